@@ -1,0 +1,41 @@
+# Koepel: two commands on a fresh machine with only Python 3.
+#   make demo   environment + migrations + demo koepel, served on http://127.0.0.1:5000
+#   make test   environment + the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test venv translations lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d core/translations 2>/dev/null || $(BIN)/pybabel compile -q -d core/translations
+
+demo: venv
+	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
+	$(BIN)/koepel demo
+	$(BIN)/koepel serve --dev --host 127.0.0.1 --port 5000
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
+
+bench: venv
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

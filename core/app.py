@@ -1,0 +1,115 @@
+"""The application factory."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, g
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from core import (
+    audit,  # noqa: F401  (registers the session listeners)
+    crypto,
+)
+from core.config import defaults, resolve_secret
+from core.db import Database
+from core.plugins import PluginInfo
+from core.plugins.manager import build_plugin_manager
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+
+
+def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo] | None = None) -> Flask:
+    """Build a Koepel app. ``plugins=None`` loads every installed plugin (entry points);
+    tests always pass an explicit list."""
+    app = Flask("core", instance_relative_config=False)
+    app.config.update(defaults())
+    if config:
+        app.config.update(config)
+    resolve_secret(app.config)
+    data_dir = Path(app.config["KOEPEL_DATA_DIR"])
+    crypto.configure(app.config.get("KOEPEL_ENCRYPTION_KEY") or crypto.load_or_create_key(data_dir))
+    if app.config.get("KOEPEL_PASSWORD_HASH_FAST"):
+        from core.passwords import use_fast_hashing
+
+        use_fast_hashing()
+
+    import core.models  # noqa: F401
+
+    app.extensions["koepel_db"] = Database(app.config["DATABASE_URL"])
+    pm = build_plugin_manager(plugins)
+    app.extensions["koepel_plugins"] = pm
+
+    _init_extensions(app)
+    _init_request_cycle(app)
+
+    from core.views import register_core_blueprints
+
+    register_core_blueprints(app)
+    pm.hook.register_blueprints(app=app)
+    _check_blueprint_names(app, pm)
+
+    from core.templating import init_jinja
+
+    init_jinja(app)
+    pm.hook.register_jinja(env=app.jinja_env)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from core.i18n import select_locale
+
+    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = None
+    login.session_protection = "strong"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        from core.db import session
+        from core.models import User
+
+        user = session().get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _init_request_cycle(app: Flask) -> None:
+    """One unit of work per request: commit when the answer is a success, else roll back."""
+
+    @app.after_request
+    def finish(response):
+        db = app.extensions["koepel_db"]
+        sess = db.scoped()
+        if response.status_code < 400 and not g.get("rollback_only"):
+            sess.commit()
+        else:
+            sess.rollback()
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.teardown_request
+    def cleanup(exc):
+        db = app.extensions["koepel_db"]
+        if exc is not None:
+            db.scoped().rollback()
+        db.scoped.remove()
+
+
+def _check_blueprint_names(app: Flask, pm) -> None:
+    for name in pm.infos:
+        if name not in app.blueprints:
+            raise RuntimeError(f"plugin {name!r} registered no blueprint named {name!r}")

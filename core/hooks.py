@@ -1,0 +1,68 @@
+"""Core's own hook implementations, registered first and marked trylast like defaults."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core import security
+from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
+
+
+@hookimpl(trylast=True)
+def menu_items(org, user):
+    items = [MenuItem(_l("Overzicht"), "org.dashboard", weight=0)]
+    if security.can(user, security.LOCATION_VIEW):
+        items.append(MenuItem(_l("Locaties"), "locations.index", weight=10))
+    if security.can(user, security.FAMILY_VIEW):
+        items.append(MenuItem(_l("Gezinnen"), "families.index", weight=20))
+    if security.can(user, security.CHILD_VIEW):
+        items.append(MenuItem(_l("Kinderen"), "children.index", weight=30))
+    if security.can(user, security.MODULES_MANAGE):
+        items.append(MenuItem(_l("Modules"), "org.modules", weight=900))
+    if security.can(user, security.USERS_MANAGE):
+        items.append(MenuItem(_l("Gebruikers"), "org.users", weight=910))
+    if security.can(user, security.AUDIT_VIEW):
+        items.append(MenuItem(_l("Auditlog"), "org.audit", weight=920))
+    return items
+
+
+@hookimpl(trylast=True)
+def dashboard_widgets(org, user):
+    from flask import render_template
+
+    from core.views.org import organisation_counts
+
+    return [
+        DashboardWidget(
+            _l("Organisatie"),
+            render_template("core/widgets/counts.html", counts=organisation_counts(org, user)),
+            weight=0,
+        )
+    ]
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    return []
+
+
+@hookimpl
+def setting_definitions():
+    return [
+        SettingDefinition(
+            "core.retention_years",
+            _l("Bewaartermijn kind- en gezinsgegevens (jaren)"),
+            5,
+            type="int",
+            help=_l("Decreet art. 24: 5 jaar voor kind- en gezinsgegevens."),
+        ),
+    ]
+
+
+@hookimpl
+def register_jinja(env):
+    return None
+
+
+@hookimpl
+def on_module_changed(event):
+    return None

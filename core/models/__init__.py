@@ -1,0 +1,20 @@
+"""Core models. Importing this package registers every core table on Base.metadata."""
+from core.models.audit import AuditEntry
+from core.models.family import Child, ChildFamily, ContactPerson, Family, Language
+from core.models.location import CareType, LivingGroup, Location, OpeningHours
+from core.models.organisation import (
+    Koepel,
+    Organisation,
+    OrganisationModule,
+    OrganisationSetting,
+    PriceRegime,
+    SubsidyLevel,
+)
+from core.models.user import LoginThrottle, Role, User, user_location
+
+__all__ = [
+    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Koepel",
+    "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
+    "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
+    "user_location",
+]

@@ -1,0 +1,87 @@
+"""Plugin markers and plugin metadata.
+
+A plugin package exposes ``PLUGIN = PluginInfo(...)`` in its ``__init__`` and keeps its hook
+implementations in ``<package>.plugin``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pluggy
+
+PROJECT = "koepel"
+ENTRY_POINT_GROUP = "koepel.plugins"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What the plugin manager needs to know about a module before importing its hooks."""
+
+    name: str
+    title: str
+    requires: frozenset[str] = field(default_factory=frozenset)
+    description: str = ""
+    available: bool = True  # False for registered skeletons whose issue has not landed yet
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requires", frozenset(self.requires))
+
+    @property
+    def package(self) -> str:
+        return f"plugins.{self.name}"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry in the navigation. ``endpoint`` is built with the organisation slug."""
+
+    label: str
+    endpoint: str
+    weight: int = 100
+    icon: str = ""
+    module: str = "core"
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A card on the dashboard: a title and already-rendered HTML (Markup)."""
+
+    title: str
+    html: str
+    weight: int = 100
+    module: str = "core"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on a detail page (e.g. the child's file)."""
+
+    title: str
+    html: str
+    weight: int = 100
+    module: str = "core"
+
+
+@dataclass(frozen=True)
+class SettingDefinition:
+    """A per-organisation setting with a documented default."""
+
+    key: str  # "<module>.<name>"
+    label: str
+    default: object
+    type: str = "str"  # str | int | bool | choice | decimal
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ModuleChanged:
+    """Event: a module was switched on or off for an organisation."""
+
+    organisation_id: int
+    module: str
+    enabled: bool
+    actor_id: int | None

@@ -1,0 +1,106 @@
+"""Building the plugin manager inside the app factory.
+
+Resolves plugins by name through the ``koepel.plugins`` entry points, orders them by their
+``requires`` and fails fast on anything inconsistent, before a single request is served.
+"""
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+import pluggy
+
+from core.plugins import ENTRY_POINT_GROUP, PROJECT, PluginInfo, hookspecs
+
+
+class PluginError(RuntimeError):
+    """The plugin set cannot start: missing requirement, cycle, duplicate or bad hook."""
+
+
+def available_plugins() -> dict[str, PluginInfo]:
+    """Every plugin installed under the entry-point group, by name."""
+    found: dict[str, PluginInfo] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        info = ep.load()
+        if info.name != ep.name:
+            raise PluginError(f"entry point {ep.name!r} names plugin {info.name!r}")
+        found[ep.name] = info
+    return found
+
+
+def load_plugin_info(name_or_info: str | PluginInfo) -> PluginInfo:
+    if isinstance(name_or_info, PluginInfo):
+        return name_or_info
+    installed = available_plugins()
+    if name_or_info in installed:
+        return installed[name_or_info]
+    try:
+        module = importlib.import_module(f"plugins.{name_or_info}")
+    except ModuleNotFoundError as exc:
+        raise PluginError(f"unknown plugin {name_or_info!r}") from exc
+    return module.PLUGIN
+
+
+def resolve_order(infos: list[PluginInfo]) -> list[PluginInfo]:
+    """Topological order (requirements first); errors on duplicates, missing names, cycles."""
+    by_name: dict[str, PluginInfo] = {}
+    for info in infos:
+        if info.name in by_name:
+            raise PluginError(f"plugin {info.name!r} listed twice")
+        by_name[info.name] = info
+    for info in infos:
+        missing = sorted(info.requires - by_name.keys())
+        if missing:
+            raise PluginError(f"plugin {info.name!r} requires missing plugin(s): {', '.join(missing)}")
+    ordered: list[PluginInfo] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "busy":
+            raise PluginError("cyclic plugin requirements: " + " -> ".join(path + (name,)))
+        state[name] = "busy"
+        for dep in sorted(by_name[name].requires):
+            visit(dep, path + (name,))
+        state[name] = "done"
+        ordered.append(by_name[name])
+
+    for name in sorted(by_name):
+        visit(name, ())
+    return ordered
+
+
+class KoepelPluginManager(pluggy.PluginManager):
+    """pluggy's manager plus the plugin metadata and the module objects by plugin name."""
+
+    def __init__(self) -> None:
+        super().__init__(PROJECT)
+        self.infos: dict[str, PluginInfo] = {}
+        self.modules: dict[str, object] = {}
+
+    def plugin_names(self) -> list[str]:
+        return list(self.infos)
+
+
+def build_plugin_manager(plugins: list[str | PluginInfo] | None) -> KoepelPluginManager:
+    infos = list(available_plugins().values()) if plugins is None else [load_plugin_info(p) for p in plugins]
+    ordered = resolve_order(infos)
+    pm = KoepelPluginManager()
+    pm.add_hookspecs(hookspecs)
+    from core import hooks as core_hooks
+
+    pm.register(core_hooks, name="core")
+    for info in ordered:
+        try:
+            module = importlib.import_module(f"{info.package}.plugin")
+        except ModuleNotFoundError as exc:
+            raise PluginError(f"plugin {info.name!r} has no hook module {info.package}.plugin") from exc
+        pm.register(module, name=info.name)
+        pm.infos[info.name] = info
+        pm.modules[info.name] = module
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(str(exc)) from exc
+    return pm

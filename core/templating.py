@@ -1,0 +1,71 @@
+"""Jinja helpers: named slots filled by the enabled modules, date and money filters."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from core.clock import to_local
+
+# slot name -> (hook name, extra kwargs the template must pass)
+SLOTS = {
+    "child.detail.panels": ("child_detail_panels", ("child",)),
+    "dashboard.widgets": ("dashboard_widgets", ()),
+}
+
+
+class UnknownSlot(KeyError):
+    pass
+
+
+def render_slot(name: str, **kwargs):
+    """Collect the items the organisation's enabled modules give for a named slot."""
+    from core.db import session
+    from core.tenancy import collect, tenant_hook
+
+    if name not in SLOTS:
+        raise UnknownSlot(name)
+    hook_name, required = SLOTS[name]
+    missing = [k for k in required if k not in kwargs]
+    if missing:
+        raise TypeError(f"slot {name} needs {missing}")
+    org = g.get("org")
+    if org is None:
+        return []
+    relay = tenant_hook(session(), org)
+    return collect(getattr(relay, hook_name)(org=org, user=current_user, **kwargs))
+
+
+def navigation():
+    from core.db import session
+    from core.tenancy import collect, tenant_hook
+
+    org = g.get("org")
+    if org is None or not current_user.is_authenticated:
+        return []
+    return collect(tenant_hook(session(), org).menu_items(org=org, user=current_user))
+
+
+def _date(value, fmt="medium"):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(to_local(value), "short")
+    if isinstance(value, date):
+        return format_date(value, fmt)
+    return value
+
+
+def _money(cents: int | None):
+    from core.values import Money
+
+    return "" if cents is None else str(Money(cents))
+
+
+def init_jinja(app: Flask) -> None:
+    app.jinja_env.globals.update(render_slot=render_slot, navigation=navigation, get_locale=get_locale)
+    app.jinja_env.filters.update(date=_date, money=_money)
+    app.jinja_env.globals["Markup"] = Markup

@@ -1,0 +1,148 @@
+"""Modules per organisation: the one place that enables or disables them, and the hook relay
+that makes runtime hooks reach only the enabled ones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import clock
+from core.models import Organisation, OrganisationModule
+from core.plugins import ModuleChanged
+
+
+class ModuleError(ValueError):
+    """Unknown module, or a change that cannot be made."""
+
+
+def plugin_manager():
+    return current_app.extensions["koepel_plugins"]
+
+
+def enabled_modules(session: Session, org: Organisation) -> set[str]:
+    """Names of the modules enabled for ``org`` (cached for the request)."""
+    cache = g.setdefault("_koepel_modules", {}) if has_request_context() else {}
+    if org.id not in cache:
+        rows = session.scalars(
+            select(OrganisationModule.module).where(OrganisationModule.organisation_id == org.id)
+        )
+        installed = set(plugin_manager().infos)
+        cache[org.id] = {m for m in rows if m in installed}
+    return set(cache[org.id])
+
+
+def _forget(org: Organisation) -> None:
+    if has_request_context():
+        g.get("_koepel_modules", {}).pop(org.id, None)
+        g.get("_koepel_relays", {}).pop(org.id, None)
+
+
+def _check_known(name: str) -> None:
+    if name not in plugin_manager().infos:
+        raise ModuleError(f"onbekende module: {name}")
+
+
+def plan_enable(enabled: set[str], name: str) -> list[str]:
+    """Modules that enabling ``name`` switches on, requirements first (``name`` last)."""
+    _check_known(name)
+    infos = plugin_manager().infos
+    order: list[str] = []
+
+    def visit(module: str) -> None:
+        if module in enabled or module in order:
+            return
+        for dep in sorted(infos[module].requires):
+            visit(dep)
+        order.append(module)
+
+    visit(name)
+    return order
+
+
+def plan_disable(enabled: set[str], name: str) -> list[str]:
+    """Modules that disabling ``name`` switches off, dependents first (``name`` last)."""
+    _check_known(name)
+    infos = plugin_manager().infos
+    order: list[str] = []
+
+    def visit(module: str) -> None:
+        if module not in enabled or module in order:
+            return
+        for other in sorted(enabled):
+            if module in infos[other].requires:
+                visit(other)
+        order.append(module)
+
+    visit(name)
+    return order
+
+
+def _fire(session: Session, org: Organisation, module: str, enabled: bool, actor_id) -> None:
+    tenant_hook(session, org).on_module_changed(
+        event=ModuleChanged(organisation_id=org.id, module=module, enabled=enabled, actor_id=actor_id)
+    )
+
+
+def enable_module(session: Session, org: Organisation, name: str, actor_id: int | None = None) -> list[str]:
+    """Enable ``name`` and whatever it requires. Returns the modules switched on."""
+    enabled = enabled_modules(session, org)
+    plan = plan_enable(enabled, name)
+    for module in plan:
+        session.add(
+            OrganisationModule(
+                organisation_id=org.id, module=module, enabled_at=clock.now(), enabled_by_id=actor_id
+            )
+        )
+    session.flush()
+    _forget(org)
+    for module in plan:
+        _fire(session, org, module, True, actor_id)
+    return plan
+
+
+def disable_module(session: Session, org: Organisation, name: str, actor_id: int | None = None) -> list[str]:
+    """Disable ``name`` and every enabled module that depends on it. Returns those switched off."""
+    enabled = enabled_modules(session, org)
+    plan = plan_disable(enabled, name)
+    for module in plan:
+        _fire(session, org, module, False, actor_id)
+    if plan:
+        rows = session.scalars(
+            select(OrganisationModule).where(
+                OrganisationModule.organisation_id == org.id, OrganisationModule.module.in_(plan)
+            )
+        )
+        for row in rows:
+            session.delete(row)
+        session.flush()
+    _forget(org)
+    return plan
+
+
+@dataclass
+class _TenantHookRelay:
+    """``relay.<hook>(**kwargs)`` calls only the implementations of enabled modules (and core)."""
+
+    pm: object
+    disabled: tuple
+
+    def __getattr__(self, name: str):
+        return self.pm.subset_hook_caller(name, remove_plugins=self.disabled)
+
+
+def tenant_hook(session: Session, org: Organisation) -> _TenantHookRelay:
+    pm = plugin_manager()
+    cache = g.setdefault("_koepel_relays", {}) if has_request_context() else {}
+    if org.id not in cache:
+        enabled = enabled_modules(session, org)
+        disabled = tuple(pm.modules[n] for n in pm.infos if n not in enabled)
+        cache[org.id] = _TenantHookRelay(pm, disabled)
+    return cache[org.id]
+
+
+def collect(results) -> list:
+    """Flatten collector hook results and sort them by weight, then label/title."""
+    items = [item for chunk in results if chunk for item in chunk]
+    return sorted(items, key=lambda i: (i.weight, getattr(i, "label", getattr(i, "title", ""))))

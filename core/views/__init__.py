@@ -1,0 +1,25 @@
+"""Core blueprints."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_core_blueprints(app: Flask) -> None:
+    from core.views import auth, children, families, koepel, locations, org
+
+    for module in (auth, koepel, org, locations, families, children):
+        app.register_blueprint(module.bp)
+    app.register_error_handler(403, _error_page(403))
+    app.register_error_handler(404, _error_page(404))
+    app.register_error_handler(400, _error_page(400))
+
+
+def _error_page(code: int):
+    def handler(error):
+        from flask import render_template, request
+
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+            return {"error": getattr(error, "description", str(error)), "status": code}, code
+        return render_template("core/error.html", code=code, error=error), code
+
+    return handler

@@ -1,0 +1,105 @@
+"""Login, logout and language choice."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from core.clock import clock
+from core.db import session
+from core.models import LoginThrottle, Role, User
+from core.passwords import verify_password
+from core.security import ALL_STAFF, Action, public, requires
+
+bp = Blueprint("auth", __name__)
+LOGOUT = Action("auth.logout", ALL_STAFF | {Role.LOKET})
+
+
+def _throttle(email: str) -> LoginThrottle:
+    sess = session()
+    row = sess.scalar(select(LoginThrottle).where(LoginThrottle.key == email))
+    if row is None:
+        row = LoginThrottle(key=email, failures=0)
+        sess.add(row)
+    return row
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/"):
+        return None
+    return target
+
+
+@bp.route("/")
+@public
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role == Role.COORDINATOR:
+        return redirect(url_for("koepel.index"))
+    if current_user.organisation is None:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("org.dashboard", org=current_user.organisation.slug))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    from core.forms import LoginForm
+
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        now = clock.now()
+        throttle = _throttle(email)
+        if throttle.locked_until and throttle.locked_until > now:
+            flash(_("Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw."), "error")
+            return render_template("core/login.html", form=form), 429
+        user = session().scalar(select(User).where(func.lower(User.email) == email))
+        ok = verify_password(user.password_hash if user else None, form.password.data)
+        if ok and user.active and user.role != Role.LOKET:
+            throttle.failures = 0
+            throttle.locked_until = None
+            user.last_login_at = now
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        throttle.failures = (throttle.failures or 0) + 1
+        throttle.first_failure_at = throttle.first_failure_at or now
+        if throttle.failures >= current_app.config["KOEPEL_LOGIN_MAX_FAILURES"]:
+            throttle.locked_until = now + timedelta(seconds=current_app.config["KOEPEL_LOGIN_LOCK_SECONDS"])
+            throttle.failures = 0
+        session().commit()  # the failure must count even though the answer is an error
+        flash(_("E-mailadres of wachtwoord is onjuist."), "error")
+        return render_template("core/login.html", form=form), 401
+    return render_template("core/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(LOGOUT)
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>")
+@public
+def language(code: str):
+    target = _safe_next(request.args.get("next")) or url_for("auth.home")
+    response = redirect(target)
+    if code in current_app.config["KOEPEL_LANGUAGES"]:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    session().execute(select(1))
+    return {"status": "ok"}

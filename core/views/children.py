@@ -1,0 +1,140 @@
+"""Children: list, file (every opening audited), create and edit."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.audit import record_view
+from core.crypto import lookup_hash
+from core.db import session
+from core.models import Child, ChildFamily, Family, Location
+from core.security import CHILD_EDIT, CHILD_VIEW, TenantBlueprint, location_scope, requires
+from core.views.listing import paginate
+
+bp = TenantBlueprint("children", __name__, url_prefix="/children")
+
+
+def scoped_children():
+    stmt = select(Child).where(Child.organisation_id == g.org.id)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Child.location_id.in_(scope))
+    return stmt
+
+
+def get_child(child_id: int) -> Child:
+    child = session().scalar(scoped_children().where(Child.id == child_id))
+    if child is None:
+        abort(404)
+    return child
+
+
+@bp.route("/")
+@requires(CHILD_VIEW)
+def index():
+    stmt = scoped_children().options(selectinload(Child.location)).order_by(Child.last_name, Child.first_name, Child.id)
+    location_id = request.args.get("location", type=int)
+    if location_id:
+        stmt = stmt.where(Child.location_id == location_id)
+    page = paginate(session(), stmt, search_columns=(Child.first_name, Child.last_name))
+    locations = session().scalars(
+        select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name)
+    ).all()
+    scope = location_scope(current_user)
+    if scope is not None:
+        locations = [loc for loc in locations if loc.id in scope]
+    return render_template("core/children/index.html", page=page, locations=locations, location_id=location_id)
+
+
+@bp.route("/<int:child_id>")
+@requires(CHILD_VIEW)
+def detail(child_id: int):
+    child = get_child(child_id)
+    families = session().scalars(
+        select(Family).join(ChildFamily).where(ChildFamily.child_id == child.id).options(selectinload(Family.contacts))
+    ).all()
+    record_view(session(), child, "dossier")
+    return render_template("core/children/detail.html", child=child, families=families)
+
+
+def _form(child: Child | None):
+    from core.forms import ChildForm
+
+    sess = session()
+    form = ChildForm(obj=child)
+    form.location_id.choices = [(0, "—")] + [
+        (loc.id, loc.name)
+        for loc in sess.scalars(select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name))
+    ]
+    form.family_ids.choices = [
+        (f.id, f.name)
+        for f in sess.scalars(select(Family).where(Family.organisation_id == g.org.id).order_by(Family.name))
+    ]
+    if request.method == "GET" and child is not None:
+        form.family_ids.data = [link.family_id for link in child.family_links]
+        form.location_id.data = child.location_id or 0
+        form.national_number.data = child.national_number
+    if request.method == "GET" and child is None and request.args.get("family", type=int):
+        form.family_ids.data = [request.args.get("family", type=int)]
+    return form
+
+
+def _save(form, child: Child) -> None:
+    for field in ("first_name", "last_name", "date_of_birth", "expected_birth_date", "care_need"):
+        setattr(child, field, getattr(form, field).data)
+    child.national_number = form.national_number.data
+    child.national_number_hash = lookup_hash(form.national_number.data) if form.national_number.data else None
+    child.location_id = form.location_id.data or None
+    wanted = set(form.family_ids.data)
+    for link in list(child.family_links):
+        if link.family_id not in wanted:
+            child.family_links.remove(link)
+    have = {link.family_id for link in child.family_links}
+    for family_id in wanted - have:
+        child.family_links.append(ChildFamily(family_id=family_id, organisation_id=g.org.id))
+
+
+def _duplicate_national_number(form, child_id: int | None) -> bool:
+    if not form.national_number.data:
+        return False
+    stmt = select(Child.id).where(
+        Child.organisation_id == g.org.id, Child.national_number_hash == lookup_hash(form.national_number.data)
+    )
+    if child_id:
+        stmt = stmt.where(Child.id != child_id)
+    return session().scalar(stmt) is not None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(CHILD_EDIT)
+def create():
+    form = _form(None)
+    if form.validate_on_submit():
+        if _duplicate_national_number(form, None):
+            form.national_number.errors.append(_("Er is al een kind met dit rijksregisternummer."))
+        else:
+            child = Child(organisation_id=g.org.id)
+            _save(form, child)
+            session().add(child)
+            session().flush()
+            flash(_("Kind %(name)s aangemaakt.", name=child.full_name), "success")
+            return redirect(url_for("children.detail", child_id=child.id))
+    return render_template("core/children/form.html", form=form, child=None), 200 if not form.errors else 422
+
+
+@bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
+@requires(CHILD_EDIT)
+def edit(child_id: int):
+    child = get_child(child_id)
+    form = _form(child)
+    if form.validate_on_submit():
+        if _duplicate_national_number(form, child.id):
+            form.national_number.errors.append(_("Er is al een kind met dit rijksregisternummer."))
+        else:
+            _save(form, child)
+            flash(_("Gegevens bewaard."), "success")
+            return redirect(url_for("children.detail", child_id=child.id))
+    return render_template("core/children/form.html", form=form, child=child), 200 if not form.errors else 422

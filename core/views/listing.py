@@ -1,0 +1,46 @@
+"""Search and pagination in SQL: a page never loads more rows than it shows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from flask import current_app, request
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    q: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(session: Session, stmt: Select, search_columns=(), scalars: bool = True) -> Page:
+    q = request.args.get("q", "").strip()[:100]
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    per_page = current_app.config["KOEPEL_PAGE_SIZE"]
+    if q and search_columns:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(*[func.lower(col).like(pattern) for col in search_columns]))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars() if scalars else result)
+    return Page(items, total or 0, page, per_page, q)

@@ -1,0 +1,104 @@
+"""Locations (opvanglocaties) of an organisation."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.db import session
+from core.models import CareType, Child, Location, OpeningHours
+from core.security import LOCATION_EDIT, LOCATION_VIEW, TenantBlueprint, location_scope, requires
+from core.views.listing import paginate
+
+bp = TenantBlueprint("locations", __name__, url_prefix="/locations")
+
+
+def get_location(location_id: int) -> Location:
+    """A location of the current organisation within the user's scope, or 404."""
+    stmt = select(Location).where(Location.id == location_id, Location.organisation_id == g.org.id)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Location.id.in_(scope))
+    location = session().scalar(stmt)
+    if location is None:
+        abort(404)
+    return location
+
+
+@bp.route("/")
+@requires(LOCATION_VIEW)
+def index():
+    stmt = select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Location.id.in_(scope))
+    page = paginate(session(), stmt, search_columns=(Location.name, Location.municipality, Location.caregiver_name))
+    ids = [loc.id for loc in page.items]
+    counts = dict(
+        session().execute(
+            select(Child.location_id, func.count()).where(Child.location_id.in_(ids)).group_by(Child.location_id)
+        ).all()
+    )
+    return render_template("core/locations/index.html", page=page, counts=counts)
+
+
+@bp.route("/<int:location_id>")
+@requires(LOCATION_VIEW)
+def detail(location_id: int):
+    location = get_location(location_id)
+    return render_template("core/locations/detail.html", location=location)
+
+
+def _apply(form, location: Location) -> None:
+    for field in ("name", "street", "postcode", "municipality", "opgroeien_file_no", "licensed_places",
+                  "caregiver_name", "flex_subsidy"):
+        setattr(location, field, getattr(form, field).data)
+    location.care_type = CareType(form.care_type.data)
+    if form.opens.data and form.closes.data:
+        days = sorted({int(d) for d in form.weekdays.data})
+        existing = {oh.weekday: oh for oh in location.opening_hours}
+        for weekday in range(7):
+            if weekday in days:
+                oh = existing.get(weekday) or OpeningHours(weekday=weekday, organisation_id=g.org.id)
+                oh.opens, oh.closes = form.opens.data, form.closes.data
+                if weekday not in existing:
+                    location.opening_hours.append(oh)
+            elif weekday in existing:
+                location.opening_hours.remove(existing[weekday])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(LOCATION_EDIT)
+def create():
+    from core.forms import LocationForm
+
+    form = LocationForm()
+    if form.validate_on_submit():
+        location = Location(organisation_id=g.org.id)
+        _apply(form, location)
+        session().add(location)
+        session().flush()
+        flash(_("Locatie %(name)s aangemaakt.", name=location.name), "success")
+        return redirect(url_for("locations.detail", location_id=location.id))
+    return render_template("core/locations/form.html", form=form, location=None), 200 if not form.errors else 422
+
+
+@bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
+@requires(LOCATION_EDIT)
+def edit(location_id: int):
+    from core.forms import LocationForm
+
+    location = get_location(location_id)
+    form = LocationForm(obj=location)
+    if request.method == "GET":
+        form.care_type.data = location.care_type.value
+        if location.opening_hours:
+            form.opens.data = location.opening_hours[0].opens
+            form.closes.data = location.opening_hours[0].closes
+            form.weekdays.data = [str(oh.weekday) for oh in location.opening_hours]
+    if form.validate_on_submit():
+        _apply(form, location)
+        flash(_("Gegevens bewaard."), "success")
+        return redirect(url_for("locations.detail", location_id=location.id))
+    return render_template("core/locations/form.html", form=form, location=location), 200 if not form.errors else 422

@@ -1,0 +1,177 @@
+"""An organisation's dashboard, details, modules, users and audit log."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.db import session
+from core.models import AuditEntry, Child, Family, Location, Organisation, Role, User
+from core.passwords import hash_password
+from core.security import (
+    AUDIT_VIEW,
+    DASHBOARD_VIEW,
+    MODULES_MANAGE,
+    ORG_EDIT,
+    ORG_VIEW,
+    USERS_MANAGE,
+    TenantBlueprint,
+    location_scope,
+    requires,
+)
+from core.tenancy import (
+    ModuleError,
+    disable_module,
+    enable_module,
+    enabled_modules,
+    plan_disable,
+    plan_enable,
+)
+from core.views.listing import paginate
+
+bp = TenantBlueprint("org", __name__)
+
+
+def organisation_counts(org: Organisation, user) -> dict:
+    """Three aggregate queries, whatever the size of the organisation."""
+    sess = session()
+    scope = location_scope(user)
+    loc_stmt = select(func.count(Location.id), func.coalesce(func.sum(Location.licensed_places), 0)).where(
+        Location.organisation_id == org.id
+    )
+    child_stmt = select(func.count(Child.id)).where(Child.organisation_id == org.id)
+    if scope is not None:
+        loc_stmt = loc_stmt.where(Location.id.in_(scope))
+        child_stmt = child_stmt.where(Child.location_id.in_(scope))
+    locations, places = sess.execute(loc_stmt).one()
+    families = sess.scalar(select(func.count(Family.id)).where(Family.organisation_id == org.id))
+    return {"locations": locations, "places": places, "children": sess.scalar(child_stmt), "families": families}
+
+
+@bp.route("/")
+@requires(DASHBOARD_VIEW)
+def dashboard():
+    return render_template("core/org/dashboard.html", org=g.org)
+
+
+@bp.route("/organisation")
+@requires(ORG_VIEW)
+def detail():
+    pm = current_app.extensions["koepel_plugins"]
+    return render_template(
+        "core/org/detail.html", org=g.org, enabled=enabled_modules(session(), g.org), infos=pm.infos
+    )
+
+
+@bp.route("/organisation/edit", methods=["GET", "POST"])
+@requires(ORG_EDIT)
+def edit():
+    from core.forms import OrganisationForm
+
+    org = g.org
+    form = OrganisationForm(obj=org)
+    if request.method == "GET":
+        form.price_regime.data = org.price_regime.value
+        form.subsidy_level.data = org.subsidy_level.value
+    if form.validate_on_submit():
+        clash = form.enterprise_number.data and session().scalar(
+            select(Organisation.id).where(
+                Organisation.enterprise_number == form.enterprise_number.data, Organisation.id != org.id
+            )
+        )
+        if clash:
+            form.enterprise_number.errors.append(_("Er bestaat al een organisatie met dit ondernemingsnummer."))
+        else:
+            form.populate_obj(org)
+            flash(_("Gegevens bewaard."), "success")
+            return redirect(url_for("org.detail"))
+    return render_template("core/org/form.html", form=form, org=org), 200 if not form.errors else 422
+
+
+@bp.route("/modules")
+@requires(MODULES_MANAGE)
+def modules():
+    pm = current_app.extensions["koepel_plugins"]
+    return render_template(
+        "core/org/modules.html", org=g.org, infos=pm.infos, enabled=enabled_modules(session(), g.org)
+    )
+
+
+@bp.route("/modules/<module>/<any(enable, disable):change>", methods=["GET", "POST"])
+@requires(MODULES_MANAGE)
+def change_module(module: str, change: str):
+    """GET shows the cascade to confirm; POST carries it out."""
+    from core.forms import ConfirmForm
+
+    sess = session()
+    enabled = enabled_modules(sess, g.org)
+    try:
+        plan = plan_enable(enabled, module) if change == "enable" else plan_disable(enabled, module)
+    except ModuleError:
+        return render_template("core/error.html", code=404, error=None), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if change == "enable":
+            done = enable_module(sess, g.org, module, actor_id=current_user.id)
+            message = _("Ingeschakeld: %(modules)s.", modules=", ".join(done)) if done else _("Niets gewijzigd.")
+        else:
+            done = disable_module(sess, g.org, module, actor_id=current_user.id)
+            message = _("Uitgeschakeld: %(modules)s.", modules=", ".join(done)) if done else _("Niets gewijzigd.")
+        flash(message, "success")
+        return redirect(url_for("org.modules"))
+    pm = current_app.extensions["koepel_plugins"]
+    return render_template(
+        "core/org/module_confirm.html", org=g.org, module=module, change=change, plan=plan, form=form, infos=pm.infos
+    )
+
+
+@bp.route("/users")
+@requires(USERS_MANAGE)
+def users():
+    stmt = select(User).where(User.organisation_id == g.org.id).order_by(User.name)
+    page = paginate(session(), stmt, search_columns=(User.name, User.email))
+    return render_template("core/org/users.html", org=g.org, page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(USERS_MANAGE)
+def create_user():
+    from core.forms import UserForm
+
+    sess = session()
+    form = UserForm()
+    form.location_ids.choices = [
+        (loc.id, loc.name) for loc in sess.scalars(select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name))
+    ]
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if sess.scalar(select(User.id).where(func.lower(User.email) == email)):
+            form.email.errors.append(_("Dit e-mailadres is al in gebruik."))
+        elif form.role.data == Role.CAREGIVER.value and not form.location_ids.data:
+            form.location_ids.errors.append(_("Kies minstens één locatie voor een begeleider."))
+        else:
+            user = User(
+                email=email, name=form.name.data, role=Role(form.role.data), language=form.language.data,
+                password_hash=hash_password(form.password.data), organisation_id=g.org.id,
+                koepel_id=g.org.koepel_id,
+            )
+            allowed = {loc_id for loc_id, _label in form.location_ids.choices}
+            user.locations = [sess.get(Location, i) for i in form.location_ids.data if i in allowed]
+            sess.add(user)
+            sess.flush()
+            flash(_("Gebruiker %(name)s aangemaakt.", name=user.name), "success")
+            return redirect(url_for("org.users"))
+    return render_template("core/org/user_form.html", org=g.org, form=form), 200 if not form.errors else 422
+
+
+@bp.route("/audit")
+@requires(AUDIT_VIEW)
+def audit():
+    stmt = select(AuditEntry).where(AuditEntry.organisation_id == g.org.id).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    entity = request.args.get("entity")
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    page = paginate(session(), stmt, search_columns=(AuditEntry.summary,))
+    users = {u.id: u for u in session().scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))}
+    return render_template("core/org/audit.html", org=g.org, page=page, users=users, entity=entity)

@@ -1,0 +1,12 @@
+"""Aanwezigheden: registered skeleton until its issue lands (see the module's page)."""
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import PluginInfo
+
+PLUGIN = PluginInfo(
+    name="aanwezigheden",
+    title=_l("Aanwezigheden"),
+    requires={"planning"},
+    description=_l("Aankomst en vertrek op de tablet, afwezigheden, aanwezigheidsregister, rapporten aan Opgroeien."),
+    available=False,
+)
