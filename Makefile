@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv translations lint bench clean
+.PHONY: demo test venv translations lint bench clean messages
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,8 @@ $(STAMP): setup.cfg pyproject.toml
 venv: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d core/translations 2>/dev/null || $(BIN)/pybabel compile -q -d core/translations
+	@if ls core/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -q -d core/translations; fi
 
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade

@@ -56,3 +56,56 @@ def child_detail_panels(org, child, user):
 @hookspec
 def on_module_changed(event):
     """A module was enabled or disabled for an organisation; ``event`` is a ModuleChanged."""
+
+
+@hookspec
+def on_care_plan_changed(event):
+    """planning: a care plan changed; ``event`` is a core.plugins.events.CarePlanChanged."""
+
+
+@hookspec
+def on_vacancies_changed(event):
+    """planning: free places of a location may have changed; ``event`` is a VacanciesChanged."""
+
+
+@hookspec
+def on_placement_confirmed(event):
+    """wachtlijst: an offer was accepted and placed; ``event`` is a PlacementConfirmed."""
+
+
+@hookspec
+def on_offer_declined(event):
+    """wachtlijst: a parent declined an offer; ``event`` is an OfferDeclined."""
+
+
+@hookspec
+def on_offer_expired(event):
+    """wachtlijst: an offer passed its deadline unanswered; ``event`` is an OfferExpired."""
+
+
+@hookspec
+def on_care_request_status_changed(event):
+    """wachtlijst: a care request changed status; ``event`` is a CareRequestStatusChanged."""
+
+
+@hookspec
+def on_attendance_recorded(event):
+    """aanwezigheden: attendance of a child changed; ``event`` is an AttendanceRecorded."""
+
+
+# --- single answers (firstresult) ---------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def resolve_expected_children(org, location_id, day):
+    """Who is expected at a location on a day: a list of planning.api.ExpectedChild, or None when
+    no enabled module plans care (the first non-None answer wins)."""
+
+
+# --- collectors used by billing (facturatie) ------------------------------------------------------
+
+
+@hookspec
+def invoice_lines_for_period(org, family_id, period):
+    """Return draft invoice lines (list of dataclasses with ``weight``) a module contributes for a
+    family and a core.values.Period."""
