@@ -16,6 +16,8 @@ from sqlalchemy import event, text
 from core.clock import BRUSSELS, clock
 from core.db import make_engine
 
+pytest_plugins = ["tests.browser_support"]
+
 ALL_PLUGINS = ["planning", "aanwezigheden", "wachtlijst", "facturatie", "loket_sync"]
 TEST_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="
 PASSWORD = "correct-horse-battery"

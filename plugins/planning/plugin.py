@@ -1,14 +1,3 @@
-"""Hook implementations of the planning module (skeleton until issue 3 lands)."""
-from core.plugins import hookimpl
-from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.planning import PLUGIN
-
-
-@hookimpl
-def register_blueprints(app):
-    app.register_blueprint(skeleton_blueprint(PLUGIN))
-
-
-@hookimpl
-def menu_items(org, user):
-    return skeleton_menu(PLUGIN, weight=100)
+"""Hook implementations of the planning module. UI hooks live in ui_hooks.py and are re-exported
+here, because the plugin manager registers this module."""
+from plugins.planning.ui_hooks import *  # noqa: F401,F403  (register_blueprints, menu_items, ...)

@@ -1,0 +1,21 @@
+"""How the tenancy contract test fills each URL argument with an object of *another*
+organisation (the victim). Every URL argument name used by any route must have an entry here;
+the contract test fails on an unknown name, so a new route cannot escape the check.
+
+Each entry: ``name -> function(factory, victim_org, session) -> value for the URL``.
+Plugins add their own entries (one line each) next to the core ones.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ROUTE_OBJECTS: dict[str, Callable] = {
+    "org": lambda f, org, s: org.slug,
+    "location_id": lambda f, org, s: f.location(org).id,
+    "family_id": lambda f, org, s: f.family(org).id,
+    "child_id": lambda f, org, s: f.child(org, location=f.location(org)).id,
+    "module": lambda f, org, s: "planning",
+    "change": lambda f, org, s: "enable",
+    "code": lambda f, org, s: "fr",
+    "filename": lambda f, org, s: "core/koepel.css",
+}
