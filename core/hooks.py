@@ -18,6 +18,8 @@ def menu_items(org, user):
         items.append(MenuItem(_l("Kinderen"), "children.index", weight=30))
     if security.can(user, security.MODULES_MANAGE):
         items.append(MenuItem(_l("Modules"), "org.modules", weight=900))
+    if user.role in (security.Role.COORDINATOR, security.Role.DIRECTOR):
+        items.append(MenuItem(_l("Instellingen"), "settings.index", weight=905))
     if security.can(user, security.USERS_MANAGE):
         items.append(MenuItem(_l("Gebruikers"), "org.users", weight=910))
     if security.can(user, security.AUDIT_VIEW):
