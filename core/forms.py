@@ -208,3 +208,17 @@ class UserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: only the CSRF token, for confirm buttons."""
+
+
+class LivingGroupForm(FlaskForm):
+    name = StringField(_l("Naam van de leefgroep"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    capacity = IntegerField(
+        _l("Maximum aantal kinderen"),
+        validators=[Optional(), NumberRange(min=1, max=18, message=_l("Een leefgroep telt hoogstens 18 kinderen."))],
+    )
+    min_age_months = IntegerField(_l("Vanaf leeftijd (maanden)"), validators=[Optional(), NumberRange(min=0, max=156)])
+    max_age_months = IntegerField(_l("Tot leeftijd (maanden)"), validators=[Optional(), NumberRange(min=0, max=156)])
+
+    def validate_max_age_months(self, field):
+        if field.data is not None and self.min_age_months.data is not None and field.data < self.min_age_months.data:
+            raise ValidationError(_l("De maximumleeftijd ligt onder de minimumleeftijd."))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.db import session
-from core.models import CareType, Child, Location, OpeningHours
+from core.models import CareType, Child, LivingGroup, Location, OpeningHours
 from core.security import LOCATION_EDIT, LOCATION_VIEW, TenantBlueprint, location_scope, requires
 from core.views.listing import paginate
 
@@ -102,3 +102,38 @@ def edit(location_id: int):
         flash(_("Gegevens bewaard."), "success")
         return redirect(url_for("locations.detail", location_id=location.id))
     return render_template("core/locations/form.html", form=form, location=location), 200 if not form.errors else 422
+
+
+@bp.route("/<int:location_id>/groups/new", methods=["GET", "POST"])
+@requires(LOCATION_EDIT)
+def add_group(location_id: int):
+    from core.forms import LivingGroupForm
+
+    location = get_location(location_id)
+    form = LivingGroupForm()
+    if form.validate_on_submit():
+        if any(group.name.lower() == form.name.data.strip().lower() for group in location.living_groups):
+            form.name.errors.append(_("Deze locatie heeft al een leefgroep met die naam."))
+        else:
+            group = LivingGroup(organisation_id=g.org.id, location_id=location.id, name=form.name.data.strip())
+            form.populate_obj(group)
+            group.name = group.name.strip()
+            session().add(group)
+            session().flush()
+            flash(_("Leefgroep %(name)s toegevoegd.", name=group.name), "success")
+            return redirect(url_for("locations.detail", location_id=location.id))
+    return render_template("core/locations/group_form.html", form=form, location=location), 200 if not form.errors else 422
+
+
+@bp.route("/<int:location_id>/groups/<int:group_id>/delete", methods=["POST"])
+@requires(LOCATION_EDIT)
+def delete_group(location_id: int, group_id: int):
+    location = get_location(location_id)
+    group = session().scalar(
+        select(LivingGroup).where(LivingGroup.id == group_id, LivingGroup.location_id == location.id)
+    )
+    if group is None:
+        abort(404)
+    session().delete(group)
+    flash(_("Leefgroep %(name)s verwijderd.", name=group.name), "success")
+    return redirect(url_for("locations.detail", location_id=location.id))

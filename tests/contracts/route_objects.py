@@ -14,6 +14,7 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "location_id": lambda f, org, s: f.location(org).id,
     "family_id": lambda f, org, s: f.family(org).id,
     "child_id": lambda f, org, s: f.child(org, location=f.location(org)).id,
+    "group_id": lambda f, org, s: f.location(org).living_groups[0].id,
     "module": lambda f, org, s: "planning",
     "change": lambda f, org, s: "enable",
     "code": lambda f, org, s: "fr",
