@@ -146,3 +146,32 @@ def collect(results) -> list:
     """Flatten collector hook results and sort them by weight, then label/title."""
     items = [item for chunk in results if chunk for item in chunk]
     return sorted(items, key=lambda i: (i.weight, getattr(i, "label", getattr(i, "title", ""))))
+
+
+# --- defence in depth ----------------------------------------------------------------------------
+# Views filter on organisation_id explicitly. As a second line, every ORM SELECT issued while a
+# request is scoped to an organisation (``g.org``) only sees that organisation's tenant rows.
+
+def _install_tenant_guard() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as _Session
+    from sqlalchemy.orm import with_loader_criteria
+
+    from core.models.base import TenantMixin
+
+    @event.listens_for(_Session, "do_orm_execute")
+    def _tenant_guard(state):
+        if not state.is_select or state.is_column_load or state.is_relationship_load:
+            return
+        if not has_request_context():
+            return
+        org = g.get("org")
+        if org is None:
+            return
+        org_id = org.id
+        state.statement = state.statement.options(
+            with_loader_criteria(TenantMixin, lambda cls: cls.organisation_id == org_id, include_aliases=True)
+        )
+
+
+_install_tenant_guard()

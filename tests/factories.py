@@ -27,6 +27,10 @@ PASSWORD = "correct-horse-battery"
 
 
 class Factory:
+    """Every object is committed, which in the tests' savepoint mode only releases a savepoint:
+    the data stays inside the test's outer transaction (rolled back at the end), but a request
+    that fails and rolls back cannot take the test's data with it."""
+
     def __init__(self, session) -> None:
         self.session = session
         self._koepel: Koepel | None = None
@@ -35,14 +39,14 @@ class Factory:
         if self._koepel is None:
             self._koepel = Koepel(name=f"Testkoepel {next(_seq)}")
             self.session.add(self._koepel)
-            self.session.flush()
+            self.session.commit()
         return self._koepel
 
     def org(self, name: str | None = None, modules: set[str] | frozenset[str] = frozenset(), **kw) -> Organisation:
         n = next(_seq)
         org = Organisation(koepel_id=self.koepel().id, slug=f"org-{n}", name=name or f"Organisatie {n}", **kw)
         self.session.add(org)
-        self.session.flush()
+        self.session.commit()
         for module in sorted(modules):
             enable_module(self.session, org, module)
         return org
@@ -58,7 +62,7 @@ class Factory:
         location.living_groups = [LivingGroup(organisation_id=org.id, name=f"Groep {i + 1}", capacity=18)
                                   for i in range(groups)]
         self.session.add(location)
-        self.session.flush()
+        self.session.commit()
         return location
 
     def family(self, org: Organisation, name: str | None = None, contacts: int = 1) -> Family:
@@ -68,7 +72,7 @@ class Factory:
             family.contacts.append(ContactPerson(organisation_id=org.id, first_name=f"Ouder{i}", last_name=f"Fam{n}",
                                                  email=f"ouder{i}.{n}@example.be"))
         self.session.add(family)
-        self.session.flush()
+        self.session.commit()
         return family
 
     def child(self, org: Organisation, family: Family | None = None, location: Location | None = None,
@@ -79,7 +83,7 @@ class Factory:
                       date_of_birth=born, location_id=location.id if location else None, **kw)
         child.family_links.append(ChildFamily(organisation_id=org.id, family_id=family.id))
         self.session.add(child)
-        self.session.flush()
+        self.session.commit()
         return child
 
     def user(self, org: Organisation | None, role: Role = Role.DIRECTOR, locations=(), email: str | None = None) -> User:
@@ -89,5 +93,5 @@ class Factory:
                     koepel_id=org.koepel_id if org else self.koepel().id)
         user.locations = list(locations)
         self.session.add(user)
-        self.session.flush()
+        self.session.commit()
         return user
