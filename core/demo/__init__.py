@@ -268,7 +268,7 @@ def _users(session, koepel: Koepel, org: Organisation) -> None:
 def _enable_default_modules(app: Flask) -> None:
     """Planning for every partner (when installed), the waiting list for two, to show cascades."""
     from core.db import get_db
-    from core.tenancy import enable_module
+    from core.tenancy import enable_module, tenant_hook
 
     pm = app.extensions["koepel_plugins"]
     with get_db().unit_of_work() as session:
@@ -277,6 +277,8 @@ def _enable_default_modules(app: Flask) -> None:
                 enable_module(session, org, "planning")
             if "wachtlijst" in pm.infos and org.slug in ("vzw-auricula", "vzw-de-speelberg"):
                 enable_module(session, org, "wachtlijst")
+        for org in session.scalars(select(Organisation).order_by(Organisation.id)):
+            tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)
 
 
 def _describe(session, koepel: Koepel, created: bool) -> DemoResult:

@@ -28,6 +28,12 @@ def register_jinja(env):
 
 
 @hookspec
+def populate_demo(session, org, seed):
+    """Add synthetic demo data of the module for organisation ``org`` (``koepel demo``, only for
+    enabled modules, after core's data; ``seed`` makes it reproducible). Never real people."""
+
+
+@hookspec
 def setting_definitions():
     """Return a list of SettingDefinition for the module's per-organisation settings."""
 
