@@ -1,0 +1,144 @@
+"""Server-rendered SVG pictures: the occupancy heatmap and the ratio curve through the day.
+
+Plain data in, Markup out; no JavaScript, no inline ``style`` (the CSP forbids it), only SVG
+presentation attributes. Every picture has a <title>/<desc> and every cell its own <title>,
+and the pages also show the same figures as a table for screen readers and printing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# Colour stops for occupancy (fraction of capacity): free -> full -> over capacity.
+_STOPS = ((0.0, (232, 245, 233)), (0.6, (129, 199, 132)), (0.85, (255, 213, 79)), (1.0, (245, 124, 0)),
+          (1.15, (183, 28, 28)))
+
+
+def occupancy_colour(fraction: float | None) -> str:
+    """Hex colour for an occupancy fraction (None: no capacity known, grey)."""
+    if fraction is None:
+        return "#e0e0e0"
+    f = max(0.0, fraction)
+    for (x0, c0), (x1, c1) in zip(_STOPS, _STOPS[1:], strict=False):
+        if f <= x1:
+            t = (f - x0) / (x1 - x0) if x1 > x0 else 0.0
+            rgb = [round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True)]
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return "#{:02x}{:02x}{:02x}".format(*_STOPS[-1][1])
+
+
+def _ink(fraction: float | None) -> str:
+    return "#ffffff" if fraction is not None and fraction >= 1.0 else "#1b1f24"
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """One cell: ``fraction`` of capacity used (None = unknown), ``text`` shown, ``label`` as tooltip."""
+
+    fraction: float | None
+    text: str
+    label: str
+    highlight: bool = False  # e.g. a month with last-minute places
+
+
+def heatmap_svg(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[HeatCell]], *,
+                title: str, description: str = "", cell_w: int = 64, cell_h: int = 40, label_w: int = 170) -> Markup:
+    """A rows x columns grid of coloured cells with row and column labels."""
+    if len(cells) != len(rows) or any(len(r) != len(columns) for r in cells):
+        raise ValueError("cells must have one row per row label and one cell per column label")
+    head = 34
+    width = label_w + cell_w * len(columns) + 2
+    height = head + cell_h * len(rows) + 2
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="hm-title hm-desc" font-family="sans-serif">',
+        f'<title id="hm-title">{escape(title)}</title><desc id="hm-desc">{escape(description)}</desc>',
+    ]
+    for j, col in enumerate(columns):
+        x = label_w + j * cell_w + cell_w / 2
+        out.append(f'<text x="{x:.0f}" y="22" font-size="13" text-anchor="middle" fill="#1b1f24">{escape(col)}</text>')
+    for i, row in enumerate(rows):
+        y = head + i * cell_h
+        out.append(f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 5:.0f}" font-size="14" text-anchor="end" '
+                   f'fill="#1b1f24">{escape(row)}</text>')
+        for j, cell in enumerate(cells[i]):
+            x = label_w + j * cell_w
+            stroke = ' stroke="#0b5e8e" stroke-width="3"' if cell.highlight else ' stroke="#ffffff" stroke-width="1"'
+            out.append(
+                f'<g><title>{escape(cell.label)}</title>'
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" rx="4" '
+                f'fill="{occupancy_colour(cell.fraction)}"{stroke}/>'
+                f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 5:.0f}" font-size="13" text-anchor="middle" '
+                f'fill="{_ink(cell.fraction)}">{escape(cell.text)}</text></g>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def legend_svg() -> Markup:
+    """The colour scale of the heatmap with its meaning."""
+    marks = [(0.0, "0%"), (0.6, "60%"), (0.85, "85%"), (1.0, "100%"), (1.15, ">100%")]
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" class="legend" role="img" viewBox="0 0 360 40" width="360" '
+             'height="40" aria-label="Kleurschaal: bezetting van 0% tot meer dan 100%" font-family="sans-serif">']
+    for k in range(60):
+        f = 1.2 * k / 59
+        parts.append(f'<rect x="{k * 6}" y="0" width="6" height="18" fill="{occupancy_colour(f)}"/>')
+    for f, text in marks:
+        x = min(354, round(f / 1.2 * 354))
+        parts.append(f'<text x="{x}" y="34" font-size="11" text-anchor="middle" fill="#1b1f24">{text}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def ratio_curve_svg(slots: Sequence[str], children: Sequence[int], staff_needed: Sequence[int], *,
+                    capacity: int | None, title: str, width: int = 720, height: int = 200) -> Markup:
+    """Children present (area) and staff needed (step line) per time slot, capacity as a dashed line."""
+    n = len(slots)
+    if not (len(children) == len(staff_needed) == n):
+        raise ValueError("slots, children and staff_needed must have the same length")
+    left, right, top, bottom = 34, 34, 14, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_children = max([*children, capacity or 0, 1])
+    top_staff = max([*staff_needed, 1])
+    step = plot_w / max(n, 1)
+
+    def y_child(v: float) -> float:
+        return top + plot_h - plot_h * v / top_children
+
+    def y_staff(v: float) -> float:
+        return top + plot_h - plot_h * v / top_staff
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="ratio-curve" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-label="{escape(title)}" font-family="sans-serif" preserveAspectRatio="xMinYMin meet">',
+        f"<title>{escape(title)}</title>",
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#f6f7f9" stroke="#d5dbe1"/>',
+    ]
+    if n:
+        points = [f"{left},{top + plot_h}"]
+        for i, v in enumerate(children):
+            points += [f"{left + i * step:.1f},{y_child(v):.1f}", f"{left + (i + 1) * step:.1f},{y_child(v):.1f}"]
+        points.append(f"{left + n * step:.1f},{top + plot_h}")
+        out.append(f'<polygon points="{" ".join(points)}" fill="#9ec5e0" stroke="#0b5e8e" stroke-width="1"/>')
+        staff_pts = []
+        for i, v in enumerate(staff_needed):
+            staff_pts += [f"{left + i * step:.1f},{y_staff(v):.1f}", f"{left + (i + 1) * step:.1f},{y_staff(v):.1f}"]
+        out.append(f'<polyline points="{" ".join(staff_pts)}" fill="none" stroke="#a1262a" stroke-width="2.5"/>')
+        for i, (c, s) in enumerate(zip(children, staff_needed, strict=True)):
+            out.append(f'<rect x="{left + i * step:.1f}" y="{top}" width="{step:.1f}" height="{plot_h}" '
+                       f'fill="transparent"><title>{escape(slots[i])}: {c} kinderen, {s} begeleiders nodig'
+                       f"</title></rect>")
+        every = max(1, n // 12)
+        for i in range(0, n, every):
+            out.append(f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" fill="#4a5560">'
+                       f"{escape(slots[i])}</text>")
+    if capacity:
+        yc = y_child(capacity)
+        out.append(f'<line x1="{left}" y1="{yc:.1f}" x2="{left + plot_w}" y2="{yc:.1f}" stroke="#8a5a00" '
+                   f'stroke-dasharray="6 4" stroke-width="1.5"/>')
+    out.append(f'<text x="4" y="{top + 10}" font-size="11" fill="#0b5e8e">{top_children}</text>')
+    out.append(f'<text x="{width - 4}" y="{top + 10}" font-size="11" fill="#a1262a" text-anchor="end">{top_staff}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
