@@ -85,11 +85,24 @@ def app_config(database_url, tmp_path) -> dict:
     return make_config(database_url, tmp_path)
 
 
+def _fresh_request_globals(sender, **extra):
+    """The fixture keeps one app context pushed for the whole test, and Flask reuses a pushed
+    context for every test request, so ``g`` (the logged-in user of Flask-Login, the locale of
+    Flask-Babel, ``g.org``, the module caches) would leak from one request into the next, even
+    across clients. Each test request starts with an empty ``g``, as in production."""
+    from flask import g
+
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(engine, app_config, plugins):
+    from flask import request_started
+
     from core.app import create_app
 
     application = create_app(app_config, plugins=plugins)
+    request_started.connect(_fresh_request_globals, application)
     db = application.extensions["koepel_db"]
     connection = engine.connect()
     outer = connection.begin()
@@ -99,6 +112,7 @@ def app(engine, app_config, plugins):
     try:
         yield application
     finally:
+        request_started.disconnect(_fresh_request_globals, application)
         ctx.pop()
         db.scoped.remove()
         if outer.is_active:

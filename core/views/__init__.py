@@ -16,8 +16,14 @@ def register_core_blueprints(app: Flask) -> None:
 
 def _error_page(code: int):
     def handler(error):
-        from flask import render_template, request
+        from flask import g, render_template, request
+        from flask_login import current_user
 
+        from core.security import user_may_enter
+
+        org = g.get("org")
+        if org is not None and not (current_user.is_authenticated and user_may_enter(current_user, org)):
+            g.pop("org")  # the page layout must not name an organisation the visitor may not enter
         if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
             return {"error": getattr(error, "description", str(error)), "status": code}, code
         return render_template("core/error.html", code=code, error=error), code
