@@ -31,8 +31,12 @@ test: venv
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Re-extract every _() / _l() string of core and plugins into the one catalogue, then update nl/fr/en.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot --no-location --sort-output .
+	@for lang in nl fr en; do \
+	  test -f core/translations/$$lang/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i core/translations/messages.pot -d core/translations -l $$lang; done
 	$(BIN)/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching
 
 bench: venv

@@ -68,8 +68,9 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
 
 
 def _init_extensions(app: Flask) -> None:
-    from core.i18n import select_locale
+    from core.i18n import compile_catalogues, select_locale
 
+    compile_catalogues(Path(app.root_path) / "translations")
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
     CSRFProtect(app)
     login = LoginManager(app)

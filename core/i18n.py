@@ -1,6 +1,10 @@
 """Language choice: the user's preference, then the ``lang`` cookie, then the browser; Dutch default."""
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+
 from flask import current_app, request
 from flask_login import current_user
 
@@ -13,3 +17,28 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False):
         return str(current_user.language.value)
     return request.accept_languages.best_match(languages) or "nl"
+
+
+def compile_catalogues(directory: Path) -> list[Path]:
+    """Compile every ``messages.po`` whose ``.mo`` is missing or older, so that a fresh clone,
+    ``pip install -e .`` or a wheel built without ``make`` still shows French and English.
+    Written atomically (several workers may start together); a read-only install is left as is."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    done = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        try:
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=po_path.parent.parent.name)
+            tmp = mo_path.with_name(f".messages.{os.getpid()}.mo")
+            with tmp.open("wb") as handle:
+                write_mo(handle, catalog)
+            os.replace(tmp, mo_path)
+            done.append(mo_path)
+        except OSError as exc:
+            logging.getLogger(__name__).warning("cannot compile %s: %s", po_path, exc)
+    return done
