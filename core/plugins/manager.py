@@ -96,7 +96,10 @@ def build_plugin_manager(plugins: list[str | PluginInfo] | None) -> KoepelPlugin
             module = importlib.import_module(f"{info.package}.plugin")
         except ModuleNotFoundError as exc:
             raise PluginError(f"plugin {info.name!r} has no hook module {info.package}.plugin") from exc
-        pm.register(module, name=info.name)
+        try:
+            pm.register(module, name=info.name)
+        except pluggy.PluginValidationError as exc:  # e.g. an argument the spec does not have
+            raise PluginError(f"plugin {info.name!r}: {exc}") from exc
         pm.infos[info.name] = info
         pm.modules[info.name] = module
     try:
