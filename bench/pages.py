@@ -1,0 +1,203 @@
+"""Page benchmark: does a page's cost grow with the size of the organisation?
+
+Loads the demo koepel into a scratch database, logs in as the director of the largest partner
+(240+ children) and of a 10-child partner, and measures the same pages for both in one run:
+SQL statements per request (a ``before_cursor_execute`` listener) and server time (median and
+90th percentile of N requests through the WSGI test client, after a warm-up).
+
+    .venv/bin/python bench/pages.py                      # SQLite in bench/out/
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/koepel_bench .venv/bin/python bench/pages.py
+
+The query ratio (large / small) must be 1.0 for every page: the script exits with status 1
+otherwise. The time ratio shows what rendering more rows costs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+# A fixed Fernet key: scratch data only, never a real deployment.
+BENCH_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="
+
+
+@dataclass
+class Measure:
+    page: str
+    partner: str
+    children: int
+    queries: int
+    median_ms: float
+    p90_ms: float
+
+
+class StatementCounter:
+    """Counts SQL statements (not transaction control) sent through an engine."""
+
+    def __init__(self, engine) -> None:
+        self.count = 0
+        self.last: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._on)
+
+    def _on(self, conn, cursor, statement, *args) -> None:
+        if not TRANSACTION_CONTROL.match(statement):
+            self.count += 1
+            self.last.append(" ".join(statement.split())[:160])
+
+
+def build_app(url: str, plugins: list[str] | None):
+    from core.app import create_app
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    config = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only",
+        "KOEPEL_DATA_DIR": str(OUT),
+        "KOEPEL_ENCRYPTION_KEY": BENCH_KEY,
+        "KOEPEL_PASSWORD_HASH_FAST": True,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+    return create_app(config, plugins=plugins)
+
+
+def prepare(app, url: str) -> None:
+    from core.demo import load_demo
+    from core.migrate import upgrade
+
+    upgrade(url)
+    with app.app_context():
+        result = load_demo(app)
+    print(result.report().splitlines()[0])
+
+
+def pick_partners(app) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The partner with the most children, and the one closest to 10 children."""
+    from core.db import get_db
+    from core.models import Child, Organisation
+
+    with app.app_context(), get_db().unit_of_work() as sess:
+        rows = sess.execute(
+            select(Organisation.slug, func.count(Child.id))
+            .join(Child, Child.organisation_id == Organisation.id)
+            .group_by(Organisation.slug)
+        ).all()
+    large = max(rows, key=lambda r: (r[1], r[0]))
+    small = min(rows, key=lambda r: (abs(r[1] - 10), r[0]))
+    return (large[0], large[1]), (small[0], small[1])
+
+
+def director_client(app, slug: str):
+    from core.demo import DEMO_PASSWORD
+
+    client = app.test_client()
+    login = client.post("/login", data={"email": f"director.{slug}@koepel.demo", "password": DEMO_PASSWORD})
+    if login.status_code != 302:
+        raise SystemExit(f"login as director of {slug} failed: {login.status_code}")
+    return client
+
+
+def measure(counter: StatementCounter, partners: list[tuple[str, int, object]], name: str, path: str,
+            repeat: int, warmup: int, show_sql: bool = False) -> list[Measure]:
+    """Requests alternate between the partners, so that a change in machine load hits both alike."""
+    counts: dict[str, list[int]] = {slug: [] for slug, _n, _c in partners}
+    times: dict[str, list[float]] = {slug: [] for slug, _n, _c in partners}
+    for round_no in range(warmup + repeat):
+        for slug, _n, client in partners:
+            url = f"/o/{slug}{path}"
+            counter.last = []
+            before = counter.count
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            if round_no >= warmup:
+                times[slug].append(elapsed)
+                counts[slug].append(counter.count - before)
+            if show_sql and round_no == warmup:
+                print(f"\n{name}, {slug}:")
+                print("\n".join(f"  {i + 1:2}. {sql}" for i, sql in enumerate(counter.last)))
+    results = []
+    for slug, children, _client in partners:
+        if len(set(counts[slug])) != 1:
+            print(f"  note: {name} for {slug} varied between {min(counts[slug])} and {max(counts[slug])} statements")
+        ordered = sorted(times[slug])
+        p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+        results.append(Measure(name, slug, children, max(counts[slug]), statistics.median(ordered), p90))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--repeat", type=int, default=50, help="measured requests per page and partner (default 50)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--plugins", default=None,
+                        help="comma-separated plugin list (default: every installed plugin; 'none' for core only)")
+    parser.add_argument("--show-sql", action="store_true", help="print the statements of one request per page")
+    parser.add_argument("--keep", action="store_true", help="reuse bench/out/pages.db instead of starting afresh")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        db_file = OUT / "pages.db"
+        if not args.keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db_file}"
+    plugins = None if args.plugins is None else [p for p in args.plugins.split(",") if p and p != "none"]
+
+    app = build_app(url, plugins)
+    engine = app.extensions["koepel_db"].engine
+    print(f"database: {engine.dialect.name} ({engine.url.render_as_string(hide_password=True)})")
+    print(f"plugins: {', '.join(app.extensions['koepel_plugins'].infos) or '(core only)'}")
+    prepare(app, url)
+    (large, n_large), (small, n_small) = pick_partners(app)
+    partners = [(large, n_large, director_client(app, large)), (small, n_small, director_client(app, small))]
+    counter = StatementCounter(engine)
+    pages = {"children list": "/children/", "dashboard": "/"}
+    rows = []
+    app.config["KOEPEL_PAGE_SIZE"] = 25
+    for name, path in pages.items():
+        rows += measure(counter, partners, name, path, args.repeat, args.warmup, args.show_sql)
+    # The whole organisation on one page: rows grow, statements must not (no N+1).
+    full = {"children list, one page of all": "/children/"}
+    app.config["KOEPEL_PAGE_SIZE"] = 1000
+    for name, path in full.items():
+        rows += measure(counter, partners, name, path, args.repeat, args.warmup, args.show_sql)
+
+    print(f"\n{args.repeat} requests per page and partner (alternating) after {args.warmup} warm-up rounds;"
+          " server time through the WSGI test client\n")
+    head = f"{'page':32} {'partner':42} {'children':>8} {'queries':>7} {'median ms':>9} {'p90 ms':>7}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r.page:32} {r.partner[:42]:42} {r.children:8d} {r.queries:7d} {r.median_ms:9.1f} {r.p90_ms:7.1f}")
+    print(f"\nratios, {large} ({n_large} children) / {small} ({n_small} children):")
+    ok = True
+    for name in list(pages) + list(full):
+        big = next(r for r in rows if r.page == name and r.partner == large)
+        little = next(r for r in rows if r.page == name and r.partner == small)
+        q_ratio = big.queries / little.queries
+        ok &= q_ratio == 1.0
+        print(f"  {name:32} queries {q_ratio:.2f}   time {big.median_ms / little.median_ms:.2f}"
+              f"{'' if q_ratio == 1.0 else '   <-- query count grows with the organisation'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
