@@ -18,7 +18,7 @@ venv: $(STAMP) translations
 
 translations: $(STAMP)
 	@if ls core/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d core/translations; fi
+	  $(BIN)/pybabel -q compile -d core/translations; fi
 
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
