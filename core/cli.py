@@ -83,8 +83,12 @@ def serve(host, port, dev):
     """Serve Koepel (development server; use gunicorn in production)."""
     if dev:
         os.environ["KOEPEL_INSECURE_COOKIES"] = "1"
+    from werkzeug.serving import run_simple
+
     app = _create_app()
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a FlaskGroup command (FLASK_RUN_FROM_CLI).
+    click.echo(f"Koepel op http://{host}:{port}/ (Ctrl+C stopt)")
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @main.group()
