@@ -1,14 +1,55 @@
-"""Hook implementations of the aanwezigheden module (skeleton)."""
-from core.plugins import hookimpl
-from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.aanwezigheden import PLUGIN
+"""Hook implementations of the aanwezigheden module (thin: the work is in services and views)."""
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import MenuItem, SettingDefinition, hookimpl
 
 
 @hookimpl
 def register_blueprints(app):
-    app.register_blueprint(skeleton_blueprint(PLUGIN))
+    from plugins.aanwezigheden.views import bp, tablet
+
+    app.register_blueprint(bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:  # the tablet API has its own CSRF defence (see views/tablet.py)
+        for view in (tablet.api_unlock, tablet.api_lock, tablet.api_register, tablet.api_absence,
+                     tablet.api_confirm, tablet.api_sync):
+            csrf.exempt(view)
 
 
 @hookimpl
 def menu_items(org, user):
-    return skeleton_menu(PLUGIN, weight=200)
+    return [MenuItem(_l("Aanwezigheden"), "aanwezigheden.index", weight=200, module="aanwezigheden")]
+
+
+@hookimpl
+def dashboard_widgets(org, user):
+    from plugins.aanwezigheden.views import reminder_widget
+
+    widget = reminder_widget(org, user)
+    return [widget] if widget else []
+
+
+@hookimpl
+def setting_definitions():
+    return [
+        SettingDefinition("aanwezigheden.device_valid_days", _l("Geldigheid van een tabletkoppeling (dagen)"), 180, "int"),
+        SettingDefinition("aanwezigheden.pin_max_failures", _l("Foute pincodes voor een tablet vergrendelt"), 5, "int"),
+        SettingDefinition("aanwezigheden.pin_lock_minutes", _l("Vergrendeling na foute pincodes (minuten)"), 15, "int"),
+        SettingDefinition("aanwezigheden.inactivity_lock_minutes", _l("Tablet vergrendelt na inactiviteit (minuten)"),
+                          5, "int"),
+        SettingDefinition("aanwezigheden.duplicate_window_minutes",
+                          _l("Zelfde registratie op twee tablets binnen (minuten) telt één keer"), 30, "int"),
+        SettingDefinition("aanwezigheden.max_offline_age_days", _l("Offline registraties ouder dan (dagen) weigeren"),
+                          7, "int"),
+        SettingDefinition("aanwezigheden.late_pickup_grace_minutes",
+                          _l("Laat afhalen: marge na sluitingsuur (minuten)"), 0, "int"),
+        SettingDefinition("aanwezigheden.justified_reasons", _l("Redenen voor gewettigde afwezigheid (komma's)"),
+                          "ziekte,ziekenhuisopname,overlijden in het gezin,staking of overmacht", "str",
+                          help=_l("Wat buiten respijt als gerechtvaardigd telt is niet bevestigd: kies zelf.")),
+        SettingDefinition("aanwezigheden.confirmation_mode", _l("Bevestiging door de ouders"), "pickup", "choice",
+                          choices=(("pickup", _l("bij elke afhaling")), ("week", _l("wekelijks")))),
+        SettingDefinition("aanwezigheden.report_responsible", _l("Verantwoordelijke op het FO-SU-05-rapport"), "", "str"),
+        SettingDefinition("aanwezigheden.kot_api_url", _l("Adres van de KOT-API van Opgroeien (leeg = niet versturen)"),
+                          "", "str", help=_l("Zonder adres download je het bestand en laad je het zelf op.")),
+        SettingDefinition("aanwezigheden.kot_api_token", _l("Toegangssleutel (bearer) voor de KOT-API"), "", "str"),
+    ]

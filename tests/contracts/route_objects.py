@@ -19,4 +19,9 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "change": lambda f, org, s: "enable",
     "code": lambda f, org, s: "fr",
     "filename": lambda f, org, s: "core/koepel.css",
+    "device_id": lambda f, org, s: __import__("tests.plugins.aanwezigheden.helpers", fromlist=["_"]).victim_device(f, org, s),
+    "request_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_request_id(f, org, s),
+    "offer_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_offer_id(f, org, s),
+    "run_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_run_id(f, org, s),
+    "token": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_token(f, org, s),
 }

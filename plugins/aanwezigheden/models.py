@@ -1,0 +1,204 @@
+"""Tables of the aanwezigheden module (all prefixed ``aanwezigheden_``).
+
+Registrations are append-only events (arrival, departure) with a client-generated id that the
+server accepts once; stays are derived from the accepted events by a pure function, so the
+result does not depend on the order in which tablets synchronise.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime
+from core.models.base import TenantMixin, TimestampMixin, str_enum
+
+
+class EventKind(enum.StrEnum):
+    ARRIVAL = "arrival"
+    DEPARTURE = "departure"
+
+
+class EventStatus(enum.StrEnum):
+    ACCEPTED = "accepted"  # counts for the register
+    DUPLICATE = "duplicate"  # same moment registered by another tablet; the earliest one counts
+    REJECTED = "rejected"  # waits for a director's decision
+    DISMISSED = "dismissed"  # a director decided it does not count
+    VOIDED = "voided"  # replaced by a director's correction
+
+
+class AbsenceKind(enum.StrEnum):
+    RESPIJT = "respijt"
+    GERECHTVAARDIGD = "gerechtvaardigd"
+    ONGERECHTVAARDIGD = "ongerechtvaardigd"
+    SLUITING = "sluiting"
+
+
+class Device(Base, TenantMixin, TimestampMixin):
+    """A tablet paired with one location; the token (only its hash is stored) is a long-lived
+    device session that allows only that location's attendance."""
+
+    __tablename__ = "aanwezigheden_device"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    paired_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffPin(Base, TenantMixin, TimestampMixin):
+    """A staff member's personal tablet PIN, hashed with argon2 (never stored in clear)."""
+
+    __tablename__ = "aanwezigheden_staff_pin"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    pin_hash: Mapped[str] = mapped_column(String(255))
+
+
+class ChildCode(Base, TenantMixin, TimestampMixin):
+    """Per-child facts only this module needs: the Opgroeien kindcode (FO-SU-05), sex and school
+    start (KOT payload), and whether the child is the onthaalouder's own child."""
+
+    __tablename__ = "aanwezigheden_child_code"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), unique=True)
+    kindcode: Mapped[str | None] = mapped_column(String(13))
+    sex: Mapped[str | None] = mapped_column(String(1))  # "M" | "V"
+    school_start: Mapped[date | None] = mapped_column(Date)
+    own_child: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AttendanceEvent(Base, TenantMixin):
+    """One tap on a tablet (or a director's correction). Never edited except its status."""
+
+    __tablename__ = "aanwezigheden_event"
+    # not __audited__: a tap is itself the record; corrections and decisions write audit entries
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "client_id"),
+        Index("ix_aanwezigheden_event_child_day", "child_id", "day"),
+        Index("ix_aanwezigheden_event_location_day", "location_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    child_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("child.id", ondelete="SET NULL"))
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)  # tablet time, recorded offline
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("aanwezigheden_device.id", ondelete="SET NULL")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, 12), default=EventStatus.ACCEPTED)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")  # corrections and decisions
+    corrects_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("aanwezigheden_event.id", ondelete="SET NULL")
+    )
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # raw input of rejected items
+
+    def __str__(self) -> str:
+        return f"{self.kind} kind {self.child_id} {self.day}"
+
+
+class Absence(Base, TenantMixin, TimestampMixin):
+    """An absence on a reserved day (or a parent's notice entered ahead of time)."""
+
+    __tablename__ = "aanwezigheden_absence"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[AbsenceKind] = mapped_column(str_enum(AbsenceKind, 20))
+    reason: Mapped[str] = mapped_column(String(40), default="")  # e.g. "ziekte" (organisation setting)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    notified_in_advance: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} kind {self.child_id} {self.day}"
+
+
+class Confirmation(Base, TenantMixin):
+    """A parent's confirmation of the register: per pickup (one day) or per week."""
+
+    __tablename__ = "aanwezigheden_confirmation"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    start_day: Mapped[date] = mapped_column(Date)
+    end_day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))  # "pickup" | "week"
+    confirmed_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    device_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("aanwezigheden_device.id", ondelete="SET NULL")
+    )
+
+    def __str__(self) -> str:
+        return f"bevestiging kind {self.child_id} {self.start_day}"
+
+
+class ReportSubmission(Base, TenantMixin):
+    """A report sent to Opgroeien (or the attempt): kept as proof and for the dashboard."""
+
+    __tablename__ = "aanwezigheden_report_submission"
+    __table_args__ = (Index("ix_aanwezigheden_report_submission_loc_period", "location_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))  # "YYYY-MM"
+    kind: Mapped[str] = mapped_column(String(10))  # "kot" | "fo-su-05"
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(String(2000), default="")
+    sent_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_account.id", ondelete="SET NULL")
+    )

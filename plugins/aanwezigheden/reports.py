@@ -1,0 +1,272 @@
+"""Reports to Opgroeien, built from :func:`plugins.aanwezigheden.api.billable_days`.
+
+* FO-SU-05 (income-tariff locations): per kindcode (and per BO flag) the counts of present,
+  justified absent (respijt and other justified reasons) and unjustified absent days in the
+  buckets min3u/min5u/min11u/min11uFlex, as XML valid against the official XSD 2.3, shipped as
+  package data (``schemas/FO-SU-05.xsd``).
+* KOT (free-price locations): per child and per day the check-in/check-out times, as the JSON body
+  of ``POST /opvangprestaties`` of the childcare-allowance API (Swagger ``KinderOpvangToeslag.json``,
+  also shipped). The client sends it only when the organisation set the API address; otherwise the
+  director downloads the file for a manual upload.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import BRUSSELS, clock
+from core.models import Child, Location, Organisation
+from core.settings import get_setting
+from core.values import Period
+from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.api import billable_days
+from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.models import (
+    AbsenceKind,
+    AttendanceEvent,
+    ChildCode,
+    EventStatus,
+    ReportSubmission,
+)
+from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.services.registrations import stays
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+FO_SU_05_XSD = SCHEMAS / "FO-SU-05.xsd"
+KOT_SWAGGER = SCHEMAS / "KinderOpvangToeslag.json"
+VIEWER = "Koepel 0.1"
+KOT_REQUEST = "Request voor het registreren van opvangprestaties"
+
+
+def opening_days(session: Session, org: Organisation, location: Location, period: Period) -> int:
+    """Days of the month the location was open: weekdays with opening hours minus closing days."""
+    weekdays = {oh.weekday for oh in location.opening_hours}
+    try:
+        closed = planning_adapter.closing_days(session, org, location.id, period.first_day, period.last_day)
+    except (ImportError, AttributeError):
+        closed = {}
+    days = [period.first_day.replace(day=n) for n in range(1, period.last_day.day + 1)]
+    return sum(1 for d in days if d.weekday() in weekdays and d not in closed)
+
+
+@dataclass
+class FoLine:
+    child_id: int
+    kindcode: str
+    first_name: str
+    last_name: str
+    bo: bool
+    present: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    justified: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unjustified: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass
+class FoReport:
+    location: Location
+    period: Period
+    opening_days: int
+    lines: list[FoLine]
+    warnings: list[str]
+
+
+def fo_su_05_data(session: Session, org: Organisation, location: Location, period: Period) -> FoReport:
+    days = billable_days(session, org, start=period.first_day, end=period.last_day, location_id=location.id)
+    children = {c.id: c for c in session.scalars(select(Child).where(
+        Child.organisation_id == org.id, Child.id.in_({d.child_id for d in days})))}
+    codes = {c.child_id: c.kindcode for c in session.scalars(select(ChildCode).where(
+        ChildCode.organisation_id == org.id, ChildCode.child_id.in_(set(children))))}
+    lines: dict[tuple[int, bool], FoLine] = {}
+    warnings: list[str] = []
+    for d in days:
+        if d.own_child or d.fo_bucket is None or d.absence == AbsenceKind.SLUITING:
+            continue
+        child = children[d.child_id]
+        line = lines.get((d.child_id, d.out_of_school))
+        if line is None:
+            line = lines[(d.child_id, d.out_of_school)] = FoLine(
+                d.child_id, codes.get(d.child_id) or "", child.first_name, child.last_name, d.out_of_school)
+        if d.present:
+            line.present[d.fo_bucket] += 1
+        elif d.absence in (AbsenceKind.RESPIJT, AbsenceKind.GERECHTVAARDIGD):
+            line.justified[d.fo_bucket] += 1
+        else:
+            line.unjustified[d.fo_bucket] += 1
+        if d.open_stay:
+            warnings.append(_("%(name)s: vertrek ontbreekt op %(day)s.", name=child.full_name, day=d.day.isoformat()))
+    for line in lines.values():
+        if not line.kindcode:
+            warnings.append(_("%(name)s heeft geen kindcode.", name=f"{line.first_name} {line.last_name}"))
+    ordered = sorted(lines.values(), key=lambda x: (x.last_name.lower(), x.first_name.lower(), x.bo))
+    return FoReport(location, period, opening_days(session, org, location, period), ordered, sorted(set(warnings)))
+
+
+def _sub(parent, tag: str, text: str | None = None):
+    node = ET.SubElement(parent, tag)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _counts(parent, tag: str, counts: dict[str, int], *, bo: bool, flex: bool) -> None:
+    node = _sub(parent, tag)
+    buckets = (["min3u"] if bo else []) + ["min5u", "min11u"] + (["min11uFlex"] if flex else [])
+    for bucket in buckets:
+        _sub(node, bucket, str(counts.get(bucket, 0)))
+
+
+def fo_su_05_xml(session: Session, org: Organisation, location: Location, period: Period, *,
+                 responsible: str = "") -> bytes:
+    """The FO-SU-05 XML document. Raises AttendanceError when it cannot be valid."""
+    file_no = (location.opgroeien_file_no or "").strip()
+    if not file_no.isdigit() or not 9 <= len(file_no) <= 10:
+        raise AttendanceError(_("Vul eerst het dossiernummer van Opgroeien (9 of 10 cijfers) van de locatie in."),
+                              field="opgroeien_file_no")
+    report = fo_su_05_data(session, org, location, period)
+    if not report.lines:
+        raise AttendanceError(_("Er zijn geen aan- of afwezigheden om te rapporteren voor deze maand."), code="empty")
+    responsible = responsible or str(get_setting(session, org, "aanwezigheden.report_responsible") or "") or org.name
+    bo_location = any(line.bo for line in report.lines) or location.care_type.value == "buitenschoolse_opvang"
+    root = ET.Element("IKG")
+    prestaties = _sub(root, "prestaties")
+    for line in report.lines:
+        p = _sub(prestaties, "prestatie")
+        kind = _sub(_sub(p, "kindInfo"), "kind")
+        _sub(kind, "code", line.kindcode)
+        _sub(kind, "voornaam", line.first_name[:50])
+        _sub(kind, "naam", line.last_name[:50])
+        _sub(kind, "bo", "J" if line.bo else "N")
+        _counts(p, "aanwezigheden", line.present, bo=line.bo, flex=location.flex_subsidy)
+        _counts(p, "gerechtvaardigde_afwezigheden", line.justified, bo=line.bo, flex=location.flex_subsidy)
+        _counts(p, "niet_gerechtvaardigde_afwezigheden", line.unjustified, bo=line.bo, flex=location.flex_subsidy)
+    _sub(_sub(root, "closing"), "verantwoordelijke", responsible[:200])
+    loc = _sub(root, "locatiegegevens")
+    _sub(loc, "naam_locatie", location.name[:50])
+    _sub(loc, "dossiernummer", file_no)
+    _sub(loc, "naam_organisator", org.name[:50])
+    _sub(loc, "periode", f"{period.month:02d}/{period.year}")
+    _sub(loc, "aantal_openingsdagen", str(min(report.opening_days, 31)))
+    _sub(loc, "bo", "J" if bo_location else "N")
+    _sub(loc, "flex", "J" if location.flex_subsidy else "N")
+    header = _sub(root, "Header")
+    _sub(header, "DocumentIndicator", "FO-SU-05")
+    _sub(header, "FormVersion", "1.0")
+    _sub(header, "MinReaderVersion", "9.1")
+    _sub(header, "UsedViewer", VIEWER)
+    _sub(root, "FormulierGecontroleerd", "J")
+    ET.indent(root)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def validate_fo_su_05(xml: bytes) -> list[str]:
+    """Errors of the document against the official XSD (empty list = valid)."""
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(FO_SU_05_XSD)))
+    doc = etree.fromstring(xml)
+    return [] if schema.validate(doc) else [str(e.message) for e in schema.error_log]
+
+
+# --- KOT ------------------------------------------------------------------------------------------
+
+
+def _local_iso(moment: datetime) -> str:
+    return moment.astimezone(BRUSSELS).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def kot_payload(session: Session, org: Organisation, location: Location, period: Period) -> tuple[dict, list[str]]:
+    """(request body, problems). Children with a problem (sex unknown, a missing departure) are
+    left out and named in the problems; own children and days from school start on are never sent."""
+    file_no = (location.opgroeien_file_no or "").strip()
+    if not file_no.isdigit() or not 9 <= len(file_no) <= 10:
+        raise AttendanceError(_("Vul eerst het dossiernummer van Opgroeien (9 of 10 cijfers) van de locatie in."),
+                              field="opgroeien_file_no")
+    events = list(session.scalars(select(AttendanceEvent).where(
+        AttendanceEvent.organisation_id == org.id, AttendanceEvent.location_id == location.id,
+        AttendanceEvent.day >= period.first_day, AttendanceEvent.day <= period.last_day,
+        AttendanceEvent.status == EventStatus.ACCEPTED, AttendanceEvent.child_id.is_not(None))))
+    per_child: dict[int, dict[date, list]] = defaultdict(lambda: defaultdict(list))
+    for e in events:
+        per_child[e.child_id][e.day].append(e)
+    children = {c.id: c for c in session.scalars(select(Child).where(Child.organisation_id == org.id,
+                                                                     Child.id.in_(set(per_child))))}
+    codes = {c.child_id: c for c in session.scalars(select(ChildCode).where(ChildCode.organisation_id == org.id,
+                                                                            ChildCode.child_id.in_(set(per_child))))}
+    prestaties, problems = [], []
+    for child_id in sorted(per_child, key=lambda i: (children[i].last_name.lower(), children[i].first_name.lower(), i)):
+        child, code = children[child_id], codes.get(child_id)
+        if code and code.own_child:
+            continue
+        if code is None or code.sex not in ("M", "V"):
+            problems.append(_("%(name)s: geslacht ontbreekt (nodig voor de KOT).", name=child.full_name))
+            continue
+        days, broken = [], False
+        for day in sorted(per_child[child_id]):
+            if code.school_start and day >= code.school_start:
+                continue
+            spans = stays(per_child[child_id][day])
+            if any(s.end is None for s in spans):
+                problems.append(_("%(name)s: vertrek ontbreekt op %(day)s.", name=child.full_name, day=day.isoformat()))
+                broken = True
+                continue
+            days.append({"datumOpvang": day.isoformat(), "kindPrestatiesDetails": [
+                {"checkIn": _local_iso(s.start), "checkOut": _local_iso(s.end)} for s in spans]})
+        if broken or not days:
+            continue
+        kind = {"kindNaam": child.last_name[:50], "kindVoornaam": child.first_name[:25],
+                "kindGeboortedatum": child.birth_date.isoformat(), "kindGeslacht": code.sex, "kindPrestaties": days}
+        if code.school_start:
+            kind["datumSchoolgaand"] = code.school_start.isoformat()
+        prestaties.append({"kind": kind})
+    body = {"locatieId": file_no, "periode": f"{period.first_day.isoformat()}T00:00:00", "prestaties": prestaties}
+    return body, problems
+
+
+def send_kot(session: Session, org: Organisation, location: Location, period: Period, *,
+             actor_id: int | None, timeout: float = 30.0) -> ReportSubmission:
+    """POST the KOT payload to the configured API with the bearer token; the answer is kept."""
+    url = str(get_setting(session, org, "aanwezigheden.kot_api_url") or "").rstrip("/")
+    if not url:
+        raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
+                              code="not_configured", status=409)
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise AttendanceError(_("Het adres van de KOT-API moet met https:// beginnen."), code="bad_url", status=409)
+    body, problems = kot_payload(session, org, location, period)
+    if problems:
+        raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
+                              status=409)
+    token = str(get_setting(session, org, "aanwezigheden.kot_api_token") or "")
+    request = urllib.request.Request(f"{url}/opvangprestaties", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Accept": "application/json",
+                                              "Authorization": f"Bearer {token}"})
+    submission = ReportSubmission(organisation_id=org.id, location_id=location.id, period=f"{period.year}-{period.month:02d}",
+                                  kind="kot", at=clock.now(), sent_by_id=actor_id)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (https or loopback only)
+            text = response.read(4000).decode("utf-8", "replace")
+            submission.http_status = response.status
+            submission.response = text[:2000]
+            try:
+                answer = json.loads(text) if text else {}
+            except ValueError:
+                answer = {}
+            submission.ok = response.status in (200, 201) and answer.get("success", True) is not False
+    except urllib.error.HTTPError as exc:
+        submission.http_status = exc.code
+        submission.response = exc.read(2000).decode("utf-8", "replace")
+        submission.ok = False
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        submission.response = str(exc)[:2000]
+        submission.ok = False
+    session.add(submission)
+    session.flush()
+    return submission

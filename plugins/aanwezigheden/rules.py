@@ -1,0 +1,235 @@
+"""Pure counting rules for one child on one care day (no database, no clock).
+
+Sources: domain-rules §1.4 and §3.3; the Opgroeien functional description of the FO-SU-05
+registration (April 2025, pages 9-10):
+
+* only hours between 06:00 and 20:00 count, except at locations with a flex subsidy, which
+  count night care too (added to the ordinary attendance);
+* 1/3 day: less than 3 h, out-of-school care (BO) only; 1/2 day: less than 5 h (for BO from
+  3 h); 1 day: 5 h up to 10 h 59; flex: 11 h and more, reported as ``min11uFlex`` only by flex
+  locations (others report a full day and may charge the extra hours at a free tariff);
+* an absence is categorised by the duration that was reserved.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from core.clock import BRUSSELS
+from plugins.aanwezigheden.models import AbsenceKind
+
+WINDOW_START = time(6, 0)
+WINDOW_END = time(20, 0)
+BO_AGE_MONTHS = 42  # 3.5 years: from then on, care counts as out-of-school care (FO-SU-05)
+
+
+class DayCategory(enum.StrEnum):
+    THIRD = "third"  # < 3 h, out-of-school care only
+    HALF = "half"  # < 5 h: 60 % of the IKT day price
+    FULL = "full"  # 5 h to < 11 h: 100 %
+    FLEX = "flex"  # 11 h and more
+
+
+FO_BUCKETS = ("min3u", "min5u", "min11u", "min11uFlex")
+_BUCKET = {DayCategory.THIRD: "min3u", DayCategory.HALF: "min5u", DayCategory.FULL: "min11u",
+           DayCategory.FLEX: "min11uFlex"}
+# Fraction of the IKT day price fixed by the Subsidiebesluit (§1.4). The 1/3 day of
+# out-of-school care has no confirmed fraction: billing decides (None).
+IKT_FRACTION = {DayCategory.THIRD: None, DayCategory.HALF: Decimal("0.60"),
+                DayCategory.FULL: Decimal("1.00"), DayCategory.FLEX: Decimal("1.00")}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A stay: arrival and departure (None while the child is still there), timezone-aware."""
+
+    start: datetime
+    end: datetime | None = None
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What planning reserved for the day: times when known, else a day part."""
+
+    day_part: str  # "morning" | "afternoon" | "full" | "hours"
+    start: time | None = None
+    end: time | None = None
+
+
+@dataclass(frozen=True)
+class BillableDay:
+    """The contract for billing: one child, one care day, at one location.
+
+    ``category`` comes from the counted attendance when the child was present, from the reserved
+    duration when absent. ``billable`` is False for the onthaalouder's own children (they count for
+    the ratio only), respijt, justified absences and closing days; an unjustified absence on a
+    reserved day is billable ("bestellen is betalen"; billing decides the price, never above the
+    maximumtarief). ``late_pickup_minutes`` counts minutes after closing time (beyond the grace).
+    ``uncounted_minutes`` are hours outside 06:00-20:00 at a location without flex subsidy: not
+    reported to Opgroeien, may be charged at a free tariff. ``open_stay`` means a departure is
+    missing: the minutes then run to closing time provisionally and billing should wait.
+    """
+
+    child_id: int
+    location_id: int
+    day: date
+    reserved: bool
+    present: bool
+    category: DayCategory | None
+    counted_minutes: int
+    uncounted_minutes: int
+    absence: AbsenceKind | None
+    absence_reason: str
+    absence_recorded: bool
+    own_child: bool
+    out_of_school: bool
+    late_pickup_minutes: int
+    open_stay: bool
+    offline: bool
+    fo_bucket: str | None
+    billable: bool
+
+    @property
+    def late_pickup(self) -> bool:
+        return self.late_pickup_minutes > 0
+
+    @property
+    def ikt_fraction(self) -> Decimal | None:
+        return IKT_FRACTION[self.category] if self.category else None
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=BRUSSELS)
+
+
+def merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Union of intervals (two tablets may overlap); empty and inverted ones are dropped."""
+    result: list[tuple[datetime, datetime]] = []
+    for start, end in sorted((s, e) for s, e in intervals if e > s):
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result
+
+
+def counted_minutes(intervals: Iterable[tuple[datetime, datetime]], day: date, *, flex: bool) -> tuple[int, int]:
+    """(minutes that count, minutes outside the 06:00-20:00 window). At a flex location every
+    minute counts (night care is added to the ordinary attendance)."""
+    merged = merge(intervals)
+    total = sum(int((e - s).total_seconds()) for s, e in merged) // 60
+    if flex:
+        return total, 0
+    lo, hi = _local(day, WINDOW_START), _local(day, WINDOW_END)
+    inside = sum(max(0, int((min(e, hi) - max(s, lo)).total_seconds())) for s, e in merged) // 60
+    return inside, total - inside
+
+
+def category_for(minutes: int, *, out_of_school: bool) -> DayCategory | None:
+    """Duration category; None for zero minutes."""
+    if minutes <= 0:
+        return None
+    if out_of_school and minutes < 180:
+        return DayCategory.THIRD
+    if minutes < 300:
+        return DayCategory.HALF
+    if minutes < 660:
+        return DayCategory.FULL
+    return DayCategory.FLEX
+
+
+def fo_bucket(category: DayCategory | None, *, flex_location: bool) -> str | None:
+    """The FO-SU-05 bucket: a location without flex subsidy reports 11 h+ as a full day."""
+    if category is None:
+        return None
+    if category == DayCategory.FLEX and not flex_location:
+        return "min11u"
+    return _BUCKET[category]
+
+
+def is_out_of_school(*, bo_location: bool, birth_date: date | None, school_start: date | None, day: date) -> bool:
+    """Care counts as out-of-school (BO) at a location allowed to register it, from school start
+    or from the age of 3.5 years on."""
+    if not bo_location:
+        return False
+    if school_start is not None and school_start <= day:
+        return True
+    if birth_date is None:
+        return False
+    months = (day.year - birth_date.year) * 12 + day.month - birth_date.month - (day.day < birth_date.day)
+    return months >= BO_AGE_MONTHS
+
+
+def reserved_minutes(reservation: Reservation, day: date, *, flex: bool) -> int:
+    if reservation.start and reservation.end and reservation.end > reservation.start:
+        minutes, _ = counted_minutes([(_local(day, reservation.start), _local(day, reservation.end))], day, flex=flex)
+        return minutes
+    if reservation.day_part in ("morning", "afternoon"):
+        return 240  # a half day
+    return 600  # a full day
+
+
+def compute_day(
+    *,
+    child_id: int,
+    location_id: int,
+    day: date,
+    intervals: list[Interval],
+    reservation: Reservation | None,
+    absence: tuple[AbsenceKind, str] | None,
+    own_child: bool,
+    flex_location: bool,
+    out_of_school: bool,
+    closes: time | None,
+    late_grace_minutes: int = 0,
+) -> BillableDay | None:
+    """Classify one child-day. None when the child was neither reserved nor present nor marked
+    absent (nothing to bill or report)."""
+    present = bool(intervals)
+    open_stay = any(i.end is None for i in intervals)
+    closing = _local(day, closes) if closes else None
+    spans = []
+    for i in intervals:
+        end = i.end
+        if end is None:
+            end = max(closing, i.start) if closing else i.start
+        spans.append((i.start, end))
+    if present:
+        minutes, outside = counted_minutes(spans, day, flex=flex_location)
+        category = category_for(minutes, out_of_school=out_of_school) or (
+            DayCategory.THIRD if out_of_school else DayCategory.HALF
+        )
+        kind, reason, recorded = None, "", False
+    elif reservation is not None or absence is not None:
+        minutes, outside = 0, 0
+        planned = reserved_minutes(reservation, day, flex=flex_location) if reservation else 0
+        category = category_for(planned, out_of_school=out_of_school) if reservation else None
+        if absence is not None:
+            kind, reason, recorded = absence[0], absence[1], True
+        else:
+            kind, reason, recorded = AbsenceKind.ONGERECHTVAARDIGD, "", False
+    else:
+        return None
+    late = 0
+    if closing is not None:
+        last = max((i.end for i in intervals if i.end is not None), default=None)
+        if last is not None and last > closing + timedelta(minutes=late_grace_minutes):
+            late = int((last - closing).total_seconds()) // 60
+    if own_child:
+        billable = False
+    elif present:
+        billable = True
+    else:
+        billable = kind == AbsenceKind.ONGERECHTVAARDIGD and reservation is not None
+    return BillableDay(
+        child_id=child_id, location_id=location_id, day=day, reserved=reservation is not None,
+        present=present, category=category, counted_minutes=minutes, uncounted_minutes=outside,
+        absence=kind, absence_reason=reason, absence_recorded=recorded, own_child=own_child,
+        out_of_school=out_of_school, late_pickup_minutes=late, open_stay=open_stay,
+        offline=any(i.offline for i in intervals),
+        fo_bucket=fo_bucket(category, flex_location=flex_location), billable=billable,
+    )

@@ -1,0 +1,146 @@
+"""Absences on reserved days and parents' confirmations of the register.
+
+An absence is a respijtdag (consumes the balance kept by planning), a justified absence (with a
+reason from the organisation's list, e.g. ziekte), an unjustified one, or a closing day. "auto"
+takes a respijtdag while the balance lasts and otherwise records an unjustified absence.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import clock
+from core.models import Child, Organisation
+from core.settings import get_setting
+from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.models import (
+    Absence,
+    AbsenceKind,
+    AttendanceEvent,
+    Confirmation,
+    Device,
+    EventStatus,
+)
+from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.services.registrations import enrolled
+
+
+def justified_reasons(session: Session, org: Organisation) -> list[str]:
+    raw = str(get_setting(session, org, "aanwezigheden.justified_reasons") or "")
+    return [r.strip() for r in raw.split(",") if r.strip()]
+
+
+def _child(session: Session, org: Organisation, child_id) -> Child:
+    try:
+        pk = int(child_id)
+    except (TypeError, ValueError):
+        pk = None
+    child = session.scalar(select(Child).where(Child.id == pk, Child.organisation_id == org.id)) if pk else None
+    if child is None:
+        raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)
+    return child
+
+
+def record_absence(session: Session, org: Organisation, *, child_id, location_id: int, day: date, kind: str,
+                   reason: str = "", note: str = "", in_advance: bool = False, actor_id: int | None = None,
+                   client_id: str | None = None) -> Absence:
+    """Record (or replace) the absence of a child on a day. Raises AttendanceError on bad input."""
+    child = _child(session, org, child_id)
+    if not enrolled(session, org, child, location_id, day):
+        raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
+                              code="not_enrolled")
+    if client_id:
+        known = session.scalar(select(Absence).where(Absence.organisation_id == org.id, Absence.client_id == client_id))
+        if known is not None:
+            return known
+    present = session.scalar(select(AttendanceEvent.id).where(
+        AttendanceEvent.child_id == child.id, AttendanceEvent.day == day,
+        AttendanceEvent.status == EventStatus.ACCEPTED).limit(1))
+    if present is not None:
+        raise AttendanceError(_("%(name)s is die dag aanwezig geregistreerd.", name=child.first_name),
+                              code="present", status=409)
+    if in_advance and day < clock.today():
+        raise AttendanceError(_("Een melding vooraf kan niet over een voorbije dag gaan."), field="day")
+    reason = (reason or "").strip()
+    if kind == "auto":
+        wanted = None
+    else:
+        try:
+            wanted = AbsenceKind(kind)
+        except ValueError:
+            raise AttendanceError(_("Onbekend soort afwezigheid."), field="kind") from None
+    if wanted == AbsenceKind.GERECHTVAARDIGD and reason not in justified_reasons(session, org):
+        raise AttendanceError(_("Kies een reden uit de lijst van de organisatie."), field="reason")
+    existing = session.scalar(select(Absence).where(Absence.child_id == child.id, Absence.day == day))
+    if existing is not None and existing.kind == AbsenceKind.RESPIJT:
+        planning_adapter.release_respite_day(session, org, child.id, day)
+    if wanted in (None, AbsenceKind.RESPIJT):
+        if planning_adapter.use_respite_day(session, org, child.id, day):
+            final = AbsenceKind.RESPIJT
+        elif wanted == AbsenceKind.RESPIJT:
+            if existing is not None and existing.kind == AbsenceKind.RESPIJT:
+                planning_adapter.use_respite_day(session, org, child.id, day)  # restore what we released
+            raise AttendanceError(_("De respijtdagen van %(name)s zijn op.", name=child.first_name),
+                                  code="no_respite", field="kind")
+        else:
+            final = AbsenceKind.ONGERECHTVAARDIGD
+    else:
+        final = wanted
+    absence = existing or Absence(organisation_id=org.id, child_id=child.id, day=day)
+    absence.location_id = location_id
+    absence.kind = final
+    absence.reason = reason[:40] if final == AbsenceKind.GERECHTVAARDIGD else ""
+    absence.note = (note or "")[:500]
+    absence.notified_in_advance = bool(in_advance) or (existing.notified_in_advance if existing else False)
+    absence.recorded_by_id = actor_id
+    absence.client_id = client_id or (existing.client_id if existing else None)
+    if existing is None:
+        session.add(absence)
+    session.flush()
+    return absence
+
+
+def remove_absence(session: Session, org: Organisation, absence_id: int) -> None:
+    absence = session.scalar(select(Absence).where(Absence.id == absence_id, Absence.organisation_id == org.id))
+    if absence is None:
+        raise AttendanceError(_("Onbekende afwezigheid."), code="unknown_absence", status=404)
+    if absence.kind == AbsenceKind.RESPIJT:
+        planning_adapter.release_respite_day(session, org, absence.child_id, absence.day)
+    session.delete(absence)
+    session.flush()
+
+
+def confirm(session: Session, org: Organisation, device: Device | None, *, client_id: str, child_id,
+            location_id: int, kind: str, day: date, confirmed_by: str, at: datetime | None = None,
+            offline: bool = False) -> Confirmation:
+    """A parent confirms the register: of the day at pickup, or of the week (Monday-Sunday)."""
+    if not client_id or len(client_id) > 64:
+        raise AttendanceError(_("Ontbrekende of ongeldige registratie-id."), code="bad_client_id", status=400)
+    known = session.scalar(select(Confirmation).where(Confirmation.organisation_id == org.id,
+                                                      Confirmation.client_id == client_id))
+    if known is not None:
+        return known
+    child = _child(session, org, child_id)
+    if not enrolled(session, org, child, location_id, day):
+        raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
+                              code="not_enrolled")
+    name = (confirmed_by or "").strip()
+    if len(name) < 2:
+        raise AttendanceError(_("Wie bevestigt? Vul de naam van de ouder in."), field="confirmed_by")
+    if kind == "pickup":
+        start = end = day
+    elif kind == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=6)
+    else:
+        raise AttendanceError(_("Onbekende soort bevestiging."), field="kind")
+    row = Confirmation(organisation_id=org.id, client_id=client_id, child_id=child.id, location_id=location_id,
+                       start_day=start, end_day=end, kind=kind, confirmed_by=name[:200],
+                       at=at if offline and at is not None else clock.now(), offline=offline,
+                       device_id=device.id if device else None)
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,139 @@
+"""Paired tablets and staff PINs.
+
+A director pairs a device with one location: the device keeps a random token (a long-lived
+device session, only its SHA-256 is stored) that allows that location's attendance and nothing
+else. Staff unlock the device with a personal PIN (argon2-hashed); failures are counted per
+device and lock it for a while after too many.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import clock
+from core.models import Location, Organisation, Role, User
+from core.passwords import hash_password, verify_password
+from core.settings import get_setting
+from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.models import Device, StaffPin
+from plugins.aanwezigheden.services import AttendanceError
+
+PIN_RE = re.compile(r"^[0-9]{4,8}$")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def pair_device(session: Session, org: Organisation, location: Location, name: str, *,
+                actor_id: int | None) -> tuple[Device, str]:
+    """Create a device for ``location``; returns it and the token (shown once, kept in a cookie)."""
+    if location.organisation_id != org.id:
+        raise AttendanceError(_("Onbekende locatie."), code="unknown_location", status=404)
+    name = (name or "").strip()
+    if not name:
+        raise AttendanceError(_("Geef het toestel een naam."), field="name")
+    token = secrets.token_urlsafe(32)
+    days = int(get_setting(session, org, "aanwezigheden.device_valid_days"))
+    device = Device(organisation_id=org.id, location_id=location.id, name=name[:100],
+                    token_hash=token_hash(token), paired_by_id=actor_id,
+                    expires_at=clock.now() + timedelta(days=days), failed_pins=0)
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def device_for_token(session: Session, org: Organisation, token: str | None) -> Device:
+    """The device behind a token, or an AttendanceError saying why not (401/403)."""
+    if not token:
+        raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
+                              code="not_paired", status=401)
+    device = session.scalar(select(Device).where(Device.token_hash == token_hash(token),
+                                                 Device.organisation_id == org.id))
+    if device is None:
+        raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
+                              code="not_paired", status=401)
+    if device.revoked_at is not None:
+        raise AttendanceError(_("De koppeling van dit toestel is ingetrokken."), code="revoked", status=403)
+    if device.expires_at <= clock.now():
+        raise AttendanceError(_("De koppeling van dit toestel is verlopen. Koppel het opnieuw."),
+                              code="expired", status=403)
+    return device
+
+
+def revoke_device(session: Session, org: Organisation, device_id: int) -> Device:
+    device = session.scalar(select(Device).where(Device.id == device_id, Device.organisation_id == org.id))
+    if device is None:
+        raise AttendanceError(_("Onbekend toestel."), code="unknown_device", status=404)
+    if device.revoked_at is None:
+        device.revoked_at = clock.now()
+    session.flush()
+    return device
+
+
+def set_pin(session: Session, org: Organisation, user: User, pin: str) -> None:
+    """Set (or replace) a staff member's tablet PIN: 4 to 8 digits, stored hashed."""
+    if user.organisation_id != org.id:
+        raise AttendanceError(_("Onbekende medewerker."), code="unknown_user", status=404)
+    if not PIN_RE.match(pin or ""):
+        raise AttendanceError(_("Een pincode bestaat uit 4 tot 8 cijfers."), field="pin")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise AttendanceError(_("Kies een minder voorspelbare pincode."), field="pin")
+    row = session.scalar(select(StaffPin).where(StaffPin.user_id == user.id))
+    if row is None:
+        session.add(StaffPin(organisation_id=org.id, user_id=user.id, pin_hash=hash_password(pin)))
+    else:
+        row.pin_hash = hash_password(pin)
+    session.flush()
+
+
+def staff_for_location(session: Session, org: Organisation, location_id: int) -> list[User]:
+    """Who may unlock a tablet of the location: its caregivers and the directors (with a PIN)."""
+    from core.models import user_location
+
+    stmt = (
+        select(User).join(StaffPin, StaffPin.user_id == User.id)
+        .where(User.organisation_id == org.id, User.active.is_(True))
+        .where(
+            (User.role == Role.DIRECTOR)
+            | (User.id.in_(select(user_location.c.user_id).where(user_location.c.location_id == location_id)))
+        )
+        .order_by(User.name)
+    )
+    return list(session.scalars(stmt))
+
+
+def unlock(session: Session, org: Organisation, device: Device, user_id: int | None, pin: str) -> User:
+    """Check a PIN on a device. Failures count per device (whoever tried) and lock the device
+    after the configured number; the caller must commit even when this raises."""
+    now = clock.now()
+    if device.locked_until is not None and device.locked_until > now:
+        minutes = max(1, int((device.locked_until - now).total_seconds() // 60) + 1)
+        raise AttendanceError(_("Te veel foute pincodes. Dit toestel is vergrendeld voor nog %(n)s minuten.",
+                                n=minutes), code="device_locked", status=429)
+    allowed = {u.id: u for u in staff_for_location(session, org, device.location_id)}
+    user = allowed.get(user_id) if user_id is not None else None
+    row = session.scalar(select(StaffPin).where(StaffPin.user_id == user.id)) if user else None
+    if user is None or row is None or not verify_password(row.pin_hash, pin or ""):
+        if row is None:
+            verify_password(None, pin or "")  # same work whether or not the user exists
+        device.failed_pins = (device.failed_pins or 0) + 1
+        limit = int(get_setting(session, org, "aanwezigheden.pin_max_failures"))
+        if device.failed_pins >= limit:
+            device.locked_until = now + timedelta(minutes=int(get_setting(session, org, "aanwezigheden.pin_lock_minutes")))
+            device.failed_pins = 0
+            session.flush()
+            raise AttendanceError(_("Te veel foute pincodes. Dit toestel is tijdelijk vergrendeld."),
+                                  code="device_locked", status=429)
+        session.flush()
+        raise AttendanceError(_("Verkeerde pincode."), code="wrong_pin", status=401, field="pin")
+    device.failed_pins = 0
+    device.locked_until = None
+    device.last_seen_at = now
+    session.flush()
+    return user

@@ -1,0 +1,323 @@
+"""Arrivals and departures: idempotent per client-generated id, validated against the child's
+day, with a deterministic answer when two tablets register the same moment.
+
+Rules (per child and day, on the accepted events ordered by time):
+* an arrival while the child is present is a *duplicate* when another tablet (or an offline
+  queue) registered it within the duplicate window: the earliest one counts, whatever order the
+  tablets synchronise in; otherwise it is refused ("tweede aankomst zonder vertrek");
+* a departure needs an open arrival and may not lie before it; a second departure from another
+  tablet within the window is a duplicate (again the earliest counts);
+* registrations queued offline that fail are stored as *rejected* for a director's decision
+  (nothing is lost silently); online ones are refused with a message right away.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.audit import current_actor_id
+from core.clock import BRUSSELS, clock
+from core.models import AuditEntry, Child, Organisation
+from core.plugins.events import AttendanceRecorded
+from core.settings import get_setting
+from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.models import AttendanceEvent, Device, EventKind, EventStatus
+from plugins.aanwezigheden.rules import Interval
+from plugins.aanwezigheden.services import AttendanceError
+
+MAX_CLIENT_ID = 64
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    event: AttendanceEvent
+    replayed: bool  # the client id was already known: nothing new was stored
+
+
+def care_day(moment: datetime) -> date:
+    return moment.astimezone(BRUSSELS).date()
+
+
+def _check_client_id(client_id: str | None) -> str:
+    value = (client_id or "").strip()
+    if not value or len(value) > MAX_CLIENT_ID:
+        raise AttendanceError(_("Ontbrekende of ongeldige registratie-id."), code="bad_client_id", status=400)
+    return value
+
+
+def enrolled(session: Session, org: Organisation, child: Child, location_id: int, day: date) -> bool:
+    """Enrolled at the location: its child, or expected there that day by planning."""
+    if child.location_id == location_id:
+        return True
+    try:
+        expected = planning_adapter.expected_children(session, org, location_id, day)
+    except (ImportError, AttributeError):
+        return False
+    return any(e.child_id == child.id for e in expected)
+
+
+def _day_events(session: Session, child_id: int, day: date) -> list[AttendanceEvent]:
+    return list(session.scalars(
+        select(AttendanceEvent)
+        .where(AttendanceEvent.child_id == child_id, AttendanceEvent.day == day,
+               AttendanceEvent.status == EventStatus.ACCEPTED)
+        .order_by(AttendanceEvent.at, AttendanceEvent.client_id)
+    ))
+
+
+def _same_source(a: AttendanceEvent, device_id: int | None, offline: bool) -> bool:
+    return a.device_id == device_id and not a.offline and not offline
+
+
+def _validate(session: Session, org: Organisation, *, child_id: int | None, location_id: int,
+              kind: EventKind, at: datetime, device_id: int | None, offline: bool,
+              window: timedelta, lock: bool = True) -> tuple[Child, AttendanceEvent | None]:
+    """Check one registration; returns the child and the accepted event it duplicates (if any).
+    Raises AttendanceError with the Dutch reason."""
+    stmt = select(Child).where(Child.id == child_id, Child.organisation_id == org.id)
+    if lock:
+        stmt = stmt.with_for_update()  # serialise registrations of one child (PostgreSQL)
+    child = session.scalar(stmt) if child_id is not None else None
+    if child is None:
+        raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)
+    day = care_day(at)
+    if not enrolled(session, org, child, location_id, day):
+        raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
+                              code="not_enrolled")
+    events = _day_events(session, child.id, day)
+    last = events[-1] if events else None
+    open_arrival = last if last is not None and last.kind == EventKind.ARRIVAL else None
+    if kind == EventKind.ARRIVAL:
+        if open_arrival is not None:
+            if not _same_source(open_arrival, device_id, offline) and abs(open_arrival.at - at) <= window:
+                return child, open_arrival
+            raise AttendanceError(
+                _("%(name)s is al aangekomen om %(time)s en nog niet vertrokken.", name=child.first_name,
+                  time=open_arrival.at.astimezone(BRUSSELS).strftime("%H:%M")), code="already_present", status=409)
+        if last is not None and at < last.at:
+            raise AttendanceError(_("Een aankomst kan niet vóór het vorige vertrek liggen."),
+                                  code="arrival_before_departure", status=409)
+        return child, None
+    # departure
+    if open_arrival is None:
+        if last is not None and not _same_source(last, device_id, offline) and abs(last.at - at) <= window:
+            return child, last
+        raise AttendanceError(_("%(name)s is vandaag nog niet aangekomen.", name=child.first_name),
+                              code="not_present", status=409)
+    if at < open_arrival.at:
+        raise AttendanceError(_("Het vertrek kan niet vóór de aankomst (%(time)s) liggen.",
+                                time=open_arrival.at.astimezone(BRUSSELS).strftime("%H:%M")),
+                              code="departure_before_arrival", status=409)
+    return child, None
+
+
+def register(session: Session, org: Organisation, device: Device, *, client_id: str | None, child_id,
+             kind: str, client_at: datetime | None = None, offline: bool = False,
+             staff_id: int | None = None, keep_rejected: bool = False) -> Outcome:
+    """Store one arrival or departure. Online (``offline=False``) the server's clock stamps it;
+    offline the tablet's time is kept and marked. A known ``client_id`` returns the stored event."""
+    client_id = _check_client_id(client_id)
+    existing = session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
+                                                            AttendanceEvent.client_id == client_id))
+    if existing is not None:
+        return Outcome(existing, True)
+    try:
+        event_kind = EventKind(kind)
+    except ValueError:
+        raise AttendanceError(_("Onbekende registratie: kies aankomst of vertrek."), code="bad_kind", status=400) from None
+    now = clock.now()
+    if offline:
+        if client_at is None or client_at.tzinfo is None:
+            raise AttendanceError(_("Een offline registratie heeft een tijdstip met tijdzone nodig."),
+                                  code="bad_time", status=400)
+        at = client_at
+    else:
+        at = now
+    try:
+        child_pk = int(child_id) if child_id is not None else None
+    except (TypeError, ValueError):
+        child_pk = None
+    event = AttendanceEvent(organisation_id=org.id, client_id=client_id, location_id=device.location_id,
+                            child_id=None, day=care_day(at), kind=event_kind, at=at, offline=offline,
+                            received_at=now, device_id=device.id, recorded_by_id=staff_id)
+    try:
+        if at > now + FUTURE_TOLERANCE:
+            raise AttendanceError(_("Het tijdstip ligt in de toekomst: controleer de klok van de tablet."),
+                                  code="future_time")
+        max_age = int(get_setting(session, org, "aanwezigheden.max_offline_age_days"))
+        if offline and at < now - timedelta(days=max_age):
+            raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
+        window = timedelta(minutes=int(get_setting(session, org, "aanwezigheden.duplicate_window_minutes")))
+        child, duplicate_of = _validate(session, org, child_id=child_pk, location_id=device.location_id,
+                                        kind=event_kind, at=at, device_id=device.id, offline=offline, window=window)
+    except AttendanceError as exc:
+        if not keep_rejected:
+            raise
+        exists = child_pk is not None and session.get(Child, child_pk) is not None
+        event.child_id = child_pk if exists and exc.code != "unknown_child" else None
+        event.status = EventStatus.REJECTED
+        event.message = exc.message[:300]
+        event.payload = {"child_id": child_id, "kind": kind, "client_at": client_at.isoformat() if client_at else None,
+                         "offline": offline, "error": exc.code}
+        stored = _insert(session, event)
+        return Outcome(stored, stored is not event)
+    event.child_id = child.id
+    if duplicate_of is not None:
+        if (at, client_id) < (duplicate_of.at, duplicate_of.client_id):
+            duplicate_of.status = EventStatus.DUPLICATE
+            duplicate_of.message = _("Dubbel met een vroegere registratie van een ander toestel.")
+        else:
+            event.status = EventStatus.DUPLICATE
+            event.message = _("Dubbel met een vroegere registratie van een ander toestel.")
+    stored = _insert(session, event)
+    _notify(session, org, stored)
+    return Outcome(stored, stored is not event)
+
+
+def _insert(session: Session, event: AttendanceEvent) -> AttendanceEvent:
+    """Insert; if a concurrent request stored the same client id first, return that one."""
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+        return event
+    except IntegrityError:
+        found = session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == event.organisation_id,
+                                                             AttendanceEvent.client_id == event.client_id))
+        if found is None:
+            raise
+        return found
+
+
+def _notify(session: Session, org: Organisation, event: AttendanceEvent) -> None:
+    from core.tenancy import tenant_hook
+
+    if event.child_id is None:
+        return
+    tenant_hook(session, org).on_attendance_recorded(event=AttendanceRecorded(
+        organisation_id=org.id, location_id=event.location_id, child_id=event.child_id, day=event.day,
+        kind=event.kind.value if event.corrects_id is None else "correction"))
+
+
+def stays(events) -> list[Interval]:
+    """Pair accepted events (any order) into stays, deterministically by (time, client id)."""
+    result: list[Interval] = []
+    open_start = None
+    open_offline = False
+    for e in sorted((e for e in events if e.status == EventStatus.ACCEPTED), key=lambda e: (e.at, e.client_id)):
+        if e.kind == EventKind.ARRIVAL:
+            if open_start is None:
+                open_start, open_offline = e.at, e.offline
+        elif open_start is not None:
+            result.append(Interval(open_start, e.at, open_offline or e.offline))
+            open_start = None
+    if open_start is not None:
+        result.append(Interval(open_start, None, open_offline))
+    return result
+
+
+def _audit(session: Session, org: Organisation, event: AttendanceEvent, action: str, changes: dict) -> None:
+    session.add(AuditEntry(organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action=action,
+                           entity=AttendanceEvent.__tablename__, entity_id=event.id, summary=str(event)[:300],
+                           changes=changes))
+
+
+def _get_event(session: Session, org: Organisation, event_id: int) -> AttendanceEvent:
+    event = session.scalar(select(AttendanceEvent).where(AttendanceEvent.id == event_id,
+                                                         AttendanceEvent.organisation_id == org.id))
+    if event is None:
+        raise AttendanceError(_("Onbekende registratie."), code="unknown_event", status=404)
+    return event
+
+
+def _need_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise AttendanceError(_("Geef een reden op."), field="reason")
+    return reason[:500]
+
+
+def correct(session: Session, org: Organisation, event_id: int, *, new_at: datetime, reason: str,
+            actor_id: int | None) -> AttendanceEvent:
+    """A director's correction of an accepted time: the original is voided and a new event
+    carries the time and the reason; both are written to the audit log."""
+    reason = _need_reason(reason)
+    original = _get_event(session, org, event_id)
+    if original.status != EventStatus.ACCEPTED:
+        raise AttendanceError(_("Enkel geldige registraties kunnen verbeterd worden."), code="not_accepted", status=409)
+    if care_day(new_at) != original.day:
+        raise AttendanceError(_("Een verbetering blijft op dezelfde dag."), field="time")
+    others = [e for e in _day_events(session, original.child_id, original.day) if e.id != original.id]
+    replacement = AttendanceEvent(
+        organisation_id=org.id, client_id=f"corr-{uuid.uuid4()}", location_id=original.location_id,
+        child_id=original.child_id, day=original.day, kind=original.kind, at=new_at, offline=False,
+        received_at=clock.now(), device_id=None, recorded_by_id=actor_id, status=EventStatus.ACCEPTED,
+        reason=reason, corrects_id=original.id)
+    check = stays(others + [replacement])
+    if any(i.end is not None and i.end < i.start for i in check) or not _alternates(others + [replacement]):
+        raise AttendanceError(_("Met dit tijdstip kloppen aankomst en vertrek niet meer."), field="time")
+    original.status = EventStatus.VOIDED
+    original.reason = reason
+    session.add(replacement)
+    session.flush()
+    _audit(session, org, replacement, "update", {
+        "at": [original.at.isoformat(), new_at.isoformat()], "reason": [None, reason], "corrects": [None, original.id]})
+    _notify(session, org, replacement)
+    return replacement
+
+
+def _alternates(events) -> bool:
+    kinds = [e.kind for e in sorted(events, key=lambda e: (e.at, e.client_id))]
+    return all(k == (EventKind.ARRIVAL if i % 2 == 0 else EventKind.DEPARTURE) for i, k in enumerate(kinds))
+
+
+def add_manual(session: Session, org: Organisation, *, child_id: int, location_id: int, kind: str,
+               at: datetime, reason: str, actor_id: int | None) -> AttendanceEvent:
+    """A director adds a missing arrival or departure afterwards, with a reason (audited)."""
+    reason = _need_reason(reason)
+    try:
+        event_kind = EventKind(kind)
+    except ValueError:
+        raise AttendanceError(_("Kies aankomst of vertrek."), field="kind") from None
+    window = timedelta(0)
+    _validate(session, org, child_id=child_id, location_id=location_id, kind=event_kind, at=at,
+              device_id=None, offline=False, window=window)
+    event = AttendanceEvent(organisation_id=org.id, client_id=f"manual-{uuid.uuid4()}", location_id=location_id,
+                            child_id=child_id, day=care_day(at), kind=event_kind, at=at, offline=False,
+                            received_at=clock.now(), recorded_by_id=actor_id, reason=reason)
+    session.add(event)
+    session.flush()
+    _audit(session, org, event, "create", {"kind": [None, event_kind.value], "at": [None, at.isoformat()],
+                                           "reason": [None, reason]})
+    _notify(session, org, event)
+    return event
+
+
+def decide_rejected(session: Session, org: Organisation, event_id: int, *, accept: bool, reason: str,
+                    actor_id: int | None) -> AttendanceEvent:
+    """A director's decision on a registration that was refused after an offline sync: accept it
+    (it must fit the day now) or dismiss it. Both with a reason, in the audit log."""
+    reason = _need_reason(reason)
+    event = _get_event(session, org, event_id)
+    if event.status != EventStatus.REJECTED:
+        raise AttendanceError(_("Over deze registratie is al beslist."), code="decided", status=409)
+    if accept:
+        window = timedelta(0)
+        _validate(session, org, child_id=event.child_id, location_id=event.location_id, kind=event.kind,
+                  at=event.at, device_id=None, offline=True, window=window)
+        event.status = EventStatus.ACCEPTED
+    else:
+        event.status = EventStatus.DISMISSED
+    event.reason = reason
+    session.flush()
+    _audit(session, org, event, "update", {"status": ["rejected", event.status.value], "reason": [None, reason]})
+    if accept:
+        _notify(session, org, event)
+    return event

@@ -1,0 +1,403 @@
+"""The director's (and caregivers' read-only) pages: overview, register (screen and PDF),
+corrections, refused offline registrations, devices, PINs, child codes, absence notices and the
+reports for Opgroeien."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core.clock import BRUSSELS, clock
+from core.db import session
+from core.models import Child, Location, PriceRegime, Role, User
+from core.security import location_scope, requires
+from core.settings import get_setting
+from core.values import Period
+from plugins.aanwezigheden import reports
+from plugins.aanwezigheden.models import (
+    AbsenceKind,
+    AttendanceEvent,
+    ChildCode,
+    Device,
+    EventStatus,
+    ReportSubmission,
+)
+from plugins.aanwezigheden.register import register_data
+from plugins.aanwezigheden.services import AttendanceError, registrations
+from plugins.aanwezigheden.services import absences as absence_service
+from plugins.aanwezigheden.services import devices as device_service
+from plugins.aanwezigheden.views import MANAGE, OWN_PIN, VIEW, bp
+
+
+def _locations() -> list[Location]:
+    stmt = select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Location.id.in_(scope))
+    return list(session().scalars(stmt))
+
+
+def _location(location_id: int) -> Location:
+    for location in _locations():
+        if location.id == location_id:
+            return location
+    abort(404)
+
+
+def _period() -> Period:
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        return Period(year, month) if 1 <= month <= 12 and 2000 <= year <= 2100 else abort(400)
+    except ValueError:
+        if raw:
+            abort(400)
+        return Period.of(clock.today())
+
+
+def _previous(period: Period) -> Period:
+    first = period.first_day - timedelta(days=1)
+    return Period(first.year, first.month)
+
+
+@bp.route("/")
+@requires(VIEW)
+def index():
+    period = _period()
+    rejected = 0
+    if current_user.role == Role.DIRECTOR:
+        rejected = session().scalar(select(__import__("sqlalchemy").func.count()).select_from(AttendanceEvent).where(
+            AttendanceEvent.organisation_id == g.org.id, AttendanceEvent.status == EventStatus.REJECTED))
+    return render_template("aanwezigheden/index.html", locations=_locations(), period=period,
+                           previous=_previous(period), rejected=rejected,
+                           is_director=current_user.role == Role.DIRECTOR,
+                           free_price=g.org.price_regime == PriceRegime.VRIJE_PRIJS)
+
+
+@bp.route("/register/<int:location_id>")
+@requires(VIEW)
+def register(location_id: int):
+    location = _location(location_id)
+    period = _period()
+    data = register_data(session(), g.org, location, period)
+    return render_template("aanwezigheden/register.html", location=location, period=period, data=data,
+                           is_director=current_user.role == Role.DIRECTOR)
+
+
+@bp.route("/register/<int:location_id>.pdf")
+@requires(VIEW)
+def register_pdf(location_id: int):
+    from core.pdf import pdf_response, render_pdf
+
+    location = _location(location_id)
+    period = _period()
+    data = register_data(session(), g.org, location, period)
+    pdf = render_pdf("aanwezigheden/register_pdf.html", {"data": data, "org_name": g.org.name})
+    return pdf_response(pdf, f"aanwezigheidsregister-{location.id}-{period.year}-{period.month:02d}.pdf")
+
+
+def _parse_local(day: date, value: str) -> datetime | None:
+    try:
+        hh, mm = (int(x) for x in value.split(":"))
+        return datetime(day.year, day.month, day.day, hh, mm, tzinfo=BRUSSELS)
+    except ValueError:
+        return None
+
+
+@bp.route("/register/<int:location_id>/day", methods=["GET", "POST"])
+@requires(MANAGE)
+def day(location_id: int):
+    """One day of a location: every registration, corrections and additions with a reason."""
+    location = _location(location_id)
+    try:
+        the_day = date.fromisoformat(request.values.get("date", ""))
+    except ValueError:
+        the_day = clock.today()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.form.get("action")
+        at = _parse_local(the_day, request.form.get("time", ""))
+        try:
+            if at is None:
+                raise AttendanceError(_("Geef een tijdstip als UU:MM."), field="time")
+            if action == "correct":
+                registrations.correct(session(), g.org, request.form.get("event_id", type=int) or 0, new_at=at,
+                                      reason=request.form.get("reason", ""), actor_id=current_user.id)
+            elif action == "add":
+                registrations.add_manual(session(), g.org, child_id=request.form.get("child_id", type=int) or 0,
+                                         location_id=location.id, kind=request.form.get("kind", ""), at=at,
+                                         reason=request.form.get("reason", ""), actor_id=current_user.id)
+            else:
+                abort(400)
+            flash(_("De registratie is verbeterd."), "success")
+            return redirect(url_for(".day", location_id=location.id, date=the_day.isoformat()))
+        except AttendanceError as exc:
+            errors[exc.field or "form"] = exc.message
+            status = 422
+    events = list(session().scalars(select(AttendanceEvent).where(
+        AttendanceEvent.organisation_id == g.org.id, AttendanceEvent.location_id == location.id,
+        AttendanceEvent.day == the_day).order_by(AttendanceEvent.at, AttendanceEvent.id)))
+    names = {c.id: c.full_name for c in session().scalars(select(Child).where(
+        Child.organisation_id == g.org.id,
+        (Child.location_id == location.id) | Child.id.in_({e.child_id for e in events if e.child_id})))}
+    return render_template("aanwezigheden/day.html", location=location, day=the_day, events=events, names=names,
+                           errors=errors, tz=BRUSSELS), status
+
+
+@bp.route("/rejected", methods=["GET", "POST"])
+@requires(MANAGE)
+def rejected():
+    """Offline registrations the server refused: nothing is lost, the director decides."""
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            registrations.decide_rejected(session(), g.org, request.form.get("event_id", type=int) or 0,
+                                          accept=request.form.get("decision") == "accept",
+                                          reason=request.form.get("reason", ""), actor_id=current_user.id)
+            flash(_("Beslissing bewaard."), "success")
+            return redirect(url_for(".rejected"))
+        except AttendanceError as exc:
+            errors[str(request.form.get("event_id"))] = exc.message
+            status = 422
+    events = list(session().scalars(select(AttendanceEvent).where(
+        AttendanceEvent.organisation_id == g.org.id, AttendanceEvent.status == EventStatus.REJECTED)
+        .order_by(AttendanceEvent.at)))
+    names = {c.id: c.full_name for c in session().scalars(select(Child).where(
+        Child.organisation_id == g.org.id, Child.id.in_({e.child_id for e in events if e.child_id})))}
+    locations = {loc.id: loc.name for loc in _locations()}
+    return render_template("aanwezigheden/rejected.html", events=events, names=names, locations=locations,
+                           errors=errors, tz=BRUSSELS), status
+
+
+@bp.route("/devices", methods=["GET", "POST"])
+@requires(MANAGE)
+def devices():
+    """Pair this browser (the tablet) with a location, or revoke devices."""
+    from plugins.aanwezigheden.views.tablet import set_device_cookie
+
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            location_id = request.form.get("location_id", type=int)
+            location = next((loc for loc in _locations() if loc.id == location_id), None)
+            if location is None:
+                raise AttendanceError(_("Kies een locatie."), field="location_id")
+            device, token = device_service.pair_device(session(), g.org, location, request.form.get("name", ""),
+                                                       actor_id=current_user.id)
+            response = redirect(url_for(".paired"))
+            days = int(get_setting(session(), g.org, "aanwezigheden.device_valid_days"))
+            return set_device_cookie(response, token, days)
+        except AttendanceError as exc:
+            errors[exc.field or "form"] = exc.message
+            status = 422
+    rows = list(session().scalars(select(Device).where(Device.organisation_id == g.org.id)
+                                  .order_by(Device.revoked_at.is_not(None), Device.name)))
+    locations = _locations()
+    return render_template("aanwezigheden/devices.html", devices=rows, locations=locations,
+                           names={loc.id: loc.name for loc in locations}, errors=errors, now=clock.now()), status
+
+
+@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@requires(MANAGE)
+def revoke(device_id: int):
+    try:
+        device_service.revoke_device(session(), g.org, device_id)
+    except AttendanceError:
+        abort(404)
+    flash(_("De koppeling is ingetrokken."), "success")
+    return redirect(url_for(".devices"))
+
+
+@bp.route("/pin", methods=["GET", "POST"])
+@requires(OWN_PIN)
+def pin():
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        first, second = request.form.get("pin", ""), request.form.get("pin_again", "")
+        try:
+            if first != second:
+                raise AttendanceError(_("De twee pincodes verschillen."), field="pin_again")
+            device_service.set_pin(session(), g.org, session().get(User, current_user.id), first)
+            flash(_("Je pincode is ingesteld."), "success")
+            return redirect(url_for(".index"))
+        except AttendanceError as exc:
+            errors[exc.field or "pin"] = exc.message
+            status = 422
+    return render_template("aanwezigheden/pin.html", errors=errors), status
+
+
+@bp.route("/children/<int:child_id>/code", methods=["GET", "POST"])
+@requires(MANAGE)
+def child_code(child_id: int):
+    """The child's kindcode (attest inkomenstarief), sex and school start, and own-child flag."""
+    child = session().scalar(select(Child).where(Child.id == child_id, Child.organisation_id == g.org.id))
+    if child is None:
+        abort(404)
+    row = session().scalar(select(ChildCode).where(ChildCode.child_id == child.id)) or ChildCode(
+        organisation_id=g.org.id, child_id=child.id, own_child=False)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        import re
+
+        code = request.form.get("kindcode", "").strip()
+        sex = request.form.get("sex", "")
+        school = request.form.get("school_start", "").strip()
+        if code and not re.fullmatch(r"[0-9]{6}([ -])?[0-9]{3}([ -])?([0-9]*)?", code) or len(code) > 13:
+            errors["kindcode"] = _("Een kindcode is 11 cijfers, bv. 130101-010-02.")
+        if sex not in ("", "M", "V"):
+            errors["sex"] = _("Kies M of V.")
+        school_date = None
+        if school:
+            try:
+                school_date = date.fromisoformat(school)
+            except ValueError:
+                errors["school_start"] = _("Geef een datum als JJJJ-MM-DD.")
+        if not errors:
+            row.kindcode, row.sex, row.school_start = code or None, sex or None, school_date
+            row.own_child = request.form.get("own_child") == "1"
+            session().add(row)
+            session().flush()
+            flash(_("Bewaard."), "success")
+            return redirect(url_for(".child_code", child_id=child.id))
+        status = 422
+    return render_template("aanwezigheden/child_code.html", child=child, row=row, errors=errors), status
+
+
+@bp.route("/absences/new", methods=["GET", "POST"])
+@requires(MANAGE)
+def absence_notice():
+    """A parent's absence notice entered ahead of time (or an absence entered afterwards)."""
+    locations = _locations()
+    children = list(session().scalars(select(Child).where(
+        Child.organisation_id == g.org.id, Child.location_id.in_([loc.id for loc in locations]))
+        .order_by(Child.first_name, Child.last_name)))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        child = next((c for c in children if c.id == request.form.get("child_id", type=int)), None)
+        try:
+            the_day = date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            the_day = None
+        try:
+            if child is None:
+                raise AttendanceError(_("Kies een kind."), field="child_id")
+            if the_day is None:
+                raise AttendanceError(_("Geef een datum als JJJJ-MM-DD."), field="day")
+            absence_service.record_absence(
+                session(), g.org, child_id=child.id, location_id=child.location_id, day=the_day,
+                kind=request.form.get("kind", "auto"), reason=request.form.get("reason", ""),
+                note=request.form.get("note", ""), in_advance=the_day >= clock.today(), actor_id=current_user.id)
+            flash(_("De afwezigheid is bewaard."), "success")
+            return redirect(url_for(".absence_notice"))
+        except AttendanceError as exc:
+            errors[exc.field or "form"] = exc.message
+            status = 422
+    return render_template("aanwezigheden/absence.html", children=children, errors=errors, kinds=list(AbsenceKind),
+                           reasons=absence_service.justified_reasons(session(), g.org)), status
+
+
+def _record_download(location: Location, period: Period, kind: str) -> None:
+    """A downloaded file for manual upload counts as handled for the dashboard reminder."""
+    session().add(ReportSubmission(organisation_id=g.org.id, location_id=location.id, kind=kind, ok=True,
+                                   period=f"{period.year}-{period.month:02d}", at=clock.now(),
+                                   response=_("gedownload voor manuele opload"), sent_by_id=current_user.id))
+
+
+@bp.route("/reports/<int:location_id>/fo-su-05.xml")
+@requires(MANAGE)
+def fo_su_05(location_id: int):
+    location = _location(location_id)
+    period = _period()
+    try:
+        xml = reports.fo_su_05_xml(session(), g.org, location, period)
+    except AttendanceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
+    problems = reports.validate_fo_su_05(xml)
+    if problems:  # never hand out a file Opgroeien would refuse
+        flash(_("Het bestand voldoet niet aan het schema: %(p)s", p="; ".join(problems[:3])), "error")
+        return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
+    _record_download(location, period, "fo-su-05")
+    name = f"FO-SU-05-{location.opgroeien_file_no}-{period.year}-{period.month:02d}.xml"
+    return Response(xml, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/reports/<int:location_id>/kot.json")
+@requires(MANAGE)
+def kot(location_id: int):
+    import json
+
+    location = _location(location_id)
+    period = _period()
+    try:
+        body, problems = reports.kot_payload(session(), g.org, location, period)
+    except AttendanceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index"))
+    for problem in problems:
+        flash(problem, "error")
+    _record_download(location, period, "kot-file")
+    name = f"KOT-{location.opgroeien_file_no}-{period.year}-{period.month:02d}.json"
+    return Response(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/reports/<int:location_id>/kot/send", methods=["POST"])
+@requires(MANAGE)
+def kot_send(location_id: int):
+    location = _location(location_id)
+    period = _period()
+    try:
+        submission = reports.send_kot(session(), g.org, location, period, actor_id=current_user.id)
+    except AttendanceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
+    if submission.ok:
+        flash(_("De KOT-gegevens zijn verstuurd."), "success")
+    else:
+        flash(_("Versturen mislukt (%(s)s): %(r)s", s=submission.http_status or "-", r=submission.response[:200]),
+              "error")
+    return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
+
+
+@bp.route("/tablet-koppelen")
+@requires(MANAGE)
+def paired():
+    """After pairing: log out here and open the tablet page (no user session on a tablet)."""
+    return render_template("aanwezigheden/paired.html")
+
+
+def reminder_widget(org, user):
+    """Dashboard card in the first week of a month: last month's reports are due by the 7th."""
+    from core.plugins import DashboardWidget
+
+    if user.role not in (Role.DIRECTOR, Role.COORDINATOR):
+        return None
+    today = clock.today()
+    if today.day > 7:
+        return None
+    period = _previous(Period.of(today))
+    key = f"{period.year}-{period.month:02d}"
+    locations = list(session().scalars(select(Location).where(Location.organisation_id == org.id)
+                                       .order_by(Location.name)))
+    done = set(session().scalars(select(ReportSubmission.location_id).where(
+        ReportSubmission.organisation_id == org.id, ReportSubmission.period == key, ReportSubmission.ok.is_(True))))
+    todo = [loc for loc in locations if loc.id not in done]
+    if not todo:
+        return None
+    what = _("KOT-gegevens") if org.price_regime == PriceRegime.VRIJE_PRIJS else _("FO-SU-05-rapport")
+    items = "".join(f"<li>{Markup.escape(loc.name)}</li>" for loc in todo)
+    link = url_for("aanwezigheden.index", org=org.slug, month=key)
+    html = Markup(f"<p>{Markup.escape(_('%(what)s van %(month)s doorsturen aan Opgroeien vóór de 7de:', what=what, month=key))}</p>"
+                  f"<ul>{items}</ul><p><a href=\"{link}\">{Markup.escape(_('Naar de rapporten'))}</a></p>")
+    return DashboardWidget(_("Rapporten aan Opgroeien"), html, weight=20, module="aanwezigheden")

@@ -1,0 +1,358 @@
+"""The tablet: a touch page per paired location, its JSON API and its service worker.
+
+No user login here: the device cookie (a paired device session, SameSite=Strict, path limited to
+the tablet) says which location, a personal PIN says who works. The API is exempt from the form
+CSRF token (an offline queue may sync days later, after the token expired) and instead demands
+the device cookie, a JSON body and the ``X-Koepel-Tablet`` header, which a cross-site form cannot
+send. Errors are JSON with a 4xx status and a Dutch message.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import (
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.clock import BRUSSELS, clock
+from core.db import session as db_session
+from core.models import Child, Location
+from core.security import public
+from core.settings import get_setting
+from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.models import (
+    Absence,
+    AttendanceEvent,
+    ChildCode,
+    Confirmation,
+    EventStatus,
+)
+from plugins.aanwezigheden.services import AttendanceError, registrations
+from plugins.aanwezigheden.services import absences as absence_service
+from plugins.aanwezigheden.services import devices as device_service
+from plugins.aanwezigheden.views import bp
+
+COOKIE = "koepel_tablet"
+UNLOCK_KEY = "aanwezigheden_unlock"
+HEADER = "X-Koepel-Tablet"
+STATIC = __import__("pathlib").Path(__file__).resolve().parent.parent / "static"
+
+
+def tablet_path() -> str:
+    return f"/o/{g.org.slug}/aanwezigheden/tablet/"
+
+
+def set_device_cookie(response, token: str, days: int):
+    response.set_cookie(COOKIE, token, max_age=days * 86400, path=tablet_path(), httponly=True, samesite="Strict",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", True)))
+    return response
+
+
+def error_response(exc: AttendanceError):
+    return jsonify(exc.as_json()), exc.status
+
+
+def _device():
+    return device_service.device_for_token(db_session(), g.org, request.cookies.get(COOKIE))
+
+
+def _json_body() -> dict:
+    if request.headers.get(HEADER) != "1":
+        raise AttendanceError(_("Ongeldige aanvraag van de tablet."), code="bad_request", status=400)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AttendanceError(_("Ongeldige gegevens (JSON verwacht)."), code="bad_request", status=400)
+    return data
+
+
+def _unlocked_user(device) -> int:
+    """The staff member who unlocked this device, if the inactivity lock has not struck."""
+    info = session.get(UNLOCK_KEY) or {}
+    minutes = int(get_setting(db_session(), g.org, "aanwezigheden.inactivity_lock_minutes"))
+    try:
+        last = datetime.fromisoformat(info.get("t", ""))
+    except ValueError:
+        last = None
+    if info.get("d") != device.id or last is None or clock.now() - last > timedelta(minutes=minutes):
+        session.pop(UNLOCK_KEY, None)
+        raise AttendanceError(_("De tablet is vergrendeld. Geef je pincode in."), code="locked", status=401)
+    info["t"] = clock.now().isoformat()
+    session[UNLOCK_KEY] = info
+    return int(info["u"])
+
+
+def tablet_api(view):
+    """Device-authenticated JSON endpoint: public for the login system, guarded by the device."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except AttendanceError as exc:
+            if exc.code in ("wrong_pin", "device_locked"):
+                db_session().commit()  # failure counters must survive the 4xx rollback
+            return error_response(exc)
+
+    wrapper.koepel_device = True
+    return public(wrapper)
+
+
+@bp.route("/tablet/")
+@public
+def tablet():
+    """The page shell (cached by the service worker); the data come from the JSON API."""
+    try:
+        device = _device()
+    except AttendanceError as exc:
+        return render_template("aanwezigheden/tablet_unpaired.html", message=exc.message), exc.status
+    location = db_session().get(Location, device.location_id)
+    minutes = int(get_setting(db_session(), g.org, "aanwezigheden.inactivity_lock_minutes"))
+    return render_template("aanwezigheden/tablet.html", device=device, location=location, lock_minutes=minutes)
+
+
+tablet.koepel_device = True
+
+
+@bp.route("/tablet/sw.js")
+@public
+def service_worker():
+    response = make_response(send_from_directory(STATIC, "sw.js", mimetype="text/javascript", max_age=0))
+    response.headers["Service-Worker-Allowed"] = tablet_path()
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/tablet/static/<path:filename>")
+@public
+def tablet_static(filename: str):
+    return send_from_directory(STATIC, filename, max_age=300)
+
+
+def _staff_json(device) -> list[dict]:
+    return [{"id": u.id, "name": u.name} for u in device_service.staff_for_location(db_session(), g.org,
+                                                                                      device.location_id)]
+
+
+@bp.route("/tablet/api/staff")
+@tablet_api
+def api_staff():
+    device = _device()
+    return jsonify({"staff": _staff_json(device)})
+
+
+@bp.route("/tablet/api/unlock", methods=["POST"])
+@tablet_api
+def api_unlock():
+    device = _device()
+    data = _json_body()
+    try:
+        user_id = int(data.get("user_id"))
+    except (TypeError, ValueError):
+        user_id = None
+    user = device_service.unlock(db_session(), g.org, device, user_id, str(data.get("pin") or ""))
+    session[UNLOCK_KEY] = {"d": device.id, "u": user.id, "t": clock.now().isoformat()}
+    return jsonify({"user": {"id": user.id, "name": user.name}})
+
+
+@bp.route("/tablet/api/lock", methods=["POST"])
+@tablet_api
+def api_lock():
+    _device()
+    session.pop(UNLOCK_KEY, None)
+    return jsonify({"locked": True})
+
+
+def _initials(first: str, last: str) -> str:
+    parts = [p for p in (first or "").split() + (last or "").split() if p]
+    return "".join(p[0].upper() for p in parts[:1] + parts[-1:]) if parts else "?"
+
+
+def _hhmm(moment):
+    return moment.astimezone(BRUSSELS).strftime("%H:%M") if moment else None
+
+
+def today_data(org, device) -> dict:
+    """Today's expected children (planning), unexpected arrivals and each child's status, loaded
+    in a fixed number of queries."""
+    s = db_session()
+    day = clock.today()
+    location = s.get(Location, device.location_id)
+    try:
+        expected = {e.child_id: e for e in planning_adapter.expected_children(s, org, device.location_id, day)}
+    except (ImportError, AttributeError):
+        expected = {}
+    events = list(s.scalars(select(AttendanceEvent).where(
+        AttendanceEvent.organisation_id == org.id, AttendanceEvent.location_id == device.location_id,
+        AttendanceEvent.day == day, AttendanceEvent.status == EventStatus.ACCEPTED)))
+    absences = {a.child_id: a for a in s.scalars(select(Absence).where(
+        Absence.organisation_id == org.id, Absence.location_id == device.location_id, Absence.day == day))}
+    confirmed = set(s.scalars(select(Confirmation.child_id).where(
+        Confirmation.organisation_id == org.id, Confirmation.location_id == device.location_id,
+        Confirmation.start_day <= day, Confirmation.end_day >= day)))
+    by_child: dict[int, list] = {}
+    for e in events:
+        by_child.setdefault(e.child_id, []).append(e)
+    enrolled = {c.id: c for c in s.scalars(select(Child).where(
+        Child.organisation_id == org.id, Child.location_id == device.location_id))}
+    wanted = set(expected) | set(by_child) | set(absences)
+    missing = wanted - set(enrolled)
+    if missing:
+        for c in s.scalars(select(Child).where(Child.organisation_id == org.id, Child.id.in_(missing))):
+            enrolled[c.id] = c
+    own = set(s.scalars(select(ChildCode.child_id).where(ChildCode.organisation_id == org.id,
+                                                         ChildCode.own_child.is_(True))))
+
+    def row(child: Child) -> dict:
+        spans = registrations.stays(by_child.get(child.id, []))
+        last = spans[-1] if spans else None
+        status = "present" if last and last.end is None else "left" if last else (
+            "absent" if child.id in absences else "expected" if child.id in expected else "other")
+        plan = expected.get(child.id)
+        return {
+            "id": child.id, "first_name": child.first_name, "last_name": child.last_name,
+            "initials": _initials(child.first_name, child.last_name), "status": status,
+            "expected": child.id in expected, "own_child": child.id in own,
+            "planned": f"{plan.start:%H:%M}–{plan.end:%H:%M}" if plan and plan.start and plan.end else "",
+            "arrived_at": _hhmm(last.start) if last else None,
+            "departed_at": _hhmm(last.end) if last and last.end else None,
+            "absence": absences[child.id].kind.value if child.id in absences else None,
+            "confirmed": child.id in confirmed,
+        }
+
+    today = [row(enrolled[cid]) for cid in wanted if cid in enrolled]
+    today.sort(key=lambda r: (r["first_name"].lower(), r["last_name"].lower(), r["id"]))
+    others = [{"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
+               "initials": _initials(c.first_name, c.last_name), "own_child": c.id in own}
+              for c in sorted(enrolled.values(), key=lambda c: (c.first_name.lower(), c.id)) if c.id not in wanted]
+    return {
+        "location": {"id": location.id, "name": location.name}, "day": day.isoformat(),
+        "server_time": clock.now().isoformat(), "children": today, "others": others,
+        "reasons": absence_service.justified_reasons(s, org),
+        "confirmation_mode": get_setting(s, org, "aanwezigheden.confirmation_mode"),
+    }
+
+
+@bp.route("/tablet/api/today")
+@tablet_api
+def api_today():
+    device = _device()
+    device.last_seen_at = clock.now()
+    return jsonify(today_data(g.org, device))
+
+
+@bp.route("/tablet/api/register", methods=["POST"])
+@tablet_api
+def api_register():
+    """One tap, online: stamped with the server's time. 201 new, 200 already known, 4xx refused."""
+    device = _device()
+    data = _json_body()
+    staff_id = _unlocked_user(device)
+    outcome = registrations.register(db_session(), g.org, device, client_id=data.get("client_id"),
+                                     child_id=data.get("child_id"), kind=str(data.get("kind") or ""),
+                                     offline=False, staff_id=staff_id)
+    return jsonify(_event_json(outcome.event, outcome.replayed)), 200 if outcome.replayed else 201
+
+
+def _event_json(event: AttendanceEvent, replayed: bool) -> dict:
+    return {"client_id": event.client_id, "status": event.status.value, "replayed": replayed,
+            "kind": event.kind.value, "at": event.at.isoformat(), "time": _hhmm(event.at),
+            "offline": event.offline, "message": event.message}
+
+
+def _parse_at(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+@bp.route("/tablet/api/absence", methods=["POST"])
+@tablet_api
+def api_absence():
+    device = _device()
+    data = _json_body()
+    staff_id = _unlocked_user(device)
+    absence = absence_service.record_absence(
+        db_session(), g.org, child_id=data.get("child_id"), location_id=device.location_id, day=clock.today(),
+        kind=str(data.get("kind") or "auto"), reason=str(data.get("reason") or ""), actor_id=staff_id,
+        client_id=str(data.get("client_id") or "") or None)
+    return jsonify({"kind": absence.kind.value, "reason": absence.reason}), 201
+
+
+@bp.route("/tablet/api/confirm", methods=["POST"])
+@tablet_api
+def api_confirm():
+    device = _device()
+    data = _json_body()
+    _unlocked_user(device)
+    row = absence_service.confirm(db_session(), g.org, device, client_id=str(data.get("client_id") or ""),
+                                  child_id=data.get("child_id"), location_id=device.location_id,
+                                  kind=str(data.get("kind") or "pickup"), day=clock.today(),
+                                  confirmed_by=str(data.get("confirmed_by") or ""))
+    return jsonify({"kind": row.kind, "confirmed_by": row.confirmed_by}), 201
+
+
+MAX_BATCH = 200
+
+
+@bp.route("/tablet/api/sync", methods=["POST"])
+@tablet_api
+def api_sync():
+    """The offline queue: each item once (client id), in the tablet's order. Refused items are
+    stored for the director and reported back; the answer is 200 with one result per item."""
+    device = _device()
+    data = _json_body()
+    items = data.get("items")
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        raise AttendanceError(_("Ongeldige wachtrij (maximaal %(n)s registraties per keer).", n=MAX_BATCH),
+                              code="bad_request", status=400)
+    s = db_session()
+    staff = {u["id"] for u in _staff_json(device)}
+    results = []
+    for item in items:
+        if not isinstance(item, dict):
+            results.append({"client_id": None, "status": "rejected", "message": _("Ongeldige registratie.")})
+            continue
+        client_id = item.get("client_id")
+        staff_id = item.get("staff_id") if item.get("staff_id") in staff else None
+        at = _parse_at(item.get("at"))
+        kind = item.get("type", "event")
+        try:
+            if kind == "event":
+                outcome = registrations.register(s, g.org, device, client_id=client_id, child_id=item.get("child_id"),
+                                                 kind=str(item.get("kind") or ""), client_at=at, offline=True,
+                                                 staff_id=staff_id, keep_rejected=True)
+                results.append(_event_json(outcome.event, outcome.replayed))
+            elif kind == "confirmation":
+                row = absence_service.confirm(s, g.org, device, client_id=str(client_id or ""),
+                                              child_id=item.get("child_id"), location_id=device.location_id,
+                                              kind=str(item.get("kind") or "pickup"),
+                                              day=at.astimezone(BRUSSELS).date() if at else clock.today(),
+                                              confirmed_by=str(item.get("confirmed_by") or ""), at=at, offline=True)
+                results.append({"client_id": row.client_id, "status": "accepted"})
+            elif kind == "absence":
+                with s.begin_nested():
+                    row = absence_service.record_absence(
+                        s, g.org, child_id=item.get("child_id"), location_id=device.location_id,
+                        day=at.astimezone(BRUSSELS).date() if at else clock.today(),
+                        kind=str(item.get("kind") or "auto"), reason=str(item.get("reason") or ""),
+                        actor_id=staff_id, client_id=str(client_id or "") or None)
+                results.append({"client_id": client_id, "status": "accepted", "kind": row.kind.value})
+            else:
+                raise AttendanceError(_("Onbekend soort registratie."), code="bad_type", status=400)
+        except AttendanceError as exc:
+            results.append({"client_id": client_id, "status": "rejected", "message": exc.message,
+                            "error": exc.code})
+    device.last_seen_at = clock.now()
+    return jsonify({"results": results})

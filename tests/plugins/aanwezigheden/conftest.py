@@ -1,0 +1,170 @@
+"""Fixtures of the aanwezigheden tests: only planning + aanwezigheden enabled, a fake of the
+planning api (the one seam, ``planning_adapter``) so that these tests pin our side of the contract,
+and helpers to pair a device and unlock it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+import pytest
+
+from core.models import Role
+from plugins.aanwezigheden import planning_adapter
+
+
+@pytest.fixture
+def plugins():
+    return ["planning", "aanwezigheden"]
+
+
+@dataclass(frozen=True)
+class FakeExpected:
+    child_id: int
+    first_name: str
+    last_name: str
+    start: time | None = time(7, 30)
+    end: time | None = time(17, 0)
+    day_part: str = "full"
+
+
+@dataclass(frozen=True)
+class FakeReserved:
+    day: date
+    child_id: int
+    location_id: int
+    day_part: str = "full"
+    start: time | None = time(8, 0)
+    end: time | None = time(17, 0)
+    care_plan_id: int = 1
+    extra: bool = False
+
+
+@dataclass
+class FakePlanning:
+    reserved: list[FakeReserved] = field(default_factory=list)
+    closing: dict = field(default_factory=dict)  # (location_id, day) -> label
+    balance: dict = field(default_factory=dict)  # child_id -> remaining respite days
+    used: list = field(default_factory=list)
+
+    def reserve(self, child, location, *days, start=time(8, 0), end=time(17, 0), day_part="full"):
+        for d in days:
+            self.reserved.append(FakeReserved(d, child.id, location.id, day_part, start, end))
+
+    # the api surface used through planning_adapter
+    def expected_children(self, session, org, location_id, day):
+        from core.models import Child
+
+        out = []
+        for r in self.reserved:
+            if r.location_id == location_id and r.day == day and (location_id, day) not in self.closing:
+                child = session.get(Child, r.child_id)
+                out.append(FakeExpected(child.id, child.first_name, child.last_name, r.start, r.end, r.day_part))
+        return out
+
+    def reserved_days(self, session, org, *, start, end, child_ids=None, location_id=None):
+        return [r for r in self.reserved if start <= r.day <= end
+                and (child_ids is None or r.child_id in child_ids)
+                and (location_id is None or r.location_id == location_id)
+                and (r.location_id, r.day) not in self.closing]
+
+    def closing_days(self, session, org, location_id, start, end):
+        return {d: label for (loc, d), label in self.closing.items() if loc == location_id and start <= d <= end}
+
+    def use_respite_day(self, session, org, child_id, day):
+        if self.balance.get(child_id, 0) <= 0:
+            return False
+        self.balance[child_id] -= 1
+        self.used.append((child_id, day))
+        return True
+
+    def release_respite_day(self, session, org, child_id, day):
+        if (child_id, day) in self.used:
+            self.used.remove((child_id, day))
+            self.balance[child_id] = self.balance.get(child_id, 0) + 1
+
+    def respite_balance(self, session, org, child_id, year):
+        return self.balance.get(child_id, 0)
+
+
+@pytest.fixture
+def planning(monkeypatch):
+    fake = FakePlanning()
+    for name in ("expected_children", "reserved_days", "closing_days", "use_respite_day",
+                 "release_respite_day", "respite_balance"):
+        monkeypatch.setattr(planning_adapter, name, getattr(fake, name))
+    return fake
+
+
+def snap(obj):
+    """Plain values of an ORM object: a request that fails rolls back and closes the session,
+    which would leave ORM objects detached and expired in the test."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import inspect
+
+    values = {attr.key: getattr(obj, attr.key) for attr in inspect(obj).mapper.column_attrs}
+    if hasattr(obj, "first_name") and hasattr(obj, "last_name"):
+        values["full_name"] = f"{obj.first_name} {obj.last_name}"
+    return SimpleNamespace(**values)
+
+
+def db_org(session, org):
+    from core.models import Organisation
+
+    return session.get(Organisation, org.id)
+
+
+@pytest.fixture
+def org(factory, session):
+    made = factory.org(modules={"aanwezigheden"})
+    session.commit()  # the factory leaves the module switches flushed only; a 4xx would roll them back
+    return snap(made)
+
+
+@pytest.fixture
+def location(factory, org):
+    return snap(factory.location(org, name="Kinderdagverblijf Merel"))
+
+
+@pytest.fixture
+def director(factory, org):
+    return snap(factory.user(org, Role.DIRECTOR))
+
+
+@pytest.fixture
+def caregiver(factory, session, org, location):
+    from core.models import Location
+
+    return snap(factory.user(org, Role.CAREGIVER, locations=[session.get(Location, location.id)]))
+
+
+TABLET_HEADERS = {"X-Koepel-Tablet": "1"}
+PIN = "4821"
+
+
+def pair(client, session, org, location, director, pin_user=None, pin=PIN):
+    """Pair a device through the director's page, set a PIN, log the director out, unlock."""
+    from core.models import User
+    from plugins.aanwezigheden.services.devices import set_pin
+    from tests.conftest import login
+
+    login(client, director)
+    response = client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id, "name": "Tablet 1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    user = pin_user or director
+    set_pin(session, db_org(session, org), session.get(User, user.id), pin)
+    session.commit()
+    client.post("/logout")
+    return user
+
+
+def unlock(client, org, user, pin=PIN):
+    return client.post(f"/o/{org.slug}/aanwezigheden/tablet/api/unlock", json={"user_id": user.id, "pin": pin},
+                       headers=TABLET_HEADERS)
+
+
+def api(client, org, path, payload=None):
+    url = f"/o/{org.slug}/aanwezigheden/tablet/api/{path}"
+    if payload is None:
+        return client.get(url, headers=TABLET_HEADERS)
+    return client.post(url, json=payload, headers=TABLET_HEADERS)

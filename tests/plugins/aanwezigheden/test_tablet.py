@@ -1,0 +1,375 @@
+"""The tablet over HTTP: pairing, PINs, arrivals/departures, absences, confirmations, the
+offline sync (idempotent, deterministic), refusals with clear messages, director decisions."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.clock import BRUSSELS, clock
+from core.models import AuditEntry, Role
+from plugins.aanwezigheden.models import (
+    Absence,
+    AbsenceKind,
+    AttendanceEvent,
+    Confirmation,
+    Device,
+    EventStatus,
+)
+from tests.conftest import QueryCounter, login
+from tests.plugins.aanwezigheden.conftest import PIN, TABLET_HEADERS, api, pair, snap, unlock
+
+MORNING = datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS)
+
+
+def setup_tablet(client, session, factory, org, location, director, planning, n_children=2):
+    clock.freeze(MORNING)
+    children = [snap(factory.child(org, location=location, first_name=f"Kind{i}")) for i in range(n_children)]
+    for c in children:
+        planning.reserve(c, location, MORNING.date())
+    pair(client, session, org, location, director)
+    assert unlock(client, org, director).status_code == 200
+    return children
+
+
+def events(session, child):
+    session.expire_all()  # requests run in their own session: never trust this one's identity map
+    return list(session.scalars(select(AttendanceEvent).where(AttendanceEvent.child_id == child.id)
+                                .order_by(AttendanceEvent.at)))
+
+
+def test_unpaired_browser_gets_a_clear_refusal(client, org):
+    response = client.get(f"/o/{org.slug}/aanwezigheden/tablet/")
+    assert response.status_code == 401 and "niet gekoppeld" in response.get_data(as_text=True)
+    response = api(client, org, "today")
+    assert response.status_code == 401 and response.json["error"] == "not_paired"
+
+
+def test_pairing_sets_a_device_cookie_limited_to_the_tablet(client, session, org, location, director):
+    login(client, director)
+    response = client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id, "name": "Tablet"})
+    cookie = response.headers["Set-Cookie"]
+    assert "koepel_tablet=" in cookie and f"Path=/o/{org.slug}/aanwezigheden/tablet/" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    device = session.scalar(select(Device).where(Device.organisation_id == org.id))
+    token = cookie.split("koepel_tablet=")[1].split(";")[0]
+    assert device.token_hash != token and len(device.token_hash) == 64  # only the hash is stored
+    page = client.get(f"/o/{org.slug}/aanwezigheden/tablet/")
+    assert page.status_code == 200 and location.name in page.get_data(as_text=True)
+    assert "<script>" not in page.get_data(as_text=True)  # CSP: no inline script
+
+
+def test_pairing_needs_a_name(client, org, location, director):
+    login(client, director)
+    response = client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id, "name": " "})
+    assert response.status_code == 422 and "naam" in response.get_data(as_text=True)
+
+
+def test_caregiver_cannot_pair(client, org, location, caregiver):
+    login(client, caregiver)
+    assert client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id,
+                                                                     "name": "x"}).status_code == 403
+
+
+def test_wrong_pins_lock_the_device_and_the_count_survives_the_4xx(client, session, factory, org, location, director,
+                                                                   planning):
+    clock.freeze(MORNING)
+    pair(client, session, org, location, director)
+    for _ in range(4):
+        response = unlock(client, org, director, pin="0000")
+        assert response.status_code == 401 and response.json["message"] == "Verkeerde pincode."
+    device = session.scalar(select(Device).where(Device.organisation_id == org.id))
+    session.refresh(device)
+    assert device.failed_pins == 4
+    assert unlock(client, org, director, pin="0000").status_code == 429
+    locked = unlock(client, org, director)  # even the right PIN is refused while locked
+    assert locked.status_code == 429 and "vergrendeld" in locked.json["message"]
+    clock.freeze(MORNING + timedelta(minutes=16))
+    assert unlock(client, org, director).status_code == 200
+
+
+def test_pin_is_stored_hashed_and_validated(client, session, org, director):
+    from plugins.aanwezigheden.models import StaffPin
+
+    login(client, director)
+    bad = client.post(f"/o/{org.slug}/aanwezigheden/pin", data={"pin": "12a4", "pin_again": "12a4"})
+    assert bad.status_code == 422 and "4 tot 8 cijfers" in bad.get_data(as_text=True)
+    weak = client.post(f"/o/{org.slug}/aanwezigheden/pin", data={"pin": "1111", "pin_again": "1111"})
+    assert weak.status_code == 422
+    ok = client.post(f"/o/{org.slug}/aanwezigheden/pin", data={"pin": "4821", "pin_again": "4821"})
+    assert ok.status_code == 302
+    row = session.scalar(select(StaffPin).where(StaffPin.user_id == director.id))
+    assert row.pin_hash.startswith("$argon2") and "4821" not in row.pin_hash
+
+
+def test_caregiver_of_another_location_cannot_unlock(client, session, factory, org, location, director):
+    other = factory.location(org)
+    stranger = snap(factory.user(org, Role.CAREGIVER, locations=[other]))
+    pair(client, session, org, location, director, pin_user=stranger)
+    assert unlock(client, org, stranger).status_code == 401
+
+
+def test_revoked_and_expired_devices_are_refused(client, session, factory, org, location, director, planning):
+    setup_tablet(client, session, factory, org, location, director, planning)
+    device = session.scalar(select(Device).where(Device.organisation_id == org.id))
+    clock.freeze(device.expires_at + timedelta(seconds=1))
+    response = api(client, org, "today")
+    assert response.status_code == 403 and "verlopen" in response.json["message"]
+    clock.freeze(MORNING)
+    login(client, director)
+    assert client.post(f"/o/{org.slug}/aanwezigheden/devices/{device.id}/revoke").status_code == 302
+    response = api(client, org, "today")
+    assert response.status_code == 403 and "ingetrokken" in response.json["message"]
+
+
+def test_api_requires_the_tablet_header(client, session, factory, org, location, director, planning):
+    setup_tablet(client, session, factory, org, location, director, planning)
+    response = client.post(f"/o/{org.slug}/aanwezigheden/tablet/api/register", json={"client_id": "x"})
+    assert response.status_code == 400
+
+
+def test_arrival_and_departure_are_stamped_with_server_time(client, session, factory, org, location, director,
+                                                            planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    response = api(client, org, "register", {"client_id": "a-1", "child_id": kid.id, "kind": "arrival"})
+    assert response.status_code == 201 and response.json["time"] == "08:00" and not response.json["offline"]
+    clock.freeze(MORNING + timedelta(hours=9))
+    assert unlock(client, org, director).status_code == 200  # the inactivity lock struck meanwhile
+    response = api(client, org, "register", {"client_id": "d-1", "child_id": kid.id, "kind": "departure"})
+    assert response.status_code == 201 and response.json["time"] == "17:00"
+    stored = events(session, kid)
+    assert [e.kind.value for e in stored] == ["arrival", "departure"]
+    assert stored[0].recorded_by_id == director.id
+    today = api(client, org, "today").json
+    row = next(c for c in today["children"] if c["id"] == kid.id)
+    assert row["status"] == "left" and row["arrived_at"] == "08:00" and row["departed_at"] == "17:00"
+
+
+def test_same_client_id_is_stored_once(client, session, factory, org, location, director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    first = api(client, org, "register", {"client_id": "same", "child_id": kid.id, "kind": "arrival"})
+    again = api(client, org, "register", {"client_id": "same", "child_id": kid.id, "kind": "arrival"})
+    assert first.status_code == 201 and again.status_code == 200 and again.json["replayed"]
+    assert len(events(session, kid)) == 1
+
+
+def test_bad_input_gets_clear_messages_and_stores_nothing(client, session, factory, org, location, director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    stranger = snap(factory.child(org, location=factory.location(org), first_name="Vreemd"))
+    r = api(client, org, "register", {"client_id": "x1", "child_id": kid.id, "kind": "departure"})
+    assert r.status_code == 409 and "nog niet aangekomen" in r.json["message"]
+    assert api(client, org, "register", {"client_id": "x2", "child_id": kid.id, "kind": "arrival"}).status_code == 201
+    r = api(client, org, "register", {"client_id": "x3", "child_id": kid.id, "kind": "arrival"})
+    assert r.status_code == 409 and "al aangekomen om 08:00" in r.json["message"]
+    r = api(client, org, "register", {"client_id": "x4", "child_id": stranger.id, "kind": "arrival"})
+    assert r.status_code == 422 and "niet ingeschreven" in r.json["message"]
+    r = api(client, org, "register", {"client_id": "x5", "child_id": 999999, "kind": "arrival"})
+    assert r.status_code == 404
+    r = api(client, org, "register", {"client_id": "x6", "child_id": kid.id, "kind": "dance"})
+    assert r.status_code == 400
+    assert len(events(session, kid)) == 1 and events(session, stranger) == []
+
+
+def test_registration_needs_an_unlocked_tablet_and_locks_after_inactivity(client, session, factory, org, location,
+                                                                          director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    clock.freeze(MORNING + timedelta(minutes=6))  # default inactivity lock: 5 minutes
+    r = api(client, org, "register", {"client_id": "late", "child_id": kid.id, "kind": "arrival"})
+    assert r.status_code == 401 and r.json["error"] == "locked"
+    assert unlock(client, org, director).status_code == 200
+    assert api(client, org, "register", {"client_id": "late", "child_id": kid.id, "kind": "arrival"}).status_code == 201
+
+
+def sync(client, org, items):
+    return api(client, org, "sync", {"items": items})
+
+
+def offline_item(client_id, child, kind, moment, **extra):
+    return {"type": "event", "client_id": client_id, "child_id": child.id, "kind": kind,
+            "at": moment.isoformat(), **extra}
+
+
+def test_offline_queue_keeps_tablet_time_and_is_idempotent(client, session, factory, org, location, director,
+                                                           planning):
+    kid, other = setup_tablet(client, session, factory, org, location, director, planning)
+    items = [offline_item("o1", kid, "arrival", MORNING.replace(hour=7, minute=42), staff_id=director.id),
+             offline_item("o2", other, "arrival", MORNING.replace(hour=7, minute=50)),
+             offline_item("o3", kid, "departure", MORNING.replace(hour=7, minute=59))]
+    first = sync(client, org, items)
+    assert first.status_code == 200 and [r["status"] for r in first.json["results"]] == ["accepted"] * 3
+    again = sync(client, org, items)  # the tablet resends after a lost answer
+    assert all(r["replayed"] for r in again.json["results"])
+    stored = events(session, kid)
+    assert len(stored) == 2 and all(e.offline for e in stored)
+    assert stored[0].at.astimezone(BRUSSELS).strftime("%H:%M") == "07:42" and stored[0].recorded_by_id == director.id
+
+
+def test_offline_departure_before_arrival_is_kept_for_the_director(client, session, factory, org, location, director,
+                                                                   planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    result = sync(client, org, [offline_item("p1", kid, "arrival", MORNING.replace(hour=7, minute=30)),
+                                offline_item("p2", kid, "departure", MORNING.replace(hour=7, minute=0))]).json
+    assert result["results"][1]["status"] == "rejected"
+    assert "vertrek kan niet vóór de aankomst" in result["results"][1]["message"]
+    rejected = session.scalar(select(AttendanceEvent).where(AttendanceEvent.client_id == "p2"))
+    assert rejected.status == EventStatus.REJECTED
+    login(client, director)
+    page = client.get(f"/o/{org.slug}/aanwezigheden/rejected")
+    assert "vertrek kan niet vóór de aankomst" in page.get_data(as_text=True)
+    no_reason = client.post(f"/o/{org.slug}/aanwezigheden/rejected", data={"event_id": rejected.id,
+                                                                           "decision": "dismiss", "reason": ""})
+    assert no_reason.status_code == 422 and "reden" in no_reason.get_data(as_text=True)
+    done = client.post(f"/o/{org.slug}/aanwezigheden/rejected", data={"event_id": rejected.id, "decision": "dismiss",
+                                                                      "reason": "tikfout van de begeleider"})
+    assert done.status_code == 302
+    session.refresh(rejected)
+    assert rejected.status == EventStatus.DISMISSED
+    audit = session.scalar(select(AuditEntry).where(AuditEntry.entity == "aanwezigheden_event",
+                                                    AuditEntry.entity_id == rejected.id))
+    assert audit.changes["reason"][1] == "tikfout van de begeleider"
+
+
+def test_offline_registration_for_a_removed_child_is_not_lost(client, session, factory, org, location, director,
+                                                              planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    from core.models import Child
+
+    kid_id = kid.id
+    session.delete(session.get(Child, kid_id))
+    session.commit()
+    result = sync(client, org, [{"type": "event", "client_id": "gone", "child_id": kid_id, "kind": "arrival",
+                                 "at": MORNING.isoformat()}]).json["results"][0]
+    assert result["status"] == "rejected" and "bestaat niet" in result["message"]
+    stored = session.scalar(select(AttendanceEvent).where(AttendanceEvent.client_id == "gone"))
+    assert stored.status == EventStatus.REJECTED and stored.payload["child_id"] == kid_id
+
+
+def test_two_tablets_same_arrival_earliest_counts_whatever_the_sync_order(client, app, session, factory, org, location,
+                                                                          director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    second = app.test_client()
+    pair(second, session, org, location, director)
+    late, early = MORNING.replace(hour=7, minute=55), MORNING.replace(hour=7, minute=51)
+    assert sync(client, org, [offline_item("t1", kid, "arrival", late)]).json["results"][0]["status"] == "accepted"
+    result = sync(second, org, [offline_item("t2", kid, "arrival", early)]).json["results"][0]
+    assert result["status"] == "accepted"
+    statuses = {e.client_id: e.status for e in events(session, kid)}
+    assert statuses == {"t1": EventStatus.DUPLICATE, "t2": EventStatus.ACCEPTED}
+    row = next(c for c in api(client, org, "today").json["children"] if c["id"] == kid.id)
+    assert row["arrived_at"] == "07:51"
+
+
+def test_unexpected_child_from_the_location_can_arrive(client, session, factory, org, location, director, planning):
+    setup_tablet(client, session, factory, org, location, director, planning)
+    extra = snap(factory.child(org, location=location, first_name="Onverwacht"))
+    today = api(client, org, "today").json
+    assert extra.id in [o["id"] for o in today["others"]]
+    assert api(client, org, "register", {"client_id": "u1", "child_id": extra.id, "kind": "arrival"}).status_code == 201
+    today = api(client, org, "today").json
+    assert next(c for c in today["children"] if c["id"] == extra.id)["status"] == "present"
+
+
+def test_today_query_count_does_not_grow_with_children(client, app, session, factory, org, location, director,
+                                                       planning):
+    setup_tablet(client, session, factory, org, location, director, planning, n_children=2)
+    engine = app.extensions["koepel_db"].engine
+    with QueryCounter(engine) as small:
+        assert api(client, org, "today").status_code == 200
+    for i in range(12):
+        c = snap(factory.child(org, location=location))
+        planning.reserve(c, location, MORNING.date())
+        if i % 2:
+            assert api(client, org, "register", {"client_id": f"q{i}", "child_id": c.id,
+                                                 "kind": "arrival"}).status_code == 201
+    with QueryCounter(engine) as large:
+        assert len(api(client, org, "today").json["children"]) == 14
+    assert large.count == small.count
+
+
+def test_absence_takes_respite_then_unjustified(client, session, factory, org, location, director, planning):
+    kid, other = setup_tablet(client, session, factory, org, location, director, planning)
+    planning.balance[kid.id] = 1
+    r = api(client, org, "absence", {"client_id": "ab1", "child_id": kid.id, "kind": "auto"})
+    assert r.status_code == 201 and r.json["kind"] == "respijt" and planning.balance[kid.id] == 0
+    r = api(client, org, "absence", {"client_id": "ab2", "child_id": other.id, "kind": "respijt"})
+    assert r.status_code == 422 and "respijtdagen" in r.json["message"]
+    r = api(client, org, "absence", {"client_id": "ab3", "child_id": other.id, "kind": "auto"})
+    assert r.json["kind"] == "ongerechtvaardigd"
+    r = api(client, org, "absence", {"client_id": "ab4", "child_id": other.id, "kind": "gerechtvaardigd",
+                                     "reason": "kermis"})
+    assert r.status_code == 422 and "reden" in r.json["message"]
+    r = api(client, org, "absence", {"client_id": "ab5", "child_id": other.id, "kind": "gerechtvaardigd",
+                                     "reason": "ziekte"})
+    assert r.status_code == 201
+    row = session.scalar(select(Absence).where(Absence.child_id == other.id))
+    assert row.kind == AbsenceKind.GERECHTVAARDIGD and row.reason == "ziekte"
+
+
+def test_absence_refused_when_present(client, session, factory, org, location, director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    api(client, org, "register", {"client_id": "pr", "child_id": kid.id, "kind": "arrival"})
+    r = api(client, org, "absence", {"client_id": "ab", "child_id": kid.id, "kind": "auto"})
+    assert r.status_code == 409
+
+
+def test_parent_confirmation_per_pickup_and_per_week(client, session, factory, org, location, director, planning):
+    kid, other = setup_tablet(client, session, factory, org, location, director, planning)
+    r = api(client, org, "confirm", {"client_id": "c1", "child_id": kid.id, "kind": "pickup", "confirmed_by": ""})
+    assert r.status_code == 422
+    r = api(client, org, "confirm", {"client_id": "c1", "child_id": kid.id, "kind": "pickup",
+                                     "confirmed_by": "Mama Peeters"})
+    assert r.status_code == 201
+    r = api(client, org, "confirm", {"client_id": "c2", "child_id": other.id, "kind": "week",
+                                     "confirmed_by": "Papa Janssens"})
+    week = session.scalar(select(Confirmation).where(Confirmation.client_id == "c2"))
+    assert (week.start_day.isoformat(), week.end_day.isoformat()) == ("2026-11-16", "2026-11-22")
+    today = api(client, org, "today").json["children"]
+    assert all(c["confirmed"] for c in today)
+
+
+def test_director_correction_needs_a_reason_and_is_audited(client, session, factory, org, location, director,
+                                                            planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    api(client, org, "register", {"client_id": "k1", "child_id": kid.id, "kind": "arrival"})
+    event = events(session, kid)[0]
+    login(client, director)
+    url = f"/o/{org.slug}/aanwezigheden/register/{location.id}/day?date=2026-11-18"
+    r = client.post(url, data={"action": "correct", "event_id": event.id, "time": "07:45", "reason": ""})
+    assert r.status_code == 422 and "reden" in r.get_data(as_text=True)
+    r = client.post(url, data={"action": "correct", "event_id": event.id, "time": "07:45",
+                               "reason": "tablet stond nog niet aan"})
+    assert r.status_code == 302
+    current = [e for e in events(session, kid) if e.status == EventStatus.ACCEPTED]
+    assert len(current) == 1 and current[0].at.astimezone(BRUSSELS).strftime("%H:%M") == "07:45"
+    audit = session.scalar(select(AuditEntry).where(AuditEntry.entity == "aanwezigheden_event",
+                                                    AuditEntry.entity_id == current[0].id))
+    assert audit.changes["reason"][1] == "tablet stond nog niet aan" and audit.user_id == director.id
+
+
+def test_caregiver_cannot_correct(client, session, factory, org, location, caregiver):
+    login(client, caregiver)
+    r = client.post(f"/o/{org.slug}/aanwezigheden/register/{location.id}/day",
+                    data={"action": "correct", "event_id": 1, "time": "07:45", "reason": "zomaar"})
+    assert r.status_code == 403
+
+
+def test_service_worker_is_served_with_its_scope(client, session, factory, org, location, director, planning):
+    setup_tablet(client, session, factory, org, location, director, planning)
+    r = client.get(f"/o/{org.slug}/aanwezigheden/tablet/sw.js")
+    assert r.status_code == 200 and r.mimetype == "text/javascript"
+    assert r.headers["Service-Worker-Allowed"] == f"/o/{org.slug}/aanwezigheden/tablet/"
+    assert "caches" in r.get_data(as_text=True)
+    assert client.get(f"/o/{org.slug}/aanwezigheden/tablet/static/tablet.js").status_code == 200
+
+
+def test_module_disabled_means_404(client, session, factory, director):
+    org = snap(factory.org(modules={"planning"}))
+    session.commit()
+    user = snap(factory.user(org, Role.DIRECTOR))
+    login(client, user)
+    assert client.get(f"/o/{org.slug}/aanwezigheden/").status_code == 404
+    assert client.get(f"/o/{org.slug}/aanwezigheden/tablet/").status_code == 404
+
+
+def test_headers_constant_is_used():
+    assert TABLET_HEADERS == {"X-Koepel-Tablet": "1"} and PIN.isdigit()
