@@ -1,3 +1,22 @@
 """Hook implementations of the planning module. UI hooks live in ui_hooks.py and are re-exported
 here, because the plugin manager registers this module."""
-from plugins.planning.ui_hooks import *  # noqa: F401,F403  (register_blueprints, menu_items, ...)
+from plugins.planning.ui_hooks import *  # noqa: F401,F403,I001  (register_blueprints, menu_items, ...)
+
+from core.plugins import hookimpl
+
+
+@hookimpl
+def setting_definitions():
+    """Respijtdagen, age limits, day-part split, ratio rule set, rest period, last-minute weeks."""
+    from plugins.planning.services.settings import DEFINITIONS
+
+    return list(DEFINITIONS)
+
+
+@hookimpl
+def resolve_expected_children(org, location_id, day):
+    """Who is expected at a location on a day, from the care plans (planning.api.ExpectedChild)."""
+    from core.db import session
+    from plugins.planning.services.reservations import expected_children
+
+    return expected_children(session(), org, location_id, day)

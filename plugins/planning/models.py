@@ -1,0 +1,212 @@
+"""Tables of the planning module (prefix ``planning_``).
+
+A care plan (opvangplan) is one agreement for one child at one location (two under co-parenting,
+one per household). What was agreed lives in versions: a version starts at its effective date and
+ends the day before the next one starts, so an addendum never rewrites history. Periods are
+inclusive (``start_date``..``end_date``) with a CHECK; overlaps are refused by the service.
+"""
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+from core.models.base import TenantMixin, TimestampMixin
+
+DAY_PARTS = ("morning", "afternoon", "full", "hours")
+PATTERN_KINDS = ("weekly", "alternating", "custom")
+
+
+class CarePlan(Base, TenantMixin, TimestampMixin):
+    """The agreement: who, where, from when until when (or a description), with which household."""
+
+    __tablename__ = "planning_care_plan"
+    __audited__ = True
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
+        CheckConstraint("settling_in_until IS NULL OR settling_in_until >= start_date", name="settling_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="SET NULL"), index=True)
+    living_group_id: Mapped[int | None] = mapped_column(ForeignKey("living_group.id", ondelete="SET NULL"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_description: Mapped[str] = mapped_column(String(200), default="")
+    settling_in_until: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    versions: Mapped[list[CarePlanVersion]] = relationship(
+        back_populates="care_plan", cascade="all, delete-orphan", order_by="CarePlanVersion.start_date"
+    )
+    extra_days: Mapped[list[ExtraDay]] = relationship(
+        back_populates="care_plan", cascade="all, delete-orphan", order_by="ExtraDay.day"
+    )
+
+
+class CarePlanVersion(Base, TenantMixin, TimestampMixin):
+    """The pattern agreed from ``start_date`` (the effective date) until ``end_date`` inclusive.
+
+    ``kind``: weekly (same every week), alternating (week A/B; week A is the ISO week of
+    ``reference_date``), custom (explicit dates, e.g. shift work, in planning_schedule_day)."""
+
+    __tablename__ = "planning_care_plan_version"
+    __audited__ = True
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
+        CheckConstraint("kind IN ('weekly', 'alternating', 'custom')", name="kind_known"),
+        UniqueConstraint("care_plan_id", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_plan_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12), default="weekly")
+    reference_date: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    care_plan: Mapped[CarePlan] = relationship(back_populates="versions")
+    days: Mapped[list[PatternDay]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="PatternDay.weekday"
+    )
+    schedule: Mapped[list[ScheduleDay]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="ScheduleDay.day"
+    )
+
+
+class PatternDay(Base, TenantMixin):
+    """One weekday of a weekly or alternating pattern: a day part, or hours from-to."""
+
+    __tablename__ = "planning_pattern_day"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("day_part IN ('morning', 'afternoon', 'full', 'hours')", name="day_part_known"),
+        CheckConstraint("week IS NULL OR week IN ('A', 'B')", name="week_known"),
+        CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time", name="start_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer)
+    week: Mapped[str | None] = mapped_column(String(1))
+    day_part: Mapped[str] = mapped_column(String(10))
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+
+    version: Mapped[CarePlanVersion] = relationship(back_populates="days")
+
+
+class ScheduleDay(Base, TenantMixin):
+    """One date of a custom (shift-work) schedule version."""
+
+    __tablename__ = "planning_schedule_day"
+    __table_args__ = (
+        UniqueConstraint("version_id", "day"),
+        CheckConstraint("day_part IN ('morning', 'afternoon', 'full', 'hours')", name="day_part_known"),
+        CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time", name="start_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date, index=True)
+    day_part: Mapped[str] = mapped_column(String(10))
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+
+    version: Mapped[CarePlanVersion] = relationship(back_populates="schedule")
+
+
+class ExtraDay(Base, TenantMixin, TimestampMixin):
+    """An occasionally agreed extra care day (no plan change needed, domain-rules §2.2 point 6)."""
+
+    __tablename__ = "planning_extra_day"
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("care_plan_id", "day"),
+        CheckConstraint("day_part IN ('morning', 'afternoon', 'full', 'hours')", name="day_part_known"),
+        CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time", name="start_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_plan_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    day_part: Mapped[str] = mapped_column(String(10))
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+
+    care_plan: Mapped[CarePlan] = relationship(back_populates="extra_days")
+
+
+class ClosingPeriod(Base, TenantMixin, TimestampMixin):
+    """A collective closure or bridge day, for the whole organisation (location_id NULL) or one
+    location. Public holidays are not stored: they come from the ``holidays`` package."""
+
+    __tablename__ = "planning_closing_period"
+    __audited__ = True
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="start_before_end"),
+        CheckConstraint("kind IN ('closure', 'bridge')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10), default="closure")
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class RespiteUse(Base, TenantMixin, TimestampMixin):
+    """A respijtdag (or half) used by a child, written by the attendance module through the api."""
+
+    __tablename__ = "planning_respite_use"
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("child_id", "day"),
+        CheckConstraint("amount > 0 AND amount <= 1", name="amount_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(3, 1), default=Decimal("1"))
+
+
+class StaffShift(Base, TenantMixin):
+    """Planned caregivers at a location per weekday and time span (optional: when known, the
+    ratio check compares the staff needed with it)."""
+
+    __tablename__ = "planning_staff_shift"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("start_time < end_time", name="start_before_end"),
+        CheckConstraint("caregivers >= 0", name="caregivers_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    living_group_id: Mapped[int | None] = mapped_column(ForeignKey("living_group.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    caregivers: Mapped[int] = mapped_column(Integer)

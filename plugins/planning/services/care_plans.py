@@ -1,0 +1,345 @@
+"""Care plans (opvangplannen): create, add a version (addendum), end, extra days.
+
+Every check runs before anything is added, so bad input raises PlanningError (a Dutch message
+for the UI) and writes nothing. Overlap is refused for the same child + location + household;
+under co-parenting the two households each have their own agreement (domain-rules §2.1)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from core.models import CareType, Child, ChildFamily, LivingGroup, Location
+from plugins.planning.models import (
+    DAY_PARTS,
+    CarePlan,
+    CarePlanVersion,
+    ExtraDay,
+    PatternDay,
+    ScheduleDay,
+)
+from plugins.planning.services.closing_days import closing_calendar
+from plugins.planning.services.events import care_plan_changed
+from plugins.planning.services.expansion import Block, minutes, overlapping
+from plugins.planning.services.settings import day_part_split, setting
+from plugins.planning.services.types import DayPlan, PlanningError, ScheduledDay
+
+WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+BABY_TODDLER = (CareType.GROEPSOPVANG, CareType.GEZINSOPVANG)
+
+
+def fmt(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def age_in_months(birth: date, day: date) -> int:
+    delta = relativedelta(day, birth)
+    return delta.years * 12 + delta.months
+
+
+# --- loading with the tenant check ------------------------------------------------------------
+
+def get_plan(session, org, care_plan_id: int) -> CarePlan:
+    plan = session.get(CarePlan, care_plan_id)
+    if plan is None or plan.organisation_id != org.id:
+        raise PlanningError("Dit opvangplan bestaat niet.")
+    return plan
+
+
+def _location(session, org, location_id: int) -> Location:
+    location = session.get(Location, location_id)
+    if location is None or location.organisation_id != org.id:
+        raise PlanningError("Onbekende opvanglocatie.", "location_id")
+    return location
+
+
+def _child(session, org, child_id: int) -> Child:
+    child = session.get(Child, child_id)
+    if child is None or child.organisation_id != org.id:
+        raise PlanningError("Onbekend kind.", "child_id")
+    return child
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def _hours(location: Location) -> dict[int, tuple[time, time]]:
+    return {oh.weekday: (oh.opens, oh.closes) for oh in location.opening_hours}
+
+
+def _check_block(block: Block, weekday: int, hours: dict[int, tuple[time, time]], split: time,
+                 what: str, field: str) -> tuple[time, time]:
+    if block.day_part not in DAY_PARTS:
+        raise PlanningError(f"Onbekend dagdeel voor {what}.", field)
+    if weekday not in hours:
+        raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} gesloten; kies een andere dag dan {what}.",
+                            field)
+    opens, closes = hours[weekday]
+    if block.day_part == "hours":
+        if block.start is None or block.end is None:
+            raise PlanningError(f"Vul begin- en einduur in voor {what}.", field)
+        if block.end <= block.start:
+            raise PlanningError(f"Het einduur ligt niet na het beginuur voor {what}.", field)
+        if block.start < opens or block.end > closes:
+            raise PlanningError(
+                f"De uren voor {what} ({block.start:%H:%M}–{block.end:%H:%M}) vallen buiten de openingsuren "
+                f"({opens:%H:%M}–{closes:%H:%M}).", field)
+        return block.start, block.end
+    if block.day_part == "morning":
+        if split <= opens:
+            raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} niet open in de voormiddag.", field)
+        return opens, min(split, closes)
+    if block.day_part == "afternoon":
+        if split >= closes:
+            raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} niet open in de namiddag.", field)
+        return max(split, opens), closes
+    return opens, closes
+
+
+def _check_pattern(days: Sequence[DayPlan], location: Location, split: time) -> str:
+    """Validate a weekly or alternating pattern; returns the version kind."""
+    if not days:
+        raise PlanningError("Kies minstens één opvangdag in het weekpatroon.", "days")
+    hours = _hours(location)
+    weeks = {d.week for d in days}
+    if not weeks <= {None, "A", "B"}:
+        raise PlanningError("Een week is A of B.", "days")
+    kind = "alternating" if weeks & {"A", "B"} else "weekly"
+    spans: dict[tuple[int, str], list[tuple[time, time]]] = {}
+    for d in days:
+        if not 0 <= d.weekday <= 6:
+            raise PlanningError("Een weekdag ligt tussen maandag en zondag.", "days")
+        label = WEEKDAY_NAMES[d.weekday] + (f" (week {d.week})" if d.week else "")
+        span = _check_block(Block(d.day_part, d.start, d.end), d.weekday, hours, split, label, "days")
+        for week in ([d.week] if d.week else ["A", "B"]):
+            spans.setdefault((d.weekday, week), []).append(span)
+    for (weekday, _week), blocks in spans.items():
+        if overlapping(blocks):
+            raise PlanningError(f"De opvang op {WEEKDAY_NAMES[weekday]} overlapt met zichzelf.", "days")
+    return kind
+
+
+def _check_schedule(schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
+                    end: date | None) -> None:
+    if not schedule:
+        raise PlanningError("Een rooster op maat heeft minstens één datum nodig.", "schedule")
+    hours = _hours(location)
+    seen: dict[date, list[tuple[time, time]]] = {}
+    for item in schedule:
+        if item.day < start or (end is not None and item.day > end):
+            raise PlanningError(f"De roosterdag {fmt(item.day)} valt buiten de looptijd van het opvangplan.",
+                                "schedule")
+        span = _check_block(Block(item.day_part, item.start, item.end), item.day.weekday(), hours, split,
+                            fmt(item.day), "schedule")
+        seen.setdefault(item.day, []).append(span)
+    for day, blocks in seen.items():
+        if overlapping(blocks):
+            raise PlanningError(f"De opvang op {fmt(day)} overlapt met zichzelf.", "schedule")
+
+
+def _check_age(session, org, child: Child, location: Location, start_date: date) -> None:
+    born = child.birth_date
+    if born is None:
+        return
+    if start_date < born:
+        raise PlanningError(f"Het kind is op {fmt(start_date)} nog niet geboren.", "start_date")
+    age = age_in_months(born, start_date)
+    if location.care_type in BABY_TODDLER:
+        limit = int(setting(session, org, "planning.max_age_months"))
+        if age > limit:
+            raise PlanningError(
+                f"{child.first_name} is op {fmt(start_date)} {age} maanden oud; opvang voor baby's en peuters "
+                f"kan tot {limit} maanden.", "start_date")
+    elif location.care_type == CareType.BUITENSCHOOLSE_OPVANG:
+        minimum = int(setting(session, org, "planning.min_age_months_school"))
+        if age < minimum:
+            raise PlanningError(
+                f"{child.first_name} is op {fmt(start_date)} {age} maanden oud; buitenschoolse opvang is voor "
+                f"schoolgaande kinderen (vanaf {minimum} maanden).", "start_date")
+
+
+def _check_overlap(session, org, *, child_id: int, location_id: int, family_id: int | None, start: date,
+                   end: date | None, exclude_id: int | None = None) -> None:
+    query = select(CarePlan.id, CarePlan.start_date, CarePlan.end_date).where(
+        CarePlan.organisation_id == org.id, CarePlan.child_id == child_id, CarePlan.location_id == location_id,
+        CarePlan.family_id.is_(None) if family_id is None else CarePlan.family_id == family_id,
+        (CarePlan.end_date.is_(None)) | (CarePlan.end_date >= start))
+    if end is not None:
+        query = query.where(CarePlan.start_date <= end)
+    if exclude_id is not None:
+        query = query.where(CarePlan.id != exclude_id)
+    clash = session.execute(query.limit(1)).first()
+    if clash is not None:
+        until = f" tot {fmt(clash.end_date)}" if clash.end_date else ""
+        raise PlanningError(
+            f"Er bestaat al een opvangplan voor dit kind, deze locatie en dit gezin vanaf {fmt(clash.start_date)}"
+            f"{until}. Maak een nieuwe versie of beëindig het eerst.", "start_date")
+
+
+def _check_living_group(session, org, living_group_id: int | None, location_id: int) -> None:
+    if living_group_id is None:
+        return
+    group = session.get(LivingGroup, living_group_id)
+    if group is None or group.organisation_id != org.id or group.location_id != location_id:
+        raise PlanningError("Deze leefgroep hoort niet bij de gekozen locatie.", "living_group_id")
+
+
+def _check_family(session, org, child_id: int, family_id: int | None) -> None:
+    if family_id is None:
+        return
+    linked = session.scalar(select(ChildFamily.id).where(
+        ChildFamily.organisation_id == org.id, ChildFamily.child_id == child_id, ChildFamily.family_id == family_id))
+    if linked is None:
+        raise PlanningError("Dit kind hoort niet bij het gekozen gezin.", "family_id")
+
+
+# --- building rows --------------------------------------------------------------------------
+
+def _version(org, plan: CarePlan, *, start: date, end: date | None, days: Sequence[DayPlan],
+             schedule: Sequence[ScheduledDay] | None, kind: str, reference: date | None,
+             actor_id: int | None) -> CarePlanVersion:
+    version = CarePlanVersion(organisation_id=org.id, start_date=start, end_date=end, kind=kind,
+                              reference_date=reference if kind == "alternating" else None, created_by_id=actor_id)
+    if kind == "custom":
+        version.schedule = [ScheduleDay(organisation_id=org.id, day=s.day, day_part=s.day_part,
+                                        start_time=s.start if s.day_part == "hours" else None,
+                                        end_time=s.end if s.day_part == "hours" else None) for s in schedule or ()]
+    else:
+        version.days = [PatternDay(organisation_id=org.id, weekday=d.weekday, week=d.week, day_part=d.day_part,
+                                   start_time=d.start if d.day_part == "hours" else None,
+                                   end_time=d.end if d.day_part == "hours" else None) for d in days]
+    plan.versions.append(version)
+    return version
+
+
+def _validated_kind(session, org, location, days, schedule, start, end) -> str:
+    split = day_part_split(session, org)
+    if schedule:
+        if days:
+            raise PlanningError("Kies een weekpatroon of een rooster op maat, niet allebei.", "days")
+        _check_schedule(schedule, location, split, start, end)
+        return "custom"
+    return _check_pattern(days, location, split)
+
+
+def create_care_plan(session, org, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
+                     end_date: date | None = None, end_description: str = "", family_id: int | None = None,
+                     settling_in_until: date | None = None, living_group_id: int | None = None,
+                     actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
+                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = ()) -> int:
+    if start_date is None:
+        raise PlanningError("Vul de begindatum in.", "start_date")
+    if end_date is not None and end_date < start_date:
+        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+    if settling_in_until is not None and (settling_in_until < start_date
+                                          or (end_date is not None and settling_in_until > end_date)):
+        raise PlanningError("De wenperiode moet binnen de looptijd van het opvangplan vallen.", "settling_in_until")
+    child = _child(session, org, child_id)
+    location = _location(session, org, location_id)
+    _check_family(session, org, child_id, family_id)
+    _check_living_group(session, org, living_group_id, location_id)
+    _check_age(session, org, child, location, start_date)
+    kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), start_date, end_date)
+    _check_overlap(session, org, child_id=child_id, location_id=location_id, family_id=family_id,
+                   start=start_date, end=end_date)
+    plan = CarePlan(organisation_id=org.id, child_id=child_id, location_id=location_id, family_id=family_id,
+                    living_group_id=living_group_id, start_date=start_date, end_date=end_date,
+                    end_description=(end_description or "")[:200], settling_in_until=settling_in_until,
+                    created_by_id=actor_id)
+    _version(org, plan, start=start_date, end=end_date, days=list(days or ()), schedule=schedule, kind=kind,
+             reference=reference_date or start_date, actor_id=actor_id)
+    _add_extras(session, org, plan, location, extra_days)
+    session.add(plan)
+    session.flush()
+    care_plan_changed(session, org, plan, "created", start_date, actor_id)
+    return plan.id
+
+
+def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
+                          actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
+                          reference_date: date | None = None) -> int:
+    """An addendum: the new pattern holds from ``effective_date``; the previous version now ends the
+    day before. Versions before the effective date are never changed otherwise."""
+    plan = get_plan(session, org, care_plan_id)
+    if effective_date is None:
+        raise PlanningError("Vul de ingangsdatum in.", "effective_date")
+    if effective_date < plan.start_date or (plan.end_date is not None and effective_date > plan.end_date):
+        raise PlanningError("De ingangsdatum valt buiten de looptijd van het opvangplan.", "effective_date")
+    last = plan.versions[-1]
+    if effective_date <= last.start_date:
+        raise PlanningError(
+            f"De laatste versie geldt al vanaf {fmt(last.start_date)}; een nieuwe versie moet later ingaan.",
+            "effective_date")
+    location = _location(session, org, plan.location_id)
+    kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), effective_date,
+                           plan.end_date)
+    last.end_date = effective_date - timedelta(days=1)
+    version = _version(org, plan, start=effective_date, end=plan.end_date, days=list(days or ()),
+                       schedule=schedule, kind=kind, reference=reference_date or last.reference_date
+                       or effective_date, actor_id=actor_id)
+    session.flush()
+    care_plan_changed(session, org, plan, "versioned", effective_date, actor_id)
+    return version.id
+
+
+def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: int | None = None) -> None:
+    """Set the (last) care day. Refused before the start or before the latest version's start."""
+    plan = get_plan(session, org, care_plan_id)
+    if end_date is None:
+        raise PlanningError("Vul de laatste opvangdag in.", "end_date")
+    if end_date < plan.start_date:
+        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+    last = plan.versions[-1]
+    if end_date < last.start_date:
+        raise PlanningError(
+            f"Er is een versie die pas op {fmt(last.start_date)} ingaat; kies een latere einddatum.", "end_date")
+    if plan.settling_in_until is not None and plan.settling_in_until > end_date:
+        plan.settling_in_until = end_date
+    plan.end_date = end_date
+    last.end_date = end_date
+    session.flush()
+    care_plan_changed(session, org, plan, "ended", end_date, actor_id)
+
+
+def _add_extras(session, org, plan: CarePlan, location: Location, extra_days: Sequence[ScheduledDay]) -> None:
+    split = day_part_split(session, org)
+    for item in extra_days:
+        if item.day < plan.start_date or (plan.end_date is not None and item.day > plan.end_date):
+            raise PlanningError(f"De extra dag {fmt(item.day)} valt buiten de looptijd van het opvangplan.", "day")
+        _check_block(Block(item.day_part, item.start, item.end), item.day.weekday(), _hours(location), split,
+                     fmt(item.day), "day")
+        if any(e.day == item.day for e in plan.extra_days):
+            raise PlanningError(f"Op {fmt(item.day)} is al een extra dag afgesproken.", "day")
+        closed = closing_calendar(session, org, [location.id], item.day, item.day)[location.id]
+        if item.day in closed:
+            raise PlanningError(f"De locatie is gesloten op {fmt(item.day)} ({closed[item.day].reason}).", "day")
+        plan.extra_days.append(ExtraDay(organisation_id=org.id, day=item.day, day_part=item.day_part,
+                                        start_time=item.start if item.day_part == "hours" else None,
+                                        end_time=item.end if item.day_part == "hours" else None))
+
+
+def add_extra_day(session, org, care_plan_id: int, extra: ScheduledDay, actor_id: int | None = None) -> int:
+    """An occasional extra agreed day (no new version needed)."""
+    plan = get_plan(session, org, care_plan_id)
+    location = _location(session, org, plan.location_id)
+    _add_extras(session, org, plan, location, [extra])
+    session.flush()
+    care_plan_changed(session, org, plan, "versioned", extra.day, actor_id)
+    return plan.extra_days[-1].id if plan.extra_days[-1].day == extra.day else next(
+        e.id for e in plan.extra_days if e.day == extra.day)
+
+
+def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
+    plan = get_plan(session, org, care_plan_id)
+    for extra in list(plan.extra_days):
+        if extra.day == day:
+            plan.extra_days.remove(extra)
+            session.flush()
+            care_plan_changed(session, org, plan, "versioned", day, actor_id)
+            return
+    raise PlanningError(f"Er is geen extra dag op {fmt(day)}.", "day")
+
+
+def span_minutes(start: time, end: time) -> int:
+    return minutes(end) - minutes(start)

@@ -1,0 +1,118 @@
+"""Closing days: Belgian public holidays (``holidays`` package, Dutch names) plus collective
+closures and bridge days stored per organisation or per location. Reserved days that fall on a
+closing day are not reserved (domain-rules §2.7)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import holidays
+from sqlalchemy import or_, select
+
+from core.clock import clock
+from plugins.planning.models import ClosingPeriod
+from plugins.planning.services.settings import setting
+from plugins.planning.services.types import ClosingDay, PlanningError
+
+MAX_PERIOD_DAYS = 62
+
+
+def public_holidays(start: date, end: date) -> dict[date, str]:
+    """Belgian public holidays between start and end (inclusive), named in Dutch."""
+    found = holidays.country_holidays("BE", years=range(start.year, end.year + 1), language="nl")
+    return {day: name for day, name in sorted(found.items()) if start <= day <= end}
+
+
+def closing_calendar(session, org, location_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, ClosingDay]]:
+    """Per location: every closing day in [start, end]. Two queries whatever the number of
+    locations (the holiday setting and the closing periods)."""
+    ids = sorted(set(location_ids))
+    result: dict[int, dict[date, ClosingDay]] = {loc: {} for loc in ids}
+    if not ids or end < start:
+        return result
+    if setting(session, org, "planning.public_holidays_closed"):
+        for day, name in public_holidays(start, end).items():
+            for loc in ids:
+                result[loc][day] = ClosingDay(day, name, "holiday")
+    rows = session.execute(
+        select(ClosingPeriod.id, ClosingPeriod.location_id, ClosingPeriod.start_date, ClosingPeriod.end_date,
+               ClosingPeriod.kind, ClosingPeriod.reason)
+        .where(ClosingPeriod.organisation_id == org.id, ClosingPeriod.start_date <= end,
+               ClosingPeriod.end_date >= start,
+               or_(ClosingPeriod.location_id.is_(None), ClosingPeriod.location_id.in_(ids)))
+        .order_by(ClosingPeriod.location_id.is_(None).desc(), ClosingPeriod.start_date)
+    ).all()
+    for period_id, location_id, first, last, kind, reason in rows:
+        day = max(first, start)
+        while day <= min(last, end):
+            for loc in ids if location_id is None else [location_id]:
+                result[loc][day] = ClosingDay(day, reason, kind, location_id, period_id)
+            day += timedelta(days=1)
+    return result
+
+
+def closing_days(session, org, location_id: int, start: date, end: date) -> dict[date, str]:
+    return {day: c.reason for day, c in sorted(closing_calendar(session, org, [location_id], start, end)[location_id].items())}
+
+
+def yearly_calendar(session, org, year: int, location_id: int | None = None) -> list[ClosingDay]:
+    """The year's closing days for the HR annex: holidays and organisation-wide closures, plus
+    the closures of ``location_id`` when given."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    days: dict[date, ClosingDay] = {}
+    if setting(session, org, "planning.public_holidays_closed"):
+        days.update({d: ClosingDay(d, n, "holiday") for d, n in public_holidays(start, end).items()})
+    query = select(ClosingPeriod).where(ClosingPeriod.organisation_id == org.id, ClosingPeriod.start_date <= end,
+                                        ClosingPeriod.end_date >= start)
+    query = query.where(ClosingPeriod.location_id.is_(None) if location_id is None
+                        else or_(ClosingPeriod.location_id.is_(None), ClosingPeriod.location_id == location_id))
+    for period in session.scalars(query.order_by(ClosingPeriod.start_date)):
+        day = max(period.start_date, start)
+        while day <= min(period.end_date, end):
+            days[day] = ClosingDay(day, period.reason, period.kind, period.location_id, period.id)
+            day += timedelta(days=1)
+    return [days[d] for d in sorted(days)]
+
+
+def add_closing_period(session, org, *, start_date: date, end_date: date | None = None, reason: str,
+                       location_id: int | None = None, kind: str = "closure") -> int:
+    """A collective closure or bridge day (range inclusive). Fires on_vacancies_changed."""
+    from core.models import Location
+
+    end_date = end_date or start_date
+    if end_date < start_date:
+        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+    if (end_date - start_date).days > MAX_PERIOD_DAYS:
+        raise PlanningError("Een sluitingsperiode duurt hoogstens 2 maanden; voeg ze per periode toe.", "end_date")
+    if not (reason or "").strip():
+        raise PlanningError("Geef een omschrijving van de sluiting.", "reason")
+    if kind not in ("closure", "bridge"):
+        raise PlanningError("Onbekende soort sluiting.", "kind")
+    locations = [location_id] if location_id is not None else []
+    if location_id is not None:
+        loc = session.get(Location, location_id)
+        if loc is None or loc.organisation_id != org.id:
+            raise PlanningError("Onbekende locatie.", "location_id")
+    else:
+        locations = list(session.scalars(select(Location.id).where(Location.organisation_id == org.id)))
+    period = ClosingPeriod(organisation_id=org.id, location_id=location_id, start_date=start_date,
+                           end_date=end_date, kind=kind, reason=reason.strip()[:200])
+    session.add(period)
+    session.flush()
+    from plugins.planning.services.events import vacancies_changed
+
+    for loc in locations:
+        vacancies_changed(session, org, loc, start_date)
+    return period.id
+
+
+def remove_closing_period(session, org, period_id: int) -> None:
+    period = session.get(ClosingPeriod, period_id)
+    if period is None or period.organisation_id != org.id:
+        raise PlanningError("Deze sluitingsperiode bestaat niet.")
+    session.delete(period)
+    session.flush()
+
+
+def today() -> date:
+    return clock.today()

@@ -1,0 +1,241 @@
+"""Day planning per half hour and the "what would this plan change do" check.
+
+``compute_profile`` is pure (presences in, slots out) so the screens, the check before saving and
+the tests share one calculation."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from core.models import CareType, Child, LivingGroup, Location
+from plugins.planning.models import StaffShift
+from plugins.planning.services.care_plans import age_in_months, fmt
+from plugins.planning.services.closing_days import closing_calendar
+from plugins.planning.services.expansion import Block, PatternEntry, VersionSpec
+from plugins.planning.services.ratio import (
+    RuleSet,
+    in_window,
+    org_rule_set,
+    rule_set_for,
+    staff_needed,
+)
+from plugins.planning.services.reservations import PlanData, expand_plans, load_plans, opening_hours
+from plugins.planning.services.settings import day_part_split, rest_period, setting
+from plugins.planning.services.types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
+
+STEP = timedelta(minutes=30)
+MAX_LISTED = 10
+
+
+@dataclass(frozen=True)
+class Presence:
+    child_id: int
+    start: time
+    end: time
+    age_months: int
+    living_group_id: int | None
+
+
+@dataclass(frozen=True)
+class Shift:
+    start: time
+    end: time
+    caregivers: int
+    living_group_id: int | None = None
+
+
+def half_hours(opens: time, closes: time) -> list[tuple[time, time]]:
+    out, moment = [], datetime.combine(date.min, opens)
+    last = datetime.combine(date.min, closes)
+    while moment < last:
+        nxt = min(moment + STEP, last)
+        out.append((moment.time(), nxt.time()))
+        moment = nxt
+    return out
+
+
+def compute_profile(presences: Sequence[Presence], opens: time, closes: time, rules: RuleSet, *,
+                    family_daycare: bool = False, rest: tuple[time, time] | None = None,
+                    shifts: Sequence[Shift] | None = None) -> list[HalfHourSlot]:
+    by_group = rules.group.get("scope") == "living_group"
+    result = []
+    for start, end in half_hours(opens, closes):
+        present = {p.child_id: p for p in presences if p.start < end and p.end > start}
+        babies = sum(1 for p in present.values() if p.age_months <= rules.baby_max_months)
+        resting = in_window(start, end, rest)
+        if family_daycare or not by_group:
+            need = staff_needed(rules, len(present), babies, rest=resting, family_daycare=family_daycare)
+        else:
+            groups: dict[int | None, list[Presence]] = defaultdict(list)
+            for p in present.values():
+                groups[p.living_group_id].append(p)
+            need = sum(staff_needed(rules, len(ps), sum(1 for p in ps if p.age_months <= rules.baby_max_months),
+                                    rest=resting) for ps in groups.values())
+        planned = None
+        if shifts:
+            planned = sum(s.caregivers for s in shifts if s.start <= start and s.end >= end)
+        result.append(HalfHourSlot(start, end, len(present), babies, need, rules.key, resting, planned))
+    return result
+
+
+def _shifts(session, org, location_id: int, weekday: int, living_group_id: int | None) -> list[Shift]:
+    query = select(StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers, StaffShift.living_group_id).where(
+        StaffShift.organisation_id == org.id, StaffShift.location_id == location_id, StaffShift.weekday == weekday)
+    if living_group_id is not None:
+        query = query.where(StaffShift.living_group_id == living_group_id)
+    return [Shift(*row) for row in session.execute(query)]
+
+
+def _location(session, org, location_id: int) -> Location:
+    from plugins.planning.services.care_plans import _location as load
+
+    return load(session, org, location_id)
+
+
+def half_hour_profile(session, org, location_id: int, day: date, living_group_id: int | None = None,
+                      ) -> list[HalfHourSlot]:
+    from plugins.planning.services.reservations import expected_children
+
+    location = _location(session, org, location_id)
+    hours = {oh.weekday: (oh.opens, oh.closes) for oh in location.opening_hours}
+    if day.weekday() not in hours:
+        return []
+    children = expected_children(session, org, location_id, day)
+    if living_group_id is not None:
+        children = [c for c in children if c.living_group_id == living_group_id]
+    presences = [Presence(c.child_id, c.start, c.end, c.age_months, c.living_group_id) for c in children]
+    opens, closes = hours[day.weekday()]
+    return compute_profile(presences, opens, closes, org_rule_set(session, org, day),
+                           family_daycare=location.care_type == CareType.GEZINSOPVANG,
+                           rest=rest_period(session, org),
+                           shifts=_shifts(session, org, location_id, day.weekday(), living_group_id))
+
+
+def add_staff_shift(session, org, *, location_id: int, weekday: int, start: time, end: time, caregivers: int,
+                    living_group_id: int | None = None) -> int:
+    """Planned caregivers for a weekday and time span (used by the ratio warnings)."""
+    from plugins.planning.services.types import PlanningError
+
+    _location(session, org, location_id)
+    if not 0 <= weekday <= 6 or end <= start or caregivers < 0:
+        raise PlanningError("Geef een weekdag, een einduur na het beginuur en een aantal begeleiders van 0 of meer.")
+    shift = StaffShift(organisation_id=org.id, location_id=location_id, weekday=weekday, start_time=start,
+                       end_time=end, caregivers=caregivers, living_group_id=living_group_id)
+    session.add(shift)
+    session.flush()
+    return shift.id
+
+
+def _proposal(*, child_id, location_id, start_date, end_date, days, schedule, reference_date, living_group_id,
+              ) -> PlanData:
+    if schedule:
+        spec = VersionSpec(start_date, end_date, "custom", None, (),
+                           tuple((s.day, Block(s.day_part, s.start, s.end)) for s in schedule))
+    else:
+        kind = "alternating" if any(d.week for d in days) else "weekly"
+        spec = VersionSpec(start_date, end_date, kind, reference_date or start_date,
+                           tuple(PatternEntry(d.weekday, d.week, Block(d.day_part, d.start, d.end)) for d in days))
+    return PlanData(0, child_id or 0, location_id, None, living_group_id, start_date, end_date, None, [spec])
+
+
+def _listed(dates: Sequence[date]) -> str:
+    shown = ", ".join(fmt(d) for d in sorted(dates)[:MAX_LISTED])
+    return shown + (f" en nog {len(dates) - MAX_LISTED} dagen" if len(dates) > MAX_LISTED else "")
+
+
+def check_plan_change(session, org, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
+                      end_date: date | None = None, child_id: int | None = None, care_plan_id: int | None = None,
+                      living_group_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
+                      reference_date: date | None = None, horizon_days: int = 91) -> list[PlanWarning]:
+    location = _location(session, org, location_id)
+    window_end = start_date + timedelta(days=horizon_days - 1)
+    if end_date is not None:
+        window_end = min(window_end, end_date)
+    warnings: list[PlanWarning] = []
+    closed = closing_calendar(session, org, [location_id], start_date, window_end)
+    if start_date in closed[location_id]:
+        warnings.append(PlanWarning("closing_day", f"De begindatum {fmt(start_date)} is een sluitingsdag "
+                                    f"({closed[location_id][start_date].reason}).", (start_date,)))
+    hours = opening_hours(session, org, [location_id])
+    split = day_part_split(session, org)
+    proposal = _proposal(child_id=child_id, location_id=location_id, start_date=start_date, end_date=end_date,
+                         days=list(days or ()), schedule=list(schedule or ()), reference_date=reference_date,
+                         living_group_id=living_group_id)
+    new_days = expand_plans([proposal], start_date, window_end, hours, closed, split)
+    if not new_days:
+        return warnings
+    others = load_plans(session, org, start_date, window_end, location_ids=[location_id],
+                        exclude_plan_id=care_plan_id)
+    if child_id is not None and care_plan_id is None:
+        others = [p for p in others if p.child_id != child_id or p.living_group_id != living_group_id]
+    existing = expand_plans(others, start_date, window_end, hours, closed, split)
+    group_of = {p.id: p.living_group_id for p in others}
+    births = dict(session.execute(select(Child.id, Child.date_of_birth).where(
+        Child.organisation_id == org.id, Child.id.in_({r.child_id for r in existing} | {child_id or 0}))).all())
+    by_day: dict[date, list[Presence]] = defaultdict(list)
+    for r in existing:
+        born = births.get(r.child_id)
+        by_day[r.day].append(Presence(r.child_id, r.start, r.end, age_in_months(born, r.day) if born and
+                                      born <= r.day else 0, group_of.get(r.care_plan_id)))
+    groups = {g.id: g for g in session.scalars(select(LivingGroup).where(
+        LivingGroup.organisation_id == org.id, LivingGroup.location_id == location_id))}
+    shifts_by_weekday = defaultdict(list)
+    for w, s, e, n, g in session.execute(select(
+            StaffShift.weekday, StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers,
+            StaffShift.living_group_id).where(StaffShift.organisation_id == org.id,
+                                              StaffShift.location_id == location_id)):
+        shifts_by_weekday[w].append(Shift(s, e, n, g))
+    rest = rest_period(session, org)
+    forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
+    family = location.care_type == CareType.GEZINSOPVANG
+    capacity = location.licensed_places
+    over_capacity: dict[date, set[str]] = {}
+    over_staff: dict[date, set[str]] = {}
+    over_group: dict[date, set[str]] = {}
+    over_group_capacity: dict[date, set[str]] = {}
+    limit: int | None = None
+    group_max: int | None = None
+    new_born = births.get(child_id) if child_id else None
+    new_by_day: dict[date, list] = defaultdict(list)
+    for r in new_days:
+        new_by_day[r.day].append(r)
+    for day, blocks in sorted(new_by_day.items()):
+        opens, closes = hours[location_id][day.weekday()]
+        rules = rule_set_for(day, forced)
+        age = age_in_months(new_born, day) if new_born and new_born <= day else 0
+        presences = by_day[day] + [Presence(-1, b.start, b.end, age, living_group_id) for b in blocks]
+        profile = compute_profile(presences, opens, closes, rules, family_daycare=family, rest=rest,
+                                  shifts=shifts_by_weekday.get(day.weekday()))
+        limit = min(x for x in (capacity, rules.family_max if family else None) if x is not None) \
+            if (capacity is not None or family) else None
+        for slot in profile:
+            label = f"{slot.start:%H:%M}"
+            if limit is not None and slot.children > limit:
+                over_capacity.setdefault(day, set()).add(label)
+            if slot.staff_planned is not None and slot.staff_needed > slot.staff_planned:
+                over_staff.setdefault(day, set()).add(label)
+        if living_group_id is not None and not family:
+            group = groups.get(living_group_id)
+            group_max = rules.living_group_max if rules.living_group_max is not None else group_max
+            for start, end in [(s.start, s.end) for s in profile]:
+                in_group = {p.child_id for p in presences
+                            if p.living_group_id == living_group_id and p.start < end and p.end > start}
+                if group_max is not None and len(in_group) > group_max:
+                    over_group.setdefault(day, set()).add(f"{start:%H:%M}")
+                if group is not None and group.capacity is not None and len(in_group) > group.capacity:
+                    over_group_capacity.setdefault(day, set()).add(f"{start:%H:%M}")
+    place_word = f"{limit} kinderen tegelijk" if family else f"{limit} vergunde plaatsen"
+    for code, found, text in (
+        ("capacity", over_capacity, f"Meer kinderen dan {place_word} op"),
+        ("ratio", over_staff, "Er zijn meer begeleiders nodig dan ingepland op"),
+        ("living_group", over_group, f"De leefgroep telt meer dan {group_max} kinderen tegelijk op"),
+        ("group_capacity", over_group_capacity, "De leefgroep is voller dan haar capaciteit op"),
+    ):
+        if found:
+            slots = sorted({s for v in found.values() for s in v})
+            warnings.append(PlanWarning(code, f"{text} {_listed(list(found))}.", tuple(sorted(found)), tuple(slots)))
+    return warnings

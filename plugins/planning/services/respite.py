@@ -1,0 +1,100 @@
+"""Respijtdagen (domain-rules §2.4): at least 18 a year for a full-time (5 days a week) plan, pro
+rata for part-time plans and partial years; the rounding is the organisation's choice. Each
+agreement gets its own entitlement (co-parenting: two agreements); a child's entitlement is the
+sum. Use is stored in planning_respite_use, written by the attendance module through api.py."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+
+from plugins.planning.models import RespiteUse
+from plugins.planning.services.expansion import VersionSpec, days_per_week
+from plugins.planning.services.settings import setting
+from plugins.planning.services.types import PlanningError
+
+HALF = Decimal("0.5")
+FULL_WEEK = Decimal(5)
+
+
+def round_days(value: Decimal, rule: str) -> Decimal:
+    """Round a pro-rata number of days by the organisation's rule."""
+    if rule == "up_half":
+        return (value / HALF).to_integral_value(rounding=ROUND_CEILING) * HALF
+    if rule == "down_half":
+        return (value / HALF).to_integral_value(rounding=ROUND_FLOOR) * HALF
+    if rule == "nearest":
+        return value.to_integral_value(rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pro_rata(full_time_days: Decimal | int, versions: Iterable[VersionSpec], plan_start: date,
+             plan_end: date | None, year: int, rule: str) -> Decimal:
+    """Entitlement of one agreement in ``year``: full-time days × Σ(days a week / 5 × share of the
+    year the version covers), rounded. A pure function, property-tested."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days_in_year = Decimal((last - first).days + 1)
+    total = Decimal(0)
+    for spec in versions:
+        lo = max(first, spec.start, plan_start)
+        hi = min(x for x in (last, spec.end, plan_end) if x is not None)
+        if lo > hi:
+            continue
+        share = Decimal((hi - lo).days + 1) / days_in_year
+        total += Decimal(str(round(days_per_week(spec), 4))) / FULL_WEEK * share
+    return round_days(Decimal(full_time_days) * total, rule)
+
+
+def _settings(session, org) -> tuple[bool, Decimal, str]:
+    return (bool(setting(session, org, "planning.respite_enabled")),
+            Decimal(str(setting(session, org, "planning.respite_days_full_time"))),
+            str(setting(session, org, "planning.respite_rounding")))
+
+
+def entitlement(session, org, child_id: int, year: int) -> Decimal:
+    from plugins.planning.services.reservations import load_plans
+
+    enabled, full_time, rule = _settings(session, org)
+    if not enabled:
+        return Decimal(0)
+    plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
+    return sum((pro_rata(full_time, p.versions, p.start, p.end, year, rule) for p in plans), Decimal(0))
+
+
+def used(session, org, child_id: int, year: int) -> Decimal:
+    value = session.scalar(select(func.coalesce(func.sum(RespiteUse.amount), 0)).where(
+        RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.year == year))
+    return Decimal(str(value or 0))
+
+
+def balance(session, org, child_id: int, year: int) -> Decimal:
+    return entitlement(session, org, child_id, year) - used(session, org, child_id, year)
+
+
+def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
+    """Book a respijtdag; False (nothing written) when respite is off or the balance is too small.
+    Idempotent: a day already booked returns True."""
+    amount = Decimal(str(amount))
+    if amount not in (HALF, Decimal(1)):
+        raise PlanningError("Een respijtdag is een hele of een halve dag.")
+    existing = session.scalar(select(RespiteUse).where(
+        RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
+    if existing is not None:
+        return True
+    if not bool(setting(session, org, "planning.respite_enabled")):
+        return False
+    if balance(session, org, child_id, day.year) < amount:
+        return False
+    session.add(RespiteUse(organisation_id=org.id, child_id=child_id, day=day, year=day.year, amount=amount))
+    session.flush()
+    return True
+
+
+def release_day(session, org, child_id: int, day: date) -> None:
+    row = session.scalar(select(RespiteUse).where(
+        RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
+    if row is not None:
+        session.delete(row)
+        session.flush()

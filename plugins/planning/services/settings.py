@@ -1,0 +1,73 @@
+"""The module's per-organisation settings with their documented defaults (declared through the
+``setting_definitions`` hook in plugin.py)."""
+from __future__ import annotations
+
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import SettingDefinition
+from core.settings import get_setting
+
+ROUNDING_CHOICES = (
+    ("up_half", _l("naar boven afronden op een halve dag")),
+    ("down_half", _l("naar beneden afronden op een halve dag")),
+    ("nearest", _l("afronden op de dichtste hele dag")),
+    ("none", _l("niet afronden")),
+)
+RULE_SET_CHOICES = (
+    ("auto", _l("volgens de datum (regels tot 31/12/2026, daarna de regels van 2027)")),
+    ("kindratio_2015", _l("regels tot 31/12/2026 altijd")),
+    ("kindratio_2027", _l("regels vanaf 1/1/2027 altijd")),
+)
+
+DEFINITIONS = [
+    SettingDefinition("planning.respite_enabled", _l("Respijtdagen toekennen"), True, "bool",
+                      help=_l("Verplicht onder inkomenstarief; organisatoren met vrije prijs kunnen dit uitzetten.")),
+    SettingDefinition("planning.respite_days_full_time", _l("Respijtdagen per jaar bij voltijdse opvang"), 18, "int",
+                      help=_l("Minstens 18 onder inkomenstarief; deeltijds en onvolledige jaren pro rata.")),
+    SettingDefinition("planning.respite_rounding", _l("Afronding van respijtdagen"), "up_half", "choice",
+                      choices=ROUNDING_CHOICES),
+    SettingDefinition("planning.max_age_months", _l("Maximumleeftijd baby- en peuteropvang (maanden)"), 48, "int",
+                      help=_l("Oudere kinderen kunnen geen opvangplan krijgen in groeps- of gezinsopvang.")),
+    SettingDefinition("planning.min_age_months_school", _l("Minimumleeftijd buitenschoolse opvang (maanden)"), 30,
+                      "int", help=_l("Kleuters kunnen vanaf 2,5 jaar naar school.")),
+    SettingDefinition("planning.day_part_split", _l("Grens voormiddag/namiddag (UU:MM)"), "13:00", "str"),
+    SettingDefinition("planning.ratio_rule_set", _l("Regels voor de kindratio"), "auto", "choice",
+                      choices=RULE_SET_CHOICES),
+    SettingDefinition("planning.rest_period", _l("Rustmoment (UU:MM-UU:MM, hoogstens 2 uur; leeg: geen)"), "", "str"),
+    SettingDefinition("planning.last_minute_weeks", _l("Last-minuteplaatsen: aantal weken vooruit"), 4, "int"),
+    SettingDefinition("planning.public_holidays_closed", _l("Gesloten op wettelijke feestdagen"), True, "bool"),
+]
+
+
+def setting(session, org, key: str):
+    return get_setting(session, org, key)
+
+
+def parse_time(value: str, default: time) -> time:
+    try:
+        hours, minutes = (int(p) for p in str(value).strip().split(":"))
+        return time(hours, minutes)
+    except (ValueError, TypeError):
+        return default
+
+
+def day_part_split(session, org) -> time:
+    return parse_time(setting(session, org, "planning.day_part_split"), time(13, 0))
+
+
+def rest_period(session, org) -> tuple[time, time] | None:
+    """The daily rest window, capped at 2 hours (the rule allows a rest regime for at most 2 h)."""
+    raw = str(setting(session, org, "planning.rest_period") or "").strip()
+    if "-" not in raw:
+        return None
+    first, last = raw.split("-", 1)
+    start, end = parse_time(first, None), parse_time(last, None)
+    if start is None or end is None or end <= start:
+        return None
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    if minutes > 120:
+        total = start.hour * 60 + start.minute + 120
+        end = time(total // 60, total % 60)
+    return start, end

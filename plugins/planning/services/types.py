@@ -1,0 +1,125 @@
+"""Plain value types of the planning module, shared by the services and re-exported by api.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from core.values import Period
+
+DAY_PART_ALIASES = {"full_day": "full", "fullday": "full", "am": "morning", "pm": "afternoon"}
+
+
+class PlanningError(ValueError):
+    """Bad planning input. ``message`` is Dutch and meant for the UI; ``field`` names the form
+    field it belongs to when known. Raised before anything is written."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One weekday of a pattern: ``day_part`` morning|afternoon|full|hours (hours needs start and
+    end); ``week`` None for every week, "A"/"B" for alternating weeks. 0 = Monday."""
+
+    weekday: int
+    day_part: str
+    start: time | None = None
+    end: time | None = None
+    week: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day_part", DAY_PART_ALIASES.get(self.day_part, self.day_part))
+
+
+@dataclass(frozen=True)
+class ScheduledDay:
+    """One date of a custom (shift-work) schedule or an extra agreed day."""
+
+    day: date
+    day_part: str
+    start: time | None = None
+    end: time | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day_part", DAY_PART_ALIASES.get(self.day_part, self.day_part))
+
+
+@dataclass(frozen=True)
+class ExpectedChild:
+    child_id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    age_months: int
+    living_group_id: int | None
+    day_part: str
+    start: time
+    end: time
+    care_plan_id: int
+
+
+@dataclass(frozen=True)
+class ReservedDay:
+    day: date
+    child_id: int
+    location_id: int
+    care_plan_id: int
+    day_part: str
+    start: time | None
+    end: time | None
+    extra: bool
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    location_id: int
+    period: Period
+    age_band: str
+    day_parts: str
+    free_places: int
+    last_minute: bool
+
+
+@dataclass(frozen=True)
+class OccupancyCell:
+    location_id: int
+    period: Period
+    reserved_day_parts: int
+    available_day_parts: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class HalfHourSlot:
+    """Children present in one half hour of a day, and caregivers the ratio rules require."""
+
+    start: time
+    end: time
+    children: int
+    babies: int  # children of at most 12 months (matters from 2027)
+    staff_needed: int
+    rule_set: str
+    rest: bool = False
+    staff_planned: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something the user should confirm before saving a plan change (never blocks)."""
+
+    code: str  # "closing_day" | "capacity" | "ratio" | "living_group" | "group_capacity"
+    message: str
+    dates: tuple[date, ...] = ()
+    slots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClosingDay:
+    day: date
+    reason: str
+    kind: str  # "holiday" | "closure" | "bridge"
+    location_id: int | None = None
+    period_id: int | None = None
