@@ -40,6 +40,14 @@ class Normalised:
             raise ValidationError(str(exc.args[0])) from exc
 
 
+def blank_to_none(value):
+    """An identifier left empty is NULL, not '' (enterprise_number is unique; '' would clash, and an
+    empty national number would be encrypted and shown as registered)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
 class LoginForm(FlaskForm):
     email = StringField(_l("E-mailadres"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(REQUIRED)])
@@ -73,14 +81,17 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=200)])
     legal_form = StringField(_l("Rechtsvorm"), validators=[Optional(), Length(max=40)])
     enterprise_number = StringField(
-        _l("Ondernemingsnummer"), validators=[Optional(), Normalised(v.normalise_enterprise_number)]
+        _l("Ondernemingsnummer"), validators=[Optional(), Normalised(v.normalise_enterprise_number)],
+        filters=[blank_to_none],
     )
     street = StringField(_l("Straat en nummer"), validators=[Optional(), Length(max=200)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     municipality = StringField(_l("Gemeente"), validators=[Optional(), Length(max=100)])
-    iban = StringField(_l("IBAN"), validators=[Optional(), Normalised(v.normalise_iban)])
-    bic = StringField(_l("BIC"), validators=[Optional(), Normalised(v.normalise_bic)])
-    sepa_creditor_id = StringField(_l("SEPA-schuldeiseridentificatie"), validators=[Optional()])
+    iban = StringField(_l("IBAN"), validators=[Optional(), Normalised(v.normalise_iban)], filters=[blank_to_none])
+    bic = StringField(_l("BIC"), validators=[Optional(), Normalised(v.normalise_bic)], filters=[blank_to_none])
+    sepa_creditor_id = StringField(
+        _l("SEPA-schuldeiseridentificatie"), validators=[Optional()], filters=[blank_to_none]
+    )
     price_regime = SelectField(_l("Prijsregeling"), choices=PRICE_REGIMES)
     subsidy_level = SelectField(_l("Subsidietrap"), choices=SUBSIDY_LEVELS)
 
@@ -156,7 +167,8 @@ class ContactForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
     municipality = StringField(_l("Gemeente"), validators=[Optional(), Length(max=100)])
     national_number = StringField(
-        _l("Rijksregisternummer"), validators=[Optional(), Normalised(v.normalise_national_number)]
+        _l("Rijksregisternummer"), validators=[Optional(), Normalised(v.normalise_national_number)],
+        filters=[blank_to_none],
     )
 
 
@@ -166,18 +178,28 @@ class ChildForm(FlaskForm):
     date_of_birth = DateField(_l("Geboortedatum"), validators=[Optional()])
     expected_birth_date = DateField(_l("Verwachte geboortedatum"), validators=[Optional()])
     national_number = StringField(
-        _l("Rijksregisternummer (optioneel)"), validators=[Optional(), Normalised(v.normalise_national_number)]
+        _l("Rijksregisternummer (optioneel)"), validators=[Optional(), Normalised(v.normalise_national_number)],
+        filters=[blank_to_none],
     )
     care_need = BooleanField(_l("Specifieke zorgbehoefte"))
     location_id = SelectField(_l("Opvanglocatie"), coerce=int, validators=[Optional()])
     family_ids = SelectMultipleField(_l("Gezin(nen)"), coerce=int)
 
+    def validate(self, extra_validators=None):
+        """'Neither date' is checked here: Optional() stops the chain of an empty field before its
+        inline validate_date_of_birth runs, so that check alone let a child without any date through."""
+        valid = super().validate(extra_validators)
+        both_empty = not self.date_of_birth.data and not self.expected_birth_date.data
+        if both_empty and not self.date_of_birth.errors and not self.expected_birth_date.errors:
+            self.date_of_birth.errors = [*self.date_of_birth.errors,
+                                         _l("Vul de geboortedatum of de verwachte geboortedatum in.")]
+            return False
+        return valid
+
     def validate_date_of_birth(self, field):
         today = clock.today()
         if field.data and field.data > today:
             raise ValidationError(_l("De geboortedatum ligt in de toekomst; vul de verwachte geboortedatum in."))
-        if not field.data and not self.expected_birth_date.data:
-            raise ValidationError(_l("Vul de geboortedatum of de verwachte geboortedatum in."))
 
     def validate_expected_birth_date(self, field):
         if field.data and self.date_of_birth.data:
