@@ -30,7 +30,7 @@
       return new Promise(function (resolve, reject) {
         var t = db.transaction(store, mode);
         var result = fn(t.objectStore(store));
-        t.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
+        t.oncomplete = function () { resolve(result instanceof IDBRequest ? result.result : result); };
         t.onerror = function () { reject(t.error); };
       });
     });
