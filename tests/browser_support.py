@@ -174,7 +174,7 @@ def demo(live_server):
 def browser():
     executable = chromium_executable()
     if executable is None:
-        _unavailable("no Chromium at /usr/bin/chromium")
+        _unavailable("no Chromium found (KOEPEL_CHROMIUM, chromium on the PATH, /usr/bin/chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
