@@ -132,7 +132,8 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
     max_age = int(setting(session, org, "planning.max_age_months"))
     groups: dict[int, list[LivingGroup]] = defaultdict(list)
     for g in session.scalars(select(LivingGroup).where(LivingGroup.organisation_id == org.id,
-                                                       LivingGroup.location_id.in_([loc.id for loc in locations]))):
+                                                       LivingGroup.location_id.in_([loc.id for loc in locations]))
+                          .order_by(LivingGroup.min_age_months, LivingGroup.id)):
         groups[g.location_id].append(g)
     child_ids = {c for loc in occupied.values() for d in loc.values() for c in d}
     births = {cid: (dob or exp) for cid, dob, exp in session.execute(
@@ -175,7 +176,7 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
         out = []
         for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
             fitting = [g for g in groups.get(loc.id, ()) if g.capacity is not None and g.min_age_months is not None
-                       and g.max_age_months is not None and g.min_age_months < hi_m and g.max_age_months >= lo_m]
+                       and g.max_age_months is not None and g.min_age_months < hi_m and g.max_age_months > lo_m]
             limited = bool(groups.get(loc.id)) and all(
                 g.capacity is not None and g.min_age_months is not None and g.max_age_months is not None
                 for g in groups[loc.id])

@@ -1,0 +1,214 @@
+"""Care plans: creation, versions, ending, extra days, bad input (nothing half-saved), events."""
+from datetime import date, time
+
+import pytest
+from sqlalchemy import func, select
+
+from core.models import CareType
+from core.settings import set_setting
+from plugins.planning import api
+from plugins.planning.api import DayPlan, PlanningError, ScheduledDay
+from plugins.planning.models import CarePlan, CarePlanVersion, ExtraDay, PatternDay
+from tests.plugins.planning.conftest import full_week
+
+JAN5 = date(2026, 1, 5)  # a Monday
+
+
+def _counts(session):
+    return tuple(session.scalar(select(func.count()).select_from(m)) for m in (CarePlan, CarePlanVersion,
+                                                                               PatternDay, ExtraDay))
+
+
+def _create(session, org, child, location, **kw):
+    kw.setdefault("start_date", JAN5)
+    kw.setdefault("days", full_week())
+    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id, **kw)
+
+
+def _days(session, org, start, end, **kw):
+    return [(r.day, r.day_part) for r in api.reserved_days(session, org, start=start, end=end, **kw)]
+
+
+def test_plan_with_end_description_settling_in_and_group(session, org, location, child, family):
+    group = location.living_groups[0]
+    plan_id = _create(session, org, child, location, family_id=family.id, end_description="tot de kleuterschool",
+                      settling_in_until=date(2026, 1, 9), living_group_id=group.id)
+    plan = session.get(CarePlan, plan_id)
+    assert (plan.end_date, plan.end_description, plan.settling_in_until) == (None, "tot de kleuterschool",
+                                                                             date(2026, 1, 9))
+    assert len(plan.versions) == 1 and plan.versions[0].kind == "weekly"
+    expected = api.expected_children(session, org, location.id, date(2026, 1, 7))
+    assert [(e.child_id, e.living_group_id, e.age_months, e.start, e.end) for e in expected] == [
+        (child.id, group.id, 10, time(7), time(18, 30))]
+
+
+def test_day_parts_and_hours_get_times_from_opening_hours_and_split(session, org, location, child):
+    _create(session, org, child, location, days=[
+        DayPlan(0, "morning"), DayPlan(1, "afternoon"), DayPlan(2, "hours", time(8, 15), time(16, 45)),
+        DayPlan(3, "full_day")])
+    rows = api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))
+    assert [(r.day.weekday(), r.day_part, r.start, r.end) for r in rows] == [
+        (0, "morning", time(7), time(13)), (1, "afternoon", time(13), time(18, 30)),
+        (2, "hours", time(8, 15), time(16, 45)), (3, "full", time(7), time(18, 30))]
+
+
+def test_alternating_weeks_anchor_on_the_reference_date(session, org, location, child):
+    _create(session, org, child, location, days=[DayPlan(0, "full", week="A"), DayPlan(4, "full", week="B")],
+            reference_date=date(2026, 1, 7))
+    days = [d for d, _ in _days(session, org, JAN5, date(2026, 2, 1))]
+    assert days == [date(2026, 1, 5), date(2026, 1, 16), date(2026, 1, 19), date(2026, 1, 30)]
+
+
+def test_custom_shift_schedule(session, org, location, child):
+    schedule = [ScheduledDay(date(2026, 1, 6), "full"), ScheduledDay(date(2026, 1, 8), "hours", time(14), time(18)),
+                ScheduledDay(date(2026, 2, 3), "morning")]
+    plan_id = _create(session, org, child, location, days=[], schedule=schedule)
+    assert session.get(CarePlan, plan_id).versions[0].kind == "custom"
+    assert _days(session, org, JAN5, date(2026, 2, 28)) == [
+        (date(2026, 1, 6), "full"), (date(2026, 1, 8), "hours"), (date(2026, 2, 3), "morning")]
+
+
+def test_version_starts_at_effective_date_and_keeps_history(session, org, location, child, recorder):
+    plan_id = _create(session, org, child, location, days=full_week())
+    version_id = api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 2, 1),
+                                           days=full_week([0, 2]))
+    plan = session.get(CarePlan, plan_id)
+    first, second = plan.versions
+    assert (first.start_date, first.end_date) == (JAN5, date(2026, 1, 31))
+    assert (second.id, second.start_date, second.end_date) == (version_id, date(2026, 2, 1), None)
+    assert [d.weekday for d in first.days] == [0, 1, 2, 3, 4]  # history untouched
+    jan = _days(session, org, date(2026, 1, 26), date(2026, 1, 31))
+    feb = _days(session, org, date(2026, 2, 1), date(2026, 2, 8))
+    assert len(jan) == 5 and [d.weekday() for d, _ in feb] == [0, 2]
+    assert [e.change for e in recorder.care_plans] == ["created", "versioned"]
+    assert recorder.care_plans[-1].effective_date == date(2026, 2, 1)
+    with pytest.raises(PlanningError, match="later ingaan"):
+        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 1, 20), days=full_week())
+
+
+def test_end_plan_truncates_last_version_and_fires_events(session, org, location, child, recorder):
+    plan_id = _create(session, org, child, location)
+    api.end_care_plan(session, org, plan_id, end_date=date(2026, 3, 31))
+    plan = session.get(CarePlan, plan_id)
+    assert plan.end_date == plan.versions[-1].end_date == date(2026, 3, 31)
+    assert not _days(session, org, date(2026, 4, 1), date(2026, 4, 30))
+    assert [(e.change, e.effective_date, e.care_plan_id) for e in recorder.care_plans] == [
+        ("created", JAN5, plan_id), ("ended", date(2026, 3, 31), plan_id)]
+    assert [(v.location_id, v.from_date) for v in recorder.vacancies] == [
+        (location.id, JAN5), (location.id, date(2026, 3, 31))]
+    with pytest.raises(PlanningError, match="voor de begindatum"):
+        api.end_care_plan(session, org, plan_id, end_date=date(2025, 12, 31))
+
+
+def test_a_disabled_planning_module_does_not_answer_who_is_expected(session, org, location, child):
+    from core.tenancy import disable_module, tenant_hook
+
+    _create(session, org, child, location)
+    disable_module(session, org, "planning")
+    assert tenant_hook(session, org).resolve_expected_children(org=org, location_id=location.id,
+                                                               day=date(2026, 1, 6)) is None
+
+
+def test_extra_days_are_reserved_once_and_refused_on_closing_days(session, org, location, child):
+    plan_id = _create(session, org, child, location, days=full_week([0]))
+    api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 8), "morning"))
+    api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 12), "full"))  # Monday: already planned
+    rows = api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 18))
+    assert [(r.day, r.extra) for r in rows] == [(JAN5, False), (date(2026, 1, 8), True), (date(2026, 1, 12), False)]
+    with pytest.raises(PlanningError, match="gesloten op 11/11/2026"):
+        api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 11, 11), "full"))
+    with pytest.raises(PlanningError, match="al een extra dag"):
+        api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 8), "full"))
+    api.remove_extra_day(session, org, plan_id, date(2026, 1, 8))
+    assert len(api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))) == 1
+
+
+def test_co_parenting_two_households_may_overlap(session, factory, org, location, family):
+    other = factory.family(org)
+    child = factory.child(org, family=family, location=location)
+    from core.models import ChildFamily
+
+    session.add(ChildFamily(organisation_id=org.id, child_id=child.id, family_id=other.id))
+    session.flush()
+    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=JAN5,
+                         days=full_week([0, 1]), family_id=family.id)
+    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=JAN5,
+                         days=full_week([3, 4]), family_id=other.id)
+    assert len(api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))) == 4
+    with pytest.raises(PlanningError, match="al een opvangplan"):
+        api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 3, 2),
+                             days=full_week([2]), family_id=other.id)
+
+
+BAD = [
+    (dict(end_date=date(2026, 1, 4)), "einddatum ligt voor de begindatum"),
+    (dict(days=[DayPlan(5, "full")]), "zaterdag gesloten"),
+    (dict(days=[DayPlan(0, "hours", time(6, 30), time(12))]), "buiten de openingsuren"),
+    (dict(days=[DayPlan(0, "hours", time(12), time(19))]), "buiten de openingsuren"),
+    (dict(days=[DayPlan(0, "hours", time(12), time(11))]), "einduur ligt niet na"),
+    (dict(days=[DayPlan(0, "hours")]), "begin- en einduur"),
+    (dict(days=[DayPlan(0, "morning"), DayPlan(0, "full")]), "overlapt"),
+    (dict(days=[]), "minstens één opvangdag"),
+    (dict(days=[DayPlan(0, "evening")]), "Onbekend dagdeel"),
+    (dict(settling_in_until=date(2025, 12, 1)), "wenperiode"),
+    (dict(start_date=date(2025, 2, 3)), "nog niet geboren"),
+    (dict(start_date=date(2029, 4, 6)), "49 maanden oud"),
+]
+
+
+@pytest.mark.parametrize(("kw", "message"), BAD)
+def test_bad_input_is_refused_with_a_dutch_message_and_writes_nothing(session, org, location, child, kw, message,
+                                                                      recorder):
+    before = _counts(session)
+    with pytest.raises(PlanningError) as info:
+        _create(session, org, child, location, **kw)
+    assert message in info.value.message
+    assert _counts(session) == before
+    assert recorder.care_plans == []
+
+
+def test_overlap_for_same_child_location_and_household_is_refused(session, org, location, child, family):
+    _create(session, org, child, location, family_id=family.id, end_date=date(2026, 6, 30))
+    before = _counts(session)
+    with pytest.raises(PlanningError, match="al een opvangplan"):
+        _create(session, org, child, location, family_id=family.id, start_date=date(2026, 6, 30))
+    assert _counts(session) == before
+    _create(session, org, child, location, family_id=family.id, start_date=date(2026, 7, 1))  # adjacent is fine
+
+
+def test_max_age_is_a_setting_and_out_of_school_care_needs_school_age(session, factory, org, location, child):
+    set_setting(session, org, "planning.max_age_months", 60)
+    _create(session, org, child, location, start_date=date(2029, 4, 6))
+    bso = factory.location(org, care_type=CareType.BUITENSCHOOLSE_OPVANG)
+    with pytest.raises(PlanningError, match="schoolgaande kinderen"):
+        _create(session, org, child, bso, start_date=JAN5)
+    _create(session, org, child, bso, start_date=date(2027, 9, 1))
+
+
+def test_other_organisations_plans_and_locations_are_invisible(session, factory, org, location, child):
+    plan_id = _create(session, org, child, location)
+    other = factory.org(modules={"planning"})
+    with pytest.raises(PlanningError, match="bestaat niet"):
+        api.end_care_plan(session, other, plan_id, end_date=date(2026, 2, 1))
+    with pytest.raises(PlanningError, match="Onbekend kind"):
+        api.create_care_plan(session, other, child_id=child.id, location_id=location.id, start_date=JAN5,
+                             days=full_week())
+    assert api.reserved_days(session, other, start=JAN5, end=date(2026, 1, 31)) == []
+
+
+def test_family_and_group_must_belong_to_child_and_location(session, factory, org, location, child):
+    stranger = factory.family(org)
+    with pytest.raises(PlanningError, match="hoort niet bij het gekozen gezin"):
+        _create(session, org, child, location, family_id=stranger.id)
+    elsewhere = factory.location(org)
+    with pytest.raises(PlanningError, match="leefgroep"):
+        _create(session, org, child, location, living_group_id=elsewhere.living_groups[0].id)
+
+
+def test_resolve_expected_children_hook_answers_for_enabled_planning(session, org, location, child):
+    from core.tenancy import tenant_hook
+
+    _create(session, org, child, location)
+    answer = tenant_hook(session, org).resolve_expected_children(org=org, location_id=location.id,
+                                                                 day=date(2026, 1, 6))
+    assert [e.child_id for e in answer] == [child.id]

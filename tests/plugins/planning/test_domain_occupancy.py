@@ -1,0 +1,115 @@
+"""Occupancy, free places (age bands that move as children age, last minute) and query counts."""
+from datetime import date, datetime, time
+
+from core.clock import BRUSSELS, clock
+from core.values import Period
+from plugins.planning import api
+from plugins.planning.api import DayPlan
+from tests.conftest import QueryCounter
+from tests.plugins.planning.conftest import full_week
+
+
+def _plan(session, org, child, location, days, start=date(2026, 1, 5), **kw):
+    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
+                                days=days, **kw)
+
+
+def test_occupancy_counts_day_parts_against_places_open_days_and_closing_days(session, factory, org, location):
+    _plan(session, org, factory.child(org, location=location), location, full_week())
+    _plan(session, org, factory.child(org, location=location), location, [DayPlan(0, "morning")])
+    _plan(session, org, factory.child(org, location=location), location,
+          [DayPlan(2, "hours", time(8), time(12)), DayPlan(4, "hours", time(11), time(15))])
+    jan, feb = api.occupancy(session, org, start=Period(2026, 1), months=2)
+    # January 2026: 22 weekdays, 1/1 is a holiday -> 21 open days; 18 places x 2 day parts x 21
+    assert jan.available_day_parts == 18 * 2 * 21
+    # child 1: 20 full days from 5/1 = 40; child 2: 4 Monday mornings; child 3: 4 Wednesdays x 1 + 4 Fridays x 2
+    assert jan.reserved_day_parts == 40 + 4 + 4 + 8
+    assert jan.rate == jan.reserved_day_parts / jan.available_day_parts
+    assert (feb.period, feb.available_day_parts) == (Period(2026, 2), 18 * 2 * 20)
+
+
+def test_free_places_per_pattern_and_month(session, factory, org, location, frozen_today):
+    _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2026, 12, 1))
+    _plan(session, org, factory.child(org, location=location), location, [DayPlan(0, "morning")],
+          start=date(2026, 12, 1))
+    rows = api.free_places(session, org, start=Period(2026, 12), months=2)
+    dec = {(v.age_band, v.day_parts): v.free_places for v in rows if v.period == Period(2026, 12)
+           and not v.last_minute}
+    assert dec[("0-12m", "ma-vr volle dag")] == 16  # Monday mornings: 2 of 18 taken
+    assert dec[("0-12m", "ma-vr namiddag")] == 17
+    assert dec[("12-24m", "di volle dag")] == 17
+    assert {band for band, _ in dec} == {"0-12m", "12-24m", "24-36m", "36-48m"}
+    jan = {(v.age_band, v.day_parts): v.free_places for v in rows if v.period == Period(2027, 1)}
+    assert jan[("0-12m", "ma-vr volle dag")] == 16
+    last = [v for v in rows if v.last_minute]
+    assert last and {v.period for v in last} == {Period(2026, 11)}
+    assert {(v.age_band, v.day_parts, v.free_places) for v in last} >= {("0-12m", "ma-vr volle dag", 16)}
+
+
+def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, frozen_today):
+    location = factory.location(org, places=10, groups=2)
+    babies, toddlers = location.living_groups
+    babies.min_age_months, babies.max_age_months, babies.capacity = 0, 12, 4
+    toddlers.min_age_months, toddlers.max_age_months, toddlers.capacity = 12, 42, 6
+    session.flush()
+    baby = factory.child(org, location=location, born=date(2026, 6, 10))
+    _plan(session, org, baby, location, full_week(), start=date(2026, 12, 1))
+    rows = api.free_places(session, org, start=Period(2026, 12), months=7)
+
+    def free(period, band):
+        return next((v.free_places for v in rows if v.period == period and v.age_band == band
+                     and v.day_parts == "ma-vr volle dag" and not v.last_minute), 0)
+
+    assert free(Period(2026, 12), "0-12m") == 3 and free(Period(2026, 12), "12-24m") == 6
+    # born 10/6/2026: 12 months until 9/7/2027 -> still a baby; from August 2027 a toddler
+    assert free(Period(2027, 6), "0-12m") == 3
+    rows = api.free_places(session, org, start=Period(2027, 8), months=1)
+    assert free(Period(2027, 8), "0-12m") == 4 and free(Period(2027, 8), "12-24m") == 5
+
+
+def _make_children(session, factory, org, location, n):
+    for i in range(n):
+        child = factory.child(org, location=location)
+        days = full_week() if i % 2 else [DayPlan(0, "morning", week="A"), DayPlan(3, "full", week="B")]
+        _plan(session, org, child, location, days)
+
+
+def _count(session, fn):
+    with QueryCounter(session.connection()) as counter:
+        result = fn()
+    return counter.count, result
+
+
+def test_query_counts_do_not_grow_with_the_number_of_children(session, factory, org, location):
+    other = factory.location(org, places=30)
+    _make_children(session, factory, org, location, 3)
+    _make_children(session, factory, org, other, 2)
+    calls = {
+        "reserved_days": lambda: api.reserved_days(session, org, start=date(2026, 1, 1), end=date(2026, 12, 31)),
+        "occupancy": lambda: api.occupancy(session, org, start=Period(2026, 1)),
+        "free_places": lambda: api.free_places(session, org, start=Period(2026, 1)),
+        "expected_children": lambda: api.expected_children(session, org, other.id, date(2026, 1, 8)),
+        "half_hour_profile": lambda: api.half_hour_profile(session, org, other.id, date(2026, 1, 8)),
+    }
+    session.expire_all()
+    small = {name: _count(session, fn) for name, fn in calls.items()}
+    _make_children(session, factory, org, other, 25)
+    session.expire_all()
+    large = {name: _count(session, fn) for name, fn in calls.items()}
+    for name in calls:
+        assert large[name][0] == small[name][0], name
+        assert len(large[name][1]) >= len(small[name][1]), name
+    assert len(large["reserved_days"][1]) > len(small["reserved_days"][1])
+    assert small["occupancy"][0] <= 12
+
+
+def test_last_minute_window_is_a_setting(session, factory, org, location):
+    from core.settings import set_setting
+
+    clock.freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
+    try:
+        set_setting(session, org, "planning.last_minute_weeks", 6)
+        rows = [v for v in api.free_places(session, org, start=Period(2026, 12), months=1) if v.last_minute]
+        assert rows and rows[0].period == Period(2026, 11)
+    finally:
+        clock.freeze(None)

@@ -1,0 +1,113 @@
+"""The ratio rule sets, case by case against domain-rules.md §4 (4.1, 4.3, 4.4)."""
+from datetime import date, time, timedelta
+
+import pytest
+
+from core.settings import set_setting
+from plugins.planning.services.profile import Presence, Shift, compute_profile
+from plugins.planning.services.ratio import rule_set_for, rule_sets, staff_needed
+
+OLD = rule_set_for(date(2026, 12, 31))
+NEW = rule_set_for(date(2027, 1, 1))
+
+
+def test_rule_sets_are_chosen_by_date():
+    assert OLD.key == "kindratio_2015"
+    assert NEW.key == "kindratio_2027"
+    assert rule_set_for(date(2020, 5, 1)).key == "kindratio_2015"
+    assert rule_set_for(date(2035, 5, 1)).key == "kindratio_2027"
+    assert rule_set_for(date(2026, 6, 1), "kindratio_2027").key == "kindratio_2027"
+    assert rule_set_for(date(2028, 6, 1), "kindratio_2015").key == "kindratio_2015"
+    with pytest.raises(KeyError):
+        rule_set_for(date(2026, 6, 1), "kindratio_1999")
+
+
+def test_rule_set_periods_do_not_overlap_and_leave_no_gap():
+    sets = sorted(rule_sets(), key=lambda r: r.valid_from or date.min)
+    assert sets[0].valid_from is None and sets[-1].valid_to is None
+    for earlier, later in zip(sets, sets[1:], strict=False):
+        assert earlier.valid_to + timedelta(days=1) == later.valid_from
+
+
+# §4.3: one caregiver alone max 8; with 2 or more present max 9 each.
+@pytest.mark.parametrize(("children", "staff"), [(0, 0), (1, 1), (8, 1), (9, 2), (18, 2), (19, 3), (27, 3), (28, 4)])
+def test_until_2026_alone_8_then_9_each(children, staff):
+    assert staff_needed(OLD, children, babies=0) == staff
+    assert staff_needed(OLD, children, babies=children) == staff  # age does not matter before 2027
+
+
+# §4.3: rest period (max 2 h): max 14 per caregiver, at least 2 present.
+@pytest.mark.parametrize(("children", "staff"), [(8, 1), (9, 2), (28, 2), (29, 3), (42, 3), (43, 4)])
+def test_until_2026_rest_period_14_each(children, staff):
+    assert staff_needed(OLD, children, rest=True) == staff
+
+
+# §4.1: family daycare max 8 until 2026, max 7 from 2027.
+def test_family_daycare_maximum():
+    assert OLD.family_max == 8 and NEW.family_max == 7
+    assert staff_needed(OLD, 8, family_daycare=True) == 1
+    assert staff_needed(OLD, 9, family_daycare=True) == 2
+    assert staff_needed(NEW, 7, family_daycare=True) == 1
+    assert staff_needed(NEW, 8, family_daycare=True) == 2
+
+
+# §4.4: babies only (≤ 12 months) 1:5.
+@pytest.mark.parametrize(("children", "staff"), [(1, 1), (5, 1), (6, 2), (10, 2), (11, 3)])
+def test_from_2027_babies_only_1_to_5(children, staff):
+    assert staff_needed(NEW, children, babies=children) == staff
+
+
+# §4.4: all older than 12 months 1:8.
+@pytest.mark.parametrize(("children", "staff"), [(8, 1), (9, 2), (16, 2), (17, 3)])
+def test_from_2027_older_1_to_8(children, staff):
+    assert staff_needed(NEW, children, babies=0) == staff
+
+
+# §4.4: mixed 1:7.
+@pytest.mark.parametrize(("children", "babies", "staff"), [(7, 1, 1), (7, 6, 1), (8, 3, 2), (14, 2, 2), (15, 2, 3)])
+def test_from_2027_mixed_1_to_7(children, babies, staff):
+    assert staff_needed(NEW, children, babies=babies) == staff
+
+
+def test_from_2027_rest_period_and_living_group():
+    assert staff_needed(NEW, 28, babies=0, rest=True) == 2
+    assert staff_needed(NEW, 29, babies=0, rest=True) == 3
+    assert NEW.living_group_max == 18 and OLD.living_group_max == 18
+
+
+def _kids(n, age, group=None, start=time(8), end=time(17)):
+    return [Presence(i + (1000 if age <= 12 else 0), start, end, age, group) for i in range(n)]
+
+
+def test_a_child_of_12_months_is_a_baby_and_13_months_is_not():
+    six_babies = compute_profile(_kids(6, 12), time(8), time(9), NEW)
+    assert {s.staff_needed for s in six_babies} == {2} and six_babies[0].babies == 6
+    six_older = compute_profile(_kids(6, 13), time(8), time(9), NEW)
+    assert {s.staff_needed for s in six_older} == {1} and six_older[0].babies == 0
+
+
+def test_2027_rules_count_per_living_group_and_2015_per_location():
+    split = _kids(4, 20, group=1) + [Presence(70 + i, time(8), time(17), 20, 2) for i in range(4)]
+    assert compute_profile(split, time(8), time(8, 30), NEW)[0].staff_needed == 2  # 1 per group
+    assert compute_profile(split, time(8), time(8, 30), OLD)[0].staff_needed == 1  # 8 alone at the location
+
+
+def test_profile_counts_presence_per_half_hour_and_rest_window_and_planned_staff():
+    children = _kids(9, 20, start=time(8), end=time(12)) + [Presence(99, time(11, 30), time(13), 20, None)]
+    slots = compute_profile(children, time(7), time(13), OLD, rest=(time(12), time(13)),
+                            shifts=[Shift(time(7), time(13), 1)])
+    by_start = {s.start: s for s in slots}
+    assert by_start[time(7)].children == 0 and by_start[time(7)].staff_needed == 0
+    assert by_start[time(8)].children == 9 and by_start[time(8)].staff_needed == 2
+    assert by_start[time(11, 30)].children == 10
+    assert by_start[time(12)].children == 1 and by_start[time(12)].rest
+    assert all(s.staff_planned == 1 for s in slots)
+    assert len(slots) == 12
+
+
+def test_organisation_setting_forces_a_rule_set(session, org, location, child):
+    from plugins.planning.services.ratio import org_rule_set
+
+    assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2015"
+    set_setting(session, org, "planning.ratio_rule_set", "kindratio_2027")
+    assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2027"
