@@ -82,7 +82,16 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     reservations: dict[tuple[int, date], tuple[int, Reservation]] = {}
     for r in planning_adapter.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
                                             location_id=location_id):
-        reservations[(r.child_id, r.day)] = (r.location_id, Reservation(r.day_part, r.start, r.end))
+        known = reservations.get((r.child_id, r.day))
+        if known is not None and known[0] == r.location_id:  # several blocks on one day: their span
+            k = known[1]
+            starts = [t for t in (k.start, r.start) if t]
+            ends = [t for t in (k.end, r.end) if t]
+            part = k.day_part if k.day_part == r.day_part else "full"
+            reservations[(r.child_id, r.day)] = (r.location_id, Reservation(
+                part, min(starts) if starts else None, max(ends) if ends else None))
+        else:
+            reservations[(r.child_id, r.day)] = (r.location_id, Reservation(r.day_part, r.start, r.end))
 
     keys: set[tuple[int, date, int]] = set(events)
     present_keys = {(c, d) for c, d, _ in events}

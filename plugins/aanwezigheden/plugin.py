@@ -53,3 +53,11 @@ def setting_definitions():
                           "", "str", help=_l("Zonder adres download je het bestand en laad je het zelf op.")),
         SettingDefinition("aanwezigheden.kot_api_token", _l("Toegangssleutel (bearer) voor de KOT-API"), "", "str"),
     ]
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    from plugins.aanwezigheden.views.admin import child_panel
+
+    panel = child_panel(org, child, user)
+    return [panel] if panel else []

@@ -401,3 +401,18 @@ def reminder_widget(org, user):
     html = Markup(f"<p>{Markup.escape(_('%(what)s van %(month)s doorsturen aan Opgroeien vóór de 7de:', what=what, month=key))}</p>"
                   f"<ul>{items}</ul><p><a href=\"{link}\">{Markup.escape(_('Naar de rapporten'))}</a></p>")
     return DashboardWidget(_("Rapporten aan Opgroeien"), html, weight=20, module="aanwezigheden")
+
+
+def child_panel(org, child, user):
+    """On the child's file: the Opgroeien kindcode and the own-child flag (directors may edit)."""
+    from core.plugins import Panel
+
+    row = session().scalar(select(ChildCode).where(ChildCode.organisation_id == org.id,
+                                                   ChildCode.child_id == child.id))
+    parts = [f"<p>{Markup.escape(_('Kindcode'))}: {Markup.escape(row.kindcode or '—') if row else '—'}</p>"]
+    if row and row.own_child:
+        parts.append(f"<p><span class=\"tag\">{Markup.escape(_('eigen kind van de onthaalouder'))}</span></p>")
+    if user.role == Role.DIRECTOR:
+        link = url_for("aanwezigheden.child_code", org=org.slug, child_id=child.id)
+        parts.append(f"<p><a href=\"{link}\">{Markup.escape(_('Gegevens voor Opgroeien aanpassen'))}</a></p>")
+    return Panel(_("Aanwezigheden"), Markup("".join(parts)), weight=50, module="aanwezigheden")

@@ -188,7 +188,11 @@ def today_data(org, device) -> dict:
     day = clock.today()
     location = s.get(Location, device.location_id)
     try:
-        expected = {e.child_id: e for e in planning_adapter.expected_children(s, org, device.location_id, day)}
+        expected = {}
+        for e in planning_adapter.expected_children(s, org, device.location_id, day):
+            known = expected.get(e.child_id)  # several blocks: show the span of the day
+            expected[e.child_id] = e if known is None else known.__class__(**{
+                **known.__dict__, "start": min(known.start, e.start), "end": max(known.end, e.end)})
     except (ImportError, AttributeError):
         expected = {}
     events = list(s.scalars(select(AttendanceEvent).where(
