@@ -31,7 +31,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import CareType, Child, Location, Organisation
-from core.settings import get_setting
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.models import (
     Absence,
@@ -53,6 +52,7 @@ from plugins.aanwezigheden.rules import (
     is_out_of_school,
 )
 from plugins.aanwezigheden.services.registrations import stays
+from plugins.aanwezigheden.settings import setting
 
 __all__ = [
     "FO_BUCKETS", "AbsenceKind", "BillableDay", "DayCategory", "Interval", "Reservation", "billable_days",
@@ -112,7 +112,7 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     locations = {loc.id: loc for loc in session.scalars(
         select(Location).where(Location.organisation_id == org.id, Location.id.in_(location_set))
         .options(selectinload(Location.opening_hours)))}
-    grace = int(get_setting(session, org, "aanwezigheden.late_pickup_grace_minutes"))
+    grace = int(setting(session, org, "late_pickup_grace_minutes"))
 
     result: list[BillableDay] = []
     for child_id, day, loc_id in sorted(keys):

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
 from core.models import Child, Location, Organisation
-from core.settings import get_setting
 from core.values import Period
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.api import billable_days
@@ -39,6 +38,7 @@ from plugins.aanwezigheden.models import (
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import stays
+from plugins.aanwezigheden.settings import setting
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 FO_SU_05_XSD = SCHEMAS / "FO-SU-05.xsd"
@@ -134,7 +134,7 @@ def fo_su_05_xml(session: Session, org: Organisation, location: Location, period
     report = fo_su_05_data(session, org, location, period)
     if not report.lines:
         raise AttendanceError(_("Er zijn geen aan- of afwezigheden om te rapporteren voor deze maand."), code="empty")
-    responsible = responsible or str(get_setting(session, org, "aanwezigheden.report_responsible") or "") or org.name
+    responsible = responsible or str(setting(session, org, "report_responsible") or "") or org.name
     bo_location = any(line.bo for line in report.lines) or location.care_type.value == "buitenschoolse_opvang"
     root = ET.Element("IKG")
     prestaties = _sub(root, "prestaties")
@@ -234,7 +234,7 @@ def kot_payload(session: Session, org: Organisation, location: Location, period:
 def send_kot(session: Session, org: Organisation, location: Location, period: Period, *,
              actor_id: int | None, timeout: float = 30.0) -> ReportSubmission:
     """POST the KOT payload to the configured API with the bearer token; the answer is kept."""
-    url = str(get_setting(session, org, "aanwezigheden.kot_api_url") or "").rstrip("/")
+    url = str(setting(session, org, "kot_api_url") or "").rstrip("/")
     if not url:
         raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
                               code="not_configured", status=409)
@@ -244,7 +244,7 @@ def send_kot(session: Session, org: Organisation, location: Location, period: Pe
     if problems:
         raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
                               status=409)
-    token = str(get_setting(session, org, "aanwezigheden.kot_api_token") or "")
+    token = str(setting(session, org, "kot_api_token") or "")
     request = urllib.request.Request(f"{url}/opvangprestaties", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "Accept": "application/json",
                                               "Authorization": f"Bearer {token}"})

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from core.clock import clock
 from core.models import Child, Organisation
-from core.settings import get_setting
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.i18n import _
 from plugins.aanwezigheden.models import (
@@ -26,10 +25,11 @@ from plugins.aanwezigheden.models import (
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import enrolled
+from plugins.aanwezigheden.settings import setting
 
 
 def justified_reasons(session: Session, org: Organisation) -> list[str]:
-    raw = str(get_setting(session, org, "aanwezigheden.justified_reasons") or "")
+    raw = str(setting(session, org, "justified_reasons") or "")
     return [r.strip() for r in raw.split(",") if r.strip()]
 
 

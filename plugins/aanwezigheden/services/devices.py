@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from core.clock import clock
 from core.models import Location, Organisation, Role, User
 from core.passwords import hash_password, verify_password
-from core.settings import get_setting
 from plugins.aanwezigheden.i18n import _
 from plugins.aanwezigheden.models import Device, StaffPin
 from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.settings import setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 
@@ -39,7 +39,7 @@ def pair_device(session: Session, org: Organisation, location: Location, name: s
     if not name:
         raise AttendanceError(_("Geef het toestel een naam."), field="name")
     token = secrets.token_urlsafe(32)
-    days = int(get_setting(session, org, "aanwezigheden.device_valid_days"))
+    days = int(setting(session, org, "device_valid_days"))
     device = Device(organisation_id=org.id, location_id=location.id, name=name[:100],
                     token_hash=token_hash(token), paired_by_id=actor_id,
                     expires_at=clock.now() + timedelta(days=days), failed_pins=0)
@@ -123,9 +123,9 @@ def unlock(session: Session, org: Organisation, device: Device, user_id: int | N
         if row is None:
             verify_password(None, pin or "")  # same work whether or not the user exists
         device.failed_pins = (device.failed_pins or 0) + 1
-        limit = int(get_setting(session, org, "aanwezigheden.pin_max_failures"))
+        limit = int(setting(session, org, "pin_max_failures"))
         if device.failed_pins >= limit:
-            device.locked_until = now + timedelta(minutes=int(get_setting(session, org, "aanwezigheden.pin_lock_minutes")))
+            device.locked_until = now + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))
             device.failed_pins = 0
             session.flush()
             raise AttendanceError(_("Te veel foute pincodes. Dit toestel is tijdelijk vergrendeld."),

@@ -24,12 +24,12 @@ from core.audit import current_actor_id
 from core.clock import BRUSSELS, clock
 from core.models import AuditEntry, Child, Organisation
 from core.plugins.events import AttendanceRecorded
-from core.settings import get_setting
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.i18n import _
 from plugins.aanwezigheden.models import AttendanceEvent, Device, EventKind, EventStatus
 from plugins.aanwezigheden.rules import Interval
 from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.settings import setting
 
 MAX_CLIENT_ID = 64
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -118,46 +118,51 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
     return child, None
 
 
+def _find(session: Session, org: Organisation, client_id: str) -> AttendanceEvent | None:
+    return session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
+                                                        AttendanceEvent.client_id == client_id))
+
+
 def register(session: Session, org: Organisation, device: Device, *, client_id: str | None, child_id,
              kind: str, client_at: datetime | None = None, offline: bool = False,
              staff_id: int | None = None, keep_rejected: bool = False) -> Outcome:
     """Store one arrival or departure. Online (``offline=False``) the server's clock stamps it;
-    offline the tablet's time is kept and marked. A known ``client_id`` returns the stored event."""
+    offline the tablet's time is kept and marked. A known ``client_id`` returns the stored event
+    (``replayed``), found by the unique constraint, so the usual path costs no extra lookup.
+    ``keep_rejected`` (the offline sync) stores refusals for the director and works inside a
+    savepoint, since other items of the batch share the transaction."""
     client_id = _check_client_id(client_id)
-    existing = session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
-                                                            AttendanceEvent.client_id == client_id))
-    if existing is not None:
-        return Outcome(existing, True)
-    try:
-        event_kind = EventKind(kind)
-    except ValueError:
-        raise AttendanceError(_("Onbekende registratie: kies aankomst of vertrek."), code="bad_kind", status=400) from None
     now = clock.now()
-    if offline:
-        if client_at is None or client_at.tzinfo is None:
-            raise AttendanceError(_("Een offline registratie heeft een tijdstip met tijdzone nodig."),
-                                  code="bad_time", status=400)
-        at = client_at
-    else:
-        at = now
     try:
         child_pk = int(child_id) if child_id is not None else None
     except (TypeError, ValueError):
         child_pk = None
+    at = client_at if offline and client_at is not None and client_at.tzinfo is not None else now
     event = AttendanceEvent(organisation_id=org.id, client_id=client_id, location_id=device.location_id,
-                            child_id=None, day=care_day(at), kind=event_kind, at=at, offline=offline,
+                            child_id=None, day=care_day(at), kind=EventKind.ARRIVAL, at=at, offline=offline,
                             received_at=now, device_id=device.id, recorded_by_id=staff_id)
     try:
+        try:
+            event.kind = EventKind(kind)
+        except ValueError:
+            raise AttendanceError(_("Onbekende registratie: kies aankomst of vertrek."), code="bad_kind",
+                                  status=400) from None
+        if offline and (client_at is None or client_at.tzinfo is None):
+            raise AttendanceError(_("Een offline registratie heeft een tijdstip met tijdzone nodig."),
+                                  code="bad_time", status=400)
         if at > now + FUTURE_TOLERANCE:
             raise AttendanceError(_("Het tijdstip ligt in de toekomst: controleer de klok van de tablet."),
                                   code="future_time")
-        max_age = int(get_setting(session, org, "aanwezigheden.max_offline_age_days"))
+        max_age = int(setting(session, org, "max_offline_age_days"))
         if offline and at < now - timedelta(days=max_age):
             raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
-        window = timedelta(minutes=int(get_setting(session, org, "aanwezigheden.duplicate_window_minutes")))
+        window = timedelta(minutes=int(setting(session, org, "duplicate_window_minutes")))
         child, duplicate_of = _validate(session, org, child_id=child_pk, location_id=device.location_id,
-                                        kind=event_kind, at=at, device_id=device.id, offline=offline, window=window)
+                                        kind=event.kind, at=at, device_id=device.id, offline=offline, window=window)
     except AttendanceError as exc:
+        known = _find(session, org, client_id)
+        if known is not None:  # a resent registration that was stored before: answer as then
+            return Outcome(known, True)
         if not keep_rejected:
             raise
         exists = child_pk is not None and session.get(Child, child_pk) is not None
@@ -166,29 +171,40 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
         event.message = exc.message[:300]
         event.payload = {"child_id": child_id, "kind": kind, "client_at": client_at.isoformat() if client_at else None,
                          "offline": offline, "error": exc.code}
-        stored = _insert(session, event)
+        stored = _insert(session, event, nested=True)
         return Outcome(stored, stored is not event)
     event.child_id = child.id
-    if duplicate_of is not None:
-        if (at, client_id) < (duplicate_of.at, duplicate_of.client_id):
-            duplicate_of.status = EventStatus.DUPLICATE
-            duplicate_of.message = _("Dubbel met een vroegere registratie van een ander toestel.")
-        else:
-            event.status = EventStatus.DUPLICATE
-            event.message = _("Dubbel met een vroegere registratie van een ander toestel.")
-    stored = _insert(session, event)
+    later = duplicate_of is not None and (at, client_id) > (duplicate_of.at, duplicate_of.client_id)
+    if later:
+        event.status = EventStatus.DUPLICATE
+        event.message = _("Dubbel met een vroegere registratie van een ander toestel.")
+    stored = _insert(session, event, nested=keep_rejected)
+    if stored is not event:
+        return Outcome(stored, True)
+    if duplicate_of is not None and not later:  # the new one is earlier: it counts, the other not
+        duplicate_of.status = EventStatus.DUPLICATE
+        duplicate_of.message = _("Dubbel met een vroegere registratie van een ander toestel.")
+        session.flush()
     _notify(session, org, stored)
-    return Outcome(stored, stored is not event)
+    return Outcome(stored, False)
 
 
-def _insert(session: Session, event: AttendanceEvent) -> AttendanceEvent:
-    """Insert; if a concurrent request stored the same client id first, return that one."""
+def _insert(session: Session, event: AttendanceEvent, *, nested: bool) -> AttendanceEvent:
+    """Insert; if the client id is already stored (a resend, or a concurrent request), return that
+    row instead. Without ``nested`` the whole transaction is rolled back first (nothing else was
+    written in it: the online single-registration request)."""
     try:
-        with session.begin_nested():
+        if nested:
+            with session.begin_nested():
+                session.add(event)
+                session.flush()
+        else:
             session.add(event)
             session.flush()
         return event
     except IntegrityError:
+        if not nested:
+            session.rollback()
         found = session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == event.organisation_id,
                                                              AttendanceEvent.client_id == event.client_id))
         if found is None:

@@ -15,7 +15,6 @@ from core.clock import BRUSSELS, clock
 from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
-from core.settings import get_setting
 from core.values import Period
 from plugins.aanwezigheden import reports
 from plugins.aanwezigheden.models import (
@@ -30,6 +29,7 @@ from plugins.aanwezigheden.register import register_data
 from plugins.aanwezigheden.services import AttendanceError, registrations
 from plugins.aanwezigheden.services import absences as absence_service
 from plugins.aanwezigheden.services import devices as device_service
+from plugins.aanwezigheden.settings import setting
 from plugins.aanwezigheden.views import MANAGE, OWN_PIN, VIEW, bp
 
 
@@ -192,7 +192,7 @@ def devices():
             device, token = device_service.pair_device(session(), g.org, location, request.form.get("name", ""),
                                                        actor_id=current_user.id)
             response = redirect(url_for(".paired"))
-            days = int(get_setting(session(), g.org, "aanwezigheden.device_valid_days"))
+            days = int(setting(session(), g.org, "device_valid_days"))
             return set_device_cookie(response, token, days)
         except AttendanceError as exc:
             errors[exc.field or "form"] = exc.message

@@ -27,7 +27,6 @@ from core.clock import BRUSSELS, clock
 from core.db import session as db_session
 from core.models import Child, Location
 from core.security import public
-from core.settings import get_setting
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.models import (
     Absence,
@@ -39,6 +38,7 @@ from plugins.aanwezigheden.models import (
 from plugins.aanwezigheden.services import AttendanceError, registrations
 from plugins.aanwezigheden.services import absences as absence_service
 from plugins.aanwezigheden.services import devices as device_service
+from plugins.aanwezigheden.settings import setting
 from plugins.aanwezigheden.views import bp
 
 COOKIE = "koepel_tablet"
@@ -77,7 +77,7 @@ def _json_body() -> dict:
 def _unlocked_user(device) -> int:
     """The staff member who unlocked this device, if the inactivity lock has not struck."""
     info = session.get(UNLOCK_KEY) or {}
-    minutes = int(get_setting(db_session(), g.org, "aanwezigheden.inactivity_lock_minutes"))
+    minutes = int(setting(db_session(), g.org, "inactivity_lock_minutes"))
     try:
         last = datetime.fromisoformat(info.get("t", ""))
     except ValueError:
@@ -116,7 +116,7 @@ def tablet():
     except AttendanceError as exc:
         return render_template("aanwezigheden/tablet_unpaired.html", message=exc.message), exc.status
     location = db_session().get(Location, device.location_id)
-    minutes = int(get_setting(db_session(), g.org, "aanwezigheden.inactivity_lock_minutes"))
+    minutes = int(setting(db_session(), g.org, "inactivity_lock_minutes"))
     return render_template("aanwezigheden/tablet.html", device=device, location=location, lock_minutes=minutes)
 
 
@@ -242,7 +242,7 @@ def today_data(org, device) -> dict:
         "location": {"id": location.id, "name": location.name}, "day": day.isoformat(),
         "server_time": clock.now().isoformat(), "children": today, "others": others,
         "reasons": absence_service.justified_reasons(s, org),
-        "confirmation_mode": get_setting(s, org, "aanwezigheden.confirmation_mode"),
+        "confirmation_mode": setting(s, org, "confirmation_mode"),
     }
 
 

@@ -1,0 +1,27 @@
+"""The module's per-organisation settings read in one query per request (the tablet API is hot)."""
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Organisation, OrganisationSetting
+from core.settings import definitions
+
+PREFIX = "aanwezigheden."
+
+
+def module_settings(session: Session, org: Organisation) -> dict:
+    """Every ``aanwezigheden.*`` setting of ``org`` (overrides over the documented defaults)."""
+    cache = g.setdefault("_aanwezigheden_settings", {}) if has_request_context() else {}
+    if org.id not in cache:
+        values = {k: d.default for k, d in definitions().items() if k.startswith(PREFIX)}
+        rows = session.execute(select(OrganisationSetting.key, OrganisationSetting.value).where(
+            OrganisationSetting.organisation_id == org.id, OrganisationSetting.key.startswith(PREFIX)))
+        values.update({key: value for key, value in rows if value is not None})
+        cache[org.id] = values
+    return cache[org.id]
+
+
+def setting(session: Session, org: Organisation, name: str):
+    return module_settings(session, org)[PREFIX + name]
