@@ -1,4 +1,5 @@
-"""Wachtlijst: registered skeleton until its issue lands (see the module's page)."""
+"""Wachtlijst: care requests (opvangvragen), priority policy, offers, placements, central
+allocation across the koepel, reports (incl. FO-RE-19) and messages to parents."""
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import PluginInfo

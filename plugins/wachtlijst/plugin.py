@@ -1,14 +1,55 @@
-"""Hook implementations of the wachtlijst module (skeleton)."""
-from core.plugins import hookimpl
-from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.wachtlijst import PLUGIN
+"""Hook implementations of the wachtlijst module (thin: the work is in services/)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.models import Role
+from core.plugins import MenuItem, SettingDefinition, hookimpl
+from plugins.wachtlijst import jobs  # noqa: F401  (registers the job handlers)
 
 
 @hookimpl
 def register_blueprints(app):
-    app.register_blueprint(skeleton_blueprint(PLUGIN))
+    from core import mail  # noqa: F401  (registers the mail.send job handler)
+    from plugins.wachtlijst.cli import wachtlijst_cli
+    from plugins.wachtlijst.views import bp, koepel_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(koepel_bp)
+    # core's `koepel` command reads app.cli, so the commands exist even before the CLI hook is wired
+    register_cli_commands(app.cli)
+    app.cli.add_command(wachtlijst_cli)
+
+
+@hookimpl
+def register_cli_commands(cli):
+    from core.jobs import jobs_cli
+    from plugins.wachtlijst.cli import wachtlijst_cli
+
+    cli.add_command(jobs_cli)
+    cli.add_command(wachtlijst_cli)
+
+
+@hookimpl
+def setting_definitions():
+    return [
+        SettingDefinition("wachtlijst.offer_days", _l("Antwoordtermijn van een aanbod (dagen)"), 10, "int",
+                          help=_l("Brusselse praktijk: 10 dagen.")),
+        SettingDefinition("wachtlijst.reminder_days", _l("Herinnering zoveel dagen vóór de termijn"), 3, "int"),
+        SettingDefinition("wachtlijst.vulnerable_share", _l("Voorbehouden aandeel kwetsbare gezinnen (%)"), 20, "int",
+                          help=_l("Subsidiebesluit: 20 % van de capaciteit (artikel niet bevestigd).")),
+        SettingDefinition("wachtlijst.vulnerable_min_criteria", _l("Kwetsbaar gezin vanaf zoveel criteria"), 2,
+                          "int", help=_l("Niet bevestigd: minstens 2 criteria volgens providers.")),
+        SettingDefinition("wachtlijst.retention_years", _l("Bewaartermijn van opvangvragen (jaar)"), 5, "int",
+                          help=_l("Decreet art. 24: 5 jaar.")),
+        SettingDefinition("wachtlijst.public_form", _l("Openbaar aanvraagformulier voor ouders"), False, "bool"),
+        SettingDefinition("wachtlijst.subsidiegroep_id", _l("Id van de subsidiegroep bij Opgroeien (FO-RE-19)"),
+                          "", "str"),
+    ]
 
 
 @hookimpl
 def menu_items(org, user):
-    return skeleton_menu(PLUGIN, weight=300)
+    if user is None or user.role not in (Role.DIRECTOR, Role.COORDINATOR):
+        return []
+    return [MenuItem(_l("Wachtlijst"), "wachtlijst.index", weight=300, module="wachtlijst")]

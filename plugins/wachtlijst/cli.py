@@ -1,0 +1,46 @@
+"""``koepel wachtlijst ...``: anonymisation (with a dry run) and the daily schedule."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+
+@click.group("wachtlijst")
+def wachtlijst_cli():
+    """Waiting list: privacy and scheduled work."""
+
+
+@wachtlijst_cli.command("anonymise")
+@click.argument("org")
+@click.option("--dry-run", is_flag=True, help="Only list the requests that would be anonymised.")
+@with_appcontext
+def anonymise_cmd(org, dry_run):
+    """Anonymise requests older than the retention period of ORG."""
+    from core.db import get_db
+    from core.models import Organisation
+    from plugins.wachtlijst.services.privacy import anonymise, due_for_anonymisation
+
+    with get_db().unit_of_work() as session:
+        organisation = session.scalar(select(Organisation).where(Organisation.slug == org))
+        if organisation is None:
+            raise click.ClickException(f"onbekende organisatie: {org}")
+        if dry_run:
+            for req in due_for_anonymisation(session, organisation):
+                click.echo(f"#{req.id} ingediend {req.submitted_at:%Y-%m-%d} {req.status.value}")
+            session.rollback()
+            return
+        ids = anonymise(session, organisation)
+    click.echo(f"{len(ids)} aanvragen geanonimiseerd")
+
+
+@wachtlijst_cli.command("schedule")
+@with_appcontext
+def schedule_cmd():
+    """Queue the daily anonymisation job (it re-queues itself every day)."""
+    from core.db import get_db
+    from plugins.wachtlijst.jobs import schedule_retention
+
+    with get_db().unit_of_work() as session:
+        job = schedule_retention(session)
+    click.echo(f"gepland op {job.run_at:%Y-%m-%d %H:%M}")

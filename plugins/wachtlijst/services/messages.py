@@ -1,0 +1,59 @@
+"""Messages to parents (confirmation, offer, reminder, outcome) in the parent's language, queued
+in the outbox inside the transaction: they go out after the commit, never before, never lost."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy.orm import Session
+
+from core.mail import queue_mail
+from core.models import Location, Organisation
+from plugins.wachtlijst.models import CareRequest, Offer
+from plugins.wachtlijst.texts import MAILS, t, valid_language
+
+
+def external_url(endpoint: str, **values) -> str:
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    # no test_request_context here: its teardown would close the unit of work's session
+    base = urlsplit(current_app.config.get("KOEPEL_BASE_URL", "http://localhost:5000"))
+    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _status_url(org: Organisation, req: CareRequest) -> str:
+    return external_url("wachtlijst.public_status", org=org.slug, token=req.token or "")
+
+
+def fmt_date(day) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _queue(session: Session, org: Organisation, req: CareRequest, kind: str, key: str, **fields) -> None:
+    lang = valid_language(req.language)
+    subject, body = MAILS[kind][lang]
+    values = {"applicant": req.applicant_name, "child": req.child_name or req.child_last_name,
+              "org": org.name, "status_url": _status_url(org, req), **fields}
+    queue_mail(session, to=req.email, subject=subject.format(**values), body=body.format(**values),
+               key=f"wachtlijst:{key}", organisation_id=org.id, language=lang)
+
+
+def send_confirmation(session: Session, org: Organisation, req: CareRequest, token: str) -> None:
+    _queue(session, org, req, "confirmation", f"confirm:{req.id}",
+           confirm_url=external_url("wachtlijst.public_confirm", org=org.slug, token=token))
+
+
+def send_offer(session: Session, org: Organisation, req: CareRequest, offer: Offer, location: Location) -> None:
+    _queue(session, org, req, "offer", f"offer:{offer.id}", location=location.name,
+           start=fmt_date(offer.start_date), deadline=fmt_date(offer.deadline))
+
+
+def send_reminder(session: Session, org: Organisation, req: CareRequest, offer: Offer, location: Location) -> None:
+    _queue(session, org, req, "reminder", f"reminder:{offer.id}", location=location.name,
+           deadline=fmt_date(offer.deadline))
+
+
+def send_outcome(session: Session, org: Organisation, req: CareRequest, key: str) -> None:
+    lang = valid_language(req.language)
+    _queue(session, org, req, "outcome", f"outcome:{req.id}:{key}", outcome=t(f"st_{req.status.value}", lang))

@@ -1,0 +1,246 @@
+"""Offers: ranked candidates for a free place, the offer with its deadline, and the parent's
+answer. Acceptance creates family, child and care plan in one savepoint: all or nothing."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.clock import BRUSSELS, clock
+from core.jobs import enqueue
+from core.models import (
+    Child,
+    ChildFamily,
+    ContactPerson,
+    Family,
+    Language,
+    Location,
+    Organisation,
+    User,
+)
+from core.plugins.events import OfferDeclined, OfferExpired, PlacementConfirmed
+from core.settings import get_setting
+from core.tenancy import tenant_hook
+from plugins.wachtlijst import placing
+from plugins.wachtlijst.errors import WachtlijstError
+from plugins.wachtlijst.models import (
+    WAITING_STATUSES,
+    CareRequest,
+    Offer,
+    OfferStatus,
+    Preference,
+    Status,
+)
+from plugins.wachtlijst.placing import Slot, age_range
+from plugins.wachtlijst.services import messages
+from plugins.wachtlijst.services.intake import set_status
+from plugins.wachtlijst.services.policy import (
+    Facts,
+    Ranked,
+    flags_of,
+    get_rules,
+    rank,
+    reserved_places,
+)
+
+
+def age_months(birth, on) -> int:
+    delta = relativedelta(on, birth)
+    return delta.years * 12 + delta.months
+
+
+def offer_start(req: CareRequest, slot: Slot):
+    return max(slot.start, req.desired_start, clock.today())
+
+
+def eligible(req: CareRequest, slot: Slot) -> bool:
+    """Can this place be offered to this request (start wish, age band)?"""
+    if req.desired_start > slot.end or not placing.covers(slot.day_parts, req.days):
+        return False
+    band = age_range(slot.age_band)
+    if band is not None:
+        start = offer_start(req, slot)
+        if start < req.birth:
+            return False
+        if not band[0] <= age_months(req.birth, start) < band[1]:
+            return False
+    return True
+
+
+def waiting_at(session: Session, org: Organisation, location_id: int):
+    return (
+        select(CareRequest)
+        .join(Preference, Preference.request_id == CareRequest.id)
+        .where(CareRequest.organisation_id == org.id, Preference.location_id == location_id,
+               CareRequest.status.in_(WAITING_STATUSES), CareRequest.merged_into_id.is_(None),
+               CareRequest.anonymised_at.is_(None))
+    )
+
+
+def candidates(session: Session, org: Organisation, slot: Slot) -> tuple[list[Ranked], dict[int, CareRequest]]:
+    """Eligible requests for ``slot`` ranked by the policy, with reasons. A fixed number of
+    queries, whatever the number of requests."""
+    location = session.get(Location, slot.location_id)
+    if location is None or location.organisation_id != org.id:
+        raise WachtlijstError("location_unknown")
+    reqs = {r.id: r for r in session.scalars(waiting_at(session, org, slot.location_id)) if eligible(r, slot)}
+    min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
+    reserved, held = reserved_places(session, org, location)
+    facts = [Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in reqs.values()]
+    return rank(facts, get_rules(session, org), reserve_open=held < reserved), reqs
+
+
+def free_now(session: Session, org: Organisation, slot: Slot) -> int:
+    """Free places of this type per planning, minus offers still open on it."""
+    found = [s for s in placing.vacancies(session, org, start=slot.start, months=1, location_ids=[slot.location_id])
+             if (s.year, s.month, s.age_band, s.day_parts) == (slot.year, slot.month, slot.age_band, slot.day_parts)]
+    free = sum(s.free for s in found)
+    pending = session.scalar(select(func.count()).select_from(Offer).where(
+        Offer.organisation_id == org.id, Offer.location_id == slot.location_id, Offer.status == OfferStatus.OPEN,
+        Offer.age_band == slot.age_band, Offer.day_parts == slot.day_parts,
+        Offer.start_date >= slot.start, Offer.start_date <= slot.end))
+    return free - (pending or 0)
+
+
+def _at(day, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=BRUSSELS)
+
+
+def make_offer(session: Session, org: Organisation, req: CareRequest, slot: Slot, *, actor: User | None,
+               allocation_run_id: int | None = None) -> Offer:
+    if req.organisation_id != org.id or req.status not in WAITING_STATUSES or req.merged_into_id:
+        raise WachtlijstError("not_waiting")
+    if not eligible(req, slot):
+        raise WachtlijstError("not_waiting")
+    if free_now(session, org, slot) <= 0:
+        raise WachtlijstError("place_taken")
+    location = session.get(Location, slot.location_id)
+    days = int(get_setting(session, org, "wachtlijst.offer_days"))
+    offer = Offer(organisation_id=org.id, request=req, location_id=slot.location_id,
+                  start_date=offer_start(req, slot), days=list(req.days), age_band=slot.age_band,
+                  day_parts=slot.day_parts, deadline=clock.today() + timedelta(days=days),
+                  status=OfferStatus.OPEN, made_by_id=actor.id if actor else None, made_at=clock.now(),
+                  allocation_run_id=allocation_run_id)
+    session.add(offer)
+    session.flush()
+    set_status(session, org, req, Status.OFFER_MADE, actor=actor,
+               reason=f"aanbod {location.name} vanaf {offer.start_date:%d/%m/%Y}, antwoord tegen {offer.deadline:%d/%m/%Y}")
+    messages.send_offer(session, org, req, offer, location)
+    reminder_days = int(get_setting(session, org, "wachtlijst.reminder_days"))
+    if reminder_days > 0 and offer.deadline - timedelta(days=reminder_days) > clock.today():
+        enqueue(session, "wachtlijst.offer_reminder", {"offer_id": offer.id}, key=f"wachtlijst:remind:{offer.id}",
+                run_at=_at(offer.deadline - timedelta(days=reminder_days), 9), organisation_id=org.id)
+    enqueue(session, "wachtlijst.offer_expiry", {"offer_id": offer.id}, key=f"wachtlijst:expire:{offer.id}",
+            run_at=_at(offer.deadline + timedelta(days=1), 0), organisation_id=org.id)
+    return offer
+
+
+def offer_in_group(session: Session, org: Organisation, req: CareRequest, group: str, *, actor: User | None,
+                   allocation_run_id: int | None = None) -> Offer:
+    """Offer a place of a central-allocation place type (location, month, age band): the
+    narrowest day-part pattern that covers the parent's wish and is still free."""
+    wanted = Slot.from_key(group)
+    found = [s for s in placing.vacancies(session, org, start=wanted.start, months=1, location_ids=[wanted.location_id])
+             if (s.year, s.month, s.age_band) == (wanted.year, wanted.month, wanted.age_band) and not s.last_minute
+             and eligible(req, s)]
+    found.sort(key=lambda s: (len(placing.pattern_cells(s.day_parts) or ()), s.day_parts))
+    for slot in found:
+        try:
+            with session.begin_nested():
+                return make_offer(session, org, req, slot, actor=actor, allocation_run_id=allocation_run_id)
+        except WachtlijstError as exc:
+            if exc.code != "place_taken":
+                raise
+    raise WachtlijstError("place_taken")
+
+
+def _check_open(offer: Offer) -> None:
+    if offer.status == OfferStatus.EXPIRED or (offer.status == OfferStatus.OPEN and clock.today() > offer.deadline):
+        raise WachtlijstError("offer_expired")
+    if offer.status != OfferStatus.OPEN:
+        raise WachtlijstError("offer_closed")
+
+
+def accept(session: Session, org: Organisation, offer: Offer, *, actor: User | None = None) -> CareRequest:
+    """The parent accepts: family, child and care plan are created, all or nothing."""
+    _check_open(offer)
+    req = offer.request
+    label = "ouder" if actor is None else ""
+    try:
+        with session.begin_nested():
+            family = Family(organisation_id=org.id, name=req.applicant_last_name, street=req.street,
+                            postcode=req.postcode, municipality=req.municipality)
+            family.contacts.append(ContactPerson(
+                organisation_id=org.id, first_name=req.applicant_first_name, last_name=req.applicant_last_name,
+                email=req.email, phone=req.phone or None, street=req.street, postcode=req.postcode,
+                municipality=req.municipality, language=Language(req.language)))
+            session.add(family)
+            session.flush()
+            child = Child(organisation_id=org.id, first_name=req.child_first_name or "?",
+                          last_name=req.child_last_name, date_of_birth=req.child_birth_date,
+                          expected_birth_date=req.expected_birth_date, care_need=req.care_need,
+                          location_id=offer.location_id)
+            child.family_links.append(ChildFamily(organisation_id=org.id, family_id=family.id))
+            session.add(child)
+            session.flush()
+            plan_id = placing.create_care_plan(session, org, child_id=child.id, location_id=offer.location_id,
+                                               start_date=offer.start_date, days=offer.days or req.days,
+                                               family_id=family.id, actor_id=actor.id if actor else None)
+            offer.status = OfferStatus.ACCEPTED
+            offer.answered_at = clock.now()
+            req.family_id, req.child_id, req.care_plan_id = family.id, child.id, plan_id
+            req.placed_location_id = offer.location_id
+            set_status(session, org, req, Status.ACCEPTED, actor=actor, actor_label=label, reason="aanbod aanvaard")
+            set_status(session, org, req, Status.PLACED, actor=actor, actor_label=label,
+                       reason=f"opvangplan vanaf {offer.start_date:%d/%m/%Y}")
+            tenant_hook(session, org).on_placement_confirmed(event=PlacementConfirmed(
+                organisation_id=org.id, care_request_id=req.id, child_id=child.id, care_plan_id=plan_id,
+                location_id=offer.location_id, start_date=offer.start_date))
+    except WachtlijstError:
+        raise
+    except Exception as exc:
+        message = placing.planning_error_message(exc)
+        if message is None:
+            raise
+        raise WachtlijstError("placement_failed", detail=message) from exc
+    messages.send_outcome(session, org, req, f"placed:{offer.id}")
+    return req
+
+
+def decline(session: Session, org: Organisation, offer: Offer, reason: str, *, actor: User | None = None) -> None:
+    if not (reason or "").strip():
+        raise WachtlijstError("reason_required", "reason")
+    _check_open(offer)
+    offer.status = OfferStatus.DECLINED
+    offer.decline_reason = reason.strip()[:500]
+    offer.answered_at = clock.now()
+    req = offer.request
+    set_status(session, org, req, Status.DECLINED, actor=actor, actor_label="ouder" if actor is None else "",
+               reason=f"aanbod geweigerd: {offer.decline_reason}")
+    tenant_hook(session, org).on_offer_declined(event=OfferDeclined(
+        organisation_id=org.id, care_request_id=req.id, offer_id=offer.id, reason=offer.decline_reason))
+    messages.send_outcome(session, org, req, f"declined:{offer.id}")
+
+
+def expire(session: Session, org: Organisation, offer: Offer) -> bool:
+    """Expire an unanswered offer after its deadline (the job calls this; idempotent)."""
+    if offer.status != OfferStatus.OPEN or clock.today() <= offer.deadline:
+        return False
+    offer.status = OfferStatus.EXPIRED
+    offer.answered_at = clock.now()
+    req = offer.request
+    set_status(session, org, req, Status.EXPIRED, actor_label="systeem",
+               reason=f"geen antwoord tegen {offer.deadline:%d/%m/%Y}")
+    tenant_hook(session, org).on_offer_expired(event=OfferExpired(
+        organisation_id=org.id, care_request_id=req.id, offer_id=offer.id))
+    messages.send_outcome(session, org, req, f"expired:{offer.id}")
+    return True
+
+
+def expire_due(session: Session, org: Organisation) -> int:
+    """Expire every overdue open offer of ``org`` (a safety net next to the per-offer jobs)."""
+    due = session.scalars(select(Offer).where(Offer.organisation_id == org.id, Offer.status == OfferStatus.OPEN,
+                                              Offer.deadline < clock.today())).all()
+    return sum(expire(session, org, offer) for offer in due)

@@ -1,0 +1,506 @@
+"""Pages of the wachtlijst module: staff pages under /o/<org>/wachtlijst, the parent's public pages
+(form and token status page, throttled, revealing nothing without the token) and the koepel
+coordinator's central allocation and report under /koepel/wachtlijst."""
+from __future__ import annotations
+
+import threading
+import time as _time
+from collections import defaultdict, deque
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.audit import record_view
+from core.clock import clock
+from core.db import session
+from core.models import Location, Organisation, Role
+from core.security import Action, TenantBlueprint, public, requires
+from core.settings import get_setting
+from core.values import Period
+from core.views.listing import paginate
+from plugins.wachtlijst import placing
+from plugins.wachtlijst.errors import ValidationFailed, WachtlijstError
+from plugins.wachtlijst.forms import DeclineForm, PolicyForm, RequestForm
+from plugins.wachtlijst.models import AllocationRun, CareRequest, Offer, OfferStatus, Status
+from plugins.wachtlijst.services import central, intake, offers, policy, privacy, reports
+from plugins.wachtlijst.texts import TEXTS, t, valid_language
+
+STAFF = frozenset({Role.DIRECTOR, Role.COORDINATOR})
+WL_VIEW = Action("wachtlijst.view", STAFF, "Opvangvragen bekijken")
+WL_EDIT = Action("wachtlijst.edit", STAFF, "Opvangvragen invoeren, aanbieden, samenvoegen")
+WL_POLICY = Action("wachtlijst.policy", STAFF, "Voorrangsbeleid beheren")
+WL_REPORT = Action("wachtlijst.report", STAFF, "Rapporten van de wachtlijst")
+WL_CENTRAL = Action("wachtlijst.central", frozenset({Role.COORDINATOR}), "Centrale toewijzing van de koepel")
+
+bp = TenantBlueprint("wachtlijst", __name__, module="wachtlijst", url_prefix="/wachtlijst", template_folder="templates")
+koepel_bp = Blueprint("wachtlijst_koepel", __name__, url_prefix="/koepel/wachtlijst", template_folder="templates")
+
+STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
+
+
+def status_label(value) -> str:
+    return STATUS_LABELS.get(getattr(value, "value", value), str(value))
+
+
+def _locations(org_id: int) -> list[tuple[int, str]]:
+    return [(loc.id, loc.name) for loc in session().scalars(
+        select(Location).where(Location.organisation_id == org_id).order_by(Location.name))]
+
+
+def get_request(request_id: int) -> CareRequest:
+    req = session().scalar(select(CareRequest).where(CareRequest.id == request_id,
+                                                     CareRequest.organisation_id == g.org.id))
+    if req is None:
+        abort(404)
+    return req
+
+
+def get_offer(offer_id: int) -> Offer:
+    offer = session().scalar(select(Offer).where(Offer.id == offer_id, Offer.organisation_id == g.org.id))
+    if offer is None:
+        abort(404)
+    return offer
+
+
+# --- staff pages ----------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@requires(WL_VIEW)
+def index():
+    status = request.args.get("status", "")
+    stmt = (select(CareRequest).where(CareRequest.organisation_id == g.org.id, CareRequest.anonymised_at.is_(None))
+            .options(selectinload(CareRequest.preferences)).order_by(CareRequest.submitted_at.desc(), CareRequest.id))
+    if status in STATUS_LABELS:
+        stmt = stmt.where(CareRequest.status == Status(status))
+    page = paginate(session(), stmt, search_columns=(CareRequest.child_last_name, CareRequest.applicant_last_name,
+                                                     CareRequest.email))
+    return render_template("wachtlijst/index.html", page=page, status=status, statuses=STATUS_LABELS,
+                           locations=dict(_locations(g.org.id)), status_label=status_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(WL_EDIT)
+def create():
+    form = RequestForm().setup("nl", _locations(g.org.id))
+    if form.validate_on_submit():
+        try:
+            created = intake.create_requests(session(), g.org, form.to_data(), channel="staff", actor=current_user)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors, "nl")
+        else:
+            flash(_("Aanvraag geregistreerd."), "success")
+            return redirect(url_for("wachtlijst.detail", request_id=created[0][0].id))
+    elif form.is_submitted():
+        form.localise_errors("nl")
+    return render_template("wachtlijst/form.html", form=form, public=False, lang="nl", t=t), 422 if form.errors else 200
+
+
+@bp.route("/<int:request_id>")
+@requires(WL_VIEW)
+def detail(request_id: int):
+    req = get_request(request_id)
+    record_view(session(), req, "opvangvraag")
+    names = dict(_locations(g.org.id))
+    min_criteria = int(get_setting(session(), g.org, "wachtlijst.vulnerable_min_criteria"))
+    flags = sorted(policy.flags_of(req, min_criteria) - {policy.RESERVED})
+    return render_template("wachtlijst/detail.html", req=req, names=names, status_label=status_label,
+                           flags=[policy.rule_label(f) for f in flags], decline_form=DeclineForm(),
+                           OfferStatus=OfferStatus, today=clock.today())
+
+
+@bp.route("/<int:request_id>/close", methods=["POST"])
+@requires(WL_EDIT)
+def close(request_id: int):
+    req = get_request(request_id)
+    reason = request.form.get("reason", "").strip()
+    try:
+        if not reason:
+            raise WachtlijstError("reason_required", "reason")
+        if request.form.get("how") == "lapse":
+            intake.lapse(session(), g.org, req, actor=current_user, reason=reason)
+        else:
+            intake.withdraw(session(), g.org, req, actor=current_user, reason=reason)
+    except WachtlijstError as exc:
+        flash(exc.message("nl"), "error")
+        return redirect(url_for("wachtlijst.detail", request_id=req.id)), 303
+    flash(_("Aanvraag afgesloten."), "success")
+    return redirect(url_for("wachtlijst.detail", request_id=req.id))
+
+
+@bp.route("/<int:request_id>/export")
+@requires(WL_EDIT)
+def export(request_id: int):
+    req = get_request(request_id)
+    record_view(session(), req, "export")
+    body = privacy.export_json(session(), g.org, req.email)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=opvangvraag-{req.id}.json"})
+
+
+@bp.route("/vacancies")
+@requires(WL_VIEW)
+def vacancies():
+    start = Period.of(clock.today()).first_day
+    slots = placing.vacancies(session(), g.org, start=start, months=12)
+    return render_template("wachtlijst/vacancies.html", slots=slots, names=dict(_locations(g.org.id)))
+
+
+@bp.route("/candidates")
+@requires(WL_VIEW)
+def candidates():
+    try:
+        slot = placing.Slot.from_key(request.args.get("slot", ""))
+    except ValueError:
+        abort(404)
+    if slot.location_id not in dict(_locations(g.org.id)):
+        abort(404)
+    try:
+        ranked, reqs = offers.candidates(session(), g.org, slot)
+    except WachtlijstError:
+        abort(404)
+    free = offers.free_now(session(), g.org, slot)
+    return render_template("wachtlijst/candidates.html", slot=slot, ranked=ranked, reqs=reqs, free=free,
+                           names=dict(_locations(g.org.id)), rule_label=policy.rule_label)
+
+
+@bp.route("/offers", methods=["POST"])
+@requires(WL_EDIT)
+def make_offer():
+    req = get_request(request.form.get("request_id", type=int) or 0)
+    try:
+        slot = placing.Slot.from_key(request.form.get("slot", ""))
+    except ValueError:
+        abort(404)
+    if slot.location_id not in dict(_locations(g.org.id)):
+        abort(404)
+    try:
+        offers.make_offer(session(), g.org, req, slot, actor=current_user)
+    except WachtlijstError as exc:
+        return render_template("wachtlijst/message.html", message=exc.message("nl"),
+                               back=url_for("wachtlijst.candidates", slot=slot.key)), 409
+    flash(_("Aanbod gedaan; de ouder krijgt een e-mail."), "success")
+    return redirect(url_for("wachtlijst.detail", request_id=req.id))
+
+
+@bp.route("/offers/<int:offer_id>/answer", methods=["POST"])
+@requires(WL_EDIT)
+def answer_offer(offer_id: int):
+    """Staff record the parent's answer given by phone or at the desk."""
+    offer = get_offer(offer_id)
+    try:
+        if request.form.get("answer") == "accept":
+            offers.accept(session(), g.org, offer, actor=current_user)
+            flash(_("Aanbod aanvaard: gezin, kind en opvangplan zijn aangemaakt."), "success")
+        else:
+            offers.decline(session(), g.org, offer, request.form.get("reason", ""), actor=current_user)
+            flash(_("Weigering geregistreerd."), "success")
+    except WachtlijstError as exc:
+        return render_template("wachtlijst/message.html", message=exc.message("nl"),
+                               back=url_for("wachtlijst.detail", request_id=offer.request_id)), 409
+    return redirect(url_for("wachtlijst.detail", request_id=offer.request_id))
+
+
+@bp.route("/duplicates", methods=["GET", "POST"])
+@requires(WL_EDIT)
+def duplicates():
+    if request.method == "POST":
+        keep = get_request(request.form.get("keep", type=int) or 0)
+        drop = get_request(request.form.get("drop", type=int) or 0)
+        try:
+            intake.merge(session(), g.org, keep, drop, actor=current_user)
+        except WachtlijstError as exc:
+            flash(exc.message("nl"), "error")
+            return redirect(url_for("wachtlijst.duplicates")), 303
+        flash(_("Aanvragen samengevoegd."), "success")
+        return redirect(url_for("wachtlijst.detail", request_id=keep.id))
+    pairs = intake.find_duplicates(session(), g.org)
+    return render_template("wachtlijst/duplicates.html", pairs=pairs, status_label=status_label)
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@requires(WL_POLICY)
+def policy_page():
+    form = PolicyForm()
+    rules = policy.get_rules(session(), g.org)
+    if request.method == "GET":
+        form.rules.data = "\n".join(rules)
+    if form.validate_on_submit():
+        preset = request.form.get("preset")
+        wanted = policy.PRESETS[preset] if preset in policy.PRESETS else [
+            line.strip() for line in (form.rules.data or "").splitlines() if line.strip()]
+        try:
+            policy.set_rules(session(), g.org, wanted)
+        except ValueError:
+            form.rules.errors = [_("Onbekende of dubbele regel. Gebruik enkel de sleutels uit de lijst.")]
+        else:
+            flash(_("Voorrangsbeleid bewaard."), "success")
+            return redirect(url_for("wachtlijst.policy_page"))
+    share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
+    return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
+                           presets=policy.PRESETS, share=share, rule_label=policy.rule_label), 422 if form.errors else 200
+
+
+def _month_arg() -> Period:
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        return Period(year, month)
+    except ValueError:
+        today = clock.today()
+        return Period.of(today)
+
+
+@bp.route("/reports")
+@requires(WL_REPORT)
+def report():
+    period = _month_arg()
+    data = reports.monthly(session(), [g.org], period)
+    return render_template("wachtlijst/report.html", report=data, chart=reports.chart_svg(data), koepel=False,
+                           month=f"{period.year}-{period.month:02d}")
+
+
+@bp.route("/reports.xlsx")
+@requires(WL_REPORT)
+def report_xlsx():
+    period = _month_arg()
+    data = reports.monthly(session(), [g.org], period)
+    return Response(reports.excel(data, g.org.name), headers={
+        "Content-Disposition": f"attachment; filename=wachtlijst-{period.year}-{period.month:02d}.xlsx"},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/fo-re-19.xml")
+@requires(WL_REPORT)
+def fo_re_19():
+    year = request.args.get("year", type=int) or clock.today().year - 1
+    try:
+        xml = reports.fo_re_19_xml(session(), g.org, year)
+    except reports.ReportError as exc:
+        return render_template("wachtlijst/message.html", message=str(exc),
+                               back=url_for("wachtlijst.report")), 422
+    return Response(xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f"attachment; filename=FO-RE-19-{year}.xml"})
+
+
+# --- public pages (no account) -----------------------------------------------------------------------
+
+_hits_lock = threading.Lock()
+
+
+def throttled() -> bool:
+    """At most WACHTLIJST_PUBLIC_RATE public requests per minute per client address (per process)."""
+    limit = int(current_app.config.get("WACHTLIJST_PUBLIC_RATE", 30))
+    now = _time.monotonic()
+    with _hits_lock:
+        table = current_app.extensions.setdefault("wachtlijst_throttle", defaultdict(deque))
+        hits = table[request.remote_addr or "-"]
+        while hits and hits[0] < now - 60:
+            hits.popleft()
+        if len(hits) >= limit:
+            return True
+        hits.append(now)
+    return False
+
+
+def _lang() -> str:
+    return valid_language(request.args.get("lang") or request.form.get("language")
+                          or request.accept_languages.best_match(["nl", "fr", "en"]))
+
+
+def _public_error(code: str, lang: str, status: int):
+    return render_template("wachtlijst/public_message.html", message=t(code, lang), lang=lang, t=t), status
+
+
+def _guard(lang: str):
+    if throttled():
+        return _public_error("throttled", lang, 429)
+    return None
+
+
+@bp.route("/aanvraag", methods=["GET", "POST"])
+@public
+def public_form():
+    lang = _lang()
+    if (blocked := _guard(lang)) is not None:
+        return blocked
+    if not get_setting(session(), g.org, "wachtlijst.public_form"):
+        abort(404)
+    form = RequestForm().setup(lang, _locations(g.org.id))
+    if form.validate_on_submit():
+        data = form.to_data()
+        lang = valid_language(data.language)
+        try:
+            intake.create_requests(session(), g.org, data, channel="public")
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors, lang)
+        else:
+            return render_template("wachtlijst/public_message.html", title=t("thanks_title", lang),
+                                   message=t("thanks", lang), lang=lang, t=t)
+    elif form.is_submitted():
+        form.localise_errors(lang)
+    return render_template("wachtlijst/form.html", form=form, public=True, lang=lang, t=t), 422 if form.errors else 200
+
+
+def _by_token(token: str, lang: str) -> CareRequest | None:
+    try:
+        return intake.find_by_token(session(), g.org, token)
+    except WachtlijstError:
+        return None
+
+
+@bp.route("/status/<token>")
+@public
+def public_status(token: str):
+    lang = _lang()
+    if (blocked := _guard(lang)) is not None:
+        return blocked
+    req = _by_token(token, lang)
+    if req is None:
+        return _public_error("token_unknown", lang, 404)
+    lang = valid_language(request.args.get("lang") or req.language)
+    open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
+    location = session().get(Location, open_offer.location_id).name if open_offer else None
+    return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
+                           location=location, token=token, today=clock.today(), TEXTS=TEXTS)
+
+
+@bp.route("/status/<token>/confirm")
+@public
+def public_confirm(token: str):
+    lang = _lang()
+    if (blocked := _guard(lang)) is not None:
+        return blocked
+    req = _by_token(token, lang)
+    if req is None:
+        return _public_error("token_unknown", lang, 404)
+    intake.confirm(session(), g.org, req)
+    return redirect(url_for("wachtlijst.public_status", token=token, lang=req.language))
+
+
+@bp.route("/status/<token>/answer", methods=["POST"])
+@public
+def public_answer(token: str):
+    lang = _lang()
+    if (blocked := _guard(lang)) is not None:
+        return blocked
+    req = _by_token(token, lang)
+    if req is None:
+        return _public_error("token_unknown", lang, 404)
+    lang = req.language
+    try:
+        if request.form.get("answer") == "withdraw":
+            intake.withdraw(session(), g.org, req, reason=request.form.get("reason", "").strip())
+            done = "withdrawn_now"
+        else:
+            offer = next((o for o in req.offers if o.id == request.form.get("offer_id", type=int)), None)
+            if offer is None:
+                return _public_error("offer_closed", lang, 404)
+            if request.form.get("answer") == "accept":
+                offers.accept(session(), g.org, offer)
+                done = "accepted_now"
+            else:
+                offers.decline(session(), g.org, offer, request.form.get("reason", ""))
+                done = "declined_now"
+    except WachtlijstError as exc:
+        return render_template("wachtlijst/public_message.html", message=exc.message(lang), lang=lang, t=t,
+                               back=url_for("wachtlijst.public_status", token=token)), 409
+    return render_template("wachtlijst/public_message.html", message=t(done, lang), lang=lang, t=t,
+                           back=url_for("wachtlijst.public_status", token=token))
+
+
+# --- koepel: central allocation and report ---------------------------------------------------------
+
+
+def _koepel_orgs() -> list[Organisation]:
+    return central.participating(session(), current_user.koepel_id)
+
+
+@koepel_bp.route("/")
+@requires(WL_CENTRAL)
+def koepel_index():
+    runs = session().scalars(select(AllocationRun).where(AllocationRun.koepel_id == current_user.koepel_id)
+                             .order_by(AllocationRun.id.desc()).limit(20)).all()
+    return render_template("wachtlijst/koepel_index.html", runs=runs, orgs=_koepel_orgs(),
+                           default_start=Period.of(clock.today()).next().first_day)
+
+
+@koepel_bp.route("/runs", methods=["POST"])
+@requires(WL_CENTRAL)
+def koepel_propose():
+    try:
+        start = date.fromisoformat(request.form.get("start", ""))
+    except ValueError:
+        flash(_("Geef een geldige startdatum op."), "error")
+        return redirect(url_for("wachtlijst_koepel.koepel_index")), 303
+    run = central.propose(session(), current_user.koepel_id, start, actor=current_user)
+    return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id))
+
+
+def _get_run(run_id: int) -> AllocationRun:
+    run = session().scalar(select(AllocationRun).where(AllocationRun.id == run_id,
+                                                       AllocationRun.koepel_id == current_user.koepel_id))
+    if run is None:
+        abort(404)
+    return run
+
+
+@koepel_bp.route("/runs/<int:run_id>")
+@requires(WL_CENTRAL)
+def koepel_run(run_id: int):
+    run = _get_run(run_id)
+    lines = run.result.get("lines", [])
+    ids = [x["request_id"] for x in lines]
+    reqs = {r.id: r for r in session().scalars(select(CareRequest).where(CareRequest.id.in_(ids)))} if ids else {}
+    orgs = {o.id: o.name for o in _koepel_orgs()}
+    return render_template("wachtlijst/koepel_run.html", run=run, lines=lines, reqs=reqs, orgs=orgs,
+                           rule_label=policy.rule_label, outcome_label=OUTCOMES)
+
+
+OUTCOMES = {"assigned": _l("toegewezen"), "not_eligible": _l("niet in aanmerking (leeftijd of startdatum)"),
+            "no_capacity": _l("geen vrije plaats"), "full_with_better_ranked": _l("volzet met hoger gerangschikten")}
+
+
+@koepel_bp.route("/runs/<int:run_id>/send", methods=["POST"])
+@requires(WL_CENTRAL)
+def koepel_send(run_id: int):
+    run = _get_run(run_id)
+    chosen = {int(x) for x in request.form.getlist("request_id") if x.isdigit()}
+    try:
+        made, problems = central.send_offers(session(), run, chosen, actor=current_user)
+    except WachtlijstError as exc:
+        flash(exc.message("nl"), "error")
+        return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id)), 303
+    flash(_("%(n)s aanbiedingen verstuurd.", n=made), "success")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id))
+
+
+@koepel_bp.route("/report")
+@requires(WL_CENTRAL)
+def koepel_report():
+    period = _month_arg()
+    data = reports.monthly(session(), _koepel_orgs(), period)
+    if request.args.get("format") == "xlsx":
+        return Response(reports.excel(data, "Koepel"), headers={
+            "Content-Disposition": f"attachment; filename=wachtlijst-koepel-{period.year}-{period.month:02d}.xlsx"},
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return render_template("wachtlijst/report.html", report=data, chart=reports.chart_svg(data), koepel=True,
+                           month=f"{period.year}-{period.month:02d}")
