@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,17 +81,26 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
               window: timedelta, lock: bool = True) -> tuple[Child, AttendanceEvent | None]:
     """Check one registration; returns the child and the accepted event it duplicates (if any).
     Raises AttendanceError with the Dutch reason."""
-    stmt = select(Child).where(Child.id == child_id, Child.organisation_id == org.id)
+    day = care_day(at)
+    # One round trip: the child (locked, to serialise registrations of one child on PostgreSQL)
+    # with its accepted events of the day.
+    stmt = (
+        select(Child, AttendanceEvent)
+        .outerjoin(AttendanceEvent, and_(AttendanceEvent.child_id == Child.id, AttendanceEvent.day == day,
+                                         AttendanceEvent.status == EventStatus.ACCEPTED))
+        .where(Child.id == child_id, Child.organisation_id == org.id)
+        .order_by(AttendanceEvent.at, AttendanceEvent.client_id)
+    )
     if lock:
-        stmt = stmt.with_for_update()  # serialise registrations of one child (PostgreSQL)
-    child = session.scalar(stmt) if child_id is not None else None
+        stmt = stmt.with_for_update(of=Child)
+    rows = session.execute(stmt).all() if child_id is not None else []
+    child = rows[0][0] if rows else None
     if child is None:
         raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)
-    day = care_day(at)
     if not enrolled(session, org, child, location_id, day):
         raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
                               code="not_enrolled")
-    events = _day_events(session, child.id, day)
+    events = [event for _child, event in rows if event is not None]
     last = events[-1] if events else None
     open_arrival = last if last is not None and last.kind == EventKind.ARRIVAL else None
     if kind == EventKind.ARRIVAL:
