@@ -202,3 +202,25 @@ class ReportSubmission(Base, TenantMixin):
     sent_by_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class RejectedItem(Base, TenantMixin):
+    """An absence or confirmation queued offline that the server refused at sync time: kept for a
+    director's decision (refused arrivals and departures stay in ``aanwezigheden_event``)."""
+
+    __tablename__ = "aanwezigheden_rejected_item"
+    __table_args__ = (UniqueConstraint("organisation_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("aanwezigheden_device.id", ondelete="SET NULL")
+    )
+    item_type: Mapped[str] = mapped_column(String(20))  # "absence" | "confirmation"
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(String(300))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[str] = mapped_column(String(10), default="")  # "" | "accepted" | "dismissed"
+    reason: Mapped[str] = mapped_column(String(500), default="")

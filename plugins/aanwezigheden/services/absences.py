@@ -22,6 +22,7 @@ from plugins.aanwezigheden.models import (
     Confirmation,
     Device,
     EventStatus,
+    RejectedItem,
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import enrolled
@@ -142,5 +143,57 @@ def confirm(session: Session, org: Organisation, device: Device | None, *, clien
                        at=at if offline and at is not None else clock.now(), offline=offline,
                        device_id=device.id if device else None)
     session.add(row)
+    session.flush()
+    return row
+
+
+def keep_rejected(session: Session, org: Organisation, device: Device, *, client_id: str, item_type: str,
+                  payload: dict, message: str) -> RejectedItem:
+    """Store a refused offline absence or confirmation once (by client id) for the director."""
+    known = session.scalar(select(RejectedItem).where(RejectedItem.organisation_id == org.id,
+                                                      RejectedItem.client_id == client_id))
+    if known is not None:
+        return known
+    row = RejectedItem(organisation_id=org.id, client_id=client_id[:64], location_id=device.location_id,
+                       device_id=device.id, item_type=item_type, payload=payload, message=message[:300],
+                       received_at=clock.now(), decision="", reason="")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decide_rejected_item(session: Session, org: Organisation, item_id: int, *, accept: bool, reason: str,
+                         actor_id: int | None) -> RejectedItem:
+    """Accept (apply it now, it must fit) or dismiss a refused offline absence/confirmation, with a
+    reason; written to the audit log."""
+    from core.audit import current_actor_id
+    from core.models import AuditEntry
+
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise AttendanceError(_("Geef een reden op."), field="reason")
+    row = session.scalar(select(RejectedItem).where(RejectedItem.id == item_id,
+                                                    RejectedItem.organisation_id == org.id))
+    if row is None:
+        raise AttendanceError(_("Onbekende registratie."), code="unknown_item", status=404)
+    if row.decision:
+        raise AttendanceError(_("Over deze registratie is al beslist."), code="decided", status=409)
+    p = row.payload
+    if accept:
+        day = date.fromisoformat(p["day"])
+        if row.item_type == "absence":
+            record_absence(session, org, child_id=p.get("child_id"), location_id=row.location_id, day=day,
+                           kind=str(p.get("kind") or "auto"), reason=str(p.get("reason") or ""), actor_id=actor_id,
+                           client_id=row.client_id)
+        else:
+            confirm(session, org, None, client_id=row.client_id, child_id=p.get("child_id"),
+                    location_id=row.location_id, kind=str(p.get("kind") or "pickup"), day=day,
+                    confirmed_by=str(p.get("confirmed_by") or ""))
+    row.decision = "accepted" if accept else "dismissed"
+    row.reason = reason[:500]
+    row.decided_at = clock.now()
+    session.add(AuditEntry(organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action="update",
+                           entity=RejectedItem.__tablename__, entity_id=row.id, summary=f"{row.item_type} {p}"[:300],
+                           changes={"decision": [None, row.decision], "reason": [None, row.reason]}))
     session.flush()
     return row

@@ -9,7 +9,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, clock
 from core.db import session
@@ -23,6 +23,7 @@ from plugins.aanwezigheden.models import (
     ChildCode,
     Device,
     EventStatus,
+    RejectedItem,
     ReportSubmission,
 )
 from plugins.aanwezigheden.register import register_data
@@ -70,8 +71,10 @@ def index():
     period = _period()
     rejected = 0
     if current_user.role == Role.DIRECTOR:
-        rejected = session().scalar(select(__import__("sqlalchemy").func.count()).select_from(AttendanceEvent).where(
+        rejected = session().scalar(select(func.count()).select_from(AttendanceEvent).where(
             AttendanceEvent.organisation_id == g.org.id, AttendanceEvent.status == EventStatus.REJECTED))
+        rejected += session().scalar(select(func.count()).select_from(RejectedItem).where(
+            RejectedItem.organisation_id == g.org.id, RejectedItem.decision == ""))
     return render_template("aanwezigheden/index.html", locations=_locations(), period=period,
                            previous=_previous(period), rejected=rejected,
                            is_director=current_user.role == Role.DIRECTOR,
@@ -156,23 +159,33 @@ def rejected():
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
+        accept = request.form.get("decision") == "accept"
+        reason = request.form.get("reason", "")
         try:
-            registrations.decide_rejected(session(), g.org, request.form.get("event_id", type=int) or 0,
-                                          accept=request.form.get("decision") == "accept",
-                                          reason=request.form.get("reason", ""), actor_id=current_user.id)
+            if request.form.get("item_id"):
+                absence_service.decide_rejected_item(session(), g.org, request.form.get("item_id", type=int) or 0,
+                                                     accept=accept, reason=reason, actor_id=current_user.id)
+            else:
+                registrations.decide_rejected(session(), g.org, request.form.get("event_id", type=int) or 0,
+                                              accept=accept, reason=reason, actor_id=current_user.id)
             flash(_("Beslissing bewaard."), "success")
             return redirect(url_for(".rejected"))
         except AttendanceError as exc:
-            errors[str(request.form.get("event_id"))] = exc.message
+            key = f"item-{request.form.get('item_id')}" if request.form.get("item_id") else str(request.form.get("event_id"))
+            errors[key] = exc.message
             status = 422
     events = list(session().scalars(select(AttendanceEvent).where(
         AttendanceEvent.organisation_id == g.org.id, AttendanceEvent.status == EventStatus.REJECTED)
         .order_by(AttendanceEvent.at)))
+    items = list(session().scalars(select(RejectedItem).where(
+        RejectedItem.organisation_id == g.org.id, RejectedItem.decision == "").order_by(RejectedItem.received_at)))
+    child_ids = {e.child_id for e in events if e.child_id} | {
+        int(i.payload["child_id"]) for i in items if str(i.payload.get("child_id") or "").isdigit()}
     names = {c.id: c.full_name for c in session().scalars(select(Child).where(
-        Child.organisation_id == g.org.id, Child.id.in_({e.child_id for e in events if e.child_id})))}
+        Child.organisation_id == g.org.id, Child.id.in_(child_ids)))}
     locations = {loc.id: loc.name for loc in _locations()}
-    return render_template("aanwezigheden/rejected.html", events=events, names=names, locations=locations,
-                           errors=errors, tz=BRUSSELS), status
+    return render_template("aanwezigheden/rejected.html", events=events, items=items, names=names,
+                           locations=locations, errors=errors, tz=BRUSSELS), status
 
 
 @bp.route("/devices", methods=["GET", "POST"])

@@ -356,6 +356,11 @@ def api_sync():
             else:
                 raise AttendanceError(_("Onbekend soort registratie."), code="bad_type", status=400)
         except AttendanceError as exc:
+            if kind in ("absence", "confirmation") and client_id and exc.code != "bad_client_id":
+                payload = {k: item.get(k) for k in ("child_id", "kind", "reason", "confirmed_by", "staff_id")}
+                payload["day"] = (at.astimezone(BRUSSELS).date() if at else clock.today()).isoformat()
+                absence_service.keep_rejected(s, g.org, device, client_id=str(client_id), item_type=kind,
+                                              payload=payload, message=exc.message)
             results.append({"client_id": client_id, "status": "rejected", "message": exc.message,
                             "error": exc.code})
     device.last_seen_at = clock.now()

@@ -373,3 +373,31 @@ def test_module_disabled_means_404(client, session, factory, director):
 
 def test_headers_constant_is_used():
     assert TABLET_HEADERS == {"X-Koepel-Tablet": "1"} and PIN.isdigit()
+
+
+def test_refused_offline_absence_and_confirmation_are_kept_for_the_director(client, session, factory, org, location,
+                                                                            director, planning):
+    from plugins.aanwezigheden.models import RejectedItem
+
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    items = [offline_item("pa", kid, "arrival", MORNING.replace(hour=7, minute=30)),
+             {"type": "absence", "client_id": "ab-off", "child_id": kid.id, "kind": "auto",
+              "at": MORNING.isoformat()},
+             {"type": "confirmation", "client_id": "cf-off", "child_id": kid.id, "kind": "pickup",
+              "confirmed_by": "", "at": MORNING.isoformat()}]
+    results = sync(client, org, items).json["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected", "rejected"]
+    assert sync(client, org, items[1:]).json["results"][0]["status"] == "rejected"  # resent: still one row
+    kept = {r.client_id: r for r in session.scalars(select(RejectedItem).where(RejectedItem.organisation_id == org.id))}
+    assert set(kept) == {"ab-off", "cf-off"} and "aanwezig" in kept["ab-off"].message
+    login(client, director)
+    page = client.get(f"/o/{org.slug}/aanwezigheden/rejected").get_data(as_text=True)
+    assert "afwezigheid" in page and "bevestiging" in page
+    r = client.post(f"/o/{org.slug}/aanwezigheden/rejected", data={"item_id": kept["cf-off"].id, "decision": "accept",
+                                                                   "reason": "naam vergeten"})
+    assert r.status_code == 422 and "naam van de ouder" in r.get_data(as_text=True)  # still does not fit
+    r = client.post(f"/o/{org.slug}/aanwezigheden/rejected", data={"item_id": kept["ab-off"].id,
+                                                                   "decision": "dismiss", "reason": "kind was er"})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(RejectedItem, kept["ab-off"].id).decision == "dismissed"
