@@ -48,11 +48,13 @@ class DaySummary:
 
 @dataclass(frozen=True)
 class OccupancyRow:
+    """Reserved versus available day parts (licensed places x 2 x open days) in one month."""
+
     location: str
     month: date  # first day of the month
     places: int | None
-    occupied: float
-    free: float
+    reserved_day_parts: int
+    available_day_parts: int
 
 
 @dataclass(frozen=True)
@@ -128,10 +130,11 @@ def day_planning_workbook(title: str, rows: Sequence[PlanningRow], summaries: Se
 def occupancy_workbook(title: str, occupancy: Sequence[OccupancyRow], vacancies: Sequence[VacancyRow]) -> bytes:
     """Occupancy per location and month, and the free places that can be offered."""
     wb = Workbook()
-    _sheet(wb, "Bezetting", ["Locatie", "Maand", "Plaatsen", "Bezet", "Vrij", "Bezetting %"],
-           [(o.location, o.month, o.places, round(o.occupied, 2), round(o.free, 2),
-             round(100 * o.occupied / o.places, 1) if o.places else None) for o in occupancy],
-           [24, 12, 10, 10, 10, 12], first=True)
+    _sheet(wb, "Bezetting", ["Locatie", "Maand", "Plaatsen", "Dagdelen gereserveerd", "Dagdelen beschikbaar",
+                             "Bezetting %"],
+           [(o.location, o.month, o.places, o.reserved_day_parts, o.available_day_parts,
+             round(100 * o.reserved_day_parts / o.available_day_parts, 1) if o.available_day_parts else None)
+            for o in occupancy], [24, 12, 10, 14, 14, 12], first=True)
     _sheet(wb, "Vrije plaatsen", ["Locatie", "Maand", "Leeftijd", "Patroon", "Plaatsen", "Last minute"],
            [(v.location, v.month, v.age_band, v.pattern, round(v.places, 2), "ja" if v.last_minute else "")
             for v in vacancies], [24, 12, 18, 24, 10, 12])

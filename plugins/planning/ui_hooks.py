@@ -1,15 +1,53 @@
-"""UI hook implementations of the planning module (blueprint, menu, widgets, child panel).
-Kept apart from plugin.py so that the domain and the screens can evolve separately."""
-from core.plugins import hookimpl
-from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.planning import PLUGIN
+"""UI hook implementations of the planning module: blueprint, menu, dashboard widget and the
+care-plan panel on the child's file. Kept apart from plugin.py so that the domain and the
+screens can evolve separately."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import DashboardWidget, MenuItem, Panel, hookimpl
+from core.security import can
 
 
 @hookimpl
 def register_blueprints(app):
-    app.register_blueprint(skeleton_blueprint(PLUGIN))
+    from plugins.planning.views import bp
+
+    app.register_blueprint(bp)
 
 
 @hookimpl
 def menu_items(org, user):
-    return skeleton_menu(PLUGIN, weight=100)
+    from plugins.planning.views import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+
+    items = []
+    if can(user, DAY_VIEW):
+        items.append(MenuItem(_l("Dagplanning"), "planning.day", weight=40, module="planning"))
+    if can(user, OCCUPANCY_VIEW):
+        items.append(MenuItem(_l("Bezetting"), "planning.occupancy", weight=42, module="planning"))
+    if can(user, CLOSING_VIEW):
+        items.append(MenuItem(_l("Sluitingsdagen"), "planning.closing_days", weight=44, module="planning"))
+    return items
+
+
+@hookimpl
+def dashboard_widgets(org, user):
+    from plugins.planning.views import DAY_VIEW
+    from plugins.planning.views_widgets import today_widget
+
+    if not can(user, DAY_VIEW):
+        return []
+    return [DashboardWidget(_l("Vandaag verwacht"), today_widget(org, user), weight=20, module="planning")]
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    from flask import render_template
+
+    from plugins.planning.views import PLANS_VIEW
+    from plugins.planning.views_plans import panel_context
+
+    if not can(user, PLANS_VIEW):
+        return []
+    html = render_template("planning/_plans_panel.html", in_panel=True, **panel_context(child, user))
+    return [Panel(_l("Opvangplan en respijtdagen"), html, weight=20, module="planning")]

@@ -106,7 +106,7 @@ def is_public(app, rule) -> bool:
 
 
 def check_body(response, patterns, where, failures):
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # downloads (PDF, Excel) are binary
     for pattern in patterns:
         if pattern.search(body):
             failures.append(f"{where}: leaks {pattern.pattern!r}")

@@ -1,0 +1,141 @@
+"""WTForms forms of the planning screens. Field-level checks only; the domain rules (overlaps,
+closing days, opening hours, age, capacity and ratio) live in the planning services, whose
+PlanningError messages the views attach to the fields."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+REQUIRED = _l("Dit veld is verplicht.")
+WEEKDAY_NAMES = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
+                 _l("zondag")]
+SLOT_CHOICES = [
+    ("", _l("geen opvang")),
+    ("morning", _l("voormiddag")),
+    ("afternoon", _l("namiddag")),
+    ("full", _l("volledige dag")),
+    ("hours", _l("uren (van–tot)")),
+]
+
+
+class DaySlotForm(Form):
+    """One weekday of one week of the pattern: a day part, or hours from-to."""
+
+    kind = SelectField(_l("Opvang"), choices=SLOT_CHOICES, default="", validators=[Optional()])
+    start = TimeField(_l("Van"), validators=[Optional()])
+    end = TimeField(_l("Tot"), validators=[Optional()])
+
+    def validate_start(self, field):
+        if self.kind.data == "hours" and not field.data:
+            raise ValidationError(_l("Vul het beginuur in."))
+
+    def validate_end(self, field):
+        if self.kind.data == "hours":
+            if not field.data:
+                raise ValidationError(_l("Vul het einduur in."))
+            if self.start.data and field.data <= self.start.data:
+                raise ValidationError(_l("Het einduur moet na het beginuur liggen."))
+
+
+class WeekForm(Form):
+    days = FieldList(FormField(DaySlotForm), min_entries=7, max_entries=7)
+
+
+class CarePlanForm(FlaskForm):
+    """A care plan (opvangplan) or a new version of it, with the weekly pattern (week A and B)."""
+
+    location_id = SelectField(_l("Opvanglocatie"), coerce=int, validators=[DataRequired(REQUIRED)])
+    family_id = SelectField(_l("Gezin (contracthouder)"), coerce=int, validators=[DataRequired(REQUIRED)])
+    living_group_id = SelectField(_l("Leefgroep"), coerce=int, default=0)
+    start_date = DateField(_l("Begindatum"), validators=[DataRequired(REQUIRED)])
+    end_date = DateField(_l("Vermoedelijke einddatum"), validators=[Optional()])
+    settling_in_end = DateField(_l("Wenperiode tot en met"), validators=[Optional()])
+    alternating = BooleanField(_l("Wisselend patroon: week A en week B"))
+    week_a = FormField(WeekForm, label=_l("Week A"))
+    week_b = FormField(WeekForm, label=_l("Week B"))
+    notes = TextAreaField(_l("Opmerkingen"), validators=[Optional(), Length(max=1000)])
+    confirm = BooleanField(_l("Toch bewaren ondanks de waarschuwingen"))
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("De einddatum ligt voor de begindatum."))
+
+    def validate_settling_in_end(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("De wenperiode eindigt voor de begindatum."))
+        if field.data and self.end_date.data and field.data > self.end_date.data:
+            raise ValidationError(_l("De wenperiode eindigt na de einddatum."))
+
+    def validate(self, extra_validators=None):
+        """Field checks, then the pattern as a whole (FormFields take no in-line validators)."""
+        self.pattern_errors: dict[str, list] = {"A": [], "B": []}
+        ok = super().validate(extra_validators)
+        if not any(day.kind.data for day in self.week_a.days):
+            self.pattern_errors["A"].append(_l("Kies minstens één opvangdag in het weekpatroon."))
+        if self.alternating.data and not any(day.kind.data for day in self.week_b.days):
+            self.pattern_errors["B"].append(
+                _l("Kies minstens één opvangdag in week B, of zet het wisselend patroon uit."))
+        return ok and not (self.pattern_errors["A"] or self.pattern_errors["B"])
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or any(getattr(self, "pattern_errors", {}).values()))
+
+
+class EndPlanForm(FlaskForm):
+    end_date = DateField(_l("Laatste opvangdag"), validators=[DataRequired(REQUIRED)])
+
+
+class ExtraDayForm(FlaskForm):
+    day = DateField(_l("Datum"), validators=[DataRequired(REQUIRED)])
+    kind = SelectField(_l("Opvang"), choices=SLOT_CHOICES[1:], default="full")
+    start = TimeField(_l("Van"), validators=[Optional()])
+    end = TimeField(_l("Tot"), validators=[Optional()])
+
+    def validate_end(self, field):
+        if self.kind.data == "hours":
+            if not (self.start.data and field.data):
+                raise ValidationError(_l("Vul het begin- en einduur in."))
+            if field.data <= self.start.data:
+                raise ValidationError(_l("Het einduur moet na het beginuur liggen."))
+
+
+class ClosingDayForm(FlaskForm):
+    """A collective closure or bridge day, for the whole organisation or one location."""
+
+    start_date = DateField(_l("Van"), validators=[DataRequired(REQUIRED)])
+    end_date = DateField(_l("Tot en met"), validators=[Optional()])
+    location_id = SelectField(_l("Locatie"), coerce=int, default=0)
+    kind = SelectField(_l("Soort"), default="closure")
+    reason = StringField(_l("Omschrijving"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data:
+            if field.data < self.start_date.data:
+                raise ValidationError(_l("De einddatum ligt voor de begindatum."))
+            if (field.data - self.start_date.data).days > 62:
+                raise ValidationError(_l("Een sluitingsperiode duurt hoogstens 2 maanden; voeg ze per periode toe."))
+
+
+class DeleteForm(FlaskForm):
+    """Only the CSRF token."""
+
+    next = HiddenField()
+
+
+class YearForm(FlaskForm):
+    year = IntegerField(_l("Jaar"), validators=[NumberRange(min=2000, max=2100)])

@@ -1,0 +1,103 @@
+"""The planning module's screens: blueprint, actions and the helpers every planning view shares.
+
+The routes live in ``views_plans`` (care plans on the child's file), ``views_day`` (day
+planning, its PDF and the month's Excel), ``views_occupancy`` (heatmap and vacancies) and
+``views_closing`` (closing days). Views only gather input and call the planning services;
+domain rules stay in ``plugins.planning.services``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import abort, g, redirect, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import session
+from core.models import Location, Role
+from core.security import ALL_STAFF, Action, TenantBlueprint, location_scope, requires
+
+MANAGERS = frozenset({Role.COORDINATOR, Role.DIRECTOR})
+READERS = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE})
+
+#: Day planning and the printed day list: every staff member, caregivers for their own locations.
+DAY_VIEW = Action("planning.day.view", ALL_STAFF, "Dagplanning bekijken en afdrukken")
+#: Care plans on a child's file: read.
+PLANS_VIEW = Action("planning.plans.view", READERS | {Role.CAREGIVER}, "Opvangplannen van een kind bekijken")
+#: Care plans: create, new version, end, extra days.
+PLANS_EDIT = Action("planning.plans.edit", MANAGERS, "Opvangplannen beheren")
+#: Occupancy heatmap and free places (and their Excel export).
+OCCUPANCY_VIEW = Action("planning.occupancy.view", READERS, "Bezetting en vrije plaatsen bekijken")
+#: Month's day planning to Excel, a child's reserved days as iCalendar.
+EXPORT = Action("planning.export", READERS, "Planning exporteren")
+#: Closing days: read (everyone) and manage (director, coordinator).
+CLOSING_VIEW = Action("planning.closing.view", ALL_STAFF, "Sluitingsdagen bekijken")
+CLOSING_EDIT = Action("planning.closing.edit", MANAGERS, "Sluitingsdagen beheren")
+
+bp = TenantBlueprint("planning", __name__, module="planning", url_prefix="/planning",
+                     template_folder="templates")
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def scoped_locations(with_hours: bool = True) -> list[Location]:
+    """The organisation's locations the user may see (caregivers: their own), filtered in SQL."""
+    stmt = select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name, Location.id)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Location.id.in_(scope))
+    if with_hours:
+        stmt = stmt.options(selectinload(Location.opening_hours), selectinload(Location.living_groups))
+    return list(session().scalars(stmt))
+
+
+def pick_locations(locations: list[Location], location_id: int | None) -> list[Location]:
+    """Narrow to one location when asked; an id outside the user's scope is a 404."""
+    if not location_id:
+        return locations
+    chosen = [loc for loc in locations if loc.id == location_id]
+    if not chosen:
+        abort(404)
+    return chosen
+
+
+def parse_day(value: str | None, default: date) -> date:
+    """A ``YYYY-MM-DD`` URL argument; anything else (2026-02-30, 'morgen') is a 404."""
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404, description=_("Onbekende datum: %(value)s", value=value[:20]))
+
+
+def parse_month(value: str | None, default: date) -> date:
+    """A ``YYYY-MM`` URL argument as the first day of that month; otherwise a 404."""
+    if not value:
+        return default.replace(day=1)
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        abort(404, description=_("Onbekende maand: %(value)s", value=value[:20]))
+
+
+@bp.route("/")
+@requires(DAY_VIEW)
+def index():
+    return redirect(url_for("planning.day"))
+
+
+@bp.route("/planning.css")
+@requires(DAY_VIEW)
+def stylesheet():
+    """The module's stylesheet (a view, so it passes the tenant and module gates like every page)."""
+    response = send_from_directory(STATIC_DIR, "planning.css", mimetype="text/css", max_age=3600)
+    return response
+
+
+# Register the routes of the sub-modules on ``bp``.
+from plugins.planning import views_closing, views_day, views_occupancy, views_plans  # noqa: E402,F401

@@ -1,0 +1,214 @@
+"""Dagplanning: who is expected when, per location and living group, per day part and per half
+hour, with age in months, staff needed under the ratio rules and warnings; the printed day list
+(PDF) and the month's day planning as Excel.
+
+The page's query count is fixed per location and living group, never per child: the planning
+services load plans in bulk and everything else is computed here from their plain results."""
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date, timedelta
+
+from flask import Response, g, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.clock import clock
+from core.db import session
+from core.models import CareType, Location
+from core.pdf import pdf_response, render_pdf
+from core.security import can, requires
+from plugins.planning import api
+from plugins.planning.heatmap import ratio_curve_svg
+from plugins.planning.services.closing_days import closing_calendar
+from plugins.planning.views import (
+    DAY_VIEW,
+    EXPORT,
+    bp,
+    parse_day,
+    parse_month,
+    pick_locations,
+    scoped_locations,
+)
+from plugins.planning.views_plans import part_label
+
+NO_GROUP = 0
+
+
+def next_open_day(locations: list[Location], after: date) -> date:
+    """The first day after ``after`` on which one of the locations is open (two queries)."""
+    horizon = after + timedelta(days=21)
+    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], after, horizon)
+    for offset in range(1, 22):
+        day = after + timedelta(days=offset)
+        for loc in locations:
+            if any(oh.weekday == day.weekday() for oh in loc.opening_hours) and day not in closed.get(loc.id, {}):
+                return day
+    return after + timedelta(days=1)
+
+
+def _slot_label(slot) -> str:
+    return f"{slot.start:%H:%M}"
+
+
+def _covers(child_start, child_end, slot) -> bool:
+    return child_start < slot.end and slot.start < child_end
+
+
+def _merge_children(expected: list[api.ExpectedChild]) -> list[dict]:
+    """One row per child (a child may have two blocks on one day, e.g. an extra afternoon)."""
+    rows: dict[int, dict] = {}
+    for e in expected:
+        row = rows.get(e.child_id)
+        label = part_label(e.day_part, e.start, e.end)
+        if row is None:
+            rows[e.child_id] = {"child_id": e.child_id, "name": f"{e.first_name} {e.last_name}",
+                                "age_months": e.age_months, "group_id": e.living_group_id or NO_GROUP,
+                                "blocks": [(e.start, e.end)], "parts": [label]}
+        else:
+            row["blocks"].append((e.start, e.end))
+            row["parts"].append(label)
+    for row in rows.values():
+        row["start"] = min(b[0] for b in row["blocks"]).strftime("%H:%M")
+        row["end"] = max(b[1] for b in row["blocks"]).strftime("%H:%M")
+        row["day_part"] = ", ".join(row["parts"])
+    return list(rows.values())
+
+
+def location_day(location: Location, day: date, closed: dict) -> dict:
+    """Plain data for one location on one day (constant number of queries)."""
+    sess = session()
+    family = location.care_type == CareType.GEZINSOPVANG
+    view = {"id": location.id, "name": location.name, "places": location.licensed_places, "closed": False,
+            "closed_reason": "", "expected": 0, "peak": 0, "staff_peak": 0, "warnings": [], "groups": [],
+            "slots": [], "counts": [], "staff": [], "curve": None}
+    if day in closed:
+        view.update(closed=True, closed_reason=closed[day].reason)
+        return view
+    if not any(oh.weekday == day.weekday() for oh in location.opening_hours):
+        view.update(closed=True, closed_reason=_("niet open op deze weekdag"))
+        return view
+    children = _merge_children(api.expected_children(sess, g.org, location.id, day))
+    profile = api.half_hour_profile(sess, g.org, location.id, day)
+    view["expected"] = len(children)
+    view["slots"] = [_slot_label(s) for s in profile]
+    view["counts"] = [s.children for s in profile]
+    view["staff"] = [s.staff_needed for s in profile]
+    view["peak"] = max(view["counts"], default=0)
+    view["staff_peak"] = max(view["staff"], default=0)
+    for child in children:
+        child["cells"] = [any(_covers(a, b, slot) for a, b in child["blocks"]) for slot in profile]
+    places = location.licensed_places
+    if places is not None and view["peak"] > places:
+        over = [_slot_label(s) for s in profile if s.children > places]
+        view["warnings"].append(_("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen "
+                                  "(om %(slots)s).", peak=view["peak"], places=places, slots=", ".join(over[:8])))
+    short = [s for s in profile if s.staff_planned is not None and s.staff_needed > s.staff_planned]
+    if short:
+        view["warnings"].append(_("Kindratio overschreden: meer begeleiders nodig dan gepland om %(slots)s.",
+                                  slots=", ".join(_slot_label(s) for s in short[:8])))
+    groups = {grp.id: grp for grp in location.living_groups}
+    by_group: dict[int, list[dict]] = {}
+    for child in sorted(children, key=lambda c: c["name"]):
+        gid = child["group_id"] if child["group_id"] in groups else NO_GROUP
+        by_group.setdefault(gid, []).append(child)
+    for gid in [*groups, NO_GROUP]:
+        members = by_group.get(gid, [])
+        if gid == NO_GROUP and not members:
+            continue
+        group = groups.get(gid)
+        entry = {"id": gid, "name": group.name if group else _("Zonder leefgroep"),
+                 "capacity": group.capacity if group else None, "children": members, "warnings": []}
+        if group is not None and members and not family:
+            group_profile = api.half_hour_profile(sess, g.org, location.id, day, gid)
+            peak = max((s.children for s in group_profile), default=0)
+            limit = group.capacity or 18
+            if peak > limit:
+                entry["warnings"].append(_("Leefgroep %(name)s: %(peak)s kinderen tegelijk, maximum %(max)s.",
+                                           name=group.name, peak=peak, max=limit))
+            entry["staff_peak"] = max((s.staff_needed for s in group_profile), default=0)
+        view["groups"].append(entry)
+    if profile:
+        view["curve"] = ratio_curve_svg(view["slots"], view["counts"], view["staff"], capacity=places,
+                                        title=_("Kinderen en begeleiders per half uur in %(name)s",
+                                                name=location.name))
+    return view
+
+
+def day_view(day: date, locations: list[Location]) -> dict:
+    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], day, day)
+    return {"day": day, "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+            "locations": [location_day(loc, day, closed.get(loc.id, {})) for loc in locations]}
+
+
+def _selection():
+    locations = scoped_locations()
+    location_id = request.args.get("location", type=int)
+    chosen = pick_locations(locations, location_id)
+    day = parse_day(request.args.get("date"), None) or next_open_day(chosen, clock.today())
+    return locations, location_id, chosen, day
+
+
+@bp.route("/day")
+@requires(DAY_VIEW)
+def day():
+    locations, location_id, chosen, the_day = _selection()
+    return render_template("planning/day.html", view=day_view(the_day, chosen), locations=locations,
+                           location_id=location_id, can_export=can(current_user, EXPORT))
+
+
+@bp.route("/day.pdf")
+@requires(DAY_VIEW)
+def day_pdf():
+    """The printable day list (A4 landscape), with empty columns for arrival and departure."""
+    _locations, _location_id, chosen, the_day = _selection()
+    view = day_view(the_day, chosen)
+    plain = []
+    for loc in view["locations"]:
+        loc = {k: v for k, v in loc.items() if k != "curve"}
+        plain.append(loc)
+    data = render_pdf("planning/day_pdf.html", {
+        "locations": plain, "day_label": format_date(the_day, "full"), "organisation": g.org.name})
+    return pdf_response(data, f"daglijst-{the_day.isoformat()}.pdf")
+
+
+@bp.route("/month.xlsx")
+@requires(EXPORT)
+def month_xlsx():
+    """The month's day planning: every expected child per open day, and the day totals."""
+    from plugins.planning.exports import DaySummary, PlanningRow, day_planning_workbook
+
+    locations = scoped_locations()
+    chosen = pick_locations(locations, request.args.get("location", type=int))
+    first = parse_month(request.args.get("month"), clock.today())
+    last = first.replace(day=monthrange(first.year, first.month)[1])
+    sess = session()
+    rows: list[PlanningRow] = []
+    summaries: list[DaySummary] = []
+    closed = closing_calendar(sess, g.org, [loc.id for loc in chosen], first, last)
+    for loc in chosen:
+        groups = {grp.id: grp.name for grp in loc.living_groups}
+        open_days = {oh.weekday for oh in loc.opening_hours}
+        day = first
+        while day <= last:
+            if day.weekday() in open_days and day not in closed.get(loc.id, {}):
+                children = _merge_children(api.expected_children(sess, g.org, loc.id, day))
+                for child in sorted(children, key=lambda c: c["name"]):
+                    rows.append(PlanningRow(day, loc.name, groups.get(child["group_id"], ""), child["name"],
+                                            child["age_months"], child["day_part"], min(b[0] for b in child["blocks"]),
+                                            max(b[1] for b in child["blocks"])))
+                profile = api.half_hour_profile(sess, g.org, loc.id, day) if children else []
+                peak = max((s.children for s in profile), default=0)
+                warning = ""
+                if loc.licensed_places is not None and peak > loc.licensed_places:
+                    warning = _("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen.",
+                                peak=peak, places=loc.licensed_places)
+                summaries.append(DaySummary(day, loc.name, len(children), loc.licensed_places, peak,
+                                            max((s.staff_needed for s in profile), default=0), warning))
+            day += timedelta(days=1)
+    title = _("Dagplanning %(month)s", month=format_date(first, "MMMM y"))
+    data = day_planning_workbook(title, rows, summaries)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+        "Content-Disposition": f'attachment; filename="dagplanning-{first:%Y-%m}.xlsx"',
+        "Cache-Control": "private, no-store"})

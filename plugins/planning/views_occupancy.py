@@ -1,0 +1,104 @@
+"""Bezetting: occupancy per location and month for the next 12 months as a server-rendered SVG
+heatmap, the free places that can be offered (per location, month, age band and day-part
+pattern) with last-minute places in the coming weeks highlighted, and both as Excel."""
+from __future__ import annotations
+
+from flask import Response, g, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from core.clock import clock
+from core.db import session
+from core.security import requires
+from core.values import Period
+from plugins.planning import api
+from plugins.planning.heatmap import HeatCell, heatmap_svg, legend_svg
+from plugins.planning.views import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
+
+MONTHS = 12
+
+
+def _places_text(value) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def occupancy_view(locations, first: Period) -> dict:
+    sess = session()
+    ids = [loc.id for loc in locations]
+    cells = api.occupancy(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
+    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
+    months: list[Period] = []
+    period = first
+    for _i in range(MONTHS):
+        months.append(period)
+        period = period.next()
+    by_key = {(c.location_id, c.period): c for c in cells}
+    last_minute_locs = {(v.location_id, v.period) for v in vacancies if v.last_minute}
+    rows, grid = [], []
+    for loc in locations:
+        row_cells = []
+        for month in months:
+            cell = by_key.get((loc.id, month))
+            month_label = format_date(month.first_day, "MMMM y")
+            if cell is None or not cell.available_day_parts:
+                heat = HeatCell(None, "—", _("%(loc)s, %(month)s: geen plaatsen of geen open dagen",
+                                             loc=loc.name, month=month_label))
+            else:
+                pct = round(100 * cell.rate)
+                heat = HeatCell(cell.rate, f"{pct}%", _(
+                    "%(loc)s, %(month)s: %(pct)s%% bezet (%(r)s van %(a)s dagdelen)", loc=loc.name, month=month_label,
+                    pct=pct, r=cell.reserved_day_parts, a=cell.available_day_parts),
+                    highlight=(loc.id, month) in last_minute_locs)
+            row_cells.append(heat)
+        grid.append(row_cells)
+        rows.append({"name": loc.name, "cells": row_cells})
+    names = {loc.id: loc.name for loc in locations}
+    vacancy_rows = [{"location": names.get(v.location_id, ""), "location_id": v.location_id,
+                     "month": v.period.first_day, "start": max(v.period.first_day, clock.today()),
+                     "age_band": v.age_band, "pattern": v.day_parts, "places": v.free_places,
+                     "places_text": _places_text(v.free_places), "last_minute": v.last_minute}
+                    for v in vacancies]
+    heatmap = heatmap_svg([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months], grid,
+                          title=_("Bezetting per locatie en maand"),
+                          description=_("Kleur: aandeel gereserveerde dagdelen ten opzichte van de vergunde "
+                                        "plaatsen; omrand: last-minuteplaatsen."))
+    return {"first_month": months[0].first_day, "last_month": months[-1].first_day,
+            "months": [m.first_day for m in months], "rows": rows, "heatmap": heatmap, "legend": legend_svg(),
+            "cells": cells, "vacancies": [v for v in vacancy_rows if not v.get("last_minute")],
+            "last_minute": [v for v in vacancy_rows if v.get("last_minute")], "names": names}
+
+
+def _selection():
+    locations = scoped_locations(with_hours=False)
+    location_id = request.args.get("location", type=int)
+    chosen = pick_locations(locations, location_id)
+    first = Period.of(parse_month(request.args.get("month"), clock.today()))
+    return locations, location_id, chosen, first
+
+
+@bp.route("/occupancy")
+@requires(OCCUPANCY_VIEW)
+def occupancy():
+    locations, location_id, chosen, first = _selection()
+    return render_template("planning/occupancy.html", view=occupancy_view(chosen, first), locations=locations,
+                           location_id=location_id)
+
+
+@bp.route("/occupancy.xlsx")
+@requires(OCCUPANCY_VIEW)
+def occupancy_xlsx():
+    from plugins.planning.exports import OccupancyRow, VacancyRow, occupancy_workbook
+
+    _locations, _location_id, chosen, first = _selection()
+    view = occupancy_view(chosen, first)
+    names = view["names"]
+    places = {loc.id: loc.licensed_places for loc in chosen}
+    occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
+                        c.reserved_day_parts, c.available_day_parts) for c in view["cells"]]
+    vac = [VacancyRow(v["location"], v["month"], v["age_band"], v["pattern"], v["places"], v["last_minute"])
+           for v in view["last_minute"] + view["vacancies"]]
+    data = occupancy_workbook(_("Bezetting vanaf %(m)s", m=format_date(first.first_day, "MMMM y")), occ, vac)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+        "Content-Disposition": f'attachment; filename="bezetting-{first.year}-{first.month:02d}.xlsx"',
+        "Cache-Control": "private, no-store"})
+

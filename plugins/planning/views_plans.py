@@ -1,0 +1,340 @@
+"""Care plans (opvangplannen) on the child's file: list, create, new version from an effective
+date, end, extra days, and the reserved days as an iCalendar file for the parents.
+
+A plan change that would exceed capacity or the child-staff ratio is not refused: the domain's
+``check_plan_change`` warnings are shown and the user must tick "toch bewaren" to save anyway."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.clock import clock
+from core.db import session
+from core.models import Child, ChildFamily, Family, LivingGroup, Location
+from core.security import can, location_scope, requires
+from plugins.planning import api
+from plugins.planning.forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
+from plugins.planning.models import CarePlan, CarePlanVersion
+from plugins.planning.views import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
+
+# PlanningError.field -> form field name
+FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "week_a",
+             "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
+PART_LABELS = {"morning": "voormiddag", "afternoon": "namiddag", "full": "volledige dag", "hours": "uren"}
+
+
+def get_child(child_id: int) -> Child:
+    """A child of this organisation within the user's location scope, or 404."""
+    stmt = select(Child).where(Child.id == child_id, Child.organisation_id == g.org.id)
+    scope = location_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(Child.location_id.in_(scope))
+    child = session().scalar(stmt)
+    if child is None:
+        abort(404)
+    return child
+
+
+def get_plan(care_plan_id: int) -> CarePlan:
+    plan = session().scalar(select(CarePlan).where(CarePlan.id == care_plan_id, CarePlan.organisation_id == g.org.id))
+    if plan is None:
+        abort(404)
+    get_child(plan.child_id)  # scope check
+    return plan
+
+
+def part_label(day_part: str, start=None, end=None) -> str:
+    if day_part == "hours" and start and end:
+        return f"{start:%H:%M}–{end:%H:%M}"
+    return _(PART_LABELS.get(day_part, day_part))
+
+
+def days_text(value) -> str:
+    """A Decimal number of days in Dutch notation without trailing zeros: 10,5 / 18 / 0."""
+    text = f"{value.normalize():f}" if value else "0"
+    return text.replace(".", ",")
+
+
+def describe_version(version: CarePlanVersion) -> list[dict]:
+    """Pattern of a version as rows (week, weekday, label) for templates."""
+    rows = []
+    for d in sorted(version.days, key=lambda d: (d.week or "", d.weekday)):
+        rows.append({"week": d.week, "weekday": str(WEEKDAY_NAMES[d.weekday]),
+                     "label": part_label(d.day_part, d.start_time, d.end_time)})
+    return rows
+
+
+def plans_for_child(child_id: int) -> list[CarePlan]:
+    """The child's plans with versions, pattern days and extra days: four queries."""
+    return list(session().scalars(
+        select(CarePlan).where(CarePlan.organisation_id == g.org.id, CarePlan.child_id == child_id)
+        .options(selectinload(CarePlan.versions).selectinload(CarePlanVersion.days),
+                 selectinload(CarePlan.extra_days))
+        .order_by(CarePlan.start_date.desc(), CarePlan.id.desc())))
+
+
+def panel_context(child: Child, user) -> dict:
+    """Plain data for the care-plan panel (child's file) and the plans page."""
+    sess = session()
+    today = clock.today()
+    plans = plans_for_child(child.id)
+    ids = {p.location_id for p in plans}
+    names = dict(sess.execute(select(Location.id, Location.name).where(Location.id.in_(ids))).all()) if ids else {}
+    fam_ids = {p.family_id for p in plans if p.family_id}
+    families = dict(sess.execute(select(Family.id, Family.name).where(Family.id.in_(fam_ids))).all()) if fam_ids else {}
+    groups_ids = {p.living_group_id for p in plans if p.living_group_id}
+    groups = dict(sess.execute(select(LivingGroup.id, LivingGroup.name).where(LivingGroup.id.in_(groups_ids))).all()
+                  ) if groups_ids else {}
+    rows = []
+    for plan in plans:
+        current = plan.start_date <= today and (plan.end_date is None or plan.end_date >= today)
+        rows.append({
+            "id": plan.id, "location": names.get(plan.location_id, ""), "family": families.get(plan.family_id, ""),
+            "group": groups.get(plan.living_group_id, ""), "start": plan.start_date, "end": plan.end_date,
+            "settling_in_until": plan.settling_in_until, "current": current,
+            "ended": plan.end_date is not None and plan.end_date < today,
+            "versions": [{"start": v.start_date, "end": v.end_date, "kind": v.kind, "days": describe_version(v)}
+                         for v in reversed(plan.versions)],
+            "extras": [{"day": e.day, "label": part_label(e.day_part, e.start_time, e.end_time)}
+                       for e in plan.extra_days if e.day >= today],
+        })
+    year = today.year
+    respite = None
+    if rows:
+        entitled = api.respite_entitlement(sess, g.org, child.id, year)
+        used = api.respite_used(sess, g.org, child.id, year)
+        respite = {"year": year, "entitled": days_text(entitled), "used": days_text(used),
+                   "balance": days_text(entitled - used)}
+    return {"child": {"id": child.id, "name": child.full_name}, "plans": rows, "respite": respite,
+            "can_manage": can(user, PLANS_EDIT), "can_export": can(user, EXPORT)}
+
+
+@bp.route("/children/<int:child_id>/plans")
+@requires(PLANS_VIEW)
+def child_plans(child_id: int):
+    child = get_child(child_id)
+    context = panel_context(child, current_user)
+    extra_form = _extra_form(child) if context["can_manage"] and any(
+        not p["ended"] for p in context["plans"]) else None
+    return render_template("planning/child_plans.html", extra_form=extra_form, **context)
+
+
+# --- the care plan form -------------------------------------------------------------------------
+
+def _choices(form: CarePlanForm, child: Child) -> None:
+    sess = session()
+    locations = list(sess.scalars(select(Location).where(Location.organisation_id == g.org.id)
+                                  .options(selectinload(Location.living_groups)).order_by(Location.name)))
+    form.location_id.choices = [(loc.id, loc.name) for loc in locations]
+    form.living_group_id.choices = [(0, _("geen / later"))] + [
+        (grp.id, f"{loc.name} – {grp.name}") for loc in locations for grp in loc.living_groups]
+    families = sess.execute(select(Family.id, Family.name).join(ChildFamily, ChildFamily.family_id == Family.id)
+                            .where(ChildFamily.child_id == child.id, Family.organisation_id == g.org.id)
+                            .order_by(Family.name)).all()
+    form.family_id.choices = [(fid, name) for fid, name in families]
+
+
+def _day_plans(form: CarePlanForm) -> list[api.DayPlan]:
+    weeks = [("A", form.week_a), ("B", form.week_b)] if form.alternating.data else [(None, form.week_a)]
+    days = []
+    for week, sub in weeks:
+        for weekday, slot in enumerate(sub.days):
+            if slot.kind.data:
+                days.append(api.DayPlan(weekday=weekday, day_part=slot.kind.data, start=slot.start.data,
+                                        end=slot.end.data, week=week))
+    return days
+
+
+def _fill_pattern(form: CarePlanForm, version: CarePlanVersion) -> None:
+    form.alternating.data = version.kind == "alternating"
+    for d in version.days:
+        sub = form.week_b if d.week == "B" else form.week_a
+        slot = sub.days[d.weekday]
+        slot.kind.data = d.day_part
+        slot.start.data, slot.end.data = d.start_time, d.end_time
+
+
+def _attach(form, exc: api.PlanningError) -> None:
+    """Show the domain's Dutch message on the field it names (the pattern: above week A)."""
+    name = FIELD_MAP.get(exc.field or "", exc.field or "start_date")
+    if name in ("week_a", "week_b"):
+        form.pattern_errors["A" if name == "week_a" else "B"].append(exc.message)
+        return
+    target = form[name] if name in form else form["start_date"]
+    if not isinstance(target.errors, list):
+        target.errors = list(target.errors)
+    target.errors.append(exc.message)
+
+
+def _warnings(child: Child, location_id: int, start: date, end: date | None, days, *, living_group_id=None,
+              care_plan_id: int | None = None) -> list[str]:
+    """The domain's capacity and ratio warnings for this change (never blocks)."""
+    found = api.check_plan_change(session(), g.org, child_id=child.id, location_id=location_id, start_date=start,
+                                  end_date=end, days=days, living_group_id=living_group_id,
+                                  care_plan_id=care_plan_id)
+    return [w.message for w in found]
+
+
+def _render_form(form, child, heading, warnings, previous=None, status=200):
+    return render_template(
+        "planning/plan_form.html", form=form, child_name=child.full_name, heading=heading, warnings=warnings,
+        weekday_names=[str(n) for n in WEEKDAY_NAMES], previous=previous,
+        cancel_url=url_for("planning.child_plans", child_id=child.id),
+    ), status
+
+
+@bp.route("/children/<int:child_id>/plans/new", methods=["GET", "POST"])
+@requires(PLANS_EDIT)
+def new_plan(child_id: int):
+    child = get_child(child_id)
+    form = CarePlanForm()
+    _choices(form, child)
+    if request.method == "GET":
+        form.location_id.data = child.location_id
+        if len(form.family_id.choices) == 1:
+            form.family_id.data = form.family_id.choices[0][0]
+    warnings: list[str] = []
+    if request.method == "POST":
+        if form.validate():
+            days = _day_plans(form)
+            group = form.living_group_id.data or None
+            try:
+                warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
+                                     living_group_id=group)
+                if not warnings or form.confirm.data:
+                    plan_id = api.create_care_plan(
+                        session(), g.org, child_id=child.id, location_id=form.location_id.data,
+                        family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
+                        settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
+                        actor_id=current_user.id)
+                    flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
+                                                      if warnings else ""), "success")
+                    return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
+            except api.PlanningError as exc:
+                _attach(form, exc)
+                return _render_form(form, child, _("Nieuw opvangplan"), [], status=422)
+        else:
+            return _render_form(form, child, _("Nieuw opvangplan"), [], status=422)
+    return _render_form(form, child, _("Nieuw opvangplan"), warnings)
+
+
+@bp.route("/plans/<int:care_plan_id>/versions/new", methods=["GET", "POST"])
+@requires(PLANS_EDIT)
+def new_version(care_plan_id: int):
+    plan = get_plan(care_plan_id)
+    child = get_child(plan.child_id)
+    form = CarePlanForm()
+    for name in ("location_id", "family_id", "end_date", "settling_in_end", "living_group_id"):
+        del form[name]
+    form.start_date.label.text = _("Ingangsdatum van de wijziging")
+    last = plan.versions[-1]
+    if request.method == "GET":
+        _fill_pattern(form, last)
+        form.start_date.data = max(clock.today() + timedelta(days=1), last.start_date + timedelta(days=1))
+    warnings: list[str] = []
+    heading = _("Opvangplan wijzigen (nieuwe versie)")
+    if request.method == "POST":
+        if not form.validate():
+            return _render_form(form, child, heading, [], previous=last, status=422)
+        days = _day_plans(form)
+        try:
+            warnings = _warnings(child, plan.location_id, form.start_date.data, plan.end_date, days,
+                                 living_group_id=plan.living_group_id, care_plan_id=plan.id)
+            if not warnings or form.confirm.data:
+                api.new_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
+                                          actor_id=current_user.id)
+                flash(_("Nieuwe versie van het opvangplan bewaard."), "success")
+                return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan.id}"))
+        except api.PlanningError as exc:
+            _attach(form, exc)
+            return _render_form(form, child, heading, [], previous=last, status=422)
+    return _render_form(form, child, heading, warnings, previous=last)
+
+
+@bp.route("/plans/<int:care_plan_id>/end", methods=["GET", "POST"])
+@requires(PLANS_EDIT)
+def end_plan(care_plan_id: int):
+    plan = get_plan(care_plan_id)
+    child = get_child(plan.child_id)
+    form = EndPlanForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            api.end_care_plan(session(), g.org, plan.id, end_date=form.end_date.data, actor_id=current_user.id)
+        except api.PlanningError as exc:
+            form.end_date.errors.append(exc.message)
+        else:
+            flash(_("Opvangplan beëindigd op %(d)s.", d=form.end_date.data.strftime("%d/%m/%Y")), "success")
+            return redirect(url_for("planning.child_plans", child_id=child.id))
+    if form.errors:
+        status = 422
+    label = _("vanaf %(d)s", d=plan.start_date.strftime("%d/%m/%Y"))
+    return render_template("planning/end_plan.html", form=form, child_name=child.full_name, plan_label=label,
+                           cancel_url=url_for("planning.child_plans", child_id=child.id)), status
+
+
+def _extra_form(child: Child) -> ExtraDayForm:
+    form = ExtraDayForm()
+    return form
+
+
+@bp.route("/children/<int:child_id>/extra-days", methods=["POST"])
+@requires(PLANS_EDIT)
+def add_extra_day(child_id: int):
+    child = get_child(child_id)
+    form = ExtraDayForm()
+    if form.validate():
+        today_plans = [p for p in plans_for_child(child.id)
+                       if p.start_date <= form.day.data and (p.end_date is None or p.end_date >= form.day.data)]
+        if not today_plans:
+            form.day.errors.append(_("Er loopt geen opvangplan op %(d)s.", d=form.day.data.strftime("%d/%m/%Y")))
+        else:
+            try:
+                api.add_extra_day(session(), g.org, today_plans[0].id,
+                                  api.ScheduledDay(form.day.data, form.kind.data, form.start.data, form.end.data),
+                                  actor_id=current_user.id)
+            except api.PlanningError as exc:
+                form.day.errors.append(exc.message)
+            else:
+                flash(_("Extra opvangdag toegevoegd."), "success")
+                return redirect(url_for("planning.child_plans", child_id=child.id))
+    context = panel_context(child, current_user)
+    return render_template("planning/child_plans.html", extra_form=form, **context), 422
+
+
+@bp.route("/children/<int:child_id>/reserved.ics")
+@requires(EXPORT)
+def child_ics(child_id: int):
+    """The child's reserved days (default: today and the next 6 months) as an iCalendar file."""
+    from flask import Response
+
+    from plugins.planning.exports import ReservedDay, reserved_days_calendar
+
+    child = get_child(child_id)
+    today = clock.today()
+    start = parse_day(request.args.get("from"), today)
+    end = parse_day(request.args.get("to"), start + timedelta(days=183))
+    if end < start or (end - start).days > 400:
+        abort(404, description=_("Kies een periode van hoogstens 400 dagen."))
+    days = api.reserved_days(session(), g.org, start=start, end=end, child_ids=[child.id])
+    loc_ids = {d.location_id for d in days} or ({child.location_id} if child.location_id else set())
+    locations = {loc.id: loc for loc in session().scalars(select(Location).where(
+        Location.organisation_id == g.org.id, Location.id.in_(loc_ids)))} if loc_ids else {}
+    location = locations.get(next(iter(loc_ids))) if loc_ids else None
+    address = ", ".join(p for p in (location.street, f"{location.postcode} {location.municipality}".strip())
+                        if p) if location else ""
+    data = reserved_days_calendar(
+        child_key=f"koepel-{g.org.slug}-child{child.id}", child_name=child.full_name,
+        location_name=location.name if location else "", location_address=address, organisation_name=g.org.name,
+        days=[ReservedDay(d.day, d.start, d.end, part_label(d.day_part) + (" – extra" if d.extra else ""))
+              for d in days],
+        stamp=clock.now())
+    filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-"
+                       for c in f"opvangdagen-{child.first_name}-{start:%Y%m%d}.ics")
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

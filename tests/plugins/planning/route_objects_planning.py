@@ -1,0 +1,23 @@
+"""Objects of another organisation for the tenancy contract test (tests/contracts/route_objects.py)."""
+from __future__ import annotations
+
+from datetime import date
+
+
+def victim_care_plan(factory, org, session) -> int:
+    from plugins.planning import api
+
+    location = factory.location(org)
+    child = factory.child(org, location=location)
+    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+                                   start_date=date(2026, 11, 2), days=[api.DayPlan(0, "full")])
+    session.commit()
+    return plan_id
+
+
+def victim_closing_day(factory, org, session) -> int:
+    from plugins.planning import api
+
+    period_id = api.add_closing_period(session, org, start_date=date(2026, 12, 24), reason="Brugdag", kind="bridge")
+    session.commit()
+    return period_id

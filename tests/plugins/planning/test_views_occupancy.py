@@ -1,0 +1,73 @@
+"""Bezetting: the SVG heatmap per location and month, free places with last-minute places,
+the Excel export read back, and who may see it."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+
+from core.models import Role
+from plugins.planning import api
+from tests.conftest import login
+from tests.plugins.planning.conftest import full_week
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def setup_org(session, factory, org, family):
+    nest = factory.location(org, name="Het Nest", places=2)
+    zon = factory.location(org, name="Zonnetje", places=10)
+    for _ in range(2):
+        child = factory.child(org, family=family, location=nest, born=date(2025, 6, 1))
+        api.create_care_plan(session, org, child_id=child.id, location_id=nest.id, start_date=date(2026, 11, 2),
+                             end_date=date(2027, 3, 31), days=full_week(), family_id=family.id)
+    session.commit()
+    return nest, zon
+
+
+def test_heatmap_and_free_places(client, session, factory, org, family, frozen_today):
+    nest, zon = setup_org(session, factory, org, family)
+    login(client, factory.user(org, Role.DIRECTOR))
+    response = client.get(f"/o/{org.slug}/planning/occupancy")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    start = text.index('<svg xmlns="http://www.w3.org/2000/svg" class="heatmap"')
+    svg = ElementTree.fromstring(text[start:text.index("</svg>", start) + 6])
+    labels = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "Het Nest" in labels and "Zonnetje" in labels
+    assert "nov 26" in labels and "okt 27" in labels  # 12 months from November 2026
+    cells = {t.text for t in svg.iter(f"{SVG}title")}
+    assert any(c.startswith("Het Nest, december 2026: 100% bezet") for c in cells), cells
+    assert any(c.startswith("Zonnetje, december 2026: 0% bezet") for c in cells)
+    assert any(c.startswith("Het Nest, april 2027: 0% bezet") for c in cells)  # plans end 31/3/2027
+    # free places: Zonnetje now (last minute) and Het Nest from April 2027
+    last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
+    assert "Zonnetje" in last_minute and "Het Nest" not in last_minute
+    vacancies = text[text.index('id="vacancies"'):]
+    assert "april 2027" in vacancies and "Het Nest" in vacancies
+
+
+def test_occupancy_excel(client, session, factory, org, family, frozen_today):
+    nest, _zon = setup_org(session, factory, org, family)
+    login(client, factory.user(org, Role.FINANCE))
+    response = client.get(f"/o/{org.slug}/planning/occupancy.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.data))
+    rows = list(wb["Bezetting"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 24  # 2 locations x 12 months
+    december = next(r for r in rows if r[0] == "Het Nest" and r[1].date() == date(2026, 12, 1))
+    assert december[2] == 2 and december[3] == december[4] and december[5] == 100.0
+    free = list(wb["Vrije plaatsen"].iter_rows(min_row=2, values_only=True))
+    assert any(r[0] == "Zonnetje" and r[5] == "ja" for r in free)
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_occupancy_roles_and_bad_month(client, factory, org, frozen_today):
+    login(client, factory.user(org, Role.CAREGIVER))
+    assert client.get(f"/o/{org.slug}/planning/occupancy").status_code == 403
+    client.post("/logout")
+    login(client, factory.user(org, Role.DIRECTOR))
+    assert client.get(f"/o/{org.slug}/planning/occupancy?month=2026-13").status_code == 404
+    assert client.get(f"/o/{org.slug}/planning/occupancy?month=2027-01").status_code == 200
