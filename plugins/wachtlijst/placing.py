@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -34,11 +35,11 @@ class Slot:
     def period(self) -> Period:
         return Period(self.year, self.month)
 
-    @property
+    @cached_property
     def start(self) -> date:
         return self.period.first_day
 
-    @property
+    @cached_property
     def end(self) -> date:
         return self.period.last_day
 
@@ -63,14 +64,15 @@ WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 PARTS = {"volle dag": ("morning", "afternoon"), "voormiddag": ("morning",), "namiddag": ("afternoon",)}
 
 
-def pattern_cells(label: str) -> set[tuple[int, str]] | None:
+@lru_cache(maxsize=512)
+def pattern_cells(label: str) -> frozenset[tuple[int, str]] | None:
     """Half days a planning pattern such as ``"ma-vr volle dag"`` or ``"wo voormiddag"`` covers."""
     match = re.fullmatch(r"\s*([a-z]{2})(?:-([a-z]{2}))?\s+(volle dag|voormiddag|namiddag)\s*", label or "")
     if not match or match.group(1) not in WEEKDAY_SHORT:
         return None
     first = WEEKDAY_SHORT.index(match.group(1))
     last = WEEKDAY_SHORT.index(match.group(2)) if match.group(2) in WEEKDAY_SHORT else first
-    return {(w, half) for w in range(first, last + 1) for half in PARTS[match.group(3)]}
+    return frozenset((w, half) for w in range(first, last + 1) for half in PARTS[match.group(3)])
 
 
 def wish_cells(days: list[dict]) -> set[tuple[int, str]]:

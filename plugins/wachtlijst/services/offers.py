@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -47,8 +46,8 @@ from plugins.wachtlijst.services.policy import (
 
 
 def age_months(birth, on) -> int:
-    delta = relativedelta(on, birth)
-    return delta.years * 12 + delta.months
+    """Completed months of age on ``on`` (same as dateutil's relativedelta, without its cost)."""
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
 
 
 def offer_start(req: CareRequest, slot: Slot):
@@ -79,13 +78,34 @@ def waiting_at(session: Session, org: Organisation, location_id: int):
     )
 
 
-def candidates(session: Session, org: Organisation, slot: Slot) -> tuple[list[Ranked], dict[int, CareRequest]]:
+RANK_COLUMNS = ("id", "submitted_at", "desired_start", "child_birth_date", "expected_birth_date", "days",
+                "child_first_name", "child_last_name", "work", "single_parent", "low_income", "foster_child",
+                "sibling_in_care", "care_need", "low_education", "family_member_handicap", "family_member_self_care",
+                "social_pedagogical", "dutch_speaking", "urgent")
+
+
+class RankRow:
+    """The columns ranking needs, without building full ORM objects (5,000 rows stay cheap)."""
+
+    __slots__ = RANK_COLUMNS
+
+    def __init__(self, row) -> None:
+        for name in RANK_COLUMNS:
+            setattr(self, name, getattr(row, name))
+
+    birth = CareRequest.birth
+    child_name = CareRequest.child_name
+
+
+def candidates(session: Session, org: Organisation, slot: Slot) -> tuple[list[Ranked], dict[int, RankRow]]:
     """Eligible requests for ``slot`` ranked by the policy, with reasons. A fixed number of
     queries, whatever the number of requests."""
     location = session.get(Location, slot.location_id)
     if location is None or location.organisation_id != org.id:
         raise WachtlijstError("location_unknown")
-    reqs = {r.id: r for r in session.scalars(waiting_at(session, org, slot.location_id)) if eligible(r, slot)}
+    stmt = waiting_at(session, org, slot.location_id).with_only_columns(
+        *(getattr(CareRequest, name) for name in RANK_COLUMNS))
+    reqs = {r.id: r for r in map(RankRow, session.execute(stmt)) if eligible(r, slot)}
     min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
     reserved, held = reserved_places(session, org, location)
     facts = [Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in reqs.values()]

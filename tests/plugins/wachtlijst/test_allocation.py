@@ -95,3 +95,23 @@ def test_applicant_optimal_among_all_stable_matchings(instance):
             continue
         for a in prefs:
             assert _rank_of(prefs[a], result.assignment[a]) <= _rank_of(prefs[a], assignment[a])
+
+
+def test_blocking_pair_detector_finds_an_unstable_matching():
+    from plugins.wachtlijst.allocation import Allocation
+
+    prefs = {"a": ["X"], "b": ["X"]}
+    ranks = {"X": {"a": 1, "b": 2}}
+    unstable = Allocation(assignment={"a": None, "b": "X"}, held={"X": ["b"]})
+    assert blocking_pairs(unstable, prefs, ranks, {"X": 1}) == [("a", "X")]
+
+
+@given(st.dates(), st.dates())
+def test_age_months_matches_dateutil(birth, on):
+    from dateutil.relativedelta import relativedelta
+
+    from plugins.wachtlijst.services.offers import age_months
+
+    delta = relativedelta(on, birth)
+    if on >= birth:
+        assert age_months(birth, on) == delta.years * 12 + delta.months

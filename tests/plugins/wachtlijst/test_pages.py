@@ -1,0 +1,103 @@
+"""Staff pages: list, policy editing, duplicates merge, closing, the reminder mail, access."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.clock import BRUSSELS, clock
+from core.db import get_db
+from core.jobs import Job, run_pending
+from core.models import Role
+from plugins.wachtlijst import placing
+from plugins.wachtlijst.models import CareRequest, Status
+from plugins.wachtlijst.services import offers, policy
+from tests.conftest import QueryCounter, login
+from tests.plugins.wachtlijst.helpers import make_request
+
+
+def test_list_page_query_count_does_not_grow(app, client, session, org, location, director, frozen_today):
+    for i in range(2):
+        make_request(session, org, [location.id], email=f"l{i}@example.be")
+    session.commit()
+    slug = org.slug
+    login(client, director)
+    engine = app.extensions["koepel_db"].session_factory.kw["bind"]
+    with QueryCounter(engine) as small:
+        assert client.get(f"/o/{slug}/wachtlijst/").status_code == 200
+    for i in range(2, 20):
+        make_request(session, org, [location.id], email=f"l{i}@example.be")
+    session.commit()
+    with QueryCounter(engine) as large:
+        body = client.get(f"/o/{slug}/wachtlijst/").get_data(as_text=True)
+    assert "Lotte Peeters" in body
+    assert large.count == small.count
+
+
+def test_policy_page_edits_rules_and_refuses_unknown(client, session, org, director, frozen_today):
+    session.commit()
+    slug = org.slug
+    login(client, director)
+    page = client.get(f"/o/{slug}/wachtlijst/policy").get_data(as_text=True)
+    assert "Alleenstaande ouder" in page
+    bad = client.post(f"/o/{slug}/wachtlijst/policy", data={"rules": "work\nhoroscoop"})
+    assert bad.status_code == 422 and "Onbekende of dubbele regel" in bad.get_data(as_text=True)
+    ok = client.post(f"/o/{slug}/wachtlijst/policy", data={"rules": "urgent\nwork"})
+    assert ok.status_code == 302
+    assert client.post(f"/o/{slug}/wachtlijst/policy", data={"preset": "brussel"}).status_code == 302
+    from core.models import Organisation
+
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    assert policy.get_rules(session, org) == policy.PRESETS["brussel"]
+
+
+def test_duplicates_page_merges(client, session, org, location, director, frozen_today):
+    a, _ = make_request(session, org, [location.id], email="x1@example.be")
+    b, _ = make_request(session, org, [location.id], email="x2@example.be")
+    session.commit()
+    slug, a_id, b_id = org.slug, a.id, b.id
+    login(client, director)
+    assert f"Samenvoegen in #{a_id}" in client.get(f"/o/{slug}/wachtlijst/duplicates").get_data(as_text=True)
+    assert client.post(f"/o/{slug}/wachtlijst/duplicates", data={"keep": a_id, "drop": b_id}).status_code == 302
+    assert session.get(CareRequest, b_id).merged_into_id == a_id
+
+
+def test_close_requires_reason_and_lapse(client, session, org, location, director, frozen_today):
+    req, _ = make_request(session, org, [location.id])
+    session.commit()
+    slug, req_id = org.slug, req.id
+    login(client, director)
+    client.post(f"/o/{slug}/wachtlijst/{req_id}/close", data={"how": "lapse", "reason": ""})
+    assert session.get(CareRequest, req_id).status == Status.CONFIRMED
+    client.post(f"/o/{slug}/wachtlijst/{req_id}/close", data={"how": "lapse", "reason": "miskraam"})
+    req = session.get(CareRequest, req_id)
+    assert req.status == Status.LAPSED and req.history[-1].reason == "miskraam"
+
+
+def test_reminder_mail_before_the_deadline(app, session, org, location, director, frozen_today, monkeypatch):
+    slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=1)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    req, _ = make_request(session, org, [location.id], language="fr")
+    offer = offers.make_offer(session, org, req, slot, actor=director)
+    session.commit()
+    clock.freeze(datetime.combine(offer.deadline - timedelta(days=3), datetime.min.time(), tzinfo=BRUSSELS)
+                 + timedelta(hours=10))
+    assert run_pending(get_db(), kinds=["wachtlijst.offer_reminder"]).done == 1
+    mails = get_db().scoped().scalars(select(Job).where(Job.kind == "mail.send")).all()
+    subjects = sorted(m.payload["subject"] for m in mails)
+    assert "Rappel : répondez à l'offre pour Lotte Peeters" in subjects
+    reminder = next(m for m in mails if m.payload["subject"].startswith("Rappel"))
+    assert f"{offer.deadline:%d/%m/%Y}" in reminder.payload["body"] and "/status/" in reminder.payload["body"]
+
+
+def test_caregivers_and_finance_cannot_see_the_waiting_list(client, factory, session, org, frozen_today):
+    finance = factory.user(org, Role.FINANCE)
+    slug = org.slug
+    login(client, finance)
+    assert client.get(f"/o/{slug}/wachtlijst/").status_code == 403
+
+
+def test_disabled_module_answers_404_also_on_public_pages(client, factory, session, frozen_today):
+    plain = factory.org(modules={"planning"})
+    response = client.get(f"/o/{plain.slug}/wachtlijst/status/x")
+    assert response.status_code == 404 and "Deze link is ongeldig" not in response.get_data(as_text=True)

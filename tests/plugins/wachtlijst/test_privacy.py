@@ -1,0 +1,93 @@
+"""Privacy: anonymisation after the retention period (dry run first, by job and CLI), export of a
+family's data, and the daily job re-queues itself."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from core.clock import BRUSSELS, clock
+from core.db import get_db
+from core.jobs import Job, run_pending
+from core.settings import set_setting
+from core.values import Period
+from plugins.wachtlijst.jobs import schedule_retention
+from plugins.wachtlijst.models import CareRequest
+from plugins.wachtlijst.services import privacy, reports
+from tests.conftest import login
+from tests.plugins.wachtlijst.helpers import make_request
+
+
+def freeze(day: date):
+    clock.freeze(datetime.combine(day, datetime.min.time(), tzinfo=BRUSSELS) + timedelta(hours=10))
+
+
+def test_dry_run_lists_then_anonymise_blanks_personal_data(session, org, location):
+    freeze(date(2021, 3, 1))
+    old, _ = make_request(session, org, [location.id], email="oud@example.be", child_first_name="Oud",
+                          desired_start=date(2021, 9, 1), child_birth_date=date(2021, 1, 1), facts={"work": True},
+                          notes="gevoelige notitie")
+    freeze(date(2024, 3, 1))
+    recent, _ = make_request(session, org, [location.id], email="nieuw@example.be", child_first_name="Nieuw",
+                             desired_start=date(2024, 9, 1), child_birth_date=date(2024, 1, 1))
+    freeze(date(2026, 3, 2))
+    before = reports.monthly(session, [org], Period(2021, 3)).received
+    assert privacy.anonymise(session, org, dry_run=True) == [old.id]
+    assert old.anonymised_at is None and old.child_first_name == "Oud"
+    assert privacy.anonymise(session, org) == [old.id]
+    assert old.anonymised_at is not None
+    assert (old.child_first_name, old.applicant_last_name, old.notes, old.token) == ("", "", "", None)
+    assert "oud@example.be" not in old.email
+    assert old.work  # the priority facts stay, so yearly counts stay right
+    assert recent.anonymised_at is None
+    assert reports.monthly(session, [org], Period(2021, 3)).received == before == 1
+    # shorter retention as a setting
+    set_setting(session, org, "wachtlijst.retention_years", 1)
+    assert privacy.anonymise(session, org, dry_run=True) == [recent.id]
+
+
+def test_daily_job_anonymises_and_requeues_itself(app, session, org, location):
+    freeze(date(2020, 1, 6))
+    old, _ = make_request(session, org, [location.id], desired_start=date(2020, 6, 1),
+                          child_birth_date=date(2019, 12, 1))
+    freeze(date(2026, 1, 6))
+    job = schedule_retention(session)
+    assert schedule_retention(session).id == job.id  # once per day
+    session.commit()
+    freeze(date(2026, 1, 7))
+    assert run_pending(get_db(), kinds=["wachtlijst.retention"]).done == 1
+    assert get_db().scoped().get(CareRequest, old.id).anonymised_at is not None
+    keys = set(get_db().scoped().scalars(select(Job.key).where(Job.kind == "wachtlijst.retention")))
+    assert "wachtlijst:retention:2026-01-08" in keys
+
+
+def test_export_of_a_family(client, session, org, location, director):
+    freeze(date(2026, 11, 18))
+    req, _ = make_request(session, org, [location.id], email="gezin@example.be", child_first_name="Export")
+    make_request(session, org, [location.id], email="ander@example.be", child_first_name="Ander")
+    data = privacy.export(session, org, "gezin@example.be")
+    assert [r["child_first_name"] for r in data["requests"]] == ["Export"]
+    assert data["requests"][0]["preferences"] == ["Zonneweide Centrum"]
+    assert "token_hash" not in data["requests"][0]
+    assert [h["new_status"] for h in data["requests"][0]["history"]] == ["submitted", "confirmed"]
+    session.commit()
+    slug, req_id = org.slug, req.id
+    login(client, director)
+    response = client.get(f"/o/{slug}/wachtlijst/{req_id}/export")
+    assert response.status_code == 200 and json.loads(response.data)["email"] == "gezin@example.be"
+
+
+def test_cli_dry_run(app, session, org, location):
+    freeze(date(2019, 5, 1))
+    make_request(session, org, [location.id], desired_start=date(2019, 9, 1), child_birth_date=date(2019, 1, 1))
+    freeze(date(2026, 5, 2))
+    session.commit()
+    slug = org.slug
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["wachtlijst", "anonymise", slug, "--dry-run"])
+    assert result.exit_code == 0 and "ingediend 2019-05-01" in result.output
+    result = runner.invoke(args=["wachtlijst", "anonymise", slug])
+    assert "1 aanvragen geanonimiseerd" in result.output
+    result = runner.invoke(args=["jobs", "run"])
+    assert result.exit_code == 0 and "klaar" in result.output
