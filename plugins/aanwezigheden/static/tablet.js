@@ -202,9 +202,9 @@
       text.appendChild(el("span", { "class": "state" }, statusText(child)));
       if (child.own_child) { text.appendChild(el("span", { "class": "tag" }, L.own)); }
       if (child.confirmed) { text.appendChild(el("span", { "class": "tag ok" }, L.confirmed)); }
-      main.appendChild(text);
       var verb = child.status === "present" ? L.depart : (child.status === "left" ? "" : L.arrive);
-      main.appendChild(el("span", { "class": "verb" }, verb));
+      if (verb) { text.appendChild(el("span", { "class": "verb" }, verb)); }
+      main.appendChild(text);
       main.addEventListener("click", function () { tap(child); });
       li.appendChild(main);
       var extra = el("div", { "class": "extra" });
@@ -222,6 +222,10 @@
       list.appendChild(li);
     });
     document.getElementById("empty").hidden = state.today.children.length > 0;
+    var n = { present: 0, expected: 0, left: 0, absent: 0 };
+    state.today.children.forEach(function (c) { if (n[c.status] !== undefined) { n[c.status] += 1; } });
+    document.getElementById("summary").textContent = L.summary.replace("__P__", n.present)
+      .replace("__E__", n.expected).replace("__L__", n.left).replace("__A__", n.absent);
   }
   function findChild(id) {
     var all = state.today.children;
