@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from core.models import Role
-from core.plugins import MenuItem, SettingDefinition, hookimpl
+from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
 from plugins.wachtlijst import jobs  # noqa: F401  (registers the job handlers)
 
 
@@ -53,3 +53,30 @@ def menu_items(org, user):
     if user is None or user.role not in (Role.DIRECTOR, Role.COORDINATOR):
         return []
     return [MenuItem(_l("Wachtlijst"), "wachtlijst.index", weight=300, module="wachtlijst")]
+
+
+@hookimpl
+def populate_demo(session, org, seed):
+    from plugins.wachtlijst.demo import populate
+
+    populate(session, org, seed)
+
+
+@hookimpl
+def dashboard_widgets(org, user):
+    if user is None or user.role not in (Role.DIRECTOR, Role.COORDINATOR):
+        return []
+    from markupsafe import Markup, escape
+    from sqlalchemy import func, select
+
+    from core.db import session
+    from plugins.wachtlijst.models import WAITING_STATUSES, CareRequest, Offer, OfferStatus
+
+    waiting = session().scalar(select(func.count()).select_from(CareRequest).where(
+        CareRequest.organisation_id == org.id, CareRequest.status.in_(WAITING_STATUSES),
+        CareRequest.merged_into_id.is_(None)))
+    open_offers = session().scalar(select(func.count()).select_from(Offer).where(
+        Offer.organisation_id == org.id, Offer.status == OfferStatus.OPEN))
+    html = Markup("<p>{} · {}</p>").format(escape(_l("Wachtend: %(n)s", n=waiting)),
+                                            escape(_l("Open aanbiedingen: %(n)s", n=open_offers)))
+    return [DashboardWidget(_l("Wachtlijst"), html, weight=300, module="wachtlijst")]

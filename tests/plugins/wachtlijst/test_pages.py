@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, clock
 from core.db import get_db
@@ -101,3 +101,17 @@ def test_disabled_module_answers_404_also_on_public_pages(client, factory, sessi
     plain = factory.org(modules={"planning"})
     response = client.get(f"/o/{plain.slug}/wachtlijst/status/x")
     assert response.status_code == 404 and "Deze link is ongeldig" not in response.get_data(as_text=True)
+
+
+def test_demo_data_and_dashboard_widget(client, session, org, location, director, frozen_today):
+    from plugins.wachtlijst.demo import populate
+
+    assert populate(session, org, seed=1) == 14
+    assert populate(session, org, seed=1) == 0  # idempotent
+    waiting = session.scalar(select(func.count()).select_from(CareRequest).where(
+        CareRequest.organisation_id == org.id, CareRequest.status == Status.CONFIRMED))
+    session.commit()
+    slug = org.slug
+    login(client, director)
+    body = client.get(f"/o/{slug}/").get_data(as_text=True)
+    assert f"Wachtend: {waiting}" in body
