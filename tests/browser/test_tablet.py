@@ -74,3 +74,16 @@ def test_skip_link_moves_keyboard_focus_to_the_content(demo, tablet_page):
     # The next Tab lands inside the content, not back in the header or menu.
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('main') !== null")
+
+
+@pytest.mark.parametrize("email", [COORDINATOR, "director.vzw-auricula@koepel.demo"], ids=["coordinator", "director"])
+def test_every_menu_page_fits_the_tablet(demo, tablet_page, email):
+    """Whatever the enabled modules put in the menu must fit the tablet too."""
+    login_as(tablet_page, email, DEMO_PASSWORD)
+    if email == COORDINATOR:
+        tablet_page.goto("/o/vzw-auricula/")
+    hrefs = tablet_page.locator(".mainnav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(hrefs) >= 3, hrefs
+    for href in dict.fromkeys(hrefs):
+        _check_layout(tablet_page, href)
+    assert tablet_page.console_errors == [] and tablet_page.server_errors == []
