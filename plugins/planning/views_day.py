@@ -13,6 +13,7 @@ from flask import Response, g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from core.clock import clock
 from core.db import session
@@ -21,6 +22,8 @@ from core.pdf import pdf_response, render_pdf
 from core.security import can, requires
 from plugins.planning import api
 from plugins.planning.heatmap import ratio_curve_svg
+from plugins.planning.models import CarePlan
+from plugins.planning.queries import month_planning
 from plugins.planning.services.closing_days import closing_calendar
 from plugins.planning.views import (
     DAY_VIEW,
@@ -65,15 +68,29 @@ def _merge_children(expected: list[api.ExpectedChild]) -> list[dict]:
         if row is None:
             rows[e.child_id] = {"child_id": e.child_id, "name": f"{e.first_name} {e.last_name}",
                                 "age_months": e.age_months, "group_id": e.living_group_id or NO_GROUP,
+                                "plan_ids": {e.care_plan_id}, "note": "",
                                 "blocks": [(e.start, e.end)], "parts": [label]}
         else:
             row["blocks"].append((e.start, e.end))
             row["parts"].append(label)
+            row["plan_ids"].add(e.care_plan_id)
     for row in rows.values():
         row["start"] = min(b[0] for b in row["blocks"]).strftime("%H:%M")
         row["end"] = max(b[1] for b in row["blocks"]).strftime("%H:%M")
         row["day_part"] = ", ".join(row["parts"])
     return list(rows.values())
+
+
+def _mark_settling_in(children: list[dict], day: date) -> None:
+    """Tag children still in their settling-in period (wennen): one query for all of them."""
+    plan_ids = {pid for child in children for pid in child["plan_ids"]}
+    if not plan_ids:
+        return
+    until = dict(session().execute(select(CarePlan.id, CarePlan.settling_in_until).where(
+        CarePlan.organisation_id == g.org.id, CarePlan.id.in_(plan_ids))).all())
+    for child in children:
+        if any(until.get(pid) and day <= until[pid] for pid in child["plan_ids"]):
+            child["note"] = _("wennen")
 
 
 def location_day(location: Location, day: date, closed: dict) -> dict:
@@ -90,6 +107,7 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
         view.update(closed=True, closed_reason=_("niet open op deze weekdag"))
         return view
     children = _merge_children(api.expected_children(sess, g.org, location.id, day))
+    _mark_settling_in(children, day)
     profile = api.half_hour_profile(sess, g.org, location.id, day)
     view["expected"] = len(children)
     view["slots"] = [_slot_label(s) for s in profile]
@@ -176,37 +194,33 @@ def day_pdf():
 @bp.route("/month.xlsx")
 @requires(EXPORT)
 def month_xlsx():
-    """The month's day planning: every expected child per open day, and the day totals."""
+    """The month's day planning: every expected child per open day, and the day totals (bulk:
+    a fixed number of queries for the whole month)."""
     from plugins.planning.exports import DaySummary, PlanningRow, day_planning_workbook
 
     locations = scoped_locations()
     chosen = pick_locations(locations, request.args.get("location", type=int))
     first = parse_month(request.args.get("month"), clock.today())
     last = first.replace(day=monthrange(first.year, first.month)[1])
-    sess = session()
     rows: list[PlanningRow] = []
     summaries: list[DaySummary] = []
-    closed = closing_calendar(sess, g.org, [loc.id for loc in chosen], first, last)
-    for loc in chosen:
-        groups = {grp.id: grp.name for grp in loc.living_groups}
-        open_days = {oh.weekday for oh in loc.opening_hours}
-        day = first
-        while day <= last:
-            if day.weekday() in open_days and day not in closed.get(loc.id, {}):
-                children = _merge_children(api.expected_children(sess, g.org, loc.id, day))
-                for child in sorted(children, key=lambda c: c["name"]):
-                    rows.append(PlanningRow(day, loc.name, groups.get(child["group_id"], ""), child["name"],
-                                            child["age_months"], child["day_part"], min(b[0] for b in child["blocks"]),
-                                            max(b[1] for b in child["blocks"])))
-                profile = api.half_hour_profile(sess, g.org, loc.id, day) if children else []
-                peak = max((s.children for s in profile), default=0)
-                warning = ""
-                if loc.licensed_places is not None and peak > loc.licensed_places:
-                    warning = _("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen.",
-                                peak=peak, places=loc.licensed_places)
-                summaries.append(DaySummary(day, loc.name, len(children), loc.licensed_places, peak,
-                                            max((s.staff_needed for s in profile), default=0), warning))
-            day += timedelta(days=1)
+    names = {loc.id: loc.name for loc in chosen}
+    places = {loc.id: loc.licensed_places for loc in chosen}
+    groups = {grp.id: grp.name for loc in chosen for grp in loc.living_groups}
+    for item in month_planning(session(), g.org, chosen, first, last):
+        children = _merge_children(item.children)
+        for child in sorted(children, key=lambda c: c["name"]):
+            rows.append(PlanningRow(item.day, names[item.location_id], groups.get(child["group_id"], ""),
+                                    child["name"], child["age_months"], child["day_part"],
+                                    min(b[0] for b in child["blocks"]), max(b[1] for b in child["blocks"])))
+        peak = max((s.children for s in item.profile), default=0)
+        limit = places[item.location_id]
+        warning = ""
+        if limit is not None and peak > limit:
+            warning = _("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen.",
+                        peak=peak, places=limit)
+        summaries.append(DaySummary(item.day, names[item.location_id], len(children), limit, peak,
+                                    max((s.staff_needed for s in item.profile), default=0), warning))
     title = _("Dagplanning %(month)s", month=format_date(first, "MMMM y"))
     data = day_planning_workbook(title, rows, summaries)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={

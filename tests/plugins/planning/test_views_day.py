@@ -19,9 +19,10 @@ from tests.plugins.planning.conftest import full_week
 THURSDAY = date(2026, 11, 19)
 
 
-def plan(session, org, child, location, family, days=None, group=None, start=date(2026, 11, 2)):
+def plan(session, org, child, location, family, days=None, group=None, start=date(2026, 11, 2), settling=None):
     api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
-                         days=days or full_week(), family_id=family.id, living_group_id=group)
+                         days=days or full_week(), family_id=family.id, living_group_id=group,
+                         settling_in_until=settling)
     session.commit()
 
 
@@ -37,7 +38,7 @@ def test_day_page_per_group_with_ages_and_half_hours(client, session, factory, o
     babies, toddlers = location.living_groups
     lotte = factory.child(org, family=family, location=location, first_name="Lotte", born=date(2026, 2, 10))
     noah = factory.child(org, family=family, location=location, first_name="Noah", born=date(2024, 9, 1))
-    plan(session, org, lotte, location, family, group=babies.id)
+    plan(session, org, lotte, location, family, group=babies.id, settling=date(2026, 11, 20))
     plan(session, org, noah, location, family, days=[api.DayPlan(3, "hours", time(8), time(12, 30))],
          group=toddlers.id)
     response = client.get(f"/o/{org.slug}/planning/day?date={THURSDAY.isoformat()}")
@@ -48,6 +49,7 @@ def test_day_page_per_group_with_ages_and_half_hours(client, session, factory, o
     assert "<td class=\"num\">9</td>" in text  # Lotte: 9 months on 19/11/2026
     assert "<td class=\"num\">26</td>" in text  # Noah: 26 months
     assert "08:00–12:30" in text and "Begeleiders nodig" in text
+    assert 'Lotte Achternaam' in text and '<span class="tag">wennen</span>' in text
     assert "<svg" in text and "ratio-curve" in text  # the ratio curve through the day
     assert f'href="/o/{org.slug}/planning/planning.css"' in text
 
@@ -150,3 +152,23 @@ def test_day_planning_query_count_does_not_grow_with_children(client, session, f
     assert few == many and few > 5, (few, many)
     text = client.get(url % (org.slug, large.id)).get_data(as_text=True)
     assert "30 kinderen verwacht" in text
+
+
+def test_month_export_agrees_with_the_day_profile_and_stays_bulk(client, session, factory, org, family, director,
+                                                                   frozen_today):
+    from plugins.planning.queries import month_planning
+
+    location = factory.location(org, places=40, groups=2)
+    counts = []
+    for n in (3, 27):
+        for i in range(n):
+            child = factory.child(org, family=family, location=location, born=date(2025, 1 + i % 10, 1))
+            days = full_week() if i % 2 else [api.DayPlan(3, "hours", time(8), time(12))]
+            plan(session, org, child, location, family, days=days, group=location.living_groups[i % 2].id)
+        with QueryCounter(session.connection()) as counter:
+            assert client.get(f"/o/{org.slug}/planning/month.xlsx?month=2026-11").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    month = month_planning(session, org, [location], date(2026, 11, 19), date(2026, 11, 19))
+    assert month[0].profile == api.half_hour_profile(session, org, location.id, date(2026, 11, 19))
+    assert len(month[0].children) == 30
