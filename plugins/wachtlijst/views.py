@@ -154,11 +154,23 @@ def export(request_id: int):
                     headers={"Content-Disposition": f"attachment; filename=opvangvraag-{req.id}.json"})
 
 
+@bp.route("/ranking")
+@requires(WL_VIEW)
+def ranking():
+    locations = _locations(g.org.id)
+    wanted = request.args.get("location", type=int) or (locations[0][0] if locations else 0)
+    if locations and wanted not in dict(locations):
+        abort(404)
+    ranked, reqs = offers.ranking(session(), g.org, wanted) if locations else ([], {})
+    return render_template("wachtlijst/ranking.html", ranked=ranked[:200], total=len(ranked), reqs=reqs,
+                           locations=locations, wanted=wanted, status_label=status_label)
+
+
 @bp.route("/vacancies")
 @requires(WL_VIEW)
 def vacancies():
     start = Period.of(clock.today()).first_day
-    slots = placing.vacancies(session(), g.org, start=start, months=12)
+    slots = [s for s in placing.vacancies(session(), g.org, start=start, months=12) if not s.last_minute]
     return render_template("wachtlijst/vacancies.html", slots=slots, names=dict(_locations(g.org.id)))
 
 

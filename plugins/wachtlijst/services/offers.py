@@ -112,6 +112,20 @@ def candidates(session: Session, org: Organisation, slot: Slot) -> tuple[list[Ra
     return rank(facts, get_rules(session, org), reserve_open=held < reserved), reqs
 
 
+def ranking(session: Session, org: Organisation, location_id: int) -> tuple[list[Ranked], dict[int, RankRow]]:
+    """Every request waiting for ``location_id`` in the policy's order (no slot filter)."""
+    location = session.get(Location, location_id)
+    if location is None or location.organisation_id != org.id:
+        raise WachtlijstError("location_unknown")
+    stmt = waiting_at(session, org, location_id).with_only_columns(
+        *(getattr(CareRequest, name) for name in RANK_COLUMNS))
+    reqs = {r.id: r for r in map(RankRow, session.execute(stmt))}
+    min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
+    reserved, held = reserved_places(session, org, location)
+    facts = [Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in reqs.values()]
+    return rank(facts, get_rules(session, org), reserve_open=held < reserved), reqs
+
+
 def free_now(session: Session, org: Organisation, slot: Slot) -> int:
     """Free places of this type per planning, minus offers still open on it."""
     found = [s for s in placing.vacancies(session, org, start=slot.start, months=1, location_ids=[slot.location_id])

@@ -112,6 +112,14 @@ def test_decline_requires_a_reason_and_fires_event(app, session, org, location, 
 
 def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, location, slot, fixed_vacancies,
                                                           frozen_today):
+    seen = []
+
+    class Listener:
+        @hookimpl
+        def on_offer_expired(self, event):
+            seen.append(event)
+
+    app.extensions["koepel_plugins"].register(Listener(), name="listener-expired")
     req, _ = make_request(session, org, [location.id])
     offer = offers.make_offer(session, org, req, slot, actor=None)
     session.commit()
@@ -126,6 +134,7 @@ def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, loc
     offer = session.get(Offer, offer.id)
     assert offer.status == OfferStatus.EXPIRED and offer.request.status == Status.EXPIRED
     assert offer.request.history[-1].actor_label == "systeem"
+    assert [(e.offer_id, e.care_request_id) for e in seen] == [(offer.id, offer.request_id)]
     with pytest.raises(WachtlijstError) as info:
         offers.accept(session, org, offer)
     assert info.value.code == "offer_expired"

@@ -115,3 +115,16 @@ def test_demo_data_and_dashboard_widget(client, session, org, location, director
     login(client, director)
     body = client.get(f"/o/{slug}/").get_data(as_text=True)
     assert f"Wachtend: {waiting}" in body
+
+
+def test_ranking_page_shows_order_and_reasons(client, session, org, location, director, frozen_today):
+    make_request(session, org, [location.id], email="r1@example.be", child_first_name="Zonder")
+    make_request(session, org, [location.id], email="r2@example.be", child_first_name="Werkend",
+                 facts={"work": True})
+    session.commit()
+    slug, loc_id = org.slug, location.id
+    login(client, director)
+    body = client.get(f"/o/{slug}/wachtlijst/ranking?location={loc_id}").get_data(as_text=True)
+    assert body.index("Werkend Peeters") < body.index("Zonder Peeters")
+    assert "na de vorige omdat die voldoet aan: Werk, werk zoeken of opleiding" in body
+    assert client.get(f"/o/{slug}/wachtlijst/ranking?location=999999").status_code == 404
