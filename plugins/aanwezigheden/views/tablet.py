@@ -8,6 +8,7 @@ send. Errors are JSON with a 4xx status and a Dutch message.
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from flask import (
@@ -191,8 +192,8 @@ def today_data(org, device) -> dict:
         expected = {}
         for e in planning_adapter.expected_children(s, org, device.location_id, day):
             known = expected.get(e.child_id)  # several blocks: show the span of the day
-            expected[e.child_id] = e if known is None else known.__class__(**{
-                **known.__dict__, "start": min(known.start, e.start), "end": max(known.end, e.end)})
+            expected[e.child_id] = e if known is None else dataclasses.replace(
+                known, start=min(known.start, e.start), end=max(known.end, e.end))
     except (ImportError, AttributeError):
         expected = {}
     events = list(s.scalars(select(AttendanceEvent).where(

@@ -401,3 +401,14 @@ def test_refused_offline_absence_and_confirmation_are_kept_for_the_director(clie
     assert r.status_code == 302
     session.expire_all()
     assert session.get(RejectedItem, kept["ab-off"].id).decision == "dismissed"
+
+
+def test_two_blocks_in_a_day_show_as_one_span(client, session, factory, org, location, director, planning):
+    from datetime import time
+
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    planning.reserved.clear()
+    planning.reserve(kid, location, MORNING.date(), start=time(8, 0), end=time(11, 30), day_part="morning")
+    planning.reserve(kid, location, MORNING.date(), start=time(13, 0), end=time(17, 15), day_part="afternoon")
+    row = next(c for c in api(client, org, "today").json["children"] if c["id"] == kid.id)
+    assert row["planned"] == "08:00–17:15" and row["expected"]
