@@ -23,5 +23,14 @@ def module_settings(session: Session, org: Organisation) -> dict:
     return cache[org.id]
 
 
+def prime(org: Organisation, overrides: dict) -> None:
+    """Fill the request cache from overrides loaded together with something else."""
+    if not has_request_context():
+        return
+    values = {k: d.default for k, d in definitions().items() if k.startswith(PREFIX)}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    g.setdefault("_aanwezigheden_settings", {})[org.id] = values
+
+
 def setting(session: Session, org: Organisation, name: str):
     return module_settings(session, org)[PREFIX + name]

@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
@@ -53,8 +53,19 @@ def device_for_token(session: Session, org: Organisation, token: str | None) -> 
     if not token:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)
-    device = session.scalar(select(Device).where(Device.token_hash == token_hash(token),
-                                                 Device.organisation_id == org.id))
+    # One round trip for the device and the module's settings (the tablet API is the hot path).
+    from core.models import OrganisationSetting
+    from plugins.aanwezigheden.settings import PREFIX, prime
+
+    rows = session.execute(
+        select(Device, OrganisationSetting.key, OrganisationSetting.value)
+        .outerjoin(OrganisationSetting, and_(OrganisationSetting.organisation_id == Device.organisation_id,
+                                             OrganisationSetting.key.startswith(PREFIX)))
+        .where(Device.token_hash == token_hash(token), Device.organisation_id == org.id)
+    ).all()
+    device = rows[0][0] if rows else None
+    if device is not None:
+        prime(org, {key: value for _device, key, value in rows if key is not None})
     if device is None:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)
