@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import jsonschema
 import pytest
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.clock import BRUSSELS, clock
 from core.models import PriceRegime, Role
@@ -187,27 +187,39 @@ def test_kot_client_refuses_plain_http_to_remote_hosts(session, factory, org, lo
         reports.send_kot(session, o, loc(session, location), NOV, actor_id=None)
 
 
-def test_downloads_and_reminder(client, session, factory, org, location, director, planning):
+def reminder(app, session, org, user) -> str:
+    """The dashboard card of this module (called directly: the dashboard also renders other modules)."""
+    from core.models import User
+    from plugins.aanwezigheden.views.admin import reminder_widget
+
+    with app.test_request_context(f"/o/{org.slug}/"):
+        widget = reminder_widget(db_org(session, org), session.get(User, user.id))
+        return str(widget.html) if widget else ""
+
+
+def test_downloads_and_reminder(app, client, session, factory, org, location, director, planning):
     o, _, _ = month_of_care(session, factory, org, location, planning)
     session.commit()
     clock.freeze(datetime(2026, 12, 3, 9, 0, tzinfo=BRUSSELS))
     login(client, director)
-    dashboard = client.get(f"/o/{org.slug}/").get_data(as_text=True)
-    assert "FO-SU-05-rapport van 2026-11" in dashboard and location.name in dashboard
+    card = reminder(app, session, org, director)
+    assert "FO-SU-05-rapport van 2026-11" in card and location.name in card
     r = client.get(f"/o/{org.slug}/aanwezigheden/reports/{location.id}/fo-su-05.xml?month=2026-11")
     assert r.status_code == 200 and r.mimetype == "application/xml"
     assert reports.validate_fo_su_05(r.data) == []
-    assert "FO-SU-05-rapport" not in client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    assert reminder(app, session, org, director) == ""  # downloaded: done
     clock.freeze(datetime(2026, 12, 8, 9, 0, tzinfo=BRUSSELS))
+    session.execute(delete(ReportSubmission))
+    assert reminder(app, session, org, director) == ""  # after the 7th: no card
 
 
-def test_kot_download_for_free_price(client, session, factory, org, location, director, planning):
+def test_kot_download_for_free_price(app, client, session, factory, org, location, director, planning):
     o, _, _ = month_of_care(session, factory, org, location, planning)
     o.price_regime = PriceRegime.VRIJE_PRIJS
     session.commit()
     clock.freeze(datetime(2026, 12, 2, 9, 0, tzinfo=BRUSSELS))
     login(client, director)
-    assert "KOT-gegevens van 2026-11" in client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    assert "KOT-gegevens van 2026-11" in reminder(app, session, org, director)
     r = client.get(f"/o/{org.slug}/aanwezigheden/reports/{location.id}/kot.json?month=2026-11")
     assert r.status_code == 200
     swagger_validator().validate(json.loads(r.data))
