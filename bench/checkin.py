@@ -1,9 +1,10 @@
 """Check-in benchmark: 20 simulated tablets registering arrivals and departures against the
 running app (gunicorn, PostgreSQL), and against a bare Flask endpoint doing one INSERT into the
 same database, both in the same run. Prints registrations per second, p95 latency and the ratio
-(aim: the app reaches at least half the bare throughput).
+(aim: the app reaches at least half the bare throughput). The two run in interleaved rounds so
+that other load on the machine hits both alike.
 
-    .venv/bin/python bench/checkin.py [--tablets 20] [--per-tablet 150] [--workers 4]
+    .venv/bin/python bench/checkin.py [--tablets 20] [--per-tablet 150] [--workers 4] [--rounds 3]
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/koepel_bench_checkin (default)
 
 Loopback only; every loop is bounded (registrations per tablet, and a time limit per phase).
@@ -173,9 +174,10 @@ class Tablet(threading.Thread):
     """One simulated tablet: keep-alive connection, its cookies, a bounded number of taps."""
 
     def __init__(self, port: int, path: str, tablet: dict | None, count: int, barrier: threading.Barrier,
-                 deadline: float, app_mode: bool, warm_up: bool = False) -> None:
+                 deadline: float, app_mode: bool, warm_up: bool = False, start: int = 0) -> None:
         super().__init__(daemon=True)
         self.warm_up = warm_up
+        self.start_index = start
         self.port, self.path, self.tablet, self.count = port, path, tablet, count
         self.barrier, self.deadline, self.app_mode = barrier, deadline, app_mode
         self.cookies: dict[str, str] = {}
@@ -206,8 +208,8 @@ class Tablet(threading.Thread):
             if status != 200:
                 raise RuntimeError(f"unlock failed: {status} {data[:200]!r}")
         self.barrier.wait()
-        present: set[int] = set()
-        for i in range(self.count):
+        present: set[int] = (self.tablet or {}).setdefault("present" if self.app_mode else "bare_present", set())
+        for i in range(self.start_index, self.start_index + self.count):
             if time.monotonic() > self.deadline:
                 break
             child = children[i % len(children)]
@@ -224,11 +226,11 @@ class Tablet(threading.Thread):
 
 
 def phase(port: int, path: str, tablets: list[dict] | None, n: int, count: int, app_mode: bool,
-          warm_up: bool = False) -> dict:
+          warm_up: bool = False, start: int = 0) -> dict:
     barrier = threading.Barrier(n + 1)
     deadline = time.monotonic() + PHASE_LIMIT_S
-    threads = [Tablet(port, path, tablets[i] if tablets else None, count, barrier, deadline, app_mode, warm_up)
-               for i in range(n)]
+    threads = [Tablet(port, path, tablets[i] if tablets else None, count, barrier, deadline, app_mode, warm_up,
+                      start) for i in range(n)]
     for t in threads:
         t.start()
     barrier.wait()
@@ -238,8 +240,14 @@ def phase(port: int, path: str, tablets: list[dict] | None, n: int, count: int, 
     elapsed = time.perf_counter() - start
     latencies = sorted(x for t in threads for x in t.latencies)
     done = len(latencies)
-    return {"requests": done, "errors": sum(t.errors for t in threads), "seconds": elapsed,
-            "per_second": done / elapsed if elapsed else 0.0,
+    return {"requests": done, "errors": sum(t.errors for t in threads), "seconds": elapsed, "latencies": latencies}
+
+
+def summarise(runs: list[dict]) -> dict:
+    latencies = sorted(x for r in runs for x in r["latencies"])
+    done, seconds = len(latencies), sum(r["seconds"] for r in runs)
+    return {"requests": done, "errors": sum(r["errors"] for r in runs), "seconds": seconds,
+            "per_second": done / seconds if seconds else 0.0,
             "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
             "p95_ms": latencies[int(0.95 * (done - 1))] * 1000 if latencies else 0.0}
 
@@ -249,6 +257,7 @@ def main() -> int:
     parser.add_argument("--tablets", type=int, default=20)
     parser.add_argument("--per-tablet", type=int, default=150)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     per_tablet = max(1, min(args.per_tablet, 2000))
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -260,20 +269,27 @@ def main() -> int:
         tablets = seed(url, tmp, args.tablets)
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         env = env_for(url, tmp)
-        results = {}
-        for name, target, path, app_mode in (
-            ("bare", "bare_app:app", "/register", False),
-            ("app", "core.app:create_app()", "/o/bench/aanwezigheden/tablet/api/", True),
-        ):
-            port = free_port()
-            process = start_gunicorn(target, port, args.workers, env, tmp)
-            try:
-                phase(port, path, tablets, min(2, args.tablets), 10, app_mode, warm_up=True)  # bounded warm-up
-                results[name] = phase(port, path, tablets, args.tablets, per_tablet, app_mode)
-            finally:
+        targets = {"bare": ("bare_app:app", "/register", False),
+                   "app": ("core.app:create_app()", "/o/bench/aanwezigheden/tablet/api/", True)}
+        processes, ports = {}, {}
+        runs: dict[str, list[dict]] = {"bare": [], "app": []}
+        try:
+            for name, (target, path, app_mode) in targets.items():
+                ports[name] = free_port()
+                processes[name] = start_gunicorn(target, ports[name], args.workers, env, tmp)
+                phase(ports[name], path, tablets, min(2, args.tablets), 10, app_mode, warm_up=True)  # bounded
+            # Interleaved rounds, so that load from elsewhere on the machine hits both alike.
+            per_round = max(1, per_tablet // args.rounds)
+            for r in range(args.rounds):
+                for name, (_target, path, app_mode) in targets.items():
+                    runs[name].append(phase(ports[name], path, tablets, args.tablets, per_round, app_mode,
+                                            start=r * per_round))
+        finally:
+            for process in processes.values():
                 stop(process)
-    print(f"check-in benchmark: {args.tablets} tablets x {per_tablet} registrations, gunicorn -w {args.workers},"
-          f" PostgreSQL")
+        results = {name: summarise(runs[name]) for name in runs}
+    print(f"check-in benchmark: {args.tablets} tablets x {per_tablet} registrations in {args.rounds} interleaved"
+          f" rounds, gunicorn -w {args.workers}, PostgreSQL, load average {os.getloadavg()[0]:.1f}")
     for name in ("bare", "app"):
         r = results[name]
         print(f"  {name:5s} {r['per_second']:8.1f} registrations/s   p50 {r['p50_ms']:6.1f} ms   "
