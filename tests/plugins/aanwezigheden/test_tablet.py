@@ -412,3 +412,20 @@ def test_two_blocks_in_a_day_show_as_one_span(client, session, factory, org, loc
     planning.reserve(kid, location, MORNING.date(), start=time(13, 0), end=time(17, 15), day_part="afternoon")
     row = next(c for c in api(client, org, "today").json["children"] if c["id"] == kid.id)
     assert row["planned"] == "08:00–17:15" and row["expected"]
+
+
+def test_a_device_token_is_worth_nothing_in_another_organisation(session, factory, org, location):
+    import pytest
+
+    from core.models import Location
+    from plugins.aanwezigheden.services import AttendanceError
+    from plugins.aanwezigheden.services.devices import device_for_token, pair_device
+    from tests.plugins.aanwezigheden.conftest import db_org
+
+    own = db_org(session, org)
+    _device, token = pair_device(session, own, session.get(Location, location.id), "Tablet", actor_id=None)
+    assert device_for_token(session, own, token).location_id == location.id
+    other = factory.org(modules={"aanwezigheden"})
+    with pytest.raises(AttendanceError) as refused:
+        device_for_token(session, other, token)
+    assert refused.value.code == "not_paired" and refused.value.status == 401
