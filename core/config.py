@@ -45,6 +45,8 @@ def defaults() -> dict:
         "KOEPEL_LOGIN_MAX_FAILURES": 5,
         "KOEPEL_LOGIN_LOCK_SECONDS": 900,
         "KOEPEL_PAGE_SIZE": 25,
+        # Links in e-mails built outside a request (job worker); inside a request the request's host.
+        "KOEPEL_BASE_URL": os.environ.get("KOEPEL_BASE_URL", "http://localhost:5000"),
         "KOEPEL_PASSWORD_HASH_FAST": False,  # tests: cheaper argon2 parameters
     }
 
