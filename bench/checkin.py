@@ -180,7 +180,8 @@ class Tablet(threading.Thread):
         self.start_index = start
         self.port, self.path, self.tablet, self.count = port, path, tablet, count
         self.barrier, self.deadline, self.app_mode = barrier, deadline, app_mode
-        self.cookies: dict[str, str] = {}
+        # cookies persist per tablet across rounds (the device cookie and the unlocked session)
+        self.cookies: dict[str, str] = (tablet or {}).setdefault("cookies_app" if app_mode else "cookies_bare", {})
         self.latencies: list[float] = []
         self.errors = 0
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -202,12 +203,10 @@ class Tablet(threading.Thread):
         children = self.tablet["children"] if self.tablet else list(range(1, CHILDREN_PER_TABLET + 1))
         if self.warm_up:  # arrive and leave with the last children, so the measured run starts clean
             children = children[-5:]
-        if self.app_mode:
-            self.cookies["koepel_tablet"] = self.tablet["token"]
-            status, data = self._post(self.path + "unlock", {"user_id": self.tablet["user_id"], "pin": PIN})
-            if status != 200:
-                raise RuntimeError(f"unlock failed: {status} {data[:200]!r}")
-        self.barrier.wait()
+        try:
+            self.barrier.wait(timeout=PHASE_LIMIT_S)
+        except threading.BrokenBarrierError:
+            return
         present: set[int] = (self.tablet or {}).setdefault("present" if self.app_mode else "bare_present", set())
         for i in range(self.start_index, self.start_index + self.count):
             if time.monotonic() > self.deadline:
@@ -225,6 +224,26 @@ class Tablet(threading.Thread):
         self.conn.close()
 
 
+def unlock_all(port: int, path: str, tablets: list[dict]) -> None:
+    """Pair cookie + PIN unlock once per tablet, one after the other (argon2 is slow on purpose)."""
+    for tablet in tablets:
+        cookies = tablet.setdefault("cookies_app", {})
+        cookies["koepel_tablet"] = tablet["token"]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("POST", path + "unlock", body=json.dumps({"user_id": tablet["user_id"], "pin": PIN}),
+                     headers={"Content-Type": "application/json", "X-Koepel-Tablet": "1",
+                              "Cookie": f"koepel_tablet={tablet['token']}"})
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"unlock failed: {response.status} {body[:200]!r}")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookies[name] = rest.split(";")[0]
+        conn.close()
+
+
 def phase(port: int, path: str, tablets: list[dict] | None, n: int, count: int, app_mode: bool,
           warm_up: bool = False, start: int = 0) -> dict:
     barrier = threading.Barrier(n + 1)
@@ -233,7 +252,7 @@ def phase(port: int, path: str, tablets: list[dict] | None, n: int, count: int, 
                       start) for i in range(n)]
     for t in threads:
         t.start()
-    barrier.wait()
+    barrier.wait(timeout=PHASE_LIMIT_S)
     start = time.perf_counter()
     for t in threads:
         t.join(PHASE_LIMIT_S + 30)
@@ -264,6 +283,7 @@ def main() -> int:
     if not url.startswith("postgresql"):
         print("BENCH_DATABASE_URL must be a PostgreSQL URL", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # run the finally blocks: stop gunicorn
     recreate_database(url)
     with tempfile.TemporaryDirectory(prefix="koepel-bench-") as tmp:
         tablets = seed(url, tmp, args.tablets)
@@ -277,6 +297,8 @@ def main() -> int:
             for name, (target, path, app_mode) in targets.items():
                 ports[name] = free_port()
                 processes[name] = start_gunicorn(target, ports[name], args.workers, env, tmp)
+                if app_mode:
+                    unlock_all(ports[name], path, tablets)
                 phase(ports[name], path, tablets, min(2, args.tablets), 10, app_mode, warm_up=True)  # bounded
             # Interleaved rounds, so that load from elsewhere on the machine hits both alike.
             per_round = max(1, per_tablet // args.rounds)
