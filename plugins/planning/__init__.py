@@ -8,5 +8,5 @@ PLUGIN = PluginInfo(
     title=_l("Planning"),
     requires=frozenset(),
     description=_l("Opvangplannen, sluitingsdagen, dagplanning, capaciteit en kindratio, bezetting."),
-    available=False,
+    available=True,
 )

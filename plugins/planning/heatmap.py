@@ -33,6 +33,9 @@ def _ink(fraction: float | None) -> str:
     return "#ffffff" if fraction is not None and fraction >= 1.0 else "#1b1f24"
 
 
+MAX_LABEL = 34
+
+
 @dataclass(frozen=True)
 class HeatCell:
     """One cell: ``fraction`` of capacity used (None = unknown), ``text`` shown, ``label`` as tooltip."""
@@ -44,10 +47,13 @@ class HeatCell:
 
 
 def heatmap_svg(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[HeatCell]], *,
-                title: str, description: str = "", cell_w: int = 64, cell_h: int = 40, label_w: int = 170) -> Markup:
-    """A rows x columns grid of coloured cells with row and column labels."""
+                title: str, description: str = "", cell_w: int = 64, cell_h: int = 40) -> Markup:
+    """A rows x columns grid of coloured cells with row and column labels (long row labels are
+    shortened with an ellipsis; the full name stays in the row's <title>)."""
     if len(cells) != len(rows) or any(len(r) != len(columns) for r in cells):
         raise ValueError("cells must have one row per row label and one cell per column label")
+    shown = [r if len(r) <= MAX_LABEL else r[:MAX_LABEL - 1] + "…" for r in rows]
+    label_w = max(120, min(16 + 8 * max((len(r) for r in shown), default=0), 16 + 8 * MAX_LABEL))
     head = 34
     width = label_w + cell_w * len(columns) + 2
     height = head + cell_h * len(rows) + 2
@@ -62,7 +68,7 @@ def heatmap_svg(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Seq
     for i, row in enumerate(rows):
         y = head + i * cell_h
         out.append(f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 5:.0f}" font-size="14" text-anchor="end" '
-                   f'fill="#1b1f24">{escape(row)}</text>')
+                   f'fill="#1b1f24">{escape(shown[i])}<title>{escape(row)}</title></text>')
         for j, cell in enumerate(cells[i]):
             x = label_w + j * cell_w
             stroke = ' stroke="#0b5e8e" stroke-width="3"' if cell.highlight else ' stroke="#ffffff" stroke-width="1"'

@@ -37,7 +37,8 @@ def dashboard_widgets(org, user):
 
     if not can(user, DAY_VIEW):
         return []
-    return [DashboardWidget(_l("Vandaag verwacht"), today_widget(org, user), weight=20, module="planning")]
+    title, html = today_widget(org, user)
+    return [DashboardWidget(title, html, weight=20, module="planning")]
 
 
 @hookimpl

@@ -1,11 +1,15 @@
-"""The dashboard card: today's expected children against the places per location, and the next
-closing day. A fixed number of queries whatever the number of locations or children."""
+"""The dashboard card: the expected children of today (or the next open day) against the places
+per location, fullest first, and the next closing day. A fixed number of queries whatever the
+number of locations or children."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import render_template
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.clock import clock
 from core.db import session
@@ -14,23 +18,37 @@ from core.security import location_scope
 from plugins.planning.services.closing_days import closing_calendar
 from plugins.planning.services.reservations import reserved_days
 
+SHOWN = 8
 
-def today_widget(org, user) -> str:
+
+def today_widget(org, user) -> tuple[str, str]:
+    """(title, html) of the card."""
+    from plugins.planning.views_day import next_open_day
+
     sess = session()
     today = clock.today()
-    stmt = select(Location.id, Location.name, Location.licensed_places).where(
-        Location.organisation_id == org.id).order_by(Location.name)
+    stmt = select(Location).where(Location.organisation_id == org.id).options(
+        selectinload(Location.opening_hours)).order_by(Location.name)
     scope = location_scope(user)
     if scope is not None:
         stmt = stmt.where(Location.id.in_(scope))
-    locations = sess.execute(stmt).all()
+    locations = list(sess.scalars(stmt))
     ids = [loc.id for loc in locations]
+    day = next_open_day(locations, today - timedelta(days=1)) if locations else today
     children: dict[int, set[int]] = {i: set() for i in ids}
-    for row in reserved_days(sess, org, start=today, end=today, location_ids=ids) if ids else []:
+    for row in reserved_days(sess, org, start=day, end=day, location_ids=ids) if ids else []:
         children[row.location_id].add(row.child_id)
     closed = closing_calendar(sess, org, ids, today, today + timedelta(days=366)) if ids else {}
-    upcoming = sorted({(day, c.reason) for per in closed.values() for day, c in per.items()})
+    upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()})
     rows = [{"id": loc.id, "name": loc.name, "places": loc.licensed_places, "expected": len(children[loc.id]),
-             "closed_today": today in closed.get(loc.id, {})} for loc in locations]
-    return render_template("planning/widget_today.html", rows=rows[:12], more=max(0, len(rows) - 12),
-                           next_closing=upcoming[0] if upcoming else None, today=today)
+             "closed": day in closed.get(loc.id, {}) or not any(oh.weekday == day.weekday()
+                                                                for oh in loc.opening_hours)}
+            for loc in locations]
+    rows.sort(key=lambda r: (-(r["expected"] / r["places"]) if r["places"] else 0, r["name"]))
+    title = _("Vandaag verwacht") if day == today else _("Verwacht op %(day)s", day=format_date(day, "EEEE d MMMM"))
+    html = render_template(
+        "planning/widget_today.html", rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN), day=day,
+        total=sum(r["expected"] for r in rows), places=sum(r["places"] or 0 for r in rows),
+        over=sum(1 for r in rows if r["places"] is not None and r["expected"] > r["places"]),
+        next_closing=upcoming[0] if upcoming else None)
+    return title, html

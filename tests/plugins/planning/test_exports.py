@@ -102,3 +102,12 @@ def test_ratio_curve_svg():
     assert root.find("{http://www.w3.org/2000/svg}line") is not None  # capacity line
     with pytest.raises(ValueError):
         ratio_curve_svg(["07:00"], [1, 2], [1], capacity=None, title="x")
+
+
+def test_long_row_labels_are_shortened_but_kept_in_the_title():
+    name = "Onthaalouder " + "Heel Lange Naam " * 4
+    svg = str(heatmap_svg([name], ["dec"], [[HeatCell(0.1, "10%", "x")]], title="t"))
+    root = ElementTree.fromstring(svg)
+    label = next(t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text and t.text.startswith("Ont"))
+    assert label.text.endswith("…") and len(label.text) == 34
+    assert label.find("{http://www.w3.org/2000/svg}title").text == name
