@@ -4,7 +4,7 @@ same database, both in the same run. Prints registrations per second, p95 latenc
 (aim: the app reaches at least half the bare throughput). The two run in interleaved rounds so
 that other load on the machine hits both alike.
 
-    .venv/bin/python bench/checkin.py [--tablets 20] [--per-tablet 150] [--workers 4] [--rounds 3]
+    .venv/bin/python bench/checkin.py [--tablets 20] [--per-tablet 150] [--workers 4] [--threads 1] [--rounds 3]
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/koepel_bench_checkin (default)
 
 Loopback only; every loop is bounded (registrations per tablet, and a time limit per phase).
@@ -145,10 +145,10 @@ def register():
 '''
 
 
-def start_gunicorn(target: str, port: int, workers: int, env: dict, cwd: str) -> subprocess.Popen:
+def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict, cwd: str) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    process = subprocess.Popen([gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                                target], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    process = subprocess.Popen([gunicorn, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+                                "--log-level", "warning", target], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -277,6 +277,7 @@ def main() -> int:
     parser.add_argument("--per-tablet", type=int, default=150)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread when > 1)")
     args = parser.parse_args()
     per_tablet = max(1, min(args.per_tablet, 2000))
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -296,7 +297,7 @@ def main() -> int:
         try:
             for name, (target, path, app_mode) in targets.items():
                 ports[name] = free_port()
-                processes[name] = start_gunicorn(target, ports[name], args.workers, env, tmp)
+                processes[name] = start_gunicorn(target, ports[name], args.workers, args.threads, env, tmp)
                 if app_mode:
                     unlock_all(ports[name], path, tablets)
                 phase(ports[name], path, tablets, min(2, args.tablets), 10, app_mode, warm_up=True)  # bounded
@@ -311,7 +312,7 @@ def main() -> int:
                 stop(process)
         results = {name: summarise(runs[name]) for name in runs}
     print(f"check-in benchmark: {args.tablets} tablets x {per_tablet} registrations in {args.rounds} interleaved"
-          f" rounds, gunicorn -w {args.workers}, PostgreSQL, load average {os.getloadavg()[0]:.1f}")
+          f" rounds, gunicorn -w {args.workers} --threads {args.threads}, PostgreSQL, load average {os.getloadavg()[0]:.1f}")
     for name in ("bare", "app"):
         r = results[name]
         print(f"  {name:5s} {r['per_second']:8.1f} registrations/s   p50 {r['p50_ms']:6.1f} ms   "
