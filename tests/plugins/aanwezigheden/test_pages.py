@@ -39,6 +39,7 @@ def test_register_screen(client, session, factory, org, location, director, plan
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "08:00–18:45" in body and "Mama Register" in body and "eigen kind" in body
+    assert f"/aanwezigheden/register/{location.id}/day?date=2026-11-18" in body  # directors correct from here
     assert client.get(f"/o/{org.slug}/aanwezigheden/register/{location.id}?month=2026-13").status_code == 400
 
 
