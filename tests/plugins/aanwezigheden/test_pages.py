@@ -21,7 +21,7 @@ def month(session, factory, org, location, n=2):
     kids = []
     for i in range(n):
         kid = factory.child(o, location=location, first_name=f"Registerkind{i}")
-        stay(session, o, kid, location, DAY, time(8), time(18, 45 if i == 0 else 16))
+        stay(session, o, kid, location, DAY, time(8), time(18, 45) if i == 0 else time(16))
         kids.append(kid)
     session.add(ChildCode(organisation_id=o.id, child_id=kids[0].id, own_child=True))
     session.add(Confirmation(organisation_id=o.id, client_id=f"cf-{kids[0].id}", child_id=kids[0].id, location_id=location.id,
