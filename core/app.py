@@ -8,6 +8,7 @@ from flask import Flask, g
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from core import (
     audit,  # noqa: F401  (registers the session listeners)
@@ -30,10 +31,19 @@ SECURITY_HEADERS = {
 }
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` stops at the largest 32-bit id: a bigger number names no row and answers 404
+    (unbounded, PostgreSQL refused it with an error 500 and SQLite overflowed)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo] | None = None) -> Flask:
     """Build a Koepel app. ``plugins=None`` loads every installed plugin (entry points);
     tests always pass an explicit list."""
     app = Flask("core", instance_relative_config=False)
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(defaults())
     if config:
         app.config.update(config)

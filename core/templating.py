@@ -39,12 +39,23 @@ def render_slot(name: str, **kwargs):
     return collect(getattr(relay, hook_name)(org=org, user=current_user, **kwargs))
 
 
+def visible_org():
+    """``g.org`` when the visitor may enter it, else None: a page reached through another
+    organisation's slug (an error page, a public tablet page) must not name or menu it."""
+    from core.security import user_may_enter
+
+    org = g.get("org")
+    if org is None or not current_user.is_authenticated or not user_may_enter(current_user, org):
+        return None
+    return org
+
+
 def navigation():
     from core.db import session
     from core.tenancy import collect, tenant_hook
 
-    org = g.get("org")
-    if org is None or not current_user.is_authenticated:
+    org = visible_org()
+    if org is None:
         return []
     return collect(tenant_hook(session(), org).menu_items(org=org, user=current_user))
 
@@ -66,6 +77,8 @@ def _money(cents: int | None):
 
 
 def init_jinja(app: Flask) -> None:
-    app.jinja_env.globals.update(render_slot=render_slot, navigation=navigation, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        render_slot=render_slot, navigation=navigation, visible_org=visible_org, get_locale=get_locale
+    )
     app.jinja_env.filters.update(date=_date, money=_money)
     app.jinja_env.globals["Markup"] = Markup

@@ -12,6 +12,25 @@ def register_core_blueprints(app: Flask) -> None:
     app.register_error_handler(403, _error_page(403))
     app.register_error_handler(404, _error_page(404))
     app.register_error_handler(400, _error_page(400))
+    _refuse_out_of_range_values(app)
+
+
+def _refuse_out_of_range_values(app: Flask) -> None:
+    """A number from the query string that the database cannot hold (``?location=99999999999``)
+    is a bad request (400), not a server error; the request's transaction is rolled back."""
+    from sqlalchemy.exc import DataError
+    from werkzeug.exceptions import BadRequest
+
+    bad_request = _error_page(400)
+
+    def handler(_error):
+        from core.db import session
+
+        session().rollback()  # PostgreSQL refuses every further statement of a failed transaction
+        return bad_request(BadRequest())
+
+    app.register_error_handler(DataError, handler)
+    app.register_error_handler(OverflowError, handler)
 
 
 def _error_page(code: int):

@@ -41,6 +41,7 @@ def paginate(session: Session, stmt: Select, search_columns=(), scalars: bool = 
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(*[func.lower(col).like(pattern) for col in search_columns]))
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = min(page, max(1, ceil((total or 0) / per_page)))  # past the end: the last page
     result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result)
     return Page(items, total or 0, page, per_page, q)
