@@ -429,3 +429,16 @@ def test_a_device_token_is_worth_nothing_in_another_organisation(session, factor
     with pytest.raises(AttendanceError) as refused:
         device_for_token(session, other, token)
     assert refused.value.code == "not_paired" and refused.value.status == 401
+
+
+def test_a_resent_tap_that_would_fit_again_is_still_answered_as_a_replay(client, session, factory, org, location,
+                                                                         director, planning):
+    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
+    assert api(client, org, "register", {"client_id": "r-a", "child_id": kid.id, "kind": "arrival"}).status_code == 201
+    clock.freeze(MORNING + timedelta(minutes=2))
+    assert api(client, org, "register", {"client_id": "r-d", "child_id": kid.id,
+                                         "kind": "departure"}).status_code == 201
+    # The arrival is resent (its answer was lost): it would fit as a new arrival, but it is the same tap.
+    again = api(client, org, "register", {"client_id": "r-a", "child_id": kid.id, "kind": "arrival"})
+    assert again.status_code == 200 and again.json["replayed"] and again.json["time"] == "08:00"
+    assert [e.client_id for e in events(session, kid)] == ["r-a", "r-d"]
