@@ -136,7 +136,7 @@ def ratio_curve_svg(slots: Sequence[str], children: Sequence[int], staff_needed:
             out.append(f'<rect x="{left + i * step:.1f}" y="{top}" width="{step:.1f}" height="{plot_h}" '
                        f'fill="transparent"><title>{escape(slots[i])}: {c} kinderen, {s} begeleiders nodig'
                        f"</title></rect>")
-        every = max(1, n // 12)
+        every = max(1, -(-n // 10))  # at most about ten hour labels
         for i in range(0, n, every):
             out.append(f'<text x="{left + i * step:.1f}" y="{height - 10}" font-size="11" fill="#4a5560">'
                        f"{escape(slots[i])}</text>")

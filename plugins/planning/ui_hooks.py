@@ -42,6 +42,14 @@ def dashboard_widgets(org, user):
 
 
 @hookimpl
+def populate_demo(session, org, seed):
+    """Synthetic care plans and closing days for the demo (plugins/planning/demo.py)."""
+    from plugins.planning.demo import populate
+
+    populate(session, org, seed)
+
+
+@hookimpl
 def child_detail_panels(org, child, user):
     from flask import render_template
 

@@ -68,3 +68,23 @@ def test_child_panel_only_when_the_module_is_on(client, session, factory, org, l
     session.commit()
     text = client.get(f"/o/{org.slug}/children/{child.id}").get_data(as_text=True)
     assert "Opvangplan en respijtdagen" not in text and "Dagplanning" not in text
+
+
+def test_demo_data_is_valid_and_idempotent(session, factory, org, frozen_today):
+    from sqlalchemy import func, select
+
+    from core.tenancy import tenant_hook
+    from plugins.planning.models import CarePlan, ClosingPeriod
+
+    location = factory.location(org, places=18, groups=2)
+    young = [factory.child(org, location=location, born=date(2025, 1 + i, 1)) for i in range(8)]
+    too_old = factory.child(org, location=location, born=date(2020, 1, 1))
+    tenant_hook(session, org).populate_demo(session=session, org=org, seed=7)
+    plans = session.scalars(select(CarePlan).where(CarePlan.organisation_id == org.id)).all()
+    assert {p.child_id for p in plans} == {c.id for c in young} and too_old.id not in {p.child_id for p in plans}
+    assert all(p.versions and p.versions[0].days for p in plans)
+    assert api.reserved_days(session, org, start=date(2027, 1, 4), end=date(2027, 1, 8))
+    closures = session.scalar(select(func.count(ClosingPeriod.id)).where(ClosingPeriod.organisation_id == org.id))
+    assert closures == 2
+    tenant_hook(session, org).populate_demo(session=session, org=org, seed=7)
+    assert session.scalar(select(func.count(CarePlan.id)).where(CarePlan.organisation_id == org.id)) == len(plans)
