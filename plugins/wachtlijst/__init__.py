@@ -9,5 +9,5 @@ PLUGIN = PluginInfo(
     title=_l("Wachtlijst"),
     requires={"planning"},
     description=_l("Opvangvragen, voorrangsregels, aanbiedingen en plaatsingen."),
-    available=False,
+    available=True,
 )
