@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from core.models import CareType, Child, ChildFamily, LivingGroup, Location
@@ -35,8 +34,12 @@ def fmt(day: date) -> str:
 
 
 def age_in_months(birth: date, day: date) -> int:
-    delta = relativedelta(day, birth)
-    return delta.years * 12 + delta.months
+    """Completed months of age on ``day`` (as relativedelta counts them, without its cost: this
+    runs for every child on every day of a forecast)."""
+    months = (day.year - birth.year) * 12 + day.month - birth.month
+    if day.day < birth.day and (day + timedelta(days=1)).month == day.month:  # not yet; month-end clips
+        months -= 1
+    return months
 
 
 # --- loading with the tenant check ------------------------------------------------------------

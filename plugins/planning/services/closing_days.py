@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 from sqlalchemy import or_, select
 
-from core.clock import clock
 from plugins.planning.models import ClosingPeriod
 from plugins.planning.services.settings import setting
 from plugins.planning.services.types import ClosingDay, PlanningError
@@ -17,10 +17,16 @@ from plugins.planning.services.types import ClosingDay, PlanningError
 MAX_PERIOD_DAYS = 62
 
 
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> tuple[tuple[date, str], ...]:
+    # building the holidays calendar costs tens of milliseconds; a year's holidays never change
+    return tuple(sorted(holidays.country_holidays("BE", years=year, language="nl").items()))
+
+
 def public_holidays(start: date, end: date) -> dict[date, str]:
     """Belgian public holidays between start and end (inclusive), named in Dutch."""
-    found = holidays.country_holidays("BE", years=range(start.year, end.year + 1), language="nl")
-    return {day: name for day, name in sorted(found.items()) if start <= day <= end}
+    return {day: name for year in range(start.year, end.year + 1) for day, name in _holidays_of(year)
+            if start <= day <= end}
 
 
 def closing_calendar(session, org, location_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, ClosingDay]]:
@@ -113,6 +119,3 @@ def remove_closing_period(session, org, period_id: int) -> None:
     session.delete(period)
     session.flush()
 
-
-def today() -> date:
-    return clock.today()

@@ -5,6 +5,7 @@ Pure functions over plain data, so they are easy to property-test and fast in bu
 hundreds of plans share the same few patterns."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -45,20 +46,34 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+EPOCH_MONDAY = date(2001, 1, 1)
+
+
 @lru_cache(maxsize=4096)
+def _year_series(year: int, weekdays: tuple[int, ...], interval: int, parity: int) -> tuple[date, ...]:
+    """All dates of ``year`` on ``weekdays``; with interval 2 only in weeks whose index since
+    EPOCH_MONDAY has ``parity``. Expanded once per combination with rrule, then reused."""
+    first = monday(date(year, 1, 1))
+    if interval > 1 and ((first - EPOCH_MONDAY).days // 7) % interval != parity:
+        first -= timedelta(days=7)
+    rule = rrule(WEEKLY, interval=interval, byweekday=weekdays, dtstart=datetime.combine(first, time()),
+                 until=datetime(year, 12, 31))
+    return tuple(d.date() for d in rule if d.year == year)
+
+
 def weekly_dates(lo: date, hi: date, weekdays: tuple[int, ...], interval: int = 1,
-                 anchor: date | None = None) -> tuple[date, ...]:
+                 anchor: date | None = None) -> list[date]:
     """Dates in [lo, hi] on ``weekdays``; with interval 2 only in the weeks of the same parity as
     the week of ``anchor`` (week A)."""
     if not weekdays or lo > hi:
-        return ()
-    first = monday(lo)
-    if interval > 1:
-        base = monday(anchor or lo)
-        first = base + timedelta(days=((first - base).days // (7 * interval)) * 7 * interval)
-    rule = rrule(WEEKLY, interval=interval, byweekday=weekdays, dtstart=datetime.combine(first, time()),
-                 until=datetime.combine(hi, time()))
-    return tuple(d.date() for d in rule if d.date() >= lo)
+        return []
+    parity = ((monday(anchor or lo) - EPOCH_MONDAY).days // 7) % interval if interval > 1 else 0
+    out: list[date] = []
+    for year in range(lo.year, hi.year + 1):
+        series = _year_series(year, weekdays, interval, parity)
+        out.extend(series[bisect_left(series, lo) if year == lo.year else 0:
+                          bisect_right(series, hi) if year == hi.year else len(series)])
+    return out
 
 
 def expand(spec: VersionSpec, lo: date, hi: date) -> Iterator[tuple[date, Block]]:

@@ -2,13 +2,13 @@
 
 Computed from the reserved days in bulk (a fixed number of queries whatever the number of
 children). A day part is a half day: available day parts = licensed places × 2 × open days
-(weekdays with opening hours, closing days excluded)."""
+(weekdays with opening hours, closing days excluded). Internally a child's day is a bit mask
+(1 = morning, 2 = afternoon), so a year of a whole organisation is a few dict operations per day."""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from core.clock import clock
@@ -16,12 +16,13 @@ from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
 from plugins.planning.services.care_plans import age_in_months
 from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.expansion import AFTERNOON, MORNING
-from plugins.planning.services.reservations import expand_plans, load_plans, opening_hours
+from plugins.planning.services.expansion import AFTERNOON, MORNING, expand, halves
+from plugins.planning.services.reservations import load_plans, opening_hours
 from plugins.planning.services.settings import day_part_split, setting
 from plugins.planning.services.types import OccupancyCell, Vacancy
 
 HALVES = (MORNING, AFTERNOON)
+BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
@@ -40,30 +41,45 @@ def _months(start: Period, months: int) -> list[Period]:
     return out
 
 
-def _occupied_halves(session, org, locations, first: date, last: date):
-    """{location: {date: {child: set(halves)}}} plus the plan data and calendars used."""
+def _masks(session, org, locations, first: date, last: date):
+    """{(location, day, child): bits} of reserved day parts, the calendars used, and each
+    (location, child)'s assigned living group."""
     ids = [loc.id for loc in locations]
     plans = load_plans(session, org, first, last, location_ids=ids)
     hours = opening_hours(session, org, ids)
     closed = closing_calendar(session, org, ids, first, last)
     split = day_part_split(session, org)
-    occupied: dict[int, dict[date, dict[int, set[str]]]] = {i: defaultdict(lambda: defaultdict(set)) for i in ids}
-    plan_group = {p.id: p.living_group_id for p in plans}
-    child_group: dict[tuple[int, int], int | None] = {}
-    for r in expand_plans(plans, first, last, hours, closed, split):
-        cell = occupied[r.location_id][r.day][r.child_id]
-        if r.start is not None and r.start < split:
-            cell.add(MORNING)
-        if r.end is not None and r.end > split:
-            cell.add(AFTERNOON)
-        child_group[(r.location_id, r.child_id)] = plan_group.get(r.care_plan_id)
-    return occupied, hours, closed, child_group
+    bits_of: dict[int, int] = {}  # by id(): blocks live as long as ``plans``; hashing them costs more
+    masks: dict[tuple[int, date, int], int] = {}
+    get = masks.get
+    for plan in plans:
+        lo, hi = max(first, plan.start), last if plan.end is None else min(last, plan.end)
+        loc_hours, loc_closed = hours.get(plan.location_id, {}), closed.get(plan.location_id, {})
+        loc, child = plan.location_id, plan.child_id
+        taken: set[date] = set()
+        for spec in plan.versions:
+            for day, block in expand(spec, lo, hi):
+                if day.weekday() not in loc_hours or day in loc_closed:
+                    continue
+                bits = bits_of.get(id(block))
+                if bits is None:
+                    bits = bits_of[id(block)] = sum(BIT[h] for h in halves(block, split))
+                key = (loc, day, child)
+                masks[key] = get(key, 0) | bits
+                taken.add(day)
+        for day, block in plan.extras:
+            if lo <= day <= hi and day.weekday() in loc_hours and day not in loc_closed and day not in taken:
+                key = (loc, day, child)
+                masks[key] = get(key, 0) | sum(BIT[h] for h in halves(block, split))
+    child_group = {(p.location_id, p.child_id): p.living_group_id for p in plans if p.living_group_id}
+    return masks, hours, closed, child_group
 
 
 def _open_days(hours, closed, location_id: int, first: date, last: date) -> list[date]:
     days, day = [], first
+    loc_hours, loc_closed = hours.get(location_id, {}), closed.get(location_id, {})
     while day <= last:
-        if day.weekday() in hours.get(location_id, {}) and day not in closed.get(location_id, {}):
+        if day.weekday() in loc_hours and day not in loc_closed:
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -75,14 +91,20 @@ def occupancy(session, org, *, start: Period, months: int = 12, location_ids=Non
     if not locations or not periods:
         return []
     first, last = periods[0].first_day, periods[-1].last_day
-    occupied, hours, closed, _ = _occupied_halves(session, org, locations, first, last)
+    masks, hours, closed, _ = _masks(session, org, locations, first, last)
+    reserved: dict[tuple[int, int, int], int] = defaultdict(int)
+    for (loc, day, _child), bits in masks.items():
+        reserved[(loc, day.year, day.month)] += 2 if bits == 3 else 1
     cells = []
     for loc in locations:
+        per_month: dict[tuple[int, int], int] = defaultdict(int)
+        for day in _open_days(hours, closed, loc.id, first, last):
+            per_month[(day.year, day.month)] += 1
         for period in periods:
-            open_days = _open_days(hours, closed, loc.id, period.first_day, period.last_day)
-            reserved = sum(min(2, len(h)) for d in open_days for h in occupied[loc.id].get(d, {}).values())
-            available = (loc.licensed_places or 0) * 2 * len(open_days)
-            cells.append(OccupancyCell(loc.id, period, reserved, available, reserved / available if available else 0.0))
+            open_days = per_month[(period.year, period.month)]
+            booked = reserved.get((loc.id, period.year, period.month), 0)
+            available = (loc.licensed_places or 0) * 2 * open_days
+            cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
     return cells
 
 
@@ -96,28 +118,35 @@ def age_bands(care_type: CareType, max_age_months: int) -> list[tuple[str, int, 
     return [("alle leeftijden", 0, 10_000)]
 
 
-def _patterns(open_weekdays: list[int]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Day-part patterns offered: the whole week (full days, mornings, afternoons), each weekday."""
+def _patterns(open_weekdays: list[int]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Day-part patterns offered: the whole week (full days, mornings, afternoons), each weekday.
+    Cells are (weekday, bit)."""
     if not open_weekdays:
         return []
     span = f"{WEEKDAY_SHORT[open_weekdays[0]]}-{WEEKDAY_SHORT[open_weekdays[-1]]}"
-    out = [(f"{span} volle dag", [(w, h) for w in open_weekdays for h in HALVES]),
-           (f"{span} voormiddag", [(w, MORNING) for w in open_weekdays]),
-           (f"{span} namiddag", [(w, AFTERNOON) for w in open_weekdays])]
-    out += [(f"{WEEKDAY_SHORT[w]} volle dag", [(w, h) for h in HALVES]) for w in open_weekdays]
+    out = [(f"{span} volle dag", [(w, b) for w in open_weekdays for b in (1, 2)]),
+           (f"{span} voormiddag", [(w, 1) for w in open_weekdays]),
+           (f"{span} namiddag", [(w, 2) for w in open_weekdays])]
+    out += [(f"{WEEKDAY_SHORT[w]} volle dag", [(w, 1), (w, 2)]) for w in open_weekdays]
     return out
+
+
+def _age_limited(groups: list[LivingGroup]) -> bool:
+    return bool(groups) and all(g.capacity is not None and g.min_age_months is not None
+                                and g.max_age_months is not None for g in groups)
 
 
 def free_places(session, org, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
     """Free places per location, month, age band and pattern (positive only), and last-minute rows.
 
     Per weekday and half day the month's peak of children present is compared with the licensed
-    places. When the location has living groups with an age range and a capacity, a band's free
+    places. When every living group of the location has an age range and a capacity, a band's free
     places are also limited by the groups that take that age; children without an assigned group
-    count in the group that fits their age that month (children age: they move on)."""
+    count in the group that fits their age on each day (children age: they move on)."""
     today = clock.today()
     if isinstance(start, Period):
-        first_period, start_day = start, max(start.first_day, today) if start == Period.of(today) else start.first_day
+        first_period = start
+        start_day = max(start.first_day, today) if start == Period.of(today) else start.first_day
     else:
         first_period, start_day = Period.of(start), start
     periods = _months(first_period, months)
@@ -126,19 +155,19 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
         return []
     weeks = int(setting(session, org, "planning.last_minute_weeks"))
     lm_first, lm_last = today, today + timedelta(weeks=weeks) - timedelta(days=1)
-    first = min(start_day, lm_first)
-    last = max(periods[-1].last_day, lm_last)
-    occupied, hours, closed, child_group = _occupied_halves(session, org, locations, first, last)
+    first, last = min(start_day, lm_first), max(periods[-1].last_day, lm_last)
+    masks, hours, closed, child_group = _masks(session, org, locations, first, last)
     max_age = int(setting(session, org, "planning.max_age_months"))
     groups: dict[int, list[LivingGroup]] = defaultdict(list)
-    for g in session.scalars(select(LivingGroup).where(LivingGroup.organisation_id == org.id,
-                                                       LivingGroup.location_id.in_([loc.id for loc in locations]))
-                          .order_by(LivingGroup.min_age_months, LivingGroup.id)):
+    for g in session.scalars(select(LivingGroup).where(
+            LivingGroup.organisation_id == org.id, LivingGroup.location_id.in_([loc.id for loc in locations]))
+            .order_by(LivingGroup.min_age_months, LivingGroup.id)):
         groups[g.location_id].append(g)
-    child_ids = {c for loc in occupied.values() for d in loc.values() for c in d}
+    limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
+    need_age = {c for (loc, _d, c) in masks if limited[loc]}
     births = {cid: (dob or exp) for cid, dob, exp in session.execute(
         select(Child.id, Child.date_of_birth, Child.expected_birth_date)
-        .where(Child.organisation_id == org.id, Child.id.in_(child_ids)))} if child_ids else {}
+        .where(Child.organisation_id == org.id, Child.id.in_(need_age)))} if need_age else {}
 
     def group_of(loc_id: int, child_id: int, day: date) -> int | None:
         assigned = child_group.get((loc_id, child_id))
@@ -146,45 +175,46 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
             return assigned
         born = births.get(child_id)
         age = age_in_months(born, day) if born and born <= day else 0
-        for g in groups.get(loc_id, ()):
-            if g.min_age_months is not None and g.max_age_months is not None \
-                    and g.min_age_months <= age < g.max_age_months + (1 if g.max_age_months else 0):
+        for g in groups[loc_id]:
+            if g.min_age_months <= age <= g.max_age_months:
                 return g.id
         return None
 
+    # children present per (location, day, bit) and per (location, day, group, bit)
+    counts: dict[tuple[int, date, int], int] = defaultdict(int)
+    gcounts: dict[tuple[int, date, int | None, int], int] = defaultdict(int)
+    for (loc, day, child), bits in masks.items():
+        g = group_of(loc, child, day) if limited[loc] else None
+        for b in (1, 2):
+            if bits & b:
+                counts[(loc, day, b)] += 1
+                if limited[loc]:
+                    gcounts[(loc, day, g, b)] += 1
+
     def vacancies(loc: Location, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
-        days = _open_days(hours, closed, loc.id, max(lo, start_day if not last_minute else lo), hi)
+        days = _open_days(hours, closed, loc.id, lo, hi)
         if not days or not loc.licensed_places:
             return []
-        peak: dict[tuple[int, str], int] = defaultdict(int)
-        group_peak: dict[tuple[int | None, int, str], int] = defaultdict(int)
+        peak: dict[tuple[int, int], int] = defaultdict(int)
+        group_peak: dict[tuple[int | None, int, int], int] = defaultdict(int)
         for day in days:
-            counts: dict[str, int] = defaultdict(int)
-            gcounts: dict[tuple[int | None, str], int] = defaultdict(int)
-            for child, halves in occupied[loc.id].get(day, {}).items():
-                g = group_of(loc.id, child, day) if groups.get(loc.id) else None
-                for h in halves:
-                    counts[h] += 1
-                    gcounts[(g, h)] += 1
-            for h in HALVES:
-                key = (day.weekday(), h)
-                peak[key] = max(peak[key], counts[h])
-            for (g, h), n in gcounts.items():
-                key3 = (g, day.weekday(), h)
-                group_peak[key3] = max(group_peak[key3], n)
+            w = day.weekday()
+            for b in (1, 2):
+                peak[(w, b)] = max(peak[(w, b)], counts.get((loc.id, day, b), 0))
+                if limited[loc.id]:
+                    for g in groups[loc.id]:
+                        key = (g.id, w, b)
+                        group_peak[key] = max(group_peak[key], gcounts.get((loc.id, day, g.id, b), 0))
         open_weekdays = sorted({d.weekday() for d in days})
         out = []
         for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
-            fitting = [g for g in groups.get(loc.id, ()) if g.capacity is not None and g.min_age_months is not None
-                       and g.max_age_months is not None and g.min_age_months < hi_m and g.max_age_months > lo_m]
-            limited = bool(groups.get(loc.id)) and all(
-                g.capacity is not None and g.min_age_months is not None and g.max_age_months is not None
-                for g in groups[loc.id])
+            fitting = [g for g in groups.get(loc.id, ()) if limited[loc.id] and g.min_age_months < hi_m
+                       and g.max_age_months > lo_m]
             for label, cells in _patterns(open_weekdays):
                 free = min(loc.licensed_places - peak[c] for c in cells)
-                if limited:
-                    free = min(free, min(sum(g.capacity - group_peak[(g.id, w, h)] for g in fitting)
-                                         for w, h in cells))
+                if limited[loc.id]:
+                    free = min(free, min(sum(g.capacity - group_peak[(g.id, w, b)] for g in fitting)
+                                         for w, b in cells))
                 if free > 0:
                     out.append(Vacancy(loc.id, period, band, label, free, last_minute))
         return out
@@ -192,10 +222,6 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
     result: list[Vacancy] = []
     for loc in locations:
         for period in periods:
-            result += vacancies(loc, period.first_day, period.last_day, period, False)
+            result += vacancies(loc, max(period.first_day, start_day), period.last_day, period, False)
         result += vacancies(loc, lm_first, lm_last, Period.of(lm_first), True)
     return result
-
-
-def month_after(day: date) -> date:
-    return day + relativedelta(months=1)

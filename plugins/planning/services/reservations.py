@@ -3,7 +3,7 @@ days, extra days, opening hours, closing days, one setting) whatever the number 
 then expansion in Python. Closing days and weekdays without opening hours are never reserved."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -117,9 +117,10 @@ def opening_hours(session, org, location_ids: Iterable[int]) -> dict[int, dict[i
     return result
 
 
-def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, split: time) -> list[ReservedDay]:
-    """Concrete reserved days of already loaded plans (no queries)."""
-    out: list[ReservedDay] = []
+def iter_reserved(plans: list[PlanData], start: date, end: date, hours, closed) -> Iterator[tuple]:
+    """(plan, day, block, extra) for already loaded plans (no queries). Closing days and weekdays
+    without opening hours are skipped; an extra day on a day the pattern already reserves is not
+    counted twice."""
     for plan in plans:
         lo = max(start, plan.start)
         hi = end if plan.end is None else min(end, plan.end)
@@ -129,18 +130,21 @@ def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, s
         taken: set[date] = set()
         for spec in plan.versions:
             for day, block in expand(spec, lo, hi):
-                oh = loc_hours.get(day.weekday())
-                if oh is None or day in loc_closed:
-                    continue
-                s, e = block_times(block, oh[0], oh[1], split)
-                taken.add(day)
-                out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, False))
+                if day.weekday() in loc_hours and day not in loc_closed:
+                    taken.add(day)
+                    yield plan, day, block, False
         for day, block in plan.extras:
-            oh = loc_hours.get(day.weekday())
-            if not (lo <= day <= hi) or oh is None or day in loc_closed or day in taken:
-                continue
-            s, e = block_times(block, oh[0], oh[1], split)
-            out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, True))
+            if lo <= day <= hi and day.weekday() in loc_hours and day not in loc_closed and day not in taken:
+                yield plan, day, block, True
+
+
+def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, split: time) -> list[ReservedDay]:
+    """Concrete reserved days of already loaded plans (no queries)."""
+    out: list[ReservedDay] = []
+    for plan, day, block, extra in iter_reserved(plans, start, end, hours, closed):
+        opens, closes = hours[plan.location_id][day.weekday()]
+        s, e = block_times(block, opens, closes, split)
+        out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra))
     out.sort(key=lambda r: (r.day, r.location_id, r.child_id, r.start or time()))
     return out
 
