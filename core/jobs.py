@@ -12,53 +12,24 @@ row done); they receive the job so they can derive stable identifiers from ``job
 """
 from __future__ import annotations
 
-import enum
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.clock import clock
-from core.db import Base, UTCDateTime
-from core.models.base import str_enum
+from core.models.job import MAX_ATTEMPTS, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 BASE_DELAY = 30  # seconds; doubles per attempt
 LEASE = timedelta(minutes=10)  # a running job whose worker died is claimed again after this
-
-
-class JobStatus(enum.StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class Job(Base):
-    __tablename__ = "job"
-    __table_args__ = (UniqueConstraint("key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(80), index=True)
-    key: Mapped[str | None] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus, 16), default=JobStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=MAX_ATTEMPTS)
-    run_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 Handler = Callable[[Session, Job], None]

@@ -1,6 +1,7 @@
 """Core models. Importing this package registers every core table on Base.metadata."""
 from core.models.audit import AuditEntry
 from core.models.family import Child, ChildFamily, ContactPerson, Family, Language
+from core.models.job import Job, JobStatus
 from core.models.location import CareType, LivingGroup, Location, OpeningHours
 from core.models.organisation import (
     Koepel,
@@ -13,8 +14,8 @@ from core.models.organisation import (
 from core.models.user import LoginThrottle, Role, User, user_location
 
 __all__ = [
-    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Koepel",
-    "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
+    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Job", "JobStatus",
+    "Koepel", "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
     "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
     "user_location",
 ]
