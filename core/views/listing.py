@@ -8,6 +8,13 @@ from flask import current_app, request
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """A user's ``%`` and ``_`` match themselves, not "anything" (and the escape character too)."""
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
 
 @dataclass
 class Page:
@@ -38,8 +45,8 @@ def paginate(session: Session, stmt: Select, search_columns=(), scalars: bool = 
         page = 1
     per_page = current_app.config["KOEPEL_PAGE_SIZE"]
     if q and search_columns:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(*[func.lower(col).like(pattern) for col in search_columns]))
+        pattern = f"%{escape_like(q.lower())}%"
+        stmt = stmt.where(or_(*[func.lower(col).like(pattern, escape=LIKE_ESCAPE) for col in search_columns]))
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = min(page, max(1, ceil((total or 0) / per_page)))  # past the end: the last page
     result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.db import session
-from core.models import AuditEntry, Child, Family, Location, Organisation, Role, User
+from core.models import AuditEntry, Child, ChildFamily, Family, Location, Organisation, Role, User
 from core.passwords import hash_password
 from core.security import (
     AUDIT_VIEW,
@@ -41,11 +41,18 @@ def organisation_counts(org: Organisation, user) -> dict:
         Location.organisation_id == org.id
     )
     child_stmt = select(func.count(Child.id)).where(Child.organisation_id == org.id)
+    family_stmt = select(func.count(Family.id)).where(Family.organisation_id == org.id)
     if scope is not None:
+        # A caregiver counts only what she may see: her locations, their children and those
+        # children's families (a family with children at two of her locations counts once).
         loc_stmt = loc_stmt.where(Location.id.in_(scope))
         child_stmt = child_stmt.where(Child.location_id.in_(scope))
+        family_stmt = family_stmt.where(Family.id.in_(
+            select(ChildFamily.family_id).join(Child, Child.id == ChildFamily.child_id).where(
+                ChildFamily.organisation_id == org.id, Child.location_id.in_(scope))
+        ))
     locations, places = sess.execute(loc_stmt).one()
-    families = sess.scalar(select(func.count(Family.id)).where(Family.organisation_id == org.id))
+    families = sess.scalar(family_stmt)
     return {"locations": locations, "places": places, "children": sess.scalar(child_stmt), "families": families}
 
 
