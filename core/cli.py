@@ -194,3 +194,27 @@ def modules_disable(org, module):
     with get_db().unit_of_work() as session:
         done = disable_module(session, _org(session, org), module)
     click.echo("uitgeschakeld: " + (", ".join(done) or "niets (stond al uit)"))
+
+
+@click.group("crypto")
+def crypto_cli():
+    """Encryption keys of national register numbers (KOEPEL_ENCRYPTION_KEY)."""
+
+
+@crypto_cli.command("rotate")
+@with_appcontext
+def crypto_rotate():
+    """Re-encrypt every stored value with the newest key (the first of KOEPEL_ENCRYPTION_KEY) and
+    rebuild the lookup hashes, in one transaction."""
+    from core import crypto
+    from core.db import Base, get_db
+    from core.migrate import import_all_models
+
+    import_all_models()
+    try:
+        with get_db().unit_of_work() as session:
+            report = crypto.rotate(session, Base.metadata)
+    except RuntimeError as exc:
+        fail(f"{exc}; niets gewijzigd")
+    click.echo(f"{report.values} waarden opnieuw versleuteld in {report.columns} kolommen, "
+               f"{report.hashes} opzoeksleutels herberekend")

@@ -87,7 +87,9 @@ class Child(Base, TenantMixin, TimestampMixin):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_birth_date: Mapped[date | None] = mapped_column(Date)
     national_number: Mapped[str | None] = mapped_column(EncryptedString)
-    national_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    national_number_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, info={"lookup_hash_of": "national_number"}  # rebuilt by `koepel crypto rotate`
+    )
     care_need: Mapped[bool] = mapped_column(default=False)  # specifieke zorgbehoefte
     location_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("location.id", ondelete="SET NULL"), index=True

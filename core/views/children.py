@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.audit import record_view
-from core.crypto import lookup_hash
+from core.crypto import lookup_hash, lookup_hashes
 from core.db import session
 from core.models import Child, ChildFamily, Family, Location
 from core.security import CHILD_EDIT, CHILD_VIEW, TenantBlueprint, location_scope, requires
@@ -101,7 +101,7 @@ def _duplicate_national_number(form, child_id: int | None) -> bool:
     if not form.national_number.data:
         return False
     stmt = select(Child.id).where(
-        Child.organisation_id == g.org.id, Child.national_number_hash == lookup_hash(form.national_number.data)
+        Child.organisation_id == g.org.id, Child.national_number_hash.in_(lookup_hashes(form.national_number.data))
     )
     if child_id:
         stmt = stmt.where(Child.id != child_id)
