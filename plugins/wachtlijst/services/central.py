@@ -20,10 +20,9 @@ from plugins.wachtlijst.models import (
     CareRequest,
     Offer,
     OfferStatus,
-    Status,
 )
 from plugins.wachtlijst.services.offers import eligible, offer_in_group
-from plugins.wachtlijst.services.policy import Facts, flags_of, get_rules, is_vulnerable, rank
+from plugins.wachtlijst.services.policy import Facts, flags_of, get_rules, location_quotas, rank
 
 
 def participating(session: Session, koepel_id: int) -> list[Organisation]:
@@ -65,18 +64,11 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
         if free > 0:
             capacities[key] = free
             by_location[first.location_id].append(key)
-    # vulnerable places held per location (one query)
-    placed = session.scalars(select(CareRequest).where(
-        CareRequest.organisation_id.in_(org_ids), CareRequest.status == Status.PLACED,
-        CareRequest.placed_location_id.in_(list(by_location)))).all()
+    # quotas per location (vulnerable reserve, Brussels Dutch-speaking share): a few queries per partner
     org_by_id = {o.id: o for o in orgs}
-    settings = {o.id: (int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")),
-                       int(get_setting(session, o, "wachtlijst.vulnerable_share")), get_rules(session, o))
+    settings = {o.id: (int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")), get_rules(session, o))
                 for o in orgs}
-    held = defaultdict(int)
-    for r in placed:
-        if is_vulnerable(r, settings[r.organisation_id][0]):
-            held[r.placed_location_id] += 1
+    quotas = location_quotas(session, orgs, [locations[loc_id] for loc_id in by_location])
     # location rankings
     wanting: dict[int, list[CareRequest]] = defaultdict(list)
     for req in reqs:
@@ -87,10 +79,9 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
     explanations: dict[int, dict[int, list[str]]] = {}
     for loc_id, group in wanting.items():
         loc = locations[loc_id]
-        min_criteria, share, rules = settings[loc.organisation_id]
-        reserve_open = held[loc_id] < -(-(loc.licensed_places or 0) * share // 100)
+        min_criteria, rules = settings[loc.organisation_id]
         ranked = rank([Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in group], rules,
-                      reserve_open=reserve_open)
+                      quotas=quotas[loc_id])
         loc_ranks[loc_id] = {x.request_id: x.position for x in ranked}
         explanations[loc_id] = {x.request_id: x.matched for x in ranked}
     preferences: dict[int, list[str]] = {}

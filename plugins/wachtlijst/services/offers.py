@@ -40,8 +40,8 @@ from plugins.wachtlijst.services.policy import (
     Ranked,
     flags_of,
     get_rules,
+    location_quotas,
     rank,
-    reserved_places,
 )
 
 
@@ -106,10 +106,7 @@ def candidates(session: Session, org: Organisation, slot: Slot) -> tuple[list[Ra
     stmt = waiting_at(session, org, slot.location_id).with_only_columns(
         *(getattr(CareRequest, name) for name in RANK_COLUMNS))
     reqs = {r.id: r for r in map(RankRow, session.execute(stmt)) if eligible(r, slot)}
-    min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
-    reserved, held = reserved_places(session, org, location)
-    facts = [Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in reqs.values()]
-    return rank(facts, get_rules(session, org), reserve_open=held < reserved), reqs
+    return _rank_at(session, org, location, reqs), reqs
 
 
 def ranking(session: Session, org: Organisation, location_id: int) -> tuple[list[Ranked], dict[int, RankRow]]:
@@ -120,10 +117,15 @@ def ranking(session: Session, org: Organisation, location_id: int) -> tuple[list
     stmt = waiting_at(session, org, location_id).with_only_columns(
         *(getattr(CareRequest, name) for name in RANK_COLUMNS))
     reqs = {r.id: r for r in map(RankRow, session.execute(stmt))}
+    return _rank_at(session, org, location, reqs), reqs
+
+
+def _rank_at(session: Session, org: Organisation, location: Location, reqs: dict[int, RankRow]) -> list[Ranked]:
+    """The policy's order at ``location``, with its quotas (vulnerable reserve, Brussels share)."""
     min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
-    reserved, held = reserved_places(session, org, location)
+    quotas = location_quotas(session, [org], [location])[location.id]
     facts = [Facts(r.id, r.submitted_at, flags_of(r, min_criteria)) for r in reqs.values()]
-    return rank(facts, get_rules(session, org), reserve_open=held < reserved), reqs
+    return rank(facts, get_rules(session, org), quotas=quotas)
 
 
 def free_now(session: Session, org: Organisation, slot: Slot) -> int:

@@ -1,0 +1,151 @@
+"""The Brussels Dutch-speaking priority rule (domain-rules §5.1) as an option of the priority
+policy: it acts for a share of a location's places (default 55 %, a setting), counted on the
+children placed through the waiting list who are still in care, and the ranking says why."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from core.clock import BRUSSELS, clock
+from core.plugins import hookimpl
+from core.settings import definitions, set_setting
+from core.values import Period
+from plugins.wachtlijst import placing
+from plugins.wachtlijst.services import central, offers, policy
+from tests.conftest import login
+from tests.plugins.wachtlijst.helpers import make_request
+
+
+@pytest.fixture
+def brussels(factory, org):
+    """A location of 4 places (Brussels share: at most 55 % = 2 places) under the Brussels preset."""
+    location = factory.location(org, name="Brussel Centrum", places=4)
+    return location
+
+
+@pytest.fixture
+def vacancies(monkeypatch, brussels):
+    slot = placing.Slot(brussels.id, 2027, 1, "0-12m", "ma-vr volle dag", free=4)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    return slot
+
+
+@pytest.fixture
+def dutch_share_setting(app):
+    """The share as an organisation setting (plugin.py lists it once the CLI-hook change lands)."""
+    if "wachtlijst.dutch_share" not in definitions():
+        class Extra:
+            @hookimpl
+            def setting_definitions(self):
+                return list(policy.EXTRA_SETTINGS)
+
+        app.extensions["koepel_plugins"].register(Extra(), name="wachtlijst-extra-settings")
+    return "wachtlijst.dutch_share"
+
+
+def place(session, org, slot, email, name, **facts):
+    req, _ = make_request(session, org, [slot.location_id], email=email, child_first_name=name, facts=facts)
+    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offers.accept(session, org, offer)
+    return req
+
+
+def order(session, org, location_id):
+    ranked, reqs = offers.ranking(session, org, location_id)
+    return [reqs[r.request_id].child_first_name for r in ranked], ranked
+
+
+def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org, brussels, vacancies, frozen_today):
+    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    assert policy.setting(session, org, "wachtlijst.dutch_share") == 55
+    make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
+                 facts={"single_parent": True})
+    make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
+                 facts={"dutch_speaking": True})
+    names, ranked = order(session, org, brussels.id)
+    assert names == ["Nederlands", "Alleen"]
+    assert any("(55 % van 4 plaatsen = 2; nu ingenomen: 0)" in line for line in ranked[0].reasons)
+    first = place(session, org, vacancies, "p1@example.be", "Eerste", dutch_speaking=True)
+    place(session, org, vacancies, "p2@example.be", "Tweede", dutch_speaking=True)
+    place(session, org, vacancies, "p3@example.be", "Derde")  # not Dutch-speaking: does not count
+    names, ranked = order(session, org, brussels.id)
+    assert names == ["Alleen", "Nederlands"]
+    assert ("niet toegepast, het aandeel is ingevuld: Nederlandstalig gezin, binnen het aandeel voor "
+            "Nederlandstaligen (Brussel) (55 % van 4 plaatsen = 2; nu ingenomen: 2)") in ranked[1].reasons
+    # a child who left care no longer holds a place
+    placing.planning_api().end_care_plan(session, org, first.care_plan_id, end_date=date(2027, 1, 31))
+    clock.freeze(datetime(2027, 2, 15, 10, tzinfo=BRUSSELS))
+    names, ranked = order(session, org, brussels.id)
+    assert names == ["Nederlands", "Alleen"]
+    assert any("nu ingenomen: 1)" in line for line in ranked[0].reasons)
+
+
+def test_share_is_a_setting(session, org, brussels, vacancies, dutch_share_setting, frozen_today):
+    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    place(session, org, vacancies, "p1@example.be", "Eerste", dutch_speaking=True)
+    make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
+                 facts={"single_parent": True})
+    make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
+                 facts={"dutch_speaking": True})
+    set_setting(session, org, dutch_share_setting, 25)  # 25 % of 4 = 1 place, held
+    assert order(session, org, brussels.id)[0] == ["Alleen", "Nederlands"]
+    set_setting(session, org, dutch_share_setting, 55)
+    assert order(session, org, brussels.id)[0] == ["Nederlands", "Alleen"]
+
+
+def test_rule_only_acts_when_the_policy_has_it(session, org, brussels, vacancies, frozen_today):
+    make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
+                 facts={"single_parent": True})
+    make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
+                 facts={"dutch_speaking": True})
+    names, ranked = order(session, org, brussels.id)  # Subsidiebesluit default: no Brussels rule
+    assert names == ["Alleen", "Nederlands"]
+    assert not any("Nederlandstalig" in line for r in ranked for line in r.reasons)
+
+
+def test_candidates_and_central_allocation_apply_the_share(session, factory, org, brussels, vacancies, director,
+                                                             frozen_today):
+    from core.models import Role
+
+    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    alone, _ = make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
+                            facts={"single_parent": True})
+    dutch, _ = make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
+                            facts={"dutch_speaking": True})
+    ranked, _ = offers.candidates(session, org, vacancies)
+    assert [r.request_id for r in ranked] == [dutch.id, alone.id]
+    coordinator = factory.user(None, Role.COORDINATOR)
+    run = central.propose(session, org.koepel_id, Period(2027, 1).first_day, actor=coordinator, months=1)
+    lines = {line["request_id"]: line for line in run.result["lines"]}
+    assert lines[dutch.id]["rules"] == ["dutch_share"] and lines[dutch.id]["slot"]
+
+
+def test_policy_and_ranking_pages_show_the_rule(client, session, org, brussels, director, frozen_today):
+    make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
+                 facts={"dutch_speaking": True})
+    session.commit()
+    slug, loc_id = org.slug, brussels.id
+    login(client, director)
+    assert client.post(f"/o/{slug}/wachtlijst/policy", data={"preset": "brussel"}).status_code == 302
+    page = client.get(f"/o/{slug}/wachtlijst/policy").get_data(as_text=True)
+    assert "minder dan 55 % van de plaatsen" in page
+    body = client.get(f"/o/{slug}/wachtlijst/ranking?location={loc_id}").get_data(as_text=True)
+    assert "voldoet aan: Nederlandstalig gezin, binnen het aandeel voor Nederlandstaligen (Brussel)" in body
+    assert "55 % van 4 plaatsen = 2" in body
+
+
+def test_reserve_no_longer_counts_children_who_left(session, org, location, frozen_today, monkeypatch):
+    """The vulnerable reserve is counted the same way (before, every placement ever counted)."""
+    slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=18)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    vulnerable = {"low_income": True, "single_parent": True}
+    placed = [place(session, org, slot, f"v{i}@example.be", f"Kwetsbaar{i}", **vulnerable) for i in range(4)]
+    quotas = policy.location_quotas(session, [org], [location])[location.id]
+    assert (quotas[policy.RESERVED].reserved, quotas[policy.RESERVED].held) == (4, 4)
+    for req in placed[:2]:
+        placing.planning_api().end_care_plan(session, org, req.care_plan_id,
+                                             end_date=date(2027, 1, 4) + timedelta(days=30))
+    clock.freeze(datetime(2027, 3, 1, 10, tzinfo=BRUSSELS))
+    quotas = policy.location_quotas(session, [org], [location])[location.id]
+    assert quotas[policy.RESERVED].held == 2 and quotas[policy.RESERVED].open
