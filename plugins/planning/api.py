@@ -34,8 +34,8 @@ __all__ = [
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
     "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
-    "reserved_days", "respite_balance", "respite_entitlement", "respite_used", "use_respite_day",
-    "yearly_closing_calendar",
+    "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
+    "use_respite_day", "yearly_closing_calendar",
 ]
 
 
@@ -149,8 +149,16 @@ def remove_closing_period(session, org, period_id: int) -> None:
 
 def respite_entitlement(session, org, child_id: int, year: int) -> Decimal:
     """Respijtdagen a child is entitled to in ``year`` (sum over its agreements, each pro rata and
-    rounded by the organisation's setting; 0 when respite is switched off)."""
+    rounded by the organisation's setting). At least 18 a year for full time under the
+    income-related tariff; free-price organisations may set another number or switch respite off
+    (then 0)."""
     return _respite.entitlement(session, org, child_id, year)
+
+
+def respite_entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
+    """The same per agreement: {care_plan_id: respijtdagen in ``year``} (co-parenting: one entry
+    per household's agreement; billing can show each household its own number)."""
+    return _respite.entitlements(session, org, child_id, year)
 
 
 def respite_used(session, org, child_id: int, year: int) -> Decimal:

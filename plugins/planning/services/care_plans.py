@@ -123,16 +123,21 @@ def _check_pattern(days: Sequence[DayPlan], location: Location, split: time) -> 
     return kind
 
 
-def _check_schedule(schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
+def _check_schedule(session, org, schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
                     end: date | None) -> None:
     if not schedule:
         raise PlanningError("Een rooster op maat heeft minstens één datum nodig.", "schedule")
     hours = _hours(location)
     seen: dict[date, list[tuple[time, time]]] = {}
+    days = [item.day for item in schedule]
+    closed = closing_calendar(session, org, [location.id], min(days), max(days))[location.id]
     for item in schedule:
         if item.day < start or (end is not None and item.day > end):
             raise PlanningError(f"De roosterdag {fmt(item.day)} valt buiten de looptijd van het opvangplan.",
                                 "schedule")
+        if item.day in closed:
+            raise PlanningError(f"De locatie is gesloten op {fmt(item.day)} ({closed[item.day].reason}); haal die "
+                                f"dag uit het rooster.", "schedule")
         span = _check_block(Block(item.day_part, item.start, item.end), item.day.weekday(), hours, split,
                             fmt(item.day), "schedule")
         seen.setdefault(item.day, []).append(span)
@@ -221,7 +226,7 @@ def _validated_kind(session, org, location, days, schedule, start, end) -> str:
     if schedule:
         if days:
             raise PlanningError("Kies een weekpatroon of een rooster op maat, niet allebei.", "days")
-        _check_schedule(schedule, location, split, start, end)
+        _check_schedule(session, org, schedule, location, split, start, end)
         return "custom"
     return _check_pattern(days, location, split)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from dateutil.rrule import WEEKLY, rrule
+from dateutil.rrule import MO, WEEKLY, rrule
 
 MORNING, AFTERNOON = "morning", "afternoon"
 
@@ -56,7 +56,9 @@ def _year_series(year: int, weekdays: tuple[int, ...], interval: int, parity: in
     first = monday(date(year, 1, 1))
     if interval > 1 and ((first - EPOCH_MONDAY).days // 7) % interval != parity:
         first -= timedelta(days=7)
-    rule = rrule(WEEKLY, interval=interval, byweekday=weekdays, dtstart=datetime.combine(first, time()),
+    # wkst=MO: weeks start on Monday whatever calendar.firstweekday() says, so the interval counts
+    # the same weeks as EPOCH_MONDAY does
+    rule = rrule(WEEKLY, interval=interval, wkst=MO, byweekday=weekdays, dtstart=datetime.combine(first, time()),
                  until=datetime(year, 12, 31))
     return tuple(d.date() for d in rule if d.year == year)
 

@@ -71,7 +71,12 @@ def _masks(session, org, locations, first: date, last: date):
             if lo <= day <= hi and day.weekday() in loc_hours and day not in loc_closed and day not in taken:
                 key = (loc, day, child)
                 masks[key] = get(key, 0) | sum(BIT[h] for h in halves(block, split))
-    child_group = {(p.location_id, p.child_id): p.living_group_id for p in plans if p.living_group_id}
+    # the living group each plan assigns, with the plan's dates: a child can change group with a
+    # new plan (e.g. from the babies to the toddlers), so the group is looked up per day
+    child_group: dict[tuple[int, int], list[tuple[date, date | None, int]]] = defaultdict(list)
+    for p in plans:
+        if p.living_group_id:
+            child_group[(p.location_id, p.child_id)].append((p.start, p.end, p.living_group_id))
     return masks, hours, closed, child_group
 
 
@@ -94,7 +99,7 @@ def occupancy(session, org, *, start: Period, months: int = 12, location_ids=Non
     masks, hours, closed, _ = _masks(session, org, locations, first, last)
     reserved: dict[tuple[int, int, int], int] = defaultdict(int)
     for (loc, day, _child), bits in masks.items():
-        reserved[(loc, day.year, day.month)] += 2 if bits == 3 else 1
+        reserved[(loc, day.year, day.month)] += (bits & 1) + (bits >> 1)
     cells = []
     for loc in locations:
         per_month: dict[tuple[int, int], int] = defaultdict(int)
@@ -170,9 +175,9 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
         .where(Child.organisation_id == org.id, Child.id.in_(need_age)))} if need_age else {}
 
     def group_of(loc_id: int, child_id: int, day: date) -> int | None:
-        assigned = child_group.get((loc_id, child_id))
-        if assigned is not None:
-            return assigned
+        for first_day, last_day, assigned in child_group.get((loc_id, child_id), ()):
+            if first_day <= day and (last_day is None or day <= last_day):
+                return assigned
         born = births.get(child_id)
         age = age_in_months(born, day) if born and born <= day else 0
         for g in groups[loc_id]:

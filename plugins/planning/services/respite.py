@@ -1,7 +1,9 @@
 """Respijtdagen (domain-rules §2.4): at least 18 a year for a full-time (5 days a week) plan, pro
-rata for part-time plans and partial years; the rounding is the organisation's choice. Each
-agreement gets its own entitlement (co-parenting: two agreements); a child's entitlement is the
-sum. Use is stored in planning_respite_use, written by the attendance module through api.py."""
+rata for part-time plans and partial years; the rounding is the organisation's choice. Under the
+income-related tariff the 18 are a minimum that cannot be switched off; free-price organisations
+may switch respite off or set their own number. Each agreement gets its own entitlement
+(co-parenting: two agreements); a child's entitlement is the sum. Use is stored in
+planning_respite_use, written by the attendance module through api.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -17,6 +19,7 @@ from plugins.planning.services.types import PlanningError
 
 HALF = Decimal("0.5")
 FULL_WEEK = Decimal(5)
+LEGAL_MINIMUM = Decimal(18)  # respijtdagen a year for a full-time plan under the income-related tariff
 
 
 def round_days(value: Decimal, rule: str) -> Decimal:
@@ -47,20 +50,36 @@ def pro_rata(full_time_days: Decimal | int, versions: Iterable[VersionSpec], pla
     return round_days(Decimal(full_time_days) * total, rule)
 
 
+def is_free_price(org) -> bool:
+    from core.models import PriceRegime
+
+    return getattr(org, "price_regime", PriceRegime.INKOMENSTARIEF) == PriceRegime.VRIJE_PRIJS
+
+
 def _settings(session, org) -> tuple[bool, Decimal, str]:
-    return (bool(setting(session, org, "planning.respite_enabled")),
-            Decimal(str(setting(session, org, "planning.respite_days_full_time"))),
-            str(setting(session, org, "planning.respite_rounding")))
+    """(enabled, days for a full-time plan, rounding rule). Under the income-related tariff the
+    18 days are a legal minimum (domain-rules §2.4): respite cannot be switched off there and a
+    lower number is raised to 18. Free-price organisations follow their own settings."""
+    enabled = bool(setting(session, org, "planning.respite_enabled"))
+    full_time = Decimal(str(setting(session, org, "planning.respite_days_full_time")))
+    if not is_free_price(org):
+        enabled, full_time = True, max(full_time, LEGAL_MINIMUM)
+    return enabled, max(full_time, Decimal(0)), str(setting(session, org, "planning.respite_rounding"))
 
 
-def entitlement(session, org, child_id: int, year: int) -> Decimal:
+def entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
+    """Per agreement (care plan id) of the child: its own entitlement in ``year`` (co-parenting:
+    each household's agreement has its share). Agreements not running in ``year`` are left out."""
     from plugins.planning.services.reservations import load_plans
 
     enabled, full_time, rule = _settings(session, org)
-    if not enabled:
-        return Decimal(0)
     plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
-    return sum((pro_rata(full_time, p.versions, p.start, p.end, year, rule) for p in plans), Decimal(0))
+    return {p.id: pro_rata(full_time, p.versions, p.start, p.end, year, rule) if enabled else Decimal(0)
+            for p in plans}
+
+
+def entitlement(session, org, child_id: int, year: int) -> Decimal:
+    return sum(entitlements(session, org, child_id, year).values(), Decimal(0))
 
 
 def used(session, org, child_id: int, year: int) -> Decimal:
@@ -83,7 +102,7 @@ def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if existing is not None:
         return True
-    if not bool(setting(session, org, "planning.respite_enabled")):
+    if not _settings(session, org)[0]:
         return False
     if balance(session, org, child_id, day.year) < amount:
         return False

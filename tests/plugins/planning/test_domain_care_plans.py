@@ -212,3 +212,78 @@ def test_resolve_expected_children_hook_answers_for_enabled_planning(session, or
     answer = tenant_hook(session, org).resolve_expected_children(org=org, location_id=location.id,
                                                                  day=date(2026, 1, 6))
     assert [e.child_id for e in answer] == [child.id]
+
+
+def test_custom_schedule_on_a_closing_day_is_refused_and_writes_nothing(session, org, location, child, recorder):
+    before = _counts(session)
+    schedule = [ScheduledDay(date(2026, 11, 10), "full"), ScheduledDay(date(2026, 11, 11), "morning")]
+    with pytest.raises(PlanningError, match="gesloten op 11/11/2026 \\(Wapenstilstand\\)"):
+        _create(session, org, child, location, start_date=date(2026, 11, 2), days=[], schedule=schedule)
+    with pytest.raises(PlanningError, match="zaterdag gesloten"):
+        _create(session, org, child, location, start_date=date(2026, 11, 2), days=[],
+                schedule=[ScheduledDay(date(2026, 11, 14), "full")])
+    assert _counts(session) == before and recorder.care_plans == []
+
+
+def test_custom_monthly_schedules_as_versions(session, org, location, child):
+    """Shift work: each month its own schedule, as a new version from the first of the month."""
+    plan_id = _create(session, org, child, location, start_date=date(2026, 11, 2), days=[],
+                      schedule=[ScheduledDay(date(2026, 11, 3), "full"), ScheduledDay(date(2026, 11, 26), "morning")])
+    api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 12, 1), days=[],
+                              schedule=[ScheduledDay(date(2026, 12, 2), "hours", time(14), time(18, 30))])
+    rows = _days(session, org, date(2026, 11, 1), date(2027, 1, 31))
+    assert rows == [(date(2026, 11, 3), "full"), (date(2026, 11, 26), "morning"), (date(2026, 12, 2), "hours")]
+    with pytest.raises(PlanningError, match="buiten de looptijd"):  # a date before the version's start
+        api.new_care_plan_version(session, org, plan_id, effective_date=date(2027, 1, 1), days=[],
+                                  schedule=[ScheduledDay(date(2026, 12, 30), "full")])
+
+
+def test_a_bad_new_version_changes_nothing(session, org, location, child, recorder):
+    plan_id = _create(session, org, child, location)
+    before = _counts(session)
+    with pytest.raises(PlanningError, match="zaterdag gesloten"):
+        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 3, 2), days=[DayPlan(5, "full")])
+    plan = session.get(CarePlan, plan_id)
+    assert _counts(session) == before and plan.versions[-1].end_date is None  # the last version still runs
+    assert [e.change for e in recorder.care_plans] == ["created"]
+
+
+def test_on_care_plan_changed_fires_inside_the_transaction(app, session, org, location, child):
+    """The event comes after the flush and before the commit: a handler sees the change in the same
+    transaction, a rollback takes the change and the handler's work back, and a handler that fails
+    stops the change."""
+    from core.plugins import hookimpl
+
+    seen = []
+
+    class Probe:
+        @hookimpl
+        def on_care_plan_changed(self, event):
+            versions = session.scalar(select(func.count(CarePlanVersion.id))
+                                      .where(CarePlanVersion.care_plan_id == event.care_plan_id))
+            seen.append((event.change, versions, session.in_transaction()))
+
+    class Failing:
+        @hookimpl
+        def on_care_plan_changed(self, event):
+            raise RuntimeError("billing refuses")
+
+    pm = app.extensions["koepel_plugins"]
+    pm.register(Probe(), name="test-probe")
+    try:
+        savepoint = session.begin_nested()
+        plan_id = _create(session, org, child, location)
+        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 2, 2), days=full_week([0]))
+        assert seen == [("created", 1, True), ("versioned", 2, True)]
+        savepoint.rollback()
+        assert session.scalar(select(func.count(CarePlan.id)).where(CarePlan.id == plan_id)) == 0
+    finally:
+        pm.unregister(name="test-probe")
+    before = _counts(session)
+    pm.register(Failing(), name="test-failing")
+    try:
+        with pytest.raises(RuntimeError, match="billing refuses"), session.begin_nested():
+            _create(session, org, child, location)
+    finally:
+        pm.unregister(name="test-failing")
+    assert _counts(session) == before

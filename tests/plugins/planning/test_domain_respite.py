@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.models import ChildFamily
+from core.models import ChildFamily, PriceRegime
 from core.settings import set_setting
 from plugins.planning import api
 from tests.plugins.planning.conftest import full_week
@@ -48,26 +48,50 @@ def test_versions_are_weighted_by_the_part_of_the_year_they_cover(session, org, 
     assert api.respite_entitlement(session, org, child.id, 2026) == Decimal("12.59")
 
 
+def _free_price(session, org):
+    org.price_regime = PriceRegime.VRIJE_PRIJS
+    session.flush()
+
+
 def test_free_price_organisation_can_switch_off_or_set_its_own_number(session, org, location, child):
+    _free_price(session, org)
     _plan(session, org, child, location, range(5))
     set_setting(session, org, "planning.respite_days_full_time", 24)
     assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(24)
+    set_setting(session, org, "planning.respite_days_full_time", 10)
+    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(10)
     set_setting(session, org, "planning.respite_enabled", False)
     assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(0)
     assert api.use_respite_day(session, org, child.id, date(2026, 3, 2)) is False
     assert api.respite_used(session, org, child.id, 2026) == 0
 
 
+def test_income_related_tariff_keeps_at_least_18_and_cannot_switch_off(session, org, location, child):
+    assert org.price_regime == PriceRegime.INKOMENSTARIEF
+    _plan(session, org, child, location, range(5))
+    set_setting(session, org, "planning.respite_days_full_time", 10)  # below the legal minimum: 18 still
+    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(18)
+    set_setting(session, org, "planning.respite_enabled", False)
+    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(18)
+    assert api.use_respite_day(session, org, child.id, date(2026, 3, 2)) is True
+    set_setting(session, org, "planning.respite_days_full_time", 20)  # more is allowed
+    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(20)
+
+
 def test_co_parenting_agreements_each_get_their_share(session, factory, org, location, child, family):
     other = factory.family(org)
     session.add(ChildFamily(organisation_id=org.id, child_id=child.id, family_id=other.id))
     session.flush()
-    _plan(session, org, child, location, [0, 1], family_id=family.id)  # 7.2 -> 7.5
-    _plan(session, org, child, location, [3, 4], family_id=other.id)   # 7.2 -> 7.5
-    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal(15)
+    first = _plan(session, org, child, location, [0, 1], family_id=family.id)  # 7.2 -> 7.5
+    second = _plan(session, org, child, location, [3, 4], family_id=other.id, start=date(2026, 7, 1))
+    # 18 x 2/5 x 184/365 = 3.63 -> 4 (each agreement rounded on its own)
+    assert api.respite_entitlements(session, org, child.id, 2026) == {first: Decimal("7.5"), second: Decimal(4)}
+    assert api.respite_entitlement(session, org, child.id, 2026) == Decimal("11.5")
+    assert api.respite_entitlements(session, org, child.id, 2025) == {}
 
 
 def test_use_until_exhausted_then_release(session, org, location, child):
+    _free_price(session, org)  # a small own number keeps the test short
     set_setting(session, org, "planning.respite_days_full_time", 2)
     _plan(session, org, child, location, range(5))
     assert api.respite_balance(session, org, child.id, 2026) == 2
