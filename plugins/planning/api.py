@@ -90,7 +90,7 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
                       living_group_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                       reference_date: date | None = None, horizon_days: int = 91) -> list[PlanWarning]:
     """What would this plan (or new version from ``start_date``) change? Warnings to show BEFORE
-    saving: start on a closing day, licensed places exceeded (which dates / half hours), staff
+    saving: a new plan starting on a closing day, licensed places exceeded (which dates / half hours), staff
     needed above the planned staff (when known), living group above its maximum. Writes nothing.
     ``care_plan_id``: the plan being changed (its own days are not counted twice)."""
     return _profile.check_plan_change(

@@ -3,6 +3,8 @@ closing days, opening hours, age, capacity and ratio) live in the planning servi
 PlanningError messages the views attach to the fields."""
 from __future__ import annotations
 
+from datetime import date, time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,6 +21,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from plugins.planning.services.types import ScheduledDay
 
 REQUIRED = _l("Dit veld is verplicht.")
 WEEKDAY_NAMES = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
@@ -51,6 +55,59 @@ class DaySlotForm(Form):
                 raise ValidationError(_l("Het einduur moet na het beginuur liggen."))
 
 
+SCHEDULE_PARTS = {"voormiddag": "morning", "vm": "morning", "namiddag": "afternoon", "nm": "afternoon",
+                  "volledige dag": "full", "volle dag": "full", "vd": "full"}
+MAX_SCHEDULE_LINES = 400
+
+
+def _schedule_date(text: str) -> date:
+    text = text.strip()
+    if "/" in text:
+        day, month, year = (int(p) for p in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def _schedule_time(text: str) -> time:
+    hours, minutes = (int(p) for p in text.strip().split(":"))
+    return time(hours, minutes)
+
+
+def parse_schedule(text: str) -> tuple[list[ScheduledDay], list[str]]:
+    """A custom (shift-work) schedule typed one date a line: ``01/12/2026 volledige dag``,
+    ``02/12/2026 voormiddag``, ``03/12/2026 08:00-16:30``. Returns the days and Dutch errors (one
+    per bad line, at most ten)."""
+    days: list[ScheduledDay] = []
+    errors: list[str] = []
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_SCHEDULE_LINES:
+        return [], [str(_l("Een rooster op maat telt hoogstens %(n)s dagen; maak een nieuwe versie per maand.",
+                           n=MAX_SCHEDULE_LINES))]
+    for number, line in enumerate(lines, start=1):
+        head, _sep, rest = line.partition(" ")
+        rest = " ".join(rest.lower().replace("\u2013", "-").split())
+        try:
+            day = _schedule_date(head)
+        except (ValueError, TypeError):
+            errors.append(str(_l("Regel %(n)s: onbekende datum \"%(d)s\" (gebruik DD/MM/JJJJ).", n=number,
+                                 d=head[:20])))
+            continue
+        if rest in SCHEDULE_PARTS:
+            days.append(ScheduledDay(day, SCHEDULE_PARTS[rest]))
+            continue
+        try:
+            first, last = (_schedule_time(p) for p in rest.replace(" ", "").split("-"))
+        except (ValueError, TypeError):
+            errors.append(str(_l("Regel %(n)s: na de datum volgt voormiddag, namiddag, volledige dag of "
+                                 "uren zoals 08:00-16:30.", n=number)))
+            continue
+        if last <= first:
+            errors.append(str(_l("Regel %(n)s: het einduur moet na het beginuur liggen.", n=number)))
+            continue
+        days.append(ScheduledDay(day, "hours", first, last))
+    return days, errors[:10]
+
+
 class WeekForm(Form):
     days = FieldList(FormField(DaySlotForm), min_entries=7, max_entries=7)
 
@@ -67,6 +124,7 @@ class CarePlanForm(FlaskForm):
     alternating = BooleanField(_l("Wisselend patroon: week A en week B"))
     week_a = FormField(WeekForm, label=_l("Week A"))
     week_b = FormField(WeekForm, label=_l("Week B"))
+    schedule = TextAreaField(_l("Rooster op maat (ploegenwerk)"), validators=[Optional(), Length(max=12000)])
     notes = TextAreaField(_l("Opmerkingen"), validators=[Optional(), Length(max=1000)])
     confirm = BooleanField(_l("Toch bewaren ondanks de waarschuwingen"))
 
@@ -83,7 +141,16 @@ class CarePlanForm(FlaskForm):
     def validate(self, extra_validators=None):
         """Field checks, then the pattern as a whole (FormFields take no in-line validators)."""
         self.pattern_errors: dict[str, list] = {"A": [], "B": []}
+        self.schedule_days: list[ScheduledDay] = []
         ok = super().validate(extra_validators)
+        if (self.schedule.data or "").strip():
+            self.schedule_days, errors = parse_schedule(self.schedule.data)
+            self.schedule.errors = list(self.schedule.errors) + errors
+            ok = ok and not errors
+            if any(day.kind.data for day in self.week_a.days) or self.alternating.data:
+                self.pattern_errors["A"].append(
+                    _l("Kies een weekpatroon of een rooster op maat, niet allebei: maak het weekpatroon leeg."))
+            return ok and not self.pattern_errors["A"]
         if not any(day.kind.data for day in self.week_a.days):
             self.pattern_errors["A"].append(_l("Kies minstens één opvangdag in het weekpatroon."))
         if self.alternating.data and not any(day.kind.data for day in self.week_b.days):

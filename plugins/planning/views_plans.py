@@ -23,7 +23,7 @@ from plugins.planning.models import CarePlan, CarePlanVersion
 from plugins.planning.views import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
-FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "week_a",
+FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "schedule",
              "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
 PART_LABELS = {"morning": "voormiddag", "afternoon": "namiddag", "full": "volledige dag", "hours": "uren"}
 
@@ -60,6 +60,15 @@ def days_text(value) -> str:
     return text.replace(".", ",")
 
 
+def describe_schedule(version: CarePlanVersion) -> str:
+    """A custom (shift-work) schedule in one line: how many days, first and last date."""
+    days = [s.day for s in version.schedule]
+    if not days:
+        return ""
+    return _("%(n)s dagen van %(first)s tot en met %(last)s", n=len(days), first=min(days).strftime("%d/%m/%Y"),
+             last=max(days).strftime("%d/%m/%Y"))
+
+
 def describe_version(version: CarePlanVersion) -> list[dict]:
     """Pattern of a version as rows (week, weekday, label) for templates."""
     rows = []
@@ -74,6 +83,7 @@ def plans_for_child(child_id: int) -> list[CarePlan]:
     return list(session().scalars(
         select(CarePlan).where(CarePlan.organisation_id == g.org.id, CarePlan.child_id == child_id)
         .options(selectinload(CarePlan.versions).selectinload(CarePlanVersion.days),
+                 selectinload(CarePlan.versions).selectinload(CarePlanVersion.schedule),
                  selectinload(CarePlan.extra_days))
         .order_by(CarePlan.start_date.desc(), CarePlan.id.desc())))
 
@@ -98,7 +108,8 @@ def panel_context(child: Child, user) -> dict:
             "group": groups.get(plan.living_group_id, ""), "start": plan.start_date, "end": plan.end_date,
             "settling_in_until": plan.settling_in_until, "current": current,
             "ended": plan.end_date is not None and plan.end_date < today,
-            "versions": [{"start": v.start_date, "end": v.end_date, "kind": v.kind, "days": describe_version(v)}
+            "versions": [{"start": v.start_date, "end": v.end_date, "kind": v.kind, "days": describe_version(v),
+                          "schedule": describe_schedule(v) if v.kind == "custom" else ""}
                          for v in reversed(plan.versions)],
             "extras": [{"day": e.day, "label": part_label(e.day_part, e.start_time, e.end_time)}
                        for e in plan.extra_days if e.day >= today],
@@ -140,6 +151,8 @@ def _choices(form: CarePlanForm, child: Child) -> None:
 
 
 def _day_plans(form: CarePlanForm) -> list[api.DayPlan]:
+    if form.schedule_days:
+        return []
     weeks = [("A", form.week_a), ("B", form.week_b)] if form.alternating.data else [(None, form.week_a)]
     days = []
     for week, sub in weeks:
@@ -152,6 +165,12 @@ def _day_plans(form: CarePlanForm) -> list[api.DayPlan]:
 
 def _fill_pattern(form: CarePlanForm, version: CarePlanVersion) -> None:
     form.alternating.data = version.kind == "alternating"
+    if version.kind == "custom":
+        form.schedule.data = "\n".join(
+            f"{s.day:%d/%m/%Y} " + (f"{s.start_time:%H:%M}-{s.end_time:%H:%M}" if s.day_part == "hours"
+                                    else {"morning": "voormiddag", "afternoon": "namiddag"}.get(s.day_part,
+                                                                                                "volledige dag"))
+            for s in version.schedule)
     for d in version.days:
         sub = form.week_b if d.week == "B" else form.week_a
         slot = sub.days[d.weekday]
@@ -172,11 +191,11 @@ def _attach(form, exc: api.PlanningError) -> None:
 
 
 def _warnings(child: Child, location_id: int, start: date, end: date | None, days, *, living_group_id=None,
-              care_plan_id: int | None = None) -> list[str]:
+              care_plan_id: int | None = None, schedule=None) -> list[str]:
     """The domain's capacity and ratio warnings for this change (never blocks)."""
     found = api.check_plan_change(session(), g.org, child_id=child.id, location_id=location_id, start_date=start,
                                   end_date=end, days=days, living_group_id=living_group_id,
-                                  care_plan_id=care_plan_id)
+                                  care_plan_id=care_plan_id, schedule=schedule or None)
     return [w.message for w in found]
 
 
@@ -205,13 +224,13 @@ def new_plan(child_id: int):
             group = form.living_group_id.data or None
             try:
                 warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
-                                     living_group_id=group)
+                                     living_group_id=group, schedule=form.schedule_days)
                 if not warnings or form.confirm.data:
                     plan_id = api.create_care_plan(
                         session(), g.org, child_id=child.id, location_id=form.location_id.data,
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
-                        actor_id=current_user.id)
+                        schedule=form.schedule_days or None, actor_id=current_user.id)
                     flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
                                                       if warnings else ""), "success")
                     return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
@@ -244,10 +263,11 @@ def new_version(care_plan_id: int):
         days = _day_plans(form)
         try:
             warnings = _warnings(child, plan.location_id, form.start_date.data, plan.end_date, days,
-                                 living_group_id=plan.living_group_id, care_plan_id=plan.id)
+                                 living_group_id=plan.living_group_id, care_plan_id=plan.id,
+                                 schedule=form.schedule_days)
             if not warnings or form.confirm.data:
                 api.new_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
-                                          actor_id=current_user.id)
+                                          schedule=form.schedule_days or None, actor_id=current_user.id)
                 flash(_("Nieuwe versie van het opvangplan bewaard."), "success")
                 return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan.id}"))
         except api.PlanningError as exc:

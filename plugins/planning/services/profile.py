@@ -157,7 +157,7 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
         window_end = min(window_end, end_date)
     warnings: list[PlanWarning] = []
     closed = closing_calendar(session, org, [location_id], start_date, window_end)
-    if start_date in closed[location_id]:
+    if start_date in closed[location_id] and care_plan_id is None:  # a version may take effect on any day
         warnings.append(PlanWarning("closing_day", f"De begindatum {fmt(start_date)} is een sluitingsdag "
                                     f"({closed[location_id][start_date].reason}).", (start_date,)))
     hours = opening_hours(session, org, [location_id])

@@ -113,3 +113,38 @@ def test_last_minute_window_is_a_setting(session, factory, org, location):
         assert rows and rows[0].period == Period(2026, 11)
     finally:
         clock.freeze(None)
+
+
+def test_a_child_that_changes_living_group_counts_in_each_group_for_its_own_plan(session, factory, org,
+                                                                                 frozen_today):
+    location = factory.location(org, places=10, groups=2)
+    babies, toddlers = location.living_groups
+    babies.min_age_months, babies.max_age_months, babies.capacity = 0, 12, 4
+    toddlers.min_age_months, toddlers.max_age_months, toddlers.capacity = 12, 42, 6
+    session.flush()
+    child = factory.child(org, location=location, born=date(2026, 2, 1))
+    _plan(session, org, child, location, full_week(), start=date(2026, 12, 1), end_date=date(2027, 2, 28),
+          living_group_id=babies.id)
+    _plan(session, org, child, location, full_week(), start=date(2027, 3, 1), living_group_id=toddlers.id)
+    rows = api.free_places(session, org, start=Period(2026, 12), months=4)
+
+    def free(period, band):
+        return next(v.free_places for v in rows if v.period == period and v.age_band == band
+                    and v.day_parts == "ma-vr volle dag" and not v.last_minute)
+
+    assert (free(Period(2026, 12), "0-12m"), free(Period(2026, 12), "12-24m")) == (3, 6)  # in the babies' group
+    assert (free(Period(2027, 3), "0-12m"), free(Period(2027, 3), "12-24m")) == (4, 5)   # moved to the toddlers
+
+
+def test_last_minute_places_cover_the_next_four_weeks_by_default(session, factory, org, frozen_today):
+    """Today is 18/11/2026: the window runs to 15/12/2026 inclusive (4 weeks)."""
+    location = factory.location(org, places=1)
+    child = factory.child(org, location=location)
+    _plan(session, org, child, location, full_week(), start=date(2026, 12, 16))
+    last = [v for v in api.free_places(session, org, start=Period(2026, 11), months=1) if v.last_minute]
+    assert {(v.day_parts, v.free_places) for v in last} >= {("ma-vr volle dag", 1)}
+    session.rollback()
+    child = factory.child(org, location=location)
+    _plan(session, org, child, location, [DayPlan(1, "full")], start=date(2026, 12, 15))  # the window's last day
+    last = {v.day_parts for v in api.free_places(session, org, start=Period(2026, 11), months=1) if v.last_minute}
+    assert "ma-vr volle dag" not in last and "di volle dag" not in last and "ma volle dag" in last

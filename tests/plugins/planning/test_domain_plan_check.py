@@ -70,6 +70,11 @@ def test_start_on_a_closing_day_warns(session, org, location, child):
                                      days=full_week(), child_id=child.id)
     assert [w.code for w in warnings] == ["closing_day"]
     assert "Wapenstilstand" in warnings[0].message
+    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=MON,
+                                   days=full_week())
+    # a new version may take effect on a closing day (e.g. a monthly shift schedule from 1 January)
+    assert api.check_plan_change(session, org, location_id=location.id, start_date=date(2027, 1, 1),
+                                 days=full_week([0]), child_id=child.id, care_plan_id=plan_id) == []
 
 
 def test_family_daycare_max_8_then_7_from_2027(session, factory, org):

@@ -74,6 +74,19 @@ def test_reserved_days_calendar_round_trip():
     assert cal.walk("VTIMEZONE"), "the Brussels timezone definition travels with the file"
 
 
+def test_calendar_events_keep_local_hours_across_the_dst_changes():
+    """Last Sunday of March 2027 (28/3) and of October 2027 (31/10): 07:30 stays 07:30 in Brussels."""
+    days = [ReservedDay(date(2027, 3, d), time(7, 30), time(17, 0), "") for d in (26, 29)] + [
+        ReservedDay(date(2027, m, d), time(7, 30), time(17, 0), "") for m, d in ((10, 29), (11, 2))]
+    cal = Calendar.from_ical(reserved_days_calendar(
+        child_key="c1", child_name="Lotte", location_name="Het Nest", location_address="", organisation_name="X",
+        days=days, stamp=datetime(2027, 1, 1, tzinfo=UTC)))
+    starts = [e.decoded("dtstart") for e in cal.walk("VEVENT")]
+    assert [(s.hour, s.minute) for s in starts] == [(7, 30)] * 4
+    assert [int(s.utcoffset().total_seconds()) // 3600 for s in starts] == [1, 2, 2, 1]
+    assert [s.astimezone(UTC).hour for s in starts] == [6, 5, 5, 6]
+
+
 def test_heatmap_svg_is_valid_xml_with_escaped_labels():
     cells = [[HeatCell(0.5, "9/18", "dec: 9 van 18"), HeatCell(1.2, "22/18", "jan <vol>", highlight=True)]]
     svg = heatmap_svg(["Het <Nest> & co"], ["dec", "jan"], cells, title="Bezetting", description="per maand")

@@ -116,3 +116,24 @@ def test_occupancy_masks_count_the_same_day_parts_as_reserved_days(session, fact
         per_month[(day.year, day.month)] = per_month.get((day.year, day.month), 0) + len(parts)
     assert [c.reserved_day_parts for c in cells] == [per_month.get((c.period.year, c.period.month), 0)
                                                      for c in cells]
+
+
+@settings(max_examples=50)
+@given(range_start, st.integers(0, 120), anchors)
+def test_alternating_sundays_do_not_depend_on_the_calendar_first_weekday(lo, length, anchor):
+    """rrule counts weeks from its ``wkst``, by default calendar.firstweekday(): weeks must start
+    on Monday even when a process sets Sunday as the first weekday."""
+    import calendar
+
+    from plugins.planning.services.expansion import _year_series
+
+    hi = lo + timedelta(length)
+    previous = calendar.firstweekday()
+    calendar.setfirstweekday(calendar.SUNDAY)
+    _year_series.cache_clear()
+    try:
+        got = weekly_dates(lo, hi, (0, 6), 2, anchor)
+    finally:
+        calendar.setfirstweekday(previous)
+        _year_series.cache_clear()
+    assert got == reference_weekly(lo, hi, {0, 6}, 2, anchor)

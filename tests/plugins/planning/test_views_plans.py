@@ -236,3 +236,69 @@ def test_other_organisation_gets_404(client, session, factory, org, location, fa
     session.expire_all()
     assert session.get(CarePlan, plan_id).end_date is None
     assert session.scalar(select(func.count(PatternDay.id))) >= 5
+
+
+def test_custom_shift_schedule_through_the_form(client, session, org, location, family, child, director,
+                                                 frozen_today):
+    url = f"/o/{org.slug}/planning/children/{child.id}/plans/new"
+    schedule = "01/12/2026 volledige dag\n2026-12-03 voormiddag\n\n07/12/2026 08:00–16:30\n"
+    response = client.post(url, data=plan_form(location, family, days={}, schedule=schedule))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    plan = session.scalar(select(CarePlan).where(CarePlan.child_id == child.id))
+    assert plan.versions[0].kind == "custom"
+    rows = api.reserved_days(session, org, start=date(2026, 12, 1), end=date(2026, 12, 31), child_ids=[child.id])
+    assert [(r.day, r.day_part, r.start, r.end) for r in rows] == [
+        (date(2026, 12, 1), "full", time(7), time(18, 30)), (date(2026, 12, 3), "morning", time(7), time(13)),
+        (date(2026, 12, 7), "hours", time(8), time(16, 30))]
+    panel = client.get(f"/o/{org.slug}/planning/children/{child.id}/plans").get_data(as_text=True)
+    assert "rooster op maat: 3 dagen van 01/12/2026 tot en met 07/12/2026" in panel
+    # the next month's schedule as a new version, prefilled with the current one
+    version_url = f"/o/{org.slug}/planning/plans/{plan.id}/versions/new"
+    page = client.get(version_url).get_data(as_text=True)
+    assert "03/12/2026 voormiddag" in page and "07/12/2026 08:00-16:30" in page
+    data = {k: v for k, v in plan_form(location, family, start="2027-01-01", days={},
+                                       schedule="04/01/2027 namiddag").items()
+            if k not in ("location_id", "family_id", "living_group_id")}
+    assert client.post(version_url, data=data).status_code == 302
+    rows = api.reserved_days(session, org, start=date(2027, 1, 1), end=date(2027, 1, 31), child_ids=[child.id])
+    assert [(r.day, r.day_part) for r in rows] == [(date(2027, 1, 4), "afternoon")]
+
+
+@pytest.mark.parametrize("schedule, days, message", [
+    ("32/12/2026 volledige dag", {}, "Regel 1: onbekende datum"),
+    ("01/12/2026 volledige dag\n02/12/2026 avond", {}, "Regel 2: na de datum volgt voormiddag"),
+    ("01/12/2026 12:00-09:00", {}, "Regel 1: het einduur moet na het beginuur liggen."),
+    ("25/12/2026 volledige dag", {}, "De locatie is gesloten op 25/12/2026 (Kerstmis)"),
+    ("05/12/2026 volledige dag", {}, "zaterdag gesloten"),
+    ("01/12/2026 volledige dag", {0: "full"}, "niet allebei"),
+])
+def test_bad_custom_schedule_is_a_422_and_nothing_saved(client, session, org, location, family, child, director,
+                                                        frozen_today, schedule, days, message):
+    response = client.post(f"/o/{org.slug}/planning/children/{child.id}/plans/new",
+                           data=plan_form(location, family, days=days, schedule=schedule))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Er werd niets bewaard" in text and message in text
+    assert plan_count(session, child) == 0
+
+
+def test_ratio_warning_needs_toch_bewaren(client, session, factory, org, family, director, frozen_today):
+    from plugins.planning.services.profile import add_staff_shift
+
+    location = factory.location(org, places=30)
+    for weekday in range(5):
+        add_staff_shift(session, org, location_id=location.id, weekday=weekday, start=time(7), end=time(18, 30),
+                        caregivers=1)
+    for _ in range(8):
+        other = factory.child(org, family=family, location=location)
+        api.create_care_plan(session, org, child_id=other.id, location_id=location.id, start_date=date(2026, 12, 1),
+                             days=full_week(), family_id=family.id)
+    newcomer = factory.child(org, family=family, location=location)
+    session.commit()
+    url = f"/o/{org.slug}/planning/children/{newcomer.id}/plans/new"
+    response = client.post(url, data=plan_form(location, family, days={0: "full"}))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and plan_count(session, newcomer) == 0
+    assert "Er zijn meer begeleiders nodig dan ingepland op" in text and "Toch bewaren" in text
+    assert client.post(url, data=plan_form(location, family, days={0: "full"}, confirm="y")).status_code == 302
+    assert plan_count(session, newcomer) == 1
