@@ -234,19 +234,25 @@ def withdraw(session: Session, org: Organisation, req: CareRequest, *, actor: Us
              reason: str = "") -> None:
     if req.status not in OPEN_STATUSES:
         raise WachtlijstError("not_waiting")
+    withdraw_open_offers(req)
+    set_status(session, org, req, Status.WITHDRAWN, actor=actor, actor_label="ouder", reason=reason)
+
+
+def withdraw_open_offers(req: CareRequest) -> None:
+    """A closed request keeps no open offer: it could not be answered and would hold the place."""
     from plugins.wachtlijst.models import OfferStatus
 
     for offer in req.offers:
         if offer.status == OfferStatus.OPEN:
             offer.status = OfferStatus.WITHDRAWN
             offer.answered_at = clock.now()
-    set_status(session, org, req, Status.WITHDRAWN, actor=actor, actor_label="ouder", reason=reason)
 
 
 def lapse(session: Session, org: Organisation, req: CareRequest, *, actor: User, reason: str) -> None:
     """The request no longer applies (e.g. a miscarriage): not counted as unanswered."""
     if req.status not in OPEN_STATUSES:
         raise WachtlijstError("not_waiting")
+    withdraw_open_offers(req)
     set_status(session, org, req, Status.LAPSED, actor=actor, reason=reason)
 
 
@@ -297,6 +303,7 @@ def merge(session: Session, org: Organisation, keep: CareRequest, drop: CareRequ
             rank += 1
             keep.preferences.append(Preference(organisation_id=org.id, location_id=pref.location_id, rank=rank))
             have.add(pref.location_id)
+    withdraw_open_offers(drop)
     drop.merged_into_id = keep.id
     set_status(session, org, drop, Status.WITHDRAWN, actor=actor, reason=f"samengevoegd met aanvraag #{keep.id}")
     keep.history.append(StatusChange(organisation_id=org.id, old_status=keep.status.value,

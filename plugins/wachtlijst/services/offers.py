@@ -197,6 +197,8 @@ def _check_open(offer: Offer) -> None:
         raise WachtlijstError("offer_expired")
     if offer.status != OfferStatus.OPEN:
         raise WachtlijstError("offer_closed")
+    if offer.request.status != Status.OFFER_MADE or offer.request.merged_into_id:
+        raise WachtlijstError("not_waiting")  # withdrawn, lapsed or merged meanwhile
 
 
 def accept(session: Session, org: Organisation, offer: Offer, *, actor: User | None = None) -> CareRequest:
@@ -267,6 +269,8 @@ def expire(session: Session, org: Organisation, offer: Offer) -> bool:
     offer.status = OfferStatus.EXPIRED
     offer.answered_at = clock.now()
     req = offer.request
+    if req.status != Status.OFFER_MADE:  # closed meanwhile: the offer lapses, the request stays closed
+        return True
     set_status(session, org, req, Status.EXPIRED, actor_label="systeem",
                reason=f"geen antwoord tegen {offer.deadline:%d/%m/%Y}")
     tenant_hook(session, org).on_offer_expired(event=OfferExpired(

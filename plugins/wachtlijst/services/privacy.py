@@ -1,17 +1,21 @@
 """Privacy: request data are kept 5 years (decree art. 24, a setting) and then anonymised; a
 family's request data can be exported on request. Anonymising keeps the dates, statuses and
-priority facts (so the yearly counts stay right) and blanks everything that identifies someone."""
+priority facts (so the yearly counts stay right) and blanks everything that identifies someone:
+in the request, its status history and offers, in the audit entries that copied those values, and
+in the mails queued for it (the outbox keeps a row per mail so that a mail is never sent twice).
+The child and family created on acceptance follow core's retention (``core/retention.py``)."""
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import BRUSSELS, clock
-from core.models import Location, Organisation
+from core.jobs import Job
+from core.models import AuditEntry, Location, Organisation
 from core.settings import get_setting
 from plugins.wachtlijst.models import CareRequest
 
@@ -41,16 +45,58 @@ def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> 
         req.anonymised_at = clock.now()
         for change in req.history:
             change.reason = ""
+            if change.actor_label.startswith("toeleider"):
+                change.actor_label = "toeleider"
         for offer in req.offers:
             offer.decline_reason = "(geanonimiseerd)" if offer.decline_reason else ""
-    session.flush()
-    return [r.id for r in due]
+    session.flush()  # the audit listener writes the changes, old values included: scrubbed below
+    ids = [r.id for r in due]
+    offer_ids = [o.id for r in due for o in r.offers]
+    _scrub_audit(session, org, "wachtlijst_request", ids)
+    _scrub_audit(session, org, "wachtlijst_offer", offer_ids)
+    _scrub_mails(session, org, ids, offer_ids)
+    for obj in list(session.identity_map.values()):  # Core updates: loaded copies must not linger
+        if isinstance(obj, AuditEntry | Job):
+            session.expire(obj)
+    return ids
+
+
+PERSONAL = set(BLANK) | {"email", "token_hash", "decline_reason", "child_birth_date", "expected_birth_date"}
+SCRUBBED = "(geanonimiseerd)"
+CHUNK = 500
+
+
+def _scrub_audit(session: Session, org: Organisation, entity: str, ids: list[int]) -> None:
+    """Blank the personal values the audit trail copied (who changed what and when stays)."""
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        for entry in session.execute(select(AuditEntry.id, AuditEntry.changes).where(
+                AuditEntry.organisation_id == org.id, AuditEntry.entity == entity,
+                AuditEntry.entity_id.in_(part))).all():
+            changes = {key: ([None if v is None else SCRUBBED for v in value] if key in PERSONAL else value)
+                       for key, value in (entry.changes or {}).items()}
+            # a Core statement: through the ORM the audit listener would log this update too
+            session.execute(update(AuditEntry.__table__).where(AuditEntry.__table__.c.id == entry.id)
+                            .values(summary="", changes=changes or None))
+
+
+def _scrub_mails(session: Session, org: Organisation, ids: list[int], offer_ids: list[int]) -> None:
+    """The outbox rows of the mails to these requests keep their key (idempotency), not their text."""
+    keys = [f"mail:wachtlijst:confirm:{i}" for i in ids] + [
+        f"mail:wachtlijst:{kind}:{i}" for i in offer_ids for kind in ("offer", "reminder")]
+    table = Job.__table__
+    for start in range(0, max(len(keys), len(ids)), CHUNK):
+        key_part, id_part = keys[start:start + CHUNK], ids[start:start + CHUNK]
+        session.execute(update(table).where(
+            table.c.organisation_id == org.id,
+            or_(table.c.key.in_(key_part), *(table.c.key.like(f"mail:wachtlijst:outcome:{i}:%") for i in id_part)))
+            .values(payload={"to": "", "subject": "", "body": SCRUBBED}, last_error=None))
 
 
 def export(session: Session, org: Organisation, email: str) -> dict:
     """Everything the waiting list holds about the family behind ``email`` (GDPR access)."""
     reqs = session.scalars(select(CareRequest).where(
-        CareRequest.organisation_id == org.id, CareRequest.email == email.strip().lower())
+        CareRequest.organisation_id == org.id, func.lower(CareRequest.email) == email.strip().lower())
         .options(selectinload(CareRequest.preferences), selectinload(CareRequest.history),
                  selectinload(CareRequest.offers)).order_by(CareRequest.id)).all()
     names = dict(session.execute(select(Location.id, Location.name).where(Location.organisation_id == org.id)).all())

@@ -216,3 +216,63 @@ def test_director_makes_an_offer_from_the_candidates_page(client, session, org, 
     assert session.scalar(select(func.count()).select_from(Job).where(Job.status == JobStatus.PENDING)) >= 3
 
 
+@pytest.mark.parametrize("how", ["merge", "lapse", "withdraw"])
+def test_closing_a_request_withdraws_its_open_offer(session, org, location, slot, fixed_vacancies, director,
+                                                    frozen_today, how):
+    from plugins.wachtlijst.services import intake
+
+    req, _ = make_request(session, org, [location.id])
+    offer = offers.make_offer(session, org, req, slot, actor=director)
+    assert offers.free_now(session, org, slot) == 0
+    if how == "merge":
+        keep, _ = make_request(session, org, [location.id], email="ander-adres@example.be")
+        intake.merge(session, org, keep, req, actor=director)
+    elif how == "lapse":
+        intake.lapse(session, org, req, actor=director, reason="miskraam")
+    else:
+        intake.withdraw(session, org, req, reason="elders opvang gevonden")
+    closed = req.status
+    assert offer.status == OfferStatus.WITHDRAWN
+    assert offers.free_now(session, org, slot) == 1  # the place is free again
+    children = session.scalar(select(func.count()).select_from(Child))
+    with pytest.raises(WachtlijstError) as info:
+        offers.accept(session, org, offer)
+    assert info.value.code == "offer_closed"
+    assert session.scalar(select(func.count()).select_from(Child)) == children and req.status == closed
+
+
+def test_expiry_never_reopens_a_closed_request(session, org, location, slot, fixed_vacancies, frozen_today):
+    """Data from before closing withdrew open offers: the late expiry leaves the request closed."""
+    from plugins.wachtlijst.services import intake
+
+    req, _ = make_request(session, org, [location.id])
+    offer = offers.make_offer(session, org, req, slot, actor=None)
+    intake.withdraw(session, org, req, reason="verhuisd")
+    offer.status = OfferStatus.OPEN  # as it used to be left
+    with pytest.raises(WachtlijstError) as info:
+        offers.accept(session, org, offer)
+    assert info.value.code == "not_waiting"
+    clock.freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS))
+    assert offers.expire(session, org, offer)
+    assert offer.status == OfferStatus.EXPIRED and req.status == Status.WITHDRAWN
+
+
+def test_accepting_an_expired_offer_on_the_status_page_in_french_writes_nothing(
+        client, session, org, location, slot, fixed_vacancies, frozen_today):
+    req, token = make_request(session, org, [location.id], language="fr")
+    offer = offers.make_offer(session, org, req, slot, actor=None)
+    session.commit()
+    req_id, offer_id = req.id, offer.id
+    clock.freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
+                 + timedelta(hours=9))
+    before = (session.scalar(select(func.count()).select_from(Child)),
+              session.scalar(select(func.count()).select_from(Family)))
+    response = client.post(f"/o/{org.slug}/wachtlijst/status/{token}/answer",
+                           data={"offer_id": offer_id, "answer": "accept"})
+    assert response.status_code == 409
+    assert "Cette offre a expiré et ne peut plus être acceptée." in response.get_data(as_text=True)
+    session.expire_all()
+    assert (session.scalar(select(func.count()).select_from(Child)),
+            session.scalar(select(func.count()).select_from(Family))) == before
+    assert session.get(CareRequest, req_id).status == Status.OFFER_MADE
+    assert session.get(Offer, offer_id).status == OfferStatus.OPEN  # the expiry job will close it

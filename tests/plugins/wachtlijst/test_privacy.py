@@ -91,3 +91,70 @@ def test_cli_dry_run(app, session, org, location):
     assert "1 aanvragen geanonimiseerd" in result.output
     result = runner.invoke(args=["jobs", "run"])
     assert result.exit_code == 0 and "klaar" in result.output
+
+
+def test_anonymising_scrubs_the_audit_trail_and_the_sent_mails(session, org, location):
+    from core.models import AuditEntry
+    from plugins.wachtlijst.services.intake import set_status
+
+    freeze(date(2020, 3, 1))
+    old, _ = make_request(session, org, [location.id], channel="public", email="oud@example.be",
+                          child_first_name="Geheimnaam", desired_start=date(2020, 9, 1),
+                          child_birth_date=date(2020, 1, 1), notes="gevoelige notitie",
+                          referrer_name="CAW Zuid", consent_referrers=True)
+    old.phone = "0470 12 34 56"  # an edit: the audit entry keeps the old and new value
+    set_status(session, org, old, old.status, actor_label="ouder", reason="telefoon gewijzigd")
+    freeze(date(2025, 9, 1))
+    recent, _ = make_request(session, org, [location.id], channel="public", email="nieuw@example.be",
+                             child_first_name="Recent", desired_start=date(2025, 12, 1),
+                             child_birth_date=date(2025, 6, 1))
+    freeze(date(2026, 3, 2))
+
+    def audit_text(req_id):
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "wachtlijst_request",
+                                                           AuditEntry.entity_id == req_id)).all()
+        return entries, json.dumps([e.changes for e in entries]) + " ".join(e.summary or "" for e in entries)
+
+    def mail_text(email_or_key):
+        jobs = session.scalars(select(Job).where(Job.kind == "mail.send")).all()
+        return " ".join(json.dumps(j.payload) for j in jobs if email_or_key in (j.key or ""))
+
+    entries, before = audit_text(old.id)
+    assert "oud@example.be" in before and "Geheimnaam" in before and "0470 12 34 56" in before
+    assert "Geheimnaam" in mail_text(f"confirm:{old.id}")
+    assert privacy.anonymise(session, org) == [old.id]
+    entries, after = audit_text(old.id)
+    for secret in ("oud@example.be", "Geheimnaam", "gevoelige notitie", "0470 12 34 56", "CAW Zuid", "Ouder"):
+        assert secret not in after
+        assert secret not in mail_text(f"confirm:{old.id}")
+    assert any("status" in (e.changes or {}) or "anonymised_at" in (e.changes or {}) for e in entries)
+    assert all(h.actor_label in ("ouder", "toeleider", "systeem", "") for h in old.history)
+    # the recent request keeps everything
+    assert "Recent" in audit_text(recent.id)[1] and "Recent" in mail_text(f"confirm:{recent.id}")
+    # the idempotency key of the mail stays: it is never sent again
+    assert session.scalar(select(Job).where(Job.key == f"mail:wachtlijst:confirm:{old.id}")) is not None
+
+
+def test_export_finds_the_family_whatever_the_case_of_the_address(session, org, location):
+    freeze(date(2026, 11, 18))
+    make_request(session, org, [location.id], email="An.Peeters@Example.be", child_first_name="Hoofdletter")
+    for asked in ("an.peeters@example.be", "An.Peeters@example.be", " AN.PEETERS@EXAMPLE.BE "):
+        assert [r["child_first_name"] for r in privacy.export(session, org, asked)["requests"]] == ["Hoofdletter"]
+    assert privacy.export(session, org, "ander@example.be")["requests"] == []
+
+
+def test_export_is_for_staff_of_the_organisation_only(client, factory, session, org, location):
+    from core.models import Role
+
+    freeze(date(2026, 11, 18))
+    req, _ = make_request(session, org, [location.id], email="gezin@example.be")
+    other = factory.org(modules={"wachtlijst"})
+    outsider = factory.user(other, Role.DIRECTOR)
+    finance = factory.user(org, Role.FINANCE)
+    session.commit()
+    slug, req_id = org.slug, req.id
+    login(client, finance)
+    assert client.get(f"/o/{slug}/wachtlijst/{req_id}/export").status_code == 403
+    client.post("/logout")
+    login(client, outsider)
+    assert client.get(f"/o/{other.slug}/wachtlijst/{req_id}/export").status_code == 404
