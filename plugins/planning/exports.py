@@ -77,6 +77,16 @@ class ReservedDay:
     label: str
 
 
+@dataclass(frozen=True)
+class ClosingPeriodRow:
+    """A closing day or period of the published yearly calendar (first and last day inclusive)."""
+
+    start: date
+    end: date
+    reason: str
+    kind_label: str
+
+
 def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[int],
            first: bool = False):
     ws = wb.active if first else wb.create_sheet()
@@ -177,4 +187,30 @@ def reserved_days_calendar(*, child_key: str, child_name: str, location_name: st
         cal.add_component(event)
     if hasattr(cal, "add_missing_timezones"):
         cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def closing_days_calendar(*, calendar_key: str, title: str, organisation_name: str,
+                          periods: Sequence[ClosingPeriodRow], stamp: datetime) -> bytes:
+    """The yearly closing days as all-day events (one per period), with UIDs stable per period
+    start, so a re-published file updates the parents' calendars."""
+    from datetime import timedelta
+
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Koepel//planning//NL")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", title)
+    for period in periods:
+        event = Event()
+        event.add("uid", f"{calendar_key}-{period.start.isoformat()}@koepel")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"Gesloten: {period.reason}")
+        event.add("dtstart", period.start)
+        event.add("dtend", period.end + timedelta(days=1))
+        event.add("description", f"{organisation_name}: {period.kind_label}.")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
     return cal.to_ical()

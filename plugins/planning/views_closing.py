@@ -59,6 +59,62 @@ def _months(year: int, days: dict, open_weekdays: set[int]) -> list[dict]:
     return months
 
 
+def _rows(entries, names: dict[int, str]) -> list[dict]:
+    """The year's closing days as periods (a closure of several days is one row)."""
+    rows: list[dict] = []
+    for entry in entries:
+        if entry.period_id and rows and rows[-1]["id"] == entry.period_id:
+            rows[-1]["end"] = entry.day
+            continue
+        rows.append({"id": entry.period_id, "start": entry.day, "end": entry.day, "reason": entry.reason,
+                     "kind": entry.kind, "kind_label": _kind_label(entry.kind),
+                     "scope": names.get(entry.location_id, "") if entry.location_id else _("hele organisatie")})
+    return rows
+
+
+def _published(year: int) -> tuple[list[dict], str]:
+    """Rows and a title for the published calendar of the organisation or one location."""
+    locations = scoped_locations(with_hours=False)
+    location_id = request.args.get("location", type=int)
+    chosen = pick_locations(locations, location_id)
+    rows = _rows(yearly_calendar(session(), g.org, year, location_id), {loc.id: loc.name for loc in locations})
+    scope = chosen[0].name if location_id else g.org.name
+    return rows, _("Sluitingsdagen %(year)s – %(scope)s", year=year, scope=scope)
+
+
+@bp.route("/closing-days.pdf")
+@requires(CLOSING_VIEW)
+def closing_days_pdf():
+    """The year's closing days as a printable annex to the huishoudelijk reglement."""
+    from core.pdf import pdf_response, render_pdf
+
+    year = _year_arg()
+    rows, title = _published(year)
+    data = render_pdf("planning/closing_days_pdf.html", {
+        "title": title, "rows": rows, "organisation": g.org.name, "year": year,
+        "printed": format_date(clock.today(), "d MMMM y")})
+    return pdf_response(data, f"sluitingsdagen-{year}.pdf")
+
+
+@bp.route("/closing-days.ics")
+@requires(CLOSING_VIEW)
+def closing_days_ics():
+    """The year's closing days as an iCalendar file (all-day events) to publish for parents."""
+    from flask import Response
+
+    from plugins.planning.exports import ClosingPeriodRow, closing_days_calendar
+
+    year = _year_arg()
+    rows, title = _published(year)
+    data = closing_days_calendar(
+        calendar_key=f"koepel-{g.org.slug}-closing-{request.args.get('location', type=int) or 'org'}",
+        title=title, organisation_name=g.org.name, stamp=clock.now(),
+        periods=[ClosingPeriodRow(r["start"], r["end"], r["reason"], r["kind_label"]) for r in rows])
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="sluitingsdagen-{year}.ics"',
+        "Cache-Control": "private, no-store"})
+
+
 @bp.route("/closing-days", methods=["GET", "POST"])
 @requires(CLOSING_VIEW)
 def closing_days():
@@ -89,15 +145,7 @@ def closing_days():
                                         location=location_id or None))
         status = 422
     entries = yearly_calendar(session(), g.org, year, location_id)
-    names = {loc.id: loc.name for loc in locations}
-    rows: list[dict] = []
-    for entry in entries:
-        if entry.period_id and rows and rows[-1]["id"] == entry.period_id:
-            rows[-1]["end"] = entry.day
-            continue
-        rows.append({"id": entry.period_id, "start": entry.day, "end": entry.day, "reason": entry.reason,
-                     "kind_label": _kind_label(entry.kind),
-                     "scope": names.get(entry.location_id, "") if entry.location_id else _("hele organisatie")})
+    rows = _rows(entries, {loc.id: loc.name for loc in locations})
     open_weekdays = {oh.weekday for loc in chosen for oh in loc.opening_hours} or set(range(5))
     return render_template(
         "planning/closing_days.html", year=year, locations=locations, location_id=location_id, rows=rows,

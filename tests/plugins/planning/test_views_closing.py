@@ -73,3 +73,36 @@ def test_other_organisation_and_disabled_module(client, session, factory, org, l
     assert client.get(f"/o/{org.slug}/planning/closing-days").status_code == 404
     assert client.get(f"/o/{org.slug}/planning/day").status_code == 404
     assert "Dagplanning" not in client.get(f"/o/{org.slug}/").get_data(as_text=True)
+
+
+def test_yearly_calendar_published_as_pdf_and_icalendar(client, session, factory, org, location, frozen_today):
+    import io
+
+    from icalendar import Calendar
+    from pypdf import PdfReader
+
+    api.add_closing_period(session, org, start_date=date(2027, 7, 19), end_date=date(2027, 7, 30),
+                           reason="Collectieve sluiting zomer")
+    api.add_closing_period(session, org, start_date=date(2027, 5, 7), reason="Brugdag", kind="bridge",
+                           location_id=location.id)
+    session.commit()
+    login(client, factory.user(org, Role.CAREGIVER, locations=[location]))
+    page = client.get(f"/o/{org.slug}/planning/closing-days?year=2027").get_data(as_text=True)
+    assert "closing-days.pdf?year=2027" in page and "closing-days.ics?year=2027" in page
+    response = client.get(f"/o/{org.slug}/planning/closing-days.pdf?year=2027&location={location.id}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Sluitingsdagen 2027" in text and location.name in text and "huishoudelijk reglement" in text
+    assert "19/07/2027 – 30/07/2027" in text and "Brugdag" in text and "Kerstmis" in text
+    response = client.get(f"/o/{org.slug}/planning/closing-days.ics?year=2027")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    summer = next(e for e in events if "zomer" in str(e["summary"]))
+    assert (summer.decoded("dtstart"), summer.decoded("dtend")) == (date(2027, 7, 19), date(2027, 7, 31))
+    # 12 public holidays, of which 21/7 lies in the summer closure, + that closure; the bridge day is the
+    # location's own, not in the organisation's calendar
+    assert len(events) == 12
+    assert all(str(e["summary"]).startswith("Gesloten: ") for e in events)
+    assert client.get(f"/o/{org.slug}/planning/closing-days.ics?year=1850").status_code == 404
+    other = factory.location(org)
+    assert client.get(f"/o/{org.slug}/planning/closing-days.pdf?location={other.id}").status_code == 404
