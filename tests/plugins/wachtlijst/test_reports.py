@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -121,3 +122,34 @@ def test_fo_re_19_download(client, session, factory, org, location, month_data):
     response = client.get(f"/o/{org.slug}/wachtlijst/fo-re-19.xml?year=2027")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     assert reports.validate_fo_re_19(response.data) == []
+
+
+OFFICIAL_XSD = Path(__file__).resolve().parents[4] / "shared" / "data" / "opgroeien" / "FO-RE-19.xsd"
+
+
+@pytest.mark.skipif(not OFFICIAL_XSD.exists(), reason="the shared Opgroeien documents are not next to the repo")
+def test_fo_re_19_against_the_official_schema_file(session, factory, org, location, month_data):
+    """Validated with the schema as Opgroeien publishes it (../shared/data/opgroeien), not only the
+    module's copy; a second location with an awkward name and a vulnerable family placed."""
+    assert reports.XSD_PATH.read_bytes() == OFFICIAL_XSD.read_bytes()  # the bundled copy is the official one
+    set_setting(session, org, "wachtlijst.subsidiegroep_id", "4711")
+    second = factory.location(org, name="Kinderdagverblijf <De Zon> & 't Maantje — een heel lange naam voorbij 50 tekens",
+                              places=14)
+    slot = placing.Slot(second.id, 2027, 1, "0-12m", "ma-vr volle dag", free=3)
+    at(date(2026, 12, 2))
+    req, _ = make_request(session, org, [second.id], email="kw@example.be", child_first_name="Kw",
+                          facts={"low_income": True, "single_parent": True, "foster_child": True})
+    offers.accept(session, org, offers.make_offer(session, org, req, slot, actor=None))
+    xml = reports.fo_re_19_xml(session, org, 2027)
+    schema = etree.XMLSchema(etree.parse(str(OFFICIAL_XSD)))
+    doc = etree.fromstring(xml)
+    assert schema.validate(doc), schema.error_log
+    groups = {g.findtext("LocatieId"): g for g in doc.findall("Voorrangsgroepen/Voorrangsgroep")}
+    group = groups[str(int(second.opgroeien_file_no))]
+    assert group.findtext("LocatieNaam") == second.name[:50]
+    assert group.findtext("AantalOpgevangenKinderen/UitKwetsbareGezinnen") == "1"
+    assert [group.findtext(f"DetailsVoorrangsgroep/{tag}") for tag in ("Alleenstaanden", "LaagInkomen",
+                                                                        "Pleegkinderen", "WerkOpleiding")] == \
+        ["1", "1", "1", "0"]
+    assert group.findtext("KindPlaatsRatio") == "0.07"  # 1 child from the priority groups / 14 places
+    assert doc.findtext("DocumentGegevens/SubsidiegroepId") == "4711"
