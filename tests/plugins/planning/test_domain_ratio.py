@@ -111,3 +111,41 @@ def test_organisation_setting_forces_a_rule_set(session, org, location, child):
     assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2015"
     set_setting(session, org, "planning.ratio_rule_set", "kindratio_2027")
     assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2027"
+
+
+def test_rule_tables_are_data_with_the_numbers_of_domain_rules_4():
+    """The JSON holds §4.1/4.3/4.4 literally; the engine has no number of its own."""
+    import json
+
+    from plugins.planning.services.ratio import RULES_FILE
+
+    data = {r["key"]: r for r in json.loads(RULES_FILE.read_text(encoding="utf-8"))["rule_sets"]}
+    old, new = data["kindratio_2015"], data["kindratio_2027"]
+    assert (old["valid_to"], new["valid_from"]) == ("2026-12-31", "2027-01-01")
+    assert old["group"]["alone_max"] == 8 and old["group"]["per_caregiver"] == {"any": 9}
+    assert old["group"]["rest"] == {"per_caregiver": 14, "max_minutes": 120, "min_caregivers": 2}
+    assert old["family"]["max_children"] == 8 and new["family"]["max_children"] == 7
+    assert new["group"]["per_caregiver"] == {"babies_only": 5, "older_only": 8, "mixed": 7}
+    assert new["group"]["baby_max_months"] == 12 and new["group"]["living_group_max"] == 18
+    assert new["group"]["rest"]["per_caregiver"] == 14
+
+
+def test_a_new_rule_set_is_a_new_data_entry_not_code(tmp_path, monkeypatch):
+    import json
+
+    from plugins.planning.services import ratio
+
+    data = json.loads(ratio.RULES_FILE.read_text(encoding="utf-8"))
+    data["rule_sets"][1]["valid_to"] = "2029-12-31"
+    data["rule_sets"].append({"key": "kindratio_2030", "label": "test", "valid_from": "2030-01-01", "valid_to": None,
+                              "group": {"scope": "location", "alone_max": None, "per_caregiver": {"any": 6},
+                                        "baby_max_months": 12, "living_group_max": 16},
+                              "family": {"max_children": 6}})
+    path = tmp_path / "kindratio.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    sets = ratio.rule_sets.__wrapped__(str(path))
+    monkeypatch.setattr(ratio, "rule_sets", lambda: sets)
+    rules = ratio.rule_set_for(date(2030, 3, 1))
+    assert rules.key == "kindratio_2030" and rules.family_max == 6 and rules.living_group_max == 16
+    assert [staff_needed(rules, n) for n in (6, 7, 12, 13)] == [1, 2, 2, 3]
+    assert ratio.rule_set_for(date(2028, 3, 1)).key == "kindratio_2027"
