@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from core.db import session
 from core.models import Organisation, Role, User
@@ -106,9 +105,18 @@ class TenantBlueprint(Blueprint):
             self.before_request(self._gate)
 
     @staticmethod
-    def _load_org(_endpoint, values):
+    def _load_org(endpoint, values):
+        from flask import current_app
+
+        from core.tenancy import load_organisation
+
         slug = values.pop("org", None) if values else None
-        org = session().scalar(select(Organisation).where(Organisation.slug == slug)) if slug else None
+        # A hot view may load the organisation itself together with what it needs next, in the same
+        # round trip (``view.koepel_org_loader(session, slug) -> Organisation | None``); it must
+        # prime the enabled modules as ``load_organisation`` does.
+        view = current_app.view_functions.get(endpoint) if endpoint else None
+        loader = getattr(view, "koepel_org_loader", None) or load_organisation
+        org = loader(session(), slug) if slug else None
         if org is None:
             abort(404)
         g.org = org

@@ -2,10 +2,11 @@
 that makes runtime hooks reach only the enabled ones."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
@@ -31,6 +32,33 @@ def enabled_modules(session: Session, org: Organisation) -> set[str]:
         installed = set(plugin_manager().infos)
         cache[org.id] = {m for m in rows if m in installed}
     return set(cache[org.id])
+
+
+_ORG_WITH_MODULES = (
+    select(Organisation, OrganisationModule.module)
+    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
+def load_organisation(session: Session, slug: str) -> Organisation | None:
+    """The organisation of a URL slug together with its enabled modules, in one round trip (every
+    organisation page needs both: the module gates ask ``enabled_modules`` next). The modules are
+    read fresh from the database on every request, so switching a module off closes its pages at
+    once in every worker; the result is kept for the request only."""
+    rows = session.execute(_ORG_WITH_MODULES, {"slug": slug}).all()
+    if not rows:
+        return None
+    org = rows[0][0]
+    prime_modules(org, (m for _org, m in rows))
+    return org
+
+
+def prime_modules(org: Organisation, modules) -> None:
+    """Fill the request cache of ``enabled_modules`` from rows read together with ``org``."""
+    if has_request_context():
+        installed = set(plugin_manager().infos)
+        g.setdefault("_koepel_modules", {})[org.id] = {m for m in modules if m is not None and m in installed}
 
 
 def _forget(org: Organisation) -> None:
@@ -169,9 +197,33 @@ def _install_tenant_guard() -> None:
         if org is None:
             return
         org_id = org.id
-        state.statement = state.statement.options(
+        statement = state.statement
+        if statement.get_execution_options().get("koepel_prebuilt"):
+            # A statement built once at import (see ``prebuilt``): guard it once per organisation
+            # and reuse the result, so that SQLAlchemy's compiled cache key is kept too.
+            per_org = _GUARDED.get(statement)
+            if per_org is None:
+                per_org = _GUARDED.setdefault(statement, {})
+            guarded = per_org.get(org_id)
+            if guarded is None:
+                guarded = per_org[org_id] = _guard(statement, org_id)
+            state.statement = guarded
+            return
+        state.statement = _guard(statement, org_id)
+
+    def _guard(statement, org_id):
+        return statement.options(
             with_loader_criteria(TenantMixin, lambda cls: cls.organisation_id == org_id, include_aliases=True)
         )
+
+
+_GUARDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def prebuilt(statement):
+    """Mark a statement built once (module level, values as ``bindparam``) for hot paths: the
+    tenant guard below still applies, but is added once per organisation instead of per call."""
+    return statement.execution_options(koepel_prebuilt=True)
 
 
 _install_tenant_guard()

@@ -12,16 +12,18 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import and_, select
+from flask import g, has_request_context
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
-from core.models import Location, Organisation, Role, User
+from core.models import Location, Organisation, OrganisationModule, OrganisationSetting, Role, User
 from core.passwords import hash_password, verify_password
+from core.tenancy import prebuilt
 from plugins.aanwezigheden.i18n import _
 from plugins.aanwezigheden.models import Device, StaffPin
 from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.settings import setting
+from plugins.aanwezigheden.settings import PREFIX, prime, setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 
@@ -48,24 +50,63 @@ def pair_device(session: Session, org: Organisation, location: Location, name: s
     return device, token
 
 
+_DEVICE_WITH_SETTINGS = prebuilt(
+    select(Device, OrganisationSetting.key, OrganisationSetting.value)
+    .outerjoin(OrganisationSetting, and_(OrganisationSetting.organisation_id == Device.organisation_id,
+                                         OrganisationSetting.key.startswith(PREFIX)))
+    .where(Device.token_hash == bindparam("token_hash"), Device.organisation_id == bindparam("org_id"))
+)
+
+
+_ORG_WITH_DEVICE = (
+    select(Organisation, OrganisationModule.module, Device, OrganisationSetting.key, OrganisationSetting.value)
+    .select_from(Organisation)
+    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
+    .outerjoin(Device, and_(Device.organisation_id == Organisation.id, Device.token_hash == bindparam("token_hash")))
+    .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
+                                         OrganisationSetting.organisation_id == Organisation.id,
+                                         OrganisationSetting.key.startswith(PREFIX)))
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
+def load_org_with_device(session: Session, slug: str, token: str | None) -> Organisation | None:
+    """The organisation of the URL, its enabled modules, the device of ``token`` and the module's
+    settings in one round trip (the tablet's requests; see ``TenantBlueprint._load_org``).
+    ``device_for_token`` then checks the device without a query of its own."""
+    from core.tenancy import load_organisation, prime_modules
+
+    if not token:
+        return load_organisation(session, slug)
+    digest = token_hash(token)
+    rows = session.execute(_ORG_WITH_DEVICE, {"slug": slug, "token_hash": digest}).all()
+    if not rows:
+        return None
+    org = rows[0][0]
+    prime_modules(org, (row[1] for row in rows))
+    device = rows[0][2]
+    if has_request_context():
+        g._aanwezigheden_device = ((org.id, digest), device)
+    if device is not None:
+        prime(org, {row[3]: row[4] for row in rows if row[3] is not None})
+    return org
+
+
 def device_for_token(session: Session, org: Organisation, token: str | None) -> Device:
     """The device behind a token, or an AttendanceError saying why not (401/403)."""
     if not token:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)
-    # One round trip for the device and the module's settings (the tablet API is the hot path).
-    from core.models import OrganisationSetting
-    from plugins.aanwezigheden.settings import PREFIX, prime
-
-    rows = session.execute(
-        select(Device, OrganisationSetting.key, OrganisationSetting.value)
-        .outerjoin(OrganisationSetting, and_(OrganisationSetting.organisation_id == Device.organisation_id,
-                                             OrganisationSetting.key.startswith(PREFIX)))
-        .where(Device.token_hash == token_hash(token), Device.organisation_id == org.id)
-    ).all()
-    device = rows[0][0] if rows else None
-    if device is not None:
-        prime(org, {key: value for _device, key, value in rows if key is not None})
+    digest = token_hash(token)
+    primed = g.get("_aanwezigheden_device") if has_request_context() else None
+    if primed is not None and primed[0] == (org.id, digest):
+        device = primed[1]  # read with the organisation (load_org_with_device)
+    else:
+        # One round trip for the device and the module's settings (the tablet API is the hot path).
+        rows = session.execute(_DEVICE_WITH_SETTINGS, {"token_hash": digest, "org_id": org.id}).all()
+        device = rows[0][0] if rows else None
+        if device is not None:
+            prime(org, {key: value for _device, key, value in rows if key is not None})
     if device is None:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)

@@ -16,14 +16,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import current_actor_id
 from core.clock import BRUSSELS, clock
 from core.models import AuditEntry, Child, Organisation
 from core.plugins.events import AttendanceRecorded
+from core.tenancy import prebuilt
 from plugins.aanwezigheden import planning_adapter
 from plugins.aanwezigheden.i18n import _
 from plugins.aanwezigheden.models import AttendanceEvent, Device, EventKind, EventStatus
@@ -76,31 +76,61 @@ def _same_source(a: AttendanceEvent, device_id: int | None, offline: bool) -> bo
     return a.device_id == device_id and not a.offline and not offline
 
 
+@dataclass(frozen=True)
+class _ChildRow:
+    """The columns of a child a registration needs (no ORM entity: the tablet API is hot)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    location_id: int | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class _EventRow:
+    id: int
+    client_id: str
+    kind: EventKind
+    at: datetime
+    device_id: int | None
+    offline: bool
+
+
+_CHILD_DAY = (
+    select(Child.id, Child.first_name, Child.last_name, Child.location_id,
+           AttendanceEvent.id, AttendanceEvent.client_id, AttendanceEvent.kind, AttendanceEvent.at,
+           AttendanceEvent.device_id, AttendanceEvent.offline)
+    .outerjoin(AttendanceEvent, and_(AttendanceEvent.child_id == Child.id, AttendanceEvent.day == bindparam("day"),
+                                     AttendanceEvent.status == EventStatus.ACCEPTED))
+    .where(Child.id == bindparam("child_id"), Child.organisation_id == bindparam("org_id"))
+    .order_by(AttendanceEvent.at, AttendanceEvent.client_id)
+)
+_CHILD_DAY_LOCKED = prebuilt(_CHILD_DAY.with_for_update(of=Child))
+_CHILD_DAY = prebuilt(_CHILD_DAY)
+
+
 def _validate(session: Session, org: Organisation, *, child_id: int | None, location_id: int,
               kind: EventKind, at: datetime, device_id: int | None, offline: bool,
-              window: timedelta, lock: bool = True) -> tuple[Child, AttendanceEvent | None]:
+              window: timedelta, lock: bool = True) -> tuple[_ChildRow, _EventRow | None]:
     """Check one registration; returns the child and the accepted event it duplicates (if any).
     Raises AttendanceError with the Dutch reason."""
     day = care_day(at)
     # One round trip: the child (locked, to serialise registrations of one child on PostgreSQL)
-    # with its accepted events of the day.
-    stmt = (
-        select(Child, AttendanceEvent)
-        .outerjoin(AttendanceEvent, and_(AttendanceEvent.child_id == Child.id, AttendanceEvent.day == day,
-                                         AttendanceEvent.status == EventStatus.ACCEPTED))
-        .where(Child.id == child_id, Child.organisation_id == org.id)
-        .order_by(AttendanceEvent.at, AttendanceEvent.client_id)
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=Child)
-    rows = session.execute(stmt).all() if child_id is not None else []
-    child = rows[0][0] if rows else None
-    if child is None:
+    # with its accepted events of the day; plain columns, no ORM entities.
+    stmt = _CHILD_DAY_LOCKED if lock else _CHILD_DAY
+    rows = session.execute(stmt, {"child_id": child_id, "day": day, "org_id": org.id}).all() \
+        if child_id is not None else []
+    if not rows:
         raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)
+    child = _ChildRow(*rows[0][:4])
     if not enrolled(session, org, child, location_id, day):
         raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
                               code="not_enrolled")
-    events = [event for _child, event in rows if event is not None]
+    events = [_EventRow(*row[4:]) for row in rows if row[4] is not None]
     last = events[-1] if events else None
     open_arrival = last if last is not None and last.kind == EventKind.ARRIVAL else None
     if kind == EventKind.ARRIVAL:
@@ -127,8 +157,8 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
     return child, None
 
 
-def _find(session: Session, org: Organisation, client_id: str) -> AttendanceEvent | None:
-    return session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
+def _find(session: Session, org_id: int, client_id: str) -> AttendanceEvent | None:
+    return session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org_id,
                                                         AttendanceEvent.client_id == client_id))
 
 
@@ -169,56 +199,79 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
         child, duplicate_of = _validate(session, org, child_id=child_pk, location_id=device.location_id,
                                         kind=event.kind, at=at, device_id=device.id, offline=offline, window=window)
     except AttendanceError as exc:
-        known = _find(session, org, client_id)
+        known = _find(session, org.id, client_id)
         if known is not None:  # a resent registration that was stored before: answer as then
             return Outcome(known, True)
         if not keep_rejected:
             raise
-        exists = child_pk is not None and session.get(Child, child_pk) is not None
-        event.child_id = child_pk if exists and exc.code != "unknown_child" else None
+        exists = child_pk is not None and exc.code != "unknown_child" and session.scalar(
+            select(Child.id).where(Child.id == child_pk, Child.organisation_id == org.id)) is not None
+        event.child_id = child_pk if exists else None
         event.status = EventStatus.REJECTED
         event.message = exc.message[:300]
         event.payload = {"child_id": child_id, "kind": kind, "client_at": client_at.isoformat() if client_at else None,
                          "offline": offline, "error": exc.code}
-        stored = _insert(session, event, nested=True)
+        stored = _insert(session, event)
         return Outcome(stored, stored is not event)
     event.child_id = child.id
     later = duplicate_of is not None and (at, client_id) > (duplicate_of.at, duplicate_of.client_id)
     if later:
         event.status = EventStatus.DUPLICATE
         event.message = _("Dubbel met een vroegere registratie van een ander toestel.")
-    stored = _insert(session, event, nested=keep_rejected)
+    stored = _insert(session, event)
     if stored is not event:
         return Outcome(stored, True)
     if duplicate_of is not None and not later:  # the new one is earlier: it counts, the other not
-        duplicate_of.status = EventStatus.DUPLICATE
-        duplicate_of.message = _("Dubbel met een vroegere registratie van een ander toestel.")
-        session.flush()
+        session.execute(update(AttendanceEvent).where(AttendanceEvent.id == duplicate_of.id).values(
+            status=EventStatus.DUPLICATE, message=_("Dubbel met een vroegere registratie van een ander toestel.")))
     _notify(session, org, stored)
     return Outcome(stored, False)
 
 
-def _insert(session: Session, event: AttendanceEvent, *, nested: bool) -> AttendanceEvent:
-    """Insert; if the client id is already stored (a resend, or a concurrent request), return that
-    row instead. Without ``nested`` the whole transaction is rolled back first (nothing else was
-    written in it: the online single-registration request)."""
-    try:
-        if nested:
-            with session.begin_nested():
-                session.add(event)
-                session.flush()
-        else:
-            session.add(event)
-            session.flush()
+_EVENT_COLUMNS = ("organisation_id", "client_id", "location_id", "child_id", "day", "kind", "at", "offline",
+                  "received_at", "device_id", "recorded_by_id", "status", "message", "reason", "corrects_id",
+                  "payload")
+
+
+_INSERTS: dict = {}
+
+
+def _insert_statement(dialect: str):
+    """The idempotent insert, built once per dialect with bound parameters."""
+    if dialect not in _INSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - Koepel runs on PostgreSQL and SQLite only
+            raise RuntimeError(f"unsupported database: {dialect}")
+        table = AttendanceEvent.__table__
+        _INSERTS[dialect] = (dialect_insert(table).values({name: bindparam(name, type_=table.c[name].type)
+                                                           for name in _EVENT_COLUMNS})
+                             .on_conflict_do_nothing(index_elements=["organisation_id", "client_id"])
+                             .returning(table.c.id))
+    return _INSERTS[dialect]
+
+
+def _insert(session: Session, event: AttendanceEvent) -> AttendanceEvent:
+    """One ``INSERT ... ON CONFLICT (organisation_id, client_id) DO NOTHING RETURNING id`` (PostgreSQL
+    and SQLite): the new event with its id, or, when the client id is already stored (a resend, or
+    a concurrent request), that stored row. No exception, so no savepoint and no rollback, and no
+    ORM unit of work for the hot path; ``event`` stays a detached value object."""
+    values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    values["reason"] = values["reason"] or ""
+    values["message"] = values["message"] or ""
+    values["status"] = values["status"] or EventStatus.ACCEPTED
+    stmt = _insert_statement(session.get_bind().dialect.name)
+    new_id = session.execute(stmt, values).scalar()
+    if new_id is not None:
+        event.id = new_id
+        event.status = values["status"]
         return event
-    except IntegrityError:
-        if not nested:
-            session.rollback()
-        found = session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == event.organisation_id,
-                                                             AttendanceEvent.client_id == event.client_id))
-        if found is None:
-            raise
-        return found
+    found = _find(session, event.organisation_id, event.client_id)
+    if found is None:  # pragma: no cover - a conflict means the row exists
+        raise RuntimeError("client id conflict without a stored row")
+    return found
 
 
 def _notify(session: Session, org: Organisation, event: AttendanceEvent) -> None:

@@ -45,6 +45,7 @@ from plugins.aanwezigheden.views import bp
 COOKIE = "koepel_tablet"
 UNLOCK_KEY = "aanwezigheden_unlock"
 HEADER = "X-Koepel-Tablet"
+ACTIVITY_RESOLUTION = timedelta(seconds=30)  # the inactivity lock counts minutes
 STATIC = __import__("pathlib").Path(__file__).resolve().parent.parent / "static"
 
 
@@ -83,11 +84,13 @@ def _unlocked_user(device) -> int:
         last = datetime.fromisoformat(info.get("t", ""))
     except ValueError:
         last = None
-    if info.get("d") != device.id or last is None or clock.now() - last > timedelta(minutes=minutes):
+    now = clock.now()
+    if info.get("d") != device.id or last is None or now - last > timedelta(minutes=minutes):
         session.pop(UNLOCK_KEY, None)
         raise AttendanceError(_("De tablet is vergrendeld. Geef je pincode in."), code="locked", status=401)
-    info["t"] = clock.now().isoformat()
-    session[UNLOCK_KEY] = info
+    if now - last >= ACTIVITY_RESOLUTION:  # not on every tap: each rewrite signs and sends a new cookie
+        info["t"] = now.isoformat()
+        session[UNLOCK_KEY] = info
     return int(info["u"])
 
 
@@ -105,7 +108,12 @@ def tablet_api(view):
             return error_response(exc)
 
     wrapper.koepel_device = True
+    wrapper.koepel_org_loader = _load_org_with_device
     return public(wrapper)
+
+
+def _load_org_with_device(s, slug: str):
+    return device_service.load_org_with_device(s, slug, request.cookies.get(COOKIE))
 
 
 @bp.route("/tablet/")
@@ -122,6 +130,7 @@ def tablet():
 
 
 tablet.koepel_device = True
+tablet.koepel_org_loader = _load_org_with_device
 
 
 @bp.route("/tablet/sw.js")
