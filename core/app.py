@@ -56,6 +56,7 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
         use_fast_hashing()
 
     import core.models  # noqa: F401
+    import core.retention  # noqa: F401  (registers the retention job handler)
 
     app.extensions["koepel_db"] = Database(app.config["DATABASE_URL"])
     pm = build_plugin_manager(plugins)
@@ -69,6 +70,8 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
     register_core_blueprints(app)
     pm.hook.register_blueprints(app=app)
     _check_blueprint_names(app, pm)
+    # The CLI is per installation, not per organisation: every installed plugin adds its commands.
+    pm.hook.register_cli_commands(cli=app.cli)
 
     from core.templating import init_jinja
 

@@ -60,6 +60,16 @@ def setting_definitions():
     ]
 
 
+@hookimpl(trylast=True)
+def register_cli_commands(cli):
+    from core.cli import crypto_cli
+    from core.jobs import jobs_cli
+    from core.retention import retention_cli
+
+    for group in (jobs_cli, retention_cli, crypto_cli):
+        cli.add_command(group)
+
+
 @hookimpl
 def register_jinja(env):
     return None

@@ -85,3 +85,19 @@ class ModuleChanged:
     module: str
     enabled: bool
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class RetentionHold:
+    """Answer to ``retention_holds``: children and families a module still needs past the
+    retention cutoff (e.g. a care plan that ended after it). ``reason`` is shown to operators
+    and must not contain personal data."""
+
+    module: str
+    child_ids: frozenset[int] = field(default_factory=frozenset)
+    family_ids: frozenset[int] = field(default_factory=frozenset)
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "child_ids", frozenset(self.child_ids))
+        object.__setattr__(self, "family_ids", frozenset(self.family_ids))

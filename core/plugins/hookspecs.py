@@ -56,6 +56,24 @@ def child_detail_panels(org, child, user):
     """Return a list of Panel shown on the file of ``child`` (already access-checked)."""
 
 
+# --- retention (core.retention; tenant-scoped, inside the run's transaction) -------------------
+
+
+@hookspec
+def retention_holds(session, org, child_ids, family_ids, cutoff):
+    """Veto: return a list of RetentionHold naming which of ``child_ids`` / ``family_ids`` (past
+    ``core.retention_years`` by core's rule; ``cutoff`` is the date before which the last
+    involvement must lie) the module still needs, e.g. a care plan or attendance on or after
+    ``cutoff``. Read only: also called by the dry run."""
+
+
+@hookspec
+def before_retention_erase(session, org, child_ids, family_ids):
+    """These children and families of ``org`` are about to be deleted: delete or anonymise the
+    module's own rows about them (and scrub personal data from their audit entries), database work
+    only, without committing. Raising aborts the organisation's whole run."""
+
+
 # --- events (inside the transaction, database work only) ----------------------------------------
 
 

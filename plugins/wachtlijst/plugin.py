@@ -11,22 +11,16 @@ from plugins.wachtlijst import jobs  # noqa: F401  (registers the job handlers)
 @hookimpl
 def register_blueprints(app):
     from core import mail  # noqa: F401  (registers the mail.send job handler)
-    from plugins.wachtlijst.cli import wachtlijst_cli
     from plugins.wachtlijst.views import bp, koepel_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)
-    # core's `koepel` command reads app.cli, so the commands exist even before the CLI hook is wired
-    register_cli_commands(app.cli)
-    app.cli.add_command(wachtlijst_cli)
 
 
 @hookimpl
 def register_cli_commands(cli):
-    from core.jobs import jobs_cli
     from plugins.wachtlijst.cli import wachtlijst_cli
 
-    cli.add_command(jobs_cli)
     cli.add_command(wachtlijst_cli)
 
 
