@@ -302,6 +302,9 @@ def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: 
     if end_date < last.start_date:
         raise PlanningError(
             f"Er is een versie die pas op {fmt(last.start_date)} ingaat; kies een latere einddatum.", "end_date")
+    if plan.end_date is None or end_date > plan.end_date:  # a later end must not run into the next agreement
+        _check_overlap(session, org, child_id=plan.child_id, location_id=plan.location_id, family_id=plan.family_id,
+                       start=plan.start_date, end=end_date, exclude_id=plan.id)
     if plan.settling_in_until is not None and plan.settling_in_until > end_date:
         plan.settling_in_until = end_date
     plan.end_date = end_date

@@ -287,3 +287,14 @@ def test_on_care_plan_changed_fires_inside_the_transaction(app, session, org, lo
     finally:
         pm.unregister(name="test-failing")
     assert _counts(session) == before
+
+
+def test_a_later_end_date_may_not_run_into_the_next_agreement(session, org, location, child, family, recorder):
+    first = _create(session, org, child, location, family_id=family.id, end_date=date(2026, 6, 30))
+    _create(session, org, child, location, family_id=family.id, start_date=date(2026, 9, 1))
+    api.end_care_plan(session, org, first, end_date=date(2026, 8, 31))  # up to the day before: fine
+    with pytest.raises(PlanningError, match="al een opvangplan .* vanaf 01/09/2026"):
+        api.end_care_plan(session, org, first, end_date=date(2026, 12, 31))
+    plan = session.get(CarePlan, first)
+    assert plan.end_date == plan.versions[-1].end_date == date(2026, 8, 31)
+    assert [e.change for e in recorder.care_plans] == ["created", "created", "ended"]
