@@ -2,7 +2,8 @@
 date, end, extra days, and the reserved days as an iCalendar file for the parents.
 
 A plan change that would exceed capacity or the child-staff ratio is not refused: the domain's
-``check_plan_change`` warnings are shown and the user must tick "toch bewaren" to save anyway."""
+``check_plan_change`` warnings are shown and the user must tick "toch bewaren" to save anyway.
+Bad input is reported before any warning (the domain's checks run first, writing nothing)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from core.security import can, location_scope, requires
 from plugins.planning import api
 from plugins.planning.forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
 from plugins.planning.models import CarePlan, CarePlanVersion
+from plugins.planning.services.care_plans import validate_care_plan, validate_care_plan_version
 from plugins.planning.views import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
@@ -223,6 +225,10 @@ def new_plan(child_id: int):
             days = _day_plans(form)
             group = form.living_group_id.data or None
             try:
+                validate_care_plan(session(), g.org, child_id=child.id, location_id=form.location_id.data,
+                                   start_date=form.start_date.data, days=days, end_date=form.end_date.data,
+                                   family_id=form.family_id.data, settling_in_until=form.settling_in_end.data,
+                                   living_group_id=group, schedule=form.schedule_days or None)
                 warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
                                      living_group_id=group, schedule=form.schedule_days)
                 if not warnings or form.confirm.data:
@@ -262,6 +268,8 @@ def new_version(care_plan_id: int):
             return _render_form(form, child, heading, [], previous=last, status=422)
         days = _day_plans(form)
         try:
+            validate_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
+                                       schedule=form.schedule_days or None)
             warnings = _warnings(child, plan.location_id, form.start_date.data, plan.end_date, days,
                                  living_group_id=plan.living_group_id, care_plan_id=plan.id,
                                  schedule=form.schedule_days)

@@ -231,11 +231,13 @@ def _validated_kind(session, org, location, days, schedule, start, end) -> str:
     return _check_pattern(days, location, split)
 
 
-def create_care_plan(session, org, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
-                     end_date: date | None = None, end_description: str = "", family_id: int | None = None,
-                     settling_in_until: date | None = None, living_group_id: int | None = None,
-                     actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
-                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = ()) -> int:
+def validate_care_plan(session, org, *, child_id: int, location_id: int, start_date: date,
+                       days: Sequence[DayPlan] = (), end_date: date | None = None, family_id: int | None = None,
+                       settling_in_until: date | None = None, living_group_id: int | None = None,
+                       schedule: Sequence[ScheduledDay] | None = None) -> tuple[Location, str]:
+    """Every check of a new plan, writing nothing: raises PlanningError (Dutch) or returns the
+    location and the version kind. Screens call it before showing capacity warnings, so that
+    bad input is reported first."""
     if start_date is None:
         raise PlanningError("Vul de begindatum in.", "start_date")
     if end_date is not None and end_date < start_date:
@@ -251,6 +253,18 @@ def create_care_plan(session, org, *, child_id: int, location_id: int, start_dat
     kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), start_date, end_date)
     _check_overlap(session, org, child_id=child_id, location_id=location_id, family_id=family_id,
                    start=start_date, end=end_date)
+    return location, kind
+
+
+def create_care_plan(session, org, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
+                     end_date: date | None = None, end_description: str = "", family_id: int | None = None,
+                     settling_in_until: date | None = None, living_group_id: int | None = None,
+                     actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
+                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = ()) -> int:
+    location, kind = validate_care_plan(
+        session, org, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
+        end_date=end_date, family_id=family_id, settling_in_until=settling_in_until,
+        living_group_id=living_group_id, schedule=schedule)
     plan = CarePlan(organisation_id=org.id, child_id=child_id, location_id=location_id, family_id=family_id,
                     living_group_id=living_group_id, start_date=start_date, end_date=end_date,
                     end_description=(end_description or "")[:200], settling_in_until=settling_in_until,
@@ -264,11 +278,11 @@ def create_care_plan(session, org, *, child_id: int, location_id: int, start_dat
     return plan.id
 
 
-def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
-                          actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
-                          reference_date: date | None = None) -> int:
-    """An addendum: the new pattern holds from ``effective_date``; the previous version now ends the
-    day before. Versions before the effective date are never changed otherwise."""
+def validate_care_plan_version(session, org, care_plan_id: int, *, effective_date: date,
+                               days: Sequence[DayPlan] = (), schedule: Sequence[ScheduledDay] | None = None,
+                               ) -> tuple[CarePlan, str]:
+    """Every check of a new version, writing nothing: raises PlanningError or returns the plan and
+    the version kind."""
     plan = get_plan(session, org, care_plan_id)
     if effective_date is None:
         raise PlanningError("Vul de ingangsdatum in.", "effective_date")
@@ -282,6 +296,17 @@ def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: da
     location = _location(session, org, plan.location_id)
     kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), effective_date,
                            plan.end_date)
+    return plan, kind
+
+
+def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
+                          actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
+                          reference_date: date | None = None) -> int:
+    """An addendum: the new pattern holds from ``effective_date``; the previous version now ends the
+    day before. Versions before the effective date are never changed otherwise."""
+    plan, kind = validate_care_plan_version(session, org, care_plan_id, effective_date=effective_date, days=days,
+                                            schedule=schedule)
+    last = plan.versions[-1]
     last.end_date = effective_date - timedelta(days=1)
     version = _version(org, plan, start=effective_date, end=plan.end_date, days=list(days or ()),
                        schedule=schedule, kind=kind, reference=reference_date or last.reference_date

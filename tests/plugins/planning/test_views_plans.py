@@ -302,3 +302,18 @@ def test_ratio_warning_needs_toch_bewaren(client, session, factory, org, family,
     assert "Er zijn meer begeleiders nodig dan ingepland op" in text and "Toch bewaren" in text
     assert client.post(url, data=plan_form(location, family, days={0: "full"}, confirm="y")).status_code == 302
     assert plan_count(session, newcomer) == 1
+
+
+def test_bad_input_is_reported_before_capacity_warnings(client, session, factory, org, family, director,
+                                                        frozen_today):
+    small = factory.location(org, places=1)
+    first = factory.child(org, family=family, location=small)
+    second = factory.child(org, family=family, location=small)
+    api.create_care_plan(session, org, child_id=first.id, location_id=small.id, start_date=date(2026, 12, 1),
+                         days=full_week(), family_id=family.id)
+    session.commit()
+    data = plan_form(small, family, days={0: "full", 1: ("hours", "06:00", "12:00")})
+    response = client.post(f"/o/{org.slug}/planning/children/{second.id}/plans/new", data=data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and "buiten de openingsuren" in text
+    assert "overschrijdt de capaciteit" not in text and plan_count(session, second) == 0
