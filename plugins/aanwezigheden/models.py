@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,6 +66,8 @@ class Device(Base, TenantMixin, TimestampMixin):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # key of the per-device PIN verifiers for offline unlocking (hex; see services/devices.py)
+    offline_key: Mapped[str | None] = mapped_column(String(64))
 
     def __str__(self) -> str:
         return self.name
@@ -81,6 +84,26 @@ class StaffPin(Base, TenantMixin, TimestampMixin):
         ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
     )
     pin_hash: Mapped[str] = mapped_column(String(255))
+    # PBKDF2-SHA256 of the PIN (hex) with its own salt: the base of the per-device verifiers a
+    # tablet checks offline. Renewed with every PIN change (new salt).
+    offline_salt: Mapped[str | None] = mapped_column(String(32))
+    offline_iterations: Mapped[int | None] = mapped_column(Integer)
+    offline_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class KotCredential(Base, TenantMixin):
+    """The organisation's bearer token for the KOT API, encrypted at rest (``core.crypto``); never
+    shown again after it was entered. Not audited by value: changes write an audit entry without it."""
+
+    __tablename__ = "aanwezigheden_kot_credential"
+    __table_args__ = (UniqueConstraint("organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_encrypted: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    set_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class ChildCode(Base, TenantMixin, TimestampMixin):

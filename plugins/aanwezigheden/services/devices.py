@@ -4,10 +4,19 @@ A director pairs a device with one location: the device keeps a random token (a 
 device session, only its SHA-256 is stored) that allows that location's attendance and nothing
 else. Staff unlock the device with a personal PIN (argon2-hashed); failures are counted per
 device and lock it for a while after too many.
+
+Offline unlocking: with every PIN the server keeps a PBKDF2-SHA256 hash of it with its own salt
+(``StaffPin.offline_*``). A device gets, per staff member who may unlock it, the salt, the
+iteration count and ``HMAC-SHA256(device.offline_key, pbkdf2)`` — a verifier that is different on
+every device and useless elsewhere — and checks a PIN with Web Crypto while offline, counting
+failures per device in its own storage. The set is replaced at every sync: a changed PIN (new
+salt) or a staff member who left stops working offline then, and a revoked or expired device
+receives nothing and wipes what it had.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -26,6 +35,31 @@ from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.settings import PREFIX, prime, setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
+OFFLINE_ITERATIONS = 210_000  # PBKDF2-SHA256; what a tablet can afford per unlock attempt
+OFFLINE_ITERATIONS_FAST = 1_000  # tests (KOEPEL_PASSWORD_HASH_FAST)
+MAX_REPORTED_FAILURES = 50
+
+
+def _offline_iterations() -> int:
+    from flask import current_app, has_app_context
+
+    fast = has_app_context() and current_app.config.get("KOEPEL_PASSWORD_HASH_FAST")
+    return OFFLINE_ITERATIONS_FAST if fast else OFFLINE_ITERATIONS
+
+
+def _pbkdf2(pin: str, salt_hex: str, iterations: int) -> str:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt_hex), iterations).hex()
+
+
+def _set_offline_base(row: StaffPin, pin: str) -> None:
+    row.offline_salt = secrets.token_hex(16)
+    row.offline_iterations = _offline_iterations()
+    row.offline_hash = _pbkdf2(pin, row.offline_salt, row.offline_iterations)
+
+
+def device_verifier(device_key_hex: str, base_hex: str) -> str:
+    """What a device stores for one staff member: HMAC-SHA256(device key, PBKDF2 of the PIN)."""
+    return hmac.new(bytes.fromhex(device_key_hex), bytes.fromhex(base_hex), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
@@ -44,7 +78,8 @@ def pair_device(session: Session, org: Organisation, location: Location, name: s
     days = int(setting(session, org, "device_valid_days"))
     device = Device(organisation_id=org.id, location_id=location.id, name=name[:100],
                     token_hash=token_hash(token), paired_by_id=actor_id,
-                    expires_at=clock.now() + timedelta(days=days), failed_pins=0)
+                    expires_at=clock.now() + timedelta(days=days), failed_pins=0,
+                    offline_key=secrets.token_hex(32))
     session.add(device)
     session.flush()
     return device, token
@@ -138,9 +173,10 @@ def set_pin(session: Session, org: Organisation, user: User, pin: str) -> None:
         raise AttendanceError(_("Kies een minder voorspelbare pincode."), field="pin")
     row = session.scalar(select(StaffPin).where(StaffPin.user_id == user.id))
     if row is None:
-        session.add(StaffPin(organisation_id=org.id, user_id=user.id, pin_hash=hash_password(pin)))
-    else:
-        row.pin_hash = hash_password(pin)
+        row = StaffPin(organisation_id=org.id, user_id=user.id)
+        session.add(row)
+    row.pin_hash = hash_password(pin)
+    _set_offline_base(row, pin)  # new salt: verifiers of the old PIN stop working at the next sync
     session.flush()
 
 
@@ -187,5 +223,49 @@ def unlock(session: Session, org: Organisation, device: Device, user_id: int | N
     device.failed_pins = 0
     device.locked_until = None
     device.last_seen_at = now
+    if row.offline_hash is None:  # a PIN set before offline unlocking existed
+        _set_offline_base(row, pin)
     session.flush()
     return user
+
+
+def offline_verifiers(session: Session, org: Organisation, device: Device) -> dict:
+    """Everything a device needs to check PINs offline (see the module docstring)."""
+    from core.models import user_location
+
+    if not device.offline_key:
+        device.offline_key = secrets.token_hex(32)
+    rows = session.execute(
+        select(User.id, User.name, StaffPin.offline_salt, StaffPin.offline_iterations, StaffPin.offline_hash)
+        .join(StaffPin, StaffPin.user_id == User.id)
+        .where(User.organisation_id == org.id, User.active.is_(True), StaffPin.organisation_id == org.id,
+               StaffPin.offline_hash.is_not(None))
+        .where((User.role == Role.DIRECTOR)
+               | (User.id.in_(select(user_location.c.user_id).where(user_location.c.location_id == device.location_id))))
+    ).all()
+    now = clock.now()
+    locked = device.locked_until if device.locked_until is not None and device.locked_until > now else None
+    return {
+        "device": device.id,
+        "device_key": device.offline_key,
+        "max_failures": int(setting(session, org, "pin_max_failures")),
+        "lock_minutes": int(setting(session, org, "pin_lock_minutes")),
+        "locked_until": locked.isoformat() if locked else None,
+        "staff": {str(uid): {"salt": salt, "iterations": iterations, "verifier": device_verifier(device.offline_key, base)}
+                  for uid, _name, salt, iterations, base in rows},
+    }
+
+
+def record_offline_failures(session: Session, org: Organisation, device: Device, count) -> None:
+    """Wrong PINs tried on the device while offline count like online ones once it syncs."""
+    try:
+        count = max(0, min(int(count or 0), MAX_REPORTED_FAILURES))
+    except (TypeError, ValueError):
+        return
+    if not count:
+        return
+    device.failed_pins = (device.failed_pins or 0) + count
+    if device.failed_pins >= int(setting(session, org, "pin_max_failures")):
+        device.locked_until = clock.now() + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))
+        device.failed_pins = 0
+    session.flush()

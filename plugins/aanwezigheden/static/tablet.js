@@ -12,6 +12,7 @@
   var L = document.getElementById("labels").dataset;
   var state = { today: null, staff: [], user: null, lastActivity: Date.now(), online: navigator.onLine, pin: "", pinUser: null };
   var syncing = false;
+  var lockMinutesCache = 15;                    // pin_lock_minutes setting, from the last PIN verifiers
 
   // --- IndexedDB ---------------------------------------------------------------------------
   var dbPromise = new Promise(function (resolve, reject) {
@@ -87,17 +88,73 @@
     net.className = "net " + (value ? "on" : "off");
   }
 
-  // --- PIN verifiers for unlocking offline (PBKDF2 in WebCrypto, never the PIN itself) ----------
-  function verifier(userId, pin) {
-    var enc = new TextEncoder();
-    return kvGet("salt").then(function (salt) {
-      if (!salt) { salt = uuid(); kvSet("salt", salt); }
-      return crypto.subtle.importKey("raw", enc.encode(pin), "PBKDF2", false, ["deriveBits"]).then(function (key) {
-        return crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode(salt + ":" + userId), iterations: 150000 }, key, 256);
-      });
+  // --- unlocking offline: per-device PIN verifiers from the server (PBKDF2 + HMAC in Web Crypto) ---
+  // The server sends, per staff member, the PBKDF2 salt and iterations and HMAC(device key,
+  // PBKDF2(PIN)); the set is replaced at every sync and wiped when the device is revoked. Wrong
+  // PINs count per device here too (kv "pinlock"), and are reported to the server at the next sync.
+  function hexBytes(hex) {
+    var out = new Uint8Array(hex.length / 2);
+    for (var i = 0; i < out.length; i++) { out[i] = parseInt(hex.substr(i * 2, 2), 16); }
+    return out;
+  }
+  function bytesHex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+  }
+  function offlineVerifier(pins, entry, pin) {
+    var subtle = crypto.subtle;
+    return subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveBits"]).then(function (key) {
+      return subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: hexBytes(entry.salt), iterations: entry.iterations }, key, 256);
     }).then(function (bits) {
-      return Array.prototype.map.call(new Uint8Array(bits), function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+      return subtle.importKey("raw", hexBytes(pins.device_key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (hkey) {
+        return subtle.sign("HMAC", hkey, bits);
+      });
+    }).then(bytesHex);
+  }
+  function same(a, b) {
+    if (!a || !b || a.length !== b.length) { return false; }
+    var diff = 0;
+    for (var i = 0; i < a.length; i++) { diff |= a.charCodeAt(i) ^ b.charCodeAt(i); }
+    return diff === 0;
+  }
+  function pinLock() {
+    return kvGet("pinlock").then(function (v) { return v || { failures: 0, until: 0, unreported: 0 }; });
+  }
+  function lockDeviceLocally(minutes) {
+    return pinLock().then(function (lock) {
+      lock.failures = 0;
+      lock.until = Date.now() + minutes * 60000;
+      return kvSet("pinlock", lock);
     });
+  }
+  function storePins(pins) {
+    body.dataset.offlinePins = String(pins ? Object.keys(pins.staff || {}).length : 0);
+    if (pins) { lockMinutesCache = pins.lock_minutes || 15; }
+    if (!pins) { return tx("kv", "readwrite", function (s) { s.delete("pins"); }); }
+    var done = kvSet("pins", pins);
+    if (pins.locked_until) {   // locked on the server: locked offline as well
+      var until = Date.parse(pins.locked_until);
+      done = done.then(pinLock).then(function (lock) {
+        if (until > lock.until) { lock.until = until; return kvSet("pinlock", lock); }
+        return null;
+      });
+    }
+    return done;
+  }
+  function wipeDevice() {
+    // revoked or expired: forget the PIN verifiers, the staff and today's children (the queue stays)
+    state.staff = [];
+    return Promise.all([storePins(null), tx("kv", "readwrite", function (s) { s.delete("staff"); s.delete("today"); })])
+      .then(function () {
+        if (window.caches) { return caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); }); }
+        return null;
+      });
+  }
+  function refreshPins() {
+    return api("pins").then(function (r) {
+      if (r.ok) { return storePins(r.data); }
+      if (r.status === 401 || r.status === 403) { return wipeDevice(); }
+      return null;
+    }, function () { return null; });
   }
 
   // --- lock screen -----------------------------------------------------------------------------
@@ -155,30 +212,52 @@
     saveUnlock();
     showBoard();
   }
+  function clearPin() {
+    state.pin = "";
+    document.getElementById("pin-dots").textContent = "";
+  }
   function tryUnlock() {
     var person = state.pinUser, pin = state.pin;
     if (!person || !pin) { return; }
     function offlineUnlock() {
-      return Promise.all([verifier(person.id, pin), kvGet("verifier:" + person.id)]).then(function (r) {
-        if (!r[1]) { toast(L.offlineUnlock, true); }
-        else if (r[0] === r[1]) { unlocked(person); }
-        else { toast(L.wrongPin, true); }
-        state.pin = "";
-        document.getElementById("pin-dots").textContent = "";
+      return Promise.all([kvGet("pins"), pinLock()]).then(function (r) {
+        var pins = r[0], lock = r[1];
+        clearPin();
+        if (lock.until > Date.now()) { toast(L.deviceLocked, true); return null; }
+        var entry = pins && pins.staff && pins.staff[String(person.id)];
+        if (!entry) { toast(L.offlineUnlock, true); return null; }
+        return offlineVerifier(pins, entry, pin).then(function (v) {
+          if (same(v, entry.verifier)) {
+            lock.failures = 0;
+            return kvSet("pinlock", lock).then(function () { unlocked(person); });
+          }
+          lock.failures += 1;
+          lock.unreported = (lock.unreported || 0) + 1;
+          if (lock.failures >= (pins.max_failures || 5)) {
+            lock.failures = 0;
+            lock.until = Date.now() + (pins.lock_minutes || 15) * 60000;
+            toast(L.deviceLocked, true);
+          } else {
+            toast(L.wrongPin, true);
+          }
+          return kvSet("pinlock", lock);
+        });
       });
     }
     if (!state.online) { offlineUnlock(); return; }
     api("unlock", { method: "POST", body: { user_id: person.id, pin: pin } }).then(function (r) {
       if (r.ok) {
-        verifier(person.id, pin).then(function (v) { return kvSet("verifier:" + person.id, v); });
+        pinLock().then(function (lock) { lock.failures = 0; lock.until = 0; return kvSet("pinlock", lock); }).then(refreshPins);
         unlocked(r.data.user);
       } else {
+        if (r.data.error === "device_locked") { lockDeviceLocally(pinLockMinutes()); }
+        if (r.status === 403) { wipeDevice(); }
         toast(r.data.message || L.wrongPin, true);
-        state.pin = "";
-        document.getElementById("pin-dots").textContent = "";
+        clearPin();
       }
     }, function () { setOnline(false); offlineUnlock(); });
   }
+  function pinLockMinutes() { return lockMinutesCache; }
 
   // --- the children --------------------------------------------------------------------------
   function statusText(child) {
@@ -357,11 +436,19 @@
   function sync() {
     if (syncing || !state.online) { return Promise.resolve(); }
     syncing = true;
-    return queueAll().then(function (items) {
-      if (!items.length) { return null; }
+    return Promise.all([queueAll(), pinLock()]).then(function (got) {
+      var items = got[0], lock = got[1], reported = lock.unreported || 0;
+      if (!items.length && !reported) { return null; }
       var batch = items.slice(0, 100);
-      return api("sync", { method: "POST", body: { items: batch } }).then(function (r) {
-        if (!r.ok) { if (r.status === 401 || r.status === 403) { toast(r.data.message || L.notPaired, true); } return null; }
+      return api("sync", { method: "POST", body: { items: batch, pin_failures: reported } }).then(function (r) {
+        if (!r.ok) {
+          if (r.status === 401 || r.status === 403) { toast(r.data.message || L.notPaired, true); if (r.status === 403) { return wipeDevice(); } }
+          return null;
+        }
+        var reportedDone = reported ? pinLock().then(function (now) {
+          now.unreported = Math.max(0, (now.unreported || 0) - reported);
+          return kvSet("pinlock", now);
+        }) : Promise.resolve();
         var done = [];
         var byId = {};
         r.data.results.forEach(function (res) { if (res.client_id) { byId[res.client_id] = res; } });
@@ -371,17 +458,20 @@
           done.push(item.seq);   // the server has it (accepted, duplicate, or stored as refused for the director)
           if (res.status === "rejected") { toast(L.rejected + " " + (res.message || ""), true); }
         });
-        return queueDelete(done).then(function () { return refresh(); });
+        return reportedDone.then(function () { return queueDelete(done); }).then(function () { return refresh(); });
       });
     }).then(function () { syncing = false; return updateQueueCount(); }, function () { syncing = false; setOnline(false); });
   }
 
   // --- data ----------------------------------------------------------------------------------
   function refresh() {
-    return Promise.all([api("today"), api("staff")]).then(function (r) {
+    return Promise.all([api("today"), api("staff"), refreshPins()]).then(function (r) {
       var today = r[0], staff = r[1];
       setOnline(true);
-      if (today.status === 401 || today.status === 403) { toast(today.data.message || L.notPaired, true); return null; }
+      if (today.status === 401 || today.status === 403) {
+        toast(today.data.message || L.notPaired, true);
+        return today.status === 403 ? wipeDevice() : null;
+      }
       if (staff.ok) {
         state.staff = staff.data.staff;
         kvSet("staff", state.staff);
@@ -410,7 +500,7 @@
   setInterval(function () {
     if (state.user && Date.now() - state.lastActivity > LOCK_MS) { showLock(); }
   }, 5000);
-  window.addEventListener("online", function () { setOnline(true); sync(); });
+  window.addEventListener("online", function () { setOnline(true); refreshPins().then(sync); });
   window.addEventListener("offline", function () { setOnline(false); });
   setInterval(function () { if (navigator.onLine) { if (!state.online) { setOnline(true); } sync(); } }, 10000);
 
@@ -420,7 +510,8 @@
   setOnline(navigator.onLine);
   var saved = null;
   try { saved = JSON.parse(sessionStorage.getItem("koepel-unlock") || "null"); } catch (e) { saved = null; }
-  Promise.all([kvGet("today"), kvGet("staff")]).then(function (cached) {
+  Promise.all([kvGet("today"), kvGet("staff"), kvGet("pins")]).then(function (cached) {
+    if (cached[2]) { lockMinutesCache = cached[2].lock_minutes || 15; body.dataset.offlinePins = String(Object.keys(cached[2].staff || {}).length); }
     if (cached[1]) { state.staff = cached[1]; }
     if (cached[0]) { state.today = cached[0]; }
     if (saved && saved.d === body.dataset.device && Date.now() - saved.t < LOCK_MS) {

@@ -160,6 +160,17 @@ def api_staff():
     return jsonify({"staff": _staff_json(device)})
 
 
+@bp.route("/tablet/api/pins")
+@tablet_api
+def api_pins():
+    """The PIN verifiers for unlocking offline (replaced on the tablet at every sync; a revoked or
+    expired device gets a 403 here and wipes its copy)."""
+    device = _device()
+    response = jsonify(device_service.offline_verifiers(db_session(), g.org, device))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/tablet/api/unlock", methods=["POST"])
 @tablet_api
 def api_unlock():
@@ -332,6 +343,7 @@ def api_sync():
         raise AttendanceError(_("Ongeldige wachtrij (maximaal %(n)s registraties per keer).", n=MAX_BATCH),
                               code="bad_request", status=400)
     s = db_session()
+    device_service.record_offline_failures(s, g.org, device, data.get("pin_failures"))
     staff = {u["id"] for u in _staff_json(device)}
     results = []
     for item in items:
