@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import MenuItem, SettingDefinition, hookimpl
+from plugins.aanwezigheden import kot  # noqa: F401  (registers the job handler)
 
 
 @hookimpl
@@ -50,8 +51,9 @@ def setting_definitions():
                           choices=(("pickup", _l("bij elke afhaling")), ("week", _l("wekelijks")))),
         SettingDefinition("aanwezigheden.report_responsible", _l("Verantwoordelijke op het FO-SU-05-rapport"), "", "str"),
         SettingDefinition("aanwezigheden.kot_api_url", _l("Adres van de KOT-API van Opgroeien (leeg = niet versturen)"),
-                          "", "str", help=_l("Zonder adres download je het bestand en laad je het zelf op.")),
-        SettingDefinition("aanwezigheden.kot_api_token", _l("Toegangssleutel (bearer) voor de KOT-API"), "", "str"),
+                          "", "str", help=_l("Zonder adres download je het bestand en laad je het zelf op. "
+                                             "De toegangssleutel stel je in bij Aanwezigheden → KOT-API.")),
+        # the token is not a setting here: it is stored encrypted and never shown (see kot.py)
     ]
 
 

@@ -6,14 +6,11 @@
   package data (``schemas/FO-SU-05.xsd``).
 * KOT (free-price locations): per child and per day the check-in/check-out times, as the JSON body
   of ``POST /opvangprestaties`` of the childcare-allowance API (Swagger ``KinderOpvangToeslag.json``,
-  also shipped). The client sends it only when the organisation set the API address; otherwise the
-  director downloads the file for a manual upload.
+  also shipped). ``kot.py`` sends it through the jobs outbox when the organisation set the API
+  address and token; otherwise the director downloads the file for a manual upload.
 """
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS
 from core.models import Child, Location, Organisation
 from core.values import Period
 from plugins.aanwezigheden import planning_adapter
@@ -34,7 +31,6 @@ from plugins.aanwezigheden.models import (
     AttendanceEvent,
     ChildCode,
     EventStatus,
-    ReportSubmission,
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import stays
@@ -229,44 +225,3 @@ def kot_payload(session: Session, org: Organisation, location: Location, period:
         prestaties.append({"kind": kind})
     body = {"locatieId": file_no, "periode": f"{period.first_day.isoformat()}T00:00:00", "prestaties": prestaties}
     return body, problems
-
-
-def send_kot(session: Session, org: Organisation, location: Location, period: Period, *,
-             actor_id: int | None, timeout: float = 30.0) -> ReportSubmission:
-    """POST the KOT payload to the configured API with the bearer token; the answer is kept."""
-    url = str(setting(session, org, "kot_api_url") or "").rstrip("/")
-    if not url:
-        raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
-                              code="not_configured", status=409)
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise AttendanceError(_("Het adres van de KOT-API moet met https:// beginnen."), code="bad_url", status=409)
-    body, problems = kot_payload(session, org, location, period)
-    if problems:
-        raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
-                              status=409)
-    token = str(setting(session, org, "kot_api_token") or "")
-    request = urllib.request.Request(f"{url}/opvangprestaties", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Accept": "application/json",
-                                              "Authorization": f"Bearer {token}"})
-    submission = ReportSubmission(organisation_id=org.id, location_id=location.id, period=f"{period.year}-{period.month:02d}",
-                                  kind="kot", at=clock.now(), sent_by_id=actor_id)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (https or loopback only)
-            text = response.read(4000).decode("utf-8", "replace")
-            submission.http_status = response.status
-            submission.response = text[:2000]
-            try:
-                answer = json.loads(text) if text else {}
-            except ValueError:
-                answer = {}
-            submission.ok = response.status in (200, 201) and answer.get("success", True) is not False
-    except urllib.error.HTTPError as exc:
-        submission.http_status = exc.code
-        submission.response = exc.read(2000).decode("utf-8", "replace")
-        submission.ok = False
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        submission.response = str(exc)[:2000]
-        submission.ok = False
-    session.add(submission)
-    session.flush()
-    return submission

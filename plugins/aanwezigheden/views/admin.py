@@ -16,6 +16,7 @@ from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
 from core.values import Period
+from plugins.aanwezigheden import kot as kot_client
 from plugins.aanwezigheden import reports
 from plugins.aanwezigheden.models import (
     AbsenceKind,
@@ -78,7 +79,18 @@ def index():
     return render_template("aanwezigheden/index.html", locations=_locations(), period=period,
                            previous=_previous(period), rejected=rejected,
                            is_director=current_user.role == Role.DIRECTOR,
-                           free_price=g.org.price_regime == PriceRegime.VRIJE_PRIJS)
+                           free_price=g.org.price_regime == PriceRegime.VRIJE_PRIJS,
+                           kot_waiting=kot_client.pending_jobs(session(), g.org) if current_user.role == Role.DIRECTOR else {},
+                           kot_last=_last_kot(period) if current_user.role == Role.DIRECTOR else {})
+
+
+def _last_kot(period: Period) -> dict[int, ReportSubmission]:
+    """The latest KOT sending (not download) per location for the month shown."""
+    key = f"{period.year}-{period.month:02d}"
+    rows = session().scalars(select(ReportSubmission).where(
+        ReportSubmission.organisation_id == g.org.id, ReportSubmission.period == key, ReportSubmission.kind == "kot")
+        .order_by(ReportSubmission.at, ReportSubmission.id))
+    return {row.location_id: row for row in rows}
 
 
 @bp.route("/register/<int:location_id>")
@@ -368,19 +380,50 @@ def kot(location_id: int):
 @bp.route("/reports/<int:location_id>/kot/send", methods=["POST"])
 @requires(MANAGE)
 def kot_send(location_id: int):
+    """Queue the sending (jobs outbox): the worker posts it and retries while the API is down."""
     location = _location(location_id)
     period = _period()
+    month = f"{period.year}-{period.month:02d}"
     try:
-        submission = reports.send_kot(session(), g.org, location, period, actor_id=current_user.id)
+        _job, new = kot_client.queue_send(session(), g.org, location, period, actor_id=current_user.id)
     except AttendanceError as exc:
         flash(exc.message, "error")
-        return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
-    if submission.ok:
-        flash(_("De KOT-gegevens zijn verstuurd."), "success")
+        return redirect(url_for(".index", month=month))
+    if new:
+        flash(_("De KOT-gegevens worden verstuurd. Lukt dat niet meteen, dan wordt het later opnieuw geprobeerd."),
+              "success")
     else:
-        flash(_("Versturen mislukt (%(s)s): %(r)s", s=submission.http_status or "-", r=submission.response[:200]),
-              "error")
-    return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
+        flash(_("De KOT-gegevens van deze maand wachten al op verzending."), "info")
+    return redirect(url_for(".index", month=month))
+
+
+@bp.route("/kot-api", methods=["GET", "POST"])
+@requires(MANAGE)
+def kot_api():
+    """The KOT API token: write-only (stored encrypted, never shown again)."""
+    from flask_wtf import FlaskForm
+
+    form = FlaskForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        remove = request.form.get("remove") == "on"
+        token = request.form.get("token", "")
+        try:
+            if remove:
+                kot_client.set_token(session(), g.org, None, actor_id=current_user.id)
+                flash(_("De toegangssleutel is verwijderd."), "success")
+                return redirect(url_for(".kot_api"))
+            if token.strip():
+                kot_client.set_token(session(), g.org, token, actor_id=current_user.id)
+                flash(_("De toegangssleutel is versleuteld bewaard."), "success")
+                return redirect(url_for(".kot_api"))
+            errors["token"] = _("Vul een toegangssleutel in, of vink verwijderen aan.")
+        except AttendanceError as exc:
+            errors[exc.field or "token"] = exc.message
+    info = kot_client.token_info(session(), g.org)
+    set_by = session().get(User, info.set_by_id) if info is not None and info.set_by_id else None
+    return render_template("aanwezigheden/kot_api.html", info=info, set_by=set_by, errors=errors, form=form,
+                           url=setting(session(), g.org, "kot_api_url")), 422 if errors else 200
 
 
 @bp.route("/tablet-koppelen")

@@ -3,9 +3,7 @@ Swagger contract, the KOT client against a local stand-in server, the dashboard 
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date, datetime, time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import jsonschema
 import pytest
@@ -14,7 +12,6 @@ from sqlalchemy import delete, select
 
 from core.clock import BRUSSELS, clock
 from core.models import PriceRegime, Role
-from core.settings import set_setting
 from core.values import Period
 from plugins.aanwezigheden import reports
 from plugins.aanwezigheden.models import ChildCode, ReportSubmission
@@ -132,59 +129,6 @@ def test_kot_names_children_that_cannot_be_sent(session, factory, org, location,
     body, problems = reports.kot_payload(session, o, loc(session, location), NOV)
     assert body["prestaties"] == [] and len(problems) == 2
     assert any("geslacht" in p for p in problems) and any("vertrek ontbreekt" in p for p in problems)
-
-
-class StandIn(BaseHTTPRequestHandler):
-    received: list = []
-    status = 200
-
-    def do_POST(self):  # noqa: N802
-        length = int(self.headers["Content-Length"])
-        StandIn.received.append((self.path, dict(self.headers), json.loads(self.rfile.read(length))))
-        answer = json.dumps({"success": StandIn.status == 200, "result": "SUCCESS", "crlId": "GP_REST_1"}).encode()
-        self.send_response(StandIn.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def stand_in():
-    server = HTTPServer(("127.0.0.1", 0), StandIn)
-    StandIn.received = []
-    StandIn.status = 200
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_kot_client_sends_to_the_configured_api(session, factory, org, location, planning, stand_in):
-    o, _, _ = month_of_care(session, factory, org, location, planning)
-    with pytest.raises(AttendanceError, match="geen adres"):
-        reports.send_kot(session, o, loc(session, location), NOV, actor_id=None)
-    set_setting(session, o, "aanwezigheden.kot_api_url", stand_in + "/")
-    set_setting(session, o, "aanwezigheden.kot_api_token", "geheim-token")
-    submission = reports.send_kot(session, o, loc(session, location), NOV, actor_id=None, timeout=5)
-    assert submission.ok and submission.http_status == 200 and "GP_REST_1" in submission.response
-    [(path, headers, body)] = StandIn.received
-    assert path == "/opvangprestaties" and headers["Authorization"] == "Bearer geheim-token"
-    swagger_validator().validate(body)
-    StandIn.status = 401
-    failed = reports.send_kot(session, o, loc(session, location), NOV, actor_id=None, timeout=5)
-    assert not failed.ok and failed.http_status == 401
-
-
-def test_kot_client_refuses_plain_http_to_remote_hosts(session, factory, org, location, planning):
-    o, _, _ = month_of_care(session, factory, org, location, planning)
-    set_setting(session, o, "aanwezigheden.kot_api_url", "http://opgroeien.example")
-    with pytest.raises(AttendanceError, match="https"):
-        reports.send_kot(session, o, loc(session, location), NOV, actor_id=None)
 
 
 def reminder(app, session, org, user) -> str:
