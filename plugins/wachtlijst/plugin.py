@@ -26,6 +26,8 @@ def register_cli_commands(cli):
 
 @hookimpl
 def setting_definitions():
+    from plugins.wachtlijst.services.policy import EXTRA_SETTINGS
+
     return [
         SettingDefinition("wachtlijst.offer_days", _l("Antwoordtermijn van een aanbod (dagen)"), 10, "int",
                           help=_l("Brusselse praktijk: 10 dagen.")),
@@ -39,7 +41,7 @@ def setting_definitions():
         SettingDefinition("wachtlijst.public_form", _l("Openbaar aanvraagformulier voor ouders"), False, "bool"),
         SettingDefinition("wachtlijst.subsidiegroep_id", _l("Id van de subsidiegroep bij Opgroeien (FO-RE-19)"),
                           "", "str"),
-    ]
+    ] + list(EXTRA_SETTINGS)
 
 
 @hookimpl
