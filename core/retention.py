@@ -6,12 +6,16 @@ The rule, per organisation, with ``cutoff`` = today minus ``core.retention_years
 
 * A **child** is erased when its file has not changed since the cutoff (``child.updated_at``),
   it was born (or expected) before the cutoff (no use of a location can have ended before the
-  child existed), and no enabled module holds it through ``retention_holds`` (planning holds a
+  child existed), and no installed module holds it through ``retention_holds`` (planning holds a
   child whose care plan ended after the cutoff, attendance one with attendance after it, ...).
 * A **family** is erased when it has no children left after that, neither the family nor any
-  of its contact persons changed since the cutoff, and no enabled module holds it.
+  of its contact persons changed since the cutoff, and no installed module holds it.
 
-Erasing is a hard delete in one transaction: enabled modules first clean their own rows
+Both hooks go to every installed module, also one the organisation has switched off: its rows
+still exist (switching a module off keeps its data), and a care plan must hold a child whatever
+the menu shows.
+
+Erasing is a hard delete in one transaction: the modules first clean their own rows
 (``before_retention_erase``), then core scrubs the names and values from the audit entries of
 the erased rows, deletes children and families (foreign keys cascade to links, contact persons
 and module rows) and writes one audit entry with counts and ids, never personal data. The dry
@@ -112,7 +116,7 @@ def _candidate_families(session: Session, org: Organisation, cutoff: date, erase
 
 def plan(session: Session, org: Organisation, today: date | None = None) -> RetentionPlan:
     """Who is past the retention period in ``org`` (reads only)."""
-    from core.tenancy import tenant_hook
+    from core.tenancy import plugin_manager
 
     years = retention_years(session, org)
     cutoff = years_before(today or clock.today(), years)
@@ -123,7 +127,7 @@ def plan(session: Session, org: Organisation, today: date | None = None) -> Rete
         return result
     held_c: set[int] = set()
     held_f: set[int] = set()
-    answers = tenant_hook(session, org).retention_holds(
+    answers = plugin_manager().hook.retention_holds(
         session=session, org=org, child_ids=tuple(children), family_ids=tuple(families), cutoff=cutoff
     )
     for chunk in answers:
@@ -146,14 +150,14 @@ def plan(session: Session, org: Organisation, today: date | None = None) -> Rete
 def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
     """Carry out ``planned`` in the caller's transaction (see the module docstring)."""
     from core.audit import current_actor_id
-    from core.tenancy import tenant_hook
+    from core.tenancy import plugin_manager
 
     if planned.organisation_id != org.id:
         raise ValueError("plan belongs to another organisation")
     if planned.empty:
         return
     children, families = tuple(planned.child_ids), tuple(planned.family_ids)
-    tenant_hook(session, org).before_retention_erase(session=session, org=org, child_ids=children,
+    plugin_manager().hook.before_retention_erase(session=session, org=org, child_ids=children,
                                                      family_ids=families)
     session.flush()
     contacts: list[int] = []

@@ -34,7 +34,7 @@ class Recorder:
     def __init__(self) -> None:
         self.hold_children: set[int] = set()
         self.hold_families: set[int] = set()
-        self.refuse = False
+        self.refuse: bool | int = False
         self.holds_asked: list[tuple] = []
         self.erased: list[tuple] = []
 
@@ -60,7 +60,7 @@ def plugins(monkeypatch, recorder):
 
     @hookimpl
     def before_retention_erase(session, org, child_ids, family_ids):
-        if recorder.refuse:
+        if recorder.refuse is True or recorder.refuse == org.id:
             raise RuntimeError("bewaarder weigert")
         recorder.erased.append((org.id, tuple(child_ids), tuple(family_ids)))
 
@@ -196,15 +196,16 @@ def test_a_module_hold_keeps_the_child_and_its_family(app, session, world, recor
     assert recorder.erased == [(world.org_id, (world.old_sibling,), ())]
 
 
-def test_hooks_of_a_disabled_module_are_not_called(app, session, world, recorder):
+def test_a_switched_off_module_still_holds_its_data(app, session, world, recorder):
+    """Switching a module off keeps its rows; retention must not erase what they still need."""
     from core.tenancy import disable_module
 
     disable_module(session, world.org, "bewaarder")
     session.commit()
-    recorder.hold_children = {world.gone}  # would hold it, but is not asked
+    recorder.hold_children = {world.gone}
     assert cli(app, "retention", "run").exit_code == 0
-    assert recorder.holds_asked == [] and recorder.erased == []
-    assert world.gone not in ids(session, Child, world.org_id)
+    assert recorder.holds_asked != []
+    assert world.gone in ids(session, Child, world.org_id)
 
 
 def test_a_module_that_refuses_aborts_only_its_organisation(app, session, world, recorder, factory):
@@ -213,7 +214,7 @@ def test_a_module_that_refuses_aborts_only_its_organisation(app, session, world,
     other_id = other.id
     other_child = factory.child(other, born=date(2016, 1, 1)).id
     at(TODAY)
-    recorder.refuse = True
+    recorder.refuse = world.org_id  # refuses in this organisation only
     result = cli(app, "retention", "run")
     assert result.exit_code == 1
     assert "afgebroken, niets gewist" in result.stderr and "bewaarder weigert" in result.stderr
