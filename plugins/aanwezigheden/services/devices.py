@@ -248,6 +248,7 @@ def offline_verifiers(session: Session, org: Organisation, device: Device) -> di
     return {
         "device": device.id,
         "device_key": device.offline_key,
+        "expires_at": device.expires_at.isoformat(),
         "max_failures": int(setting(session, org, "pin_max_failures")),
         "lock_minutes": int(setting(session, org, "pin_lock_minutes")),
         "locked_until": locked.isoformat() if locked else None,

@@ -223,6 +223,10 @@
       return Promise.all([kvGet("pins"), pinLock()]).then(function (r) {
         var pins = r[0], lock = r[1];
         clearPin();
+        if (pins && pins.expires_at && Date.parse(pins.expires_at) <= Date.now()) {   // expired pairing, even offline
+          toast(L.expired, true);
+          return wipeDevice();
+        }
         if (lock.until > Date.now()) { toast(L.deviceLocked, true); return null; }
         var entry = pins && pins.staff && pins.staff[String(person.id)];
         if (!entry) { toast(L.offlineUnlock, true); return null; }

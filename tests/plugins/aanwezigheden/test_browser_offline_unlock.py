@@ -159,3 +159,29 @@ def test_offline_unlock_with_server_verifiers_lockout_and_invalidation(live_serv
     toast(page, "kent de pincode van deze persoon nog niet")
     expect(page.locator("#board")).to_be_hidden()
     assert errors == []
+
+
+def test_an_expired_pairing_stops_offline_unlocking_too(live_server, new_context):
+    from datetime import timedelta
+
+    from core.clock import clock
+
+    d = seed(live_server)
+    slug = d["slug"]
+    tablet = f"/o/{slug}/aanwezigheden/tablet/"
+    with live_server.session() as s:
+        s.get(Device, d["device_id"]).expires_at = clock.now() + timedelta(seconds=4)
+    context = new_context(tablet=True)
+    context.add_cookies([{"name": "koepel_tablet", "value": d["token"], "domain": "127.0.0.1",
+                          "path": tablet, "httpOnly": True, "sameSite": "Strict"}])
+    page = context.new_page()
+    page.goto(tablet)
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("body")).to_have_attribute("data-offline-pins", "2")
+    context.set_offline(True)
+    expect(page.locator("#net")).to_contain_text("Offline")
+    page.wait_for_timeout(4500)
+    try_pin(page, d["caregiver"], CAREGIVER_PIN)
+    toast(page, "verlopen")
+    expect(page.locator("#board")).to_be_hidden()
+    expect(page.locator("body")).to_have_attribute("data-offline-pins", "0")

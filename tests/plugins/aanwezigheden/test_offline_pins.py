@@ -36,6 +36,8 @@ def test_verifiers_check_the_pin_and_differ_per_device(client, session, factory,
     assert entry["verifier"] != expected_verifier(entry, data["device_key"], "4822")
     assert PIN not in first.get_data(as_text=True).replace(entry["salt"], "").replace(data["device_key"], "")
     assert data["max_failures"] == 5 and data["lock_minutes"] == 15 and data["locked_until"] is None
+    device = session.scalar(select(Device).where(Device.organisation_id == org.id))
+    assert datetime.fromisoformat(data["expires_at"]) == device.expires_at  # the tablet stops at expiry, even offline
 
     # a second tablet: same PIN, different verifier
     other = client.application.test_client()
