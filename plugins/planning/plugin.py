@@ -20,3 +20,11 @@ def resolve_expected_children(org, location_id, day):
     from plugins.planning.services.reservations import expected_children
 
     return expected_children(session(), org, location_id, day)
+
+
+@hookimpl
+def retention_holds(session, org, child_ids, family_ids, cutoff):
+    """Children and families with a care plan that runs on or after the retention cutoff."""
+    from plugins.planning.services.retention import retention_holds as holds
+
+    return holds(session, org, child_ids, family_ids, cutoff)
