@@ -1,4 +1,4 @@
-"""Aanwezigheden: registered skeleton until its issue lands (see the module's page)."""
+"""Aanwezigheden: the tablet (offline first), absences, the register, billable days and the reports to Opgroeien."""
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import PluginInfo
@@ -8,5 +8,5 @@ PLUGIN = PluginInfo(
     title=_l("Aanwezigheden"),
     requires={"planning"},
     description=_l("Aankomst en vertrek op de tablet, afwezigheden, aanwezigheidsregister, rapporten aan Opgroeien."),
-    available=False,
+    available=True,
 )
