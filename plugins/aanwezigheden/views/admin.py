@@ -393,7 +393,7 @@ def kot_send(location_id: int):
         flash(_("De KOT-gegevens worden verstuurd. Lukt dat niet meteen, dan wordt het later opnieuw geprobeerd."),
               "success")
     else:
-        flash(_("De KOT-gegevens van deze maand wachten al op verzending."), "info")
+        flash(_("De KOT-gegevens van deze maand wachten al op verzending."), "warning")
     return redirect(url_for(".index", month=month))
 
 
