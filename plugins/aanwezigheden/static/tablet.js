@@ -471,7 +471,7 @@
   function refresh() {
     return Promise.all([api("today"), api("staff"), refreshPins()]).then(function (r) {
       var today = r[0], staff = r[1];
-      setOnline(true);
+      setOnline(navigator.onLine);   // the browser may have gone offline while the answers were on their way
       if (today.status === 401 || today.status === 403) {
         toast(today.data.message || L.notPaired, true);
         return today.status === 403 ? wipeDevice() : null;
