@@ -8,7 +8,8 @@ answers 5xx, 408 or 429, the handler raises, so the job is retried with exponent
 with a 4xx) is final and recorded for the director. One job per location and month is pending at
 a time (pressing "send" twice queues it once).
 
-The token is kept encrypted at rest (``core.crypto``, table ``aanwezigheden_kot_credential``),
+The token is kept encrypted at rest (``core.crypto``, table ``aanwezigheden_kot_credential``,
+re-encrypted by ``koepel crypto rotate`` like every EncryptedString),
 entered on its own page and never shown again; only the fact that it changed is audited.
 """
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
-from core.crypto import decrypt, encrypt
 from core.jobs import Job, JobStatus, enqueue, handler
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
 from core.values import Period
@@ -71,7 +71,7 @@ def token_info(session: Session, org: Organisation) -> KotCredential | None:
 def get_token(session: Session, org: Organisation) -> str | None:
     _migrate_legacy(session, org)
     row = _credential(session, org)
-    return decrypt(row.token_encrypted) if row is not None else None
+    return row.token if row is not None else None
 
 
 def set_token(session: Session, org: Organisation, token: str | None, *, actor_id: int | None,
@@ -90,7 +90,7 @@ def set_token(session: Session, org: Organisation, token: str | None, *, actor_i
         if row is None:
             row = KotCredential(organisation_id=org.id)
             session.add(row)
-        row.token_encrypted = encrypt(token)
+        row.token = token  # EncryptedText: encrypted on its way to the database
         row.set_at = clock.now()
         row.set_by_id = actor_id
         action = "update"

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.crypto import EncryptedString
 from core.db import Base, UTCDateTime
 from core.models.base import TenantMixin, TimestampMixin, str_enum
 
@@ -91,6 +92,14 @@ class StaffPin(Base, TenantMixin, TimestampMixin):
     offline_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class EncryptedText(EncryptedString):
+    """``core.crypto.EncryptedString`` without the 255-character limit (bearer tokens can be long
+    JWTs); being an EncryptedString, ``koepel crypto rotate`` re-encrypts it with the other columns."""
+
+    impl = Text
+    cache_ok = True
+
+
 class KotCredential(Base, TenantMixin):
     """The organisation's bearer token for the KOT API, encrypted at rest (``core.crypto``); never
     shown again after it was entered. Not audited by value: changes write an audit entry without it."""
@@ -99,7 +108,7 @@ class KotCredential(Base, TenantMixin):
     __table_args__ = (UniqueConstraint("organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_encrypted: Mapped[str] = mapped_column(Text)
+    token: Mapped[str] = mapped_column("token_encrypted", EncryptedText)  # plain in Python, encrypted in the row
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
     set_by_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("user_account.id", ondelete="SET NULL")

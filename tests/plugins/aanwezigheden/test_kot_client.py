@@ -208,9 +208,22 @@ def test_a_plain_token_from_an_earlier_version_is_encrypted_and_removed(session,
     session.flush()
     assert kot.get_token(session, o) == TOKEN
     assert session.scalar(select(OrganisationSetting).where(OrganisationSetting.key == kot.LEGACY_TOKEN_KEY)) is None
-    assert TOKEN not in session.scalar(select(KotCredential.token_encrypted))
+    raw = session.execute(text("SELECT token_encrypted FROM aanwezigheden_kot_credential")).scalar()
+    assert TOKEN not in raw and decrypt(raw) == TOKEN
 
 
 def test_caregiver_cannot_see_the_token_page(client, session, factory, org, location, caregiver):
     login(client, caregiver)
     assert client.get(f"/o/{org.slug}/aanwezigheden/kot-api").status_code == 403
+
+
+def test_the_token_is_rotated_with_the_other_encrypted_columns(session, factory, org):
+    from core.crypto import encrypted_columns
+    from core.db import Base
+    from core.models import Organisation
+
+    assert KotCredential.__table__.c.token_encrypted in encrypted_columns(Base.metadata)
+    long_token = "eyJ" + "a" * 1500  # a JWT can be long: not limited to 255 characters
+    kot.set_token(session, session.get(Organisation, org.id), long_token, actor_id=None)
+    session.expire_all()
+    assert kot.get_token(session, session.get(Organisation, org.id)) == long_token
