@@ -63,3 +63,19 @@ def child_detail_panels(org, child, user):
 
     panel = child_panel(org, child, user)
     return [panel] if panel else []
+
+
+@hookimpl
+def retention_holds(session, org, child_ids, family_ids, cutoff):
+    """Children with attendance, absences or confirmations on or after the retention cutoff."""
+    from plugins.aanwezigheden.services.retention import retention_holds as holds
+
+    return holds(session, org, child_ids, cutoff)
+
+
+@hookimpl
+def before_retention_erase(session, org, child_ids, family_ids):
+    """Delete the taps and rejected offline items of children past retention."""
+    from plugins.aanwezigheden.services.retention import before_erase
+
+    before_erase(session, org, child_ids)
