@@ -36,3 +36,16 @@ def test_cannot_delete_another_locations_group(client, factory):
     login(client, factory.user(org, Role.DIRECTOR))
     response = client.post(f"/o/{org.slug}/locations/{mine.id}/groups/{other.living_groups[0].id}/delete")
     assert response.status_code == 404
+
+
+def test_location_page_links_to_its_children_only_for_who_may_see_them(client, factory):
+    org = factory.org()
+    location = factory.location(org)
+    children_link = f"/o/{org.slug}/children/?location={location.id}"
+    login(client, factory.user(org, Role.DIRECTOR))
+    assert children_link in client.get(f"/o/{org.slug}/locations/{location.id}").get_data(as_text=True)
+    client.post("/logout")
+    login(client, factory.user(None, Role.COORDINATOR))
+    page = client.get(f"/o/{org.slug}/locations/{location.id}")
+    assert page.status_code == 200 and children_link not in page.get_data(as_text=True)
+    assert client.get(children_link).status_code == 403

@@ -79,6 +79,7 @@ def index():
     return render_template("aanwezigheden/index.html", locations=_locations(), period=period,
                            previous=_previous(period), rejected=rejected,
                            is_director=current_user.role == Role.DIRECTOR,
+                           can_set_pin=current_user.role in OWN_PIN.roles,
                            free_price=g.org.price_regime == PriceRegime.VRIJE_PRIJS,
                            kot_waiting=kot_client.pending_jobs(session(), g.org) if current_user.role == Role.DIRECTOR else {},
                            kot_last=_last_kot(period) if current_user.role == Role.DIRECTOR else {})

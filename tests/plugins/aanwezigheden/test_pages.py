@@ -100,3 +100,14 @@ def test_devices_page_lists_and_revokes(client, session, factory, org, location,
     page = client.get(f"/o/{org.slug}/aanwezigheden/devices")
     assert page.status_code == 200 and "Nog geen tablets gekoppeld" in page.get_data(as_text=True)
     assert client.post(f"/o/{org.slug}/aanwezigheden/devices/999999/revoke").status_code == 404
+
+
+def test_overview_offers_the_pin_link_only_to_who_may_set_one(client, factory, org, location, caregiver, planning):
+    from core.models import Role
+
+    login(client, caregiver)
+    assert "/aanwezigheden/pin" in client.get(f"/o/{org.slug}/aanwezigheden/").get_data(as_text=True)
+    client.post("/logout")
+    login(client, factory.user(org, Role.FINANCE))
+    page = client.get(f"/o/{org.slug}/aanwezigheden/")
+    assert page.status_code == 200 and "/aanwezigheden/pin" not in page.get_data(as_text=True)

@@ -212,6 +212,7 @@ def test_roles(client, session, factory, org, location, family, child, frozen_to
     login(client, caregiver)
     page = client.get(f"/o/{org.slug}/planning/children/{child.id}/plans").get_data(as_text=True)
     assert "Wijzigen vanaf een datum" not in page
+    assert "reserved.ics" not in page  # the export is not theirs: no link that answers 403
     assert client.get(urls_edit[0]).status_code == 403
     client.post("/logout")
     elsewhere = factory.user(org, Role.CAREGIVER, locations=[other_location])
