@@ -59,6 +59,8 @@ def _org_of(obj: Any) -> int | None:
 
 
 def _describe(obj: Any) -> str:
+    if type(obj).__str__ is object.__str__:
+        return ""  # no readable name: not "<... object at 0x...>" in the log (entity and id say which)
     try:
         return str(obj)[:300]
     except Exception:  # pragma: no cover

@@ -173,3 +173,14 @@ def test_audit_page_shows_only_the_own_organisation(client, session, factory, or
     assert "Gezin Buitenstaander" not in searched
     other_slug = other.slug
     assert client.get(f"/o/{other_slug}/audit").status_code == 404
+
+
+def test_an_entry_of_a_record_without_a_readable_name_has_no_python_repr(app, session, org, family):
+    contact = ContactPerson(organisation_id=org.id, family_id=family.id, first_name="Fien", last_name="Vlinderman")
+    session.add(contact)
+    session.flush()
+    assert type(contact).__str__ is object.__str__  # the case this test is about
+    [created] = entries(session, entity="contact_person", entity_id=contact.id, action="create")
+    assert " object at 0x" not in created.summary and created.summary == ""
+    [named] = entries(session, entity="family", entity_id=family.id, action="create")
+    assert named.summary == "Gezin Vlinderman"
