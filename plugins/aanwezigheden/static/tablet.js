@@ -186,6 +186,7 @@
   function renderStaff() {
     var list = document.getElementById("staff");
     list.textContent = "";
+    document.getElementById("no-staff").hidden = state.staff.length > 0;
     state.staff.forEach(function (person) {
       var button = el("button", { type: "button", "class": "person", "data-user": person.id }, person.name);
       button.addEventListener("click", function () {

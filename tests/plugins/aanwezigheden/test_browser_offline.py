@@ -130,3 +130,22 @@ def test_offline_registrations_arrive_exactly_once(live_server, new_context):
         ])
         assert len({e.client_id for e in rows}) == 3
     assert errors == []
+
+
+def test_a_tablet_nobody_can_unlock_yet_says_what_to_do(live_server, new_context):
+    with live_server.seed() as f:
+        org = f.org(name="Zonder pincodes vzw", modules={"aanwezigheden"})
+        f.location(org, name="Kinderdagverblijf Zonder Pincodes", weekdays=range(7), opens=time(6, 0), closes=time(20, 0))
+        director = f.user(org, Role.DIRECTOR)
+        slug, email = org.slug, director.email
+    page = new_context(tablet=True).new_page()
+    login_as(page, email)
+    page.goto(f"/o/{slug}/aanwezigheden/devices")
+    page.get_by_label("Naam van het toestel").fill("Tablet zonder pincodes")
+    page.get_by_role("button", name="Koppelen").click()
+    page.get_by_role("button", name="Afmelden").click()
+    page.goto(f"/o/{slug}/aanwezigheden/tablet/")
+    ready(page)
+    expect(page.locator("#no-staff")).to_be_visible()
+    expect(page.locator("#no-staff")).to_contain_text("Mijn pincode")
+    assert page.locator("#staff .person").count() == 0
