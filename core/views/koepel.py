@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -63,7 +63,7 @@ def index():
     ).one()
     return render_template(
         "core/koepel/index.html", page=page, locations=locations, children=children,
-        modules=modules, totals=totals,
+        modules=modules, totals=totals, infos=current_app.extensions["koepel_plugins"].infos,
     )
 
 

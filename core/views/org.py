@@ -118,16 +118,18 @@ def change_module(module: str, change: str):
     except ModuleError:
         return render_template("core/error.html", code=404, error=None), 404
     form = ConfirmForm()
+    pm = current_app.extensions["koepel_plugins"]
     if form.validate_on_submit():
         if change == "enable":
             done = enable_module(sess, g.org, module, actor_id=current_user.id)
-            message = _("Ingeschakeld: %(modules)s.", modules=", ".join(done)) if done else _("Niets gewijzigd.")
+            titles = ", ".join(str(pm.infos[m].title) if m in pm.infos else m for m in done)
+            message = _("Ingeschakeld: %(modules)s.", modules=titles) if done else _("Niets gewijzigd.")
         else:
             done = disable_module(sess, g.org, module, actor_id=current_user.id)
-            message = _("Uitgeschakeld: %(modules)s.", modules=", ".join(done)) if done else _("Niets gewijzigd.")
+            titles = ", ".join(str(pm.infos[m].title) if m in pm.infos else m for m in done)
+            message = _("Uitgeschakeld: %(modules)s.", modules=titles) if done else _("Niets gewijzigd.")
         flash(message, "success")
         return redirect(url_for("org.modules"))
-    pm = current_app.extensions["koepel_plugins"]
     return render_template(
         "core/org/module_confirm.html", org=g.org, module=module, change=change, plan=plan, form=form, infos=pm.infos
     )

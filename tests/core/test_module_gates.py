@@ -161,7 +161,7 @@ def test_menu_and_widgets_follow_the_switch_at_once(app, factory, two_orgs):
     assert confirm.status_code == 200 and "Proefmodule" in confirm.get_data(as_text=True)
     assert "Proefmenu" not in confirm.get_data(as_text=True)  # nothing changes before confirming
     done = client.post(f"/o/{off_slug}/modules/proefmodule/enable", follow_redirects=True)
-    assert "Ingeschakeld: proefmodule." in done.get_data(as_text=True)
+    assert "Ingeschakeld: Proefmodule." in done.get_data(as_text=True)
     after = client.get(f"/o/{off_slug}/").get_data(as_text=True)
     assert "Proefmenu" in after and "Proefwidget" in after and "proefinhoud" in after
     assert "Proefpaneel" in client.get(f"/o/{off_slug}/children/{child_id}").get_data(as_text=True)
@@ -183,7 +183,7 @@ def test_enabling_facturatie_cascades_and_says_so(app, session, factory):
     assert "Aanwezigheden" in cascade and "Planning" in cascade and "Facturatie" not in cascade
     assert enabled_modules(session, org) == set()  # the confirm page changes nothing
     done = client.post(f"/o/{slug}/modules/facturatie/enable", follow_redirects=True)
-    assert "Ingeschakeld: planning, aanwezigheden, facturatie." in done.get_data(as_text=True)
+    assert "Ingeschakeld: Planning, Aanwezigheden, Facturatie." in done.get_data(as_text=True)
     with app.test_request_context("/"):
         assert enabled_modules(session, org) == {"planning", "aanwezigheden", "facturatie"}
 
@@ -198,7 +198,7 @@ def test_disabling_planning_disables_its_dependents(app, session, factory):
         assert title in cascade
     done = client.post(f"/o/{slug}/modules/planning/disable", follow_redirects=True).get_data(as_text=True)
     assert "Uitgeschakeld:" in done
-    for name in ("planning", "aanwezigheden", "facturatie", "wachtlijst"):
+    for name in ("Planning", "Aanwezigheden", "Facturatie", "Wachtlijst"):
         assert name in done.split("Uitgeschakeld:")[1].split("</div>")[0]
     with app.test_request_context("/"):
         assert enabled_modules(session, org) == set()
@@ -224,3 +224,14 @@ def test_unknown_module_and_wrong_role(app, factory):
     login(finance, factory.user(org, Role.FINANCE))
     assert finance.get(f"/o/{slug}/modules").status_code == 403
     assert finance.post(f"/o/{slug}/modules/planning/enable").status_code == 403
+
+
+def test_modules_are_shown_by_their_translated_title_not_their_internal_name(app, factory):
+    org = factory.org(name="Partner Een", modules={"wachtlijst"})
+    client = app.test_client()
+    login(client, factory.user(None, Role.COORDINATOR))
+    client.set_cookie("lang", "en")
+    overview = client.get("/koepel/").get_data(as_text=True)
+    assert '<span class="tag tag-module">Waiting list</span>' in overview and ">wachtlijst<" not in overview
+    modules = client.get(f"/o/{org.slug}/modules").get_data(as_text=True)
+    assert "<td>Planning</td>" in modules and "<td>planning</td>" not in modules  # the "requires" column
