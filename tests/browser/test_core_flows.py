@@ -113,7 +113,7 @@ def test_coordinator_switches_a_module_on_and_off_and_the_director_sees_it_at_on
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Wachtlijst inschakelen")
     expect(coordinator.locator("ul.cascade")).to_contain_text("Planning")
     coordinator.get_by_role("button", name="Bevestigen").click()
-    expect(coordinator.locator(".flash-success")).to_have_text(re.compile(r"Ingeschakeld: .*planning.*wachtlijst"))
+    expect(coordinator.locator(".flash-success")).to_have_text(re.compile(r"Ingeschakeld: .*Planning.*Wachtlijst"))
     for title in ("Planning", "Wachtlijst"):
         expect(_module_row(coordinator, title).locator("td").nth(2)).to_have_text("aan")
 
@@ -131,7 +131,7 @@ def test_coordinator_switches_a_module_on_and_off_and_the_director_sees_it_at_on
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Planning uitschakelen")
     expect(coordinator.locator("ul.cascade")).to_contain_text("Wachtlijst")
     coordinator.get_by_role("button", name="Bevestigen").click()
-    expect(coordinator.locator(".flash-success")).to_have_text(re.compile(r"Uitgeschakeld: .*wachtlijst.*planning"))
+    expect(coordinator.locator(".flash-success")).to_have_text(re.compile(r"Uitgeschakeld: .*Wachtlijst.*Planning"))
 
     response = director.goto(f"/o/{k.org.slug}/wachtlijst/")
     assert response.status == 404
