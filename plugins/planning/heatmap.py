@@ -91,9 +91,11 @@ def legend_svg() -> Markup:
     for k in range(60):
         f = 1.2 * k / 59
         parts.append(f'<rect x="{k * 6}" y="0" width="6" height="18" fill="{occupancy_colour(f)}"/>')
-    for f, text in marks:
-        x = min(354, round(f / 1.2 * 354))
-        parts.append(f'<text x="{x}" y="34" font-size="11" text-anchor="middle" fill="#1b1f24">{text}</text>')
+    for i, (f, text) in enumerate(marks):
+        x = 360 if i == len(marks) - 1 else round(f / 1.2 * 360)
+        # the end marks hang inwards: centred on the edge, half of "0%" and ">100%" fell outside the picture
+        anchor = "start" if i == 0 else "end" if i == len(marks) - 1 else "middle"
+        parts.append(f'<text x="{x}" y="34" font-size="11" text-anchor="{anchor}" fill="#1b1f24">{text}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -71,3 +71,13 @@ def test_occupancy_roles_and_bad_month(client, factory, org, frozen_today):
     login(client, factory.user(org, Role.DIRECTOR))
     assert client.get(f"/o/{org.slug}/planning/occupancy?month=2026-13").status_code == 404
     assert client.get(f"/o/{org.slug}/planning/occupancy?month=2027-01").status_code == 200
+
+
+def test_legend_labels_stay_inside_the_picture():
+    from plugins.planning.heatmap import legend_svg
+
+    svg = ElementTree.fromstring(str(legend_svg()))
+    labels = {t.text: t for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert (labels["0%"].get("x"), labels["0%"].get("text-anchor")) == ("0", "start")
+    assert (labels[">100%"].get("x"), labels[">100%"].get("text-anchor")) == ("360", "end")
+    assert labels["60%"].get("text-anchor") == "middle"
