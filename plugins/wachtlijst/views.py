@@ -54,8 +54,16 @@ koepel_bp = Blueprint("wachtlijst_koepel", __name__, url_prefix="/koepel/wachtli
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
 
 
+def _ui_lang() -> str:
+    """The staff screens' language (the NL/FR/EN links), for the texts of ``texts.py``."""
+    from flask_babel import get_locale
+
+    return valid_language(str(get_locale()))
+
+
 def status_label(value) -> str:
-    return STATUS_LABELS.get(getattr(value, "value", value), str(value))
+    value = getattr(value, "value", value)
+    return t(f"st_{value}", _ui_lang()) if value in STATUS_LABELS else str(value)
 
 
 def _locations(org_id: int) -> list[tuple[int, str]]:
@@ -91,25 +99,30 @@ def index():
         stmt = stmt.where(CareRequest.status == Status(status))
     page = paginate(session(), stmt, search_columns=(CareRequest.child_last_name, CareRequest.applicant_last_name,
                                                      CareRequest.email))
-    return render_template("wachtlijst/index.html", page=page, status=status, statuses=STATUS_LABELS,
+    return render_template("wachtlijst/index.html", page=page, status=status,
+                           statuses={value: status_label(value) for value in STATUS_LABELS},
                            locations=dict(_locations(g.org.id)), status_label=status_label)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(WL_EDIT)
 def create():
-    form = RequestForm().setup("nl", _locations(g.org.id))
+    lang = _ui_lang()
+    form = RequestForm()
+    if not form.is_submitted():
+        form.language.data = "nl"  # the parent's language for messages: chosen, not the staff member's screen
+    form.setup(lang, _locations(g.org.id))
     if form.validate_on_submit():
         try:
             created = intake.create_requests(session(), g.org, form.to_data(), channel="staff", actor=current_user)
         except ValidationFailed as exc:
-            form.add_service_errors(exc.errors, "nl")
+            form.add_service_errors(exc.errors, lang)
         else:
             flash(_("Aanvraag geregistreerd."), "success")
             return redirect(url_for("wachtlijst.detail", request_id=created[0][0].id))
     elif form.is_submitted():
-        form.localise_errors("nl")
-    return render_template("wachtlijst/form.html", form=form, public=False, lang="nl", t=t), 422 if form.errors else 200
+        form.localise_errors(lang)
+    return render_template("wachtlijst/form.html", form=form, public=False, lang=lang, t=t), 422 if form.errors else 200
 
 
 @bp.route("/<int:request_id>")

@@ -128,3 +128,18 @@ def test_ranking_page_shows_order_and_reasons(client, session, org, location, di
     assert body.index("Werkend Peeters") < body.index("Zonder Peeters")
     assert "na de vorige omdat die voldoet aan: Werk, werk zoeken of opleiding" in body
     assert client.get(f"/o/{slug}/wachtlijst/ranking?location=999999").status_code == 404
+
+
+def test_staff_pages_follow_the_screen_language(client, session, org, location, director, frozen_today):
+    make_request(session, org, [location.id], email="taal@example.be")
+    session.commit()
+    slug = org.slug
+    login(client, director)
+    assert "bevestigd, op de wachtlijst" in client.get(f"/o/{slug}/wachtlijst/").get_data(as_text=True)
+    client.set_cookie("lang", "fr")
+    listing = client.get(f"/o/{slug}/wachtlijst/").get_data(as_text=True)
+    assert "confirmée, sur la liste d&#39;attente" in listing and "bevestigd, op de wachtlijst" not in listing
+    client.set_cookie("lang", "en")
+    form = client.get(f"/o/{slug}/wachtlijst/new").get_data(as_text=True)
+    assert "Request childcare" in form and "Applicant" in form and "Aanvrager" not in form
+    assert '<option selected value="nl">' in form  # the parent's message language stays a choice, Dutch by default
