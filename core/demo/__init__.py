@@ -51,16 +51,18 @@ FIRST_NAMES = (
     "Amira Ines Zoë Liam Noah Arthur Louis Jules Lucas Adam Victor Finn Mats Lewis Vic Warre Seppe Rune "
     "Mohamed Ayoub Milan Wout Kobe Aiko Sofia Maya Hamza Jack Cas Bas Tuur Nand Lou Roos Fleur"
 ).split()
-LAST_NAMES = (
-    "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De Smet Dubois Lambert Dupont "
-    "Vermeulen Desmet Declercq Vandenberghe Verhaeghe Vanhoutte Devos Demeyer Decock Callewaert Lefebvre "
-    "Verstraete Debruyne Coppens Vandamme Benali El Amrani Nowak Kowalski Öztürk Yilmaz Van Dycke "
-    "Vercruysse Deleu Bossuyt Vandewalle Deprez Lannoo Maertens Ghesquière Vanneste Soenen"
-).split()
-STREETS = (
-    "Doorniksesteenweg Gentsesteenweg Meensesteenweg Brugsesteenweg Sint-Amandsplein Overleiestraat "
-    "Kapucijnenstraat Beheerstraat Gentse Heerweg Zandbergstraat Hoogstraat Veemarktstraat"
-).split()
+LAST_NAMES = [  # one entry per name: "De Smet" is one surname (same length and order as before: same seed, same draws)
+    *"Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters".split(), "De Smet", "Dewulf",
+    *"Dubois Lambert Dupont Vermeulen Desmet Declercq Vandenberghe Verhaeghe Vanhoutte Devos Demeyer Decock".split(),
+    *"Callewaert Lefebvre Verstraete Debruyne Coppens Vandamme Benali".split(), "El Amrani", "Vandaele",
+    *"Nowak Kowalski Öztürk Yilmaz".split(), "Van Dycke", "Vanhecke",
+    *"Vercruysse Deleu Bossuyt Vandewalle Deprez Lannoo Maertens Ghesquière Vanneste Soenen".split(),
+]
+STREETS = [
+    *"Doorniksesteenweg Gentsesteenweg Meensesteenweg Brugsesteenweg Sint-Amandsplein Overleiestraat".split(),
+    *"Kapucijnenstraat Beheerstraat".split(), "Gentse Heerweg", "Pottelberg",
+    *"Zandbergstraat Hoogstraat Veemarktstraat".split(),
+]
 
 
 @dataclass

@@ -190,3 +190,12 @@ def test_coordinator_needs_a_named_koepel_when_there_are_several(app, session, f
              "--koepel", "Tweede Koepel", "--password", "een-lang-wachtwoord")
     assert ok.exit_code == 0, ok.output
     assert session.scalar(select(Organisation.id).limit(1)) is not None
+
+
+def test_demo_names_are_whole_surnames(scratch_app, demo_runs):
+    """Regression: "De Smet", "El Amrani", "Van Dycke" were split into the surnames "De", "El", "Van"."""
+    engine = scratch_app.extensions["koepel_db"].engine
+    with engine.connect() as conn:
+        surnames = set(conn.execute(select(Child.last_name)).scalars())
+    assert not surnames & {"De", "El", "Van", "Smet", "Amrani", "Dycke"}, sorted(surnames)
+    assert {"De Smet", "El Amrani", "Van Dycke"} & surnames
