@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 # Colour stops for occupancy (fraction of capacity): free -> full -> over capacity.
@@ -83,11 +85,17 @@ def heatmap_svg(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Seq
     return Markup("".join(out))
 
 
+def _slot_text(children: int, staff: int) -> str:
+    return ", ".join((ngettext("%(num)s kind", "%(num)s kinderen", children),
+                      ngettext("%(num)s begeleider nodig", "%(num)s begeleiders nodig", staff)))
+
+
 def legend_svg() -> Markup:
     """The colour scale of the heatmap with its meaning."""
     marks = [(0.0, "0%"), (0.6, "60%"), (0.85, "85%"), (1.0, "100%"), (1.15, ">100%")]
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" class="legend" role="img" viewBox="0 0 360 40" width="360" '
-             'height="40" aria-label="Kleurschaal: bezetting van 0% tot meer dan 100%" font-family="sans-serif">']
+             f'height="40" aria-label="{escape(_("Kleurschaal: bezetting van 0% tot meer dan 100%"))}" '
+             'font-family="sans-serif">']
     for k in range(60):
         f = 1.2 * k / 59
         parts.append(f'<rect x="{k * 6}" y="0" width="6" height="18" fill="{occupancy_colour(f)}"/>')
@@ -136,7 +144,7 @@ def ratio_curve_svg(slots: Sequence[str], children: Sequence[int], staff_needed:
         out.append(f'<polyline points="{" ".join(staff_pts)}" fill="none" stroke="#a1262a" stroke-width="2.5"/>')
         for i, (c, s) in enumerate(zip(children, staff_needed, strict=True)):
             out.append(f'<rect x="{left + i * step:.1f}" y="{top}" width="{step:.1f}" height="{plot_h}" '
-                       f'fill="transparent"><title>{escape(slots[i])}: {c} kinderen, {s} begeleiders nodig'
+                       f'fill="transparent"><title>{escape(slots[i])}: {escape(_slot_text(c, s))}'
                        f"</title></rect>")
         every = max(1, -(-n // 10))  # at most about ten hour labels
         for i in range(0, n, every):

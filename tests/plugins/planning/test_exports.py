@@ -112,6 +112,7 @@ def test_ratio_curve_svg():
     root = ElementTree.fromstring(str(svg))
     titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
     assert "07:30: 9 kinderen, 2 begeleiders nodig" in titles
+    assert "07:00: 2 kinderen, 1 begeleider nodig" in titles  # singular where it is one
     assert root.find("{http://www.w3.org/2000/svg}line") is not None  # capacity line
     with pytest.raises(ValueError):
         ratio_curve_svg(["07:00"], [1, 2], [1], capacity=None, title="x")
