@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core.clock import clock
-from core.models import Location, Organisation
+from core.models import Location, Organisation, PriceRegime
 from core.settings import set_setting
 from plugins.wachtlijst.models import CareRequest, Preference, Status
 from plugins.wachtlijst.services.intake import FACT_FIELDS, hash_token, set_status
@@ -27,6 +27,8 @@ def populate(session, org: Organisation, seed: int) -> int:
     rng = random.Random(seed)
     today = clock.today()
     set_setting(session, org, "wachtlijst.public_form", True)
+    if org.price_regime == PriceRegime.INKOMENSTARIEF:  # a synthetic id, so that FO-RE-19 can be tried
+        set_setting(session, org, "wachtlijst.subsidiegroep_id", str(900000 + org.id))
     for n in range(14):
         born = rng.random() < 0.7
         birth = today - timedelta(days=rng.randint(30, 300)) if born else today + timedelta(days=rng.randint(20, 200))

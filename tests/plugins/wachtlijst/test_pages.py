@@ -108,6 +108,11 @@ def test_demo_data_and_dashboard_widget(client, session, org, location, director
 
     assert populate(session, org, seed=1) == 14
     assert populate(session, org, seed=1) == 0  # idempotent
+    from core.models import PriceRegime
+    from core.settings import get_setting
+
+    group_id = str(get_setting(session, org, "wachtlijst.subsidiegroep_id"))
+    assert group_id.isdigit() == (org.price_regime == PriceRegime.INKOMENSTARIEF)  # FO-RE-19 can be tried
     waiting = session.scalar(select(func.count()).select_from(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.status == Status.CONFIRMED))
     session.commit()
