@@ -31,6 +31,9 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY_HEADERS_LOWER = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:...>`` stops at the largest 32-bit id: a bigger number names no row and answers 404
     (unbounded, PostgreSQL refused it with an error 500 and SQLite overflowed)."""
@@ -111,8 +114,11 @@ def _init_request_cycle(app: Flask) -> None:
             sess.commit()
         else:
             sess.rollback()
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}  # one pass (setdefault scans twice per header)
+        for lower, name, value in _SECURITY_HEADERS_LOWER:
+            if lower not in present:
+                headers.add(name, value)
         return response
 
     @app.teardown_request
