@@ -60,6 +60,16 @@ def navigation():
     return collect(tenant_hook(session(), org).menu_items(org=org, user=current_user))
 
 
+def koepel_navigation():
+    """Menu entries of koepel-wide pages (e.g. central allocation), for coordinators only."""
+    from core.models import Role
+    from core.tenancy import collect, plugin_manager
+
+    if not current_user.is_authenticated or current_user.role != Role.COORDINATOR:
+        return []
+    return collect(plugin_manager().hook.koepel_menu_items(user=current_user))
+
+
 def _date(value, fmt="medium"):
     if value is None:
         return ""
@@ -78,7 +88,7 @@ def _money(cents: int | None):
 
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(
-        render_slot=render_slot, navigation=navigation, visible_org=visible_org, get_locale=get_locale
+        render_slot=render_slot, navigation=navigation, koepel_navigation=koepel_navigation, visible_org=visible_org, get_locale=get_locale
     )
     app.jinja_env.filters.update(date=_date, money=_money)
     app.jinja_env.globals["Markup"] = Markup

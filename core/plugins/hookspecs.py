@@ -47,6 +47,11 @@ def menu_items(org, user):
 
 
 @hookspec
+def koepel_menu_items(user):
+    """Return a list of MenuItem for koepel-wide pages (all partners), shown to coordinators."""
+
+
+@hookspec
 def dashboard_widgets(org, user):
     """Return a list of DashboardWidget for the dashboard of ``org`` as seen by ``user``."""
 

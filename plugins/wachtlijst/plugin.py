@@ -45,6 +45,11 @@ def setting_definitions():
 
 
 @hookimpl
+def koepel_menu_items(user):
+    return [MenuItem(_l("Centrale toewijzing"), "wachtlijst_koepel.koepel_index", weight=300, module="wachtlijst")]
+
+
+@hookimpl
 def menu_items(org, user):
     if user is None or user.role not in (Role.DIRECTOR, Role.COORDINATOR):
         return []

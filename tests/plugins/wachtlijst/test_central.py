@@ -67,3 +67,17 @@ def test_directors_cannot_reach_the_koepel_pages(client, factory, session):
     director = factory.user(org, Role.DIRECTOR)
     login(client, director)
     assert client.get("/koepel/wachtlijst/").status_code == 403
+
+
+def test_central_allocation_is_in_the_coordinators_main_menu(client, factory, session):
+    org = factory.org(modules={"wachtlijst"})
+    coordinator = factory.user(None, Role.COORDINATOR)
+    director = factory.user(org, Role.DIRECTOR)
+    slug = org.slug
+    login(client, coordinator)
+    menu = client.get("/koepel/").get_data(as_text=True).split('class="mainnav"')[1].split("</nav>")[0]
+    assert 'href="/koepel/wachtlijst/"' in menu and "Centrale toewijzing" in menu
+    client.post("/logout")
+    login(client, director)
+    body = client.get(f"/o/{slug}/").get_data(as_text=True)
+    assert 'href="/koepel/wachtlijst/"' not in body
