@@ -140,3 +140,13 @@ def record_view(session: Session, obj: Any, what: str = "") -> None:
 
     entry = _entry(obj, "view", {"opened": what} if what else None)
     session.add(AuditEntry(**entry))
+
+
+
+def audit_labels() -> dict[str, str]:
+    """What audit entries are about, in the reader's language: ``__audit_label__`` of each model
+    by table name (models without one keep their table name in the log)."""
+    from core.db import Base
+
+    return {m.class_.__tablename__: str(m.class_.__audit_label__) for m in Base.registry.mappers
+            if getattr(m.class_, "__audit_label__", None) is not None}

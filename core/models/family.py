@@ -8,6 +8,7 @@ import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,7 @@ class Language(enum.StrEnum):
 
 class Family(Base, TenantMixin, TimestampMixin):
     __tablename__ = "family"
+    __audit_label__ = _l("Gezin")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,7 @@ class Family(Base, TenantMixin, TimestampMixin):
 
 class ContactPerson(Base, TenantMixin, TimestampMixin):
     __tablename__ = "contact_person"
+    __audit_label__ = _l("Contactpersoon")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +76,7 @@ class ContactPerson(Base, TenantMixin, TimestampMixin):
 
 class Child(Base, TenantMixin, TimestampMixin):
     __tablename__ = "child"
+    __audit_label__ = _l("Kind")
     __audited__ = True
     __sensitive__ = ("national_number",)
     __table_args__ = (

@@ -5,6 +5,7 @@ import enum
 from datetime import time
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +25,7 @@ class CareType(enum.StrEnum):
 
 class Location(Base, TenantMixin, TimestampMixin):
     __tablename__ = "location"
+    __audit_label__ = _l("Locatie")
     __audited__ = True
     __table_args__ = (CheckConstraint("licensed_places >= 0", name="licensed_places_positive"),)
 

@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,7 @@ class Organisation(Base, TimestampMixin):
     """A partner organisation (organisator): the tenant."""
 
     __tablename__ = "organisation"
+    __audit_label__ = _l("Organisatie")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +99,7 @@ class OrganisationSetting(Base):
     """A per-organisation override of a SettingDefinition's default."""
 
     __tablename__ = "organisation_setting"
+    __audit_label__ = _l("Instelling")
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
     __audited__ = True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +34,7 @@ user_location = Table(
 
 class User(Base, UserMixin, TimestampMixin):
     __tablename__ = "user_account"
+    __audit_label__ = _l("Gebruiker")
     __audited__ = True
     __sensitive__ = ("password_hash",)
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from core.audit import audit_labels
 from core.db import session
 from core.models import AuditEntry, Child, ChildFamily, Family, Location, Organisation, Role, User
 from core.passwords import hash_password
@@ -183,4 +184,5 @@ def audit():
         stmt = stmt.where(AuditEntry.entity == entity)
     page = paginate(session(), stmt, search_columns=(AuditEntry.summary,))
     users = {u.id: u for u in session().scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))}
-    return render_template("core/org/audit.html", org=g.org, page=page, users=users, entity=entity)
+    return render_template("core/org/audit.html", org=g.org, page=page, users=users, entity=entity,
+                           labels=audit_labels())

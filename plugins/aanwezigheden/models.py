@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -53,6 +54,7 @@ class Device(Base, TenantMixin, TimestampMixin):
     device session that allows only that location's attendance."""
 
     __tablename__ = "aanwezigheden_device"
+    __audit_label__ = _l("Tablet")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +80,7 @@ class StaffPin(Base, TenantMixin, TimestampMixin):
     """A staff member's personal tablet PIN, hashed with argon2 (never stored in clear)."""
 
     __tablename__ = "aanwezigheden_staff_pin"
+    __audit_label__ = _l("Pincode")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +123,7 @@ class ChildCode(Base, TenantMixin, TimestampMixin):
     start (KOT payload), and whether the child is the onthaalouder's own child."""
 
     __tablename__ = "aanwezigheden_child_code"
+    __audit_label__ = _l("Kindcode (Opgroeien)")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +176,7 @@ class Absence(Base, TenantMixin, TimestampMixin):
     """An absence on a reserved day (or a parent's notice entered ahead of time)."""
 
     __tablename__ = "aanwezigheden_absence"
+    __audit_label__ = _l("Afwezigheid")
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id", "day"),)
 
@@ -196,6 +201,7 @@ class Confirmation(Base, TenantMixin):
     """A parent's confirmation of the register: per pickup (one day) or per week."""
 
     __tablename__ = "aanwezigheden_confirmation"
+    __audit_label__ = _l("Bevestiging door ouder")
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "client_id"),)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -33,6 +34,7 @@ class CarePlan(Base, TenantMixin, TimestampMixin):
     """The agreement: who, where, from when until when (or a description), with which household."""
 
     __tablename__ = "planning_care_plan"
+    __audit_label__ = _l("Opvangplan")
     __audited__ = True
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
@@ -65,6 +67,7 @@ class CarePlanVersion(Base, TenantMixin, TimestampMixin):
     ``reference_date``), custom (explicit dates, e.g. shift work, in planning_schedule_day)."""
 
     __tablename__ = "planning_care_plan_version"
+    __audit_label__ = _l("Versie van een opvangplan")
     __audited__ = True
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
@@ -139,6 +142,7 @@ class ExtraDay(Base, TenantMixin, TimestampMixin):
     """An occasionally agreed extra care day (no plan change needed, domain-rules §2.2 point 6)."""
 
     __tablename__ = "planning_extra_day"
+    __audit_label__ = _l("Extra dag")
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("care_plan_id", "day"),
@@ -161,6 +165,7 @@ class ClosingPeriod(Base, TenantMixin, TimestampMixin):
     location. Public holidays are not stored: they come from the ``holidays`` package."""
 
     __tablename__ = "planning_closing_period"
+    __audit_label__ = _l("Sluitingsperiode")
     __audited__ = True
     __table_args__ = (
         CheckConstraint("start_date <= end_date", name="start_before_end"),
@@ -179,6 +184,7 @@ class RespiteUse(Base, TenantMixin, TimestampMixin):
     """A respijtdag (or half) used by a child, written by the attendance module through the api."""
 
     __tablename__ = "planning_respite_use"
+    __audit_label__ = _l("Respijtdag")
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("child_id", "day"),

@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -56,6 +57,7 @@ class OfferStatus(enum.StrEnum):
 
 class CareRequest(Base, TenantMixin, TimestampMixin):
     __tablename__ = "wachtlijst_request"
+    __audit_label__ = _l("Opvangvraag")
     __audited__ = True
     __table_args__ = (
         CheckConstraint("child_birth_date IS NOT NULL OR expected_birth_date IS NOT NULL", name="birth_known"),
@@ -166,6 +168,7 @@ class StatusChange(Base, TenantMixin):
 
 class Offer(Base, TenantMixin, TimestampMixin):
     __tablename__ = "wachtlijst_offer"
+    __audit_label__ = _l("Aanbod")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +194,7 @@ class Policy(Base, TenantMixin, TimestampMixin):
     """The organisation's priority policy as data: an ordered list of rule keys."""
 
     __tablename__ = "wachtlijst_policy"
+    __audit_label__ = _l("Voorrangsbeleid")
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id"),)
 
@@ -202,6 +206,7 @@ class AllocationRun(Base, TimestampMixin):
     """A central allocation proposal across the koepel, kept for review and audit."""
 
     __tablename__ = "wachtlijst_allocation_run"
+    __audit_label__ = _l("Centrale toewijzing")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -184,3 +184,22 @@ def test_an_entry_of_a_record_without_a_readable_name_has_no_python_repr(app, se
     assert " object at 0x" not in created.summary and created.summary == ""
     [named] = entries(session, entity="family", entity_id=family.id, action="create")
     assert named.summary == "Gezin Vlinderman"
+
+
+@pytest.mark.parametrize("lang, label", [("nl", "Gezin #"), ("fr", "Famille #"), ("en", "Family #")])
+def test_audit_page_names_what_changed_in_the_readers_language(client, factory, org, director, lang, label):
+    factory.family(org, name="Gezin Leesbaar")
+    login(client, director)
+    client.set_cookie("lang", lang)
+    body = client.get(f"/o/{org.slug}/audit").get_data(as_text=True)
+    assert label in body and ">family #" not in body
+
+
+def test_every_audited_model_has_a_label():
+    from core.audit import audit_labels
+    from core.db import Base
+    from core.migrate import import_all_models
+
+    import_all_models()
+    audited = {m.class_.__tablename__ for m in Base.registry.mappers if getattr(m.class_, "__audited__", False)}
+    assert audited - set(audit_labels()) == set()
