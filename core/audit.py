@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from core.clock import clock
 
-SECRET_FIELDS = {"national_number", "national_number_hash", "password_hash"}
+# values never copied into the log (a PIN behind a hash is a few minutes of brute force)
+SECRET_FIELDS = {"national_number", "national_number_hash", "password_hash", "pin_hash", "offline_salt",
+                 "offline_hash", "offline_key", "token_hash", "token"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login_at"}
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("koepel_actor", default=None)

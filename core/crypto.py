@@ -143,6 +143,8 @@ def rotate(session, metadata) -> RotationReport:
                 for hash_col in hash_cols:
                     values[hash_col.name] = lookup_hash(plain)
                     report.hashes += 1
+            if "updated_at" in table.c:  # re-encrypting is no change of the file: keep its retention clock
+                values["updated_at"] = table.c.updated_at
             session.execute(update(table).where(pk == row_id).values(**values))
             report.values += 1
     return report

@@ -6,7 +6,9 @@ The rule, per organisation, with ``cutoff`` = today minus ``core.retention_years
 
 * A **child** is erased when its file has not changed since the cutoff (``child.updated_at``),
   it was born (or expected) before the cutoff (no use of a location can have ended before the
-  child existed), and no installed module holds it through ``retention_holds`` (planning holds a
+  child existed), and no installed module holds it; in an organisation that uses no module
+  recording care periods (``PluginInfo.records_care``: planning, aanwezigheden), the child must
+  also no longer be linked to a location, because nothing else says it left through ``retention_holds`` (planning holds a
   child whose care plan ended after the cutoff, attendance one with attendance after it, ...).
 * A **family** is erased when it has no children left after that, neither the family nor any
   of its contact persons changed since the cutoff, and no installed module holds it.
@@ -91,12 +93,24 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ids[start:start + CHUNK]
 
 
+def _records_care(session: Session, org: Organisation) -> bool:
+    """Whether a module the organisation uses records when its children are in care."""
+    from core.tenancy import enabled_modules, plugin_manager
+
+    infos = plugin_manager().infos
+    return any(infos[name].records_care for name in enabled_modules(session, org) if name in infos)
+
+
 def _candidate_children(session: Session, org: Organisation, cutoff: date) -> list[int]:
     cutoff_at = datetime.combine(cutoff, time.min, tzinfo=BRUSSELS)
     born = func.coalesce(Child.date_of_birth, Child.expected_birth_date)
     stmt = select(Child.id).where(
         Child.organisation_id == org.id, Child.updated_at < cutoff_at, born < cutoff
     ).order_by(Child.id)
+    if not _records_care(session, org):
+        # nothing tells when these children were last in care (out-of-school care keeps them to
+        # age 12): only a child no longer linked to a location may go
+        stmt = stmt.where(Child.location_id.is_(None))
     return list(session.scalars(stmt))
 
 

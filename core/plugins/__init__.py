@@ -25,6 +25,9 @@ class PluginInfo:
     requires: frozenset[str] = field(default_factory=frozenset)
     description: str = ""
     available: bool = True  # False for registered skeletons whose issue has not landed yet
+    # True for a module whose rows record when a child is in care (care plans, attendance): only
+    # then may retention erase a child still linked to a location (core/retention.py)
+    records_care: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requires", frozenset(self.requires))

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from core.plugins import PluginInfo
 
 PLUGIN = PluginInfo(
+    records_care=True,
     name="aanwezigheden",
     title=_l("Aanwezigheden"),
     requires={"planning"},

@@ -86,6 +86,8 @@ def test_rotate_reencrypts_with_the_newest_key(app, session, stored):
     new_child = raw(session, "child", stored["child_id"])
     assert new_child["national_number"] != old_child["national_number"]
     assert new_child["national_number_hash"] != old_child["national_number_hash"]
+    # re-encrypting is no change of the file: the retention clock (updated_at) stays
+    assert str(new_child["updated_at"]) == str(old_child["updated_at"])
     # only the new key from now on
     crypto.configure(NEW)
     assert reread(session, Child, stored["child_id"]).national_number == CHILD_NN

@@ -136,3 +136,25 @@ def test_upgrade_applies_every_revision_and_is_idempotent(scratch_url):
     assert before == after
     applied = {rev.revision for rev in script.iterate_revisions(tuple(after), "base")}
     assert {rev.revision for rev in script.walk_revisions()} <= applied
+
+
+def test_secrets_logged_before_c0de00000003_are_masked(scratch_url):
+    import json
+
+    upgrade(scratch_url, target="c0de00000002")
+    engine = make_engine(scratch_url)
+    try:
+        with engine.begin() as conn:
+            for n, changes in enumerate(({"pin_hash": [None, "scrypt$abc"], "user_id": [None, 7]},
+                                         {"offline_key": ["k1", "k2"], "name": ["Tablet", "Tablet 2"]}), start=1):
+                conn.execute(text("INSERT INTO audit_log (id, at, action, entity, entity_id, summary, changes) "
+                                  "VALUES (:id, CURRENT_TIMESTAMP, 'update', 'x', 1, '', :changes)"),
+                             {"id": n, "changes": json.dumps(changes)})
+        upgrade(scratch_url)
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT id, changes FROM audit_log ORDER BY id")).all())
+    finally:
+        engine.dispose()
+    first, second = (json.loads(v) if isinstance(v, str) else v for v in (rows[1], rows[2]))
+    assert first == {"pin_hash": [None, "***"], "user_id": [None, 7]}
+    assert second == {"offline_key": ["***", "***"], "name": ["Tablet", "Tablet 2"]}

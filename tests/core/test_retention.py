@@ -4,6 +4,7 @@
 nothing; the daily job re-queues itself."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import types
 from datetime import date, datetime, timedelta
@@ -67,7 +68,8 @@ def plugins(monkeypatch, recorder):
     hooks.register_blueprints = register_blueprints
     hooks.retention_holds = retention_holds
     hooks.before_retention_erase = before_retention_erase
-    return ["planning", temporary_plugin(monkeypatch, "bewaarder", hooks)]
+    info = dataclasses.replace(temporary_plugin(monkeypatch, "bewaarder", hooks), records_care=True)
+    return ["planning", info]
 
 
 def at(moment):
@@ -278,3 +280,20 @@ def test_schedule_command(app, session, world):
     result = cli(app, "retention", "schedule")
     assert result.exit_code == 0 and "gepland op 2026-11-19 03:30" in result.output
     assert session.scalar(select(func.count(Job.id)).where(Job.kind == JOB_KIND)) == 1
+
+
+def test_without_a_module_recording_care_a_child_at_a_location_is_kept(app, session, world, factory):
+    """Out-of-school care keeps children to age 12: with nothing recording when a child was last in
+    care, a file untouched for years may still be a child who comes every day."""
+    from core.tenancy import disable_module
+
+    at(OLD)
+    loc = factory.location(world.org)
+    unlinked = factory.child(world.org, born=date(2016, 2, 1), first_name="Los").id
+    linked = factory.child(world.org, location=loc, born=date(2016, 2, 1), first_name="Ingeschreven").id
+    at(TODAY)
+    disable_module(session, world.org, "bewaarder")
+    session.commit()
+    planned = plan(session, world.org)
+    assert unlinked in planned.child_ids
+    assert linked not in planned.child_ids and world.gone not in planned.child_ids

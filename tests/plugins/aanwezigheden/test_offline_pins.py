@@ -116,3 +116,18 @@ def test_offline_failures_reported_at_sync_lock_the_device(client, session, fact
     locked_until = datetime.fromisoformat(api(client, org, "pins").json["locked_until"])
     assert locked_until == MORNING + timedelta(minutes=15)
     assert api(client, org, "unlock", {"user_id": director.id, "pin": PIN}).status_code == 429
+
+
+def test_pin_hashes_and_device_keys_never_reach_the_audit_log(client, session, org, location, director):
+    """Directors read the audit log; a 4-8 digit PIN behind a logged hash is minutes of brute force."""
+    from core.models import AuditEntry
+
+    pair(client, session, org, location, director)
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.organisation_id == org.id,
+        AuditEntry.entity.in_(("aanwezigheden_staff_pin", "aanwezigheden_device")))).all()
+    assert entries, "pairing and setting a PIN are audited"
+    logged = {key: value for e in entries for key, value in (e.changes or {}).items()
+              if key in ("pin_hash", "offline_salt", "offline_hash", "offline_key", "token_hash")}
+    assert logged, "the secret fields are listed, masked"
+    assert all(v in (["***", None], [None, "***"], ["***", "***"], [None, None]) for v in logged.values()), logged
