@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,12 +106,24 @@ def set_token(session: Session, org: Organisation, token: str | None, *, actor_i
 # --- sending through the outbox ------------------------------------------------------------------------
 
 
+def _safe_url(url: str) -> bool:
+    """https, or plain http only to this machine (the local stand-in): the bearer token travels
+    with every request. Parsed, so that http://localhost.example.org does not pass."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+
+
 def _check_url(session: Session, org: Organisation) -> str:
     url = str(setting(session, org, "kot_api_url") or "").strip().rstrip("/")
     if not url:
         raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
                               code="not_configured", status=409)
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not _safe_url(url):
         raise AttendanceError(_("Het adres van de KOT-API moet met https:// beginnen."), code="bad_url", status=409)
     return url
 
