@@ -161,6 +161,17 @@ def plan(session: Session, org: Organisation, today: date | None = None) -> Rete
     return result
 
 
+def scrub_audit(session: Session, org: Organisation, entity: str, ids: Iterable[int]) -> None:
+    """Blank the summary and the old/new values of ``org``'s audit entries about rows ``ids`` of
+    table ``entity``: the entries stay (who did what when), the personal data goes. For modules'
+    ``before_retention_erase`` too."""
+    audit = AuditEntry.__table__
+    for part in _chunks(ids):
+        session.execute(update(audit).where(
+            audit.c.organisation_id == org.id, audit.c.entity == entity, audit.c.entity_id.in_(part)
+        ).values(summary="", changes=null()))
+
+
 def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
     """Carry out ``planned`` in the caller's transaction (see the module docstring)."""
     from core.audit import current_actor_id
@@ -180,10 +191,7 @@ def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
             ContactPerson.organisation_id == org.id, ContactPerson.family_id.in_(ids))).all()
     audit = AuditEntry.__table__
     for entity, ids in (("child", children), ("family", families), ("contact_person", contacts)):
-        for part in _chunks(ids):
-            session.execute(update(audit).where(
-                audit.c.organisation_id == org.id, audit.c.entity == entity, audit.c.entity_id.in_(part)
-            ).values(summary="", changes=null()))
+        scrub_audit(session, org, entity, ids)
     # Core statements, not ORM deletes: the ORM audit listener would copy names into the log.
     for part in _chunks(children):
         session.execute(delete(Child.__table__).where(Child.organisation_id == org.id, Child.id.in_(part)))

@@ -28,3 +28,11 @@ def retention_holds(session, org, child_ids, family_ids, cutoff):
     from plugins.planning.services.retention import retention_holds as holds
 
     return holds(session, org, child_ids, family_ids, cutoff)
+
+
+@hookimpl
+def before_retention_erase(session, org, child_ids, family_ids):
+    """Scrub the values from the audit entries of the care plans that go with erased children."""
+    from plugins.planning.services.retention import before_erase
+
+    before_erase(session, org, child_ids)

@@ -1,7 +1,8 @@
 """Retention (core/retention.py asks every module): attendance is "use of the location", kept 5
 years (decreet art. 24). A child with a tap, an absence or a confirmation on or after the cutoff
 is held; for erased children the taps (whose child link would otherwise only be nulled) and the
-rejected offline items naming them are deleted too, so nothing about them is left behind."""
+rejected offline items naming them are deleted too, and the audit entries of its absences,
+confirmations, child code and corrections lose their values, so nothing about them is left behind."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from core.models import Organisation
 from core.plugins import RetentionHold
-from plugins.aanwezigheden.models import Absence, AttendanceEvent, Confirmation, RejectedItem
+from core.retention import scrub_audit
+from plugins.aanwezigheden.models import (
+    Absence,
+    AttendanceEvent,
+    ChildCode,
+    Confirmation,
+    RejectedItem,
+)
 
 REASON = "aanwezigheden of afwezigheden na de bewaargrens"
 
@@ -31,6 +39,10 @@ def retention_holds(session: Session, org: Organisation, child_ids: Sequence[int
 def before_erase(session: Session, org: Organisation, child_ids: Sequence[int]) -> None:
     if not child_ids:
         return
+    for model in (AttendanceEvent, Absence, Confirmation, ChildCode):  # corrections and decisions are audited too
+        ids = session.scalars(select(model.id).where(model.organisation_id == org.id,
+                                                     model.child_id.in_(child_ids))).all()
+        scrub_audit(session, org, model.__tablename__, ids)
     session.execute(delete(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
                                                   AttendanceEvent.child_id.in_(child_ids)))
     erased = set(child_ids)

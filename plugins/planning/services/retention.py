@@ -11,9 +11,30 @@ from sqlalchemy.orm import Session
 
 from core.models import Organisation
 from core.plugins import RetentionHold
-from plugins.planning.models import CarePlan, RespiteUse
+from core.retention import scrub_audit
+from plugins.planning.models import CarePlan, CarePlanVersion, ExtraDay, RespiteUse
 
 REASON = "opvangplan loopt nog of eindigde na de bewaargrens"
+
+
+def before_erase(session: Session, org: Organisation, child_ids: Sequence[int]) -> None:
+    """The plans go with the child (foreign keys); their audit entries keep who did what, not the
+    values."""
+    if not child_ids:
+        return
+    plans = list(session.scalars(select(CarePlan.id).where(CarePlan.organisation_id == org.id,
+                                                           CarePlan.child_id.in_(child_ids))))
+    rows = {
+        CarePlan.__tablename__: plans,
+        CarePlanVersion.__tablename__: session.scalars(select(CarePlanVersion.id).where(
+            CarePlanVersion.care_plan_id.in_(plans))).all() if plans else [],
+        ExtraDay.__tablename__: session.scalars(select(ExtraDay.id).where(
+            ExtraDay.care_plan_id.in_(plans))).all() if plans else [],
+        RespiteUse.__tablename__: session.scalars(select(RespiteUse.id).where(
+            RespiteUse.organisation_id == org.id, RespiteUse.child_id.in_(child_ids))).all(),
+    }
+    for entity, ids in rows.items():
+        scrub_audit(session, org, entity, ids)
 
 
 def retention_holds(session: Session, org: Organisation, child_ids: Sequence[int], family_ids: Sequence[int],

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, clock
-from core.models import Child
+from core.models import AuditEntry, Child
 from core.retention import erase, plan
 from plugins.aanwezigheden.models import (
     Absence,
@@ -31,10 +31,12 @@ def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session
     clock.freeze(WRITTEN)
     try:
         old = factory.child(org, location=location, born=date(2017, 9, 1), first_name="Vroeger")
+        old_absence = Absence(organisation_id=org.id, child_id=old.id, location_id=location.id, day=date(2019, 6, 4),
+                              kind=AbsenceKind.GERECHTVAARDIGD, note="koorts")
         tapped = factory.child(org, location=location, born=date(2017, 9, 1), first_name="Getikt")
         absent = factory.child(org, location=location, born=date(2017, 9, 1), first_name="Afwezig")
         session.add_all([
-            _tap(org, location, old, date(2019, 6, 3), 1),
+            _tap(org, location, old, date(2019, 6, 3), 1), old_absence,
             _tap(org, location, tapped, date(2019, 6, 3), 1),
             _tap(org, location, tapped, date(2022, 1, 10), 2),  # after the cutoff
             Absence(organisation_id=org.id, child_id=absent.id, location_id=location.id, day=date(2023, 5, 2),
@@ -58,5 +60,8 @@ def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session
             AttendanceEvent.organisation_id == org.id).group_by(AttendanceEvent.child_id)).all()
         assert dict(taps) == {tapped.id: 2}  # no orphaned tap of the erased child is left
         assert session.scalar(select(func.count(RejectedItem.id)).where(RejectedItem.organisation_id == org.id)) == 0
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.entity == "aanwezigheden_absence",
+                                                           AuditEntry.entity_id == old_absence.id)).all()
+        assert entry.changes is None and "koorts" not in entry.summary
     finally:
         clock.freeze(None)

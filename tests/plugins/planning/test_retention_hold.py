@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, clock
-from core.models import Child, Family
+from core.models import AuditEntry, Child, Family
 from core.retention import erase, plan
 from core.tenancy import disable_module
 from plugins.planning import api
@@ -50,6 +50,12 @@ def test_running_and_recent_plans_hold_their_child_and_family(factory, session, 
         left = set(session.scalars(select(Child.id).where(Child.organisation_id == org.id)))
         assert left == {running, recent}
         assert session.scalar(select(CarePlan.id).where(CarePlan.id == ended_plan)) is None  # went with its child
+        logged = session.scalars(select(AuditEntry).where(AuditEntry.entity.like("planning_%"),
+                                                          AuditEntry.organisation_id == org.id)).all()
+        ended_entries = [e for e in logged if e.entity == "planning_care_plan" and e.entity_id == ended_plan]
+        assert ended_entries and all(e.changes is None and e.summary == "" for e in ended_entries)
+        kept = [e for e in logged if e.entity == "planning_care_plan" and e.entity_id != ended_plan]
+        assert kept and all(e.changes for e in kept)  # the others keep their values
         families = set(session.scalars(select(Family.id).where(Family.organisation_id == org.id)))
         assert {running_family, recent_family} <= families and ended_family not in families
     finally:
