@@ -257,10 +257,13 @@ def _families_and_children(session, org: Organisation, rng: random.Random, today
     session.flush()
 
 
+DEMO_ROLE_NAMES = {Role.DIRECTOR: "Verantwoordelijke", Role.FINANCE: "Financiën", Role.CAREGIVER: "Begeleider"}
+
+
 def _users(session, koepel: Koepel, org: Organisation) -> None:
     first_location = org.locations[0] if org.locations else None
     for role in (Role.DIRECTOR, Role.FINANCE, Role.CAREGIVER):
-        user = User(email=f"{role.value}.{org.slug}@koepel.demo", name=f"{role.value.capitalize()} {org.name}"[:200],
+        user = User(email=f"{role.value}.{org.slug}@koepel.demo", name=f"{DEMO_ROLE_NAMES[role]} {org.name}"[:200],
                     role=role, organisation_id=org.id, koepel_id=koepel.id, password_hash=hash_password(DEMO_PASSWORD))
         if role == Role.CAREGIVER and first_location is not None:
             user.locations = [first_location]
