@@ -51,10 +51,6 @@ def test_offline_registrations_arrive_exactly_once(live_server, new_context):
     slug, org_id, expected_id, extra_id, email, name = seed(live_server)
     context = new_context(tablet=True)
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and "Failed to load resource" not in msg.text
-            and errors.append(msg.text))
 
     # The director pairs this tablet with the location, then logs out.
     login_as(page, email)
@@ -129,7 +125,7 @@ def test_offline_registrations_arrive_exactly_once(live_server, new_context):
             (extra_id, "arrival", EventStatus.ACCEPTED, True),
         ])
         assert len({e.client_id for e in rows}) == 3
-    assert errors == []
+    assert page.console_errors == []  # collected by browser_support for every page
 
 
 def test_a_tablet_nobody_can_unlock_yet_says_what_to_do(live_server, new_context):

@@ -41,10 +41,6 @@ def test_capacity_warning_toch_bewaren_and_day_planning(live_server, new_context
     monday = today + timedelta(days=7 - today.weekday())
     slug, second_id, third_id, email = seed(live_server, monday)
     page = new_context(bypass_csp=True).new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and "Failed to load resource" not in msg.text
-            and errors.append(msg.text))
     login_as(page, email)
 
     page.goto(f"/o/{slug}/planning/children/{second_id}/plans/new")
@@ -79,4 +75,4 @@ def test_capacity_warning_toch_bewaren_and_day_planning(live_server, new_context
     expect(main).to_contain_text("Tweede")
     expect(main).to_contain_text("Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaatsen")
     assert axe_violations(page) == []
-    assert errors == []
+    assert page.console_errors == []  # collected by browser_support for every page
