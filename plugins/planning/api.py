@@ -31,7 +31,7 @@ from plugins.planning.services.types import (
 
 __all__ = [
     "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
-    "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "check_plan_change",
+    "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
     "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
@@ -83,6 +83,14 @@ def add_extra_day(session, org, care_plan_id: int, extra: ScheduledDay, actor_id
 
 def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
     _plans.remove_extra_day(session, org, care_plan_id, day, actor_id)
+
+
+def care_ended(session, org, child_ids, *, today: date, location_ids=None) -> set[tuple[int, int]]:
+    """(location_id, child_id) pairs whose care has ended: among ``child_ids`` (and ``location_ids``
+    when given), the children with care plans at a location that all ended before ``today``. A
+    child without a plan at a location, or with one still running or not started yet, is not in
+    the result. One query whatever the number of children."""
+    return _plans.care_ended(session, org, child_ids, today=today, location_ids=location_ids)
 
 
 def check_plan_change(session, org, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),

@@ -278,7 +278,7 @@ def policy_page():
             flash(_("Voorrangsbeleid bewaard."), "success")
             return redirect(url_for("wachtlijst.policy_page"))
     share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
-    dutch_share = policy.setting(session(), g.org, "wachtlijst.dutch_share")
+    dutch_share = get_setting(session(), g.org, "wachtlijst.dutch_share")
     return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
                            presets=policy.PRESETS, share=share, dutch_share=dutch_share,
                            rule_label=policy.rule_label), 422 if form.errors else 200

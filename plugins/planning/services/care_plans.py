@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from core.models import CareType, Child, ChildFamily, LivingGroup, Location
 from plugins.planning.models import (
@@ -379,3 +379,20 @@ def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int |
 
 def span_minutes(start: time, end: time) -> int:
     return minutes(end) - minutes(start)
+
+
+# --- whose care has ended ----------------------------------------------------------------------
+
+def care_ended(session, org, child_ids, *, today: date, location_ids=None) -> set[tuple[int, int]]:
+    """(location_id, child_id) pairs of ``child_ids`` whose care at that location has ended: the
+    child has care plans there and every one ended before ``today``. One query."""
+    child_ids = sorted(set(child_ids))
+    if not child_ids:
+        return set()
+    still = func.sum(case(((CarePlan.end_date.is_(None)) | (CarePlan.end_date >= today), 1), else_=0))
+    query = (select(CarePlan.location_id, CarePlan.child_id)
+             .where(CarePlan.organisation_id == org.id, CarePlan.child_id.in_(child_ids))
+             .group_by(CarePlan.location_id, CarePlan.child_id).having(still == 0))
+    if location_ids is not None:
+        query = query.where(CarePlan.location_id.in_(list(location_ids)))
+    return {(row.location_id, row.child_id) for row in session.execute(query)}

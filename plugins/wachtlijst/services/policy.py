@@ -13,16 +13,17 @@ Two rules hold for a share of a location's licensed places only (a *quota*):
   wording UNCONFIRMED, domain-rules §5.1): it works at the place the organisation gives it in its
   list, as long as Dutch-speaking families hold less than that share of the places.
 
-A quota counts the children placed through the waiting list who are still in care at the location
-(reserved care in the coming year per planning). A filled quota is skipped, and the reasons of
-every request it would have helped say so, with the figures.
+A quota counts the children placed through the waiting list at the location, unless their care
+there has ended (per planning: all their care plans there ended before today; a child placed before
+its plan exists, or starting later, counts). A filled quota is skipped, and the reasons of every
+request it would have helped say so, with the figures.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from core.clock import clock
 from core.models import Location, Organisation, PriceRegime
 from core.plugins import SettingDefinition
-from core.settings import definitions, get_setting
+from core.settings import get_setting
 from plugins.wachtlijst.i18n import text
 from plugins.wachtlijst.models import CareRequest, Policy, Status
 
@@ -54,10 +55,8 @@ RESERVED = "reserved_vulnerable"
 RESERVED_LABEL = _l("Voorbehouden aandeel kwetsbare gezinnen")
 DUTCH_SHARE = "dutch_share"
 QUOTA_SETTINGS = {RESERVED: "wachtlijst.vulnerable_share", DUTCH_SHARE: "wachtlijst.dutch_share"}
-IN_CARE_HORIZON_DAYS = 366  # a placed child counts for a quota while it has reserved care this far ahead
 
-# The Brussels share as a setting. plugin.py lists the module's settings; until it lists this one
-# too, ``setting()`` falls back to this definition's default.
+# The Brussels share as a setting (plugin.py lists it with the module's other settings).
 DUTCH_SHARE_SETTING = SettingDefinition(
     "wachtlijst.dutch_share", _l("Aandeel plaatsen met voorrang voor Nederlandstalige gezinnen (Brussel, %)"), 55,
     "int", help=_l("Brussel, Subsidiebesluit art. 23: voorrang voor Nederlandstalige gezinnen voor 55 % van de "
@@ -76,13 +75,6 @@ PRESETS: dict[str, list[str]] = {
 
 def rule_label(key: str) -> str:
     return text(RESERVED_LABEL if key == RESERVED else RULES.get(key, key))
-
-
-def setting(session: Session, org: Organisation, key: str):
-    """``get_setting``, or the default of a definition kept here that plugin.py does not list yet."""
-    if key in definitions():
-        return get_setting(session, org, key)
-    return next(d.default for d in EXTRA_SETTINGS if d.key == key)
 
 
 def default_rules(org: Organisation) -> list[str]:
@@ -223,7 +215,7 @@ def location_quotas(session: Session, orgs: Sequence[Organisation], locations: S
     organisation, whatever the number of requests."""
     by_org = {o.id: o for o in orgs}
     settings = {o.id: (int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")),
-                       {k: int(setting(session, o, key)) for k, key in QUOTA_SETTINGS.items()},
+                       {k: int(get_setting(session, o, key)) for k, key in QUOTA_SETTINGS.items()},
                        get_rules(session, o)) for o in orgs}
     loc_ids = [loc.id for loc in locations]
     placed = session.execute(
@@ -232,10 +224,10 @@ def location_quotas(session: Session, orgs: Sequence[Organisation], locations: S
         .where(CareRequest.organisation_id.in_(list(by_org)), CareRequest.status == Status.PLACED,
                CareRequest.placed_location_id.in_(loc_ids))
     ).all() if loc_ids else []
-    in_care = _children_in_care(session, by_org, placed)
+    ended = _care_ended(session, by_org, placed, loc_ids)
     held: dict[tuple[int, str], int] = {}
     for row in placed:
-        if (row.placed_location_id, row.child_id) not in in_care:
+        if (row.placed_location_id, row.child_id) in ended:
             continue
         min_criteria = settings[row.organisation_id][0]
         if is_vulnerable(row, min_criteria):
@@ -251,20 +243,18 @@ def location_quotas(session: Session, orgs: Sequence[Organisation], locations: S
     return out
 
 
-def _children_in_care(session: Session, orgs: Mapping[int, Organisation], placed) -> set[tuple[int, int]]:
-    """(location, child) pairs of placed requests with reserved care in the coming year (children who
-    left no longer hold a place). One planning call per organisation that has placed children."""
+def _care_ended(session: Session, orgs: Mapping[int, Organisation], placed, loc_ids) -> set[tuple[int, int]]:
+    """(location, child) pairs of placed requests whose care there has ended (children who left no
+    longer hold a place). One planning query per organisation that has placed children."""
     from plugins.wachtlijst import placing
 
     children: dict[int, set[int]] = {}
     for row in placed:
         if row.child_id is not None:
             children.setdefault(row.organisation_id, set()).add(row.child_id)
-    found: set[tuple[int, int]] = set()
     today = clock.today()
+    found: set[tuple[int, int]] = set()
     for org_id, child_ids in children.items():
-        for day in placing.planning_api().reserved_days(
-                session, orgs[org_id], start=today, end=today + timedelta(days=IN_CARE_HORIZON_DAYS),
-                child_ids=sorted(child_ids)):
-            found.add((day.location_id, day.child_id))
+        found |= placing.planning_api().care_ended(session, orgs[org_id], child_ids, today=today,
+                                                    location_ids=loc_ids)
     return found

@@ -4,7 +4,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from core.models import CareType
+from core.models import CareType, ChildFamily
 from core.settings import set_setting
 from plugins.planning import api
 from plugins.planning.api import DayPlan, PlanningError, ScheduledDay
@@ -298,3 +298,38 @@ def test_a_later_end_date_may_not_run_into_the_next_agreement(session, org, loca
     plan = session.get(CarePlan, first)
     assert plan.end_date == plan.versions[-1].end_date == date(2026, 8, 31)
     assert [e.change for e in recorder.care_plans] == ["created", "created", "ended"]
+
+
+def test_care_ended_only_when_every_plan_at_the_location_has_ended(session, factory, org, location, child, family):
+    """care_ended: (location, child) pairs whose plans there all ended before ``today``; a child
+    without plans there, with a running plan (co-parenting: the other household's) or one starting
+    later is still in care. One query whatever the number of children."""
+    from tests.conftest import QueryCounter
+
+    today = date(2026, 6, 1)
+    other_family = factory.family(org)
+    session.add(ChildFamily(organisation_id=org.id, child_id=child.id, family_id=other_family.id))
+    session.flush()
+    ended = _create(session, org, child, location, family_id=family.id, end_date=date(2026, 5, 29))
+    left = factory.child(org, location=location)
+    _create(session, org, left, location, end_date=date(2026, 5, 31))
+    last_day = factory.child(org, location=location)
+    _create(session, org, last_day, location, end_date=today)
+    later = factory.child(org, location=location)
+    _create(session, org, later, location, start_date=date(2027, 9, 6))
+    no_plan = factory.child(org, location=location)
+    elsewhere = factory.location(org)
+    ids = [child.id, left.id, last_day.id, later.id, no_plan.id]
+    with QueryCounter(session.connection()) as counter:
+        found = api.care_ended(session, org, ids, today=today)
+    assert counter.count == 1
+    assert found == {(location.id, child.id), (location.id, left.id)}
+    assert api.care_ended(session, org, ids, today=today, location_ids=[elsewhere.id]) == set()
+    assert api.care_ended(session, org, [], today=today) == set()
+    # the other household's agreement still runs: the child is still in care there
+    _create(session, org, child, location, family_id=other_family.id)
+    assert api.care_ended(session, org, ids, today=today) == {(location.id, left.id)}
+    assert session.get(CarePlan, ended).end_date == date(2026, 5, 29)
+    # another organisation's children are never reported
+    other = factory.org(modules={"planning"})
+    assert api.care_ended(session, other, ids, today=today) == set()

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.clock import BRUSSELS, clock
-from core.plugins import hookimpl
-from core.settings import definitions, set_setting
+from core.settings import definitions, get_setting, set_setting
 from core.values import Period
 from plugins.wachtlijst import placing
+from plugins.wachtlijst.models import Status
 from plugins.wachtlijst.services import central, offers, policy
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
@@ -31,19 +31,6 @@ def vacancies(monkeypatch, brussels):
     return slot
 
 
-@pytest.fixture
-def dutch_share_setting(app):
-    """The share as an organisation setting (plugin.py lists it once the CLI-hook change lands)."""
-    if "wachtlijst.dutch_share" not in definitions():
-        class Extra:
-            @hookimpl
-            def setting_definitions(self):
-                return list(policy.EXTRA_SETTINGS)
-
-        app.extensions["koepel_plugins"].register(Extra(), name="wachtlijst-extra-settings")
-    return "wachtlijst.dutch_share"
-
-
 def place(session, org, slot, email, name, **facts):
     req, _ = make_request(session, org, [slot.location_id], email=email, child_first_name=name, facts=facts)
     offer = offers.make_offer(session, org, req, slot, actor=None)
@@ -58,7 +45,7 @@ def order(session, org, location_id):
 
 def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org, brussels, vacancies, frozen_today):
     policy.set_rules(session, org, policy.PRESETS["brussel"])
-    assert policy.setting(session, org, "wachtlijst.dutch_share") == 55
+    assert get_setting(session, org, "wachtlijst.dutch_share") == 55
     make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
                  facts={"single_parent": True})
     make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
@@ -81,16 +68,18 @@ def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org,
     assert any("nu ingenomen: 1)" in line for line in ranked[0].reasons)
 
 
-def test_share_is_a_setting(session, org, brussels, vacancies, dutch_share_setting, frozen_today):
+def test_share_is_a_setting(session, org, brussels, vacancies, frozen_today):
+    assert "wachtlijst.dutch_share" in definitions()  # listed by plugin.py
+    assert not hasattr(policy, "setting")  # so read through core.settings, without a fallback of its own
     policy.set_rules(session, org, policy.PRESETS["brussel"])
     place(session, org, vacancies, "p1@example.be", "Eerste", dutch_speaking=True)
     make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
                  facts={"single_parent": True})
     make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
                  facts={"dutch_speaking": True})
-    set_setting(session, org, dutch_share_setting, 25)  # 25 % of 4 = 1 place, held
+    set_setting(session, org, "wachtlijst.dutch_share", 25)  # 25 % of 4 = 1 place, held
     assert order(session, org, brussels.id)[0] == ["Alleen", "Nederlands"]
-    set_setting(session, org, dutch_share_setting, 55)
+    set_setting(session, org, "wachtlijst.dutch_share", 55)
     assert order(session, org, brussels.id)[0] == ["Nederlands", "Alleen"]
 
 
@@ -149,3 +138,51 @@ def test_reserve_no_longer_counts_children_who_left(session, org, location, froz
     clock.freeze(datetime(2027, 3, 1, 10, tzinfo=BRUSSELS))
     quotas = policy.location_quotas(session, [org], [location])[location.id]
     assert quotas[policy.RESERVED].held == 2 and quotas[policy.RESERVED].open
+
+
+def _held(session, org, location):
+    return policy.location_quotas(session, [org], [location])[location.id][policy.RESERVED].held
+
+
+def test_reserve_counts_a_child_starting_more_than_a_year_ahead(session, org, location, frozen_today, monkeypatch):
+    """Placed now for a start in 2028: the place is taken (before, only reserved care in the next
+    366 days counted, so the reserve stayed open and kept jumping the queue)."""
+    slot = placing.Slot(location.id, 2028, 3, "12-24m", "ma-vr volle dag", free=18)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    place(session, org, slot, "later@example.be", "Later", low_income=True, single_parent=True)
+    assert _held(session, org, location) == 1
+
+
+def test_reserve_counts_a_placed_child_without_care_plan_yet(session, org, location, frozen_today):
+    """A request marked placed before planning has its care plan still holds the place."""
+    req, _ = make_request(session, org, [location.id], email="zonderplan@example.be", child_first_name="Zonder",
+                          facts={"low_income": True, "single_parent": True})
+    req.status, req.placed_location_id = Status.PLACED, location.id
+    session.flush()
+    assert _held(session, org, location) == 1
+
+
+def test_reserve_counts_until_the_last_care_day_has_passed(session, org, location, frozen_today, monkeypatch):
+    slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=18)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    req = place(session, org, slot, "v@example.be", "Kwetsbaar", low_income=True, single_parent=True)
+    placing.planning_api().end_care_plan(session, org, req.care_plan_id, end_date=date(2027, 3, 31))
+    clock.freeze(datetime(2027, 3, 31, 10, tzinfo=BRUSSELS))
+    assert _held(session, org, location) == 1  # the last care day itself
+    clock.freeze(datetime(2027, 4, 1, 10, tzinfo=BRUSSELS))
+    assert _held(session, org, location) == 0
+
+
+def test_quotas_do_not_expand_reserved_days(session, org, location, frozen_today, monkeypatch):
+    """Ranking asks planning which care has ended (one query), never a year of reserved days per child."""
+    slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=18)
+    monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
+    for i in range(3):
+        place(session, org, slot, f"v{i}@example.be", f"Kwetsbaar{i}", low_income=True, single_parent=True)
+
+    def refuse(*a, **k):
+        raise AssertionError("reserved_days expanded while ranking")
+
+    monkeypatch.setattr(placing.planning_api(), "reserved_days", refuse)
+    assert _held(session, org, location) == 3
+    offers.ranking(session, org, location.id)
