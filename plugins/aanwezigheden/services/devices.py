@@ -127,6 +127,81 @@ def load_org_with_device(session: Session, slug: str, token: str | None) -> Orga
     return org
 
 
+class _Row:
+    """The columns of an entity the tap reads, as a plain row (no ORM entity: the tap is hot).
+    Read-only; any other attribute loads the entity (one ``session.get``) and reads it there, so
+    code that needs more than the tap does keeps working."""
+
+    _model: type = object
+    _fields: tuple[str, ...] = ()
+
+    def __init__(self, session: Session, values) -> None:
+        object.__setattr__(self, "_session", session)
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str):  # only called for attributes not read with the row
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._session.get(self._model, self.id), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only: load the {self._model.__name__} to change it")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+class OrgRow(_Row):
+    _model = Organisation
+    _fields = ("id", "koepel_id", "slug", "name")
+
+
+class DeviceRow(_Row):
+    _model = Device
+    _fields = ("id", "organisation_id", "location_id", "name", "expires_at", "revoked_at")
+
+
+_ORG_WITH_DEVICE_ROWS = (
+    select(*(getattr(Organisation, f) for f in OrgRow._fields), OrganisationModule.module,
+           *(getattr(Device, f) for f in DeviceRow._fields), OrganisationSetting.key, OrganisationSetting.value)
+    .select_from(Organisation)
+    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
+    .outerjoin(Device, and_(Device.organisation_id == Organisation.id, Device.token_hash == bindparam("token_hash")))
+    .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
+                                         OrganisationSetting.organisation_id == Organisation.id,
+                                         OrganisationSetting.key.startswith(PREFIX)))
+    .where(Organisation.slug == bindparam("slug"))
+)
+
+
+def load_org_with_device_rows(session: Session, slug: str, token: str | None):
+    """``load_org_with_device`` for views that only read the organisation and the device (the
+    tap): the same query of plain columns on the session's connection, ``OrgRow`` and
+    ``DeviceRow`` instead of entities. Every joined table is filtered by the organisation in the
+    statement itself (the criteria the ORM tenant guard would add)."""
+    from core.tenancy import load_organisation, prime_modules
+
+    if not token:
+        return load_organisation(session, slug)
+    digest = token_hash(token)
+    rows = session.connection().execute(_ORG_WITH_DEVICE_ROWS, {"slug": slug, "token_hash": digest}).all()
+    if not rows:
+        return None
+    n_org = len(OrgRow._fields)
+    n_dev = len(DeviceRow._fields)
+    first = rows[0]
+    org = OrgRow(session, first[:n_org])
+    prime_modules(org, (row[n_org] for row in rows))
+    device = DeviceRow(session, first[n_org + 1:n_org + 1 + n_dev]) if first[n_org + 1] is not None else None
+    if has_request_context():
+        g._aanwezigheden_device = ((org.id, digest), device)
+    if device is not None:
+        key_at = n_org + 1 + n_dev
+        prime(org, {row[key_at]: row[key_at + 1] for row in rows if row[key_at] is not None})
+    return org
+
+
 def device_for_token(session: Session, org: Organisation, token: str | None) -> Device:
     """The device behind a token, or an AttendanceError saying why not (401/403)."""
     if not token:

@@ -288,6 +288,12 @@ def api_register():
     return jsonify(_event_json(outcome.event, outcome.replayed)), 200 if outcome.replayed else 201
 
 
+# The tap only reads the organisation and the device: plain rows (``OrgRow``, ``DeviceRow``),
+# no ORM entities. The other endpoints write to the device and keep the entities.
+api_register.koepel_org_loader = lambda s, slug: device_service.load_org_with_device_rows(
+    s, slug, request.cookies.get(COOKIE))
+
+
 def _event_json(event: AttendanceEvent, replayed: bool) -> dict:
     return {"client_id": event.client_id, "status": event.status.value, "replayed": replayed,
             "kind": event.kind.value, "at": event.at.isoformat(), "time": _hhmm(event.at),

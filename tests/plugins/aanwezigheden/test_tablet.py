@@ -460,3 +460,50 @@ def test_a_tap_costs_three_statements_and_a_resend_one_more(client, app, session
     assert again.status_code == 200 and again.json["replayed"] is True
     assert resend.count == 3, resend.statements  # the refusal (already present) then finds the stored id
     assert len(events(session, kid)) == 1
+
+
+def test_the_tap_reads_plain_rows_and_keeps_every_guard(client, session, factory, org, location, director, planning):
+    """The tap loads organisation and device as plain rows (``load_org_with_device_rows``): the
+    device checks, the module gate and the organisation scope still hold on that path."""
+    from sqlalchemy import delete
+
+    from core.models import OrganisationModule
+
+    kid, other = setup_tablet(client, session, factory, org, location, director, planning)
+    assert api(client, org, "register", {"client_id": "g-1", "child_id": kid.id, "kind": "arrival"}).status_code == 201
+    stranger = snap(factory.child(factory.org(modules={"aanwezigheden"})))
+    refused = api(client, org, "register", {"client_id": "g-2", "child_id": stranger.id, "kind": "arrival"})
+    assert refused.status_code == 404 and refused.json["error"] == "unknown_child"
+    device = session.scalar(select(Device).where(Device.organisation_id == org.id))
+    clock.freeze(device.expires_at + timedelta(seconds=1))
+    refused = api(client, org, "register", {"client_id": "g-3", "child_id": other.id, "kind": "arrival"})
+    assert refused.status_code == 403 and refused.json["error"] == "expired"
+    clock.freeze(MORNING)
+    session.execute(Device.__table__.update().where(Device.__table__.c.id == device.id).values(revoked_at=MORNING))
+    session.commit()
+    refused = api(client, org, "register", {"client_id": "g-4", "child_id": other.id, "kind": "arrival"})
+    assert refused.status_code == 403 and refused.json["error"] == "revoked"
+    session.execute(delete(OrganisationModule).where(OrganisationModule.organisation_id == org.id,
+                                                     OrganisationModule.module == "aanwezigheden"))
+    session.commit()
+    assert api(client, org, "register", {"client_id": "g-5", "child_id": other.id,
+                                         "kind": "arrival"}).status_code == 404  # at once
+    assert [e.client_id for e in events(session, kid)] == ["g-1"] and not events(session, other)
+
+
+def test_plain_rows_are_read_only_and_load_the_entity_for_anything_else(app, session, org, location):
+    import pytest
+
+    from core.models import Location, Organisation
+    from plugins.aanwezigheden.services.devices import load_org_with_device_rows, pair_device
+    from tests.plugins.aanwezigheden.conftest import db_org
+
+    own = db_org(session, org)
+    _device, token = pair_device(session, own, session.get(Location, location.id), "Tablet", actor_id=None)
+    with app.test_request_context():
+        row = load_org_with_device_rows(session, own.slug, token)
+        assert (row.id, row.slug, row.koepel_id) == (own.id, own.slug, own.koepel_id)
+        assert row.municipality == session.get(Organisation, own.id).municipality  # not in the row: loaded
+        with pytest.raises(AttributeError):
+            row.name = "changed"
+        assert load_org_with_device_rows(session, "no-such-org", token) is None
