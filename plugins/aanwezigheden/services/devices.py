@@ -93,16 +93,24 @@ _DEVICE_WITH_SETTINGS = prebuilt(
 )
 
 
-_ORG_WITH_DEVICE = (
-    select(Organisation, OrganisationModule.module, Device, OrganisationSetting.key, OrganisationSetting.value)
-    .select_from(Organisation)
-    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
-    .outerjoin(Device, and_(Device.organisation_id == Organisation.id, Device.token_hash == bindparam("token_hash")))
-    .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
-                                         OrganisationSetting.organisation_id == Organisation.id,
-                                         OrganisationSetting.key.startswith(PREFIX)))
-    .where(Organisation.slug == bindparam("slug"))
-)
+def _org_with_device(org_columns, device_columns):
+    """Organisation of the URL slug, its enabled modules, the device of a token and the module's
+    settings in one statement, every join filtered on the organisation (built once per shape)."""
+    return (
+        select(*org_columns, OrganisationModule.module, *device_columns, OrganisationSetting.key,
+               OrganisationSetting.value)
+        .select_from(Organisation)
+        .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
+        .outerjoin(Device, and_(Device.organisation_id == Organisation.id,
+                                Device.token_hash == bindparam("token_hash")))
+        .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
+                                             OrganisationSetting.organisation_id == Organisation.id,
+                                             OrganisationSetting.key.startswith(PREFIX)))
+        .where(Organisation.slug == bindparam("slug"))
+    )
+
+
+_ORG_WITH_DEVICE = _org_with_device((Organisation,), (Device,))
 
 
 def load_org_with_device(session: Session, slug: str, token: str | None) -> Organisation | None:
@@ -162,17 +170,8 @@ class DeviceRow(_Row):
     _fields = ("id", "organisation_id", "location_id", "name", "expires_at", "revoked_at")
 
 
-_ORG_WITH_DEVICE_ROWS = (
-    select(*(getattr(Organisation, f) for f in OrgRow._fields), OrganisationModule.module,
-           *(getattr(Device, f) for f in DeviceRow._fields), OrganisationSetting.key, OrganisationSetting.value)
-    .select_from(Organisation)
-    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
-    .outerjoin(Device, and_(Device.organisation_id == Organisation.id, Device.token_hash == bindparam("token_hash")))
-    .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
-                                         OrganisationSetting.organisation_id == Organisation.id,
-                                         OrganisationSetting.key.startswith(PREFIX)))
-    .where(Organisation.slug == bindparam("slug"))
-)
+_ORG_WITH_DEVICE_ROWS = _org_with_device([getattr(Organisation, f) for f in OrgRow._fields],
+                                         [getattr(Device, f) for f in DeviceRow._fields])
 
 
 def load_org_with_device_rows(session: Session, slug: str, token: str | None):

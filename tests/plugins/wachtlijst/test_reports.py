@@ -127,10 +127,10 @@ def test_fo_re_19_download(client, session, factory, org, location, month_data):
 OFFICIAL_XSD = Path(__file__).resolve().parents[4] / "shared" / "data" / "opgroeien" / "FO-RE-19.xsd"
 
 
-@pytest.mark.skipif(not OFFICIAL_XSD.exists(), reason="the shared Opgroeien documents are not next to the repo")
 def test_fo_re_19_against_the_official_schema_file(session, factory, org, location, month_data):
     """Validated with the schema as Opgroeien publishes it (../shared/data/opgroeien), not only the
     module's copy; a second location with an awkward name and a vulnerable family placed."""
+    assert OFFICIAL_XSD.exists(), f"the official Opgroeien documents belong beside the repository: {OFFICIAL_XSD}"
     assert reports.XSD_PATH.read_bytes() == OFFICIAL_XSD.read_bytes()  # the bundled copy is the official one
     set_setting(session, org, "wachtlijst.subsidiegroep_id", "4711")
     second = factory.location(org, name="Kinderdagverblijf <De Zon> & 't Maantje — een heel lange naam voorbij 50 tekens",
