@@ -5,7 +5,7 @@ same session handling, and tests can bind the session to an outer transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -115,3 +115,13 @@ def utcnow() -> datetime:
     from core.clock import clock
 
     return clock.now()
+
+
+IN_LIST_SIZE = 500  # ids per IN (...) list: SQLite's and the drivers' parameter limits
+
+
+def chunks(ids: Iterable[int], size: int = IN_LIST_SIZE) -> Iterator[list[int]]:
+    """``ids`` in lists short enough for one ``IN (...)``."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]

@@ -26,7 +26,7 @@ run computes the same list and writes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -36,13 +36,13 @@ from sqlalchemy import delete, exists, func, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
+from core.db import chunks
 from core.jobs import Job, enqueue, handler
 from core.models import AuditEntry, Child, ChildFamily, ContactPerson, Family, Organisation
 
 log = logging.getLogger(__name__)
 
 JOB_KIND = "core.retention"
-CHUNK = 500  # ids per IN list (SQLite's and drivers' parameter limits)
 
 
 class RetentionError(ValueError):
@@ -85,12 +85,6 @@ def retention_years(session: Session, org: Organisation) -> int:
     if years < 1:
         raise RetentionError(f"core.retention_years moet minstens 1 zijn, niet {years}")
     return years
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
 
 
 def _records_care(session: Session, org: Organisation) -> bool:
@@ -166,7 +160,7 @@ def scrub_audit(session: Session, org: Organisation, entity: str, ids: Iterable[
     table ``entity``: the entries stay (who did what when), the personal data goes. For modules'
     ``before_retention_erase`` too."""
     audit = AuditEntry.__table__
-    for part in _chunks(ids):
+    for part in chunks(ids):
         session.execute(update(audit).where(
             audit.c.organisation_id == org.id, audit.c.entity == entity, audit.c.entity_id.in_(part)
         ).values(summary="", changes=null()))
@@ -186,16 +180,16 @@ def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
                                                      family_ids=families)
     session.flush()
     contacts: list[int] = []
-    for ids in _chunks(families):
+    for ids in chunks(families):
         contacts += session.scalars(select(ContactPerson.id).where(
             ContactPerson.organisation_id == org.id, ContactPerson.family_id.in_(ids))).all()
     audit = AuditEntry.__table__
     for entity, ids in (("child", children), ("family", families), ("contact_person", contacts)):
         scrub_audit(session, org, entity, ids)
     # Core statements, not ORM deletes: the ORM audit listener would copy names into the log.
-    for part in _chunks(children):
+    for part in chunks(children):
         session.execute(delete(Child.__table__).where(Child.organisation_id == org.id, Child.id.in_(part)))
-    for part in _chunks(families):
+    for part in chunks(families):
         session.execute(delete(Family.__table__).where(Family.organisation_id == org.id, Family.id.in_(part)))
     session.execute(insert(audit).values(
         organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action="erase", entity="retention",

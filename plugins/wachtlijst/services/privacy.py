@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import BRUSSELS, clock
+from core.db import IN_LIST_SIZE, chunks
 from core.jobs import Job
 from core.models import AuditEntry, Location, Organisation
 from core.settings import get_setting
@@ -63,13 +64,11 @@ def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> 
 
 PERSONAL = set(BLANK) | {"email", "token_hash", "decline_reason", "child_birth_date", "expected_birth_date"}
 SCRUBBED = "(geanonimiseerd)"
-CHUNK = 500
 
 
 def _scrub_audit(session: Session, org: Organisation, entity: str, ids: list[int]) -> None:
     """Blank the personal values the audit trail copied (who changed what and when stays)."""
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
+    for part in chunks(ids):
         for entry in session.execute(select(AuditEntry.id, AuditEntry.changes).where(
                 AuditEntry.organisation_id == org.id, AuditEntry.entity == entity,
                 AuditEntry.entity_id.in_(part))).all():
@@ -85,8 +84,8 @@ def _scrub_mails(session: Session, org: Organisation, ids: list[int], offer_ids:
     keys = [f"mail:wachtlijst:confirm:{i}" for i in ids] + [
         f"mail:wachtlijst:{kind}:{i}" for i in offer_ids for kind in ("offer", "reminder")]
     table = Job.__table__
-    for start in range(0, max(len(keys), len(ids)), CHUNK):
-        key_part, id_part = keys[start:start + CHUNK], ids[start:start + CHUNK]
+    for start in range(0, max(len(keys), len(ids)), IN_LIST_SIZE):
+        key_part, id_part = keys[start:start + IN_LIST_SIZE], ids[start:start + IN_LIST_SIZE]
         session.execute(update(table).where(
             table.c.organisation_id == org.id,
             or_(table.c.key.in_(key_part), *(table.c.key.like(f"mail:wachtlijst:outcome:{i}:%") for i in id_part)))

@@ -71,14 +71,19 @@ def wait_pins(page, slug, predicate, what):
     raise AssertionError(f"PIN verifiers never {what}: {raw}")
 
 
+def paired_tablet(new_context, token: str, tablet: str):
+    """A tablet-sized browser context holding the pairing cookie of ``token``, and its page."""
+    context = new_context(tablet=True)
+    context.add_cookies([{"name": "koepel_tablet", "value": token, "domain": "127.0.0.1",
+                          "path": tablet, "httpOnly": True, "sameSite": "Strict"}])
+    return context, context.new_page()
+
+
 def test_offline_unlock_with_server_verifiers_lockout_and_invalidation(live_server, new_context):
     d = seed(live_server)
     slug = d["slug"]
     tablet = f"/o/{slug}/aanwezigheden/tablet/"
-    context = new_context(tablet=True)
-    context.add_cookies([{"name": "koepel_tablet", "value": d["token"], "domain": "127.0.0.1",
-                          "path": tablet, "httpOnly": True, "sameSite": "Strict"}])
-    page = context.new_page()
+    context, page = paired_tablet(new_context, d["token"], tablet)
 
     page.goto(tablet)
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
@@ -170,10 +175,7 @@ def test_an_expired_pairing_stops_offline_unlocking_too(live_server, new_context
     expiry = clock.now() + timedelta(seconds=8)
     with live_server.session() as s:
         s.get(Device, d["device_id"]).expires_at = expiry
-    context = new_context(tablet=True)
-    context.add_cookies([{"name": "koepel_tablet", "value": d["token"], "domain": "127.0.0.1",
-                          "path": tablet, "httpOnly": True, "sameSite": "Strict"}])
-    page = context.new_page()
+    context, page = paired_tablet(new_context, d["token"], tablet)
     page.goto(tablet)
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
     expect(page.locator("body")).to_have_attribute("data-offline-pins", "2")
