@@ -108,7 +108,7 @@ def bench_ranking() -> bool:
     from sqlalchemy import event
 
     from core.app import create_app
-    from core.clock import clock
+    from core.clock import app_clock
     from core.db import get_db
     from core.migrate import upgrade
     from core.models import Koepel, Location, Organisation
@@ -123,7 +123,7 @@ def bench_ranking() -> bool:
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "KOEPEL_DATA_DIR": str(folder), "SECRET_KEY": "bench",
                       "KOEPEL_ENCRYPTION_KEY": BENCH_KEY}, plugins=["planning", "wachtlijst"])
-    clock.freeze(datetime(2026, 11, 18, 10, tzinfo=UTC))
+    app_clock().freeze(datetime(2026, 11, 18, 10, tzinfo=UTC))
     ok = True
     counts = {}
     with app.app_context():

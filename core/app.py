@@ -14,10 +14,12 @@ from core import (
     audit,  # noqa: F401  (registers the session listeners)
     crypto,
 )
+from core.clock import Clock
 from core.config import defaults, resolve_secret
 from core.db import Database
 from core.plugins import PluginInfo
 from core.plugins.manager import build_plugin_manager
+from core.settings import collect_setting_definitions
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -62,8 +64,10 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
     import core.retention  # noqa: F401  (registers the retention job handler)
 
     app.extensions["koepel_db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["koepel_clock"] = Clock()
     pm = build_plugin_manager(plugins)
     app.extensions["koepel_plugins"] = pm
+    app.extensions["koepel_setting_definitions"] = collect_setting_definitions(pm)
 
     _init_extensions(app)
     _init_request_cycle(app)

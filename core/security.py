@@ -119,6 +119,10 @@ class TenantBlueprint(Blueprint):
         org = loader(session(), slug) if slug else None
         if org is None:
             abort(404)
+        if g.get("koepel_ctx") is None or g.koepel_ctx.org is not org:
+            from core.context import set_request_context
+
+            set_request_context(org)  # a loader that did not read the modules with the organisation
         g.org = org
 
     @staticmethod

@@ -9,8 +9,8 @@ from core.models import Organisation, OrganisationSetting
 from core.plugins import SettingDefinition
 
 
-def definitions() -> dict[str, SettingDefinition]:
-    pm = current_app.extensions["koepel_plugins"]
+def collect_setting_definitions(pm) -> dict[str, SettingDefinition]:
+    """Ask core and every installed module for their settings, once at start-up."""
     found: dict[str, SettingDefinition] = {}
     for chunk in pm.hook.setting_definitions():
         for definition in chunk or []:
@@ -20,14 +20,18 @@ def definitions() -> dict[str, SettingDefinition]:
     return found
 
 
+def definitions() -> dict[str, SettingDefinition]:
+    """Every setting definition of the app (collected once by ``create_app``)."""
+    return current_app.extensions["koepel_setting_definitions"]
+
+
 def get_setting(session: Session, org: Organisation, key: str):
-    definition = definitions()[key]
-    value = session.scalar(
-        select(OrganisationSetting.value).where(
-            OrganisationSetting.organisation_id == org.id, OrganisationSetting.key == key
-        )
-    )
-    return definition.default if value is None else value
+    """One setting of ``org`` (through its TenantContext: all values are read once)."""
+    from core.context import context_for
+
+    if key not in definitions():
+        raise KeyError(key)
+    return context_for(session, org).setting(key)
 
 
 def set_setting(session: Session, org: Organisation, key: str, value) -> None:
@@ -43,3 +47,6 @@ def set_setting(session: Session, org: Organisation, key: str, value) -> None:
     else:
         row.value = value
     session.flush()
+    from core.context import context_for
+
+    context_for(session, org).forget_settings()

@@ -23,15 +23,10 @@ def plugin_manager():
 
 
 def enabled_modules(session: Session, org: Organisation) -> set[str]:
-    """Names of the modules enabled for ``org`` (cached for the request)."""
-    cache = g.setdefault("_koepel_modules", {}) if has_request_context() else {}
-    if org.id not in cache:
-        rows = session.scalars(
-            select(OrganisationModule.module).where(OrganisationModule.organisation_id == org.id)
-        )
-        installed = set(plugin_manager().infos)
-        cache[org.id] = {m for m in rows if m in installed}
-    return set(cache[org.id])
+    """Names of the modules enabled for ``org`` (read once per TenantContext)."""
+    from core.context import context_for
+
+    return set(context_for(session, org).modules)
 
 
 _ORG_WITH_MODULES = (
@@ -42,10 +37,10 @@ _ORG_WITH_MODULES = (
 
 
 def load_organisation(session: Session, slug: str) -> Organisation | None:
-    """The organisation of a URL slug together with its enabled modules, in one round trip (every
-    organisation page needs both: the module gates ask ``enabled_modules`` next). The modules are
-    read fresh from the database on every request, so switching a module off closes its pages at
-    once in every worker; the result is kept for the request only."""
+    """The organisation of a URL slug together with its enabled modules, in one round trip, made
+    the request's TenantContext (every organisation page needs both: the module gates ask the
+    enabled modules next). The modules are read fresh from the database on every request, so
+    switching a module off closes its pages at once in every worker."""
     rows = session.execute(_ORG_WITH_MODULES, {"slug": slug}).all()
     if not rows:
         return None
@@ -55,16 +50,17 @@ def load_organisation(session: Session, slug: str) -> Organisation | None:
 
 
 def prime_modules(org: Organisation, modules) -> None:
-    """Fill the request cache of ``enabled_modules`` from rows read together with ``org``."""
+    """Make the request's TenantContext for ``org`` from module rows read together with it."""
     if has_request_context():
-        installed = set(plugin_manager().infos)
-        g.setdefault("_koepel_modules", {})[org.id] = {m for m in modules if m is not None and m in installed}
+        from core.context import set_request_context
+
+        set_request_context(org, modules)
 
 
-def _forget(org: Organisation) -> None:
-    if has_request_context():
-        g.get("_koepel_modules", {}).pop(org.id, None)
-        g.get("_koepel_relays", {}).pop(org.id, None)
+def _forget(session: Session, org: Organisation) -> None:
+    from core.context import context_for
+
+    context_for(session, org).reload_modules()
 
 
 def _check_known(name: str) -> None:
@@ -124,7 +120,7 @@ def enable_module(session: Session, org: Organisation, name: str, actor_id: int 
             )
         )
     session.flush()
-    _forget(org)
+    _forget(session, org)
     for module in plan:
         _fire(session, org, module, True, actor_id)
     return plan
@@ -145,7 +141,7 @@ def disable_module(session: Session, org: Organisation, name: str, actor_id: int
         for row in rows:
             session.delete(row)
         session.flush()
-    _forget(org)
+    _forget(session, org)
     return plan
 
 
@@ -160,14 +156,17 @@ class _TenantHookRelay:
         return self.pm.subset_hook_caller(name, remove_plugins=self.disabled)
 
 
-def tenant_hook(session: Session, org: Organisation) -> _TenantHookRelay:
+def hook_relay(enabled: frozenset[str]) -> _TenantHookRelay:
+    """The hook relay for a set of enabled modules (one per TenantContext)."""
     pm = plugin_manager()
-    cache = g.setdefault("_koepel_relays", {}) if has_request_context() else {}
-    if org.id not in cache:
-        enabled = enabled_modules(session, org)
-        disabled = tuple(pm.modules[n] for n in pm.infos if n not in enabled)
-        cache[org.id] = _TenantHookRelay(pm, disabled)
-    return cache[org.id]
+    return _TenantHookRelay(pm, tuple(pm.modules[n] for n in pm.infos if n not in enabled))
+
+
+def tenant_hook(session: Session, org: Organisation) -> _TenantHookRelay:
+    """The hook relay of ``org``'s TenantContext."""
+    from core.context import context_for
+
+    return context_for(session, org).hook
 
 
 def collect(results) -> list:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.db import make_engine
 
 pytest_plugins = ["tests.browser_support"]
@@ -118,7 +118,6 @@ def app(engine, app_config, plugins):
         if outer.is_active:
             outer.rollback()
         connection.close()
-        clock.freeze(None)
 
 
 @pytest.fixture
@@ -132,12 +131,11 @@ def client(app):
 
 
 @pytest.fixture
-def frozen_today():
-    """Freeze the clock on a fixed weekday so that date-dependent tests are stable."""
+def frozen_today(app):
+    """Freeze the app's clock on a fixed weekday so that date-dependent tests are stable."""
     moment = datetime(2026, 11, 18, 10, 0, tzinfo=BRUSSELS)
-    clock.freeze(moment)
+    app_clock().freeze(moment)
     yield moment.date()
-    clock.freeze(None)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock, clock
 from core.models import LoginThrottle, Role, User
 from core.passwords import verify_password
 from tests.conftest import PASSWORD, login
@@ -98,7 +98,7 @@ def test_lock_blocks_even_the_right_password_and_lifts_after_the_lock_time(app, 
     app.config["KOEPEL_LOGIN_MAX_FAILURES"] = 4
     app.config["KOEPEL_LOGIN_LOCK_SECONDS"] = 600
     start = datetime(2026, 11, 18, 9, 0, tzinfo=BRUSSELS)
-    clock.freeze(start)
+    app_clock().freeze(start)
     for _ in range(3):
         assert attempt(client, director.email, "fout").status_code == 401
     assert attempt(client, "directie@nest.example", PASSWORD).status_code == 302  # 3 < 4: still allowed
@@ -106,9 +106,9 @@ def test_lock_blocks_even_the_right_password_and_lifts_after_the_lock_time(app, 
     for _ in range(4):
         attempt(client, "directie@nest.example", "fout")
     assert attempt(client, "directie@nest.example", PASSWORD).status_code == 429
-    clock.freeze(start + timedelta(seconds=599))
+    app_clock().freeze(start + timedelta(seconds=599))
     assert attempt(client, "directie@nest.example", PASSWORD).status_code == 429
-    clock.freeze(start + timedelta(seconds=601))
+    app_clock().freeze(start + timedelta(seconds=601))
     response = attempt(client, "directie@nest.example", PASSWORD)
     assert response.status_code == 302
     assert client.get(f"/o/{org.slug}/").status_code == 200

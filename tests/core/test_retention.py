@@ -15,7 +15,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 
 from core.cli import main
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.jobs import Job, JobStatus, run_pending
 from core.models import AuditEntry, Child, ContactPerson, Family
 from core.plugins import RetentionHold, hookimpl
@@ -73,7 +73,7 @@ def plugins(monkeypatch, recorder):
 
 
 def at(moment):
-    clock.freeze(moment)
+    app_clock().freeze(moment)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Location
 from plugins.aanwezigheden.api import AbsenceKind, DayCategory, billable_days
 from plugins.aanwezigheden.models import AttendanceEvent, ChildCode, EventKind, EventStatus
@@ -26,7 +26,7 @@ def stay(session, org, child, location, day, start, end, status=EventStatus.ACCE
 
 
 def test_month_of_one_child(app, session, factory, org, location, planning):
-    clock.freeze(datetime(2026, 11, 30, 12, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 12, 0, tzinfo=BRUSSELS))
     o = db_org(session, org)
     kid = factory.child(o, location=location)
     planning.reserve(kid, location, *NOV)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select, text
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.crypto import decrypt
 from core.jobs import Job, JobStatus, run_pending
 from core.models import AuditEntry, OrganisationSetting, PriceRegime
@@ -71,7 +71,7 @@ def configured(session, factory, org, location, planning, url):
     o.price_regime = PriceRegime.VRIJE_PRIJS
     set_setting(session, o, "aanwezigheden.kot_api_url", url)
     kot.set_token(session, o, TOKEN, actor_id=None)
-    clock.freeze(SENT_AT)
+    app_clock().freeze(SENT_AT)
     return o
 
 
@@ -118,13 +118,13 @@ def test_never_lost_while_the_api_is_down(app, session, factory, org, location, 
     set_setting(session, session.merge(o), "aanwezigheden.kot_api_url", stand_in)
     session.commit()
     StandIn.statuses = [503]
-    clock.freeze(SENT_AT + timedelta(seconds=31))
+    app_clock().freeze(SENT_AT + timedelta(seconds=31))
     assert run(app).retried == 1
     session.expire_all()
     job = session.get(Job, job.id)
     assert job.attempts == 2 and job.run_at == SENT_AT + timedelta(seconds=31 + 60)
     assert submissions(session, location) == []  # failed attempts leave no "sent" record
-    clock.freeze(SENT_AT + timedelta(minutes=5))
+    app_clock().freeze(SENT_AT + timedelta(minutes=5))
     assert run(app).done == 1
     assert len(StandIn.received) == 2  # the 503 and the accepted one
     [sub] = submissions(session, location)

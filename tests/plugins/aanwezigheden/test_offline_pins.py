@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Role, User
 from plugins.aanwezigheden.models import Device, StaffPin
 from plugins.aanwezigheden.services.devices import set_pin
@@ -24,7 +24,7 @@ def expected_verifier(entry: dict, device_key: str, pin: str) -> str:
 
 
 def test_verifiers_check_the_pin_and_differ_per_device(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     caregiver = snap(factory.user(org, Role.CAREGIVER))
     pair(client, session, org, location, director)
     first = api(client, org, "pins")
@@ -50,7 +50,7 @@ def test_verifiers_check_the_pin_and_differ_per_device(client, session, factory,
 def test_only_staff_who_may_unlock_this_location(client, session, factory, org, location, director):
     from core.models import Location
 
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     here = snap(factory.user(org, Role.CAREGIVER, locations=[session.get(Location, location.id)]))
     elsewhere = snap(factory.user(org, Role.CAREGIVER, locations=[factory.location(org)]))
     gone = snap(factory.user(org, Role.CAREGIVER, locations=[session.get(Location, location.id)]))
@@ -65,7 +65,7 @@ def test_only_staff_who_may_unlock_this_location(client, session, factory, org, 
 
 
 def test_a_new_pin_replaces_the_verifier(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     before = api(client, org, "pins").json
     set_pin(session, db_org(session, org), session.get(User, director.id), "6184")
@@ -79,7 +79,7 @@ def test_a_new_pin_replaces_the_verifier(client, session, factory, org, location
 
 def test_a_pin_from_before_offline_unlocking_gets_a_verifier_at_the_next_online_unlock(
         client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     row = session.scalar(select(StaffPin).where(StaffPin.user_id == director.id))
     row.offline_hash = row.offline_salt = row.offline_iterations = None
@@ -92,7 +92,7 @@ def test_a_pin_from_before_offline_unlocking_gets_a_verifier_at_the_next_online_
 
 
 def test_revoked_device_gets_no_verifiers(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     device = session.scalar(select(Device).where(Device.organisation_id == org.id))
     login(client, director)
@@ -103,7 +103,7 @@ def test_revoked_device_gets_no_verifiers(client, session, factory, org, locatio
 
 
 def test_offline_failures_reported_at_sync_lock_the_device(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     assert api(client, org, "sync", {"items": [], "pin_failures": 3}).status_code == 200
     device = session.scalar(select(Device).where(Device.organisation_id == org.id))

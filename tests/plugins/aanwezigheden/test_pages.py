@@ -7,7 +7,7 @@ from io import BytesIO
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from plugins.aanwezigheden.models import ChildCode, Confirmation
 from tests.conftest import QueryCounter, login
 from tests.plugins.aanwezigheden.conftest import db_org
@@ -32,7 +32,7 @@ def month(session, factory, org, location, n=2):
 
 
 def test_register_screen(client, session, factory, org, location, director, planning):
-    clock.freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
     month(session, factory, org, location)
     login(client, director)
     page = client.get(f"/o/{org.slug}/aanwezigheden/register/{location.id}?month=2026-11")
@@ -44,7 +44,7 @@ def test_register_screen(client, session, factory, org, location, director, plan
 
 
 def test_register_query_count_does_not_grow(client, app, session, factory, org, location, director, planning):
-    clock.freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
     month(session, factory, org, location, n=2)
     login(client, director)
     url = f"/o/{org.slug}/aanwezigheden/register/{location.id}?month=2026-11"
@@ -58,7 +58,7 @@ def test_register_query_count_does_not_grow(client, app, session, factory, org, 
 
 
 def test_register_pdf(client, session, factory, org, location, director, planning):
-    clock.freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
     month(session, factory, org, location)
     login(client, director)
     response = client.get(f"/o/{org.slug}/aanwezigheden/register/{location.id}.pdf?month=2026-11")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from plugins.aanwezigheden.api import AbsenceKind, billable_days
 from plugins.aanwezigheden.services import absences
 from plugins.planning import api as planning
@@ -21,7 +21,7 @@ def plan(session, o, child, location, days=range(5)):
 
 
 def test_expected_children_come_from_planning(client, session, factory, org, location, director):
-    clock.freeze(datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS))
     o = db_org(session, org)
     kid = factory.child(o, location=location, first_name="Gepland")
     plan(session, o, kid, location)
@@ -34,7 +34,7 @@ def test_expected_children_come_from_planning(client, session, factory, org, loc
 
 
 def test_reserved_days_and_respite_through_planning(session, factory, org, location):
-    clock.freeze(datetime(2026, 11, 30, 12, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 12, 0, tzinfo=BRUSSELS))
     o = db_org(session, org)
     kid = factory.child(o, location=location)
     plan(session, o, kid, location)
@@ -51,7 +51,7 @@ def test_reserved_days_and_respite_through_planning(session, factory, org, locat
 
 
 def test_absence_notice_page(client, session, factory, org, location, director):
-    clock.freeze(datetime(2026, 11, 18, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 18, 9, 0, tzinfo=BRUSSELS))
     o = db_org(session, org)
     kid = factory.child(o, location=location, first_name="Melder")
     plan(session, o, kid, location)

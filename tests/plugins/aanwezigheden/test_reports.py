@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import delete, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import PriceRegime, Role
 from core.values import Period
 from plugins.aanwezigheden import reports
@@ -144,7 +144,7 @@ def reminder(app, session, org, user) -> str:
 def test_downloads_and_reminder(app, client, session, factory, org, location, director, planning):
     o, _, _ = month_of_care(session, factory, org, location, planning)
     session.commit()
-    clock.freeze(datetime(2026, 12, 3, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 12, 3, 9, 0, tzinfo=BRUSSELS))
     login(client, director)
     card = reminder(app, session, org, director)
     assert "FO-SU-05-rapport van 2026-11" in card and location.name in card
@@ -152,7 +152,7 @@ def test_downloads_and_reminder(app, client, session, factory, org, location, di
     assert r.status_code == 200 and r.mimetype == "application/xml"
     assert reports.validate_fo_su_05(r.data) == []
     assert reminder(app, session, org, director) == ""  # downloaded: done
-    clock.freeze(datetime(2026, 12, 8, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 12, 8, 9, 0, tzinfo=BRUSSELS))
     session.execute(delete(ReportSubmission))
     assert reminder(app, session, org, director) == ""  # after the 7th: no card
 
@@ -161,7 +161,7 @@ def test_kot_download_for_free_price(app, client, session, factory, org, locatio
     o, _, _ = month_of_care(session, factory, org, location, planning)
     o.price_regime = PriceRegime.VRIJE_PRIJS
     session.commit()
-    clock.freeze(datetime(2026, 12, 2, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 12, 2, 9, 0, tzinfo=BRUSSELS))
     login(client, director)
     assert "KOT-gegevens van 2026-11" in reminder(app, session, org, director)
     r = client.get(f"/o/{org.slug}/aanwezigheden/reports/{location.id}/kot.json?month=2026-11")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import AuditEntry, Child
 from core.retention import erase, plan
 from plugins.aanwezigheden.models import (
@@ -28,7 +28,7 @@ def _tap(org, location, child, day, n):
 
 
 def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session, org, location):
-    clock.freeze(WRITTEN)
+    app_clock().freeze(WRITTEN)
     try:
         old = factory.child(org, location=location, born=date(2017, 9, 1), first_name="Vroeger")
         old_absence = Absence(organisation_id=org.id, child_id=old.id, location_id=location.id, day=date(2019, 6, 4),
@@ -46,7 +46,7 @@ def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session
                          message="kind niet ingeschreven", received_at=WRITTEN),
         ])
         session.commit()
-        clock.freeze(TODAY)
+        app_clock().freeze(TODAY)
         planned = plan(session, org)
         assert old.id in planned.child_ids
         assert tapped.id not in planned.child_ids and absent.id not in planned.child_ids
@@ -64,4 +64,4 @@ def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session
                                                            AuditEntry.entity_id == old_absence.id)).all()
         assert entry.changes is None and "koorts" not in entry.summary
     finally:
-        clock.freeze(None)
+        app_clock().freeze(None)

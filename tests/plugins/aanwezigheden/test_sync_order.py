@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Child, Location
 from plugins.aanwezigheden.models import AttendanceEvent, EventStatus
 from plugins.aanwezigheden.services.devices import pair_device
@@ -21,7 +21,7 @@ BASE = datetime(2026, 11, 18, 7, 30, tzinfo=BRUSSELS)
 @given(offsets=st.lists(st.integers(min_value=0, max_value=25), min_size=2, max_size=4),
        order=st.randoms(use_true_random=False))
 def test_earliest_arrival_counts_in_any_sync_order(session, factory, org, location, planning, offsets, order):
-    clock.freeze(BASE + timedelta(hours=2))
+    app_clock().freeze(BASE + timedelta(hours=2))
     o = db_org(session, org)
     savepoint = session.begin_nested()
     try:

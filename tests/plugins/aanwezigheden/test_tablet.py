@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import AuditEntry, Role
 from plugins.aanwezigheden.models import (
     Absence,
@@ -23,7 +23,7 @@ MORNING = datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS)
 
 
 def setup_tablet(client, session, factory, org, location, director, planning, n_children=2):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     children = [snap(factory.child(org, location=location, first_name=f"Kind{i}")) for i in range(n_children)]
     for c in children:
         planning.reserve(c, location, MORNING.date())
@@ -73,7 +73,7 @@ def test_caregiver_cannot_pair(client, org, location, caregiver):
 
 def test_wrong_pins_lock_the_device_and_the_count_survives_the_4xx(client, session, factory, org, location, director,
                                                                    planning):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     for _ in range(4):
         response = unlock(client, org, director, pin="0000")
@@ -84,7 +84,7 @@ def test_wrong_pins_lock_the_device_and_the_count_survives_the_4xx(client, sessi
     assert unlock(client, org, director, pin="0000").status_code == 429
     locked = unlock(client, org, director)  # even the right PIN is refused while locked
     assert locked.status_code == 429 and "vergrendeld" in locked.json["message"]
-    clock.freeze(MORNING + timedelta(minutes=16))
+    app_clock().freeze(MORNING + timedelta(minutes=16))
     assert unlock(client, org, director).status_code == 200
 
 
@@ -112,10 +112,10 @@ def test_caregiver_of_another_location_cannot_unlock(client, session, factory, o
 def test_revoked_and_expired_devices_are_refused(client, session, factory, org, location, director, planning):
     setup_tablet(client, session, factory, org, location, director, planning)
     device = session.scalar(select(Device).where(Device.organisation_id == org.id))
-    clock.freeze(device.expires_at + timedelta(seconds=1))
+    app_clock().freeze(device.expires_at + timedelta(seconds=1))
     response = api(client, org, "today")
     assert response.status_code == 403 and "verlopen" in response.json["message"]
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     login(client, director)
     assert client.post(f"/o/{org.slug}/aanwezigheden/devices/{device.id}/revoke").status_code == 302
     response = api(client, org, "today")
@@ -133,7 +133,7 @@ def test_arrival_and_departure_are_stamped_with_server_time(client, session, fac
     kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
     response = api(client, org, "register", {"client_id": "a-1", "child_id": kid.id, "kind": "arrival"})
     assert response.status_code == 201 and response.json["time"] == "08:00" and not response.json["offline"]
-    clock.freeze(MORNING + timedelta(hours=9))
+    app_clock().freeze(MORNING + timedelta(hours=9))
     assert unlock(client, org, director).status_code == 200  # the inactivity lock struck meanwhile
     response = api(client, org, "register", {"client_id": "d-1", "child_id": kid.id, "kind": "departure"})
     assert response.status_code == 201 and response.json["time"] == "17:00"
@@ -173,7 +173,7 @@ def test_bad_input_gets_clear_messages_and_stores_nothing(client, session, facto
 def test_registration_needs_an_unlocked_tablet_and_locks_after_inactivity(client, session, factory, org, location,
                                                                           director, planning):
     kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
-    clock.freeze(MORNING + timedelta(minutes=6))  # default inactivity lock: 5 minutes
+    app_clock().freeze(MORNING + timedelta(minutes=6))  # default inactivity lock: 5 minutes
     r = api(client, org, "register", {"client_id": "late", "child_id": kid.id, "kind": "arrival"})
     assert r.status_code == 401 and r.json["error"] == "locked"
     assert unlock(client, org, director).status_code == 200
@@ -435,7 +435,7 @@ def test_a_resent_tap_that_would_fit_again_is_still_answered_as_a_replay(client,
                                                                          director, planning):
     kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
     assert api(client, org, "register", {"client_id": "r-a", "child_id": kid.id, "kind": "arrival"}).status_code == 201
-    clock.freeze(MORNING + timedelta(minutes=2))
+    app_clock().freeze(MORNING + timedelta(minutes=2))
     assert api(client, org, "register", {"client_id": "r-d", "child_id": kid.id,
                                          "kind": "departure"}).status_code == 201
     # The arrival is resent (its answer was lost): it would fit as a new arrival, but it is the same tap.
@@ -475,10 +475,10 @@ def test_the_tap_reads_plain_rows_and_keeps_every_guard(client, session, factory
     refused = api(client, org, "register", {"client_id": "g-2", "child_id": stranger.id, "kind": "arrival"})
     assert refused.status_code == 404 and refused.json["error"] == "unknown_child"
     device = session.scalar(select(Device).where(Device.organisation_id == org.id))
-    clock.freeze(device.expires_at + timedelta(seconds=1))
+    app_clock().freeze(device.expires_at + timedelta(seconds=1))
     refused = api(client, org, "register", {"client_id": "g-3", "child_id": other.id, "kind": "arrival"})
     assert refused.status_code == 403 and refused.json["error"] == "expired"
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     session.execute(Device.__table__.update().where(Device.__table__.c.id == device.id).values(revoked_at=MORNING))
     session.commit()
     refused = api(client, org, "register", {"client_id": "g-4", "child_id": other.id, "kind": "arrival"})

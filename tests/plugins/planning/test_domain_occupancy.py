@@ -1,7 +1,7 @@
 """Occupancy, free places (age bands that move as children age, last minute) and query counts."""
 from datetime import date, datetime, time
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.values import Period
 from plugins.planning import api
 from plugins.planning.api import DayPlan
@@ -106,13 +106,13 @@ def test_query_counts_do_not_grow_with_the_number_of_children(session, factory, 
 def test_last_minute_window_is_a_setting(session, factory, org, location):
     from core.settings import set_setting
 
-    clock.freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
     try:
         set_setting(session, org, "planning.last_minute_weeks", 6)
         rows = [v for v in api.free_places(session, org, start=Period(2026, 12), months=1) if v.last_minute]
         assert rows and rows[0].period == Period(2026, 11)
     finally:
-        clock.freeze(None)
+        app_clock().freeze(None)
 
 
 def test_a_child_that_changes_living_group_counts_in_each_group_for_its_own_plan(session, factory, org,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import AuditEntry, Child, Family
 from core.retention import erase, plan
 from core.tenancy import disable_module
@@ -30,7 +30,7 @@ def _old_child(factory, org, location, name, *, start, end):
 
 
 def test_running_and_recent_plans_hold_their_child_and_family(factory, session, org, location):
-    clock.freeze(WRITTEN)
+    app_clock().freeze(WRITTEN)
     try:
         ended, ended_family, ended_plan = _old_child(factory, org, location, "Vroeger",
                                                      start=date(2019, 6, 3), end=date(2020, 6, 30))
@@ -39,7 +39,7 @@ def test_running_and_recent_plans_hold_their_child_and_family(factory, session, 
         recent, recent_family, _ = _old_child(factory, org, location, "Onlangs",
                                               start=date(2019, 6, 3), end=date(2022, 3, 31))
         session.commit()
-        clock.freeze(TODAY)
+        app_clock().freeze(TODAY)
         planned = plan(session, org)
         assert planned.child_ids == [ended]
         assert set(planned.family_ids) == {ended_family}
@@ -59,16 +59,16 @@ def test_running_and_recent_plans_hold_their_child_and_family(factory, session, 
         families = set(session.scalars(select(Family.id).where(Family.organisation_id == org.id)))
         assert {running_family, recent_family} <= families and ended_family not in families
     finally:
-        clock.freeze(None)
+        app_clock().freeze(None)
 
 
 def test_a_switched_off_planning_still_holds(factory, session, org, location):
-    clock.freeze(WRITTEN)
+    app_clock().freeze(WRITTEN)
     try:
         running, _family, _ = _old_child(factory, org, location, "Loopt", start=date(2019, 6, 3), end=None)
         disable_module(session, org, "planning")
         session.commit()
-        clock.freeze(TODAY)
+        app_clock().freeze(TODAY)
         assert running not in plan(session, org).child_ids
     finally:
-        clock.freeze(None)
+        app_clock().freeze(None)

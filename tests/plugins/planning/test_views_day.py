@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Role
 from plugins.planning import api
 from tests.conftest import QueryCounter, login
@@ -56,10 +56,10 @@ def test_day_page_per_group_with_ages_and_half_hours(client, session, factory, o
 
 def test_default_day_is_the_next_open_day(client, session, factory, org, location, family, child, director):
     plan(session, org, child, location, family)
-    clock.freeze(datetime(2026, 11, 20, 9, 0, tzinfo=BRUSSELS))  # a Friday
+    app_clock().freeze(datetime(2026, 11, 20, 9, 0, tzinfo=BRUSSELS))  # a Friday
     text = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
     assert "maandag 23 november 2026" in text
-    clock.freeze(datetime(2026, 11, 10, 9, 0, tzinfo=BRUSSELS))  # Tuesday; Wednesday 11/11 is Wapenstilstand
+    app_clock().freeze(datetime(2026, 11, 10, 9, 0, tzinfo=BRUSSELS))  # Tuesday; Wednesday 11/11 is Wapenstilstand
     text = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
     assert "donderdag 12 november 2026" in text
 

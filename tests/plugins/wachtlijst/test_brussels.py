@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.settings import definitions, get_setting, set_setting
 from core.values import Period
 from plugins.wachtlijst import placing
@@ -62,7 +62,7 @@ def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org,
             "Nederlandstaligen (Brussel) (55 % van 4 plaatsen = 2; nu ingenomen: 2)") in ranked[1].reasons
     # a child who left care no longer holds a place
     placing.planning_api().end_care_plan(session, org, first.care_plan_id, end_date=date(2027, 1, 31))
-    clock.freeze(datetime(2027, 2, 15, 10, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2027, 2, 15, 10, tzinfo=BRUSSELS))
     names, ranked = order(session, org, brussels.id)
     assert names == ["Nederlands", "Alleen"]
     assert any("nu ingenomen: 1)" in line for line in ranked[0].reasons)
@@ -135,7 +135,7 @@ def test_reserve_no_longer_counts_children_who_left(session, org, location, froz
     for req in placed[:2]:
         placing.planning_api().end_care_plan(session, org, req.care_plan_id,
                                              end_date=date(2027, 1, 4) + timedelta(days=30))
-    clock.freeze(datetime(2027, 3, 1, 10, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2027, 3, 1, 10, tzinfo=BRUSSELS))
     quotas = policy.location_quotas(session, [org], [location])[location.id]
     assert quotas[policy.RESERVED].held == 2 and quotas[policy.RESERVED].open
 
@@ -167,9 +167,9 @@ def test_reserve_counts_until_the_last_care_day_has_passed(session, org, locatio
     monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
     req = place(session, org, slot, "v@example.be", "Kwetsbaar", low_income=True, single_parent=True)
     placing.planning_api().end_care_plan(session, org, req.care_plan_id, end_date=date(2027, 3, 31))
-    clock.freeze(datetime(2027, 3, 31, 10, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2027, 3, 31, 10, tzinfo=BRUSSELS))
     assert _held(session, org, location) == 1  # the last care day itself
-    clock.freeze(datetime(2027, 4, 1, 10, tzinfo=BRUSSELS))
+    app_clock().freeze(datetime(2027, 4, 1, 10, tzinfo=BRUSSELS))
     assert _held(session, org, location) == 0
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.clock import clock
+from core.clock import app_clock, clock
 from core.db import get_db
 from core.jobs import Job, JobStatus, backoff, claim, enqueue, handler, run_pending
 from core.mail import outbox_dir, queue_mail
@@ -48,9 +48,9 @@ def test_retries_with_backoff_then_succeeds(app, session, frozen_today):
     assert job.status == JobStatus.PENDING and job.attempts == 1 and "tijdelijk stuk" in job.last_error
     assert job.run_at == clock.now() + backoff(1)
     assert run_pending(get_db()).done == 0  # not due yet
-    clock.freeze(clock.now() + timedelta(minutes=1))
+    app_clock().freeze(clock.now() + timedelta(minutes=1))
     run_pending(get_db())
-    clock.freeze(clock.now() + timedelta(minutes=2))
+    app_clock().freeze(clock.now() + timedelta(minutes=2))
     assert run_pending(get_db()).done == 1
     job = get_db().scoped().get(Job, job.id)
     assert job.status == JobStatus.DONE and job.attempts == 3 and calls == [job.id] * 3
@@ -113,6 +113,6 @@ def test_mail_is_not_lost_when_the_smtp_server_is_down(app, session, frozen_toda
             sent.append(msg)
 
     monkeypatch.setattr(smtplib, "SMTP", UpSMTP)
-    clock.freeze(clock.now() + timedelta(minutes=5))
+    app_clock().freeze(clock.now() + timedelta(minutes=5))
     assert run_pending(get_db()).done == 1
     assert len(sent) == 1 and sent[0]["To"] == "ouder@example.be" and "mail-t2" in sent[0]["Message-ID"]

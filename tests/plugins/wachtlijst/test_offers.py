@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, JobStatus, run_pending
 from core.models import Child, Family
@@ -123,7 +123,7 @@ def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, loc
     req, _ = make_request(session, org, [location.id])
     offer = offers.make_offer(session, org, req, slot, actor=None)
     session.commit()
-    clock.freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
+    app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
                  + timedelta(hours=1))
     with pytest.raises(WachtlijstError) as info:
         offers.accept(session, org, offer)
@@ -252,7 +252,7 @@ def test_expiry_never_reopens_a_closed_request(session, org, location, slot, fix
     with pytest.raises(WachtlijstError) as info:
         offers.accept(session, org, offer)
     assert info.value.code == "not_waiting"
-    clock.freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS))
+    app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS))
     assert offers.expire(session, org, offer)
     assert offer.status == OfferStatus.EXPIRED and req.status == Status.WITHDRAWN
 
@@ -263,7 +263,7 @@ def test_accepting_an_expired_offer_on_the_status_page_in_french_writes_nothing(
     offer = offers.make_offer(session, org, req, slot, actor=None)
     session.commit()
     req_id, offer_id = req.id, offer.id
-    clock.freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
+    app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
                  + timedelta(hours=9))
     before = (session.scalar(select(func.count()).select_from(Child)),
               session.scalar(select(func.count()).select_from(Family)))

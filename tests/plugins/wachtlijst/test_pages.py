@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.models import Role
@@ -80,7 +80,7 @@ def test_reminder_mail_before_the_deadline(app, session, org, location, director
     req, _ = make_request(session, org, [location.id], language="fr")
     offer = offers.make_offer(session, org, req, slot, actor=director)
     session.commit()
-    clock.freeze(datetime.combine(offer.deadline - timedelta(days=3), datetime.min.time(), tzinfo=BRUSSELS)
+    app_clock().freeze(datetime.combine(offer.deadline - timedelta(days=3), datetime.min.time(), tzinfo=BRUSSELS)
                  + timedelta(hours=10))
     assert run_pending(get_db(), kinds=["wachtlijst.offer_reminder"]).done == 1
     mails = get_db().scoped().scalars(select(Job).where(Job.kind == "mail.send")).all()

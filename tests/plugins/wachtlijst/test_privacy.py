@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.settings import set_setting
@@ -20,7 +20,7 @@ from tests.plugins.wachtlijst.helpers import make_request
 
 
 def freeze(day: date):
-    clock.freeze(datetime.combine(day, datetime.min.time(), tzinfo=BRUSSELS) + timedelta(hours=10))
+    app_clock().freeze(datetime.combine(day, datetime.min.time(), tzinfo=BRUSSELS) + timedelta(hours=10))
 
 
 def test_dry_run_lists_then_anonymise_blanks_personal_data(session, org, location):

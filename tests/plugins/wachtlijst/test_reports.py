@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Role
 from core.settings import set_setting
 from core.values import Period
@@ -21,7 +21,7 @@ from tests.plugins.wachtlijst.helpers import make_request
 
 
 def at(day: date, hour: int = 10):
-    clock.freeze(datetime.combine(day, datetime.min.time(), tzinfo=BRUSSELS) + timedelta(hours=hour))
+    app_clock().freeze(datetime.combine(day, datetime.min.time(), tzinfo=BRUSSELS) + timedelta(hours=hour))
 
 
 @pytest.fixture
