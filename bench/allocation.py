@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from plugins.wachtlijst.allocation import blocking_pairs, deferred_acceptance  # noqa: E402
+from plugins.wachtlijst.services.allocation import blocking_pairs, deferred_acceptance  # noqa: E402
 
 BENCH_SIZES = (500, 5_000)
 BENCH_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="
@@ -114,7 +114,7 @@ def bench_ranking() -> bool:
     from core.models import Koepel, Location, Organisation
     from core.tenancy import enable_module
     from plugins.wachtlijst.models import CareRequest, Preference, Status
-    from plugins.wachtlijst.placing import Slot
+    from plugins.wachtlijst.services.placing import Slot
     from plugins.wachtlijst.services.offers import candidates
     from plugins.wachtlijst.services.policy import PRESETS, set_rules
 

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import CareType, Child, Location, Organisation
-from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.services import planning_adapter
 from plugins.aanwezigheden.models import (
     Absence,
     AbsenceKind,
@@ -39,7 +39,7 @@ from plugins.aanwezigheden.models import (
     ChildCode,
     EventStatus,
 )
-from plugins.aanwezigheden.rules import (
+from plugins.aanwezigheden.services.rules import (
     FO_BUCKETS,
     BillableDay,
     DayCategory,
@@ -52,7 +52,7 @@ from plugins.aanwezigheden.rules import (
     is_out_of_school,
 )
 from plugins.aanwezigheden.services.registrations import stays
-from plugins.aanwezigheden.settings import setting
+from plugins.aanwezigheden.services.settings import setting
 
 __all__ = [
     "FO_BUCKETS", "AbsenceKind", "BillableDay", "DayCategory", "Interval", "Reservation", "billable_days",

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import MenuItem, SettingDefinition, hookimpl
-from plugins.aanwezigheden import kot  # noqa: F401  (registers the job handler)
+from plugins.aanwezigheden.services import kot  # noqa: F401  (registers the job handler)
 
 
 @hookimpl
@@ -24,7 +24,7 @@ def menu_items(org, user):
 
 @hookimpl
 def dashboard_widgets(org, user):
-    from plugins.aanwezigheden.views import reminder_widget
+    from plugins.aanwezigheden.views.admin import reminder_widget
 
     widget = reminder_widget(org, user)
     return [widget] if widget else []

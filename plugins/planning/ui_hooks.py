@@ -18,7 +18,7 @@ def register_blueprints(app):
 
 @hookimpl
 def menu_items(org, user):
-    from plugins.planning.views import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+    from plugins.planning.views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
 
     items = []
     if can(user, DAY_VIEW):
@@ -32,8 +32,8 @@ def menu_items(org, user):
 
 @hookimpl
 def dashboard_widgets(org, user):
-    from plugins.planning.views import DAY_VIEW
-    from plugins.planning.views_widgets import today_widget
+    from plugins.planning.views.blueprint import DAY_VIEW
+    from plugins.planning.views.widgets import today_widget
 
     if not can(user, DAY_VIEW):
         return []
@@ -44,7 +44,7 @@ def dashboard_widgets(org, user):
 @hookimpl
 def populate_demo(session, org, seed):
     """Synthetic care plans and closing days for the demo (plugins/planning/demo.py)."""
-    from plugins.planning.demo import populate
+    from plugins.planning.services.demo import populate
 
     populate(session, org, seed)
 
@@ -53,8 +53,8 @@ def populate_demo(session, org, seed):
 def child_detail_panels(org, child, user):
     from flask import render_template
 
-    from plugins.planning.views import PLANS_VIEW
-    from plugins.planning.views_plans import panel_context
+    from plugins.planning.views.blueprint import PLANS_VIEW
+    from plugins.planning.views.plans import panel_context
 
     if not can(user, PLANS_VIEW):
         return []

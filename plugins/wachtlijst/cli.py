@@ -39,7 +39,7 @@ def anonymise_cmd(org, dry_run):
 def schedule_cmd():
     """Queue the daily anonymisation job (it re-queues itself every day)."""
     from core.db import get_db
-    from plugins.wachtlijst.jobs import schedule_retention
+    from plugins.wachtlijst.services.jobs import schedule_retention
 
     with get_db().unit_of_work() as session:
         job = schedule_retention(session)

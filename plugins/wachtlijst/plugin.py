@@ -5,13 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
-from plugins.wachtlijst import jobs  # noqa: F401  (registers the job handlers)
+from plugins.wachtlijst.services import jobs  # noqa: F401  (registers the job handlers)
 
 
 @hookimpl
 def register_blueprints(app):
     from core import mail  # noqa: F401  (registers the mail.send job handler)
-    from plugins.wachtlijst.views import bp, koepel_bp
+    from plugins.wachtlijst.views.staff import bp, koepel_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)
@@ -58,7 +58,7 @@ def menu_items(org, user):
 
 @hookimpl
 def populate_demo(session, org, seed):
-    from plugins.wachtlijst.demo import populate
+    from plugins.wachtlijst.services.demo import populate
 
     populate(session, org, seed)
 

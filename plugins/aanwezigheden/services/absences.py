@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.clock import clock
 from core.models import Child, Organisation
-from plugins.aanwezigheden import planning_adapter
-from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.services import planning_adapter
+from plugins.aanwezigheden.services.i18n import _
 from plugins.aanwezigheden.models import (
     Absence,
     AbsenceKind,
@@ -26,7 +26,7 @@ from plugins.aanwezigheden.models import (
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import enrolled
-from plugins.aanwezigheden.settings import setting
+from plugins.aanwezigheden.services.settings import setting
 
 
 def justified_reasons(session: Session, org: Organisation) -> list[str]:

@@ -1,18 +1,5 @@
-"""Views of the aanwezigheden module: the tablet (device session + PIN) and the director's pages."""
-from __future__ import annotations
+"""Views of the aanwezigheden module; importing the package registers every route on ``bp``."""
+from plugins.aanwezigheden.views import admin, tablet  # noqa: F401  (routes)
+from plugins.aanwezigheden.views.blueprint import bp
 
-from core.models import Role
-from core.security import ORG_STAFF, Action, TenantBlueprint
-
-bp = TenantBlueprint("aanwezigheden", "plugins.aanwezigheden", module="aanwezigheden",
-                     url_prefix="/aanwezigheden", template_folder="templates")
-
-VIEW = Action("aanwezigheden.view", ORG_STAFF, "Aanwezigheden en register bekijken")
-MANAGE = Action("aanwezigheden.manage", frozenset({Role.DIRECTOR}),
-                "Tablets koppelen, registraties verbeteren, rapporten aan Opgroeien")
-OWN_PIN = Action("aanwezigheden.pin", frozenset({Role.DIRECTOR, Role.CAREGIVER}), "Eigen tabletpincode instellen")
-
-from plugins.aanwezigheden.views import admin, tablet  # noqa: E402,F401  (routes)
-from plugins.aanwezigheden.views.admin import reminder_widget  # noqa: E402
-
-__all__ = ["MANAGE", "OWN_PIN", "VIEW", "bp", "reminder_widget"]
+__all__ = ["bp", "tablet"]

@@ -16,8 +16,8 @@ from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
 from core.values import Period
-from plugins.aanwezigheden import kot as kot_client
-from plugins.aanwezigheden import reports
+from plugins.aanwezigheden.services import kot as kot_client
+from plugins.aanwezigheden.services import reports
 from plugins.aanwezigheden.models import (
     AbsenceKind,
     AttendanceEvent,
@@ -27,12 +27,12 @@ from plugins.aanwezigheden.models import (
     RejectedItem,
     ReportSubmission,
 )
-from plugins.aanwezigheden.register import register_data
+from plugins.aanwezigheden.services.register import register_data
 from plugins.aanwezigheden.services import AttendanceError, registrations
 from plugins.aanwezigheden.services import absences as absence_service
 from plugins.aanwezigheden.services import devices as device_service
-from plugins.aanwezigheden.settings import setting
-from plugins.aanwezigheden.views import MANAGE, OWN_PIN, VIEW, bp
+from plugins.aanwezigheden.services.settings import setting
+from plugins.aanwezigheden.views.blueprint import MANAGE, OWN_PIN, VIEW, bp
 
 
 def _locations() -> list[Location]:

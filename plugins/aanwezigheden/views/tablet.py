@@ -28,7 +28,7 @@ from core.clock import BRUSSELS, clock
 from core.db import session as db_session
 from core.models import Child, Location
 from core.security import public
-from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.services import planning_adapter
 from plugins.aanwezigheden.models import (
     Absence,
     AttendanceEvent,
@@ -39,8 +39,8 @@ from plugins.aanwezigheden.models import (
 from plugins.aanwezigheden.services import AttendanceError, registrations
 from plugins.aanwezigheden.services import absences as absence_service
 from plugins.aanwezigheden.services import devices as device_service
-from plugins.aanwezigheden.settings import setting
-from plugins.aanwezigheden.views import bp
+from plugins.aanwezigheden.services.settings import setting
+from plugins.aanwezigheden.views.blueprint import bp
 
 COOKIE = "koepel_tablet"
 UNLOCK_KEY = "aanwezigheden_unlock"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.models import Location, Organisation, OrganisationModule, User
 from core.settings import get_setting
-from plugins.wachtlijst import placing
-from plugins.wachtlijst.allocation import deferred_acceptance
-from plugins.wachtlijst.errors import WachtlijstError
+from plugins.wachtlijst.services import placing
+from plugins.wachtlijst.services.allocation import deferred_acceptance
+from plugins.wachtlijst.services.errors import WachtlijstError
 from plugins.wachtlijst.models import (
     WAITING_STATUSES,
     AllocationRun,

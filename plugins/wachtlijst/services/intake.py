@@ -17,9 +17,9 @@ from core.clock import clock
 from core.models import Location, Organisation, User
 from core.plugins.events import CareRequestStatusChanged
 from core.tenancy import tenant_hook
-from plugins.wachtlijst.errors import ValidationFailed, WachtlijstError
+from plugins.wachtlijst.services.errors import ValidationFailed, WachtlijstError
 from plugins.wachtlijst.models import OPEN_STATUSES, CareRequest, Preference, Status, StatusChange
-from plugins.wachtlijst.texts import valid_language
+from plugins.wachtlijst.services.texts import valid_language
 
 FACT_FIELDS = ("work", "single_parent", "low_income", "foster_child", "sibling_in_care", "care_need",
                "low_education", "family_member_handicap", "family_member_self_care", "social_pedagogical",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.mail import queue_mail
 from core.models import Location, Organisation
 from plugins.wachtlijst.models import CareRequest, Offer
-from plugins.wachtlijst.texts import MAILS, t, valid_language
+from plugins.wachtlijst.services.texts import MAILS, t, valid_language
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -23,8 +23,8 @@ from core.clock import BRUSSELS
 from core.models import Location, Organisation, PriceRegime, SubsidyLevel
 from core.settings import get_setting
 from core.values import Period
-from plugins.wachtlijst import placing
-from plugins.wachtlijst.i18n import text
+from plugins.wachtlijst.services import placing
+from plugins.wachtlijst.services.i18n import text
 from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status, StatusChange
 from plugins.wachtlijst.services.policy import is_vulnerable
 

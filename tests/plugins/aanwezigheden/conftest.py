@@ -9,7 +9,7 @@ from datetime import date, time
 import pytest
 
 from core.models import Role
-from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.services import planning_adapter
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from core.crypto import decrypt
 from core.jobs import Job, JobStatus, run_pending
 from core.models import AuditEntry, OrganisationSetting, PriceRegime
 from core.settings import set_setting
-from plugins.aanwezigheden import kot
+from plugins.aanwezigheden.services import kot
 from plugins.aanwezigheden.models import KotCredential, ReportSubmission
 from plugins.aanwezigheden.services import AttendanceError
 from tests.conftest import login

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from core.clock import BRUSSELS
 from plugins.aanwezigheden.models import AbsenceKind
-from plugins.aanwezigheden.rules import (
+from plugins.aanwezigheden.services.rules import (
     DayCategory,
     Interval,
     Reservation,

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from plugins.planning.exports import (
+from plugins.planning.services.exports import (
     DaySummary,
     OccupancyRow,
     PlanningRow,
@@ -19,7 +19,7 @@ from plugins.planning.exports import (
     occupancy_workbook,
     reserved_days_calendar,
 )
-from plugins.planning.heatmap import HeatCell, heatmap_svg, occupancy_colour, ratio_curve_svg
+from plugins.planning.views.heatmap import HeatCell, heatmap_svg, occupancy_colour, ratio_curve_svg
 
 
 def test_day_planning_workbook_round_trip():

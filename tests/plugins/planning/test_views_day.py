@@ -156,7 +156,7 @@ def test_day_planning_query_count_does_not_grow_with_children(client, session, f
 
 def test_month_export_agrees_with_the_day_profile_and_stays_bulk(client, session, factory, org, family, director,
                                                                    frozen_today):
-    from plugins.planning.queries import month_planning
+    from plugins.planning.services.queries import month_planning
 
     location = factory.location(org, places=40, groups=2)
     counts = []

@@ -74,7 +74,7 @@ def test_occupancy_roles_and_bad_month(client, factory, org, frozen_today):
 
 
 def test_legend_labels_stay_inside_the_picture():
-    from plugins.planning.heatmap import legend_svg
+    from plugins.planning.views.heatmap import legend_svg
 
     svg = ElementTree.fromstring(str(legend_svg()))
     labels = {t.text: t for t in svg.iter("{http://www.w3.org/2000/svg}text")}

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins.wachtlijst.allocation import blocking_pairs, deferred_acceptance
+from plugins.wachtlijst.services.allocation import blocking_pairs, deferred_acceptance
 
 
 @st.composite
@@ -83,7 +83,7 @@ def test_applicant_optimal_among_all_stable_matchings(instance):
     prefs, ranks, caps = instance
     result = deferred_acceptance(prefs, ranks, caps)
     options = {a: [None] + [p for p in prefs[a] if a in ranks[p] and caps[p] > 0] for a in prefs}
-    from plugins.wachtlijst.allocation import Allocation
+    from plugins.wachtlijst.services.allocation import Allocation
 
     for combo in itertools.product(*options.values()):
         assignment = dict(zip(options, combo, strict=True))
@@ -98,7 +98,7 @@ def test_applicant_optimal_among_all_stable_matchings(instance):
 
 
 def test_blocking_pair_detector_finds_an_unstable_matching():
-    from plugins.wachtlijst.allocation import Allocation
+    from plugins.wachtlijst.services.allocation import Allocation
 
     prefs = {"a": ["X"], "b": ["X"]}
     ranks = {"X": {"a": 1, "b": 2}}

@@ -10,7 +10,7 @@ import pytest
 from core.clock import BRUSSELS, app_clock
 from core.settings import definitions, get_setting, set_setting
 from core.values import Period
-from plugins.wachtlijst import placing
+from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import Status
 from plugins.wachtlijst.services import central, offers, policy
 from tests.conftest import login

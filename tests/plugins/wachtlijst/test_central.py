@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from core.models import Role
-from plugins.wachtlijst import placing
+from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import Offer, Status
 from plugins.wachtlijst.services import central
 from tests.conftest import login

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.jobs import Job
 from core.settings import set_setting
-from plugins.wachtlijst.errors import ValidationFailed
+from plugins.wachtlijst.services.errors import ValidationFailed
 from plugins.wachtlijst.models import CareRequest, Status, StatusChange
 from plugins.wachtlijst.services import intake
 from tests.conftest import login

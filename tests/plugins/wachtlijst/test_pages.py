@@ -9,7 +9,7 @@ from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.models import Role
-from plugins.wachtlijst import placing
+from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import CareRequest, Status
 from plugins.wachtlijst.services import offers, policy
 from tests.conftest import QueryCounter, login
@@ -104,7 +104,7 @@ def test_disabled_module_answers_404_also_on_public_pages(client, factory, sessi
 
 
 def test_demo_data_and_dashboard_widget(client, session, org, location, director, frozen_today):
-    from plugins.wachtlijst.demo import populate
+    from plugins.wachtlijst.services.demo import populate
 
     assert populate(session, org, seed=1) == 14
     assert populate(session, org, seed=1) == 0  # idempotent

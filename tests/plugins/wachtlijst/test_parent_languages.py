@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.jobs import Job
 from core.settings import set_setting
 from plugins.wachtlijst.models import CareRequest, StatusChange
-from plugins.wachtlijst.texts import LANGUAGES, MAILS, TEXTS, WEEKDAY_NAMES, t
+from plugins.wachtlijst.services.texts import LANGUAGES, MAILS, TEXTS, WEEKDAY_NAMES, t
 from tests.plugins.wachtlijst.helpers import make_request
 
 
@@ -146,7 +146,7 @@ def test_every_parent_text_and_mail_exists_in_the_three_languages():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_mails_of_a_request_are_in_its_language(session, org, location, frozen_today, monkeypatch, lang):
-    from plugins.wachtlijst import placing
+    from plugins.wachtlijst.services import placing
     from plugins.wachtlijst.services import intake, offers
 
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=1)

@@ -12,7 +12,7 @@ from core.db import get_db
 from core.jobs import Job, run_pending
 from core.settings import set_setting
 from core.values import Period
-from plugins.wachtlijst.jobs import schedule_retention
+from plugins.wachtlijst.services.jobs import schedule_retention
 from plugins.wachtlijst.models import CareRequest
 from plugins.wachtlijst.services import privacy, reports
 from tests.conftest import login

@@ -12,8 +12,8 @@ from core.db import session
 from core.security import requires
 from core.values import Period
 from plugins.planning import api
-from plugins.planning.heatmap import HeatCell, heatmap_svg, legend_svg
-from plugins.planning.views import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
+from plugins.planning.views.heatmap import HeatCell, heatmap_svg, legend_svg
+from plugins.planning.views.blueprint import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
 
 MONTHS = 12
 
@@ -87,7 +87,7 @@ def occupancy():
 @bp.route("/occupancy.xlsx")
 @requires(OCCUPANCY_VIEW)
 def occupancy_xlsx():
-    from plugins.planning.exports import OccupancyRow, VacancyRow, occupancy_workbook
+    from plugins.planning.services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
     _locations, _location_id, chosen, first = _selection()
     view = occupancy_view(chosen, first)

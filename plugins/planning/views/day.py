@@ -21,11 +21,11 @@ from core.models import CareType, Location
 from core.pdf import pdf_response, render_pdf
 from core.security import can, requires
 from plugins.planning import api
-from plugins.planning.heatmap import ratio_curve_svg
+from plugins.planning.views.heatmap import ratio_curve_svg
 from plugins.planning.models import CarePlan
-from plugins.planning.queries import month_planning
+from plugins.planning.services.queries import month_planning
 from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.views import (
+from plugins.planning.views.blueprint import (
     DAY_VIEW,
     EXPORT,
     bp,
@@ -34,7 +34,7 @@ from plugins.planning.views import (
     pick_locations,
     scoped_locations,
 )
-from plugins.planning.views_plans import part_label
+from plugins.planning.views.plans import part_label
 
 NO_GROUP = 0
 
@@ -196,7 +196,7 @@ def day_pdf():
 def month_xlsx():
     """The month's day planning: every expected child per open day, and the day totals (bulk:
     a fixed number of queries for the whole month)."""
-    from plugins.planning.exports import DaySummary, PlanningRow, day_planning_workbook
+    from plugins.planning.services.exports import DaySummary, PlanningRow, day_planning_workbook
 
     locations = scoped_locations()
     chosen = pick_locations(locations, request.args.get("location", type=int))

@@ -34,12 +34,12 @@ from core.security import Action, TenantBlueprint, public, requires
 from core.settings import get_setting
 from core.values import Period
 from core.views.listing import paginate
-from plugins.wachtlijst import placing
-from plugins.wachtlijst.errors import ValidationFailed, WachtlijstError
+from plugins.wachtlijst.services import placing
+from plugins.wachtlijst.services.errors import ValidationFailed, WachtlijstError
 from plugins.wachtlijst.forms import DeclineForm, PolicyForm, RequestForm
 from plugins.wachtlijst.models import AllocationRun, CareRequest, Offer, OfferStatus, Status
 from plugins.wachtlijst.services import central, intake, offers, policy, privacy, reports
-from plugins.wachtlijst.texts import TEXTS, t, valid_language
+from plugins.wachtlijst.services.texts import TEXTS, t, valid_language
 
 STAFF = frozenset({Role.DIRECTOR, Role.COORDINATOR})
 WL_VIEW = Action("wachtlijst.view", STAFF, "Opvangvragen bekijken")
@@ -48,8 +48,8 @@ WL_POLICY = Action("wachtlijst.policy", STAFF, "Voorrangsbeleid beheren")
 WL_REPORT = Action("wachtlijst.report", STAFF, "Rapporten van de wachtlijst")
 WL_CENTRAL = Action("wachtlijst.central", frozenset({Role.COORDINATOR}), "Centrale toewijzing van de koepel")
 
-bp = TenantBlueprint("wachtlijst", __name__, module="wachtlijst", url_prefix="/wachtlijst", template_folder="templates")
-koepel_bp = Blueprint("wachtlijst_koepel", __name__, url_prefix="/koepel/wachtlijst", template_folder="templates")
+bp = TenantBlueprint("wachtlijst", "plugins.wachtlijst", module="wachtlijst", url_prefix="/wachtlijst", template_folder="templates")
+koepel_bp = Blueprint("wachtlijst_koepel", "plugins.wachtlijst", url_prefix="/koepel/wachtlijst", template_folder="templates")
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
 

@@ -37,10 +37,10 @@ EXPORT = Action("planning.export", READERS, "Planning exporteren")
 CLOSING_VIEW = Action("planning.closing.view", ALL_STAFF, "Sluitingsdagen bekijken")
 CLOSING_EDIT = Action("planning.closing.edit", MANAGERS, "Sluitingsdagen beheren")
 
-bp = TenantBlueprint("planning", __name__, module="planning", url_prefix="/planning",
+bp = TenantBlueprint("planning", "plugins.planning", module="planning", url_prefix="/planning",
                      template_folder="templates")
 
-STATIC_DIR = Path(__file__).with_name("static")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def scoped_locations(with_hours: bool = True) -> list[Location]:
@@ -98,6 +98,3 @@ def stylesheet():
     response = send_from_directory(STATIC_DIR, "planning.css", mimetype="text/css", max_age=3600)
     return response
 
-
-# Register the routes of the sub-modules on ``bp``.
-from plugins.planning import views_closing, views_day, views_occupancy, views_plans  # noqa: E402,F401

@@ -23,7 +23,7 @@ SHOWN = 8
 
 def today_widget(org, user) -> tuple[str, str]:
     """(title, html) of the card."""
-    from plugins.planning.views_day import next_open_day
+    from plugins.planning.views.day import next_open_day
 
     sess = session()
     today = clock.today()

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from core.clock import BRUSSELS
 from core.models import Child, Location, Organisation
 from core.values import Period
-from plugins.aanwezigheden import planning_adapter
+from plugins.aanwezigheden.services import planning_adapter
 from plugins.aanwezigheden.api import billable_days
-from plugins.aanwezigheden.i18n import _
+from plugins.aanwezigheden.services.i18n import _
 from plugins.aanwezigheden.models import (
     AbsenceKind,
     AttendanceEvent,
@@ -34,9 +34,9 @@ from plugins.aanwezigheden.models import (
 )
 from plugins.aanwezigheden.services import AttendanceError
 from plugins.aanwezigheden.services.registrations import stays
-from plugins.aanwezigheden.settings import setting
+from plugins.aanwezigheden.services.settings import setting
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 FO_SU_05_XSD = SCHEMAS / "FO-SU-05.xsd"
 KOT_SWAGGER = SCHEMAS / "KinderOpvangToeslag.json"
 VIEWER = "Koepel 0.1"

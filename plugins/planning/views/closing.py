@@ -20,7 +20,7 @@ from plugins.planning.services.closing_days import (
     yearly_calendar,
 )
 from plugins.planning.services.types import PlanningError
-from plugins.planning.views import CLOSING_EDIT, CLOSING_VIEW, bp, pick_locations, scoped_locations
+from plugins.planning.views.blueprint import CLOSING_EDIT, CLOSING_VIEW, bp, pick_locations, scoped_locations
 
 WEEKDAY_ABBR = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
@@ -102,7 +102,7 @@ def closing_days_ics():
     """The year's closing days as an iCalendar file (all-day events) to publish for parents."""
     from flask import Response
 
-    from plugins.planning.exports import ClosingPeriodRow, closing_days_calendar
+    from plugins.planning.services.exports import ClosingPeriodRow, closing_days_calendar
 
     year = _year_arg()
     rows, title = _published(year)
