@@ -114,8 +114,8 @@ def bench_ranking() -> bool:
     from core.models import Koepel, Location, Organisation
     from core.tenancy import enable_module
     from plugins.wachtlijst.models import CareRequest, Preference, Status
-    from plugins.wachtlijst.services.placing import Slot
     from plugins.wachtlijst.services.offers import candidates
+    from plugins.wachtlijst.services.placing import Slot
     from plugins.wachtlijst.services.policy import PRESETS, set_rules
 
     folder = Path(tempfile.mkdtemp(prefix="koepel-bench-"))

@@ -31,15 +31,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import CareType, Child, Location, Organisation
-from plugins.aanwezigheden.services import planning_adapter
-from plugins.aanwezigheden.models import (
+
+from .models import (
     Absence,
     AbsenceKind,
     AttendanceEvent,
     ChildCode,
     EventStatus,
 )
-from plugins.aanwezigheden.services.rules import (
+from .services import planning_adapter
+from .services.registrations import stays
+from .services.rules import (
     FO_BUCKETS,
     BillableDay,
     DayCategory,
@@ -51,8 +53,7 @@ from plugins.aanwezigheden.services.rules import (
     fo_bucket,
     is_out_of_school,
 )
-from plugins.aanwezigheden.services.registrations import stays
-from plugins.aanwezigheden.services.settings import setting
+from .services.settings import setting
 
 __all__ = [
     "FO_BUCKETS", "AbsenceKind", "BillableDay", "DayCategory", "Interval", "Reservation", "billable_days",

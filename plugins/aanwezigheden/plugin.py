@@ -2,12 +2,13 @@
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import MenuItem, SettingDefinition, hookimpl
-from plugins.aanwezigheden.services import kot  # noqa: F401  (registers the job handler)
+
+from .services import kot  # noqa: F401  (registers the job handler)
 
 
 @hookimpl
 def register_blueprints(app):
-    from plugins.aanwezigheden.views import bp, tablet
+    from .views import bp, tablet
 
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
@@ -24,7 +25,7 @@ def menu_items(org, user):
 
 @hookimpl
 def dashboard_widgets(org, user):
-    from plugins.aanwezigheden.views.admin import reminder_widget
+    from .views.admin import reminder_widget
 
     widget = reminder_widget(org, user)
     return [widget] if widget else []
@@ -59,7 +60,7 @@ def setting_definitions():
 
 @hookimpl
 def child_detail_panels(org, child, user):
-    from plugins.aanwezigheden.views.admin import child_panel
+    from .views.admin import child_panel
 
     panel = child_panel(org, child, user)
     return [panel] if panel else []
@@ -68,7 +69,7 @@ def child_detail_panels(org, child, user):
 @hookimpl
 def retention_holds(session, org, child_ids, family_ids, cutoff):
     """Children with attendance, absences or confirmations on or after the retention cutoff."""
-    from plugins.aanwezigheden.services.retention import retention_holds as holds
+    from .services.retention import retention_holds as holds
 
     return holds(session, org, child_ids, cutoff)
 
@@ -76,6 +77,6 @@ def retention_holds(session, org, child_ids, family_ids, cutoff):
 @hookimpl
 def before_retention_erase(session, org, child_ids, family_ids):
     """Delete the taps and rejected offline items of children past retention."""
-    from plugins.aanwezigheden.services.retention import before_erase
+    from .services.retention import before_erase
 
     before_erase(session, org, child_ids)

@@ -1,7 +1,8 @@
 """Hook implementations of the facturatie module (skeleton)."""
 from core.plugins import hookimpl
 from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.facturatie import PLUGIN
+
+from . import PLUGIN
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """Hook implementations of the loket_sync module (skeleton)."""
 from core.plugins import hookimpl
 from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
-from plugins.loket_sync import PLUGIN
+
+from . import PLUGIN
 
 
 @hookimpl

@@ -10,13 +10,14 @@ from datetime import date
 from decimal import Decimal
 
 from core.values import Period
-from plugins.planning.services import care_plans as _plans
-from plugins.planning.services import closing_days as _closing
-from plugins.planning.services import occupancy as _occupancy
-from plugins.planning.services import profile as _profile
-from plugins.planning.services import reservations as _reservations
-from plugins.planning.services import respite as _respite
-from plugins.planning.services.types import (
+
+from .services import care_plans as _plans
+from .services import closing_days as _closing
+from .services import occupancy as _occupancy
+from .services import profile as _profile
+from .services import reservations as _reservations
+from .services import respite as _respite
+from .services.types import (
     ClosingDay,
     DayPlan,
     ExpectedChild,

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from plugins.planning.services.types import ScheduledDay
+from .services.types import ScheduledDay
 
 REQUIRED = _l("Dit veld is verplicht.")
 WEEKDAY_NAMES = [_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),

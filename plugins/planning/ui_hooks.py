@@ -11,14 +11,14 @@ from core.security import can
 
 @hookimpl
 def register_blueprints(app):
-    from plugins.planning.views import bp
+    from .views import bp
 
     app.register_blueprint(bp)
 
 
 @hookimpl
 def menu_items(org, user):
-    from plugins.planning.views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
 
     items = []
     if can(user, DAY_VIEW):
@@ -32,8 +32,8 @@ def menu_items(org, user):
 
 @hookimpl
 def dashboard_widgets(org, user):
-    from plugins.planning.views.blueprint import DAY_VIEW
-    from plugins.planning.views.widgets import today_widget
+    from .views.blueprint import DAY_VIEW
+    from .views.widgets import today_widget
 
     if not can(user, DAY_VIEW):
         return []
@@ -44,7 +44,7 @@ def dashboard_widgets(org, user):
 @hookimpl
 def populate_demo(session, org, seed):
     """Synthetic care plans and closing days for the demo (plugins/planning/demo.py)."""
-    from plugins.planning.services.demo import populate
+    from .services.demo import populate
 
     populate(session, org, seed)
 
@@ -53,8 +53,8 @@ def populate_demo(session, org, seed):
 def child_detail_panels(org, child, user):
     from flask import render_template
 
-    from plugins.planning.views.blueprint import PLANS_VIEW
-    from plugins.planning.views.plans import panel_context
+    from .views.blueprint import PLANS_VIEW
+    from .views.plans import panel_context
 
     if not can(user, PLANS_VIEW):
         return []

@@ -19,7 +19,8 @@ def anonymise_cmd(org, dry_run):
     """Anonymise requests older than the retention period of ORG."""
     from core.db import get_db
     from core.models import Organisation
-    from plugins.wachtlijst.services.privacy import anonymise, due_for_anonymisation
+
+    from .services.privacy import anonymise, due_for_anonymisation
 
     with get_db().unit_of_work() as session:
         organisation = session.scalar(select(Organisation).where(Organisation.slug == org))
@@ -39,7 +40,8 @@ def anonymise_cmd(org, dry_run):
 def schedule_cmd():
     """Queue the daily anonymisation job (it re-queues itself every day)."""
     from core.db import get_db
-    from plugins.wachtlijst.services.jobs import schedule_retention
+
+    from .services.jobs import schedule_retention
 
     with get_db().unit_of_work() as session:
         job = schedule_retention(session)

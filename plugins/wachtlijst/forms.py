@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from plugins.wachtlijst.services.intake import FACT_FIELDS, MAX_PREFERENCES, RequestData
-from plugins.wachtlijst.services.texts import LANGUAGES, WEEKDAY_NAMES, t
+from .services.intake import FACT_FIELDS, MAX_PREFERENCES, RequestData
+from .services.texts import LANGUAGES, WEEKDAY_NAMES, t
 
 TEXT_FIELDS = ("applicant_first_name", "applicant_last_name", "email", "phone", "street", "postcode",
                "municipality", "child_first_name", "child_last_name", "twin_first_name", "referrer_name")

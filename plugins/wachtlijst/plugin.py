@@ -5,13 +5,15 @@ from flask_babel import lazy_gettext as _l
 
 from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
-from plugins.wachtlijst.services import jobs  # noqa: F401  (registers the job handlers)
+
+from .services import jobs  # noqa: F401  (registers the job handlers)
 
 
 @hookimpl
 def register_blueprints(app):
     from core import mail  # noqa: F401  (registers the mail.send job handler)
-    from plugins.wachtlijst.views.staff import bp, koepel_bp
+
+    from .views.staff import bp, koepel_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)
@@ -19,14 +21,14 @@ def register_blueprints(app):
 
 @hookimpl
 def register_cli_commands(cli):
-    from plugins.wachtlijst.cli import wachtlijst_cli
+    from .cli import wachtlijst_cli
 
     cli.add_command(wachtlijst_cli)
 
 
 @hookimpl
 def setting_definitions():
-    from plugins.wachtlijst.services.policy import EXTRA_SETTINGS
+    from .services.policy import EXTRA_SETTINGS
 
     return [
         SettingDefinition("wachtlijst.offer_days", _l("Antwoordtermijn van een aanbod (dagen)"), 10, "int",
@@ -58,7 +60,7 @@ def menu_items(org, user):
 
 @hookimpl
 def populate_demo(session, org, seed):
-    from plugins.wachtlijst.services.demo import populate
+    from .services.demo import populate
 
     populate(session, org, seed)
 
@@ -71,7 +73,8 @@ def dashboard_widgets(org, user):
     from sqlalchemy import func, select
 
     from core.db import session
-    from plugins.wachtlijst.models import WAITING_STATUSES, CareRequest, Offer, OfferStatus
+
+    from .models import WAITING_STATUSES, CareRequest, Offer, OfferStatus
 
     waiting = session().scalar(select(func.count()).select_from(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.status.in_(WAITING_STATUSES),

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.clock import clock
 from core.models import Child, Organisation
-from plugins.aanwezigheden.services import planning_adapter
-from plugins.aanwezigheden.services.i18n import _
-from plugins.aanwezigheden.models import (
+
+from ..models import (
     Absence,
     AbsenceKind,
     AttendanceEvent,
@@ -24,9 +23,10 @@ from plugins.aanwezigheden.models import (
     EventStatus,
     RejectedItem,
 )
-from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.services.registrations import enrolled
-from plugins.aanwezigheden.services.settings import setting
+from . import AttendanceError, planning_adapter
+from .i18n import _
+from .registrations import enrolled
+from .settings import setting
 
 
 def justified_reasons(session: Session, org: Organisation) -> list[str]:

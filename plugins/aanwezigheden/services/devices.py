@@ -29,10 +29,11 @@ from core.clock import clock
 from core.models import Location, Organisation, OrganisationModule, OrganisationSetting, Role, User
 from core.passwords import hash_password, verify_password
 from core.tenancy import prebuilt
-from plugins.aanwezigheden.services.i18n import _
-from plugins.aanwezigheden.models import Device, StaffPin
-from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.services.settings import PREFIX, prime, setting
+
+from ..models import Device, StaffPin
+from . import AttendanceError
+from .i18n import _
+from .settings import PREFIX, prime, setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 OFFLINE_ITERATIONS = 210_000  # PBKDF2-SHA256; what a tablet can afford per unlock attempt

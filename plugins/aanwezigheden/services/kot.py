@@ -26,10 +26,11 @@ from core.clock import clock
 from core.jobs import Job, JobStatus, enqueue, handler
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
 from core.values import Period
-from plugins.aanwezigheden.services.i18n import _
-from plugins.aanwezigheden.models import KotCredential, ReportSubmission
-from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.services.settings import setting
+
+from ..models import KotCredential, ReportSubmission
+from . import AttendanceError
+from .i18n import _
+from .settings import setting
 
 JOB_KIND = "aanwezigheden.kot_send"
 MAX_ATTEMPTS = 12  # with the outbox's doubling backoff from 30 s: retries for about a day and a half
@@ -136,7 +137,7 @@ def queue_send(session: Session, org: Organisation, location: Location, period: 
                actor_id: int | None) -> tuple[Job, bool]:
     """Check what can be checked now and queue the sending. Returns the job and whether it is new
     (False: one for this location and month was still waiting)."""
-    from plugins.aanwezigheden.services.reports import kot_payload
+    from .reports import kot_payload
 
     _check_url(session, org)
     if not get_token(session, org):
@@ -188,7 +189,8 @@ def post(url: str, token: str, body: dict, *, job_id: int | None = None,
 def send_job(session: Session, job: Job) -> None:
     """The worker's side: build, post, record. Raising means: retry later."""
     from core.tenancy import enabled_modules
-    from plugins.aanwezigheden.services.reports import kot_payload
+
+    from .reports import kot_payload
 
     data = job.payload
     org = session.get(Organisation, data["organisation_id"])

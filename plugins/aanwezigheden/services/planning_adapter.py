@@ -6,7 +6,7 @@ from datetime import date
 
 
 def _api():
-    from plugins.planning import api
+    import plugins.planning.api as api
 
     return api
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from core.clock import BRUSSELS
 from core.models import Child, Location, Organisation
 from core.values import Period
-from plugins.aanwezigheden.api import billable_days
-from plugins.aanwezigheden.models import AttendanceEvent, ChildCode, Confirmation, EventStatus
-from plugins.aanwezigheden.services.registrations import stays
+
+from ..api import billable_days
+from ..models import AttendanceEvent, ChildCode, Confirmation, EventStatus
+from .registrations import stays
 
 ABSENCE_LABEL = {"respijt": "R", "gerechtvaardigd": "G", "ongerechtvaardigd": "O", "sluiting": "S"}
 

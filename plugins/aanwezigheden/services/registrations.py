@@ -23,12 +23,12 @@ from core.audit import current_actor_id
 from core.clock import BRUSSELS, clock
 from core.models import AuditEntry, Child, Organisation
 from core.plugins.events import AttendanceRecorded
-from plugins.aanwezigheden.services import planning_adapter
-from plugins.aanwezigheden.services.i18n import _
-from plugins.aanwezigheden.models import AttendanceEvent, Device, EventKind, EventStatus
-from plugins.aanwezigheden.services.rules import Interval
-from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.services.settings import setting
+
+from ..models import AttendanceEvent, Device, EventKind, EventStatus
+from . import AttendanceError, planning_adapter
+from .i18n import _
+from .rules import Interval
+from .settings import setting
 
 MAX_CLIENT_ID = 64
 FUTURE_TOLERANCE = timedelta(minutes=5)

@@ -23,18 +23,18 @@ from sqlalchemy.orm import Session
 from core.clock import BRUSSELS
 from core.models import Child, Location, Organisation
 from core.values import Period
-from plugins.aanwezigheden.services import planning_adapter
-from plugins.aanwezigheden.api import billable_days
-from plugins.aanwezigheden.services.i18n import _
-from plugins.aanwezigheden.models import (
+
+from ..api import billable_days
+from ..models import (
     AbsenceKind,
     AttendanceEvent,
     ChildCode,
     EventStatus,
 )
-from plugins.aanwezigheden.services import AttendanceError
-from plugins.aanwezigheden.services.registrations import stays
-from plugins.aanwezigheden.services.settings import setting
+from . import AttendanceError, planning_adapter
+from .i18n import _
+from .registrations import stays
+from .settings import setting
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 FO_SU_05_XSD = SCHEMAS / "FO-SU-05.xsd"

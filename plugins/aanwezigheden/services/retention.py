@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from core.models import Organisation
 from core.plugins import RetentionHold
 from core.retention import scrub_audit
-from plugins.aanwezigheden.models import (
+
+from ..models import (
     Absence,
     AttendanceEvent,
     ChildCode,

@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from core.clock import BRUSSELS
-from plugins.aanwezigheden.models import AbsenceKind
+
+from ..models import AbsenceKind
 
 WINDOW_START = time(6, 0)
 WINDOW_END = time(20, 0)

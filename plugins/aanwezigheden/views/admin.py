@@ -16,9 +16,8 @@ from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
 from core.values import Period
-from plugins.aanwezigheden.services import kot as kot_client
-from plugins.aanwezigheden.services import reports
-from plugins.aanwezigheden.models import (
+
+from ..models import (
     AbsenceKind,
     AttendanceEvent,
     ChildCode,
@@ -27,12 +26,13 @@ from plugins.aanwezigheden.models import (
     RejectedItem,
     ReportSubmission,
 )
-from plugins.aanwezigheden.services.register import register_data
-from plugins.aanwezigheden.services import AttendanceError, registrations
-from plugins.aanwezigheden.services import absences as absence_service
-from plugins.aanwezigheden.services import devices as device_service
-from plugins.aanwezigheden.services.settings import setting
-from plugins.aanwezigheden.views.blueprint import MANAGE, OWN_PIN, VIEW, bp
+from ..services import AttendanceError, registrations, reports
+from ..services import absences as absence_service
+from ..services import devices as device_service
+from ..services import kot as kot_client
+from ..services.register import register_data
+from ..services.settings import setting
+from .blueprint import MANAGE, OWN_PIN, VIEW, bp
 
 
 def _locations() -> list[Location]:
@@ -205,7 +205,7 @@ def rejected():
 @requires(MANAGE)
 def devices():
     """Pair this browser (the tablet) with a location, or revoke devices."""
-    from plugins.aanwezigheden.views.tablet import set_device_cookie
+    from .tablet import set_device_cookie
 
     errors: dict[str, str] = {}
     status = 200

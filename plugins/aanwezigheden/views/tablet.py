@@ -28,19 +28,19 @@ from core.clock import BRUSSELS, clock
 from core.db import session as db_session
 from core.models import Child, Location
 from core.security import public
-from plugins.aanwezigheden.services import planning_adapter
-from plugins.aanwezigheden.models import (
+
+from ..models import (
     Absence,
     AttendanceEvent,
     ChildCode,
     Confirmation,
     EventStatus,
 )
-from plugins.aanwezigheden.services import AttendanceError, registrations
-from plugins.aanwezigheden.services import absences as absence_service
-from plugins.aanwezigheden.services import devices as device_service
-from plugins.aanwezigheden.services.settings import setting
-from plugins.aanwezigheden.views.blueprint import bp
+from ..services import AttendanceError, planning_adapter, registrations
+from ..services import absences as absence_service
+from ..services import devices as device_service
+from ..services.settings import setting
+from .blueprint import bp
 
 COOKIE = "koepel_tablet"
 UNLOCK_KEY = "aanwezigheden_unlock"

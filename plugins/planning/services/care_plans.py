@@ -11,7 +11,8 @@ from datetime import date, time, timedelta
 from sqlalchemy import case, func, select
 
 from core.models import CareType, Child, ChildFamily, LivingGroup, Location
-from plugins.planning.models import (
+
+from ..models import (
     DAY_PARTS,
     CarePlan,
     CarePlanVersion,
@@ -19,11 +20,11 @@ from plugins.planning.models import (
     PatternDay,
     ScheduleDay,
 )
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.events import care_plan_changed
-from plugins.planning.services.expansion import Block, minutes, overlapping
-from plugins.planning.services.settings import day_part_split, setting
-from plugins.planning.services.types import DayPlan, PlanningError, ScheduledDay
+from .closing_days import closing_calendar
+from .events import care_plan_changed
+from .expansion import Block, minutes, overlapping
+from .settings import day_part_split, setting
+from .types import DayPlan, PlanningError, ScheduledDay
 
 WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 BABY_TODDLER = (CareType.GROEPSOPVANG, CareType.GEZINSOPVANG)

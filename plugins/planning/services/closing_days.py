@@ -10,9 +10,9 @@ from functools import lru_cache
 import holidays
 from sqlalchemy import or_, select
 
-from plugins.planning.models import ClosingPeriod
-from plugins.planning.services.settings import setting
-from plugins.planning.services.types import ClosingDay, PlanningError
+from ..models import ClosingPeriod
+from .settings import setting
+from .types import ClosingDay, PlanningError
 
 MAX_PERIOD_DAYS = 62
 
@@ -105,7 +105,7 @@ def add_closing_period(session, org, *, start_date: date, end_date: date | None 
                            end_date=end_date, kind=kind, reason=reason.strip()[:200])
     session.add(period)
     session.flush()
-    from plugins.planning.services.events import vacancies_changed
+    from .events import vacancies_changed
 
     for loc in locations:
         vacancies_changed(session, org, loc, start_date)

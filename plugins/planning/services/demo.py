@@ -14,10 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from core.clock import clock
 from core.models import CareType, Child, Location
-from plugins.planning import api
-from plugins.planning.models import CarePlan, CarePlanVersion, PatternDay
-from plugins.planning.services.care_plans import _check_pattern, age_in_months
-from plugins.planning.services.settings import day_part_split, setting
+
+from .. import api
+from ..models import CarePlan, CarePlanVersion, PatternDay
+from .care_plans import _check_pattern, age_in_months
+from .settings import day_part_split, setting
 
 PATTERNS = (
     [0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [0, 1, 3, 4], [0, 1, 2], [1, 2, 3], [0, 3, 4], [2, 3, 4], [0, 1, 2, 3],

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from core.clock import clock
 from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
-from plugins.planning.services.care_plans import age_in_months
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.expansion import AFTERNOON, MORNING, expand, halves
-from plugins.planning.services.reservations import load_plans, opening_hours
-from plugins.planning.services.settings import day_part_split, setting
-from plugins.planning.services.types import OccupancyCell, Vacancy
+
+from .care_plans import age_in_months
+from .closing_days import closing_calendar
+from .expansion import AFTERNOON, MORNING, expand, halves
+from .reservations import load_plans, opening_hours
+from .settings import day_part_split, setting
+from .types import OccupancyCell, Vacancy
 
 HALVES = (MORNING, AFTERNOON)
 BIT = {MORNING: 1, AFTERNOON: 2}

@@ -12,20 +12,21 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from core.models import CareType, Child, LivingGroup, Location
-from plugins.planning.models import StaffShift
-from plugins.planning.services.care_plans import age_in_months, fmt
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.expansion import Block, PatternEntry, VersionSpec
-from plugins.planning.services.ratio import (
+
+from ..models import StaffShift
+from .care_plans import age_in_months, fmt
+from .closing_days import closing_calendar
+from .expansion import Block, PatternEntry, VersionSpec
+from .ratio import (
     RuleSet,
     in_window,
     org_rule_set,
     rule_set_for,
     staff_needed,
 )
-from plugins.planning.services.reservations import PlanData, expand_plans, load_plans, opening_hours
-from plugins.planning.services.settings import day_part_split, rest_period, setting
-from plugins.planning.services.types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
+from .reservations import PlanData, expand_plans, load_plans, opening_hours
+from .settings import day_part_split, rest_period, setting
+from .types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
 
 STEP = timedelta(minutes=30)
 MAX_LISTED = 10
@@ -91,14 +92,14 @@ def _shifts(session, org, location_id: int, weekday: int, living_group_id: int |
 
 
 def _location(session, org, location_id: int) -> Location:
-    from plugins.planning.services.care_plans import _location as load
+    from .care_plans import _location as load
 
     return load(session, org, location_id)
 
 
 def half_hour_profile(session, org, location_id: int, day: date, living_group_id: int | None = None,
                       ) -> list[HalfHourSlot]:
-    from plugins.planning.services.reservations import expected_children
+    from .reservations import expected_children
 
     location = _location(session, org, location_id)
     hours = {oh.weekday: (oh.opens, oh.closes) for oh in location.opening_hours}
@@ -118,7 +119,7 @@ def half_hour_profile(session, org, location_id: int, day: date, living_group_id
 def add_staff_shift(session, org, *, location_id: int, weekday: int, start: time, end: time, caregivers: int,
                     living_group_id: int | None = None) -> int:
     """Planned caregivers for a weekday and time span (used by the ratio warnings)."""
-    from plugins.planning.services.types import PlanningError
+    from .types import PlanningError
 
     _location(session, org, location_id)
     if not 0 <= weekday <= 6 or end <= start or caregivers < 0:

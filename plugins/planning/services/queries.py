@@ -10,14 +10,15 @@ from datetime import date
 from sqlalchemy import select
 
 from core.models import CareType, Child, Location
-from plugins.planning.models import StaffShift
-from plugins.planning.services.care_plans import age_in_months
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.profile import Presence, Shift, compute_profile
-from plugins.planning.services.ratio import rule_set_for
-from plugins.planning.services.reservations import expand_plans, load_plans, opening_hours
-from plugins.planning.services.settings import day_part_split, rest_period, setting
-from plugins.planning.services.types import ExpectedChild, HalfHourSlot
+
+from ..models import StaffShift
+from .care_plans import age_in_months
+from .closing_days import closing_calendar
+from .profile import Presence, Shift, compute_profile
+from .ratio import rule_set_for
+from .reservations import expand_plans, load_plans, opening_hours
+from .settings import day_part_split, rest_period, setting
+from .types import ExpectedChild, HalfHourSlot
 
 
 @dataclass(frozen=True)

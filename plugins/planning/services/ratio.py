@@ -67,7 +67,7 @@ def rule_set_for(day: date, forced: str | None = None) -> RuleSet:
 
 
 def org_rule_set(session, org, day: date) -> RuleSet:
-    from plugins.planning.services.settings import setting
+    from .settings import setting
 
     return rule_set_for(day, str(setting(session, org, "planning.ratio_rule_set") or "auto"))
 

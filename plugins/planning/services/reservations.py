@@ -10,18 +10,19 @@ from datetime import date, time
 from sqlalchemy import select
 
 from core.models import Child, OpeningHours
-from plugins.planning.models import CarePlan, CarePlanVersion, ExtraDay, PatternDay, ScheduleDay
-from plugins.planning.services.care_plans import age_in_months
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.expansion import (
+
+from ..models import CarePlan, CarePlanVersion, ExtraDay, PatternDay, ScheduleDay
+from .care_plans import age_in_months
+from .closing_days import closing_calendar
+from .expansion import (
     Block,
     PatternEntry,
     VersionSpec,
     block_times,
     expand,
 )
-from plugins.planning.services.settings import day_part_split
-from plugins.planning.services.types import ExpectedChild, ReservedDay
+from .settings import day_part_split
+from .types import ExpectedChild, ReservedDay
 
 
 @dataclass

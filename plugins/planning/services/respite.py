@@ -12,10 +12,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
-from plugins.planning.models import RespiteUse
-from plugins.planning.services.expansion import VersionSpec, days_per_week
-from plugins.planning.services.settings import setting
-from plugins.planning.services.types import PlanningError
+from ..models import RespiteUse
+from .expansion import VersionSpec, days_per_week
+from .settings import setting
+from .types import PlanningError
 
 HALF = Decimal("0.5")
 FULL_WEEK = Decimal(5)
@@ -70,7 +70,7 @@ def _settings(session, org) -> tuple[bool, Decimal, str]:
 def entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
     """Per agreement (care plan id) of the child: its own entitlement in ``year`` (co-parenting:
     each household's agreement has its share). Agreements not running in ``year`` are left out."""
-    from plugins.planning.services.reservations import load_plans
+    from .reservations import load_plans
 
     enabled, full_time, rule = _settings(session, org)
     plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])

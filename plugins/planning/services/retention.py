@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from core.models import Organisation
 from core.plugins import RetentionHold
 from core.retention import scrub_audit
-from plugins.planning.models import CarePlan, CarePlanVersion, ExtraDay, RespiteUse
+
+from ..models import CarePlan, CarePlanVersion, ExtraDay, RespiteUse
 
 REASON = "opvangplan loopt nog of eindigde na de bewaargrens"
 

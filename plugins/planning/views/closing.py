@@ -13,14 +13,15 @@ from flask_login import current_user
 from core.clock import clock
 from core.db import session
 from core.security import can, requires
-from plugins.planning.forms import ClosingDayForm
-from plugins.planning.services.closing_days import (
+
+from ..forms import ClosingDayForm
+from ..services.closing_days import (
     add_closing_period,
     remove_closing_period,
     yearly_calendar,
 )
-from plugins.planning.services.types import PlanningError
-from plugins.planning.views.blueprint import CLOSING_EDIT, CLOSING_VIEW, bp, pick_locations, scoped_locations
+from ..services.types import PlanningError
+from .blueprint import CLOSING_EDIT, CLOSING_VIEW, bp, pick_locations, scoped_locations
 
 WEEKDAY_ABBR = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
@@ -102,7 +103,7 @@ def closing_days_ics():
     """The year's closing days as an iCalendar file (all-day events) to publish for parents."""
     from flask import Response
 
-    from plugins.planning.services.exports import ClosingPeriodRow, closing_days_calendar
+    from ..services.exports import ClosingPeriodRow, closing_days_calendar
 
     year = _year_arg()
     rows, title = _published(year)
@@ -157,7 +158,7 @@ def closing_days():
 @bp.route("/closing-days/<int:closing_day_id>/delete", methods=["POST"])
 @requires(CLOSING_EDIT)
 def delete_closing_day(closing_day_id: int):
-    from plugins.planning.forms import DeleteForm
+    from ..forms import DeleteForm
 
     if not DeleteForm().validate_on_submit():
         abort(400)

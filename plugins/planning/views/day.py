@@ -20,12 +20,12 @@ from core.db import session
 from core.models import CareType, Location
 from core.pdf import pdf_response, render_pdf
 from core.security import can, requires
-from plugins.planning import api
-from plugins.planning.views.heatmap import ratio_curve_svg
-from plugins.planning.models import CarePlan
-from plugins.planning.services.queries import month_planning
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.views.blueprint import (
+
+from .. import api
+from ..models import CarePlan
+from ..services.closing_days import closing_calendar
+from ..services.queries import month_planning
+from .blueprint import (
     DAY_VIEW,
     EXPORT,
     bp,
@@ -34,7 +34,8 @@ from plugins.planning.views.blueprint import (
     pick_locations,
     scoped_locations,
 )
-from plugins.planning.views.plans import part_label
+from .heatmap import ratio_curve_svg
+from .plans import part_label
 
 NO_GROUP = 0
 
@@ -196,7 +197,7 @@ def day_pdf():
 def month_xlsx():
     """The month's day planning: every expected child per open day, and the day totals (bulk:
     a fixed number of queries for the whole month)."""
-    from plugins.planning.services.exports import DaySummary, PlanningRow, day_planning_workbook
+    from ..services.exports import DaySummary, PlanningRow, day_planning_workbook
 
     locations = scoped_locations()
     chosen = pick_locations(locations, request.args.get("location", type=int))

@@ -11,9 +11,10 @@ from core.clock import clock
 from core.db import session
 from core.security import requires
 from core.values import Period
-from plugins.planning import api
-from plugins.planning.views.heatmap import HeatCell, heatmap_svg, legend_svg
-from plugins.planning.views.blueprint import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
+
+from .. import api
+from .blueprint import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
+from .heatmap import HeatCell, heatmap_svg, legend_svg
 
 MONTHS = 12
 
@@ -87,7 +88,7 @@ def occupancy():
 @bp.route("/occupancy.xlsx")
 @requires(OCCUPANCY_VIEW)
 def occupancy_xlsx():
-    from plugins.planning.services.exports import OccupancyRow, VacancyRow, occupancy_workbook
+    from ..services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
     _locations, _location_id, chosen, first = _selection()
     view = occupancy_view(chosen, first)

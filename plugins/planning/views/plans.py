@@ -18,11 +18,12 @@ from core.clock import clock
 from core.db import session
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
-from plugins.planning import api
-from plugins.planning.forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
-from plugins.planning.models import CarePlan, CarePlanVersion
-from plugins.planning.services.care_plans import validate_care_plan, validate_care_plan_version
-from plugins.planning.views.blueprint import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
+
+from .. import api
+from ..forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
+from ..models import CarePlan, CarePlanVersion
+from ..services.care_plans import validate_care_plan, validate_care_plan_version
+from .blueprint import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
 FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "schedule",
@@ -341,7 +342,7 @@ def child_ics(child_id: int):
     """The child's reserved days (default: today and the next 6 months) as an iCalendar file."""
     from flask import Response
 
-    from plugins.planning.services.exports import ReservedDay, reserved_days_calendar
+    from ..services.exports import ReservedDay, reserved_days_calendar
 
     child = get_child(child_id)
     today = clock.today()

@@ -15,15 +15,16 @@ from core.clock import clock
 from core.db import session
 from core.models import Location
 from core.security import location_scope
-from plugins.planning.services.closing_days import closing_calendar
-from plugins.planning.services.reservations import reserved_days
+
+from ..services.closing_days import closing_calendar
+from ..services.reservations import reserved_days
 
 SHOWN = 8
 
 
 def today_widget(org, user) -> tuple[str, str]:
     """(title, html) of the card."""
-    from plugins.planning.views.day import next_open_day
+    from .day import next_open_day
 
     sess = session()
     today = clock.today()

@@ -11,18 +11,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.models import Location, Organisation, OrganisationModule, User
 from core.settings import get_setting
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services.allocation import deferred_acceptance
-from plugins.wachtlijst.services.errors import WachtlijstError
-from plugins.wachtlijst.models import (
+
+from ..models import (
     WAITING_STATUSES,
     AllocationRun,
     CareRequest,
     Offer,
     OfferStatus,
 )
-from plugins.wachtlijst.services.offers import eligible, offer_in_group
-from plugins.wachtlijst.services.policy import Facts, flags_of, get_rules, location_quotas, rank
+from . import placing
+from .allocation import deferred_acceptance
+from .errors import WachtlijstError
+from .offers import eligible, offer_in_group
+from .policy import Facts, flags_of, get_rules, location_quotas, rank
 
 
 def participating(session: Session, koepel_id: int) -> list[Organisation]:

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from core.clock import clock
 from core.models import Location, Organisation, PriceRegime
 from core.settings import set_setting
-from plugins.wachtlijst.models import CareRequest, Preference, Status
-from plugins.wachtlijst.services.intake import FACT_FIELDS, hash_token, set_status
+
+from ..models import CareRequest, Preference, Status
+from .intake import FACT_FIELDS, hash_token, set_status
 
 FIRST = ["Lotte", "Noah", "Mila", "Arthur", "Olivia", "Louis", "Marie", "Jules", "Elena", "Finn", "Nora", "Vic"]
 LAST = ["Demoens", "Voorbeeldt", "Proefmans", "Testaert", "Fictief", "Verzonnen"]

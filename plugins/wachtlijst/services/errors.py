@@ -2,7 +2,7 @@
 reads right for a director (Dutch) and for a parent (in the parent's language)."""
 from __future__ import annotations
 
-from plugins.wachtlijst.services.texts import t
+from .texts import t
 
 
 class WachtlijstError(ValueError):

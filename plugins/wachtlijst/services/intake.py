@@ -17,9 +17,10 @@ from core.clock import clock
 from core.models import Location, Organisation, User
 from core.plugins.events import CareRequestStatusChanged
 from core.tenancy import tenant_hook
-from plugins.wachtlijst.services.errors import ValidationFailed, WachtlijstError
-from plugins.wachtlijst.models import OPEN_STATUSES, CareRequest, Preference, Status, StatusChange
-from plugins.wachtlijst.services.texts import valid_language
+
+from ..models import OPEN_STATUSES, CareRequest, Preference, Status, StatusChange
+from .errors import ValidationFailed, WachtlijstError
+from .texts import valid_language
 
 FACT_FIELDS = ("work", "single_parent", "low_income", "foster_child", "sibling_in_care", "care_need",
                "low_education", "family_member_handicap", "family_member_self_care", "social_pedagogical",
@@ -164,10 +165,11 @@ def set_status(session: Session, org: Organisation, req: CareRequest, new: Statu
 
 
 def create_requests(session: Session, org: Organisation, data: RequestData, *, channel: str,
-                    actor: User | None = None) -> list[tuple[CareRequest, str]]:
+                    actor: User | None = None, confirmed: bool = False) -> list[tuple[CareRequest, str]]:
     """Validate and store one request (two for twins). Returns (request, status-page token) pairs.
 
-    Staff-entered requests are confirmed at once; public ones wait for the e-mail link."""
+    Staff-entered requests, and those an outside system already confirmed (``confirmed``), are
+    confirmed at once; public ones wait for the e-mail link."""
     errors = validate(session, org, data)
     if errors:
         raise ValidationFailed(errors)
@@ -201,10 +203,11 @@ def create_requests(session: Session, org: Organisation, data: RequestData, *, c
         created[0][0].sibling_request_id = created[1][0].id
         created[1][0].sibling_request_id = created[0][0].id
     for req, token in created:
-        if channel == "staff":
-            confirm(session, org, req, actor=actor, reason="ingevoerd door medewerker")
+        if channel == "staff" or confirmed:
+            confirm(session, org, req, actor=actor,
+                    reason="ingevoerd door medewerker" if channel == "staff" else f"bevestigd via {channel}")
         else:
-            from plugins.wachtlijst.services.messages import send_confirmation
+            from .messages import send_confirmation
 
             send_confirmation(session, org, req, token)
     session.flush()
@@ -240,7 +243,7 @@ def withdraw(session: Session, org: Organisation, req: CareRequest, *, actor: Us
 
 def withdraw_open_offers(req: CareRequest) -> None:
     """A closed request keeps no open offer: it could not be answered and would hold the place."""
-    from plugins.wachtlijst.models import OfferStatus
+    from ..models import OfferStatus
 
     for offer in req.offers:
         if offer.status == OfferStatus.OPEN:

@@ -9,7 +9,8 @@ from core.clock import BRUSSELS, clock
 from core.jobs import Job, enqueue, handler
 from core.models import Location, Organisation
 from core.tenancy import enabled_modules
-from plugins.wachtlijst.models import Offer, OfferStatus
+
+from ..models import Offer, OfferStatus
 
 
 def _offer(session: Session, job: Job) -> tuple[Organisation, Offer] | None:
@@ -24,7 +25,7 @@ def _offer(session: Session, job: Job) -> tuple[Organisation, Offer] | None:
 
 @handler("wachtlijst.offer_reminder")
 def remind(session: Session, job: Job) -> None:
-    from plugins.wachtlijst.services.messages import send_reminder
+    from .messages import send_reminder
 
     found = _offer(session, job)
     if found and found[1].status == OfferStatus.OPEN and clock.today() <= found[1].deadline:
@@ -34,7 +35,7 @@ def remind(session: Session, job: Job) -> None:
 
 @handler("wachtlijst.offer_expiry")
 def expire(session: Session, job: Job) -> None:
-    from plugins.wachtlijst.services.offers import expire as expire_offer
+    from .offers import expire as expire_offer
 
     found = _offer(session, job)
     if found:
@@ -53,7 +54,8 @@ def retention(session: Session, job: Job) -> None:
     from sqlalchemy import select
 
     from core.models import OrganisationModule
-    from plugins.wachtlijst.services.privacy import anonymise
+
+    from .privacy import anonymise
 
     orgs = session.scalars(select(Organisation).join(
         OrganisationModule, OrganisationModule.organisation_id == Organisation.id).where(

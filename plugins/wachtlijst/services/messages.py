@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from core.mail import queue_mail
 from core.models import Location, Organisation
-from plugins.wachtlijst.models import CareRequest, Offer
-from plugins.wachtlijst.services.texts import MAILS, t, valid_language
+
+from ..models import CareRequest, Offer
+from .texts import MAILS, t, valid_language
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -22,9 +22,8 @@ from core.models import (
 from core.plugins.events import OfferDeclined, OfferExpired, PlacementConfirmed
 from core.settings import get_setting
 from core.tenancy import tenant_hook
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services.errors import WachtlijstError
-from plugins.wachtlijst.models import (
+
+from ..models import (
     WAITING_STATUSES,
     CareRequest,
     Offer,
@@ -32,10 +31,11 @@ from plugins.wachtlijst.models import (
     Preference,
     Status,
 )
-from plugins.wachtlijst.services.placing import Slot, age_range
-from plugins.wachtlijst.services import messages
-from plugins.wachtlijst.services.intake import set_status
-from plugins.wachtlijst.services.policy import (
+from . import messages, placing
+from .errors import WachtlijstError
+from .intake import set_status
+from .placing import Slot, age_range
+from .policy import (
     Facts,
     Ranked,
     flags_of,

@@ -14,7 +14,7 @@ from core.values import Period
 
 
 def planning_api():
-    from plugins.planning import api
+    import plugins.planning.api as api
 
     return api
 

@@ -33,8 +33,9 @@ from core.clock import clock
 from core.models import Location, Organisation, PriceRegime
 from core.plugins import SettingDefinition
 from core.settings import get_setting
-from plugins.wachtlijst.services.i18n import text
-from plugins.wachtlijst.models import CareRequest, Policy, Status
+
+from ..models import CareRequest, Policy, Status
+from .i18n import text
 
 VULNERABILITY_CRITERIA = ("low_income", "single_parent", "low_education", "family_member_handicap",
                           "family_member_self_care", "social_pedagogical")
@@ -246,7 +247,7 @@ def location_quotas(session: Session, orgs: Sequence[Organisation], locations: S
 def _care_ended(session: Session, orgs: Mapping[int, Organisation], placed, loc_ids) -> set[tuple[int, int]]:
     """(location, child) pairs of placed requests whose care there has ended (children who left no
     longer hold a place). One planning query per organisation that has placed children."""
-    from plugins.wachtlijst.services import placing
+    from . import placing
 
     children: dict[int, set[int]] = {}
     for row in placed:

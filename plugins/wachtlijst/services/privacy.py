@@ -18,7 +18,8 @@ from core.db import IN_LIST_SIZE, chunks
 from core.jobs import Job
 from core.models import AuditEntry, Location, Organisation
 from core.settings import get_setting
-from plugins.wachtlijst.models import CareRequest
+
+from ..models import CareRequest
 
 BLANK = {"applicant_first_name": "", "applicant_last_name": "", "phone": "", "street": "", "postcode": "",
          "child_first_name": "", "child_last_name": "-", "notes": "", "referrer_name": "", "token": None}

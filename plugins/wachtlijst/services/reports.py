@@ -23,10 +23,11 @@ from core.clock import BRUSSELS
 from core.models import Location, Organisation, PriceRegime, SubsidyLevel
 from core.settings import get_setting
 from core.values import Period
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services.i18n import text
-from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status, StatusChange
-from plugins.wachtlijst.services.policy import is_vulnerable
+
+from ..models import CareRequest, Offer, OfferStatus, Status, StatusChange
+from . import placing
+from .i18n import text
+from .policy import is_vulnerable
 
 XSD_PATH = Path(__file__).resolve().parent.parent / "schemas" / "FO-RE-19.xsd"
 CLOSED = {Status.PLACED.value, Status.WITHDRAWN.value, Status.LAPSED.value}

@@ -34,12 +34,12 @@ from core.security import Action, TenantBlueprint, public, requires
 from core.settings import get_setting
 from core.values import Period
 from core.views.listing import paginate
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services.errors import ValidationFailed, WachtlijstError
-from plugins.wachtlijst.forms import DeclineForm, PolicyForm, RequestForm
-from plugins.wachtlijst.models import AllocationRun, CareRequest, Offer, OfferStatus, Status
-from plugins.wachtlijst.services import central, intake, offers, policy, privacy, reports
-from plugins.wachtlijst.services.texts import TEXTS, t, valid_language
+
+from ..forms import DeclineForm, PolicyForm, RequestForm
+from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
+from ..services import central, intake, offers, placing, policy, privacy, reports
+from ..services.errors import ValidationFailed, WachtlijstError
+from ..services.texts import TEXTS, t, valid_language
 
 STAFF = frozenset({Role.DIRECTOR, Role.COORDINATOR})
 WL_VIEW = Action("wachtlijst.view", STAFF, "Opvangvragen bekijken")

@@ -17,9 +17,8 @@ from core.crypto import decrypt
 from core.jobs import Job, JobStatus, run_pending
 from core.models import AuditEntry, OrganisationSetting, PriceRegime
 from core.settings import set_setting
-from plugins.aanwezigheden.services import kot
 from plugins.aanwezigheden.models import KotCredential, ReportSubmission
-from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.services import AttendanceError, kot
 from tests.conftest import login
 from tests.plugins.aanwezigheden.test_reports import NOV, loc, month_of_care, swagger_validator
 

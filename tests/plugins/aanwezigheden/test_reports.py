@@ -13,9 +13,8 @@ from sqlalchemy import delete, select
 from core.clock import BRUSSELS, app_clock
 from core.models import PriceRegime, Role
 from core.values import Period
-from plugins.aanwezigheden.services import reports
 from plugins.aanwezigheden.models import ChildCode, ReportSubmission
-from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.services import AttendanceError, reports
 from plugins.aanwezigheden.services.absences import record_absence
 from tests.conftest import login
 from tests.plugins.aanwezigheden.conftest import db_org

@@ -10,9 +10,8 @@ import pytest
 from core.clock import BRUSSELS, app_clock
 from core.settings import definitions, get_setting, set_setting
 from core.values import Period
-from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import Status
-from plugins.wachtlijst.services import central, offers, policy
+from plugins.wachtlijst.services import central, offers, placing, policy
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
 

@@ -7,9 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from core.models import Role
-from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import Offer, Status
-from plugins.wachtlijst.services import central
+from plugins.wachtlijst.services import central, placing
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from core.jobs import Job
 from core.settings import set_setting
-from plugins.wachtlijst.services.errors import ValidationFailed
 from plugins.wachtlijst.models import CareRequest, Status, StatusChange
 from plugins.wachtlijst.services import intake
+from plugins.wachtlijst.services.errors import ValidationFailed
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request, request_data
 

@@ -13,10 +13,9 @@ from core.db import get_db
 from core.jobs import Job, JobStatus, run_pending
 from core.models import Child, Family
 from core.plugins import hookimpl
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services.errors import WachtlijstError
 from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status
-from plugins.wachtlijst.services import offers
+from plugins.wachtlijst.services import offers, placing
+from plugins.wachtlijst.services.errors import WachtlijstError
 from tests.conftest import QueryCounter, login
 from tests.plugins.wachtlijst.helpers import make_request
 

@@ -9,9 +9,8 @@ from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.models import Role
-from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import CareRequest, Status
-from plugins.wachtlijst.services import offers, policy
+from plugins.wachtlijst.services import offers, placing, policy
 from tests.conftest import QueryCounter, login
 from tests.plugins.wachtlijst.helpers import make_request
 

@@ -146,8 +146,7 @@ def test_every_parent_text_and_mail_exists_in_the_three_languages():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_mails_of_a_request_are_in_its_language(session, org, location, frozen_today, monkeypatch, lang):
-    from plugins.wachtlijst.services import placing
-    from plugins.wachtlijst.services import intake, offers
+    from plugins.wachtlijst.services import intake, offers, placing
 
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=1)
     monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])

@@ -12,9 +12,9 @@ from core.db import get_db
 from core.jobs import Job, run_pending
 from core.settings import set_setting
 from core.values import Period
-from plugins.wachtlijst.services.jobs import schedule_retention
 from plugins.wachtlijst.models import CareRequest
 from plugins.wachtlijst.services import privacy, reports
+from plugins.wachtlijst.services.jobs import schedule_retention
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
 

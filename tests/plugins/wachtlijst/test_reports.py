@@ -14,8 +14,7 @@ from core.clock import BRUSSELS, app_clock
 from core.models import Role
 from core.settings import set_setting
 from core.values import Period
-from plugins.wachtlijst.services import placing
-from plugins.wachtlijst.services import intake, offers, reports
+from plugins.wachtlijst.services import intake, offers, placing, reports
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
 
