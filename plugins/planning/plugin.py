@@ -1,8 +1,65 @@
-"""Hook implementations of the planning module. UI hooks live in ui_hooks.py and are re-exported
-here, because the plugin manager registers this module."""
-from .ui_hooks import *  # noqa: F401,F403,I001  (register_blueprints, menu_items, ...)
+"""Hook implementations of the planning module, nothing else: the blueprint, menu, dashboard
+widget and care-plan panel (screens in views/), settings, expected children and retention (work
+in services/)."""
+from __future__ import annotations
 
-from core.plugins import hookimpl
+from flask_babel import lazy_gettext as _l
+
+from core.plugins import DashboardWidget, MenuItem, Panel, hookimpl
+from core.security import can
+
+
+@hookimpl
+def register_blueprints(app):
+    from .views import bp
+
+    app.register_blueprint(bp)
+
+
+@hookimpl
+def menu_items(org, user):
+    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+
+    items = []
+    if can(user, DAY_VIEW):
+        items.append(MenuItem(_l("Dagplanning"), "planning.day", weight=40, module="planning"))
+    if can(user, OCCUPANCY_VIEW):
+        items.append(MenuItem(_l("Bezetting"), "planning.occupancy", weight=42, module="planning"))
+    if can(user, CLOSING_VIEW):
+        items.append(MenuItem(_l("Sluitingsdagen"), "planning.closing_days", weight=44, module="planning"))
+    return items
+
+
+@hookimpl
+def dashboard_widgets(org, user):
+    from .views.blueprint import DAY_VIEW
+    from .views.widgets import today_widget
+
+    if not can(user, DAY_VIEW):
+        return []
+    title, html = today_widget(org, user)
+    return [DashboardWidget(title, html, weight=20, module="planning")]
+
+
+@hookimpl
+def populate_demo(session, org, seed):
+    """Synthetic care plans and closing days for the demo (plugins/planning/services/demo.py)."""
+    from .services.demo import populate
+
+    populate(session, org, seed)
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    from flask import render_template
+
+    from .views.blueprint import PLANS_VIEW
+    from .views.plans import panel_context
+
+    if not can(user, PLANS_VIEW):
+        return []
+    html = render_template("planning/_plans_panel.html", in_panel=True, **panel_context(child, user))
+    return [Panel(_l("Opvangplan en respijtdagen"), html, weight=20, module="planning")]
 
 
 @hookimpl

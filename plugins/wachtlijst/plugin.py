@@ -13,7 +13,7 @@ from .services import jobs  # noqa: F401  (registers the job handlers)
 def register_blueprints(app):
     from core import mail  # noqa: F401  (registers the mail.send job handler)
 
-    from .views.staff import bp, koepel_bp
+    from .views import bp, koepel_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)

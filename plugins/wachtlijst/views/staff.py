@@ -9,7 +9,6 @@ from collections import defaultdict, deque
 from datetime import date
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -29,8 +28,8 @@ from sqlalchemy.orm import selectinload
 from core.audit import record_view
 from core.clock import clock
 from core.db import session
-from core.models import Location, Organisation, Role
-from core.security import Action, TenantBlueprint, public, requires
+from core.models import Location, Organisation
+from core.security import public, requires
 from core.settings import get_setting
 from core.values import Period
 from core.views.listing import paginate
@@ -40,16 +39,7 @@ from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
 from ..services import central, intake, offers, placing, policy, privacy, reports
 from ..services.errors import ValidationFailed, WachtlijstError
 from ..services.texts import TEXTS, t, valid_language
-
-STAFF = frozenset({Role.DIRECTOR, Role.COORDINATOR})
-WL_VIEW = Action("wachtlijst.view", STAFF, "Opvangvragen bekijken")
-WL_EDIT = Action("wachtlijst.edit", STAFF, "Opvangvragen invoeren, aanbieden, samenvoegen")
-WL_POLICY = Action("wachtlijst.policy", STAFF, "Voorrangsbeleid beheren")
-WL_REPORT = Action("wachtlijst.report", STAFF, "Rapporten van de wachtlijst")
-WL_CENTRAL = Action("wachtlijst.central", frozenset({Role.COORDINATOR}), "Centrale toewijzing van de koepel")
-
-bp = TenantBlueprint("wachtlijst", "plugins.wachtlijst", module="wachtlijst", url_prefix="/wachtlijst", template_folder="templates")
-koepel_bp = Blueprint("wachtlijst_koepel", "plugins.wachtlijst", url_prefix="/koepel/wachtlijst", template_folder="templates")
+from .blueprint import WL_CENTRAL, WL_EDIT, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
 
