@@ -62,11 +62,11 @@ def setting_definitions():
 
 @hookimpl(trylast=True)
 def register_cli_commands(cli):
-    from core.cli import crypto_cli
+    from core.commands import crypto_cli, db, demo, modules, users
     from core.jobs import jobs_cli
     from core.retention import retention_cli
 
-    for group in (jobs_cli, retention_cli, crypto_cli):
+    for group in (db, demo, users, modules, jobs_cli, retention_cli, crypto_cli):
         cli.add_command(group)
 
 
