@@ -61,6 +61,8 @@ class CareRequest(Base, TenantMixin, TimestampMixin):
     __audited__ = True
     __table_args__ = (
         CheckConstraint("child_birth_date IS NOT NULL OR expected_birth_date IS NOT NULL", name="birth_known"),
+        # one request per id of an outside system (the loket): a repeated call finds it again
+        UniqueConstraint("organisation_id", "external_source", "external_id", name="uq_wachtlijst_request_external_once"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +70,10 @@ class CareRequest(Base, TenantMixin, TimestampMixin):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # looks up the status page
     token: Mapped[str | None] = mapped_column(EncryptedString)  # to rebuild the link in later mails
     language: Mapped[str] = mapped_column(String(2), default="nl")
-    channel: Mapped[str] = mapped_column(String(16), default="staff")  # staff | public | referrer
+    channel: Mapped[str] = mapped_column(String(16), default="staff")  # staff | public | referrer | <source>
+    # the request's id in the outside system it came from (e.g. the lokaal loket); NULL otherwise
+    external_source: Mapped[str | None] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(100))
     # applicant
     applicant_first_name: Mapped[str] = mapped_column(String(100))
     applicant_last_name: Mapped[str] = mapped_column(String(100))
