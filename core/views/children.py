@@ -1,7 +1,7 @@
 """Children: list, file (every opening audited), create and edit."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from core.crypto import lookup_hash, lookup_hashes
 from core.db import session
 from core.models import Child, ChildFamily, Family, Location
 from core.security import CHILD_EDIT, CHILD_VIEW, TenantBlueprint, location_scope, requires
+from core.views.helpers import get_or_404, render_form
 from core.views.listing import paginate
 
 bp = TenantBlueprint("children", __name__, url_prefix="/children")
@@ -26,10 +27,8 @@ def scoped_children():
 
 
 def get_child(child_id: int) -> Child:
-    child = session().scalar(scoped_children().where(Child.id == child_id))
-    if child is None:
-        abort(404)
-    return child
+    scope = location_scope(current_user)
+    return get_or_404(Child, child_id, *(() if scope is None else (Child.location_id.in_(scope),)))
 
 
 @bp.route("/")
@@ -122,7 +121,7 @@ def create():
             session().flush()
             flash(_("Kind %(name)s aangemaakt.", name=child.full_name), "success")
             return redirect(url_for("children.detail", child_id=child.id))
-    return render_template("core/children/form.html", form=form, child=None), 200 if not form.errors else 422
+    return render_form("core/children/form.html", form, child=None)
 
 
 @bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
@@ -137,4 +136,4 @@ def edit(child_id: int):
             _save(form, child)
             flash(_("Gegevens bewaard."), "success")
             return redirect(url_for("children.detail", child_id=child.id))
-    return render_template("core/children/form.html", form=form, child=child), 200 if not form.errors else 422
+    return render_form("core/children/form.html", form, child=child)

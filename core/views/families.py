@@ -1,7 +1,7 @@
 """Families (gezinnen) and their contact persons."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,18 +9,14 @@ from sqlalchemy.orm import selectinload
 from core.db import session
 from core.models import Child, ChildFamily, ContactPerson, Family, Language
 from core.security import FAMILY_EDIT, FAMILY_VIEW, TenantBlueprint, requires
+from core.views.helpers import get_or_404, render_form
 from core.views.listing import paginate
 
 bp = TenantBlueprint("families", __name__, url_prefix="/families")
 
 
 def get_family(family_id: int) -> Family:
-    family = session().scalar(
-        select(Family).where(Family.id == family_id, Family.organisation_id == g.org.id)
-    )
-    if family is None:
-        abort(404)
-    return family
+    return get_or_404(Family, family_id)
 
 
 @bp.route("/")
@@ -59,7 +55,7 @@ def create():
         session().flush()
         flash(_("Gezin %(name)s aangemaakt.", name=family.name), "success")
         return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("core/families/form.html", form=form, family=None), 200 if not form.errors else 422
+    return render_form("core/families/form.html", form, family=None)
 
 
 @bp.route("/<int:family_id>/edit", methods=["GET", "POST"])
@@ -73,7 +69,7 @@ def edit(family_id: int):
         form.populate_obj(family)
         flash(_("Gegevens bewaard."), "success")
         return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("core/families/form.html", form=form, family=family), 200 if not form.errors else 422
+    return render_form("core/families/form.html", form, family=family)
 
 
 @bp.route("/<int:family_id>/contacts/new", methods=["GET", "POST"])
@@ -93,4 +89,4 @@ def add_contact(family_id: int):
         session().flush()
         flash(_("Contactpersoon %(name)s toegevoegd.", name=contact.full_name), "success")
         return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("core/families/contact_form.html", form=form, family=family), 200 if not form.errors else 422
+    return render_form("core/families/contact_form.html", form, family=family)

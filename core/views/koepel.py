@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.db import session
 from core.models import Child, Location, Organisation, OrganisationModule
 from core.security import KOEPEL_VIEW, ORG_CREATE, requires
+from core.views.helpers import render_form
 from core.views.listing import paginate
 
 bp = Blueprint("koepel", __name__, url_prefix="/koepel")
@@ -86,4 +87,4 @@ def create_organisation():
             sess.flush()
             flash(_("Organisatie %(name)s aangemaakt.", name=org.name), "success")
             return redirect(url_for("org.detail", org=org.slug))
-    return render_template("core/org/form.html", form=form, org=None), 200 if not form.errors else 422
+    return render_form("core/org/form.html", form, org=None)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core.db import session
 from core.models import CareType, Child, LivingGroup, Location, OpeningHours
 from core.security import LOCATION_EDIT, LOCATION_VIEW, TenantBlueprint, location_scope, requires
+from core.views.helpers import get_or_404, render_form
 from core.views.listing import paginate
 
 bp = TenantBlueprint("locations", __name__, url_prefix="/locations")
@@ -16,14 +17,8 @@ bp = TenantBlueprint("locations", __name__, url_prefix="/locations")
 
 def get_location(location_id: int) -> Location:
     """A location of the current organisation within the user's scope, or 404."""
-    stmt = select(Location).where(Location.id == location_id, Location.organisation_id == g.org.id)
     scope = location_scope(current_user)
-    if scope is not None:
-        stmt = stmt.where(Location.id.in_(scope))
-    location = session().scalar(stmt)
-    if location is None:
-        abort(404)
-    return location
+    return get_or_404(Location, location_id, *(() if scope is None else (Location.id.in_(scope),)))
 
 
 @bp.route("/")
@@ -81,7 +76,7 @@ def create():
         session().flush()
         flash(_("Locatie %(name)s aangemaakt.", name=location.name), "success")
         return redirect(url_for("locations.detail", location_id=location.id))
-    return render_template("core/locations/form.html", form=form, location=None), 200 if not form.errors else 422
+    return render_form("core/locations/form.html", form, location=None)
 
 
 @bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
@@ -101,7 +96,7 @@ def edit(location_id: int):
         _apply(form, location)
         flash(_("Gegevens bewaard."), "success")
         return redirect(url_for("locations.detail", location_id=location.id))
-    return render_template("core/locations/form.html", form=form, location=location), 200 if not form.errors else 422
+    return render_form("core/locations/form.html", form, location=location)
 
 
 @bp.route("/<int:location_id>/groups/new", methods=["GET", "POST"])
@@ -122,7 +117,7 @@ def add_group(location_id: int):
             session().flush()
             flash(_("Leefgroep %(name)s toegevoegd.", name=group.name), "success")
             return redirect(url_for("locations.detail", location_id=location.id))
-    return render_template("core/locations/group_form.html", form=form, location=location), 200 if not form.errors else 422
+    return render_form("core/locations/group_form.html", form, location=location)
 
 
 @bp.route("/<int:location_id>/groups/<int:group_id>/delete", methods=["POST"])

@@ -29,6 +29,7 @@ from core.tenancy import (
     plan_disable,
     plan_enable,
 )
+from core.views.helpers import render_form
 from core.views.listing import paginate
 
 bp = TenantBlueprint("org", __name__)
@@ -94,7 +95,7 @@ def edit():
             form.populate_obj(org)
             flash(_("Gegevens bewaard."), "success")
             return redirect(url_for("org.detail"))
-    return render_template("core/org/form.html", form=form, org=org), 200 if not form.errors else 422
+    return render_form("core/org/form.html", form, org=org)
 
 
 @bp.route("/modules")
@@ -172,7 +173,7 @@ def create_user():
             sess.flush()
             flash(_("Gebruiker %(name)s aangemaakt.", name=user.name), "success")
             return redirect(url_for("org.users"))
-    return render_template("core/org/user_form.html", org=g.org, form=form), 200 if not form.errors else 422
+    return render_form("core/org/user_form.html", form, org=g.org)
 
 
 @bp.route("/audit")

@@ -16,6 +16,7 @@ from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
 from core.values import Period
+from core.views.helpers import get_or_404
 
 from ..models import (
     AbsenceKind,
@@ -264,9 +265,7 @@ def pin():
 @requires(MANAGE)
 def child_code(child_id: int):
     """The child's kindcode (attest inkomenstarief), sex and school start, and own-child flag."""
-    child = session().scalar(select(Child).where(Child.id == child_id, Child.organisation_id == g.org.id))
-    if child is None:
-        abort(404)
+    child = get_or_404(Child, child_id)
     row = session().scalar(select(ChildCode).where(ChildCode.child_id == child.id)) or ChildCode(
         organisation_id=g.org.id, child_id=child.id, own_child=False)
     errors: dict[str, str] = {}

@@ -18,6 +18,7 @@ from core.clock import clock
 from core.db import session
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
+from core.views.helpers import get_or_404, render_form
 
 from .. import api
 from ..forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
@@ -33,20 +34,12 @@ PART_LABELS = {"morning": "voormiddag", "afternoon": "namiddag", "full": "volled
 
 def get_child(child_id: int) -> Child:
     """A child of this organisation within the user's location scope, or 404."""
-    stmt = select(Child).where(Child.id == child_id, Child.organisation_id == g.org.id)
     scope = location_scope(current_user)
-    if scope is not None:
-        stmt = stmt.where(Child.location_id.in_(scope))
-    child = session().scalar(stmt)
-    if child is None:
-        abort(404)
-    return child
+    return get_or_404(Child, child_id, *(() if scope is None else (Child.location_id.in_(scope),)))
 
 
 def get_plan(care_plan_id: int) -> CarePlan:
-    plan = session().scalar(select(CarePlan).where(CarePlan.id == care_plan_id, CarePlan.organisation_id == g.org.id))
-    if plan is None:
-        abort(404)
+    plan = get_or_404(CarePlan, care_plan_id)
     get_child(plan.child_id)  # scope check
     return plan
 
@@ -203,11 +196,13 @@ def _warnings(child: Child, location_id: int, start: date, end: date | None, day
 
 
 def _render_form(form, child, heading, warnings, previous=None, status=200):
-    return render_template(
-        "planning/plan_form.html", form=form, child_name=child.full_name, heading=heading, warnings=warnings,
+    """The care-plan form; 422 when the form or the planning service refused the input."""
+    page, code = render_form(
+        "planning/plan_form.html", form, child_name=child.full_name, heading=heading, warnings=warnings,
         weekday_names=[str(n) for n in WEEKDAY_NAMES], previous=previous,
         cancel_url=url_for("planning.child_plans", child_id=child.id),
-    ), status
+    )
+    return page, max(code, status)
 
 
 @bp.route("/children/<int:child_id>/plans/new", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ from core.models import Location, Organisation
 from core.security import public, requires
 from core.settings import get_setting
 from core.values import Period
+from core.views.helpers import get_or_404, render_form
 from core.views.listing import paginate
 
 from ..forms import DeclineForm, PolicyForm, RequestForm
@@ -62,18 +63,11 @@ def _locations(org_id: int) -> list[tuple[int, str]]:
 
 
 def get_request(request_id: int) -> CareRequest:
-    req = session().scalar(select(CareRequest).where(CareRequest.id == request_id,
-                                                     CareRequest.organisation_id == g.org.id))
-    if req is None:
-        abort(404)
-    return req
+    return get_or_404(CareRequest, request_id)
 
 
 def get_offer(offer_id: int) -> Offer:
-    offer = session().scalar(select(Offer).where(Offer.id == offer_id, Offer.organisation_id == g.org.id))
-    if offer is None:
-        abort(404)
-    return offer
+    return get_or_404(Offer, offer_id)
 
 
 # --- staff pages ----------------------------------------------------------------------------------
@@ -112,7 +106,7 @@ def create():
             return redirect(url_for("wachtlijst.detail", request_id=created[0][0].id))
     elif form.is_submitted():
         form.localise_errors(lang)
-    return render_template("wachtlijst/form.html", form=form, public=False, lang=lang, t=t), 422 if form.errors else 200
+    return render_form("wachtlijst/form.html", form, public=False, lang=lang, t=t)
 
 
 @bp.route("/<int:request_id>")
@@ -269,9 +263,8 @@ def policy_page():
             return redirect(url_for("wachtlijst.policy_page"))
     share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
     dutch_share = get_setting(session(), g.org, "wachtlijst.dutch_share")
-    return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
-                           presets=policy.PRESETS, share=share, dutch_share=dutch_share,
-                           rule_label=policy.rule_label), 422 if form.errors else 200
+    return render_form("wachtlijst/policy.html", form, rules=rules, catalogue=policy.RULES,
+                       presets=policy.PRESETS, share=share, dutch_share=dutch_share, rule_label=policy.rule_label)
 
 
 def _month_arg() -> Period:
@@ -372,7 +365,7 @@ def public_form():
                                    message=t("thanks", lang), lang=lang, t=t)
     elif form.is_submitted():
         form.localise_errors(lang)
-    return render_template("wachtlijst/form.html", form=form, public=True, lang=lang, t=t), 422 if form.errors else 200
+    return render_form("wachtlijst/form.html", form, public=True, lang=lang, t=t)
 
 
 def _by_token(token: str, lang: str) -> CareRequest | None:
