@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

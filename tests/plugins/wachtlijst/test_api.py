@@ -142,9 +142,8 @@ def test_two_loket_calls_at_once_store_one_request(app, engine, frozen_today):
     with the same request, one row exists; the loser of the unique constraint reads the winner's."""
     import threading
 
-    from sqlalchemy.orm import Session
-
     from sqlalchemy import delete
+    from sqlalchemy.orm import Session
 
     from core.models import Koepel, Organisation
     from tests.factories import Factory
