@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -49,8 +50,15 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_fixups(engine: Engine) -> None:
-    """Make pysqlite honour BEGIN/SAVEPOINT and foreign keys (SQLAlchemy docs recipe)."""
+    """Make pysqlite honour BEGIN/SAVEPOINT and foreign keys (SQLAlchemy docs recipe), and
+    serialise writers (docs/concurrency.md): a transaction of a request or a unit of work starts
+    with ``BEGIN IMMEDIATE``, so it takes SQLite's write lock before it reads and waits for it
+    (busy timeout) instead of failing later with "database is locked" when it upgrades a read
+    snapshot that another writer has made stale."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):  # pragma: no cover - driver hook
@@ -58,11 +66,23 @@ def _sqlite_fixups(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # pragma: no cover - driver hook
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
+
+
+_unit_of_work_depth = ContextVar("koepel_unit_of_work", default=0)
+
+
+def _writes_expected() -> bool:
+    """A request or a unit of work may write: take SQLite's write lock at BEGIN. The test
+    fixture's outer transaction (opened outside both) stays deferred."""
+    from flask import has_request_context
+
+    return has_request_context() or _unit_of_work_depth.get() > 0
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -92,6 +112,7 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """A transaction outside a request (CLI, jobs): commit on success, roll back on error."""
         session = self.scoped()
+        token = _unit_of_work_depth.set(_unit_of_work_depth.get() + 1)
         try:
             yield session
             session.commit()
@@ -100,6 +121,17 @@ class Database:
             raise
         finally:
             self.scoped.remove()
+            _unit_of_work_depth.reset(token)
+
+
+def upsert_ignore(sess: Session, table, index_elements: list[str]):
+    """``INSERT ... ON CONFLICT (index_elements) DO NOTHING`` for the session's database
+    (PostgreSQL and SQLite): create a row that a parallel request may be creating too."""
+    if sess.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def get_db() -> Database:

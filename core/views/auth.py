@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from core import sessions
 from core.clock import clock
-from core.db import session
+from core.db import session, upsert_ignore
 from core.models import LoginThrottle, Role, User
 from core.passwords import verify_password
 from core.security import ALL_STAFF, Action, public, requires
@@ -20,12 +21,13 @@ LOGOUT = Action("auth.logout", ALL_STAFF | {Role.LOKET})
 
 
 def _throttle(email: str) -> LoginThrottle:
+    """The address's throttle row, created if new and locked for this transaction
+    (docs/concurrency.md): parallel failed logins count one after the other, and two first
+    failures for a new address do not both insert it."""
     sess = session()
-    row = sess.scalar(select(LoginThrottle).where(LoginThrottle.key == email))
-    if row is None:
-        row = LoginThrottle(key=email, failures=0)
-        sess.add(row)
-    return row
+    sess.execute(upsert_ignore(sess, LoginThrottle.__table__, ["key"]).values(key=email, failures=0))
+    return sess.scalar(select(LoginThrottle).where(LoginThrottle.key == email)
+                       .with_for_update().execution_options(populate_existing=True))
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -69,6 +71,7 @@ def login():
             throttle.locked_until = None
             user.last_login_at = now
             login_user(user)
+            sessions.start(session(), user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
         throttle.failures = (throttle.failures or 0) + 1
         throttle.first_failure_at = throttle.first_failure_at or now
@@ -84,6 +87,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(LOGOUT)
 def logout():
+    sessions.end(session())  # server-side: a copy of the cookie no longer signs in
     logout_user()
     return redirect(url_for("auth.login"))
 

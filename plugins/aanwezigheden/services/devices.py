@@ -271,9 +271,23 @@ def staff_for_location(session: Session, org: Organisation, location_id: int) ->
     return list(session.scalars(stmt))
 
 
+def lock_device(session: Session, device: Device) -> Device:
+    """The device row, locked for this transaction and re-read (docs/concurrency.md): PIN
+    failures of parallel requests then count one after the other, none is lost."""
+    locked = session.scalar(select(Device).where(Device.id == device.id,
+                                                 Device.organisation_id == device.organisation_id)
+                            .with_for_update().execution_options(populate_existing=True))
+    if locked is None:  # pragma: no cover - the device was read in this request
+        raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
+                              code="not_paired", status=401)
+    return locked
+
+
 def unlock(session: Session, org: Organisation, device: Device, user_id: int | None, pin: str) -> User:
     """Check a PIN on a device. Failures count per device (whoever tried) and lock the device
-    after the configured number; the caller must commit even when this raises."""
+    after the configured number; the caller must commit even when this raises. The device row
+    is locked first, so that parallel guesses are counted one after the other."""
+    device = lock_device(session, device)
     now = clock.now()
     if device.locked_until is not None and device.locked_until > now:
         minutes = max(1, int((device.locked_until - now).total_seconds() // 60) + 1)
@@ -340,6 +354,7 @@ def record_offline_failures(session: Session, org: Organisation, device: Device,
         return
     if not count:
         return
+    device = lock_device(session, device)
     device.failed_pins = (device.failed_pins or 0) + count
     if device.failed_pins >= int(setting(session, org, "pin_max_failures")):
         device.locked_until = clock.now() + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))

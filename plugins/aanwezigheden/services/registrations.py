@@ -112,7 +112,13 @@ _CHILD_DAY = (
 # Both tables carry their organisation filter explicitly (the criteria the ORM tenant guard of
 # ``core.tenancy`` would add), so the statement runs on the session's connection: plain columns
 # need no ORM execution, and skipping it saves about a tenth of a tap's CPU.
-_CHILD_DAY_LOCKED = _CHILD_DAY.with_for_update(of=Child)
+# Serialising the registrations of one child (docs/concurrency.md): the child's row is locked
+# first, in a statement of its own, and the day's events are read after the lock is granted. On
+# PostgreSQL a statement reads the rows committed when it started, so a lock taken inside the
+# events' own statement would wait for a parallel tap and then still miss its event. SQLite
+# serialises writing transactions as a whole (BEGIN IMMEDIATE, core.db) and needs no lock.
+_LOCK_CHILD = (select(Child.id).where(Child.id == bindparam("child_id"), Child.organisation_id == bindparam("org_id"))
+               .with_for_update())
 
 
 def _validate(session: Session, org: Organisation, *, child_id: int | None, location_id: int,
@@ -121,12 +127,15 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
     """Check one registration; returns the child and the accepted event it duplicates (if any).
     Raises AttendanceError with the Dutch reason."""
     day = care_day(at)
-    # One round trip: the child (locked, to serialise registrations of one child on PostgreSQL)
-    # with its accepted events of the day; plain columns, no ORM entities.
-    stmt = _CHILD_DAY_LOCKED if lock else _CHILD_DAY
+    # The child (locked first on PostgreSQL, see _LOCK_CHILD) with its accepted events of the day
+    # in one statement; plain columns, no ORM entities.
     if child_id is not None:
         session.flush()  # what session.execute would autoflush; a no-op on the tap's clean session
-        rows = session.connection().execute(stmt, {"child_id": child_id, "day": day, "org_id": org.id}).all()
+        connection = session.connection()
+        params = {"child_id": child_id, "day": day, "org_id": org.id}
+        if lock and connection.dialect.name != "sqlite":
+            connection.execute(_LOCK_CHILD, params)
+        rows = connection.execute(_CHILD_DAY, params).all()
     else:
         rows = []
     if not rows:

@@ -144,8 +144,28 @@ def _at(day, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=BRUSSELS)
 
 
+def lock_location(session: Session, org: Organisation, location_id: int) -> Location | None:
+    """The location's row, locked for this transaction (docs/concurrency.md): offers of one
+    location are made one after the other, each counting the places the previous one took."""
+    return session.scalar(select(Location).where(Location.id == location_id, Location.organisation_id == org.id)
+                          .with_for_update().execution_options(populate_existing=True))
+
+
+def lock_offer(session: Session, offer: Offer) -> Offer:
+    """The offer and its request re-read under a row lock on the offer: the staff screen and the
+    parent's status page answering at the same moment are served one after the other, and the
+    second sees the offer closed."""
+    session.scalar(select(Offer).where(Offer.id == offer.id, Offer.organisation_id == offer.organisation_id)
+                   .with_for_update().execution_options(populate_existing=True))
+    session.refresh(offer.request)
+    return offer
+
+
 def make_offer(session: Session, org: Organisation, req: CareRequest, slot: Slot, *, actor: User | None,
                allocation_run_id: int | None = None) -> Offer:
+    if lock_location(session, org, slot.location_id) is None:
+        raise WachtlijstError("location_unknown")
+    session.refresh(req)  # its status as committed by a parallel offer that held the lock before us
     if req.organisation_id != org.id or req.status not in WAITING_STATUSES or req.merged_into_id:
         raise WachtlijstError("not_waiting")
     if not eligible(req, slot):
@@ -203,6 +223,7 @@ def _check_open(offer: Offer) -> None:
 
 def accept(session: Session, org: Organisation, offer: Offer, *, actor: User | None = None) -> CareRequest:
     """The parent accepts: family, child and care plan are created, all or nothing."""
+    lock_offer(session, offer)
     _check_open(offer)
     req = offer.request
     label = "ouder" if actor is None else ""
@@ -250,6 +271,7 @@ def accept(session: Session, org: Organisation, offer: Offer, *, actor: User | N
 def decline(session: Session, org: Organisation, offer: Offer, reason: str, *, actor: User | None = None) -> None:
     if not (reason or "").strip():
         raise WachtlijstError("reason_required", "reason")
+    lock_offer(session, offer)
     _check_open(offer)
     offer.status = OfferStatus.DECLINED
     offer.decline_reason = reason.strip()[:500]
@@ -264,6 +286,7 @@ def decline(session: Session, org: Organisation, offer: Offer, reason: str, *, a
 
 def expire(session: Session, org: Organisation, offer: Offer) -> bool:
     """Expire an unanswered offer after its deadline (the job calls this; idempotent)."""
+    lock_offer(session, offer)
     if offer.status != OfferStatus.OPEN or clock.today() <= offer.deadline:
         return False
     offer.status = OfferStatus.EXPIRED
