@@ -55,7 +55,9 @@ def koepel_menu_items(user):
 def menu_items(org, user):
     if user is None or user.role not in (Role.DIRECTOR, Role.COORDINATOR):
         return []
-    return [MenuItem(_l("Wachtlijst"), "wachtlijst.index", weight=300, module="wachtlijst")]
+    # The coordinator sees the free places and reports, not the requests (children's names).
+    endpoint = "wachtlijst.vacancies" if user.role == Role.COORDINATOR else "wachtlijst.index"
+    return [MenuItem(_l("Wachtlijst"), endpoint, weight=300, module="wachtlijst")]
 
 
 @hookimpl

@@ -196,3 +196,64 @@ def test_a_director_sees_own_names_so_the_leak_check_can_fail(app, world):
     login(other, victim)
     body = other.get(f"/o/{world.b.slug}/children/").get_data(as_text=True)
     assert any(p.search(body) for p in world.victim_names())
+
+
+def child_and_family_names(world) -> list[re.Pattern]:
+    """Names of B's children, families, parents and waiting-list requests (not of its locations:
+    the koepel coordinator may see those)."""
+    from plugins.wachtlijst.models import CareRequest
+
+    b = world.b.id
+    s = world.session
+    names = set(s.scalars(select(Child.first_name).where(Child.organisation_id == b)))
+    names |= set(s.scalars(select(Child.last_name).where(Child.organisation_id == b)))
+    names |= set(s.scalars(select(Family.name).where(Family.organisation_id == b)))
+    names |= {f"{first} {last}" for first, last in s.execute(
+        select(ContactPerson.first_name, ContactPerson.last_name).where(ContactPerson.organisation_id == b))}
+    for req in s.scalars(select(CareRequest).where(CareRequest.organisation_id == b)):
+        names |= {req.child_first_name, req.child_last_name, f"{req.applicant_first_name} {req.applicant_last_name}"}
+    return [re.compile(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])") for n in sorted(n for n in names if n)]
+
+
+def test_the_coordinator_sees_partners_not_children(app, world):
+    """The coordinator of B's own koepel walks every GET route with B's objects: no page, export
+    or calendar file names a child, a family or a parent; none answers 5xx; aggregated pages
+    stay open (the occupancy of B answers 200)."""
+    coordinator = world.factory.user(None, Role.COORDINATOR)
+    assert coordinator.koepel_id == world.b.koepel_id
+    adapter = app.url_map.bind("localhost")
+    plans = [(rule, {arg: world.value(arg) for arg in rule.arguments})
+             for rule, methods in routes(app) if "GET" in methods]
+    patterns = child_and_family_names(world)
+    assert len(patterns) >= 8
+    client = app.test_client()
+    login(client, SimpleNamespace(email=coordinator.email))
+    failures: list[str] = []
+    for rule, values in plans:
+        if rule.endpoint == "auth.logout" or is_public(app, rule):
+            continue  # public pages (the parent's status page) answer to their token, not to a role
+        url = adapter.build(rule.endpoint, values)
+        response = client.get(url)
+        where = f"coordinator GET {url} ({rule.endpoint})"
+        if response.status_code >= 500:
+            failures.append(f"{where}: answered {response.status_code}")
+        check_body(response, patterns, where, failures)
+    assert not failures, "\n".join(failures)
+    assert client.get(f"/o/{world.b.slug}/planning/occupancy").status_code == 200
+    # ... and the same walk finds the names for B's director: the detector is not blind.
+    director = app.test_client()
+    login(director, world.factory.user(world.b, Role.DIRECTOR))
+    child_id = world.value("child_id")
+    body = director.get(f"/o/{world.b.slug}/planning/children/{child_id}/plans").get_data(as_text=True)
+    assert any(p.search(body) for p in patterns)
+
+
+def test_the_coordinator_cannot_create_or_change_care_plans(app, world):
+    coordinator = world.factory.user(None, Role.COORDINATOR)
+    client = app.test_client()
+    login(client, SimpleNamespace(email=coordinator.email))
+    child_id, plan_id = world.value("child_id"), world.value("care_plan_id")
+    base = f"/o/{world.b.slug}/planning"
+    for url in (f"{base}/children/{child_id}/plans/new", f"{base}/plans/{plan_id}/versions/new",
+                f"{base}/plans/{plan_id}/end", f"{base}/children/{child_id}/extra-days"):
+        assert client.post(url, data={}).status_code == 403, url

@@ -18,21 +18,22 @@ from sqlalchemy.orm import selectinload
 
 from core.db import session
 from core.models import Location, Role
-from core.security import ALL_STAFF, Action, TenantBlueprint, location_scope, requires
+from core.security import ALL_STAFF, ORG_STAFF, Action, TenantBlueprint, location_scope, requires
 
 MANAGERS = frozenset({Role.COORDINATOR, Role.DIRECTOR})
 READERS = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE})
 
-#: Day planning and the printed day list: every staff member, caregivers for their own locations.
-DAY_VIEW = Action("planning.day.view", ALL_STAFF, "Dagplanning bekijken en afdrukken")
-#: Care plans on a child's file: read.
-PLANS_VIEW = Action("planning.plans.view", READERS | {Role.CAREGIVER}, "Opvangplannen van een kind bekijken")
-#: Care plans: create, new version, end, extra days.
-PLANS_EDIT = Action("planning.plans.edit", MANAGERS, "Opvangplannen beheren")
+#: Day planning and the printed day list (children's names): the organisation's staff, caregivers
+#: for their own locations; not the koepel coordinator, who sees partners, not children.
+DAY_VIEW = Action("planning.day.view", ORG_STAFF, "Dagplanning bekijken en afdrukken")
+#: Care plans on a child's file: read (not the koepel coordinator).
+PLANS_VIEW = Action("planning.plans.view", frozenset({Role.DIRECTOR, Role.FINANCE, Role.CAREGIVER}), "Opvangplannen van een kind bekijken")
+#: Care plans: create, new version, end, extra days (the organisation's director only).
+PLANS_EDIT = Action("planning.plans.edit", frozenset({Role.DIRECTOR}), "Opvangplannen beheren")
 #: Occupancy heatmap and free places (and their Excel export).
 OCCUPANCY_VIEW = Action("planning.occupancy.view", READERS, "Bezetting en vrije plaatsen bekijken")
-#: Month's day planning to Excel, a child's reserved days as iCalendar.
-EXPORT = Action("planning.export", READERS, "Planning exporteren")
+#: Month's day planning to Excel, a child's reserved days as iCalendar (names: not the coordinator).
+EXPORT = Action("planning.export", frozenset({Role.DIRECTOR, Role.FINANCE}), "Planning exporteren")
 #: Closing days: read (everyone) and manage (director, coordinator).
 CLOSING_VIEW = Action("planning.closing.view", ALL_STAFF, "Sluitingsdagen bekijken")
 CLOSING_EDIT = Action("planning.closing.edit", MANAGERS, "Sluitingsdagen beheren")

@@ -8,8 +8,11 @@ from core.models import Role
 from core.security import Action, TenantBlueprint
 
 STAFF = frozenset({Role.DIRECTOR, Role.COORDINATOR})
-WL_VIEW = Action("wachtlijst.view", STAFF, "Opvangvragen bekijken")
-WL_EDIT = Action("wachtlijst.edit", STAFF, "Opvangvragen invoeren, aanbieden, samenvoegen")
+# Requests, rankings and candidates name children and parents: the organisation's director only;
+# the koepel coordinator sees the figures (free places, policy, reports), not the names.
+WL_VIEW = Action("wachtlijst.view", frozenset({Role.DIRECTOR}), "Opvangvragen bekijken")
+WL_EDIT = Action("wachtlijst.edit", frozenset({Role.DIRECTOR}), "Opvangvragen invoeren, aanbieden, samenvoegen")
+WL_FIGURES = Action("wachtlijst.figures", STAFF, "Vrije plaatsen voor de wachtlijst bekijken")
 WL_POLICY = Action("wachtlijst.policy", STAFF, "Voorrangsbeleid beheren")
 WL_REPORT = Action("wachtlijst.report", STAFF, "Rapporten van de wachtlijst")
 WL_CENTRAL = Action("wachtlijst.central", frozenset({Role.COORDINATOR}), "Centrale toewijzing van de koepel")

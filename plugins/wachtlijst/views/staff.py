@@ -40,7 +40,7 @@ from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
 from ..services import central, intake, offers, placing, policy, privacy, reports
 from ..services.errors import ValidationFailed, WachtlijstError
 from ..services.texts import TEXTS, t, valid_language
-from .blueprint import WL_CENTRAL, WL_EDIT, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
+from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
 
@@ -164,7 +164,7 @@ def ranking():
 
 
 @bp.route("/vacancies")
-@requires(WL_VIEW)
+@requires(WL_FIGURES)
 def vacancies():
     start = Period.of(clock.today()).first_day
     slots = [s for s in placing.vacancies(session(), g.org, start=start, months=12) if not s.last_minute]
@@ -391,17 +391,23 @@ def public_status(token: str):
                            location=location, token=token, today=clock.today(), TEXTS=TEXTS)
 
 
-@bp.route("/status/<token>/confirm")
+@bp.route("/status/<token>/confirm", methods=["GET", "POST"])
 @public
 def public_confirm(token: str):
+    """The link in the confirmation e-mail opens a page with a button; only the button (POST)
+    confirms, so that a mail scanner or a link preview that opens the link changes nothing."""
     lang = _lang()
     if (blocked := _guard(lang)) is not None:
         return blocked
     req = _by_token(token, lang)
     if req is None:
         return _public_error("token_unknown", lang, 404)
+    if request.method == "GET":
+        lang = valid_language(request.args.get("lang") or req.language)
+        return render_template("wachtlijst/public_confirm.html", lang=lang, t=t, token=token,
+                               confirmed=req.status != Status.SUBMITTED)
     intake.confirm(session(), g.org, req)
-    return redirect(url_for("wachtlijst.public_status", token=token, lang=req.language))
+    return redirect(url_for("wachtlijst.public_status", token=token, lang=req.language), 303)
 
 
 @bp.route("/status/<token>/answer", methods=["POST"])
