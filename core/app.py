@@ -62,6 +62,7 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
 
     import core.models  # noqa: F401
     import core.retention  # noqa: F401  (registers the retention job handler)
+    import core.sessions  # noqa: F401  (ends other sessions when a password or role changes)
 
     app.extensions["koepel_db"] = Database(app.config["DATABASE_URL"])
     app.extensions["koepel_clock"] = Clock()
@@ -101,10 +102,9 @@ def _init_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(user_id: str):
         from core.db import session
-        from core.models import User
+        from core.sessions import load_user as load_session_user
 
-        user = session().get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return load_session_user(session(), user_id)
 
 
 def _init_request_cycle(app: Flask) -> None:

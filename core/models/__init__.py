@@ -11,11 +11,11 @@ from core.models.organisation import (
     PriceRegime,
     SubsidyLevel,
 )
-from core.models.user import LoginThrottle, Role, User, user_location
+from core.models.user import LoginThrottle, Role, User, UserSession, user_location
 
 __all__ = [
     "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Job", "JobStatus",
     "Koepel", "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
     "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
-    "user_location",
+    "UserSession", "user_location",
 ]
