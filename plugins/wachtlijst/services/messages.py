@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from core.mail import queue_mail
@@ -15,8 +15,9 @@ from .texts import MAILS, t, valid_language
 
 
 def external_url(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """A link for an e-mail, always on the configured public address (``KOEPEL_BASE_URL``),
+    never on the request's Host header, which a client chooses (a forged Host would otherwise
+    put the attacker's address, with a parent's token, in the parent's mail)."""
     # no test_request_context here: its teardown would close the unit of work's session
     base = urlsplit(current_app.config.get("KOEPEL_BASE_URL", "http://localhost:5000"))
     adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")

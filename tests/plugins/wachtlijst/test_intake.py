@@ -113,15 +113,21 @@ def test_public_form_confirmation_and_status_page(app, client, session, org, loc
     assert req.days == [{"weekday": 0, "day_part": "full"}, {"weekday": 2, "day_part": "morning"}]
     job = session.scalar(select(Job).where(Job.kind == "mail.send"))
     assert job.payload["to"] == "marie@example.be" and job.payload["subject"].startswith("Confirmez")
-    confirm_url = re.search(r"http://localhost(/\S+/confirm)", job.payload["body"]).group(1)
-    status_url = re.search(r"http://localhost(/\S+/status/[\w-]+)\n", job.payload["body"]).group(1)
-    assert client.get(confirm_url).status_code == 302
+    confirm_url = re.search(r"http://localhost:5000(/\S+/confirm)", job.payload["body"]).group(1)
+    status_url = re.search(r"http://localhost:5000(/\S+/status/[\w-]+)\n", job.payload["body"]).group(1)
+    # Opening the link (a mail scanner, a link preview) changes nothing: it shows a button.
+    page = client.get(confirm_url)
+    assert page.status_code == 200 and "Confirmer la demande" in page.get_data(as_text=True)
+    assert 'method="post"' in page.get_data(as_text=True)
+    session.refresh(req)
+    assert req.status == Status.SUBMITTED
+    assert client.post(confirm_url).status_code == 303
     session.refresh(req)
     assert req.status == Status.CONFIRMED and req.history[-1].actor_label == "ouder"
     page = client.get(status_url).get_data(as_text=True)
     assert "Léa Dubois" in page and "confirmée" in page
     # a second click changes nothing
-    client.get(confirm_url)
+    client.post(confirm_url)
     session.refresh(req)
     assert [h.new_status for h in req.history] == ["submitted", "confirmed"]
 
@@ -187,3 +193,20 @@ def test_staff_form_creates_a_request(client, session, org, location, director, 
     assert "Mo Claes" in detail and "Zonneweide Centrum" in detail
     bad = client.post(f"/o/{slug}/wachtlijst/new", data={"email": "x", "language": "nl"})
     assert bad.status_code == 422 and "Dit e-mailadres is ongeldig." in bad.get_data(as_text=True)
+
+
+def test_mail_links_use_the_configured_address_not_the_host_header(app, client, session, org, location,
+                                                                   frozen_today):
+    """A forged Host header must not put another address (with the parent's token) in the mail."""
+    app.config["KOEPEL_BASE_URL"] = "https://kinderopvang.example.be"
+    set_setting(session, org, "wachtlijst.public_form", True)
+    session.commit()
+    form = {"applicant_first_name": "Marie", "applicant_last_name": "Dubois", "email": "host@example.be",
+            "child_first_name": "Léa", "child_last_name": "Dubois", "child_birth_date": "2026-08-01",
+            "desired_start": "2027-02-01", "day_0": "full", "choice_1": str(location.id), "language": "nl"}
+    response = client.post(f"/o/{org.slug}/wachtlijst/aanvraag", data=form,
+                           headers={"Host": "aanvaller.example", "X-Forwarded-Host": "aanvaller.example"})
+    assert response.status_code == 200
+    job = session.scalar(select(Job).where(Job.kind == "mail.send"))
+    assert "aanvaller" not in job.payload["body"]
+    assert f"https://kinderopvang.example.be/o/{org.slug}/wachtlijst/status/" in job.payload["body"]

@@ -113,6 +113,7 @@ def test_unknown_token_in_the_parents_language_on_every_public_page(client, sess
     before = counts(session)
     base = f"/o/{org.slug}/wachtlijst/status/bestaat-niet"
     for response in (client.get(f"{base}?lang={lang}"), client.get(f"{base}/confirm?lang={lang}"),
+                     client.post(f"{base}/confirm?lang={lang}"),
                      client.post(f"{base}/answer?lang={lang}", data={"answer": "withdraw"}),
                      client.post(f"{base}/answer?lang={lang}", data={"answer": "accept", "offer_id": "1"})):
         body = response.get_data(as_text=True)
