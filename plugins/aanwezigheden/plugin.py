@@ -39,6 +39,8 @@ def setting_definitions():
         SettingDefinition("aanwezigheden.pin_lock_minutes", _l("Vergrendeling na foute pincodes (minuten)"), 15, "int"),
         SettingDefinition("aanwezigheden.inactivity_lock_minutes", _l("Tablet vergrendelt na inactiviteit (minuten)"),
                           5, "int"),
+        SettingDefinition("aanwezigheden.offline_unlock_hours",
+                          _l("Offline registraties tellen tot (uren) na het ontgrendelen van de tablet"), 12, "int"),
         SettingDefinition("aanwezigheden.duplicate_window_minutes",
                           _l("Zelfde registratie op twee tablets binnen (minuten) telt één keer"), 30, "int"),
         SettingDefinition("aanwezigheden.max_offline_age_days", _l("Offline registraties ouder dan (dagen) weigeren"),

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import g, has_request_context
 from sqlalchemy import and_, bindparam, select
@@ -360,3 +360,67 @@ def record_offline_failures(session: Session, org: Organisation, device: Device,
         device.locked_until = clock.now() + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))
         device.failed_pins = 0
     session.flush()
+
+
+UNLOCK_SKEW = timedelta(minutes=5)  # the tablet's clock against the server's
+
+
+def proof_message(device_id, staff_id, unlock_at, client_id, child_id, at) -> bytes:
+    """What a tablet signs for a registration it queues (``signItem`` in tablet.js joins the same
+    JSON values with "|"; a missing value is empty)."""
+    return "|".join("" if v is None else str(v) for v in (device_id, staff_id, unlock_at, client_id, child_id,
+                                                          at)).encode()
+
+
+class UnlockedStaff:
+    """Who a queued registration is on behalf of: a staff member who unlocked *this* device.
+
+    Accepted are (1) an offline unlock: the item carries ``staff_id``, ``unlock_at`` and
+    ``staff_proof`` = HMAC(PBKDF2 of the PIN, ``proof_message``), which only someone who typed
+    the PIN on this device can compute, and the item's time lies within the offline unlock
+    validity after ``unlock_at``; or (2) an online unlock of this device by that staff member in
+    this browser session, still within the validity. The device cookie alone proves nothing."""
+
+    def __init__(self, session: Session, org: Organisation, device: Device, online_unlock: dict | None) -> None:
+        self.device = device
+        self.validity = timedelta(hours=int(setting(session, org, "offline_unlock_hours")))
+        allowed = [u.id for u in staff_for_location(session, org, device.location_id)]
+        self.bases = dict(session.execute(select(StaffPin.user_id, StaffPin.offline_hash).where(
+            StaffPin.organisation_id == org.id, StaffPin.user_id.in_(allowed or [0]))).all())
+        self.online_user = None
+        info = online_unlock or {}
+        try:
+            last = datetime.fromisoformat(info.get("t", ""))
+        except (TypeError, ValueError):
+            last = None
+        if info.get("d") == device.id and info.get("u") in self.bases and last is not None \
+                and clock.now() - last <= self.validity:
+            self.online_user = info["u"]
+
+    def who(self, item: dict, at) -> int:
+        staff_id = item.get("staff_id")
+        if isinstance(staff_id, bool) or not isinstance(staff_id, int):
+            staff_id = None
+        proof, unlock_raw = item.get("staff_proof"), item.get("unlock_at")
+        if staff_id in self.bases and isinstance(proof, str) and isinstance(unlock_raw, str):
+            base = self.bases[staff_id]
+            unlock_at = _parse_moment(unlock_raw)
+            if base and unlock_at is not None and at is not None \
+                    and unlock_at <= clock.now() + UNLOCK_SKEW and unlock_at - UNLOCK_SKEW <= at <= unlock_at + self.validity:
+                message = proof_message(self.device.id, staff_id, unlock_raw, item.get("client_id"),
+                                        item.get("child_id"), item.get("at"))
+                expected = hmac.new(bytes.fromhex(base), message, hashlib.sha256).hexdigest()
+                if hmac.compare_digest(expected, proof.lower()):
+                    return staff_id
+        if self.online_user is not None and staff_id in (None, self.online_user):
+            return self.online_user
+        raise AttendanceError(_("Niet geregistreerd door een medewerker die deze tablet ontgrendelde."),
+                              code="not_unlocked", status=403)
+
+
+def _parse_moment(value: str):
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None

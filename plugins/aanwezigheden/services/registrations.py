@@ -178,12 +178,14 @@ def _find(session: Session, org_id: int, client_id: str) -> AttendanceEvent | No
 
 def register(session: Session, org: Organisation, device: Device, *, client_id: str | None, child_id,
              kind: str, client_at: datetime | None = None, offline: bool = False,
-             staff_id: int | None = None, keep_rejected: bool = False) -> Outcome:
+             staff_id: int | None = None, keep_rejected: bool = False,
+             refusal: AttendanceError | None = None) -> Outcome:
     """Store one arrival or departure. Online (``offline=False``) the server's clock stamps it;
     offline the tablet's time is kept and marked. A known ``client_id`` returns the stored event
     (``replayed``), found by the unique constraint, so the usual path costs no extra lookup.
     ``keep_rejected`` (the offline sync) stores refusals for the director and works inside a
-    savepoint, since other items of the batch share the transaction."""
+    savepoint, since other items of the batch share the transaction. ``refusal`` (the offline
+    sync: nobody who unlocked the device stands behind the item) refuses it like a failed check."""
     client_id = _check_client_id(client_id)
     now = clock.now()
     try:
@@ -195,6 +197,8 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
                             child_id=None, day=care_day(at), kind=EventKind.ARRIVAL, at=at, offline=offline,
                             received_at=now, device_id=device.id, recorded_by_id=staff_id)
     try:
+        if refusal is not None:
+            raise refusal
         try:
             event.kind = EventKind(kind)
         except ValueError:

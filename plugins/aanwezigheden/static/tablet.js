@@ -100,15 +100,45 @@
   function bytesHex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
   }
-  function offlineVerifier(pins, entry, pin) {
+  function pinBase(entry, pin) {
     var subtle = crypto.subtle;
     return subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveBits"]).then(function (key) {
       return subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: hexBytes(entry.salt), iterations: entry.iterations }, key, 256);
-    }).then(function (bits) {
-      return subtle.importKey("raw", hexBytes(pins.device_key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (hkey) {
-        return subtle.sign("HMAC", hkey, bits);
+    });
+  }
+  function offlineVerifier(pins, entry, pin) {
+    return pinBase(entry, pin).then(function (bits) {
+      return crypto.subtle.importKey("raw", hexBytes(pins.device_key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (hkey) {
+        return crypto.subtle.sign("HMAC", hkey, bits).then(function (sig) { state.proofBits = bits; return bytesHex(sig); });
       });
-    }).then(bytesHex);
+    });
+  }
+  // Registrations queued offline carry a proof that the staff member who unlocked the device
+  // typed the PIN: HMAC(PBKDF2(PIN), device|staff|unlock time|client id|child|time). The PBKDF2
+  // value stays in memory while the device is unlocked; the server, which knows it, checks the proof.
+  function startProof(bits) {
+    state.proofKey = null;
+    state.unlockAt = new Date().toISOString();
+    if (!bits) { return Promise.resolve(null); }
+    return crypto.subtle.importKey("raw", bits, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]).then(function (key) {
+      state.proofKey = key;
+    }, function () { return null; });
+  }
+  function proofFromPin(userId, pin) {
+    return kvGet("pins").then(function (pins) {
+      var entry = pins && pins.staff && pins.staff[String(userId)];
+      return entry ? pinBase(entry, pin) : null;
+    }).then(startProof, function () { return startProof(null); });
+  }
+  function signItem(item) {
+    if (!state.proofKey || !state.user) { return Promise.resolve(item); }
+    item.staff_id = state.user.id;
+    item.unlock_at = state.unlockAt;
+    var message = [body.dataset.device, item.staff_id, item.unlock_at, item.client_id, item.child_id, item.at].join("|");
+    return crypto.subtle.sign("HMAC", state.proofKey, new TextEncoder().encode(message)).then(function (sig) {
+      item.staff_proof = bytesHex(sig);
+      return item;
+    }, function () { return item; });
   }
   function same(a, b) {
     if (!a || !b || a.length !== b.length) { return false; }
@@ -167,6 +197,7 @@
   }
   function showLock() {
     state.user = null;
+    state.proofKey = null;
     saveUnlock();
     document.getElementById("lock").hidden = false;
     document.getElementById("board").hidden = true;
@@ -234,8 +265,11 @@
         return offlineVerifier(pins, entry, pin).then(function (v) {
           if (same(v, entry.verifier)) {
             lock.failures = 0;
-            return kvSet("pinlock", lock).then(function () { unlocked(person); });
+            var bits = state.proofBits;
+            state.proofBits = null;
+            return Promise.all([kvSet("pinlock", lock), startProof(bits)]).then(function () { unlocked(person); });
           }
+          state.proofBits = null;
           lock.failures += 1;
           lock.unreported = (lock.unreported || 0) + 1;
           if (lock.failures >= (pins.max_failures || 5)) {
@@ -252,7 +286,8 @@
     if (!state.online) { offlineUnlock(); return; }
     api("unlock", { method: "POST", body: { user_id: person.id, pin: pin } }).then(function (r) {
       if (r.ok) {
-        pinLock().then(function (lock) { lock.failures = 0; lock.until = 0; return kvSet("pinlock", lock); }).then(refreshPins);
+        pinLock().then(function (lock) { lock.failures = 0; lock.until = 0; return kvSet("pinlock", lock); }).then(refreshPins)
+          .then(function () { return proofFromPin(r.data.user.id, pin); });
         unlocked(r.data.user);
       } else {
         if (r.data.error === "device_locked") { lockDeviceLocally(pinLockMinutes()); }
@@ -357,7 +392,7 @@
   }
   function enqueue(item) {
     item.offline = true;
-    return queueAdd(item).then(function () {
+    return signItem(item).then(queueAdd).then(function () {
       applyLocal(item, null);
       updateQueueCount();
     });

@@ -295,9 +295,12 @@ api_register.koepel_org_loader = lambda s, slug: device_service.load_org_with_de
 
 
 def _event_json(event: AttendanceEvent, replayed: bool) -> dict:
-    return {"client_id": event.client_id, "status": event.status.value, "replayed": replayed,
-            "kind": event.kind.value, "at": event.at.isoformat(), "time": _hhmm(event.at),
-            "offline": event.offline, "message": event.message}
+    answer = {"client_id": event.client_id, "status": event.status.value, "replayed": replayed,
+              "kind": event.kind.value, "at": event.at.isoformat(), "time": _hhmm(event.at),
+              "offline": event.offline, "message": event.message}
+    if event.status == EventStatus.REJECTED and isinstance(event.payload, dict):
+        answer["error"] = event.payload.get("error")  # the code, as for the other refused items
+    return answer
 
 
 def _parse_at(value) -> datetime | None:
@@ -350,22 +353,28 @@ def api_sync():
                               code="bad_request", status=400)
     s = db_session()
     device_service.record_offline_failures(s, g.org, device, data.get("pin_failures"))
-    staff = {u["id"] for u in _staff_json(device)}
+    unlocked = device_service.UnlockedStaff(s, g.org, device, session.get(UNLOCK_KEY))
     results = []
     for item in items:
         if not isinstance(item, dict):
             results.append({"client_id": None, "status": "rejected", "message": _("Ongeldige registratie.")})
             continue
         client_id = item.get("client_id")
-        staff_id = item.get("staff_id") if item.get("staff_id") in staff else None
         at = _parse_at(item.get("at"))
         kind = item.get("type", "event")
         try:
+            refusal = None
+            try:
+                staff_id = unlocked.who(item, at)
+            except AttendanceError as exc:
+                staff_id, refusal = None, exc
             if kind == "event":
                 outcome = registrations.register(s, g.org, device, client_id=client_id, child_id=item.get("child_id"),
                                                  kind=str(item.get("kind") or ""), client_at=at, offline=True,
-                                                 staff_id=staff_id, keep_rejected=True)
+                                                 staff_id=staff_id, keep_rejected=True, refusal=refusal)
                 results.append(_event_json(outcome.event, outcome.replayed))
+            elif refusal is not None and kind in ("confirmation", "absence"):
+                raise refusal
             elif kind == "confirmation":
                 row = absence_service.confirm(s, g.org, device, client_id=str(client_id or ""),
                                               child_id=item.get("child_id"), location_id=device.location_id,

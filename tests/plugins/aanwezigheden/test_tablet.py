@@ -249,6 +249,7 @@ def test_two_tablets_same_arrival_earliest_counts_whatever_the_sync_order(client
     kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
     second = app.test_client()
     pair(second, session, org, location, director)
+    assert unlock(second, org, director).status_code == 200  # queued items count for who unlocked the tablet
     late, early = MORNING.replace(hour=7, minute=55), MORNING.replace(hour=7, minute=51)
     assert sync(client, org, [offline_item("t1", kid, "arrival", late)]).json["results"][0]["status"] == "accepted"
     result = sync(second, org, [offline_item("t2", kid, "arrival", early)]).json["results"][0]
