@@ -38,7 +38,7 @@ class EventStatus(enum.StrEnum):
     ACCEPTED = "accepted"  # counts for the register
     DUPLICATE = "duplicate"  # same moment registered by another tablet; the earliest one counts
     REJECTED = "rejected"  # waits for a director's decision
-    DISMISSED = "dismissed"  # a director decided it does not count
+    DISMISSED = "dismissed"  # does not count: a director decided so, or it was undone on the tablet (see reason)
     VOIDED = "voided"  # replaced by a director's correction
 
 

@@ -123,7 +123,8 @@ _LOCK_CHILD = (select(Child.id).where(Child.id == bindparam("child_id"), Child.o
 
 def _validate(session: Session, org: Organisation, *, child_id: int | None, location_id: int,
               kind: EventKind, at: datetime, device_id: int | None, offline: bool,
-              window: timedelta, lock: bool = True) -> tuple[_ChildRow, _EventRow | None]:
+              window: timedelta, lock: bool = True,
+              double_tap: timedelta = timedelta(0)) -> tuple[_ChildRow, _EventRow | None]:
     """Check one registration; returns the child and the accepted event it duplicates (if any).
     Raises AttendanceError with the Dutch reason."""
     day = care_day(at)
@@ -164,6 +165,10 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
             return child, last
         raise AttendanceError(_("%(name)s is vandaag nog niet aangekomen.", name=child.first_name),
                               code="not_present", status=409)
+    if timedelta(0) <= at - open_arrival.at < double_tap:  # a second tap on the tile, not a departure
+        raise AttendanceError(_("%(name)s is net aangekomen (%(time)s): een tweede tik telt niet als vertrek.",
+                                name=child.first_name, time=open_arrival.at.astimezone(BRUSSELS).strftime("%H:%M")),
+                              code="double_tap", status=409)
     if at < open_arrival.at:
         raise AttendanceError(_("Het vertrek kan niet vóór de aankomst (%(time)s) liggen.",
                                 time=open_arrival.at.astimezone(BRUSSELS).strftime("%H:%M")),
@@ -214,8 +219,10 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
         if offline and at < now - timedelta(days=max_age):
             raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
         window = timedelta(minutes=int(setting(session, org, "duplicate_window_minutes")))
+        double_tap = timedelta(0) if offline else timedelta(seconds=int(setting(session, org, "double_tap_seconds")))
         child, duplicate_of = _validate(session, org, child_id=child_pk, location_id=device.location_id,
-                                        kind=event.kind, at=at, device_id=device.id, offline=offline, window=window)
+                                        kind=event.kind, at=at, device_id=device.id, offline=offline, window=window,
+                                        double_tap=double_tap)
     except AttendanceError as exc:
         known = _find(session, org.id, client_id)
         if known is not None:  # a resent registration that was stored before: answer as then
@@ -417,3 +424,59 @@ def decide_rejected(session: Session, org: Organisation, event_id: int, *, accep
     if accept:
         _notify(session, org, event)
     return event
+
+
+def undo(session: Session, org: Organisation, device: Device, client_id, *, staff_id: int) -> AttendanceEvent:
+    """Undo the last registration of this tablet, shortly after the tap (``undo_seconds``), by
+    whoever has it unlocked: it no longer counts, with the reason in the audit log."""
+    client_id = _check_client_id(client_id if isinstance(client_id, str) else None)
+    seconds = int(setting(session, org, "undo_seconds"))
+    last = session.scalar(
+        select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
+                                      AttendanceEvent.device_id == device.id,
+                                      AttendanceEvent.status == EventStatus.ACCEPTED,
+                                      AttendanceEvent.offline.is_(False))
+        .order_by(AttendanceEvent.received_at.desc(), AttendanceEvent.id.desc()).limit(1).with_for_update())
+    if last is None or last.client_id != client_id:
+        raise AttendanceError(_("Enkel de laatste registratie van deze tablet kan ongedaan gemaakt worden."),
+                              code="not_last", status=409)
+    if clock.now() - last.received_at > timedelta(seconds=seconds):
+        raise AttendanceError(_("Te laat om ongedaan te maken: vraag de verantwoordelijke om het te verbeteren."),
+                              code="undo_too_late", status=409)
+    reason = _("ongedaan gemaakt op de tablet")
+    last.status = EventStatus.DISMISSED
+    last.reason = reason
+    session.flush()
+    _audit(session, org, last, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason],
+                                          "by": [None, staff_id]})
+    _notify_changed(session, org, last)
+    return last
+
+
+def remove(session: Session, org: Organisation, event_id: int, *, reason: str, actor_id: int | None) -> AttendanceEvent:
+    """A director removes a wrong registration (a tap on the wrong child) with a reason: it no
+    longer counts; the day's other registrations must still pair into stays."""
+    reason = _need_reason(reason)
+    event = _get_event(session, org, event_id)
+    if event.status != EventStatus.ACCEPTED:
+        raise AttendanceError(_("Enkel geldige registraties kunnen verwijderd worden."), code="not_accepted",
+                              status=409)
+    others = [e for e in _day_events(session, event.child_id, event.day) if e.id != event.id]
+    if not _alternates(others):
+        raise AttendanceError(_("Zonder deze registratie kloppen aankomst en vertrek niet meer: verwijder eerst "
+                                "het vertrek."), code="would_break_day", status=409)
+    event.status = EventStatus.DISMISSED
+    event.reason = reason
+    session.flush()
+    _audit(session, org, event, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason]})
+    _notify_changed(session, org, event)
+    return event
+
+
+def _notify_changed(session: Session, org: Organisation, event: AttendanceEvent) -> None:
+    from core.tenancy import tenant_hook
+
+    if event.child_id is not None:
+        tenant_hook(session, org).on_attendance_recorded(event=AttendanceRecorded(
+            organisation_id=org.id, location_id=event.location_id, child_id=event.child_id, day=event.day,
+            kind="correction"))

@@ -379,6 +379,7 @@
       if (r.ok) {
         applyLocal(item, r.data.time || hhmm(new Date()));
         toast(L.saved);
+        if (onlinePath === "register" && r.data.status === "accepted") { offerUndo(item.client_id); }
       } else if (r.status === 401 && r.data.error === "locked") {
         toast(r.data.message, true);
         showLock();
@@ -389,6 +390,29 @@
       setOnline(false);
       return enqueue(item);
     });
+  }
+  // --- undo: the last tap of this tablet, for a short while (undo_seconds) -------------------------
+  var undoTimer = null, undoId = null;
+  function offerUndo(clientId) {
+    var button = document.getElementById("undo-btn");
+    undoId = clientId;
+    button.hidden = false;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(function () { button.hidden = true; undoId = null; },
+                           ((state.today && state.today.undo_seconds) || 60) * 1000);
+  }
+  function undoLast() {
+    var button = document.getElementById("undo-btn");
+    if (!undoId) { button.hidden = true; return; }
+    touch();
+    var clientId = undoId;
+    undoId = null;
+    button.hidden = true;
+    api("undo", { method: "POST", body: { client_id: clientId } }).then(function (r) {
+      if (r.ok) { toast(L.undone); return refresh(); }
+      toast(r.data.message || "?", true);
+      return null;
+    }, function () { setOnline(false); });
   }
   function enqueue(item) {
     item.offline = true;
@@ -530,6 +554,7 @@
   // --- start -----------------------------------------------------------------------------------
   document.querySelectorAll(".key").forEach(function (b) { b.addEventListener("click", function () { pinKey(b.dataset.key); }); });
   document.getElementById("pin-cancel").addEventListener("click", showLock);
+  document.getElementById("undo-btn").addEventListener("click", undoLast);
   document.getElementById("lock-btn").addEventListener("click", function () {
     if (state.online) { api("lock", { method: "POST", body: {} }).catch(function () {}); }
     showLock();

@@ -140,6 +140,11 @@ def day(location_id: int):
         action = request.form.get("action")
         at = _parse_local(the_day, request.form.get("time", ""))
         try:
+            if action == "remove":
+                registrations.remove(session(), g.org, request.form.get("event_id", type=int) or 0,
+                                     reason=request.form.get("reason", ""), actor_id=current_user.id)
+                flash(_("De registratie is verwijderd."), "success")
+                return redirect(url_for(".day", location_id=location.id, date=the_day.isoformat()))
             if at is None:
                 raise AttendanceError(_("Geef een tijdstip als UU:MM."), field="time")
             if action == "correct":

@@ -264,6 +264,7 @@ def today_data(org, device) -> dict:
         "server_time": clock.now().isoformat(), "children": today, "others": others,
         "reasons": absence_service.justified_reasons(s, org),
         "confirmation_mode": setting(s, org, "confirmation_mode"),
+        "undo_seconds": int(setting(s, org, "undo_seconds")),
     }
 
 
@@ -292,6 +293,17 @@ def api_register():
 # no ORM entities. The other endpoints write to the device and keep the entities.
 api_register.koepel_org_loader = lambda s, slug: device_service.load_org_with_device_rows(
     s, slug, request.cookies.get(COOKIE))
+
+
+@bp.route("/tablet/api/undo", methods=["POST"])
+@tablet_api
+def api_undo():
+    """The tile's "undo": the last registration of this tablet, shortly after the tap."""
+    device = _device()
+    data = _json_body()
+    staff_id = _unlocked_user(device)
+    event = registrations.undo(db_session(), g.org, device, data.get("client_id"), staff_id=staff_id)
+    return jsonify(_event_json(event, False))
 
 
 def _event_json(event: AttendanceEvent, replayed: bool) -> dict:
