@@ -181,6 +181,9 @@ class ChildForm(FlaskForm):
         _l("Rijksregisternummer (optioneel)"), validators=[Optional(), Normalised(v.normalise_national_number)],
         filters=[blank_to_none],
     )
+    # The stored number is never put back into the form (it would be shown in full): an empty
+    # field keeps it, a typed one replaces it, this box removes it.
+    clear_national_number = BooleanField(_l("Rijksregisternummer wissen"))
     care_need = BooleanField(_l("Specifieke zorgbehoefte"))
     location_id = SelectField(_l("Opvanglocatie"), coerce=int, validators=[Optional()])
     family_ids = SelectMultipleField(_l("Gezin(nen)"), coerce=int)

@@ -1,7 +1,7 @@
 """Children: list, file (every opening audited), create and edit."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -75,7 +75,7 @@ def _form(child: Child | None):
     if request.method == "GET" and child is not None:
         form.family_ids.data = [link.family_id for link in child.family_links]
         form.location_id.data = child.location_id or 0
-        form.national_number.data = child.national_number
+        form.national_number.data = None  # never back into the page in full (see ChildForm)
     if request.method == "GET" and child is None and request.args.get("family", type=int):
         form.family_ids.data = [request.args.get("family", type=int)]
     return form
@@ -84,8 +84,12 @@ def _form(child: Child | None):
 def _save(form, child: Child) -> None:
     for field in ("first_name", "last_name", "date_of_birth", "expected_birth_date", "care_need"):
         setattr(child, field, getattr(form, field).data)
-    child.national_number = form.national_number.data
-    child.national_number_hash = lookup_hash(form.national_number.data) if form.national_number.data else None
+    if form.national_number.data:  # typed: replaces the stored number
+        child.national_number = form.national_number.data
+        child.national_number_hash = lookup_hash(form.national_number.data)
+    elif form.clear_national_number.data:
+        child.national_number = None
+        child.national_number_hash = None
     child.location_id = form.location_id.data or None
     wanted = set(form.family_ids.data)
     for link in list(child.family_links):
@@ -136,4 +140,24 @@ def edit(child_id: int):
             _save(form, child)
             flash(_("Gegevens bewaard."), "success")
             return redirect(url_for("children.detail", child_id=child.id))
-    return render_form("core/children/form.html", form, child=child)
+    return render_form("core/children/form.html", form, child=child, masked=mask_national_number(child.national_number))
+
+
+def mask_national_number(number: str | None) -> str | None:
+    """What a screen may show of a national register number without the audit: the birth date
+    part (also on the file), the serial and check digits hidden."""
+    return f"{number[:6]}-•••-••" if number else None
+
+
+@bp.route("/<int:child_id>/national-number", methods=["POST"])
+@requires(CHILD_EDIT)
+def reveal_national_number(child_id: int):
+    """The number in full, on the director's request (a POST), with an audit entry."""
+    child = get_child(child_id)
+    if not child.national_number:
+        abort(404)
+    record_view(session(), child, "rijksregisternummer")
+    from core.validators import format_national_number
+
+    return render_template("core/children/national_number.html", child=child,
+                           number=format_national_number(child.national_number))

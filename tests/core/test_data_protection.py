@@ -89,7 +89,7 @@ def test_create_and_update_are_audited_with_old_and_new_values_and_secrets_maske
     assert created.changes["national_number_hash"] == [None, "***"]
     response = client.post(f"/o/{org.slug}/children/{child_id}/edit", data={
         "first_name": "Fenna", "last_name": "Vlinderman", "date_of_birth": "2025-03-01",
-        "national_number": "", "family_ids": [str(family.id)], "location_id": "0"})
+        "national_number": "", "clear_national_number": "y", "family_ids": [str(family.id)], "location_id": "0"})
     assert response.status_code == 302
     [updated] = entries(session, entity="child", entity_id=child_id, action="update")
     assert updated.changes["first_name"] == ["Fien", "Fenna"]
@@ -203,3 +203,47 @@ def test_every_audited_model_has_a_label():
     import_all_models()
     audited = {m.class_.__tablename__ for m in Base.registry.mappers if getattr(m.class_, "__audited__", False)}
     assert audited - set(audit_labels()) == set()
+
+
+def test_the_edit_form_masks_the_national_number_and_keeps_it_unless_a_new_one_is_typed(
+        client, session, org, director, family, frozen_today):
+    from core.validators import format_national_number
+
+    login(client, director)
+    create_child(client, org.slug, family.id)
+    child_id = session.scalar(select(Child.id).where(Child.first_name == "Fien"))
+    url = f"/o/{org.slug}/children/{child_id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert CHILD_NN not in page and format_national_number(CHILD_NN) not in page
+    assert CHILD_NN[6:9] not in page.replace(CHILD_NN[:6], "")  # the serial digits are not there
+    assert f"{CHILD_NN[:6]}-•••-••" in page
+    form = {"first_name": "Fien", "last_name": "Vlinderman", "date_of_birth": "2025-03-01",
+            "national_number": "", "family_ids": [str(family.id)], "location_id": "0"}
+    assert client.post(url, data=form).status_code == 302
+    session.expire_all()
+    assert session.get(Child, child_id).national_number == CHILD_NN  # left empty: kept
+    other = synthetic_national_number(random.Random(7), date(2025, 3, 1))
+    assert client.post(url, data={**form, "national_number": other}).status_code == 302
+    session.expire_all()
+    assert session.get(Child, child_id).national_number == other  # typed: replaced
+
+
+def test_showing_the_national_number_in_full_is_a_post_and_is_audited(
+        client, session, factory, org, director, family, frozen_today):
+    from core.validators import format_national_number
+
+    login(client, director)
+    create_child(client, org.slug, family.id)
+    child_id = session.scalar(select(Child.id).where(Child.first_name == "Fien"))
+    url = f"/o/{org.slug}/children/{child_id}/national-number"
+    assert client.get(url).status_code == 405
+    before = len([e for e in entries(session, entity="child", entity_id=child_id, action="view")
+                  if (e.changes or {}).get("opened") == "rijksregisternummer"])
+    shown = client.post(url)
+    assert shown.status_code == 200 and format_national_number(CHILD_NN) in shown.get_data(as_text=True)
+    views = [e for e in entries(session, entity="child", entity_id=child_id, action="view")
+             if (e.changes or {}).get("opened") == "rijksregisternummer"]
+    assert len(views) == before + 1 and views[-1].user_id == director.id
+    location = factory.location(org)
+    login(client, factory.user(org, Role.CAREGIVER, locations=[location]))
+    assert client.post(url).status_code == 403
