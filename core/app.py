@@ -72,6 +72,7 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
 
     _init_extensions(app)
     _init_request_cycle(app)
+    _trust_proxies(app)
 
     from core.views import register_core_blueprints
 
@@ -131,6 +132,17 @@ def _init_request_cycle(app: Flask) -> None:
         if exc is not None:
             db.scoped().rollback()
         db.scoped.remove()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """The client's address and scheme come from X-Forwarded-For/-Proto only when the app is
+    told how many proxies stand in front of it (KOEPEL_TRUSTED_PROXIES, docs/operations.md);
+    otherwise anybody could choose the address the throttles count."""
+    count = int(app.config.get("KOEPEL_TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _check_blueprint_names(app: Flask, pm) -> None:

@@ -45,8 +45,11 @@ def defaults() -> dict:
         "KOEPEL_LOGIN_MAX_FAILURES": 5,
         "KOEPEL_LOGIN_LOCK_SECONDS": 900,
         "KOEPEL_PAGE_SIZE": 25,
-        # Links in e-mails built outside a request (job worker); inside a request the request's host.
+        # Links in e-mails, always (never the request's Host header, which the client chooses).
         "KOEPEL_BASE_URL": os.environ.get("KOEPEL_BASE_URL", "http://localhost:5000"),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (ProxyFix);
+        # 0: the client address is the socket's peer, forwarded headers are ignored.
+        "KOEPEL_TRUSTED_PROXIES": int(os.environ.get("KOEPEL_TRUSTED_PROXIES", "0") or 0),
         "KOEPEL_PASSWORD_HASH_FAST": False,  # tests: cheaper argon2 parameters
     }
 

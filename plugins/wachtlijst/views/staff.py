@@ -3,9 +3,6 @@
 coordinator's central allocation and report under /koepel/wachtlijst."""
 from __future__ import annotations
 
-import threading
-import time as _time
-from collections import defaultdict, deque
 from datetime import date
 
 from flask import (
@@ -311,22 +308,13 @@ def fo_re_19():
 
 # --- public pages (no account) -----------------------------------------------------------------------
 
-_hits_lock = threading.Lock()
-
-
 def throttled() -> bool:
-    """At most WACHTLIJST_PUBLIC_RATE public requests per minute per client address (per process)."""
+    """At most WACHTLIJST_PUBLIC_RATE public requests per minute per client address, counted in
+    the database so that every worker process shares the count (docs/operations.md)."""
+    from core.throttle import hit
+
     limit = int(current_app.config.get("WACHTLIJST_PUBLIC_RATE", 30))
-    now = _time.monotonic()
-    with _hits_lock:
-        table = current_app.extensions.setdefault("wachtlijst_throttle", defaultdict(deque))
-        hits = table[request.remote_addr or "-"]
-        while hits and hits[0] < now - 60:
-            hits.popleft()
-        if len(hits) >= limit:
-            return True
-        hits.append(now)
-    return False
+    return not hit(session(), "wachtlijst", request.remote_addr or "-", limit=limit, seconds=60)
 
 
 def _lang() -> str:
