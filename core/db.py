@@ -149,6 +149,25 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on both databases
+
+
+def row_id(value) -> int | None:
+    """An id from a JSON body or a form: a positive integer (or its digits) that a row can have;
+    anything else (a float, a boolean, a list, a number too big for the column) is None, so
+    that it names no row instead of failing in the database."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            return None
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
 IN_LIST_SIZE = 500  # ids per IN (...) list: SQLite's and the drivers' parameter limits
 
 

@@ -13,6 +13,60 @@ def register_core_blueprints(app: Flask) -> None:
     app.register_error_handler(404, _error_page(404))
     app.register_error_handler(400, _error_page(400))
     _refuse_out_of_range_values(app)
+    app.before_request(_refuse_unstorable_text)
+
+
+def _unstorable(value: str) -> bool:
+    """Text PostgreSQL refuses (a NUL byte) or that is no UTF-8 (a lone surrogate from JSON)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_json_field(value, path: str = "") -> str | None:
+    if isinstance(value, str):
+        return path or "body" if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _unstorable(key):
+                return path or "body"
+            found = _bad_json_field(item, name)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _bad_json_field(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _refuse_unstorable_text(*_args):
+    """Any query, form or JSON value with a character the database cannot store is a 400 that
+    names the field, before a view runs (no write, no server error)."""
+    from flask import render_template, request
+    from flask_babel import gettext as _
+
+    field = next((name for source in (request.args, request.form)
+                  for name, value in source.items(multi=True) if _unstorable(name) or _unstorable(value)), None)
+    if field is None and request.is_json:
+        field = _bad_json_field(request.get_json(silent=True))
+    if field is None:
+        return None
+    if _unstorable(field):
+        field = "?"
+    message = _("Ongeldig teken (bv. een nulbyte) in het veld %(field)s.", field=field)
+    if request.is_json or "/api/" in request.path or request.accept_mimetypes.best == "application/json":
+        return {"error": "bad_character", "field": field, "message": message}, 400
+    from flask import g
+
+    g.pop("org", None)  # the error page names no organisation (the visitor may be an outsider)
+    return render_template("core/error.html", code=400, error=message, message=message), 400
 
 
 def _refuse_out_of_range_values(app: Flask) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
+from core.db import row_id
 from core.models import Child, Organisation
 
 from ..models import (
@@ -35,10 +36,7 @@ def justified_reasons(session: Session, org: Organisation) -> list[str]:
 
 
 def _child(session: Session, org: Organisation, child_id) -> Child:
-    try:
-        pk = int(child_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = row_id(child_id)
     child = session.scalar(select(Child).where(Child.id == pk, Child.organisation_id == org.id)) if pk else None
     if child is None:
         raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import current_actor_id
 from core.clock import BRUSSELS, clock
+from core.db import row_id
 from core.models import AuditEntry, Child, Organisation
 from core.plugins.events import AttendanceRecorded
 
@@ -193,10 +194,7 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
     sync: nobody who unlocked the device stands behind the item) refuses it like a failed check."""
     client_id = _check_client_id(client_id)
     now = clock.now()
-    try:
-        child_pk = int(child_id) if child_id is not None else None
-    except (TypeError, ValueError):
-        child_pk = None
+    child_pk = row_id(child_id)
     at = client_at if offline and client_at is not None and client_at.tzinfo is not None else now
     event = AttendanceEvent(organisation_id=org.id, client_id=client_id, location_id=device.location_id,
                             child_id=None, day=care_day(at), kind=EventKind.ARRIVAL, at=at, offline=offline,

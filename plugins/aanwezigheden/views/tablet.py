@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, clock
+from core.db import row_id
 from core.db import session as db_session
 from core.models import Child, Location
 from core.security import public
@@ -176,10 +177,7 @@ def api_pins():
 def api_unlock():
     device = _device()
     data = _json_body()
-    try:
-        user_id = int(data.get("user_id"))
-    except (TypeError, ValueError):
-        user_id = None
+    user_id = row_id(data.get("user_id"))
     user = device_service.unlock(db_session(), g.org, device, user_id, str(data.get("pin") or ""))
     session[UNLOCK_KEY] = {"d": device.id, "u": user.id, "t": clock.now().isoformat()}
     return jsonify({"user": {"id": user.id, "name": user.name}})

@@ -36,6 +36,8 @@ OCCUPANCY_VIEW = Action("planning.occupancy.view", READERS, "Bezetting en vrije 
 EXPORT = Action("planning.export", frozenset({Role.DIRECTOR, Role.FINANCE}), "Planning exporteren")
 #: Closing days: read (everyone) and manage (director, coordinator).
 CLOSING_VIEW = Action("planning.closing.view", ALL_STAFF, "Sluitingsdagen bekijken")
+#: The module's stylesheet and start page (no data): everyone who sees any planning page.
+PAGES = Action("planning.pages", ALL_STAFF, "Opmaak en startpagina van de planning")
 CLOSING_EDIT = Action("planning.closing.edit", MANAGERS, "Sluitingsdagen beheren")
 
 bp = TenantBlueprint("planning", "plugins.planning", module="planning", url_prefix="/planning",
@@ -87,13 +89,14 @@ def parse_month(value: str | None, default: date) -> date:
 
 
 @bp.route("/")
-@requires(DAY_VIEW)
+@requires(PAGES)
 def index():
-    return redirect(url_for("planning.day"))
+    # the koepel coordinator sees occupancy (figures), not the day planning (children's names)
+    return redirect(url_for("planning.day" if current_user.role in DAY_VIEW.roles else "planning.occupancy"))
 
 
 @bp.route("/planning.css")
-@requires(DAY_VIEW)
+@requires(PAGES)
 def stylesheet():
     """The module's stylesheet (a view, so it passes the tenant and module gates like every page)."""
     response = send_from_directory(STATIC_DIR, "planning.css", mimetype="text/css", max_age=3600)
