@@ -33,9 +33,23 @@ def _setting(name: str, default=None):
 
 def queue_mail(session: Session, *, to: str, subject: str, body: str, key: str,
                organisation_id: int | None = None, language: str = "nl") -> Job:
-    """Queue one plain-text message; ``key`` makes it idempotent (queued once)."""
-    payload = {"to": to, "subject": subject, "body": body, "language": language}
+    """Queue one plain-text message; ``key`` makes it idempotent (queued once). The body is
+    stored encrypted (it may hold a link with a parent's token, see ``mail_body``)."""
+    from core.crypto import encrypt
+
+    payload = {"to": to, "subject": subject, "body_sealed": encrypt(body), "language": language}
     return enqueue(session, KIND, payload, key=f"mail:{key}", organisation_id=organisation_id)
+
+
+def mail_body(payload: dict) -> str:
+    """The body of a queued mail: encrypted in the job table (``body_sealed``, with the key of
+    the national register numbers) so that no token of a link lies there in clear; ``body`` for
+    mails queued before."""
+    if payload.get("body_sealed"):
+        from core.crypto import decrypt
+
+        return decrypt(payload["body_sealed"])
+    return payload.get("body", "")
 
 
 def build_message(payload: dict, message_key: str) -> EmailMessage:
@@ -47,7 +61,7 @@ def build_message(payload: dict, message_key: str) -> EmailMessage:
     safe = re.sub(r"[^A-Za-z0-9.-]", "-", message_key)
     msg["Message-ID"] = f"<{safe}@koepel>"
     msg["Content-Language"] = payload.get("language", "nl")
-    msg.set_content(payload["body"])
+    msg.set_content(mail_body(payload))
     return msg
 
 

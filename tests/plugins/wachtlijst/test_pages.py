@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
+from core.mail import mail_body
 from core.models import Role
 from plugins.wachtlijst.models import CareRequest, Status
 from plugins.wachtlijst.services import offers, placing, policy
@@ -86,7 +87,7 @@ def test_reminder_mail_before_the_deadline(app, session, org, location, director
     subjects = sorted(m.payload["subject"] for m in mails)
     assert "Rappel : répondez à l'offre pour Lotte Peeters" in subjects
     reminder = next(m for m in mails if m.payload["subject"].startswith("Rappel"))
-    assert f"{offer.deadline:%d/%m/%Y}" in reminder.payload["body"] and "/status/" in reminder.payload["body"]
+    assert f"{offer.deadline:%d/%m/%Y}" in mail_body(reminder.payload) and "/status/" in mail_body(reminder.payload)
 
 
 def test_caregivers_and_finance_cannot_see_the_waiting_list(client, factory, session, org, frozen_today):

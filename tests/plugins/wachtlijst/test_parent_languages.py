@@ -10,6 +10,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from core.jobs import Job
+from core.mail import mail_body
 from core.settings import set_setting
 from plugins.wachtlijst.models import CareRequest, StatusChange
 from plugins.wachtlijst.services.texts import LANGUAGES, MAILS, TEXTS, WEEKDAY_NAMES, t
@@ -155,7 +156,8 @@ def test_mails_of_a_request_are_in_its_language(session, org, location, frozen_t
     intake.confirm(session, org, req)  # the parent clicked the link
     offer = offers.make_offer(session, org, req, slot, actor=None)
     offers.decline(session, org, offer, "te ver")
-    mails = {j.key.split(":")[2]: j.payload for j in session.scalars(select(Job).where(Job.kind == "mail.send"))}
+    mails = {j.key.split(":")[2]: {**j.payload, "body": mail_body(j.payload)}
+             for j in session.scalars(select(Job).where(Job.kind == "mail.send"))}
     assert set(mails) == {"confirm", "offer", "outcome"}
     for kind, key in (("confirmation", "confirm"), ("offer", "offer"), ("outcome", "outcome")):
         subject_start = MAILS[kind][lang][0].split("{")[0]
