@@ -133,6 +133,10 @@ class Live:
     def client(self) -> HttpClient:
         return HttpClient(self.port)
 
+    def freeze(self, moment) -> None:
+        """Freeze the served app's clock (every request thread reads it)."""
+        self.app.extensions["koepel_clock"].freeze(moment)
+
     def unit(self):
         """A committed unit of work in the app's context (set-up and checks)."""
         return _AppUnit(self)
@@ -159,7 +163,6 @@ class _AppUnit:
 def live(engine, database_url, tmp_path):
     """The app served on loopback by a threaded WSGI server, on committed data."""
     from core.app import create_app
-    from core.clock import clock
 
     app = create_app(make_config(database_url, tmp_path, TESTING=False, WACHTLIJST_PUBLIC_RATE=10_000,
                                  WACHTLIJST_CHECK_DELIVERABILITY=False),
@@ -179,6 +182,5 @@ def live(engine, database_url, tmp_path):
         thread.join(10)
         db.scoped.remove()
         db.engine.dispose()
-        clock.freeze(None)
         with engine.begin() as conn:
             _clean(conn, marks)

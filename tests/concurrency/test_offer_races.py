@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, clock
 from core.models import Child, Family, Role
-from plugins.wachtlijst import placing
+from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status
 from plugins.wachtlijst.services import offers
 from tests.concurrency.conftest import PARALLEL, fire
@@ -36,7 +36,7 @@ def one_free_place(monkeypatch):
 def _waiting_list(live, one_free_place, requests: int):
     from datetime import datetime
 
-    clock.freeze(datetime(2026, 11, 18, 10, 0, tzinfo=BRUSSELS))
+    live.freeze(datetime(2026, 11, 18, 10, 0, tzinfo=BRUSSELS))
     with live.unit() as s:
         factory = Factory(s)
         org = factory.org(modules={"planning", "wachtlijst"})

@@ -22,7 +22,7 @@ MORNING = datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS)
 def _tablets(live, devices: int):
     """An organisation with a child at one location and ``devices`` paired tablets, each unlocked
     by the director (one HTTP client per tablet)."""
-    clock.freeze(MORNING)
+    live.freeze(MORNING)
     with live.unit() as s:
         factory = Factory(s)
         org = factory.org(modules={"aanwezigheden"})

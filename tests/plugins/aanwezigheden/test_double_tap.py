@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import AuditEntry
 from plugins.aanwezigheden.models import AttendanceEvent, EventStatus
 from tests.conftest import login
@@ -17,7 +17,7 @@ MORNING = datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS)
 
 
 def _tablet(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     kids = [snap(factory.child(org, location=location, first_name=f"Kind{i}")) for i in range(2)]
     pair(client, session, org, location, director)
     assert unlock(client, org, director).status_code == 200
@@ -36,11 +36,11 @@ def _status(session, client_id):
 def test_a_second_tap_within_the_window_is_not_a_departure(client, session, factory, org, location, director):
     kid, _ = _tablet(client, session, factory, org, location, director)
     assert _tap(client, org, kid, "a1", "arrival").status_code == 201
-    clock.freeze(MORNING + timedelta(seconds=59))
+    app_clock().freeze(MORNING + timedelta(seconds=59))
     again = _tap(client, org, kid, "d1", "departure")
     assert again.status_code == 409 and again.json["error"] == "double_tap"
     assert "tweede tik" in again.json["message"] and _status(session, "d1") is None
-    clock.freeze(MORNING + timedelta(seconds=61))
+    app_clock().freeze(MORNING + timedelta(seconds=61))
     assert _tap(client, org, kid, "d2", "departure").status_code == 201
 
 
@@ -51,7 +51,7 @@ def test_the_last_tap_can_be_undone_for_a_short_while_and_it_is_audited(client, 
     assert _tap(client, org, other, "u2", "arrival").status_code == 201
     not_last = api(client, org, "undo", {"client_id": "u1"})
     assert not_last.status_code == 409 and not_last.json["error"] == "not_last"
-    clock.freeze(MORNING + timedelta(seconds=30))
+    app_clock().freeze(MORNING + timedelta(seconds=30))
     done = api(client, org, "undo", {"client_id": "u2"})
     assert done.status_code == 200 and done.json["status"] == "dismissed"
     assert _status(session, "u2") == EventStatus.DISMISSED and _status(session, "u1") == EventStatus.ACCEPTED
@@ -61,7 +61,7 @@ def test_the_last_tap_can_be_undone_for_a_short_while_and_it_is_audited(client, 
     assert audit.changes["status"] == ["accepted", "dismissed"] and audit.changes["by"] == [None, director.id]
     # the other child can be tapped in again as if the wrong tap never happened
     assert _tap(client, org, other, "u3", "arrival").status_code == 201
-    clock.freeze(MORNING + timedelta(seconds=30 + 61))
+    app_clock().freeze(MORNING + timedelta(seconds=30 + 61))
     late = api(client, org, "undo", {"client_id": "u3"})
     assert late.status_code == 409 and late.json["error"] == "undo_too_late"
     assert _status(session, "u3") == EventStatus.ACCEPTED
@@ -81,7 +81,7 @@ def test_undo_needs_an_unlocked_tablet_and_a_valid_id(client, session, factory, 
 def test_a_director_removes_a_wrong_registration_with_a_reason(client, session, factory, org, location, director):
     kid, _ = _tablet(client, session, factory, org, location, director)
     assert _tap(client, org, kid, "w1", "arrival").status_code == 201
-    clock.freeze(MORNING + timedelta(hours=2))
+    app_clock().freeze(MORNING + timedelta(hours=2))
     assert unlock(client, org, director).status_code == 200  # locked after inactivity
     assert _tap(client, org, kid, "w2", "departure").status_code == 201
     login(client, director)

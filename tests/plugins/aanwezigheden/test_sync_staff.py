@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS, app_clock
 from core.models import Location, Role, User
 from plugins.aanwezigheden.models import AttendanceEvent, Device, EventStatus, StaffPin
 from plugins.aanwezigheden.services.devices import _pbkdf2, proof_message, set_pin
@@ -20,7 +20,7 @@ MORNING = datetime(2026, 11, 18, 8, 0, tzinfo=BRUSSELS)
 
 
 def _paired(client, session, factory, org, location, director):
-    clock.freeze(MORNING)
+    app_clock().freeze(MORNING)
     kid = snap(factory.child(org, location=location))
     pair(client, session, org, location, director)  # the director pairs it and logs out: nobody unlocked it
     device = session.scalar(select(Device).where(Device.organisation_id == org.id))
@@ -96,6 +96,6 @@ def test_an_online_unlock_counts_only_for_who_unlocked(client, session, factory,
     own = _sync(client, org, _item(kid, "own", at))[0]
     assert own["status"] == "accepted" and _stored(session, "own").recorded_by_id == caregiver.id
     # After the validity (12 hours) the online unlock no longer stands behind queued items.
-    clock.freeze(MORNING + timedelta(hours=13))
+    app_clock().freeze(MORNING + timedelta(hours=13))
     late = _sync(client, org, {**_item(kid, "stale", MORNING + timedelta(hours=12, minutes=59)), "kind": "departure"})
     assert late[0]["status"] == "rejected" and late[0]["error"] == "not_unlocked"
