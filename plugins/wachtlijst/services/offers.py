@@ -2,6 +2,7 @@
 answer. Acceptance creates family, child and care plan in one savepoint: all or nothing."""
 from __future__ import annotations
 
+import calendar
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -46,8 +47,11 @@ from .policy import (
 
 
 def age_months(birth, on) -> int:
-    """Completed months of age on ``on`` (same as dateutil's relativedelta, without its cost)."""
-    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+    """Completed months of age on ``on`` (same as dateutil's relativedelta, without its cost): a
+    month is completed on the same day of the month, or on the month's last day when it is shorter
+    (born on 29 January: 13 months old on 28 February of the next year)."""
+    month_not_done = on.day < birth.day and on.day != calendar.monthrange(on.year, on.month)[1]
+    return (on.year - birth.year) * 12 + on.month - birth.month - month_not_done
 
 
 def offer_start(req: CareRequest, slot: Slot):
