@@ -17,7 +17,9 @@ from .services import occupancy as _occupancy
 from .services import profile as _profile
 from .services import reservations as _reservations
 from .services import respite as _respite
+from .services.respite import AgreementRespite, RespiteOutcome
 from .services.types import (
+    Agreement,
     ClosingDay,
     DayPlan,
     ExpectedChild,
@@ -31,6 +33,7 @@ from .services.types import (
 )
 
 __all__ = [
+    "Agreement", "AgreementRespite", "RespiteOutcome", "agreements", "book_respite_day", "respite_per_agreement",
     "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
@@ -124,10 +127,19 @@ def half_hour_profile(session, org, location_id: int, day: date,
 
 def reserved_days(session, org, *, start: date, end: date, child_ids=None,
                   location_id: int | None = None) -> list[ReservedDay]:
-    """Reserved care (one row per day and block) in [start, end], closing days excluded. A fixed
-    number of queries whatever the number of children."""
+    """Reserved care (one row per day and block) in [start, end], closing days excluded. Each row
+    names its agreement (``care_plan_id``), the household that pays it (``family_id``), whether it
+    is an extra agreed day (``extra``) and whether it is a settling-in day (``settling_in``). A
+    fixed number of queries whatever the number of children."""
     return _reservations.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
                                        location_id=location_id)
+
+
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None) -> list[Agreement]:
+    """The agreements (care plans) overlapping [start, end]: child, location, the household that
+    signed and pays (``family_id``), start, end and the end of settling in. One query."""
+    return _reservations.agreements(ctx.session, ctx.org, start=start, end=end, child_ids=child_ids,
+                                    location_id=location_id)
 
 
 # --- closing days ----------------------------------------------------------------------------
@@ -183,6 +195,23 @@ def use_respite_day(session, org, child_id: int, day: date, amount: Decimal = De
     """Book a respijtdag (``amount`` 1 or 0.5). False, writing nothing, when the balance is exhausted
     or respite is off; True (idempotent) when the day was already booked."""
     return _respite.use_day(session, org, child_id, day, amount)
+
+
+def respite_per_agreement(ctx, child_id: int, year: int) -> list[AgreementRespite]:
+    """Per agreement (care plan) of the child running in ``year``: respijtdagen entitled, used and
+    the balance (domain-rules §2.4). Co-parenting: one entry per household's agreement, each with
+    its own balance; this is the balance staff see and the invoice shows."""
+    return _respite.agreement_balances(ctx.session, ctx.org, child_id, year)
+
+
+def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),
+                     location_id: int | None = None) -> RespiteOutcome:
+    """Use a respijtdag on ``day`` (``amount`` 1 or 0.5), from the balance of the agreement that
+    reserves that day (at ``location_id`` when given). Nothing is used, and the outcome says why,
+    on a closing day (``closing_day``), a day no agreement reserves (``not_reserved``), when
+    respite is off (``off``) or the agreement's balance of that calendar year is too small
+    (``exhausted``). Idempotent (``already_booked``)."""
+    return _respite.book(ctx.session, ctx.org, child_id, day, amount, location_id, ctx.locale)
 
 
 def release_respite_day(session, org, child_id: int, day: date) -> None:

@@ -181,7 +181,8 @@ class ClosingPeriod(Base, TenantMixin, TimestampMixin):
 
 
 class RespiteUse(Base, TenantMixin, TimestampMixin):
-    """A respijtdag (or half) used by a child, written by the attendance module through the api."""
+    """A respijtdag (or half) used by a child on a reserved day of one agreement (domain-rules
+    §2.4), written by the attendance module through the api."""
 
     __tablename__ = "planning_respite_use"
     __audit_label__ = _l("Respijtdag")
@@ -193,6 +194,10 @@ class RespiteUse(Base, TenantMixin, TimestampMixin):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    # the agreement whose balance the day is taken from (co-parenting: each household its own);
+    # NULL only for days booked before respite was kept per agreement and not matched since
+    care_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer, index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(3, 1), default=Decimal("1"))

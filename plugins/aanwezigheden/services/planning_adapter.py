@@ -34,3 +34,17 @@ def release_respite_day(session, org, child_id: int, day: date) -> None:
 
 def respite_balance(session, org, child_id: int, year: int):
     return _api().respite_balance(session, org, child_id, year)
+
+
+def book_respite_day(session, org, child_id: int, day: date, location_id: int | None = None):
+    """Planning's RespiteOutcome: ``booked``, ``reason`` and a ``message`` when nothing was used."""
+    from core.context import context_for
+
+    return _api().book_respite_day(context_for(session, org), child_id, day, location_id=location_id)
+
+
+def agreements(session, org, *, start: date, end: date, child_ids=None, location_id=None) -> list:
+    from core.context import context_for
+
+    return list(_api().agreements(context_for(session, org), start=start, end=end, child_ids=child_ids,
+                                  location_id=location_id))

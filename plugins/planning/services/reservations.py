@@ -145,7 +145,8 @@ def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, s
     for plan, day, block, extra in iter_reserved(plans, start, end, hours, closed):
         opens, closes = hours[plan.location_id][day.weekday()]
         s, e = block_times(block, opens, closes, split)
-        out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra))
+        out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra,
+                               plan.family_id, plan.settling_in_until is not None and day <= plan.settling_in_until))
     out.sort(key=lambda r: (r.day, r.location_id, r.child_id, r.start or time()))
     return out
 
@@ -181,3 +182,14 @@ def expected_children(session, org, location_id: int, day: date) -> list[Expecte
                                     r.care_plan_id))
     result.sort(key=lambda e: (e.last_name, e.first_name, e.child_id, e.start))
     return result
+
+
+def agreements(session, org, *, start: date, end: date, child_ids=None, location_id: int | None = None):
+    """The care plans overlapping [start, end] as :class:`Agreement` rows (one query)."""
+    from .types import Agreement
+
+    query = _plan_filter(select(CarePlan.id, CarePlan.child_id, CarePlan.location_id, CarePlan.family_id,
+                                CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until),
+                         org, start, end, None if child_ids is None else list(child_ids),
+                         None if location_id is None else [location_id]).order_by(CarePlan.id)
+    return [Agreement(*row) for row in session.execute(query)]

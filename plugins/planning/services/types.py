@@ -71,6 +71,22 @@ class ReservedDay:
     start: time | None
     end: time | None
     extra: bool
+    family_id: int | None = None  # the household that signed the agreement (and pays it)
+    settling_in: bool = False  # a wenmoment: on or before the plan's settling_in_until
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A care plan as the agreement billing needs: who pays (``family_id``), where, when, and
+    until when the child settles in (wenmomenten)."""
+
+    care_plan_id: int
+    child_id: int
+    location_id: int
+    family_id: int | None
+    start: date
+    end: date | None
+    settling_in_until: date | None
 
 
 @dataclass(frozen=True)

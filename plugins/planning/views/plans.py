@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.clock import clock
+from core.context import context_for
 from core.db import session
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
@@ -117,6 +118,13 @@ def panel_context(child: Child, user) -> dict:
         used = api.respite_used(sess, g.org, child.id, year)
         respite = {"year": year, "entitled": days_text(entitled), "used": days_text(used),
                    "balance": days_text(entitled - used)}
+        # each agreement its own balance (co-parenting: one household never uses the other's days)
+        per_agreement = {a.care_plan_id: a for a in api.respite_per_agreement(context_for(sess, g.org), child.id, year)}
+        for row in rows:
+            mine = per_agreement.get(row["id"])
+            row["respite"] = None if mine is None else {
+                "year": year, "entitled": days_text(mine.entitled), "used": days_text(mine.used),
+                "balance": days_text(mine.balance)}
     return {"child": {"id": child.id, "name": child.full_name}, "plans": rows, "respite": respite,
             "can_manage": can(user, PLANS_EDIT), "can_export": can(user, EXPORT)}
 
