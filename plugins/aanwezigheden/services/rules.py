@@ -234,6 +234,8 @@ def compute_day(
     future = today is not None and day > today
     reserved_total = reserved_minutes(reservation, day, flex=flex_location) if reservation else 0
     reserved_category = category_for(reserved_total, out_of_school=out_of_school) if reservation else None
+    if reservation is not None and reservation.day_part == "full" and reserved_category == DayCategory.FLEX:
+        reserved_category = DayCategory.FULL  # a "full day" part is a full day, whatever the opening hours
     open_stay = any(i.end is None for i in intervals)
     closing = _local(day, closes) if closes else None
     spans = []
