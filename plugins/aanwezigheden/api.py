@@ -105,12 +105,13 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     for e in session.scalars(ev_stmt):
         events[(e.child_id, e.day, e.location_id)].append(e)
     absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
-    reservations: dict[tuple[int, date], tuple[int, Reservation]] = {}
+    reservations: dict[tuple[int, date], tuple[int, Reservation, bool]] = {}
     for r in planning_adapter.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
                                             location_id=location_id):
         known = reservations.get((r.child_id, r.day))
         family_id = getattr(r, "family_id", None)
         settling_in = bool(getattr(r, "settling_in", False))
+        own = bool(getattr(r, "own_child", False))  # the onthaalouder's own child per planning
         if known is not None and known[0] == r.location_id:  # several blocks on one day: their span
             k = known[1]
             starts = [t for t in (k.start, r.start) if t]
@@ -118,14 +119,14 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
             part = k.day_part if k.day_part == r.day_part else "full"
             reservations[(r.child_id, r.day)] = (r.location_id, Reservation(
                 part, min(starts) if starts else None, max(ends) if ends else None, k.care_plan_id,
-                k.family_id, k.extra and r.extra, k.settling_in or settling_in))
+                k.family_id, k.extra and r.extra, k.settling_in or settling_in), known[2] or own)
         else:
             reservations[(r.child_id, r.day)] = (r.location_id, Reservation(
-                r.day_part, r.start, r.end, r.care_plan_id, family_id, bool(r.extra), settling_in))
+                r.day_part, r.start, r.end, r.care_plan_id, family_id, bool(r.extra), settling_in), own)
 
     keys: set[tuple[int, date, int]] = set(events)
     present_keys = {(c, d) for c, d, _ in events}
-    for (c, d), (loc, _res) in reservations.items():
+    for (c, d), (loc, _res, _own) in reservations.items():
         if (c, d) not in present_keys:
             keys.add((c, d, loc))
     for (c, d), a in absences.items():
@@ -164,7 +165,8 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
             child_id=child_id, location_id=loc_id, day=day, intervals=stays(events.get((child_id, day, loc_id), [])),
             reservation=res[1] if res and res[0] == loc_id else None,
             absence=(absence.kind, absence.reason) if absence else None,
-            own_child=bool(code and code.own_child), flex_location=location.flex_subsidy,
+            own_child=bool(code and code.own_child) or bool(res and res[0] == loc_id and res[2]),
+            flex_location=location.flex_subsidy,
             out_of_school=is_out_of_school(bo_location=location.care_type == CareType.BUITENSCHOOLSE_OPVANG,
                                            birth_date=child.birth_date, school_start=code.school_start if code else None,
                                            day=day),

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +52,9 @@ class CarePlan(Base, TenantMixin, TimestampMixin):
     end_date: Mapped[date | None] = mapped_column(Date)
     end_description: Mapped[str] = mapped_column(String(200), default="")
     settling_in_until: Mapped[date | None] = mapped_column(Date)
+    # the onthaalouder's own child (domain-rules §3.6, §4.2): when present it counts in capacity
+    # and ratio like any child, but is never billed and has no respijtdagen
+    own_child: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
 
     versions: Mapped[list[CarePlanVersion]] = relationship(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.models import CareType, Child, LivingGroup, Location
 
 from ..models import StaffShift
+from .capacity import effective_capacity
 from .care_plans import age_in_months, fmt
 from .closing_days import closing_calendar
 from .expansion import Block, PatternEntry, VersionSpec
@@ -193,7 +194,6 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
     rest = rest_period(session, org)
     forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
     family = location.care_type == CareType.GEZINSOPVANG
-    capacity = location.licensed_places
     over_capacity: dict[date, set[str]] = {}
     over_staff: dict[date, set[str]] = {}
     over_group: dict[date, set[str]] = {}
@@ -211,8 +211,7 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
         presences = by_day[day] + [Presence(-1, b.start, b.end, age, living_group_id) for b in blocks]
         profile = compute_profile(presences, opens, closes, rules, family_daycare=family, rest=rest,
                                   shifts=shifts_by_weekday.get(day.weekday()))
-        limit = min(x for x in (capacity, rules.family_max if family else None) if x is not None) \
-            if (capacity is not None or family) else None
+        limit = effective_capacity(location, day, forced)
         for slot in profile:
             label = f"{slot.start:%H:%M}"
             if limit is not None and slot.children > limit:

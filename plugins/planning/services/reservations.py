@@ -39,6 +39,7 @@ class PlanData:
     settling_in_until: date | None
     versions: list[VersionSpec] = field(default_factory=list)
     extras: list[tuple[date, Block]] = field(default_factory=list)
+    own_child: bool = False
 
 
 def _plan_filter(query, org, start: date, end: date, child_ids, location_ids, exclude_plan_id=None):
@@ -64,10 +65,11 @@ def load_plans(session, org, start: date, end: date, *, child_ids: Iterable[int]
 
     plans = {
         row.id: PlanData(row.id, row.child_id, row.location_id, row.family_id, row.living_group_id, row.start_date,
-                         row.end_date, row.settling_in_until)
+                         row.end_date, row.settling_in_until, own_child=bool(row.own_child))
         for row in session.execute(scoped(select(
             CarePlan.id, CarePlan.child_id, CarePlan.location_id, CarePlan.family_id, CarePlan.living_group_id,
-            CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until)).order_by(CarePlan.id))
+            CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until, CarePlan.own_child))
+            .order_by(CarePlan.id))
     }
     if not plans:
         return []
@@ -146,7 +148,8 @@ def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, s
         opens, closes = hours[plan.location_id][day.weekday()]
         s, e = block_times(block, opens, closes, split)
         out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra,
-                               plan.family_id, plan.settling_in_until is not None and day <= plan.settling_in_until))
+                               plan.family_id, plan.settling_in_until is not None and day <= plan.settling_in_until,
+                               plan.own_child))
     out.sort(key=lambda r: (r.day, r.location_id, r.child_id, r.start or time()))
     return out
 

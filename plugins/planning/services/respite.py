@@ -88,8 +88,8 @@ def entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
 
     enabled, full_time, rule = _settings(session, org)
     plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
-    return {p.id: pro_rata(full_time, p.versions, p.start, p.end, year, rule) if enabled else Decimal(0)
-            for p in plans}
+    return {p.id: pro_rata(full_time, p.versions, p.start, p.end, year, rule)
+            if enabled and not p.own_child else Decimal(0) for p in plans}
 
 
 def entitlement(session, org, child_id: int, year: int) -> Decimal:
@@ -150,7 +150,8 @@ def agreement_balances(session, org, child_id: int, year: int) -> list[Agreement
     plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
     use = used_per_agreement(session, org, child_id, year)
     return [AgreementRespite(p.id, p.family_id, p.location_id, year,
-                             pro_rata(full_time, p.versions, p.start, p.end, year, rule) if enabled else Decimal(0),
+                             pro_rata(full_time, p.versions, p.start, p.end, year, rule)
+                             if enabled and not p.own_child else Decimal(0),
                              use.get(p.id, Decimal(0))) for p in plans]
 
 

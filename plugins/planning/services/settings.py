@@ -36,6 +36,9 @@ DEFINITIONS = [
     SettingDefinition("planning.ratio_rule_set", _l("Regels voor de kindratio"), "auto", "choice",
                       choices=RULE_SET_CHOICES),
     SettingDefinition("planning.rest_period", _l("Rustmoment (UU:MM-UU:MM, hoogstens 2 uur; leeg: geen)"), "", "str"),
+    SettingDefinition("planning.rule_warning_months", _l("Waarschuwen voor nieuwe regels: aantal maanden vooruit"),
+                      6, "int", help=_l("Gezinsopvang waar de huidige plannen een regel overschrijden die binnen "
+                                        "deze termijn ingaat (bv. hoogstens 7 kinderen vanaf 1/1/2027).")),
     SettingDefinition("planning.last_minute_weeks", _l("Last-minuteplaatsen: aantal weken vooruit"), 4, "int"),
     SettingDefinition("planning.public_holidays_closed", _l("Gesloten op wettelijke feestdagen"), True, "bool"),
 ]

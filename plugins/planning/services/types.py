@@ -73,6 +73,7 @@ class ReservedDay:
     extra: bool
     family_id: int | None = None  # the household that signed the agreement (and pays it)
     settling_in: bool = False  # a wenmoment: on or before the plan's settling_in_until
+    own_child: bool = False  # the onthaalouder's own child: capacity and ratio only, never billed
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from ..services.care_plans import validate_care_plan, validate_care_plan_version
 from .blueprint import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
-FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "schedule",
-             "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
+FIELD_MAP = {"own_child": "own_child", "settling_in_until": "settling_in_end", "days": "week_a",
+             "schedule": "schedule", "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
 PART_LABELS = {"morning": "voormiddag", "afternoon": "namiddag", "full": "volledige dag", "hours": "uren"}
 
 
@@ -232,7 +232,8 @@ def new_plan(child_id: int):
                 validate_care_plan(session(), g.org, child_id=child.id, location_id=form.location_id.data,
                                    start_date=form.start_date.data, days=days, end_date=form.end_date.data,
                                    family_id=form.family_id.data, settling_in_until=form.settling_in_end.data,
-                                   living_group_id=group, schedule=form.schedule_days or None)
+                                   living_group_id=group, schedule=form.schedule_days or None,
+                                   own_child=form.own_child.data)
                 warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
                                      living_group_id=group, schedule=form.schedule_days)
                 if not warnings or form.confirm.data:
@@ -240,7 +241,8 @@ def new_plan(child_id: int):
                         session(), g.org, child_id=child.id, location_id=form.location_id.data,
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
-                        schedule=form.schedule_days or None, actor_id=current_user.id)
+                        schedule=form.schedule_days or None, actor_id=current_user.id,
+                        own_child=form.own_child.data)
                     flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
                                                       if warnings else ""), "success")
                     return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
@@ -258,7 +260,7 @@ def new_version(care_plan_id: int):
     plan = get_plan(care_plan_id)
     child = get_child(plan.child_id)
     form = CarePlanForm()
-    for name in ("location_id", "family_id", "end_date", "settling_in_end", "living_group_id"):
+    for name in ("location_id", "family_id", "end_date", "settling_in_end", "living_group_id", "own_child"):
         del form[name]
     form.start_date.label.text = _("Ingangsdatum van de wijziging")
     last = plan.versions[-1]

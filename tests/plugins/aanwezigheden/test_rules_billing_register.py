@@ -230,3 +230,18 @@ def test_year_end_31_december_is_judged_and_january_is_planned(session, factory,
     assert rows[date(2026, 12, 31)].absence == AbsenceKind.ONGERECHTVAARDIGD
     assert date(2027, 1, 1) not in rows
     assert rows[date(2027, 1, 4)].planned and rows[date(2027, 1, 4)].absence is None
+
+
+def test_own_child_plan_is_never_billed(session, factory, org):
+    """§3.6, §4.2: the onthaalouder's own child counts in capacity and ratio only; a day its plan
+    reserves is never billed, also without the attendance module's own-child mark."""
+    from core.models import CareType
+
+    app_clock().freeze(datetime(2026, 11, 30, 12, 0, tzinfo=BRUSSELS))
+    o = db_org(session, org)
+    home = factory.location(o, care_type=CareType.GEZINSOPVANG, places=8)
+    own = factory.child(o, location=home, born=date(2021, 9, 1))
+    _plan(session, o, own, home, own_child=True)
+    stay(session, o, own, home, MON, time(16), time(18))
+    rows = billable_days(session, o, start=MON, end=date(2026, 11, 20), child_ids=[own.id])
+    assert len(rows) == 5 and all(r.own_child and not r.billable for r in rows)
