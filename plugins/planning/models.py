@@ -226,3 +226,5 @@ class StaffShift(Base, TenantMixin):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     caregivers: Mapped[int] = mapped_column(Integer)
+    # logistiek medewerkers: from 2027 they count for at most 25 % of the caregivers required
+    logistics: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

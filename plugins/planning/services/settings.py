@@ -35,6 +35,10 @@ DEFINITIONS = [
     SettingDefinition("planning.day_part_split", _l("Grens voormiddag/namiddag (UU:MM)"), "13:00", "str"),
     SettingDefinition("planning.ratio_rule_set", _l("Regels voor de kindratio"), "auto", "choice",
                       choices=RULE_SET_CHOICES),
+    SettingDefinition("planning.ratio_scope", _l("Kindratio beoordelen per"), "location", "choice",
+                      choices=(("location", _l("locatie (zoals de regel het zegt)")),
+                               ("living_group", _l("leefgroep (strengere lezing)"))),
+                      help=_l("Per locatie blijft een leefgroep die meer begeleiders nodig heeft een waarschuwing.")),
     SettingDefinition("planning.rest_period", _l("Rustmoment (UU:MM-UU:MM, hoogstens 2 uur; leeg: geen)"), "", "str"),
     SettingDefinition("planning.rule_warning_months", _l("Waarschuwen voor nieuwe regels: aantal maanden vooruit"),
                       6, "int", help=_l("Gezinsopvang waar de huidige plannen een regel overschrijden die binnen "
@@ -58,6 +62,12 @@ def parse_time(value: str, default: time) -> time:
 
 def day_part_split(session, org) -> time:
     return parse_time(setting(session, org, "planning.day_part_split"), time(13, 0))
+
+
+def ratio_scope(session, org) -> str:
+    """Where the 2027 ratio is judged: "location" (the rule text) or "living_group"."""
+    value = str(setting(session, org, "planning.ratio_scope") or "location")
+    return value if value in ("location", "living_group") else "location"
 
 
 def rest_period(session, org) -> tuple[time, time] | None:

@@ -116,11 +116,12 @@ class HalfHourSlot:
     start: time
     end: time
     children: int
-    babies: int  # children of at most 12 months (matters from 2027)
+    babies: int  # children under 12 months (matters from 2027)
     staff_needed: int
     rule_set: str
     rest: bool = False
-    staff_planned: int | None = None
+    staff_planned: int | None = None  # qualified caregivers + the logistics staff that may count
+    staff_needed_by_group: int | None = None  # the same judged per living group (a warning only)
 
 
 @dataclass(frozen=True)
