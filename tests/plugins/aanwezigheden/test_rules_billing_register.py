@@ -14,12 +14,11 @@ from core.context import build_context
 from core.models import ChildFamily, Location, PriceRegime
 from core.settings import set_setting
 from core.values import Period
-from plugins.aanwezigheden import reports
 from plugins.aanwezigheden.api import AbsenceKind, DayCategory, billable_days
 from plugins.aanwezigheden.models import Absence
-from plugins.aanwezigheden.register import register_data
-from plugins.aanwezigheden.services import AttendanceError
+from plugins.aanwezigheden.services import AttendanceError, reports
 from plugins.aanwezigheden.services.absences import record_absence
+from plugins.aanwezigheden.services.register import register_data
 from plugins.planning import api as planning
 from plugins.planning.models import RespiteUse
 from tests.conftest import login
