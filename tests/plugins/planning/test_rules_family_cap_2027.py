@@ -135,3 +135,20 @@ def test_own_child_only_in_family_daycare(session, factory, org, location):
         api.create_care_plan(session, org, child_id=kid.id, location_id=location.id, start_date=date(2026, 12, 1),
                              days=full_week(), own_child=True)
     assert session.scalar(select(func.count()).select_from(CarePlan)) == 0
+
+
+def test_dashboard_card_lists_the_homes_to_act_on(client, session, factory, org, home):
+    """§4.4: directors see, before 1/1/2027, which homes plan more than 7 children at a time and
+    from when, and the card counts the home's places as 8 today (7 from 2027)."""
+    from core.models import Role
+    from tests.conftest import login
+
+    app_clock().freeze(datetime(2026, 12, 1, 9, 0, tzinfo=BRUSSELS))
+    _children(session, factory, org, home, 8)
+    session.commit()
+    login(client, factory.user(org, Role.DIRECTOR))
+    text = client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    card = text[text.index("Vandaag verwacht"):]
+    assert "Plannen die een nieuwe regel overschrijden" in card
+    assert "Onthaalouder Lies: tot 8 kinderen tegelijk op" in card and "hoogstens 7" in card
+    assert '<td class="num">8</td>' in card
