@@ -13,7 +13,7 @@ from core import sessions
 from core.clock import clock
 from core.db import session, upsert_ignore
 from core.models import LoginThrottle, Role, User
-from core.passwords import verify_password
+from core.passwords import hash_password, needs_rehash, verify_password
 from core.security import ALL_STAFF, Action, public, requires
 
 bp = Blueprint("auth", __name__)
@@ -70,6 +70,8 @@ def login():
             throttle.failures = 0
             throttle.locked_until = None
             user.last_login_at = now
+            if needs_rehash(user.password_hash):  # older, slower parameters: store today's
+                user.password_hash = hash_password(form.password.data)
             login_user(user)
             sessions.start(session(), user)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
