@@ -52,6 +52,12 @@ def next_open_day(locations: list[Location], after: date) -> date:
     return after + timedelta(days=1)
 
 
+def planning_day(locations: list[Location], today: date) -> date:
+    """The day the dashboard calls "today" and the day planning opens on: today when one of the
+    locations is open, else the next open day (one rule for both screens)."""
+    return next_open_day(locations, today - timedelta(days=1)) if locations else today
+
+
 def _slot_label(slot) -> str:
     return f"{slot.start:%H:%M}"
 
@@ -158,6 +164,7 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
 def day_view(day: date, locations: list[Location]) -> dict:
     closed = closing_calendar(session(), g.org, [loc.id for loc in locations], day, day)
     return {"day": day, "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+            "today": clock.today(),
             "locations": [location_day(loc, day, closed.get(loc.id, {})) for loc in locations]}
 
 
@@ -165,7 +172,7 @@ def _selection():
     locations = scoped_locations()
     location_id = request.args.get("location", type=int)
     chosen = pick_locations(locations, location_id)
-    day = parse_day(request.args.get("date"), None) or next_open_day(chosen, clock.today())
+    day = parse_day(request.args.get("date"), None) or planning_day(chosen, clock.today())
     return locations, location_id, chosen, day
 
 

@@ -26,7 +26,7 @@ SHOWN = 8
 
 def today_widget(org, user) -> tuple[str, str]:
     """(title, html) of the card."""
-    from .day import next_open_day
+    from .day import planning_day
 
     sess = session()
     today = clock.today()
@@ -37,7 +37,7 @@ def today_widget(org, user) -> tuple[str, str]:
         stmt = stmt.where(Location.id.in_(scope))
     locations = list(sess.scalars(stmt))
     ids = [loc.id for loc in locations]
-    day = next_open_day(locations, today - timedelta(days=1)) if locations else today
+    day = planning_day(locations, today)
     children: dict[int, set[int]] = {i: set() for i in ids}
     for row in reserved_days(sess, org, start=day, end=day, location_ids=ids) if ids else []:
         children[row.location_id].add(row.child_id)

@@ -54,14 +54,45 @@ def test_day_page_per_group_with_ages_and_half_hours(client, session, factory, o
     assert f'href="/o/{org.slug}/planning/planning.css"' in text
 
 
-def test_default_day_is_the_next_open_day(client, session, factory, org, location, family, child, director):
+def test_default_day_is_today_or_the_next_open_day(client, session, factory, org, location, family, child,
+                                                   director):
     plan(session, org, child, location, family)
-    app_clock().freeze(datetime(2026, 11, 20, 9, 0, tzinfo=BRUSSELS))  # a Friday
+    app_clock().freeze(datetime(2026, 11, 20, 9, 0, tzinfo=BRUSSELS))  # a Friday: open, so today
+    text = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
+    assert "vrijdag 20 november 2026" in text
+    app_clock().freeze(datetime(2026, 11, 21, 9, 0, tzinfo=BRUSSELS))  # Saturday: closed, so Monday
     text = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
     assert "maandag 23 november 2026" in text
-    app_clock().freeze(datetime(2026, 11, 10, 9, 0, tzinfo=BRUSSELS))  # Tuesday; Wednesday 11/11 is Wapenstilstand
+    app_clock().freeze(datetime(2026, 11, 11, 9, 0, tzinfo=BRUSSELS))  # Wednesday 11/11 is Wapenstilstand
     text = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
     assert "donderdag 12 november 2026" in text
+
+
+@pytest.mark.parametrize("now, day", [
+    (datetime(2026, 11, 20, 23, 30, tzinfo=BRUSSELS), "2026-11-20"),  # late on an open Friday
+    (datetime(2026, 11, 21, 9, 0, tzinfo=BRUSSELS), "2026-11-23"),  # Saturday
+    (datetime(2026, 11, 11, 9, 0, tzinfo=BRUSSELS), "2026-11-12"),  # a public holiday
+])
+def test_dashboard_and_day_planning_open_on_the_same_day(client, session, factory, org, location, family, child,
+                                                          director, now, day):
+    plan(session, org, child, location, family)
+    app_clock().freeze(now)
+    dashboard = client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    assert f"/o/{org.slug}/planning/day?date={day}" in dashboard
+    page = client.get(f"/o/{org.slug}/planning/day").get_data(as_text=True)
+    assert f'value="{day}"' in page  # the date field of the day planning
+    assert ("Vandaag verwacht" in dashboard) == (day == now.date().isoformat())
+
+
+def test_today_previous_and_next_day_buttons(client, session, factory, org, location, family, child, director,
+                                             frozen_today):
+    today = app_clock().today().isoformat()
+    text = client.get(f"/o/{org.slug}/planning/day?date=2026-12-01").get_data(as_text=True)
+    assert f'date={today}' in text and ">Vandaag</a>" in text
+    assert 'date=2026-11-30' in text and 'rel="prev"' in text and 'date=2026-12-02' in text and 'rel="next"' in text
+    assert 'aria-current="date"' not in text
+    text = client.get(f"/o/{org.slug}/planning/day?date={today}").get_data(as_text=True)
+    assert 'aria-current="date"' in text
 
 
 def test_closed_day_and_capacity_warning(client, session, factory, org, family, director, frozen_today):
