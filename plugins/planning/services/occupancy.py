@@ -6,7 +6,8 @@ children). A day part is a half day: available day parts = licensed places × 2 
 (1 = morning, 2 = afternoon), so a year of a whole organisation is a few dict operations per day."""
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -19,6 +20,15 @@ from .capacity import effective_capacity
 from .care_plans import age_in_months
 from .closing_days import closing_calendar
 from .expansion import AFTERNOON, MORNING, expand, halves
+from .pattern_counts import (
+    AgeGroups,
+    OpenCalendar,
+    day_counts,
+    group_segments,
+    plan_parts,
+    reserved_day_parts,
+    split_plans,
+)
 from .reservations import load_plans, opening_hours
 from .settings import day_part_split, setting
 from .types import OccupancyCell, Vacancy
@@ -43,14 +53,22 @@ def _months(start: Period, months: int) -> list[Period]:
     return out
 
 
-def _masks(session, org, locations, first: date, last: date):
-    """{(location, day, child): bits} of reserved day parts, the calendars used, and each
-    (location, child)'s assigned living group."""
+def _load(session, org, locations, first: date, last: date):
     ids = [loc.id for loc in locations]
     plans = load_plans(session, org, first, last, location_ids=ids)
     hours = opening_hours(session, org, ids)
     closed = closing_calendar(session, org, ids, first, last)
-    split = day_part_split(session, org)
+    return plans, hours, closed, day_part_split(session, org)
+
+
+def _masks(session, org, locations, first: date, last: date):
+    """{(location, day, child): bits} of reserved day parts, the calendars used, and each
+    (location, child)'s assigned living group (the exact per-day expansion: the reference)."""
+    plans, hours, closed, split = _load(session, org, locations, first, last)
+    return _plan_masks(plans, hours, closed, split, first, last)
+
+
+def _plan_masks(plans, hours, closed, split, first: date, last: date):
     bits_of: dict[int, int] = {}  # by id(): blocks live as long as ``plans``; hashing them costs more
     masks: dict[tuple[int, date, int], int] = {}
     get = masks.get
@@ -92,16 +110,31 @@ def _open_days(hours, closed, location_id: int, first: date, last: date) -> list
     return days
 
 
+def _calendars(hours, closed, locations) -> dict[int, OpenCalendar]:
+    return {loc.id: OpenCalendar(hours.get(loc.id, {}), closed.get(loc.id, {})) for loc in locations}
+
+
+def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[tuple[int, int, int], int]:
+    """{(location, year, month): reserved day parts}: plans sharing a weekly pattern are counted
+    together (``pattern_counts``), the rest is expanded day by day."""
+    first, last = periods[0].first_day, periods[-1].last_day
+    segments, exact = split_plans(plans, first, last, split)
+    months = [(p.year, p.month, p.first_day, p.last_day) for p in periods]
+    reserved = reserved_day_parts(segments, _calendars(hours, closed, locations), months)
+    masks = _plan_masks(exact, hours, closed, split, first, last)[0]
+    for (loc, day, _child), bits in masks.items():
+        reserved[(loc, day.year, day.month)] += (bits & 1) + (bits >> 1)
+    return reserved
+
+
 def occupancy(session, org, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
     periods = _months(start, months)
     locations = _locations(session, org, location_ids)
     if not locations or not periods:
         return []
     first, last = periods[0].first_day, periods[-1].last_day
-    masks, hours, closed, _ = _masks(session, org, locations, first, last)
-    reserved: dict[tuple[int, int, int], int] = defaultdict(int)
-    for (loc, day, _child), bits in masks.items():
-        reserved[(loc, day.year, day.month)] += (bits & 1) + (bits >> 1)
+    plans, hours, closed, split = _load(session, org, locations, first, last)
+    reserved = reserved_per_month(plans, hours, closed, split, locations, periods)
     cells = []
     for loc in locations:
         per_month: dict[tuple[int, int], int] = defaultdict(int)
@@ -163,70 +196,97 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
     weeks = int(setting(session, org, "planning.last_minute_weeks"))
     lm_first, lm_last = today, today + timedelta(weeks=weeks) - timedelta(days=1)
     first, last = min(start_day, lm_first), max(periods[-1].last_day, lm_last)
-    masks, hours, closed, child_group = _masks(session, org, locations, first, last)
-    max_age = int(setting(session, org, "planning.max_age_months"))
+    plans, hours, closed, split = _load(session, org, locations, first, last)
     groups: dict[int, list[LivingGroup]] = defaultdict(list)
     for g in session.scalars(select(LivingGroup).where(
             LivingGroup.organisation_id == org.id, LivingGroup.location_id.in_([loc.id for loc in locations]))
             .order_by(LivingGroup.min_age_months, LivingGroup.id)):
         groups[g.location_id].append(g)
     limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
-    need_age = {c for (loc, _d, c) in masks if limited[loc]}
+    # plans sharing a weekly pattern are counted together, per location and, where living groups
+    # limit the places, per group (a child's group follows its age); the rest day by day
+    parts, exact = plan_parts(plans, first, last, split)
+    masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
+    max_age = int(setting(session, org, "planning.max_age_months"))
+    need_age = {p.child_id for p in plans if limited[p.location_id]}
     births = {cid: (dob or exp) for cid, dob, exp in session.execute(
         select(Child.id, Child.date_of_birth, Child.expected_birth_date)
         .where(Child.organisation_id == org.id, Child.id.in_(need_age)))} if need_age else {}
+    # plain values from here on: the loops below run per day and pattern
+    group_rows = {loc_id: [(g.id, g.capacity, g.min_age_months, g.max_age_months) for g in gs]
+                  for loc_id, gs in groups.items()}
+    age_groups = {loc_id: AgeGroups([(gid, lo, hi) for gid, _cap, lo, hi in rows])
+                  for loc_id, rows in group_rows.items() if limited[loc_id]}
 
     def group_of(loc_id: int, child_id: int, day: date) -> int | None:
         for first_day, last_day, assigned in child_group.get((loc_id, child_id), ()):
             if first_day <= day and (last_day is None or day <= last_day):
                 return assigned
         born = births.get(child_id)
-        age = age_in_months(born, day) if born and born <= day else 0
-        for g in groups[loc_id]:
-            if g.min_age_months <= age <= g.max_age_months:
-                return g.id
-        return None
+        return age_groups[loc_id].of(age_in_months(born, day) if born and born <= day else 0)
 
-    # children present per (location, day, bit) and per (location, day, group, bit)
-    counts: dict[tuple[int, date, int], int] = defaultdict(int)
-    gcounts: dict[tuple[int, date, int | None, int], int] = defaultdict(int)
+    # children present per day (offset from ``first``), per (location, bit) and per
+    # ((location, group), bit)
+    n_days = (last - first).days + 1
+    calendars = _calendars(hours, closed, locations)
+    segments = Counter((plan.location_id, key, a, b) for plan, a, b, key in parts)
+    counts = day_counts(segments, calendars, first, n_days)
+    gsegments = group_segments([x for x in parts if limited[x[0].location_id]], births, age_groups)
+    gcounts = day_counts(gsegments, calendars, first, n_days)
     for (loc, day, child), bits in masks.items():
         g = group_of(loc, child, day) if limited[loc] else None
+        i = (day - first).days
         for b in (1, 2):
             if bits & b:
-                counts[(loc, day, b)] += 1
+                counts.setdefault((loc, b), [0] * n_days)[i] += 1
                 if limited[loc]:
-                    gcounts[(loc, day, g, b)] += 1
+                    gcounts.setdefault(((loc, g), b), [0] * n_days)[i] += 1
+    zeros = [0] * n_days
+    open_days = {loc.id: [((d - first).days, d.weekday()) for d in _open_days(hours, closed, loc.id, first, last)]
+                 for loc in locations}
 
     forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
 
     def vacancies(loc: Location, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
-        days = _open_days(hours, closed, loc.id, lo, hi)
-        if not days or not loc.licensed_places:
+        loc_id, places = loc.id, loc.licensed_places
+        all_days = open_days[loc_id]
+        days = all_days[bisect_left(all_days, ((lo - first).days, -1)):bisect_right(all_days, ((hi - first).days, 7))]
+        if not days or not places:
             return []
-        places = min(effective_capacity(loc, day, forced) for day in days)  # family daycare: 7 from 2027
-        peak: dict[tuple[int, int], int] = defaultdict(int)
-        group_peak: dict[tuple[int | None, int, int], int] = defaultdict(int)
-        for day in days:
-            w = day.weekday()
-            for b in (1, 2):
-                peak[(w, b)] = max(peak[(w, b)], counts.get((loc.id, day, b), 0))
-                if limited[loc.id]:
-                    for g in groups[loc.id]:
-                        key = (g.id, w, b)
-                        group_peak[key] = max(group_peak[key], gcounts.get((loc.id, day, g.id, b), 0))
-        open_weekdays = sorted({d.weekday() for d in days})
+        # the effective capacity: family daycare homes take at most 7 children from 2027
+        places = min(effective_capacity(loc, first + timedelta(days=i), forced) for i, _w in days)
+        is_limited = limited[loc_id]
+        rows = group_rows.get(loc_id, []) if is_limited else []
+        # peaks per cell (weekday, bit), as index 2 * weekday + bit - 1
+        peak = [0] * 14
+        series = [(0, counts.get((loc_id, 1), zeros)), (1, counts.get((loc_id, 2), zeros))]
+        for cell, arr in series:
+            for i, w in days:
+                n = arr[i]
+                if n > peak[2 * w + cell]:
+                    peak[2 * w + cell] = n
+        group_peak = {}
+        for gid, _cap, _lo, _hi in rows:
+            gp = [0] * 14
+            for cell, bit in ((0, 1), (1, 2)):
+                arr = gcounts.get(((loc_id, gid), bit), zeros)
+                for i, w in days:
+                    n = arr[i]
+                    if n > gp[2 * w + cell]:
+                        gp[2 * w + cell] = n
+            group_peak[gid] = gp
+        open_weekdays = sorted({w for _i, w in days})
         out = []
         for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
-            fitting = [g for g in groups.get(loc.id, ()) if limited[loc.id] and g.min_age_months < hi_m
-                       and g.max_age_months > lo_m]
+            fitting = [(gid, cap) for gid, cap, g_lo, g_hi in rows if g_lo < hi_m and g_hi > lo_m]
+            group_free = [sum(cap - group_peak[gid][c] for gid, cap in fitting) for c in range(14)]
             for label, cells in _patterns(open_weekdays):
-                free = min(places - peak[c] for c in cells)
-                if limited[loc.id]:
-                    free = min(free, min(sum(g.capacity - group_peak[(g.id, w, b)] for g in fitting)
-                                         for w, b in cells))
+                idx = [2 * w + b - 1 for w, b in cells]
+                free = min(places - peak[c] for c in idx)
+                if is_limited:
+                    free = min(free, min(group_free[c] for c in idx))
                 if free > 0:
-                    out.append(Vacancy(loc.id, period, band, label, free, last_minute))
+                    out.append(Vacancy(loc_id, period, band, label, free, last_minute))
         return out
 
     result: list[Vacancy] = []

@@ -1,0 +1,262 @@
+"""Counting reserved day parts per weekly pattern instead of per child and day.
+
+In a real organisation hundreds of care plans share a few weekly patterns. A weekly or
+alternating version reserves the same day parts on every day of the same *day class*: the weekday
+together with the week's parity counted from ``EPOCH_MONDAY`` (14 classes, ``day_class``). So a
+version is 14 bit masks (1 = morning, 2 = afternoon) over a date range; versions are counted per
+identical (location, masks, date range) and the open days of each class in a range are counted
+with arithmetic (minus the closing days of that class), never by walking the days of every child.
+
+Only plans whose days cannot overlap take this path: the single plan of a child at a location,
+without extra days and without custom (shift-work) schedules, whose versions do not overlap.
+Everything else goes through the exact per-day expansion (``occupancy._masks``); the property
+tests pin both to the same result."""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from datetime import date, time, timedelta
+from itertools import accumulate
+
+from dateutil.relativedelta import relativedelta
+
+from .care_plans import age_in_months
+from .expansion import (
+    AFTERNOON,
+    EPOCH_MONDAY,
+    MORNING,
+    Block,
+    halves,
+    monday,
+)
+from .reservations import PlanData
+
+CLASSES = 14
+_EPOCH = EPOCH_MONDAY.toordinal()
+POPCOUNT = (0, 1, 1, 2)
+ONE_DAY = timedelta(days=1)
+
+Key = tuple[int, ...]  # 14 bit masks, index = day_class
+
+
+def day_class(day: date) -> int:
+    """Weekday (0 = Monday) plus 7 in the odd weeks counted from EPOCH_MONDAY."""
+    return (day.toordinal() - _EPOCH) % CLASSES
+
+
+def block_bits(block: Block, split: time) -> int:
+    parts = halves(block, split)
+    return (1 if MORNING in parts else 0) | (2 if AFTERNOON in parts else 0)
+
+
+def pattern_key(spec, split: time) -> Key | None:
+    """The 14 masks of a weekly or alternating version; None for a custom schedule."""
+    if spec.kind == "custom":
+        return None
+    anchor = spec.reference or spec.start
+    week_a = ((monday(anchor) - EPOCH_MONDAY).days // 7) % 2
+    bits = [0] * CLASSES
+    for entry in spec.entries:
+        b = block_bits(entry.block, split)
+        if entry.week is None:
+            parities = (0, 1)
+        else:
+            parities = (week_a,) if entry.week == "A" else (1 - week_a,)
+        for parity in parities:
+            bits[parity * 7 + entry.weekday] |= b
+    return tuple(bits)
+
+
+Part = tuple[PlanData, date, date, Key]
+
+
+def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> tuple[list[Part], list[PlanData]]:
+    """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
+    key) within [first, last]; ``exact`` are the plans that need the per-day expansion."""
+    per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
+    out: list[Part] = []
+    exact: list[PlanData] = []
+    for plan in plans:
+        lo, hi = max(first, plan.start), last if plan.end is None else min(last, plan.end)
+        if per_child[(plan.location_id, plan.child_id)] > 1 or any(lo <= d <= hi for d, _b in plan.extras):
+            exact.append(plan)
+            continue
+        parts, ok = [], True
+        for spec in plan.versions:
+            key = pattern_key(spec, split)
+            if key is None:
+                ok = False
+                break
+            a, b = max(lo, spec.start), hi if spec.end is None else min(hi, spec.end)
+            if a <= b and any(key):
+                parts.append((a, b, key))
+        parts.sort()
+        if not ok or any(x[1] >= y[0] for x, y in zip(parts, parts[1:], strict=False)):
+            exact.append(plan)
+            continue
+        out += [(plan, a, b, key) for a, b, key in parts]
+    return out, exact
+
+
+def split_plans(plans: list[PlanData], first: date, last: date, split: time) -> tuple[Counter, list[PlanData]]:
+    """(segments, exact): ``segments`` counts identical (location, key, from, to) within
+    [first, last]; ``exact`` are the plans that need the per-day expansion."""
+    parts, exact = plan_parts(plans, first, last, split)
+    return Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), exact
+
+
+class AgeGroups:
+    """The living group a child of a given age (months) counts in at one location: the first group,
+    in the given order, whose [min, max] holds the age; None when none does."""
+
+    def __init__(self, groups: list[tuple[int, int, int]]) -> None:  # (id, min, max)
+        self.groups = groups
+        self.top = max((hi for _g, _lo, hi in groups), default=0) + 1
+        self._of = [self._find(age) for age in range(self.top + 1)]
+
+    def _find(self, age: int) -> int | None:
+        return next((gid for gid, lo, hi in self.groups if lo <= age <= hi), None)
+
+    def of(self, age: int) -> int | None:
+        return self._of[min(age, self.top)]
+
+    def next_change(self, age: int) -> int | None:
+        """The first age above ``age`` in another group (None: the same group from here on)."""
+        here = self.of(age)
+        for later in range(age + 1, self.top + 1):
+            if self._of[later] != here:
+                return later
+        return None
+
+
+def group_segments(parts: list[Part], births: dict[int, date | None], age_groups: dict[int, AgeGroups],
+                   ) -> Counter:
+    """Counts identical ((location, living group), key, from, to): the plan's assigned group, else
+    the group that fits the child's age, with a new segment whenever the age moves the child to
+    another group (children without a fitting group are left out)."""
+    out: Counter = Counter()
+    for plan, a, b, key in parts:
+        loc = plan.location_id
+        if plan.living_group_id:
+            out[((loc, plan.living_group_id), key, a, b)] += 1
+            continue
+        groups, born = age_groups[loc], births.get(plan.child_id)
+        day = a
+        while day <= b:
+            age = age_in_months(born, day) if born and born <= day else 0
+            group, later = groups.of(age), groups.next_change(age)
+            end = b
+            if later is not None and born is not None:
+                change = born + relativedelta(months=later)
+                end = min(b, max(day, change - ONE_DAY))
+            if group is not None:
+                out[((loc, group), key, day, end)] += 1
+            day = end + ONE_DAY
+    return out
+
+
+class OpenCalendar:
+    """The open days of one location as arithmetic: open weekdays and, per day class, the
+    sorted closing days (as ordinals) that fall on an open weekday."""
+
+    def __init__(self, open_weekdays, closed_days) -> None:
+        self.open = frozenset(open_weekdays)
+        by_class: dict[int, list[int]] = defaultdict(list)
+        for day in closed_days:
+            if day.weekday() in self.open:
+                by_class[day_class(day)].append(day.toordinal())
+        self.closed = {c: sorted(days) for c, days in by_class.items()}
+
+    def count(self, cls: int, lo: date, hi: date) -> int:
+        """Open days of class ``cls`` in [lo, hi]."""
+        if cls % 7 not in self.open or lo > hi:
+            return 0
+        a, b = lo.toordinal() - _EPOCH, hi.toordinal() - _EPOCH
+        n = (b - cls) // CLASSES - (a - 1 - cls) // CLASSES
+        closed = self.closed.get(cls)
+        if closed:
+            n -= bisect_right(closed, hi.toordinal()) - bisect_left(closed, lo.toordinal())
+        return n
+
+
+def reserved_day_parts(segments: Counter, calendars: dict[int, OpenCalendar],
+                       months: list[tuple[int, int, date, date]]) -> dict[tuple[int, int, int], int]:
+    """{(location, year, month): reserved day parts} of the segments; ``months`` are
+    (year, month, first day, last day) in order."""
+    # identical (location, range) first: their per-class weights simply add up
+    weights: dict[tuple[int, date, date], list[int]] = {}
+    for (loc, key, a, b), n in segments.items():
+        w = weights.get((loc, a, b))
+        if w is None:
+            w = weights[(loc, a, b)] = [0] * CLASSES
+        for cls, bits in enumerate(key):
+            if bits:
+                w[cls] += n * POPCOUNT[bits]
+    # months a range covers whole go through a difference array of weights per location; only
+    # its first and last month are counted day class by day class
+    n_months = len(months)
+    out: dict[tuple[int, int, int], int] = defaultdict(int)
+    diff: dict[int, list[list[int]]] = {}
+    for (loc, a, b), w in weights.items():
+        cal = calendars[loc]
+        classes = [(cls, x) for cls, x in enumerate(w) if x]
+        whole: list[int] = []
+        for i, (year, month, mf, ml) in enumerate(months):
+            if ml < a or mf > b:
+                continue
+            if a <= mf and ml <= b:
+                whole.append(i)
+            else:
+                out[(loc, year, month)] += sum(x * cal.count(cls, max(a, mf), min(b, ml)) for cls, x in classes)
+        if whole:
+            rows = diff.get(loc)
+            if rows is None:
+                rows = diff[loc] = [[0] * CLASSES for _ in range(n_months + 1)]
+            up, down = rows[whole[0]], rows[whole[-1] + 1]
+            for cls, x in classes:
+                up[cls] += x
+                down[cls] -= x
+    for loc, rows in diff.items():
+        cal = calendars[loc]
+        running = [0] * CLASSES
+        for i, (year, month, mf, ml) in enumerate(months):
+            running = [r + d for r, d in zip(running, rows[i], strict=True)]
+            if any(running):
+                out[(loc, year, month)] += sum(x * cal.count(cls, mf, ml) for cls, x in enumerate(running) if x)
+    return out
+
+
+def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
+               ) -> dict[tuple, list[int]]:
+    """{(place, bit): children present on each day of the window}, a list indexed by the day's
+    offset from ``first`` (a place is a location id or a (location id, living group id) pair).
+
+    Each segment adds its count at the first day of each class it reserves and takes it off
+    after its last: one difference array per (place, bit) whose running sum is taken per day
+    class (every 14th day), so nothing is done per child and day. Days the location is not open
+    on keep 0; closing days are the caller's concern (it reads open days only)."""
+    start_cls = day_class(first)
+    out: dict[tuple, list[int]] = {}
+    for (place, key, a, b), n in segments.items():
+        cal = calendars[place if isinstance(place, int) else place[0]]
+        lo, hi = max(0, (a - first).days), (b - first).days
+        for cls, bits in enumerate(key):
+            if not bits or cls % 7 not in cal.open:
+                continue
+            offset = (cls - start_cls) % CLASSES
+            on = lo + (offset - lo) % CLASSES  # the first day of this class from ``a`` on
+            off = hi + 1 + (offset - hi - 1) % CLASSES  # the first one after ``b``
+            if on > hi or on >= n_days:
+                continue
+            for bit in (1, 2):
+                if bits & bit:
+                    arr = out.get((place, bit))
+                    if arr is None:
+                        arr = out[(place, bit)] = [0] * n_days
+                    arr[on] += n
+                    if off < n_days:
+                        arr[off] -= n
+    for arr in out.values():
+        for cls in range(min(CLASSES, n_days)):
+            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
+    return out
