@@ -29,15 +29,17 @@ from .blueprint import (
     DAY_VIEW,
     EXPORT,
     bp,
+    chosen_locations,
+    page_of,
     parse_day,
     parse_month,
-    pick_locations,
     scoped_locations,
 )
 from .heatmap import ratio_curve_svg
 from .plans import part_label
 
 NO_GROUP = 0
+LOCATIONS_PER_PAGE = 10
 
 
 def next_open_day(locations: list[Location], after: date) -> date:
@@ -170,18 +172,18 @@ def day_view(day: date, locations: list[Location]) -> dict:
 
 def _selection():
     locations = scoped_locations()
-    location_id = request.args.get("location", type=int)
-    chosen = pick_locations(locations, location_id)
+    choice, chosen = chosen_locations(locations)
     day = parse_day(request.args.get("date"), None) or planning_day(chosen, clock.today())
-    return locations, location_id, chosen, day
+    return locations, choice, chosen, day
 
 
 @bp.route("/day")
 @requires(DAY_VIEW)
 def day():
-    locations, location_id, chosen, the_day = _selection()
-    return render_template("planning/day.html", view=day_view(the_day, chosen), locations=locations,
-                           location_id=location_id, can_export=can(current_user, EXPORT))
+    locations, choice, chosen, the_day = _selection()
+    page = page_of(chosen, LOCATIONS_PER_PAGE)  # every location: a page of them at a time
+    return render_template("planning/day.html", view=day_view(the_day, page.items), locations=locations,
+                           location_id=choice, page=page, can_export=can(current_user, EXPORT))
 
 
 @bp.route("/day.pdf")
@@ -207,7 +209,7 @@ def month_xlsx():
     from ..services.exports import DaySummary, PlanningRow, day_planning_workbook
 
     locations = scoped_locations()
-    chosen = pick_locations(locations, request.args.get("location", type=int))
+    _choice, chosen = chosen_locations(locations)
     first = parse_month(request.args.get("month"), clock.today())
     last = first.replace(day=monthrange(first.year, first.month)[1])
     rows: list[PlanningRow] = []

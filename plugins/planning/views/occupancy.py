@@ -13,21 +13,33 @@ from core.security import requires
 from core.values import Period
 
 from .. import api
-from .blueprint import OCCUPANCY_VIEW, bp, parse_month, pick_locations, scoped_locations
+from .blueprint import (
+    OCCUPANCY_VIEW,
+    bp,
+    chosen_locations,
+    page_of,
+    parse_month,
+    scoped_locations,
+)
 from .heatmap import HeatCell, heatmap_svg, legend_svg
 
 MONTHS = 12
+ROWS_PER_PAGE = 50
 
 
 def _places_text(value) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def occupancy_view(locations, first: Period) -> dict:
+def occupancy_view(locations, first: Period, chosen=None) -> dict:
+    """The heatmap of ``locations`` (one row each: cheap, the weekly patterns are counted per
+    pattern) and the free places of ``chosen`` (default: the same locations)."""
     sess = session()
     ids = [loc.id for loc in locations]
+    chosen_ids = ids if chosen is None else [loc.id for loc in chosen]
     cells = api.occupancy(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
-    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
+    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=chosen_ids) \
+        if chosen_ids else []
     months: list[Period] = []
     period = first
     for _i in range(MONTHS):
@@ -71,18 +83,22 @@ def occupancy_view(locations, first: Period) -> dict:
 
 def _selection():
     locations = scoped_locations(with_hours=False)
-    location_id = request.args.get("location", type=int)
-    chosen = pick_locations(locations, location_id)
+    choice, chosen = chosen_locations(locations)
     first = Period.of(parse_month(request.args.get("month"), clock.today()))
-    return locations, location_id, chosen, first
+    return locations, choice, chosen, first
 
 
 @bp.route("/occupancy")
 @requires(OCCUPANCY_VIEW)
 def occupancy():
-    locations, location_id, chosen, first = _selection()
-    return render_template("planning/occupancy.html", view=occupancy_view(chosen, first), locations=locations,
-                           location_id=location_id)
+    """The heatmap of every location; the free places of the chosen one (remembered), a page
+    of rows at a time."""
+    locations, choice, chosen, first = _selection()
+    view = occupancy_view(locations, first, chosen)
+    return render_template("planning/occupancy.html", view=view, locations=locations, location_id=choice,
+                           month=first.first_day.strftime("%Y-%m"),
+                           vacancy_page=page_of(view["vacancies"], ROWS_PER_PAGE),
+                           last_minute_page=page_of(view["last_minute"], ROWS_PER_PAGE, "lm_page"))
 
 
 @bp.route("/occupancy.xlsx")
@@ -90,10 +106,10 @@ def occupancy():
 def occupancy_xlsx():
     from ..services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
-    _locations, _location_id, chosen, first = _selection()
-    view = occupancy_view(chosen, first)
+    locations, _choice, chosen, first = _selection()
+    view = occupancy_view(locations, first, chosen)
     names = view["names"]
-    places = {loc.id: loc.licensed_places for loc in chosen}
+    places = {loc.id: loc.licensed_places for loc in locations}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
                         c.reserved_day_parts, c.available_day_parts) for c in view["cells"]]
     vac = [VacancyRow(v["location"], v["month"], v["age_band"], v["pattern"], v["places"], v["last_minute"])

@@ -42,17 +42,80 @@ def test_heatmap_and_free_places(client, session, factory, org, family, frozen_t
     assert any(c.startswith("Het Nest, december 2026: 100% bezet") for c in cells), cells
     assert any(c.startswith("Zonnetje, december 2026: 0% bezet") for c in cells)
     assert any(c.startswith("Het Nest, april 2027: 0% bezet") for c in cells)  # plans end 31/3/2027
-    # free places: Zonnetje now (last minute) and Het Nest from April 2027
+    # free places of the first location by default: Het Nest from April 2027, none last minute
+    last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
+    assert "Geen vrije plaatsen in de komende 4 weken" in last_minute
+    vacancies = text[text.index('id="vacancies"'):]
+    assert "april 2027" in vacancies and "Het Nest" in vacancies and "Zonnetje" not in vacancies
+    # every location: Zonnetje now (last minute) and Het Nest from April 2027
+    text = client.get(f"/o/{org.slug}/planning/occupancy?location=all").get_data(as_text=True)
     last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
     assert "Zonnetje" in last_minute and "Het Nest" not in last_minute
     vacancies = text[text.index('id="vacancies"'):]
     assert "april 2027" in vacancies and "Het Nest" in vacancies
 
 
+def free_rows(html: str, section: str) -> list[str]:
+    start = html.index(f'id="{section}"')
+    end = html.index('id="vacancies"') if section == "last-minute" else len(html)
+    return [row for row in html[start:end].split("<tr")[2:]]  # past the header row
+
+
+def test_location_choice_is_remembered_and_the_heatmap_keeps_every_location(client, session, factory, org, family,
+                                                                             frozen_today):
+    nest, zon = setup_org(session, factory, org, family)
+    login(client, factory.user(org, Role.DIRECTOR))
+    text = client.get(f"/o/{org.slug}/planning/occupancy?location={zon.id}").get_data(as_text=True)
+    assert f'<option value="{zon.id}" selected>' in text
+    assert "Zonnetje" in text[text.index('id="last-minute"'):]
+    assert "Het Nest" not in text[text.index('id="last-minute"'):]
+    heat = text[text.index('class="heatmap"'):text.index("</svg>")]
+    assert "Het Nest" in heat and "Zonnetje" in heat  # the overview keeps every location
+    again = client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)  # no argument: remembered
+    assert f'<option value="{zon.id}" selected>' in again
+    # the day planning shares the choice
+    day = client.get(f"/o/{org.slug}/planning/day?date=2026-11-19").get_data(as_text=True)
+    assert f'<option value="{zon.id}" selected>' in day and 'id="loc-%s"' % zon.id in day
+    assert 'id="loc-%s"' % nest.id not in day
+    everything = client.get(f"/o/{org.slug}/planning/day?date=2026-11-19&location=all").get_data(as_text=True)
+    assert 'id="loc-%s"' % nest.id in everything and 'id="loc-%s"' % zon.id in everything
+    assert '<option value="all" selected>' in client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
+
+
+def test_bad_or_foreign_location_is_404_and_forgets_nothing(client, session, factory, org, family, frozen_today):
+    nest, zon = setup_org(session, factory, org, family)
+    other = factory.org(name="Ander")
+    foreign = factory.location(other, name="Elders")
+    session.commit()
+    login(client, factory.user(org, Role.DIRECTOR))
+    client.get(f"/o/{org.slug}/planning/occupancy?location={zon.id}")
+    for bad in ("abc", "-1", str(foreign.id), "99999999"):
+        assert client.get(f"/o/{org.slug}/planning/occupancy?location={bad}").status_code == 404
+        assert client.get(f"/o/{org.slug}/planning/day?location={bad}").status_code == 404
+    assert f'<option value="{zon.id}" selected>' in client.get(
+        f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
+
+
+def test_free_places_are_paged(client, session, factory, org, family, frozen_today):
+    from plugins.planning.views_occupancy import ROWS_PER_PAGE
+
+    setup_org(session, factory, org, family)
+    login(client, factory.user(org, Role.DIRECTOR))
+    url = f"/o/{org.slug}/planning/occupancy?location=all"
+    total = len(api.free_places(session, org, start=api.Period.of(date(2026, 11, 1)), months=12))
+    assert total > ROWS_PER_PAGE  # enough rows for more than one page
+    first = client.get(url).get_data(as_text=True)
+    assert len(free_rows(first, "vacancies")) == ROWS_PER_PAGE
+    assert "pagina 1 van" in first and 'rel="next"' in first
+    last = client.get(url + "&page=999").get_data(as_text=True)  # past the end: the last page
+    assert 0 < len(free_rows(last, "vacancies")) <= ROWS_PER_PAGE
+    assert client.get(url + "&page=abc").status_code == 200
+
+
 def test_occupancy_excel(client, session, factory, org, family, frozen_today):
     nest, _zon = setup_org(session, factory, org, family)
     login(client, factory.user(org, Role.FINANCE))
-    response = client.get(f"/o/{org.slug}/planning/occupancy.xlsx")
+    response = client.get(f"/o/{org.slug}/planning/occupancy.xlsx?location=all")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
     rows = list(wb["Bezetting"].iter_rows(min_row=2, values_only=True))
@@ -62,6 +125,9 @@ def test_occupancy_excel(client, session, factory, org, family, frozen_today):
     free = list(wb["Vrije plaatsen"].iter_rows(min_row=2, values_only=True))
     assert any(r[0] == "Zonnetje" and r[5] == "ja" for r in free)
     assert response.headers["Content-Disposition"].startswith("attachment")
+    one = load_workbook(io.BytesIO(client.get(f"/o/{org.slug}/planning/occupancy.xlsx?location={nest.id}").data))
+    assert len(list(one["Bezetting"].iter_rows(min_row=2))) == 24  # occupancy: still every location
+    assert {r[0] for r in one["Vrije plaatsen"].iter_rows(min_row=2, values_only=True)} == {"Het Nest"}
 
 
 def test_occupancy_roles_and_bad_month(client, factory, org, frozen_today):
