@@ -24,7 +24,10 @@ from core.security import can, requires
 from .. import api
 from ..models import CarePlan
 from ..services.closing_days import closing_calendar
+from ..services.profile import Presence, compute_profile
 from ..services.queries import month_planning
+from ..services.ratio import org_rule_set
+from ..services.settings import rest_period
 from .blueprint import (
     DAY_VIEW,
     EXPORT,
@@ -90,21 +93,24 @@ def _merge_children(expected: list[api.ExpectedChild]) -> list[dict]:
     return list(rows.values())
 
 
-def _mark_settling_in(children: list[dict], day: date) -> None:
-    """Tag children still in their settling-in period (wennen): one query for all of them."""
-    plan_ids = {pid for child in children for pid in child["plan_ids"]}
+def _settling_in_until(plan_ids: set[int]) -> dict[int, date | None]:
+    """Each plan's end of settling in (wennen): one query for all of them."""
     if not plan_ids:
-        return
-    until = dict(session().execute(select(CarePlan.id, CarePlan.settling_in_until).where(
+        return {}
+    return dict(session().execute(select(CarePlan.id, CarePlan.settling_in_until).where(
         CarePlan.organisation_id == g.org.id, CarePlan.id.in_(plan_ids))).all())
+
+
+def _mark_settling_in(children: list[dict], day: date, until: dict[int, date | None]) -> None:
     for child in children:
         if any(until.get(pid) and day <= until[pid] for pid in child["plan_ids"]):
             child["note"] = _("wennen")
 
 
-def location_day(location: Location, day: date, closed: dict) -> dict:
-    """Plain data for one location on one day (constant number of queries)."""
-    sess = session()
+def location_day(location: Location, day: date, closed: dict, item=None, *, until=None, rules=None,
+                 rest=None) -> dict:
+    """Plain data for one location on one day, from its ``item`` of ``month_planning`` (the
+    expected children and the half-hour profile; None: nobody expected)."""
     family = location.care_type == CareType.GEZINSOPVANG
     view = {"id": location.id, "name": location.name, "places": location.licensed_places, "closed": False,
             "closed_reason": "", "expected": 0, "peak": 0, "staff_peak": 0, "warnings": [], "groups": [],
@@ -112,12 +118,14 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
     if day in closed:
         view.update(closed=True, closed_reason=closed[day].reason)
         return view
-    if not any(oh.weekday == day.weekday() for oh in location.opening_hours):
+    hours = {oh.weekday: (oh.opens, oh.closes) for oh in location.opening_hours}
+    if day.weekday() not in hours:
         view.update(closed=True, closed_reason=_("niet open op deze weekdag"))
         return view
-    children = _merge_children(api.expected_children(sess, g.org, location.id, day))
-    _mark_settling_in(children, day)
-    profile = api.half_hour_profile(sess, g.org, location.id, day)
+    expected = item.children if item is not None else []
+    children = _merge_children(expected)
+    _mark_settling_in(children, day, until or {})
+    profile = item.profile if item is not None else []
     view["expected"] = len(children)
     view["slots"] = [_slot_label(s) for s in profile]
     view["counts"] = [s.children for s in profile]
@@ -140,6 +148,7 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
     for child in sorted(children, key=lambda c: c["name"]):
         gid = child["group_id"] if child["group_id"] in groups else NO_GROUP
         by_group.setdefault(gid, []).append(child)
+    opens, closes = hours[day.weekday()]
     for gid in [*groups, NO_GROUP]:
         members = by_group.get(gid, [])
         if gid == NO_GROUP and not members:
@@ -148,7 +157,9 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
         entry = {"id": gid, "name": group.name if group else _("Zonder leefgroep"),
                  "capacity": group.capacity if group else None, "children": members, "warnings": []}
         if group is not None and members and not family:
-            group_profile = api.half_hour_profile(sess, g.org, location.id, day, gid)
+            presences = [Presence(e.child_id, e.start, e.end, e.age_months, e.living_group_id)
+                         for e in expected if e.living_group_id == gid]
+            group_profile = compute_profile(presences, opens, closes, rules, rest=rest)
             peak = max((s.children for s in group_profile), default=0)
             limit = group.capacity or 18
             if peak > limit:
@@ -164,10 +175,19 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
 
 
 def day_view(day: date, locations: list[Location]) -> dict:
-    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], day, day)
+    """Every location's day in one pass: the expected children and profiles of all of them with
+    ``month_planning`` (a fixed number of queries however many locations are shown)."""
+    sess = session()
+    closed = closing_calendar(sess, g.org, [loc.id for loc in locations], day, day)
+    open_locations = [loc for loc in locations if day not in closed.get(loc.id, {})
+                      and any(oh.weekday == day.weekday() for oh in loc.opening_hours)]
+    items = {item.location_id: item for item in month_planning(sess, g.org, open_locations, day, day)}
+    until = _settling_in_until({e.care_plan_id for item in items.values() for e in item.children})
+    rules, rest = (org_rule_set(sess, g.org, day), rest_period(sess, g.org)) if items else (None, None)
     return {"day": day, "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
             "today": clock.today(),
-            "locations": [location_day(loc, day, closed.get(loc.id, {})) for loc in locations]}
+            "locations": [location_day(loc, day, closed.get(loc.id, {}), items.get(loc.id), until=until,
+                                       rules=rules, rest=rest) for loc in locations]}
 
 
 def _selection():

@@ -203,3 +203,31 @@ def test_month_export_agrees_with_the_day_profile_and_stays_bulk(client, session
     month = month_planning(session, org, [location], date(2026, 11, 19), date(2026, 11, 19))
     assert month[0].profile == api.half_hour_profile(session, org, location.id, date(2026, 11, 19))
     assert len(month[0].children) == 30
+
+
+def test_every_location_in_a_fixed_number_of_queries_and_one_pdf(client, session, factory, org, family, director,
+                                                                   frozen_today):
+    """The day planning and the printed day list of all locations load them together: the same
+    statements for 2 as for 6 locations, and one PDF with a page per location."""
+    names = []
+    for i in range(6):
+        location = factory.location(org, name=f"Locatie {i}", places=10, groups=2)
+        for j in range(i + 1):
+            child = factory.child(org, family=family, location=location, first_name=f"Kind{i}x{j}",
+                                  born=date(2025, 1 + j % 10, 1))
+            plan(session, org, child, location, family, group=location.living_groups[j % 2].id)
+            names.append(f"Kind{i}x{j}")
+        if i == 1:
+            url = "/o/%s/planning/day?date=2026-11-19&location=all" % org.slug
+            counted_get(client, session, url)  # warm-up
+            two = counted_get(client, session, url)
+            two_pdf = counted_get(client, session, url.replace("/day?", "/day.pdf?"))
+    six = counted_get(client, session, url)
+    six_pdf = counted_get(client, session, url.replace("/day?", "/day.pdf?"))
+    assert two == six and two_pdf == six_pdf, (two, six, two_pdf, six_pdf)
+    pdf = client.get(url.replace("/day?", "/day.pdf?"))
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert len(reader.pages) >= 6
+    text = pdf_text(pdf.data)
+    assert all(name in text for name in names)
+    assert all(f"Locatie {i}" in text for i in range(6))
