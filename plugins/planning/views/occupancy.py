@@ -31,15 +31,11 @@ def _places_text(value) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def occupancy_view(locations, first: Period, chosen=None) -> dict:
-    """The heatmap of ``locations`` (one row each: cheap, the weekly patterns are counted per
-    pattern) and the free places of ``chosen`` (default: the same locations)."""
+def occupancy_view(locations, first: Period) -> dict:
     sess = session()
     ids = [loc.id for loc in locations]
-    chosen_ids = ids if chosen is None else [loc.id for loc in chosen]
     cells = api.occupancy(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
-    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=chosen_ids) \
-        if chosen_ids else []
+    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
     months: list[Period] = []
     period = first
     for _i in range(MONTHS):
@@ -48,11 +44,11 @@ def occupancy_view(locations, first: Period, chosen=None) -> dict:
     by_key = {(c.location_id, c.period): c for c in cells}
     last_minute_locs = {(v.location_id, v.period) for v in vacancies if v.last_minute}
     rows, grid = [], []
+    month_labels = [format_date(m.first_day, "MMMM y") for m in months]  # once, not per location
     for loc in locations:
         row_cells = []
-        for month in months:
+        for month, month_label in zip(months, month_labels, strict=True):
             cell = by_key.get((loc.id, month))
-            month_label = format_date(month.first_day, "MMMM y")
             if cell is None or not cell.available_day_parts:
                 heat = HeatCell(None, "—", _("%(loc)s, %(month)s: geen plaatsen of geen open dagen",
                                              loc=loc.name, month=month_label))
@@ -91,10 +87,10 @@ def _selection():
 @bp.route("/occupancy")
 @requires(OCCUPANCY_VIEW)
 def occupancy():
-    """The heatmap of every location; the free places of the chosen one (remembered), a page
-    of rows at a time."""
+    """Heatmap and free places of the chosen location (remembered) or of every location, the
+    free places a page of rows at a time."""
     locations, choice, chosen, first = _selection()
-    view = occupancy_view(locations, first, chosen)
+    view = occupancy_view(chosen, first)
     return render_template("planning/occupancy.html", view=view, locations=locations, location_id=choice,
                            month=first.first_day.strftime("%Y-%m"),
                            vacancy_page=page_of(view["vacancies"], ROWS_PER_PAGE),
@@ -106,10 +102,10 @@ def occupancy():
 def occupancy_xlsx():
     from ..services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
-    locations, _choice, chosen, first = _selection()
-    view = occupancy_view(locations, first, chosen)
+    _locations, _choice, chosen, first = _selection()
+    view = occupancy_view(chosen, first)
     names = view["names"]
-    places = {loc.id: loc.licensed_places for loc in locations}
+    places = {loc.id: loc.licensed_places for loc in chosen}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
                         c.reserved_day_parts, c.available_day_parts) for c in view["cells"]]
     vac = [VacancyRow(v["location"], v["month"], v["age_band"], v["pattern"], v["places"], v["last_minute"])

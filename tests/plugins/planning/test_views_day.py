@@ -218,7 +218,7 @@ def test_every_location_in_a_fixed_number_of_queries_and_one_pdf(client, session
             plan(session, org, child, location, family, group=location.living_groups[j % 2].id)
             names.append(f"Kind{i}x{j}")
         if i == 1:
-            url = "/o/%s/planning/day?date=2026-11-19&location=all" % org.slug
+            url = f"/o/{org.slug}/planning/day?date=2026-11-19&location=all"
             counted_get(client, session, url)  # warm-up
             two = counted_get(client, session, url)
             two_pdf = counted_get(client, session, url.replace("/day?", "/day.pdf?"))

@@ -30,7 +30,16 @@ def setup_org(session, factory, org, family):
 def test_heatmap_and_free_places(client, session, factory, org, family, frozen_today):
     nest, zon = setup_org(session, factory, org, family)
     login(client, factory.user(org, Role.DIRECTOR))
-    response = client.get(f"/o/{org.slug}/planning/occupancy")
+    # without a choice: the first location, heatmap and free places (none last minute)
+    text = client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
+    heat = text[text.index('class="heatmap"'):text.index("</svg>")]
+    assert "Het Nest" in heat and "Zonnetje" not in heat
+    last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
+    assert "Geen vrije plaatsen in de komende 4 weken" in last_minute
+    vacancies = text[text.index('id="vacancies"'):]
+    assert "april 2027" in vacancies and "Het Nest" in vacancies and "Zonnetje" not in vacancies
+    # every location
+    response = client.get(f"/o/{org.slug}/planning/occupancy?location=all")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     start = text.index('<svg xmlns="http://www.w3.org/2000/svg" class="heatmap"')
@@ -42,13 +51,7 @@ def test_heatmap_and_free_places(client, session, factory, org, family, frozen_t
     assert any(c.startswith("Het Nest, december 2026: 100% bezet") for c in cells), cells
     assert any(c.startswith("Zonnetje, december 2026: 0% bezet") for c in cells)
     assert any(c.startswith("Het Nest, april 2027: 0% bezet") for c in cells)  # plans end 31/3/2027
-    # free places of the first location by default: Het Nest from April 2027, none last minute
-    last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
-    assert "Geen vrije plaatsen in de komende 4 weken" in last_minute
-    vacancies = text[text.index('id="vacancies"'):]
-    assert "april 2027" in vacancies and "Het Nest" in vacancies and "Zonnetje" not in vacancies
-    # every location: Zonnetje now (last minute) and Het Nest from April 2027
-    text = client.get(f"/o/{org.slug}/planning/occupancy?location=all").get_data(as_text=True)
+    # free places: Zonnetje now (last minute) and Het Nest from April 2027
     last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
     assert "Zonnetje" in last_minute and "Het Nest" not in last_minute
     vacancies = text[text.index('id="vacancies"'):]
@@ -61,7 +64,7 @@ def free_rows(html: str, section: str) -> list[str]:
     return [row for row in html[start:end].split("<tr")[2:]]  # past the header row
 
 
-def test_location_choice_is_remembered_and_the_heatmap_keeps_every_location(client, session, factory, org, family,
+def test_location_choice_is_remembered_and_shared_with_the_day_planning(client, session, factory, org, family,
                                                                              frozen_today):
     nest, zon = setup_org(session, factory, org, family)
     login(client, factory.user(org, Role.DIRECTOR))
@@ -70,15 +73,15 @@ def test_location_choice_is_remembered_and_the_heatmap_keeps_every_location(clie
     assert "Zonnetje" in text[text.index('id="last-minute"'):]
     assert "Het Nest" not in text[text.index('id="last-minute"'):]
     heat = text[text.index('class="heatmap"'):text.index("</svg>")]
-    assert "Het Nest" in heat and "Zonnetje" in heat  # the overview keeps every location
+    assert "Zonnetje" in heat and "Het Nest" not in heat
     again = client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)  # no argument: remembered
     assert f'<option value="{zon.id}" selected>' in again
     # the day planning shares the choice
     day = client.get(f"/o/{org.slug}/planning/day?date=2026-11-19").get_data(as_text=True)
-    assert f'<option value="{zon.id}" selected>' in day and 'id="loc-%s"' % zon.id in day
-    assert 'id="loc-%s"' % nest.id not in day
+    assert f'<option value="{zon.id}" selected>' in day and f'id="loc-{zon.id}"' in day
+    assert f'id="loc-{nest.id}"' not in day
     everything = client.get(f"/o/{org.slug}/planning/day?date=2026-11-19&location=all").get_data(as_text=True)
-    assert 'id="loc-%s"' % nest.id in everything and 'id="loc-%s"' % zon.id in everything
+    assert f'id="loc-{nest.id}"' in everything and f'id="loc-{zon.id}"' in everything
     assert '<option value="all" selected>' in client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
 
 
@@ -126,7 +129,7 @@ def test_occupancy_excel(client, session, factory, org, family, frozen_today):
     assert any(r[0] == "Zonnetje" and r[5] == "ja" for r in free)
     assert response.headers["Content-Disposition"].startswith("attachment")
     one = load_workbook(io.BytesIO(client.get(f"/o/{org.slug}/planning/occupancy.xlsx?location={nest.id}").data))
-    assert len(list(one["Bezetting"].iter_rows(min_row=2))) == 24  # occupancy: still every location
+    assert {r[0] for r in one["Bezetting"].iter_rows(min_row=2, values_only=True)} == {"Het Nest"}
     assert {r[0] for r in one["Vrije plaatsen"].iter_rows(min_row=2, values_only=True)} == {"Het Nest"}
 
 
