@@ -16,6 +16,7 @@ from core.clock import clock
 from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
 
+from .bulk_plans import load_location_plans
 from .capacity import effective_capacity
 from .care_plans import age_in_months
 from .closing_days import closing_calendar
@@ -29,7 +30,7 @@ from .pattern_counts import (
     reserved_day_parts,
     split_plans,
 )
-from .reservations import load_plans, opening_hours
+from .reservations import opening_hours
 from .settings import day_part_split, setting
 from .types import OccupancyCell, Vacancy
 
@@ -55,7 +56,7 @@ def _months(start: Period, months: int) -> list[Period]:
 
 def _load(session, org, locations, first: date, last: date):
     ids = [loc.id for loc in locations]
-    plans = load_plans(session, org, first, last, location_ids=ids)
+    plans = load_location_plans(session, org, first, last, ids)
     hours = opening_hours(session, org, ids)
     closed = closing_calendar(session, org, ids, first, last)
     return plans, hours, closed, day_part_split(session, org)
