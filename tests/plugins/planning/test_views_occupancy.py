@@ -100,7 +100,7 @@ def test_bad_or_foreign_location_is_404_and_forgets_nothing(client, session, fac
 
 
 def test_free_places_are_paged(client, session, factory, org, family, frozen_today):
-    from plugins.planning.views_occupancy import ROWS_PER_PAGE
+    from plugins.planning.views.occupancy import ROWS_PER_PAGE
 
     setup_org(session, factory, org, family)
     login(client, factory.user(org, Role.DIRECTOR))
