@@ -11,12 +11,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import event, text
 
 from core.clock import BRUSSELS, app_clock
 from core.db import make_engine
 
 pytest_plugins = ["tests.browser_support"]
+
+# The machine (and CI) is shared and its load varies: no per-example time limit for property tests.
+hypothesis_settings.register_profile("koepel", deadline=None)
+hypothesis_settings.load_profile("koepel")
 
 ALL_PLUGINS = ["planning", "aanwezigheden", "wachtlijst", "facturatie", "loket_sync"]
 TEST_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="
