@@ -97,7 +97,7 @@ def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)
     Idempotent: a day already booked returns True."""
     amount = Decimal(str(amount))
     if amount not in (HALF, Decimal(1)):
-        raise PlanningError("Een respijtdag is een hele of een halve dag.")
+        raise PlanningError("planning.respite_amount")
     existing = session.scalar(select(RespiteUse).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if existing is not None:
