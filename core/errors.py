@@ -13,6 +13,7 @@ Dutch), and the message is rendered only at the edge, in the reader's language:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from flask_babel import force_locale, gettext
@@ -39,22 +40,29 @@ def message_template(code: str):
 
 
 def _source(template) -> str:
+    """The Dutch source of a lazy Flask-Babel string (``pgettext``: after its context)."""
     args = getattr(template, "_args", None)
-    return args[0] if args else str(template)
+    if not args:
+        return str(template)
+    func = getattr(template, "_func", None)
+    return args[1] if getattr(func, "__name__", "") == "pgettext" else args[0]
 
 
 def render(template, params: Mapping[str, Any] | None = None, locale: str | None = None) -> str:
-    """A lazy (or plain) template rendered with ``params`` in ``locale`` (default: the current
-    one). Outside an app context the Dutch source is used."""
-    source = _source(template)
+    """A lazy (``lazy_gettext``/``lazy_pgettext``) or plain template rendered with ``params`` in
+    ``locale`` (default: the current language; Dutch outside a request). Outside an app context
+    the Dutch source is used."""
     try:
-        if locale:
-            with force_locale(locale):
-                return gettext(source, **_rendered(params))
-        return gettext(source, **_rendered(params))
+        with force_locale(locale) if locale else nullcontext():
+            values = _rendered(params)
+            func = getattr(template, "_func", None)
+            if func is None:
+                return gettext(str(template), **values)
+            return func(*template._args, **{**template._kwargs, **values})
     except RuntimeError:  # no app context (a bare unit test): the Dutch source
-        params = {k: _source(v) if hasattr(v, "_args") else v for k, v in (params or {}).items()}
-        return source % params if params else source
+        values = {k: _source(v) if hasattr(v, "_args") else v for k, v in (params or {}).items()}
+        source = _source(template)
+        return source % values if values else source
 
 
 def _rendered(params: Mapping[str, Any] | None) -> dict:
