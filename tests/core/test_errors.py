@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 from flask_babel import lazy_gettext as _l
 
-from core.errors import DomainError, DuplicateErrorCode, click_error, error_response, register_messages
+from core.errors import (
+    DomainError,
+    DuplicateErrorCode,
+    click_error,
+    error_response,
+    register_messages,
+)
 from plugins.planning import api as planning
 
 SATURDAY_CLOSED = {

@@ -36,7 +36,6 @@ from core.plugins import SettingDefinition
 from core.settings import get_setting
 
 from ..models import CareRequest, Policy, Status
-from core.errors import render as text
 
 VULNERABILITY_CRITERIA = ("low_income", "single_parent", "low_education", "family_member_handicap",
                           "family_member_self_care", "social_pedagogical")

@@ -27,7 +27,6 @@ from core.values import Period
 
 from ..models import CareRequest, Offer, OfferStatus, Status, StatusChange
 from . import placing
-from core.errors import render as text
 from .policy import is_vulnerable
 
 XSD_PATH = Path(__file__).resolve().parent.parent / "schemas" / "FO-RE-19.xsd"

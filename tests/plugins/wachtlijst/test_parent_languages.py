@@ -13,7 +13,15 @@ from core.jobs import Job
 from core.mail import mail_body
 from core.settings import set_setting
 from plugins.wachtlijst.models import CareRequest, StatusChange
-from plugins.wachtlijst.services.texts import LANGUAGES, MAILS, TEXTS, WEEKDAYS, mail_texts, t, weekday_names
+from plugins.wachtlijst.services.texts import (
+    LANGUAGES,
+    MAILS,
+    TEXTS,
+    WEEKDAYS,
+    mail_texts,
+    t,
+    weekday_names,
+)
 from tests.plugins.wachtlijst.helpers import make_request
 
 
