@@ -6,7 +6,8 @@ from datetime import date, time
 
 from core.errors import DomainError
 from core.values import Period
-from plugins.planning.services import errors  # noqa: F401  (registers the messages)
+
+from . import errors  # noqa: F401  (registers the messages)
 
 DAY_PART_ALIASES = {"full_day": "full", "fullday": "full", "am": "morning", "pm": "afternoon"}
 
