@@ -73,6 +73,9 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
     _init_extensions(app)
     _init_request_cycle(app)
     _trust_proxies(app)
+    from core import errors
+
+    errors.init_app(app)
 
     from core.views import register_core_blueprints
 

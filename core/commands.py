@@ -147,11 +147,15 @@ def modules_list(org):
 def modules_enable(org, module):
     """Enable MODULE for ORG (and whatever it requires)."""
     from core.db import get_db
+    from core.errors import DomainError, click_error
     from core.tenancy import enable_module
 
     _known(module)
-    with get_db().unit_of_work() as session:
-        done = enable_module(session, _org(session, org), module)
+    try:
+        with get_db().unit_of_work() as session:
+            done = enable_module(session, _org(session, org), module)
+    except DomainError as err:  # e.g. billing without an IBAN: nothing was written
+        raise click_error(err) from None
     click.echo("ingeschakeld: " + (", ".join(done) or "niets (stond al aan)"))
 
 

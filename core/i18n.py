@@ -5,11 +5,15 @@ import logging
 import os
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    """Outside a request (jobs, CLI, services in tests) Dutch, Flask-Babel's default; a message
+    for someone else (a parent, a PDF) is rendered under ``force_locale(their_language)``."""
+    if not has_request_context():
+        return None
     languages = current_app.config["KOEPEL_LANGUAGES"]
     choice = request.cookies.get("lang")
     if choice in languages:

@@ -49,6 +49,25 @@ def can(user: User, action: Action) -> bool:
     return bool(user and user.is_authenticated and user.role in action.roles)
 
 
+def may_open(user: User, endpoint: str, modules=None) -> bool:
+    """Would ``user`` get past the gates of ``endpoint``? Read from the view's declared Action
+    (``koepel_action``) and, for a module's blueprint, whether the module is in ``modules``: the
+    menus show a link only when this holds, so a menu and its page's gate cannot disagree."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    blueprint = current_app.blueprints.get(endpoint.rpartition(".")[0])
+    module = getattr(blueprint, "module", None)
+    if module and modules is not None and module not in modules:
+        return False
+    action = getattr(view, "koepel_action", None)
+    if action is None:
+        return bool(getattr(view, "koepel_public", False))
+    return can(user, action)
+
+
 def user_may_enter(user: User, org: Organisation) -> bool:
     if user.role == Role.COORDINATOR:
         return user.koepel_id == org.koepel_id

@@ -51,23 +51,31 @@ def visible_org():
 
 
 def navigation():
+    """The organisation's menu: the items of core and the enabled modules that the visitor may
+    open (``core.security.may_open``: the endpoint's declared Action and module gate)."""
+    from core.context import context_for
     from core.db import session
-    from core.tenancy import collect, tenant_hook
+    from core.security import may_open
+    from core.tenancy import collect
 
     org = visible_org()
     if org is None:
         return []
-    return collect(tenant_hook(session(), org).menu_items(org=org, user=current_user))
+    ctx = context_for(session(), org)
+    items = collect(ctx.hook.menu_items(org=org, user=current_user))
+    return [item for item in items if may_open(current_user, item.endpoint, ctx.modules)]
 
 
 def koepel_navigation():
     """Menu entries of koepel-wide pages (e.g. central allocation), for coordinators only."""
     from core.models import Role
+    from core.security import may_open
     from core.tenancy import collect, plugin_manager
 
     if not current_user.is_authenticated or current_user.role != Role.COORDINATOR:
         return []
-    return collect(plugin_manager().hook.koepel_menu_items(user=current_user))
+    items = collect(plugin_manager().hook.koepel_menu_items(user=current_user))
+    return [item for item in items if may_open(current_user, item.endpoint)]
 
 
 def _date(value, fmt="medium"):

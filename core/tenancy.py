@@ -6,16 +6,27 @@ import weakref
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
+from core.errors import DomainError, register_messages
 from core.models import Organisation, OrganisationModule
 from core.plugins import ModuleChanged
 
 
 class ModuleError(ValueError):
     """Unknown module, or a change that cannot be made."""
+
+
+class ModuleRefused(DomainError):
+    """The module's ``can_enable`` refuses this organisation (e.g. billing without an IBAN)."""
+
+    status = 409
+
+
+register_messages({"modules.refused": _l("%(module)s kan niet ingeschakeld worden: %(reason)s")})
 
 
 def plugin_manager():
@@ -109,10 +120,37 @@ def _fire(session: Session, org: Organisation, module: str, enabled: bool, actor
     )
 
 
+def enable_refusal(session: Session, org: Organisation, name: str) -> ModuleRefused | None:
+    """Why ``name`` (or a module it would switch on with it) may not be enabled for ``org``, or
+    None. Asks each module's ``PluginInfo.can_enable`` with the organisation's context."""
+    from core.context import context_for
+
+    ctx = context_for(session, org)
+    infos = plugin_manager().infos
+    for module in plan_enable(set(ctx.modules), name):
+        check = infos[module].can_enable
+        reason = check(ctx) if check is not None else None
+        if reason:
+            return ModuleRefused("modules.refused", module=infos[module].title, reason=reason)
+    return None
+
+
+def _callback(session: Session, org: Organisation, module: str, which: str) -> None:
+    from core.context import context_for
+
+    callback = getattr(plugin_manager().infos[module], which)
+    if callback is not None:
+        callback(context_for(session, org))
+
+
 def enable_module(session: Session, org: Organisation, name: str, actor_id: int | None = None) -> list[str]:
-    """Enable ``name`` and whatever it requires. Returns the modules switched on."""
+    """Enable ``name`` and whatever it requires. Returns the modules switched on. Raises
+    ModuleRefused (nothing written) when one of them may not be enabled for ``org``."""
     enabled = enabled_modules(session, org)
     plan = plan_enable(enabled, name)
+    refusal = enable_refusal(session, org, name)
+    if refusal is not None:
+        raise refusal
     for module in plan:
         session.add(
             OrganisationModule(
@@ -122,6 +160,7 @@ def enable_module(session: Session, org: Organisation, name: str, actor_id: int 
     session.flush()
     _forget(session, org)
     for module in plan:
+        _callback(session, org, module, "on_enable")
         _fire(session, org, module, True, actor_id)
     return plan
 
@@ -131,6 +170,7 @@ def disable_module(session: Session, org: Organisation, name: str, actor_id: int
     enabled = enabled_modules(session, org)
     plan = plan_disable(enabled, name)
     for module in plan:
+        _callback(session, org, module, "on_disable")
         _fire(session, org, module, False, actor_id)
     if plan:
         rows = session.scalars(

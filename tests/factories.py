@@ -44,6 +44,8 @@ class Factory:
 
     def org(self, name: str | None = None, modules: set[str] | frozenset[str] = frozenset(), **kw) -> Organisation:
         n = next(_seq)
+        if "facturatie" in modules:  # billing may only be enabled with the organisation's IBAN
+            kw.setdefault("iban", "BE68539007547034")
         org = Organisation(koepel_id=self.koepel().id, slug=f"org-{n}", name=name or f"Organisatie {n}", **kw)
         self.session.add(org)
         self.session.commit()

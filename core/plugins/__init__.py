@@ -5,7 +5,9 @@ implementations in ``<package>.plugin``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pluggy
 
@@ -28,6 +30,14 @@ class PluginInfo:
     # True for a module whose rows record when a child is in care (care plans, attendance): only
     # then may retention erase a child still linked to a location (core/retention.py)
     records_care: bool = False
+    # May the module be switched on for an organisation? ``can_enable(ctx)`` gets the
+    # organisation's TenantContext and returns None, or the reason it may not (a translatable
+    # string shown on the Modules page and given as the refusal of ``enable_module``).
+    can_enable: Callable[[Any], Any] | None = None
+    # Called for this module only, inside the transaction that switches it: ``on_enable(ctx)``
+    # after it was switched on, ``on_disable(ctx)`` before it is switched off (database work only).
+    on_enable: Callable[[Any], None] | None = None
+    on_disable: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requires", frozenset(self.requires))

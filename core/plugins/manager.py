@@ -5,6 +5,7 @@ Resolves plugins by name through the ``koepel.plugins`` entry points, orders the
 """
 from __future__ import annotations
 
+import functools
 import importlib
 from importlib.metadata import entry_points
 
@@ -18,7 +19,14 @@ class PluginError(RuntimeError):
 
 
 def available_plugins() -> dict[str, PluginInfo]:
-    """Every plugin installed under the entry-point group, by name."""
+    """Every plugin installed under the entry-point group, by name (a copy: callers may change it)."""
+    return dict(_scan_entry_points())
+
+
+@functools.cache
+def _scan_entry_points() -> dict[str, PluginInfo]:
+    """Scanned once per process: the installed distributions do not change while it runs, and a
+    scan reads every distribution's metadata (a third of an app's start-up time)."""
     found: dict[str, PluginInfo] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         info = ep.load()
@@ -31,7 +39,7 @@ def available_plugins() -> dict[str, PluginInfo]:
 def load_plugin_info(name_or_info: str | PluginInfo) -> PluginInfo:
     if isinstance(name_or_info, PluginInfo):
         return name_or_info
-    installed = available_plugins()
+    installed = _scan_entry_points()
     if name_or_info in installed:
         return installed[name_or_info]
     try:
@@ -71,6 +79,38 @@ def resolve_order(infos: list[PluginInfo]) -> list[PluginInfo]:
     return ordered
 
 
+_SPEC_NAMES = frozenset(name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), f"{PROJECT}_spec"))
+
+
+def _check_unmarked_hooks(info: PluginInfo, module) -> None:
+    """pluggy silently ignores a function named like a hook but not marked ``@hookimpl``: the
+    module would never hear it. Refuse to start instead."""
+    for name in sorted(_SPEC_NAMES):
+        fn = getattr(module, name, None)
+        if callable(fn) and not hasattr(fn, f"{PROJECT}_impl"):
+            raise PluginError(f"plugin {info.name!r}: {module.__name__}.{name} looks like a hook "
+                              f"implementation but is not marked @hookimpl")
+
+
+def _check_callbacks(info: PluginInfo) -> None:
+    """``can_enable``/``on_enable``/``on_disable`` are called with one argument, the context."""
+    import inspect
+
+    for which in ("can_enable", "on_enable", "on_disable"):
+        callback = getattr(info, which)
+        if callback is None:
+            continue
+        if not callable(callback):
+            raise PluginError(f"plugin {info.name!r}: PluginInfo.{which} is not callable")
+        try:
+            inspect.signature(callback).bind(object())
+        except TypeError as exc:
+            raise PluginError(f"plugin {info.name!r}: PluginInfo.{which} must take one argument, the "
+                              f"TenantContext: {exc}") from exc
+        except ValueError:  # a builtin without a signature: trust it
+            continue
+
+
 class KoepelPluginManager(pluggy.PluginManager):
     """pluggy's manager plus the plugin metadata and the module objects by plugin name."""
 
@@ -96,6 +136,8 @@ def build_plugin_manager(plugins: list[str | PluginInfo] | None) -> KoepelPlugin
             module = importlib.import_module(f"{info.package}.plugin")
         except ModuleNotFoundError as exc:
             raise PluginError(f"plugin {info.name!r} has no hook module {info.package}.plugin") from exc
+        _check_unmarked_hooks(info, module)
+        _check_callbacks(info)
         try:
             pm.register(module, name=info.name)
         except pluggy.PluginValidationError as exc:  # e.g. an argument the spec does not have

@@ -23,8 +23,10 @@ from core.security import (
 )
 from core.tenancy import (
     ModuleError,
+    ModuleRefused,
     disable_module,
     enable_module,
+    enable_refusal,
     enabled_modules,
     plan_disable,
     plan_enable,
@@ -102,8 +104,11 @@ def edit():
 @requires(MODULES_MANAGE)
 def modules():
     pm = current_app.extensions["koepel_plugins"]
+    enabled = enabled_modules(session(), g.org)
+    refusals = {name: refusal.message for name in pm.infos if name not in enabled
+                if (refusal := enable_refusal(session(), g.org, name)) is not None}
     return render_template(
-        "core/org/modules.html", org=g.org, infos=pm.infos, enabled=enabled_modules(session(), g.org)
+        "core/org/modules.html", org=g.org, infos=pm.infos, enabled=enabled, refusals=refusals
     )
 
 
@@ -123,7 +128,11 @@ def change_module(module: str, change: str):
     pm = current_app.extensions["koepel_plugins"]
     if form.validate_on_submit():
         if change == "enable":
-            done = enable_module(sess, g.org, module, actor_id=current_user.id)
+            try:
+                done = enable_module(sess, g.org, module, actor_id=current_user.id)
+            except ModuleRefused as err:
+                flash(err.message, "error")
+                return redirect(url_for("org.modules")), 303
             titles = ", ".join(str(pm.infos[m].title) if m in pm.infos else m for m in done)
             message = _("Ingeschakeld: %(modules)s.", modules=titles) if done else _("Niets gewijzigd.")
         else:
@@ -132,8 +141,10 @@ def change_module(module: str, change: str):
             message = _("Uitgeschakeld: %(modules)s.", modules=titles) if done else _("Niets gewijzigd.")
         flash(message, "success")
         return redirect(url_for("org.modules"))
+    refusal = enable_refusal(sess, g.org, module) if change == "enable" else None
     return render_template(
-        "core/org/module_confirm.html", org=g.org, module=module, change=change, plan=plan, form=form, infos=pm.infos
+        "core/org/module_confirm.html", org=g.org, module=module, change=change, plan=plan, form=form, infos=pm.infos,
+        refusal=refusal.message if refusal else None,
     )
 
 

@@ -3,10 +3,19 @@ from flask_babel import lazy_gettext as _l
 
 from core.plugins import PluginInfo
 
+
+def needs_iban(ctx):
+    """Direct debits and invoices need the organisation's own bank account."""
+    if not (ctx.org.iban or "").strip():
+        return _l("vul eerst het IBAN van de organisatie in.")
+    return None
+
+
 PLUGIN = PluginInfo(
     name="facturatie",
     title=_l("Facturatie"),
     requires={"aanwezigheden"},
     description=_l("Maandfacturen, SEPA-domiciliëring, bankafschriften, fiscale attesten."),
     available=False,
+    can_enable=needs_iban,
 )

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import Length, Optional
 
 from .services.intake import FACT_FIELDS, MAX_PREFERENCES, RequestData
-from .services.texts import LANGUAGES, WEEKDAY_NAMES, t
+from .services.texts import LANGUAGES, t, weekday_names
 
 TEXT_FIELDS = ("applicant_first_name", "applicant_last_name", "email", "phone", "street", "postcode",
                "municipality", "child_first_name", "child_last_name", "twin_first_name", "referrer_name")
@@ -68,7 +68,7 @@ class RequestForm(FlaskForm):
         for i in range(5):
             field = self[f"day_{i}"]
             field.choices = parts
-            field.label.text = WEEKDAY_NAMES[lang][i]
+            field.label.text = weekday_names(lang)[i]
         options = [("", "-")] + [(str(loc_id), name) for loc_id, name in locations]
         for i in range(1, MAX_PREFERENCES + 1):
             field = self[f"choice_{i}"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,6 @@ from ..models import (
     RejectedItem,
 )
 from . import AttendanceError, planning_adapter
-from .i18n import _
 from .registrations import enrolled
 from .settings import setting
 

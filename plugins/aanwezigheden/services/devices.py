@@ -22,6 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,6 @@ from core.tenancy import prebuilt
 
 from ..models import Device, StaffPin
 from . import AttendanceError
-from .i18n import _
 from .settings import PREFIX, prime, setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")

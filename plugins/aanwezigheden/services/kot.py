@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,6 @@ from core.values import Period
 
 from ..models import KotCredential, ReportSubmission
 from . import AttendanceError
-from .i18n import _
 from .settings import setting
 
 JOB_KIND = "aanwezigheden.kot_send"

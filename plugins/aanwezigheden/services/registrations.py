@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,6 @@ from core.plugins.events import AttendanceRecorded
 
 from ..models import AttendanceEvent, Device, EventKind, EventStatus
 from . import AttendanceError, planning_adapter
-from .i18n import _
 from .rules import Interval
 from .settings import setting
 

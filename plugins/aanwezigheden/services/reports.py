@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,6 @@ from ..models import (
     EventStatus,
 )
 from . import AttendanceError, planning_adapter
-from .i18n import _
 from .registrations import stays
 from .settings import setting
 

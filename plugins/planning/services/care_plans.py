@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from core.models import CareType, Child, ChildFamily, LivingGroup, Location
@@ -26,7 +27,8 @@ from .expansion import Block, minutes, overlapping
 from .settings import day_part_split, setting
 from .types import DayPlan, PlanningError, ScheduledDay
 
-WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+WEEKDAY_NAMES = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
+                 _l("zondag"))
 BABY_TODDLER = (CareType.GROEPSOPVANG, CareType.GEZINSOPVANG)
 
 
@@ -48,21 +50,21 @@ def age_in_months(birth: date, day: date) -> int:
 def get_plan(session, org, care_plan_id: int) -> CarePlan:
     plan = session.get(CarePlan, care_plan_id)
     if plan is None or plan.organisation_id != org.id:
-        raise PlanningError("Dit opvangplan bestaat niet.")
+        raise PlanningError("planning.plan_unknown")
     return plan
 
 
 def _location(session, org, location_id: int) -> Location:
     location = session.get(Location, location_id)
     if location is None or location.organisation_id != org.id:
-        raise PlanningError("Onbekende opvanglocatie.", "location_id")
+        raise PlanningError("planning.care_location_unknown", "location_id")
     return location
 
 
 def _child(session, org, child_id: int) -> Child:
     child = session.get(Child, child_id)
     if child is None or child.organisation_id != org.id:
-        raise PlanningError("Onbekend kind.", "child_id")
+        raise PlanningError("planning.child_unknown", "child_id")
     return child
 
 
@@ -75,28 +77,26 @@ def _hours(location: Location) -> dict[int, tuple[time, time]]:
 def _check_block(block: Block, weekday: int, hours: dict[int, tuple[time, time]], split: time,
                  what: str, field: str) -> tuple[time, time]:
     if block.day_part not in DAY_PARTS:
-        raise PlanningError(f"Onbekend dagdeel voor {what}.", field)
+        raise PlanningError("planning.day_part_unknown", field, what=what)
     if weekday not in hours:
-        raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} gesloten; kies een andere dag dan {what}.",
-                            field)
+        raise PlanningError("planning.weekday_closed", field, weekday=WEEKDAY_NAMES[weekday], what=what)
     opens, closes = hours[weekday]
     if block.day_part == "hours":
         if block.start is None or block.end is None:
-            raise PlanningError(f"Vul begin- en einduur in voor {what}.", field)
+            raise PlanningError("planning.hours_missing", field, what=what)
         if block.end <= block.start:
-            raise PlanningError(f"Het einduur ligt niet na het beginuur voor {what}.", field)
+            raise PlanningError("planning.hours_reversed", field, what=what)
         if block.start < opens or block.end > closes:
-            raise PlanningError(
-                f"De uren voor {what} ({block.start:%H:%M}–{block.end:%H:%M}) vallen buiten de openingsuren "
-                f"({opens:%H:%M}–{closes:%H:%M}).", field)
+            raise PlanningError("planning.hours_outside", field, what=what, start=f"{block.start:%H:%M}",
+                                end=f"{block.end:%H:%M}", opens=f"{opens:%H:%M}", closes=f"{closes:%H:%M}")
         return block.start, block.end
     if block.day_part == "morning":
         if split <= opens:
-            raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} niet open in de voormiddag.", field)
+            raise PlanningError("planning.no_morning", field, weekday=WEEKDAY_NAMES[weekday])
         return opens, min(split, closes)
     if block.day_part == "afternoon":
         if split >= closes:
-            raise PlanningError(f"De locatie is op {WEEKDAY_NAMES[weekday]} niet open in de namiddag.", field)
+            raise PlanningError("planning.no_afternoon", field, weekday=WEEKDAY_NAMES[weekday])
         return max(split, opens), closes
     return opens, closes
 
@@ -104,47 +104,47 @@ def _check_block(block: Block, weekday: int, hours: dict[int, tuple[time, time]]
 def _check_pattern(days: Sequence[DayPlan], location: Location, split: time) -> str:
     """Validate a weekly or alternating pattern; returns the version kind."""
     if not days:
-        raise PlanningError("Kies minstens één opvangdag in het weekpatroon.", "days")
+        raise PlanningError("planning.pattern_empty", "days")
     hours = _hours(location)
     weeks = {d.week for d in days}
     if not weeks <= {None, "A", "B"}:
-        raise PlanningError("Een week is A of B.", "days")
+        raise PlanningError("planning.week_unknown", "days")
     kind = "alternating" if weeks & {"A", "B"} else "weekly"
     spans: dict[tuple[int, str], list[tuple[time, time]]] = {}
     for d in days:
         if not 0 <= d.weekday <= 6:
-            raise PlanningError("Een weekdag ligt tussen maandag en zondag.", "days")
-        label = WEEKDAY_NAMES[d.weekday] + (f" (week {d.week})" if d.week else "")
+            raise PlanningError("planning.weekday_invalid", "days")
+        label = _l("%(weekday)s (week %(week)s)", weekday=WEEKDAY_NAMES[d.weekday], week=d.week) if d.week \
+            else WEEKDAY_NAMES[d.weekday]
         span = _check_block(Block(d.day_part, d.start, d.end), d.weekday, hours, split, label, "days")
         for week in ([d.week] if d.week else ["A", "B"]):
             spans.setdefault((d.weekday, week), []).append(span)
     for (weekday, _week), blocks in spans.items():
         if overlapping(blocks):
-            raise PlanningError(f"De opvang op {WEEKDAY_NAMES[weekday]} overlapt met zichzelf.", "days")
+            raise PlanningError("planning.care_overlaps_itself", "days", what=WEEKDAY_NAMES[weekday])
     return kind
 
 
 def _check_schedule(session, org, schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
                     end: date | None) -> None:
     if not schedule:
-        raise PlanningError("Een rooster op maat heeft minstens één datum nodig.", "schedule")
+        raise PlanningError("planning.schedule_empty", "schedule")
     hours = _hours(location)
     seen: dict[date, list[tuple[time, time]]] = {}
     days = [item.day for item in schedule]
     closed = closing_calendar(session, org, [location.id], min(days), max(days))[location.id]
     for item in schedule:
         if item.day < start or (end is not None and item.day > end):
-            raise PlanningError(f"De roosterdag {fmt(item.day)} valt buiten de looptijd van het opvangplan.",
-                                "schedule")
+            raise PlanningError("planning.schedule_outside", "schedule", day=fmt(item.day))
         if item.day in closed:
-            raise PlanningError(f"De locatie is gesloten op {fmt(item.day)} ({closed[item.day].reason}); haal die "
-                                f"dag uit het rooster.", "schedule")
+            raise PlanningError("planning.schedule_closed", "schedule", day=fmt(item.day),
+                                reason=closed[item.day].reason)
         span = _check_block(Block(item.day_part, item.start, item.end), item.day.weekday(), hours, split,
                             fmt(item.day), "schedule")
         seen.setdefault(item.day, []).append(span)
     for day, blocks in seen.items():
         if overlapping(blocks):
-            raise PlanningError(f"De opvang op {fmt(day)} overlapt met zichzelf.", "schedule")
+            raise PlanningError("planning.care_overlaps_itself", "schedule", what=fmt(day))
 
 
 def _check_age(session, org, child: Child, location: Location, start_date: date) -> None:
@@ -152,20 +152,18 @@ def _check_age(session, org, child: Child, location: Location, start_date: date)
     if born is None:
         return
     if start_date < born:
-        raise PlanningError(f"Het kind is op {fmt(start_date)} nog niet geboren.", "start_date")
+        raise PlanningError("planning.not_born", "start_date", day=fmt(start_date))
     age = age_in_months(born, start_date)
     if location.care_type in BABY_TODDLER:
         limit = int(setting(session, org, "planning.max_age_months"))
         if age > limit:
-            raise PlanningError(
-                f"{child.first_name} is op {fmt(start_date)} {age} maanden oud; opvang voor baby's en peuters "
-                f"kan tot {limit} maanden.", "start_date")
+            raise PlanningError("planning.too_old", "start_date", name=child.first_name, day=fmt(start_date),
+                                age=age, limit=limit)
     elif location.care_type == CareType.BUITENSCHOOLSE_OPVANG:
         minimum = int(setting(session, org, "planning.min_age_months_school"))
         if age < minimum:
-            raise PlanningError(
-                f"{child.first_name} is op {fmt(start_date)} {age} maanden oud; buitenschoolse opvang is voor "
-                f"schoolgaande kinderen (vanaf {minimum} maanden).", "start_date")
+            raise PlanningError("planning.too_young_for_school", "start_date", name=child.first_name,
+                                day=fmt(start_date), age=age, minimum=minimum)
 
 
 def _check_overlap(session, org, *, child_id: int, location_id: int, family_id: int | None, start: date,
@@ -180,10 +178,10 @@ def _check_overlap(session, org, *, child_id: int, location_id: int, family_id: 
         query = query.where(CarePlan.id != exclude_id)
     clash = session.execute(query.limit(1)).first()
     if clash is not None:
-        until = f" tot {fmt(clash.end_date)}" if clash.end_date else ""
-        raise PlanningError(
-            f"Er bestaat al een opvangplan voor dit kind, deze locatie en dit gezin vanaf {fmt(clash.start_date)}"
-            f"{until}. Maak een nieuwe versie of beëindig het eerst.", "start_date")
+        if clash.end_date:
+            raise PlanningError("planning.plan_overlap_until", "start_date", start=fmt(clash.start_date),
+                                end=fmt(clash.end_date))
+        raise PlanningError("planning.plan_overlap", "start_date", start=fmt(clash.start_date))
 
 
 def _check_living_group(session, org, living_group_id: int | None, location_id: int) -> None:
@@ -191,7 +189,7 @@ def _check_living_group(session, org, living_group_id: int | None, location_id: 
         return
     group = session.get(LivingGroup, living_group_id)
     if group is None or group.organisation_id != org.id or group.location_id != location_id:
-        raise PlanningError("Deze leefgroep hoort niet bij de gekozen locatie.", "living_group_id")
+        raise PlanningError("planning.living_group_mismatch", "living_group_id")
 
 
 def _check_family(session, org, child_id: int, family_id: int | None) -> None:
@@ -200,7 +198,7 @@ def _check_family(session, org, child_id: int, family_id: int | None) -> None:
     linked = session.scalar(select(ChildFamily.id).where(
         ChildFamily.organisation_id == org.id, ChildFamily.child_id == child_id, ChildFamily.family_id == family_id))
     if linked is None:
-        raise PlanningError("Dit kind hoort niet bij het gekozen gezin.", "family_id")
+        raise PlanningError("planning.family_mismatch", "family_id")
 
 
 # --- building rows --------------------------------------------------------------------------
@@ -226,7 +224,7 @@ def _validated_kind(session, org, location, days, schedule, start, end) -> str:
     split = day_part_split(session, org)
     if schedule:
         if days:
-            raise PlanningError("Kies een weekpatroon of een rooster op maat, niet allebei.", "days")
+            raise PlanningError("planning.pattern_and_schedule", "days")
         _check_schedule(session, org, schedule, location, split, start, end)
         return "custom"
     return _check_pattern(days, location, split)
@@ -241,12 +239,12 @@ def validate_care_plan(session, org, *, child_id: int, location_id: int, start_d
     location and the version kind. Screens call it before showing capacity warnings, so that
     bad input is reported first."""
     if start_date is None:
-        raise PlanningError("Vul de begindatum in.", "start_date")
+        raise PlanningError("planning.start_missing", "start_date")
     if end_date is not None and end_date < start_date:
-        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+        raise PlanningError("planning.end_before_start", "end_date")
     if settling_in_until is not None and (settling_in_until < start_date
                                           or (end_date is not None and settling_in_until > end_date)):
-        raise PlanningError("De wenperiode moet binnen de looptijd van het opvangplan vallen.", "settling_in_until")
+        raise PlanningError("planning.settling_in_outside", "settling_in_until")
     child = _child(session, org, child_id)
     location = _location(session, org, location_id)
     _check_family(session, org, child_id, family_id)
@@ -292,14 +290,12 @@ def validate_care_plan_version(session, org, care_plan_id: int, *, effective_dat
     the version kind."""
     plan = get_plan(session, org, care_plan_id)
     if effective_date is None:
-        raise PlanningError("Vul de ingangsdatum in.", "effective_date")
+        raise PlanningError("planning.effective_missing", "effective_date")
     if effective_date < plan.start_date or (plan.end_date is not None and effective_date > plan.end_date):
-        raise PlanningError("De ingangsdatum valt buiten de looptijd van het opvangplan.", "effective_date")
+        raise PlanningError("planning.effective_outside", "effective_date")
     last = plan.versions[-1]
     if effective_date <= last.start_date:
-        raise PlanningError(
-            f"De laatste versie geldt al vanaf {fmt(last.start_date)}; een nieuwe versie moet later ingaan.",
-            "effective_date")
+        raise PlanningError("planning.version_not_later", "effective_date", day=fmt(last.start_date))
     location = _location(session, org, plan.location_id)
     kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), effective_date,
                            plan.end_date)
@@ -327,13 +323,12 @@ def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: 
     """Set the (last) care day. Refused before the start or before the latest version's start."""
     plan = get_plan(session, org, care_plan_id)
     if end_date is None:
-        raise PlanningError("Vul de laatste opvangdag in.", "end_date")
+        raise PlanningError("planning.end_missing", "end_date")
     if end_date < plan.start_date:
-        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+        raise PlanningError("planning.end_before_start", "end_date")
     last = plan.versions[-1]
     if end_date < last.start_date:
-        raise PlanningError(
-            f"Er is een versie die pas op {fmt(last.start_date)} ingaat; kies een latere einddatum.", "end_date")
+        raise PlanningError("planning.end_before_version", "end_date", day=fmt(last.start_date))
     if plan.end_date is None or end_date > plan.end_date:  # a later end must not run into the next agreement
         _check_overlap(session, org, child_id=plan.child_id, location_id=plan.location_id, family_id=plan.family_id,
                        start=plan.start_date, end=end_date, exclude_id=plan.id)
@@ -349,14 +344,14 @@ def _add_extras(session, org, plan: CarePlan, location: Location, extra_days: Se
     split = day_part_split(session, org)
     for item in extra_days:
         if item.day < plan.start_date or (plan.end_date is not None and item.day > plan.end_date):
-            raise PlanningError(f"De extra dag {fmt(item.day)} valt buiten de looptijd van het opvangplan.", "day")
+            raise PlanningError("planning.extra_day_outside", "day", day=fmt(item.day))
         _check_block(Block(item.day_part, item.start, item.end), item.day.weekday(), _hours(location), split,
                      fmt(item.day), "day")
         if any(e.day == item.day for e in plan.extra_days):
-            raise PlanningError(f"Op {fmt(item.day)} is al een extra dag afgesproken.", "day")
+            raise PlanningError("planning.extra_day_twice", "day", day=fmt(item.day))
         closed = closing_calendar(session, org, [location.id], item.day, item.day)[location.id]
         if item.day in closed:
-            raise PlanningError(f"De locatie is gesloten op {fmt(item.day)} ({closed[item.day].reason}).", "day")
+            raise PlanningError("planning.extra_day_closed", "day", day=fmt(item.day), reason=closed[item.day].reason)
         plan.extra_days.append(ExtraDay(organisation_id=org.id, day=item.day, day_part=item.day_part,
                                         start_time=item.start if item.day_part == "hours" else None,
                                         end_time=item.end if item.day_part == "hours" else None))
@@ -381,7 +376,7 @@ def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int |
             session.flush()
             care_plan_changed(session, org, plan, "versioned", day, actor_id)
             return
-    raise PlanningError(f"Er is geen extra dag op {fmt(day)}.", "day")
+    raise PlanningError("planning.extra_day_missing", "day", day=fmt(day))
 
 
 def span_minutes(start: time, end: time) -> int:

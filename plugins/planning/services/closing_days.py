@@ -87,18 +87,18 @@ def add_closing_period(session, org, *, start_date: date, end_date: date | None 
 
     end_date = end_date or start_date
     if end_date < start_date:
-        raise PlanningError("De einddatum ligt voor de begindatum.", "end_date")
+        raise PlanningError("planning.end_before_start", "end_date")
     if (end_date - start_date).days > MAX_PERIOD_DAYS:
-        raise PlanningError("Een sluitingsperiode duurt hoogstens 2 maanden; voeg ze per periode toe.", "end_date")
+        raise PlanningError("planning.closing_too_long", "end_date")
     if not (reason or "").strip():
-        raise PlanningError("Geef een omschrijving van de sluiting.", "reason")
+        raise PlanningError("planning.closing_reason_missing", "reason")
     if kind not in ("closure", "bridge"):
-        raise PlanningError("Onbekende soort sluiting.", "kind")
+        raise PlanningError("planning.closing_kind_unknown", "kind")
     locations = [location_id] if location_id is not None else []
     if location_id is not None:
         loc = session.get(Location, location_id)
         if loc is None or loc.organisation_id != org.id:
-            raise PlanningError("Onbekende locatie.", "location_id")
+            raise PlanningError("planning.location_unknown", "location_id")
     else:
         locations = list(session.scalars(select(Location.id).where(Location.organisation_id == org.id)))
     period = ClosingPeriod(organisation_id=org.id, location_id=location_id, start_date=start_date,
@@ -115,7 +115,7 @@ def add_closing_period(session, org, *, start_date: date, end_date: date | None 
 def remove_closing_period(session, org, period_id: int) -> None:
     period = session.get(ClosingPeriod, period_id)
     if period is None or period.organisation_id != org.id:
-        raise PlanningError("Deze sluitingsperiode bestaat niet.")
+        raise PlanningError("planning.closing_unknown")
     session.delete(period)
     session.flush()
 

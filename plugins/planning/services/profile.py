@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.errors import render
 from core.models import CareType, Child, LivingGroup, Location
 
 from ..models import StaffShift
@@ -31,7 +34,7 @@ from .settings import day_part_split, ratio_scope, rest_period, setting
 from .types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
 
 STEP = timedelta(minutes=30)
-PART_WORDS = {"morning": "voormiddag", "afternoon": "namiddag"}
+PART_WORDS = {"morning": _l("voormiddag"), "afternoon": _l("namiddag")}
 MAX_LISTED = 10
 
 
@@ -136,7 +139,7 @@ def add_staff_shift(session, org, *, location_id: int, weekday: int, start: time
 
     _location(session, org, location_id)
     if not 0 <= weekday <= 6 or end <= start or caregivers < 0 or logistics < 0:
-        raise PlanningError("Geef een weekdag, een einduur na het beginuur en een aantal begeleiders van 0 of meer.")
+        raise PlanningError("planning.shift_invalid")
     shift = StaffShift(organisation_id=org.id, location_id=location_id, weekday=weekday, start_time=start,
                        end_time=end, caregivers=caregivers, living_group_id=living_group_id, logistics=logistics)
     session.add(shift)
@@ -158,7 +161,7 @@ def _proposal(*, child_id, location_id, start_date, end_date, days, schedule, re
 
 def _listed(dates: Sequence[date]) -> str:
     shown = ", ".join(fmt(d) for d in sorted(dates)[:MAX_LISTED])
-    return shown + (f" en nog {len(dates) - MAX_LISTED} dagen" if len(dates) > MAX_LISTED else "")
+    return shown + (_(" en nog %(n)s dagen", n=len(dates) - MAX_LISTED) if len(dates) > MAX_LISTED else "")
 
 
 def check_plan_change(session, org, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
@@ -172,8 +175,9 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
     warnings: list[PlanWarning] = []
     closed = closing_calendar(session, org, [location_id], start_date, window_end)
     if start_date in closed[location_id] and care_plan_id is None:  # a version may take effect on any day
-        warnings.append(PlanWarning("closing_day", f"De begindatum {fmt(start_date)} is een sluitingsdag "
-                                    f"({closed[location_id][start_date].reason}).", (start_date,)))
+        warnings.append(PlanWarning("closing_day", _("De begindatum %(day)s is een sluitingsdag (%(reason)s).",
+                                                     day=fmt(start_date), reason=closed[location_id][start_date].reason),
+                                    (start_date,)))
     hours = opening_hours(session, org, [location_id])
     split = day_part_split(session, org)
     proposal = _proposal(child_id=child_id, location_id=location_id, start_date=start_date, end_date=end_date,
@@ -245,18 +249,19 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
                     over_group.setdefault(day, set()).add(f"{start:%H:%M}")
                 if group is not None and group.capacity is not None and len(in_group) > group.capacity:
                     over_group_capacity.setdefault(day, set()).add(f"{start:%H:%M}")
-    place_word = f"{limit} kinderen tegelijk" if family else f"{limit} vergunde plaatsen"
+    place_word = _("%(n)s kinderen tegelijk", n=limit) if family else _("%(n)s vergunde plaatsen", n=limit)
     for code, found, text in (
-        ("capacity", over_capacity, f"Meer kinderen dan {place_word} op"),
-        ("ratio", over_staff, "Er zijn meer begeleiders nodig dan ingepland op"),
+        ("capacity", over_capacity, _l("Meer kinderen dan %(places)s op %(days)s.")),
+        ("ratio", over_staff, _l("Er zijn meer begeleiders nodig dan ingepland op %(days)s.")),
         ("ratio_living_group", over_staff_groups,
-         "Voor de locatie volstaan de begeleiders, maar per leefgroep gerekend zijn er meer nodig op"),
-        ("living_group", over_group, f"De leefgroep telt meer dan {group_max} kinderen tegelijk op"),
-        ("group_capacity", over_group_capacity, "De leefgroep is voller dan haar capaciteit op"),
+         _l("Voor de locatie volstaan de begeleiders, maar per leefgroep gerekend zijn er meer nodig op %(days)s.")),
+        ("living_group", over_group, _l("De leefgroep telt meer dan %(n)s kinderen tegelijk op %(days)s.")),
+        ("group_capacity", over_group_capacity, _l("De leefgroep is voller dan haar capaciteit op %(days)s.")),
     ):
         if found:
             slots = sorted({s for v in found.values() for s in v})
-            warnings.append(PlanWarning(code, f"{text} {_listed(list(found))}.", tuple(sorted(found)), tuple(slots)))
+            message = render(text, {"places": place_word, "n": group_max, "days": _listed(list(found))})
+            warnings.append(PlanWarning(code, message, tuple(sorted(found)), tuple(slots)))
     warnings += _full_by_duration(new_days)
     return warnings
 
@@ -270,6 +275,7 @@ def _full_by_duration(new_days) -> list[PlanWarning]:
             minutes = (r.end.hour * 60 + r.end.minute) - (r.start.hour * 60 + r.start.minute)
             if minutes >= 300:
                 long_parts[f"{PART_WORDS[r.day_part]} {r.start:%H:%M}-{r.end:%H:%M}"].add(r.day)
-    return [PlanWarning("day_part_full", f"De {part} duurt 5 uur of meer: naar duur is dat een volle dag "
-                        f"(facturatie en Opgroeien), op {_listed(list(found))}.", tuple(sorted(found)))
+    return [PlanWarning("day_part_full", _("De %(part)s duurt 5 uur of meer: naar duur is dat een volle dag "
+                                           "(facturatie en Opgroeien), op %(days)s.",
+                                           part=part, days=_listed(list(found))), tuple(sorted(found)))
             for part, found in sorted(long_parts.items())]

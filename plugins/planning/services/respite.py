@@ -181,7 +181,7 @@ def book(session, org, child_id: int, day: date, amount: Decimal = Decimal(1),
     day's calendar year. Writes one row or nothing. Idempotent for a day already booked."""
     amount = Decimal(str(amount))
     if amount not in (HALF, Decimal(1)):
-        raise PlanningError(_("Een respijtdag is een hele of een halve dag.", locale))
+        raise PlanningError("planning.respite_amount")
     existing = session.scalar(select(RespiteUse).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if existing is not None:

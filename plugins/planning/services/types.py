@@ -4,19 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from core.errors import DomainError
 from core.values import Period
+
+from . import errors  # noqa: F401  (registers the messages)
 
 DAY_PART_ALIASES = {"full_day": "full", "fullday": "full", "am": "morning", "pm": "afternoon"}
 
 
-class PlanningError(ValueError):
-    """Bad planning input. ``message`` is Dutch and meant for the UI; ``field`` names the form
-    field it belongs to when known. Raised before anything is written."""
+class PlanningError(DomainError, ValueError):
+    """Bad planning input: a code of ``services/errors.py``, the form field it belongs to when
+    known and the message's parameters; ``message`` is rendered in the reader's language.
+    Raised before anything is written."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __init__(self, code: str, field: str | None = None, **params) -> None:
+        super().__init__(code, field, **params)
 
 
 @dataclass(frozen=True)

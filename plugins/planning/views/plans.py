@@ -183,7 +183,7 @@ def _fill_pattern(form: CarePlanForm, version: CarePlanVersion) -> None:
 
 
 def _attach(form, exc: api.PlanningError) -> None:
-    """Show the domain's Dutch message on the field it names (the pattern: above week A)."""
+    """Show the domain's message (in the screen's language) on the field it names (the pattern: above week A)."""
     name = FIELD_MAP.get(exc.field or "", exc.field or "start_date")
     if name in ("week_a", "week_b"):
         form.pattern_errors["A" if name == "week_a" else "B"].append(exc.message)

@@ -145,7 +145,7 @@ def send_offers(session: Session, run: AllocationRun, request_ids: set[int], *, 
             offer_in_group(session, org, req, line["slot"], actor=actor, allocation_run_id=run.id)
             made += 1
         except WachtlijstError as exc:
-            problems.append(f"#{req.id}: {exc.message('nl')}")
+            problems.append(f"#{req.id}: {exc.message}")
     run.status = "sent"
     session.flush()
     return made, problems

@@ -1,21 +1,27 @@
-"""Errors of the wachtlijst module: a code that names the text in ``texts.py``, so the same error
-reads right for a director (Dutch) and for a parent (in the parent's language)."""
+"""Errors of the wachtlijst module: core's DomainError whose code names a text of ``texts.py`` (one
+Babel catalogue), so the same error reads right for a director (the screen's language) and for a
+parent (``message_in(parent_language)``)."""
 from __future__ import annotations
 
-from .texts import t
+from core.errors import DomainError, render
+
+from .texts import TEXTS, t
 
 
-class WachtlijstError(ValueError):
+class WachtlijstError(DomainError, ValueError):
     def __init__(self, code: str, field: str | None = None, detail: str = "") -> None:
-        super().__init__(code)
-        self.code, self.field, self.detail = code, field, detail
+        super().__init__(code, field, detail=detail)
+        self.detail = detail
 
-    def message(self, lang: str = "nl") -> str:
-        text = t(self.code, lang)
+    def template(self):
+        return TEXTS.get(self.code)
+
+    def message_in(self, locale: str | None) -> str:
+        template = self.template()
+        if template is None:
+            return self.code
+        text = render(template, None, locale)
         return text % self.detail if "%s" in text else text
-
-    def __str__(self) -> str:
-        return self.message("nl")
 
 
 class ValidationFailed(WachtlijstError):

@@ -11,7 +11,7 @@ from core.mail import queue_mail
 from core.models import Location, Organisation
 
 from ..models import CareRequest, Offer
-from .texts import MAILS, t, valid_language
+from .texts import mail_texts, t, valid_language
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -34,7 +34,7 @@ def fmt_date(day) -> str:
 
 def _queue(session: Session, org: Organisation, req: CareRequest, kind: str, key: str, **fields) -> None:
     lang = valid_language(req.language)
-    subject, body = MAILS[kind][lang]
+    subject, body = mail_texts(kind, lang)
     values = {"applicant": req.applicant_name, "child": req.child_name or req.child_last_name,
               "org": org.name, "status_url": _status_url(org, req), **fields}
     queue_mail(session, to=req.email, subject=subject.format(**values), body=body.format(**values),

@@ -30,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
+from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime
 from core.plugins import SettingDefinition
 from core.settings import get_setting
 
 from ..models import CareRequest, Policy, Status
-from .i18n import text
 
 VULNERABILITY_CRITERIA = ("low_income", "single_parent", "low_education", "family_member_handicap",
                           "family_member_self_care", "social_pedagogical")

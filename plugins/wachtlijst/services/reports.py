@@ -20,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS
+from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime, SubsidyLevel
 from core.settings import get_setting
 from core.values import Period
 
 from ..models import CareRequest, Offer, OfferStatus, Status, StatusChange
 from . import placing
-from .i18n import text
 from .policy import is_vulnerable
 
 XSD_PATH = Path(__file__).resolve().parent.parent / "schemas" / "FO-RE-19.xsd"

@@ -1,256 +1,154 @@
-"""Texts a parent reads (public pages, errors, e-mails) in Dutch, French and English.
-
-Parents have no account and choose their language on the form; these strings must be right in
-all three languages now, not after a later translation pass, so they live here as data.
-Staff pages use Flask-Babel as everywhere else.
+"""Texts a parent reads (public pages, errors, e-mails), by key, as Flask-Babel strings of core's one
+catalogue (Dutch source; French and English in core/translations). They are rendered in the
+parent's language with ``force_locale`` (:func:`t`), whatever the language of the screen or of
+the job that sends the mail; staff pages use the same catalogue in the screen's language.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
+
+from core.errors import render
+
 LANGUAGES = ("nl", "fr", "en")
 
-TEXTS: dict[str, dict[str, str]] = {
-    # --- errors -----------------------------------------------------------------------------
-    "date_invalid": {"nl": "Geef een geldige datum op.", "fr": "Indiquez une date valide.",
-                     "en": "Enter a valid date."},
-    "referrer_name": {"nl": "Naam en dienst van de toeleider (als u aanvraagt voor een gezin)",
-                      "fr": "Nom et service de l'orienteur (si vous introduisez pour une famille)",
-                      "en": "Name and service of the referrer (when filing for a family)"},
-    "street": {"nl": "Straat en nummer", "fr": "Rue et numéro", "en": "Street and number"},
-    "required": {"nl": "Dit veld is verplicht.", "fr": "Ce champ est obligatoire.",
-                 "en": "This field is required."},
-    "start_past": {"nl": "De gewenste startdatum ligt in het verleden.",
-                   "fr": "La date de début souhaitée est dans le passé.",
-                   "en": "The desired start date is in the past."},
-    "expected_too_far": {"nl": "De verwachte geboortedatum ligt meer dan 10 maanden in de toekomst.",
-                         "fr": "La date de naissance prévue est à plus de 10 mois dans le futur.",
-                         "en": "The expected birth date is more than 10 months ahead."},
-    "birth_future": {"nl": "De geboortedatum ligt in de toekomst; vul dan de verwachte geboortedatum in.",
-                     "fr": "La date de naissance est dans le futur ; indiquez plutôt la date prévue.",
-                     "en": "The date of birth is in the future; give the expected birth date instead."},
-    "birth_missing": {"nl": "Vul de geboortedatum of de verwachte geboortedatum in.",
-                      "fr": "Indiquez la date de naissance ou la date de naissance prévue.",
-                      "en": "Give the date of birth or the expected birth date."},
-    "birth_both": {"nl": "Vul de geboortedatum óf de verwachte geboortedatum in, niet beide.",
-                   "fr": "Indiquez la date de naissance ou la date prévue, pas les deux.",
-                   "en": "Give either the date of birth or the expected birth date, not both."},
-    "start_before_birth": {"nl": "De startdatum ligt vóór de (verwachte) geboortedatum.",
-                           "fr": "La date de début précède la date de naissance (prévue).",
-                           "en": "The start date is before the (expected) birth date."},
-    "no_location": {"nl": "Kies minstens één opvanglocatie.", "fr": "Choisissez au moins un lieu d'accueil.",
-                    "en": "Choose at least one childcare location."},
-    "location_unknown": {"nl": "Deze opvanglocatie bestaat niet.", "fr": "Ce lieu d'accueil n'existe pas.",
-                         "en": "This childcare location does not exist."},
-    "location_twice": {"nl": "Elke locatie mag maar één keer voorkomen.",
-                       "fr": "Chaque lieu ne peut figurer qu'une fois.",
-                       "en": "Each location may appear only once."},
-    "too_many_locations": {"nl": "Kies hoogstens 5 opvanglocaties.", "fr": "Choisissez au maximum 5 lieux.",
-                           "en": "Choose at most 5 locations."},
-    "no_days": {"nl": "Kies minstens één dag.", "fr": "Choisissez au moins un jour.",
-                "en": "Choose at least one day."},
-    "email_invalid": {"nl": "Dit e-mailadres is ongeldig.", "fr": "Cette adresse e-mail n'est pas valide.",
-                      "en": "This e-mail address is invalid."},
-    "email_undeliverable": {"nl": "Op dit e-mailadres kan geen e-mail aankomen; kijk het na.",
-                            "fr": "Aucun e-mail ne peut arriver à cette adresse ; vérifiez-la.",
-                            "en": "No e-mail can be delivered to this address; please check it."},
-    "duplicate": {"nl": "Voor dit kind is al een aanvraag geregistreerd met dit e-mailadres.",
-                  "fr": "Une demande existe déjà pour cet enfant avec cette adresse e-mail.",
-                  "en": "A request for this child with this e-mail address already exists."},
-    "consent_required": {"nl": "Een toeleider mag enkel aanvragen met toestemming van het gezin.",
-                         "fr": "Un orienteur ne peut introduire une demande qu'avec l'accord de la famille.",
-                         "en": "A referrer may only file a request with the family's consent."},
-    "token_unknown": {"nl": "Deze link is ongeldig of verlopen.", "fr": "Ce lien n'est pas valide ou a expiré.",
-                      "en": "This link is invalid or has expired."},
-    "offer_expired": {"nl": "Dit aanbod is verlopen en kan niet meer aanvaard worden.",
-                      "fr": "Cette offre a expiré et ne peut plus être acceptée.",
-                      "en": "This offer has expired and can no longer be accepted."},
-    "offer_closed": {"nl": "Op dit aanbod werd al geantwoord.", "fr": "Il a déjà été répondu à cette offre.",
-                     "en": "This offer has already been answered."},
-    "place_taken": {"nl": "Deze plaats is niet meer vrij.", "fr": "Cette place n'est plus libre.",
-                    "en": "This place is no longer free."},
-    "not_waiting": {"nl": "Deze aanvraag wacht niet (meer) op een plaats.",
-                    "fr": "Cette demande n'attend plus de place.", "en": "This request is no longer waiting."},
-    "placement_failed": {"nl": "De plaatsing kon niet worden vastgelegd: %s",
-                         "fr": "Le placement n'a pas pu être enregistré : %s",
-                         "en": "The placement could not be recorded: %s"},
-    "reason_required": {"nl": "Geef een reden op.", "fr": "Indiquez une raison.", "en": "Please give a reason."},
-    "not_found": {"nl": "Deze aanvraag of dit aanbod bestaat niet.", "fr": "Cette demande ou cette offre n'existe pas.",
-                  "en": "This request or offer does not exist."},
-    "external_id_invalid": {"nl": "Bron en extern nummer zijn verplicht (bron tot 32, nummer tot 100 tekens).",
-                            "fr": "La source et le numéro externe sont obligatoires (source 32, numéro 100 caractères max.).",
-                            "en": "Source and external id are required (source up to 32, id up to 100 characters)."},
-    "external_one_child": {"nl": "Eén extern nummer is één kind: stuur een tweeling als twee aanvragen.",
-                           "fr": "Un numéro externe correspond à un enfant : envoyez des jumeaux en deux demandes.",
-                           "en": "One external id is one child: send twins as two requests."},
-    "months_invalid": {"nl": "Kies tussen 1 en 36 maanden.", "fr": "Choisissez entre 1 et 36 mois.",
-                       "en": "Choose between 1 and 36 months."},
-    "throttled": {"nl": "Te veel verzoeken. Probeer het over een minuut opnieuw.",
-                  "fr": "Trop de demandes. Réessayez dans une minute.",
-                  "en": "Too many requests. Try again in a minute."},
-    "form_errors": {"nl": "Het formulier bevat fouten. Er werd niets bewaard.",
-                    "fr": "Le formulaire contient des erreurs. Rien n'a été enregistré.",
-                    "en": "The form contains errors. Nothing was saved."},
-    # --- public pages ----------------------------------------------------------------------
-    "form_title": {"nl": "Opvang aanvragen", "fr": "Demander une place d'accueil", "en": "Request childcare"},
-    "form_intro": {"nl": "Vul dit formulier in. Je krijgt een e-mail om je aanvraag te bevestigen.",
-                   "fr": "Remplissez ce formulaire. Vous recevrez un e-mail pour confirmer votre demande.",
-                   "en": "Fill in this form. You will receive an e-mail to confirm your request."},
-    "applicant": {"nl": "Aanvrager", "fr": "Demandeur", "en": "Applicant"},
-    "child": {"nl": "Kind", "fr": "Enfant", "en": "Child"},
-    "first_name": {"nl": "Voornaam", "fr": "Prénom", "en": "First name"},
-    "last_name": {"nl": "Achternaam", "fr": "Nom", "en": "Last name"},
-    "email": {"nl": "E-mailadres", "fr": "Adresse e-mail", "en": "E-mail address"},
-    "phone": {"nl": "Telefoon", "fr": "Téléphone", "en": "Phone"},
-    "postcode": {"nl": "Postcode", "fr": "Code postal", "en": "Postcode"},
-    "municipality": {"nl": "Gemeente", "fr": "Commune", "en": "Municipality"},
-    "birth_date": {"nl": "Geboortedatum", "fr": "Date de naissance", "en": "Date of birth"},
-    "expected_birth_date": {"nl": "Verwachte geboortedatum", "fr": "Date de naissance prévue",
-                            "en": "Expected birth date"},
-    "twin_first_name": {"nl": "Voornaam van de tweeling (indien van toepassing)",
-                        "fr": "Prénom du jumeau (le cas échéant)", "en": "First name of the twin (if any)"},
-    "desired_start": {"nl": "Gewenste startdatum", "fr": "Date de début souhaitée", "en": "Desired start date"},
-    "days": {"nl": "Gewenste dagen", "fr": "Jours souhaités", "en": "Desired days"},
-    "day_part": {"nl": "Dagdeel", "fr": "Partie de journée", "en": "Part of day"},
-    "full": {"nl": "volledige dag", "fr": "journée complète", "en": "full day"},
-    "morning": {"nl": "voormiddag", "fr": "matin", "en": "morning"},
-    "afternoon": {"nl": "namiddag", "fr": "après-midi", "en": "afternoon"},
-    "locations": {"nl": "Voorkeurlocaties (in volgorde)", "fr": "Lieux préférés (par ordre)",
-                  "en": "Preferred locations (in order)"},
-    "choice": {"nl": "Keuze", "fr": "Choix", "en": "Choice"},
-    "facts": {"nl": "Gegevens voor de voorrangsregels", "fr": "Informations pour les priorités",
-              "en": "Information for the priority rules"},
-    "work": {"nl": "Wij hebben opvang nodig voor werk, werk zoeken of een opleiding",
-             "fr": "Nous avons besoin d'accueil pour travailler, chercher un emploi ou suivre une formation",
-             "en": "We need childcare for work, looking for work or training"},
-    "single_parent": {"nl": "Alleenstaande ouder", "fr": "Parent isolé", "en": "Single parent"},
-    "low_income": {"nl": "Laag inkomen", "fr": "Revenu faible", "en": "Low income"},
-    "foster_child": {"nl": "Pleegkind", "fr": "Enfant placé en famille d'accueil", "en": "Foster child"},
-    "sibling_in_care": {"nl": "Broer of zus al in de opvang", "fr": "Frère ou sœur déjà accueilli(e)",
-                        "en": "Brother or sister already in care"},
-    "care_need": {"nl": "Specifieke zorgbehoefte", "fr": "Besoin de soins spécifiques",
-                  "en": "Specific care need"},
-    "low_education": {"nl": "Laag opleidingsniveau", "fr": "Faible niveau d'instruction",
-                      "en": "Low level of education"},
-    "family_member_handicap": {"nl": "Gezinslid met een handicap", "fr": "Membre de la famille handicapé",
-                               "en": "Family member with a disability"},
-    "family_member_self_care": {"nl": "Gezinslid met beperkt zelfzorgvermogen",
-                                "fr": "Membre de la famille à autonomie limitée",
-                                "en": "Family member with limited self-care capacity"},
-    "social_pedagogical": {"nl": "Sociaal-pedagogische redenen", "fr": "Raisons socio-pédagogiques",
-                           "en": "Social-pedagogical reasons"},
-    "dutch_speaking": {"nl": "Nederlandstalig gezin", "fr": "Famille néerlandophone",
-                       "en": "Dutch-speaking family"},
-    "urgent": {"nl": "Dringende vraag", "fr": "Demande urgente", "en": "Urgent request"},
-    "consent_referrers": {"nl": "Ik geef toestemming om deze gegevens te delen met toeleiders",
-                          "fr": "J'accepte que ces données soient partagées avec les orienteurs",
-                          "en": "I consent to sharing these data with referrers"},
-    "language": {"nl": "Taal voor berichten", "fr": "Langue des messages", "en": "Language of messages"},
-    "notes": {"nl": "Opmerkingen", "fr": "Remarques", "en": "Notes"},
-    "submit": {"nl": "Aanvraag versturen", "fr": "Envoyer la demande", "en": "Send request"},
-    "thanks_title": {"nl": "Bedankt", "fr": "Merci", "en": "Thank you"},
-    "thanks": {"nl": "We stuurden je een e-mail. Klik op de link erin om je aanvraag te bevestigen.",
-               "fr": "Nous vous avons envoyé un e-mail. Cliquez sur le lien pour confirmer votre demande.",
-               "en": "We sent you an e-mail. Click the link in it to confirm your request."},
-    "status_title": {"nl": "Je aanvraag", "fr": "Votre demande", "en": "Your request"},
-    "status": {"nl": "Status", "fr": "Statut", "en": "Status"},
-    "confirmed_now": {"nl": "Je aanvraag is bevestigd.", "fr": "Votre demande est confirmée.",
-                      "en": "Your request is confirmed."},
-    "confirm_intro": {"nl": "Bevestig je aanvraag voor kinderopvang met de knop hieronder.",
-                      "fr": "Confirmez votre demande d'accueil avec le bouton ci-dessous.",
-                      "en": "Confirm your childcare request with the button below."},
-    "confirm_button": {"nl": "Aanvraag bevestigen", "fr": "Confirmer la demande", "en": "Confirm the request"},
-    "offer": {"nl": "Aanbod", "fr": "Offre", "en": "Offer"},
-    "offer_text": {"nl": "We bieden een plaats aan in %(location)s vanaf %(start)s. Antwoord vóór %(deadline)s.",
-                   "fr": "Nous vous proposons une place à %(location)s à partir du %(start)s. Répondez avant le %(deadline)s.",
-                   "en": "We offer a place at %(location)s from %(start)s. Please answer before %(deadline)s."},
-    "accept": {"nl": "Aanbod aanvaarden", "fr": "Accepter l'offre", "en": "Accept the offer"},
-    "decline": {"nl": "Aanbod weigeren", "fr": "Refuser l'offre", "en": "Decline the offer"},
-    "reason": {"nl": "Reden", "fr": "Raison", "en": "Reason"},
-    "withdraw": {"nl": "Aanvraag intrekken", "fr": "Retirer la demande", "en": "Withdraw the request"},
-    "history": {"nl": "Verloop", "fr": "Historique", "en": "History"},
-    "accepted_now": {"nl": "Je aanvaardde het aanbod. Welkom!", "fr": "Vous avez accepté l'offre. Bienvenue !",
-                     "en": "You accepted the offer. Welcome!"},
-    "declined_now": {"nl": "Je weigerde het aanbod. Je aanvraag blijft op de wachtlijst.",
-                     "fr": "Vous avez refusé l'offre. Votre demande reste sur la liste d'attente.",
-                     "en": "You declined the offer. Your request stays on the waiting list."},
-    "withdrawn_now": {"nl": "Je aanvraag is ingetrokken.", "fr": "Votre demande a été retirée.",
-                      "en": "Your request has been withdrawn."},
-    # statuses
-    "st_submitted": {"nl": "ingediend (nog te bevestigen)", "fr": "introduite (à confirmer)",
-                     "en": "submitted (to be confirmed)"},
-    "st_confirmed": {"nl": "bevestigd, op de wachtlijst", "fr": "confirmée, sur la liste d'attente",
-                     "en": "confirmed, on the waiting list"},
-    "st_offer_made": {"nl": "aanbod gedaan", "fr": "offre faite", "en": "offer made"},
-    "st_accepted": {"nl": "aanvaard", "fr": "acceptée", "en": "accepted"},
-    "st_declined": {"nl": "aanbod geweigerd, op de wachtlijst", "fr": "offre refusée, sur la liste d'attente",
-                    "en": "offer declined, on the waiting list"},
-    "st_expired": {"nl": "aanbod verlopen, op de wachtlijst", "fr": "offre expirée, sur la liste d'attente",
-                   "en": "offer expired, on the waiting list"},
-    "st_placed": {"nl": "geplaatst", "fr": "placé", "en": "placed"},
-    "st_withdrawn": {"nl": "ingetrokken", "fr": "retirée", "en": "withdrawn"},
-    "st_lapsed": {"nl": "vervallen", "fr": "caduque", "en": "lapsed"},
+TEXTS = {
+    "date_invalid": _l("Geef een geldige datum op."),
+    "referrer_name": _l("Naam en dienst van de toeleider (als u aanvraagt voor een gezin)"),
+    "street": _l("Straat en nummer"),
+    "required": _l("Dit veld is verplicht."),
+    "start_past": _l("De gewenste startdatum ligt in het verleden."),
+    "expected_too_far": _l("De verwachte geboortedatum ligt meer dan 10 maanden in de toekomst."),
+    "birth_future": _l("De geboortedatum ligt in de toekomst; vul dan de verwachte geboortedatum in."),
+    "birth_missing": _l("Vul de geboortedatum of de verwachte geboortedatum in."),
+    "birth_both": _l("Vul de geboortedatum óf de verwachte geboortedatum in, niet beide."),
+    "start_before_birth": _l("De startdatum ligt vóór de (verwachte) geboortedatum."),
+    "no_location": _l("Kies minstens één opvanglocatie."),
+    "location_unknown": _l("Deze opvanglocatie bestaat niet."),
+    "location_twice": _l("Elke locatie mag maar één keer voorkomen."),
+    "too_many_locations": _l("Kies hoogstens 5 opvanglocaties."),
+    "no_days": _l("Kies minstens één dag."),
+    "email_invalid": _l("Dit e-mailadres is ongeldig."),
+    "email_undeliverable": _l("Op dit e-mailadres kan geen e-mail aankomen; kijk het na."),
+    "duplicate": _l("Voor dit kind is al een aanvraag geregistreerd met dit e-mailadres."),
+    "consent_required": _l("Een toeleider mag enkel aanvragen met toestemming van het gezin."),
+    "token_unknown": _l("Deze link is ongeldig of verlopen."),
+    "offer_expired": _l("Dit aanbod is verlopen en kan niet meer aanvaard worden."),
+    "offer_closed": _l("Op dit aanbod werd al geantwoord."),
+    "place_taken": _l("Deze plaats is niet meer vrij."),
+    "not_waiting": _l("Deze aanvraag wacht niet (meer) op een plaats."),
+    "placement_failed": _l("De plaatsing kon niet worden vastgelegd: %s"),
+    "reason_required": _l("Geef een reden op."),
+    "not_found": _l("Deze aanvraag of dit aanbod bestaat niet."),
+    "external_id_invalid": _l("Bron en extern nummer zijn verplicht (bron tot 32, nummer tot 100 tekens)."),
+    "external_one_child": _l("Eén extern nummer is één kind: stuur een tweeling als twee aanvragen."),
+    "months_invalid": _l("Kies tussen 1 en 36 maanden."),
+    "throttled": _l("Te veel verzoeken. Probeer het over een minuut opnieuw."),
+    "form_errors": _l("Het formulier bevat fouten. Er werd niets bewaard."),
+    "form_title": _l("Opvang aanvragen"),
+    "form_intro": _l("Vul dit formulier in. Je krijgt een e-mail om je aanvraag te bevestigen."),
+    "applicant": _l("Aanvrager"),
+    "child": _l("Kind"),
+    "first_name": _l("Voornaam"),
+    "last_name": _l("Achternaam"),
+    "email": _l("E-mailadres"),
+    "phone": _l("Telefoon"),
+    "postcode": _l("Postcode"),
+    "municipality": _l("Gemeente"),
+    "birth_date": _l("Geboortedatum"),
+    "expected_birth_date": _l("Verwachte geboortedatum"),
+    "twin_first_name": _l("Voornaam van de tweeling (indien van toepassing)"),
+    "desired_start": _l("Gewenste startdatum"),
+    "days": _l("Gewenste dagen"),
+    "day_part": _l("Dagdeel"),
+    "full": _l("volledige dag"),
+    "morning": _l("voormiddag"),
+    "afternoon": _l("namiddag"),
+    "locations": _l("Voorkeurlocaties (in volgorde)"),
+    "choice": _l("Keuze"),
+    "facts": _l("Gegevens voor de voorrangsregels"),
+    "work": _l("Wij hebben opvang nodig voor werk, werk zoeken of een opleiding"),
+    "single_parent": _l("Alleenstaande ouder"),
+    "low_income": _l("Laag inkomen"),
+    "foster_child": _l("Pleegkind"),
+    "sibling_in_care": _l("Broer of zus al in de opvang"),
+    "care_need": _l("Specifieke zorgbehoefte"),
+    "low_education": _l("Laag opleidingsniveau"),
+    "family_member_handicap": _l("Gezinslid met een handicap"),
+    "family_member_self_care": _l("Gezinslid met beperkt zelfzorgvermogen"),
+    "social_pedagogical": _l("Sociaal-pedagogische redenen"),
+    "dutch_speaking": _l("Nederlandstalig gezin"),
+    "urgent": _l("Dringende vraag"),
+    "consent_referrers": _l("Ik geef toestemming om deze gegevens te delen met toeleiders"),
+    "language": _l("Taal voor berichten"),
+    "notes": _l("Opmerkingen"),
+    "submit": _l("Aanvraag versturen"),
+    "thanks_title": _l("Bedankt"),
+    "thanks": _l("We stuurden je een e-mail. Klik op de link erin om je aanvraag te bevestigen."),
+    "status_title": _l("Je aanvraag"),
+    "status": _l("Status"),
+    "confirmed_now": _l("Je aanvraag is bevestigd."),
+    "confirm_intro": _l("Bevestig je aanvraag voor kinderopvang met de knop hieronder."),
+    "confirm_button": _l("Aanvraag bevestigen"),
+    "offer": _l("Aanbod"),
+    "offer_text": _l("We bieden een plaats aan in %(location)s vanaf %(start)s. Antwoord vóór %(deadline)s."),
+    "accept": _l("Aanbod aanvaarden"),
+    "decline": _l("Aanbod weigeren"),
+    "reason": _l("Reden"),
+    "withdraw": _l("Aanvraag intrekken"),
+    "history": _p("wachtlijst", "Verloop"),
+    "accepted_now": _l("Je aanvaardde het aanbod. Welkom!"),
+    "declined_now": _l("Je weigerde het aanbod. Je aanvraag blijft op de wachtlijst."),
+    "withdrawn_now": _l("Je aanvraag is ingetrokken."),
+    "st_submitted": _l("ingediend (nog te bevestigen)"),
+    "st_confirmed": _l("bevestigd, op de wachtlijst"),
+    "st_offer_made": _l("aanbod gedaan"),
+    "st_accepted": _l("aanvaard"),
+    "st_declined": _l("aanbod geweigerd, op de wachtlijst"),
+    "st_expired": _l("aanbod verlopen, op de wachtlijst"),
+    "st_placed": _l("geplaatst"),
+    "st_withdrawn": _p("wachtlijst", "ingetrokken"),
+    "st_lapsed": _l("vervallen"),
 }
 
-WEEKDAY_NAMES = {
-    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
-    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
+WEEKDAYS = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
+            _l("zondag"))
 
-# E-mails: (subject, body) per kind and language; ``{...}`` fields filled with str.format.
-MAILS: dict[str, dict[str, tuple[str, str]]] = {
-    "confirmation": {
-        "nl": ("Bevestig je aanvraag voor kinderopvang",
-               "Beste {applicant},\n\nWe ontvingen je aanvraag voor opvang voor {child} bij {org}.\n"
-               "Bevestig ze met deze link:\n{confirm_url}\n\nDe status volg je op:\n{status_url}\n\n"
-               "Bewaar deze e-mail: de link is je enige toegang.\n"),
-        "fr": ("Confirmez votre demande d'accueil",
-               "Bonjour {applicant},\n\nNous avons reçu votre demande d'accueil pour {child} auprès de {org}.\n"
-               "Confirmez-la avec ce lien :\n{confirm_url}\n\nSuivez son statut ici :\n{status_url}\n\n"
-               "Conservez cet e-mail : ce lien est votre seul accès.\n"),
-        "en": ("Confirm your childcare request",
-               "Dear {applicant},\n\nWe received your childcare request for {child} at {org}.\n"
-               "Confirm it with this link:\n{confirm_url}\n\nFollow its status at:\n{status_url}\n\n"
-               "Keep this e-mail: the link is your only access.\n"),
-    },
-    "offer": {
-        "nl": ("Aanbod: een opvangplaats voor {child}",
-               "Beste {applicant},\n\n{org} biedt een plaats aan voor {child} in {location} vanaf {start}.\n"
-               "Antwoord uiterlijk op {deadline} via:\n{status_url}\n"),
-        "fr": ("Offre : une place d'accueil pour {child}",
-               "Bonjour {applicant},\n\n{org} propose une place pour {child} à {location} à partir du {start}.\n"
-               "Répondez au plus tard le {deadline} via :\n{status_url}\n"),
-        "en": ("Offer: a childcare place for {child}",
-               "Dear {applicant},\n\n{org} offers a place for {child} at {location} from {start}.\n"
-               "Please answer by {deadline} at:\n{status_url}\n"),
-    },
-    "reminder": {
-        "nl": ("Herinnering: antwoord op het aanbod voor {child}",
-               "Beste {applicant},\n\nHet aanbod voor {child} in {location} vervalt op {deadline}.\n"
-               "Antwoord via:\n{status_url}\n"),
-        "fr": ("Rappel : répondez à l'offre pour {child}",
-               "Bonjour {applicant},\n\nL'offre pour {child} à {location} expire le {deadline}.\n"
-               "Répondez via :\n{status_url}\n"),
-        "en": ("Reminder: answer the offer for {child}",
-               "Dear {applicant},\n\nThe offer for {child} at {location} expires on {deadline}.\n"
-               "Answer at:\n{status_url}\n"),
-    },
-    "outcome": {
-        "nl": ("Je aanvraag voor {child}: {outcome}",
-               "Beste {applicant},\n\nDe status van je aanvraag voor {child} bij {org} is nu: {outcome}.\n"
-               "Meer op:\n{status_url}\n"),
-        "fr": ("Votre demande pour {child} : {outcome}",
-               "Bonjour {applicant},\n\nLe statut de votre demande pour {child} auprès de {org} est : {outcome}.\n"
-               "Plus d'infos :\n{status_url}\n"),
-        "en": ("Your request for {child}: {outcome}",
-               "Dear {applicant},\n\nThe status of your request for {child} at {org} is now: {outcome}.\n"
-               "More at:\n{status_url}\n"),
-    },
+# E-mails: (subject, body) per kind; ``{...}`` fields filled with str.format after translation.
+MAILS = {
+    "confirmation": (
+        _l("Bevestig je aanvraag voor kinderopvang"),
+        _l("Beste {applicant},\n\nWe ontvingen je aanvraag voor opvang voor {child} bij {org}.\nBevestig ze met deze link:\n{confirm_url}\n\nDe status volg je op:\n{status_url}\n\nBewaar deze e-mail: de link is je enige toegang.\n"),
+    ),
+    "offer": (
+        _l("Aanbod: een opvangplaats voor {child}"),
+        _l("Beste {applicant},\n\n{org} biedt een plaats aan voor {child} in {location} vanaf {start}.\nAntwoord uiterlijk op {deadline} via:\n{status_url}\n"),
+    ),
+    "reminder": (
+        _l("Herinnering: antwoord op het aanbod voor {child}"),
+        _l("Beste {applicant},\n\nHet aanbod voor {child} in {location} vervalt op {deadline}.\nAntwoord via:\n{status_url}\n"),
+    ),
+    "outcome": (
+        _l("Je aanvraag voor {child}: {outcome}"),
+        _l("Beste {applicant},\n\nDe status van je aanvraag voor {child} bij {org} is nu: {outcome}.\nMeer op:\n{status_url}\n"),
+    ),
 }
 
 
 def t(key: str, lang: str = "nl") -> str:
-    entry = TEXTS[key]
-    return entry.get(lang) or entry["nl"]
+    """The text ``key`` in ``lang`` (a parent's language), whatever the current one."""
+    return render(TEXTS[key], None, valid_language(lang))
+
+
+def weekday_names(lang: str) -> list[str]:
+    return [render(name, None, valid_language(lang)) for name in WEEKDAYS]
+
+
+def mail_texts(kind: str, lang: str) -> tuple[str, str]:
+    """Subject and body templates of a mail in ``lang``."""
+    subject, body = MAILS[kind]
+    lang = valid_language(lang)
+    return render(subject, None, lang), render(body, None, lang)
 
 
 def valid_language(lang: str | None) -> str:

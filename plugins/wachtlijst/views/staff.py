@@ -36,7 +36,7 @@ from ..forms import DeclineForm, PolicyForm, RequestForm
 from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
 from ..services import central, intake, offers, placing, policy, privacy, reports
 from ..services.errors import ValidationFailed, WachtlijstError
-from ..services.texts import TEXTS, t, valid_language
+from ..services.texts import t, valid_language
 from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
@@ -132,7 +132,7 @@ def close(request_id: int):
         else:
             intake.withdraw(session(), g.org, req, actor=current_user, reason=reason)
     except WachtlijstError as exc:
-        flash(exc.message("nl"), "error")
+        flash(exc.message, "error")
         return redirect(url_for("wachtlijst.detail", request_id=req.id)), 303
     flash(_("Aanvraag afgesloten."), "success")
     return redirect(url_for("wachtlijst.detail", request_id=req.id))
@@ -199,7 +199,7 @@ def make_offer():
     try:
         offers.make_offer(session(), g.org, req, slot, actor=current_user)
     except WachtlijstError as exc:
-        return render_template("wachtlijst/message.html", message=exc.message("nl"),
+        return render_template("wachtlijst/message.html", message=exc.message,
                                back=url_for("wachtlijst.candidates", slot=slot.key)), 409
     flash(_("Aanbod gedaan; de ouder krijgt een e-mail."), "success")
     return redirect(url_for("wachtlijst.detail", request_id=req.id))
@@ -218,7 +218,7 @@ def answer_offer(offer_id: int):
             offers.decline(session(), g.org, offer, request.form.get("reason", ""), actor=current_user)
             flash(_("Weigering geregistreerd."), "success")
     except WachtlijstError as exc:
-        return render_template("wachtlijst/message.html", message=exc.message("nl"),
+        return render_template("wachtlijst/message.html", message=exc.message,
                                back=url_for("wachtlijst.detail", request_id=offer.request_id)), 409
     return redirect(url_for("wachtlijst.detail", request_id=offer.request_id))
 
@@ -232,7 +232,7 @@ def duplicates():
         try:
             intake.merge(session(), g.org, keep, drop, actor=current_user)
         except WachtlijstError as exc:
-            flash(exc.message("nl"), "error")
+            flash(exc.message, "error")
             return redirect(url_for("wachtlijst.duplicates")), 303
         flash(_("Aanvragen samengevoegd."), "success")
         return redirect(url_for("wachtlijst.detail", request_id=keep.id))
@@ -376,7 +376,7 @@ def public_status(token: str):
     open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
     location = session().get(Location, open_offer.location_id).name if open_offer else None
     return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
-                           location=location, token=token, today=clock.today(), TEXTS=TEXTS)
+                           location=location, token=token, today=clock.today())
 
 
 @bp.route("/status/<token>/confirm", methods=["GET", "POST"])
@@ -423,7 +423,7 @@ def public_answer(token: str):
                 offers.decline(session(), g.org, offer, request.form.get("reason", ""))
                 done = "declined_now"
     except WachtlijstError as exc:
-        return render_template("wachtlijst/public_message.html", message=exc.message(lang), lang=lang, t=t,
+        return render_template("wachtlijst/public_message.html", message=exc.message_in(lang), lang=lang, t=t,
                                back=url_for("wachtlijst.public_status", token=token)), 409
     return render_template("wachtlijst/public_message.html", message=t(done, lang), lang=lang, t=t,
                            back=url_for("wachtlijst.public_status", token=token))
@@ -489,7 +489,7 @@ def koepel_send(run_id: int):
     try:
         made, problems = central.send_offers(session(), run, chosen, actor=current_user)
     except WachtlijstError as exc:
-        flash(exc.message("nl"), "error")
+        flash(exc.message, "error")
         return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id)), 303
     flash(_("%(n)s aanbiedingen verstuurd.", n=made), "success")
     for problem in problems:

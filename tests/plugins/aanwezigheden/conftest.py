@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from decimal import Decimal
 
 import pytest
 
 from core.models import Role
 from plugins.aanwezigheden.services import planning_adapter
+from plugins.planning import api as planning_api
 
 
 @pytest.fixture
@@ -18,17 +20,9 @@ def plugins():
 
 
 @dataclass(frozen=True)
-class FakeExpected:
-    child_id: int
-    first_name: str
-    last_name: str
-    start: time | None = time(7, 30)
-    end: time | None = time(17, 0)
-    day_part: str = "full"
-
-
-@dataclass(frozen=True)
 class FakeReserved:
+    """What a test reserves; handed out as planning's own ReservedDay / ExpectedChild."""
+
     day: date
     child_id: int
     location_id: int
@@ -37,6 +31,11 @@ class FakeReserved:
     end: time | None = time(17, 0)
     care_plan_id: int = 1
     extra: bool = False
+
+    def as_reserved_day(self):
+        return planning_api.ReservedDay(day=self.day, child_id=self.child_id, location_id=self.location_id,
+                                        care_plan_id=self.care_plan_id, day_part=self.day_part, start=self.start,
+                                        end=self.end, extra=self.extra)
 
 
 @dataclass
@@ -60,11 +59,14 @@ class FakePlanning:
                   if r.location_id == location_id and r.day == day and (location_id, day) not in self.closing]
         ids = {r.child_id for r in wanted}
         children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
-        return [FakeExpected(r.child_id, children[r.child_id].first_name, children[r.child_id].last_name,
-                             r.start, r.end, r.day_part) for r in wanted]  # one query, like planning's api
+        return [planning_api.ExpectedChild(  # planning's own type: a field it adds or renames breaks here
+            child_id=r.child_id, first_name=children[r.child_id].first_name,
+            last_name=children[r.child_id].last_name, birth_date=children[r.child_id].birth_date,
+            age_months=0, living_group_id=None, day_part=r.day_part, start=r.start, end=r.end,
+            care_plan_id=r.care_plan_id) for r in wanted]  # one query, like planning's api
 
     def reserved_days(self, session, org, *, start, end, child_ids=None, location_id=None):
-        return [r for r in self.reserved if start <= r.day <= end
+        return [r.as_reserved_day() for r in self.reserved if start <= r.day <= end
                 and (child_ids is None or r.child_id in child_ids)
                 and (location_id is None or r.location_id == location_id)
                 and (r.location_id, r.day) not in self.closing]
@@ -72,7 +74,7 @@ class FakePlanning:
     def closing_days(self, session, org, location_id, start, end):
         return {d: label for (loc, d), label in self.closing.items() if loc == location_id and start <= d <= end}
 
-    def use_respite_day(self, session, org, child_id, day):
+    def use_respite_day(self, session, org, child_id, day, amount=Decimal(1)):
         if self.balance.get(child_id, 0) <= 0:
             return False
         self.balance[child_id] -= 1
@@ -98,11 +100,18 @@ class FakePlanning:
         return self.balance.get(child_id, 0)
 
 
+FAKED = ("expected_children", "reserved_days", "closing_days", "use_respite_day", "release_respite_day",
+         "respite_balance", "book_respite_day", "agreements")
+
+
 @pytest.fixture
 def planning(monkeypatch):
+    """The fake: only for what a test cannot set up quickly through planning (a reservation at
+    given hours, a respite balance of exactly n). Its methods keep the real api's signatures and
+    return its types (tests/plugins/aanwezigheden/test_fake_planning.py), and the paths through
+    the real planning module are tested in test_planning_integration.py."""
     fake = FakePlanning()
-    for name in ("expected_children", "reserved_days", "closing_days", "use_respite_day",
-                 "release_respite_day", "respite_balance", "book_respite_day", "agreements"):
+    for name in FAKED:
         monkeypatch.setattr(planning_adapter, name, getattr(fake, name))
     return fake
 
