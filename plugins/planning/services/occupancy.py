@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.clock import clock
 from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
 
@@ -19,7 +18,7 @@ from .care_plans import age_in_months
 from .closing_days import closing_calendar
 from .expansion import AFTERNOON, MORNING, expand, halves
 from .reservations import load_plans, opening_hours
-from .settings import day_part_split, setting
+from .settings import day_part_split
 from .types import OccupancyCell, Vacancy
 
 HALVES = (MORNING, AFTERNOON)
@@ -27,7 +26,9 @@ BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
-def _locations(session, org, location_ids) -> list[Location]:
+def _locations(ctx, location_ids) -> list[Location]:
+    session = ctx.session
+    org = ctx.org
     query = select(Location).where(Location.organisation_id == org.id).order_by(Location.name, Location.id)
     if location_ids is not None:
         query = query.where(Location.id.in_(list(location_ids)))
@@ -42,14 +43,14 @@ def _months(start: Period, months: int) -> list[Period]:
     return out
 
 
-def _masks(session, org, locations, first: date, last: date):
+def _masks(ctx, locations, first: date, last: date):
     """{(location, day, child): bits} of reserved day parts, the calendars used, and each
     (location, child)'s assigned living group."""
     ids = [loc.id for loc in locations]
-    plans = load_plans(session, org, first, last, location_ids=ids)
-    hours = opening_hours(session, org, ids)
-    closed = closing_calendar(session, org, ids, first, last)
-    split = day_part_split(session, org)
+    plans = load_plans(ctx, first, last, location_ids=ids)
+    hours = opening_hours(ctx, ids)
+    closed = closing_calendar(ctx, ids, first, last)
+    split = day_part_split(ctx)
     bits_of: dict[int, int] = {}  # by id(): blocks live as long as ``plans``; hashing them costs more
     masks: dict[tuple[int, date, int], int] = {}
     get = masks.get
@@ -91,13 +92,13 @@ def _open_days(hours, closed, location_id: int, first: date, last: date) -> list
     return days
 
 
-def occupancy(session, org, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
+def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
     periods = _months(start, months)
-    locations = _locations(session, org, location_ids)
+    locations = _locations(ctx, location_ids)
     if not locations or not periods:
         return []
     first, last = periods[0].first_day, periods[-1].last_day
-    masks, hours, closed, _ = _masks(session, org, locations, first, last)
+    masks, hours, closed, _ = _masks(ctx, locations, first, last)
     reserved: dict[tuple[int, int, int], int] = defaultdict(int)
     for (loc, day, _child), bits in masks.items():
         reserved[(loc, day.year, day.month)] += (bits & 1) + (bits >> 1)
@@ -142,28 +143,30 @@ def _age_limited(groups: list[LivingGroup]) -> bool:
                                 and g.max_age_months is not None for g in groups)
 
 
-def free_places(session, org, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
+def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
     """Free places per location, month, age band and pattern (positive only), and last-minute rows.
 
     Per weekday and half day the month's peak of children present is compared with the licensed
     places. When every living group of the location has an age range and a capacity, a band's free
     places are also limited by the groups that take that age; children without an assigned group
     count in the group that fits their age on each day (children age: they move on)."""
-    today = clock.today()
+    session = ctx.session
+    org = ctx.org
+    today = ctx.today()
     if isinstance(start, Period):
         first_period = start
         start_day = max(start.first_day, today) if start == Period.of(today) else start.first_day
     else:
         first_period, start_day = Period.of(start), start
     periods = _months(first_period, months)
-    locations = _locations(session, org, location_ids)
+    locations = _locations(ctx, location_ids)
     if not locations or not periods:
         return []
-    weeks = int(setting(session, org, "planning.last_minute_weeks"))
+    weeks = int(ctx.setting("planning.last_minute_weeks"))
     lm_first, lm_last = today, today + timedelta(weeks=weeks) - timedelta(days=1)
     first, last = min(start_day, lm_first), max(periods[-1].last_day, lm_last)
-    masks, hours, closed, child_group = _masks(session, org, locations, first, last)
-    max_age = int(setting(session, org, "planning.max_age_months"))
+    masks, hours, closed, child_group = _masks(ctx, locations, first, last)
+    max_age = int(ctx.setting("planning.max_age_months"))
     groups: dict[int, list[LivingGroup]] = defaultdict(list)
     for g in session.scalars(select(LivingGroup).where(
             LivingGroup.organisation_id == org.id, LivingGroup.location_id.in_([loc.id for loc in locations]))

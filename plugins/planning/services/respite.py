@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from ..models import RespiteUse
 from .expansion import VersionSpec, days_per_week
-from .settings import setting
 from .types import PlanningError
 
 HALF = Decimal("0.5")
@@ -56,45 +55,50 @@ def is_free_price(org) -> bool:
     return getattr(org, "price_regime", PriceRegime.INKOMENSTARIEF) == PriceRegime.VRIJE_PRIJS
 
 
-def _settings(session, org) -> tuple[bool, Decimal, str]:
+def _settings(ctx) -> tuple[bool, Decimal, str]:
     """(enabled, days for a full-time plan, rounding rule). Under the income-related tariff the
     18 days are a legal minimum (domain-rules §2.4): respite cannot be switched off there and a
     lower number is raised to 18. Free-price organisations follow their own settings."""
-    enabled = bool(setting(session, org, "planning.respite_enabled"))
-    full_time = Decimal(str(setting(session, org, "planning.respite_days_full_time")))
+    org = ctx.org
+    enabled = bool(ctx.setting("planning.respite_enabled"))
+    full_time = Decimal(str(ctx.setting("planning.respite_days_full_time")))
     if not is_free_price(org):
         enabled, full_time = True, max(full_time, LEGAL_MINIMUM)
-    return enabled, max(full_time, Decimal(0)), str(setting(session, org, "planning.respite_rounding"))
+    return enabled, max(full_time, Decimal(0)), str(ctx.setting("planning.respite_rounding"))
 
 
-def entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
+def entitlements(ctx, child_id: int, year: int) -> dict[int, Decimal]:
     """Per agreement (care plan id) of the child: its own entitlement in ``year`` (co-parenting:
     each household's agreement has its share). Agreements not running in ``year`` are left out."""
     from .reservations import load_plans
 
-    enabled, full_time, rule = _settings(session, org)
-    plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
+    enabled, full_time, rule = _settings(ctx)
+    plans = load_plans(ctx, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
     return {p.id: pro_rata(full_time, p.versions, p.start, p.end, year, rule) if enabled else Decimal(0)
             for p in plans}
 
 
-def entitlement(session, org, child_id: int, year: int) -> Decimal:
-    return sum(entitlements(session, org, child_id, year).values(), Decimal(0))
+def entitlement(ctx, child_id: int, year: int) -> Decimal:
+    return sum(entitlements(ctx, child_id, year).values(), Decimal(0))
 
 
-def used(session, org, child_id: int, year: int) -> Decimal:
+def used(ctx, child_id: int, year: int) -> Decimal:
+    session = ctx.session
+    org = ctx.org
     value = session.scalar(select(func.coalesce(func.sum(RespiteUse.amount), 0)).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.year == year))
     return Decimal(str(value or 0))
 
 
-def balance(session, org, child_id: int, year: int) -> Decimal:
-    return entitlement(session, org, child_id, year) - used(session, org, child_id, year)
+def balance(ctx, child_id: int, year: int) -> Decimal:
+    return entitlement(ctx, child_id, year) - used(ctx, child_id, year)
 
 
-def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
+def use_day(ctx, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
     """Book a respijtdag; False (nothing written) when respite is off or the balance is too small.
     Idempotent: a day already booked returns True."""
+    session = ctx.session
+    org = ctx.org
     amount = Decimal(str(amount))
     if amount not in (HALF, Decimal(1)):
         raise PlanningError("Een respijtdag is een hele of een halve dag.")
@@ -102,16 +106,18 @@ def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if existing is not None:
         return True
-    if not _settings(session, org)[0]:
+    if not _settings(ctx)[0]:
         return False
-    if balance(session, org, child_id, day.year) < amount:
+    if balance(ctx, child_id, day.year) < amount:
         return False
     session.add(RespiteUse(organisation_id=org.id, child_id=child_id, day=day, year=day.year, amount=amount))
     session.flush()
     return True
 
 
-def release_day(session, org, child_id: int, day: date) -> None:
+def release_day(ctx, child_id: int, day: date) -> None:
+    session = ctx.session
+    org = ctx.org
     row = session.scalar(select(RespiteUse).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if row is not None:

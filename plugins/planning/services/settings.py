@@ -7,7 +7,6 @@ from datetime import time
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import SettingDefinition
-from core.settings import get_setting
 
 ROUNDING_CHOICES = (
     ("up_half", _l("naar boven afronden op een halve dag")),
@@ -41,10 +40,6 @@ DEFINITIONS = [
 ]
 
 
-def setting(session, org, key: str):
-    return get_setting(session, org, key)
-
-
 def parse_time(value: str, default: time) -> time:
     try:
         hours, minutes = (int(p) for p in str(value).strip().split(":"))
@@ -53,13 +48,13 @@ def parse_time(value: str, default: time) -> time:
         return default
 
 
-def day_part_split(session, org) -> time:
-    return parse_time(setting(session, org, "planning.day_part_split"), time(13, 0))
+def day_part_split(ctx) -> time:
+    return parse_time(ctx.setting("planning.day_part_split"), time(13, 0))
 
 
-def rest_period(session, org) -> tuple[time, time] | None:
+def rest_period(ctx) -> tuple[time, time] | None:
     """The daily rest window, capped at 2 hours (the rule allows a rest regime for at most 2 h)."""
-    raw = str(setting(session, org, "planning.rest_period") or "").strip()
+    raw = str(ctx.setting("planning.rest_period") or "").strip()
     if "-" not in raw:
         return None
     first, last = raw.split("-", 1)

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.clock import clock
+from core.context import current_context
 from core.db import session
 from core.models import CareType, Location
 from core.pdf import pdf_response, render_pdf
@@ -43,7 +44,7 @@ NO_GROUP = 0
 def next_open_day(locations: list[Location], after: date) -> date:
     """The first day after ``after`` on which one of the locations is open (two queries)."""
     horizon = after + timedelta(days=21)
-    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], after, horizon)
+    closed = closing_calendar(current_context(), [loc.id for loc in locations], after, horizon)
     for offset in range(1, 22):
         day = after + timedelta(days=offset)
         for loc in locations:
@@ -96,7 +97,6 @@ def _mark_settling_in(children: list[dict], day: date) -> None:
 
 def location_day(location: Location, day: date, closed: dict) -> dict:
     """Plain data for one location on one day (constant number of queries)."""
-    sess = session()
     family = location.care_type == CareType.GEZINSOPVANG
     view = {"id": location.id, "name": location.name, "places": location.licensed_places, "closed": False,
             "closed_reason": "", "expected": 0, "peak": 0, "staff_peak": 0, "warnings": [], "groups": [],
@@ -107,9 +107,9 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
     if not any(oh.weekday == day.weekday() for oh in location.opening_hours):
         view.update(closed=True, closed_reason=_("niet open op deze weekdag"))
         return view
-    children = _merge_children(api.expected_children(sess, g.org, location.id, day))
+    children = _merge_children(api.expected_children(current_context(), location.id, day))
     _mark_settling_in(children, day)
-    profile = api.half_hour_profile(sess, g.org, location.id, day)
+    profile = api.half_hour_profile(current_context(), location.id, day)
     view["expected"] = len(children)
     view["slots"] = [_slot_label(s) for s in profile]
     view["counts"] = [s.children for s in profile]
@@ -140,7 +140,7 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
         entry = {"id": gid, "name": group.name if group else _("Zonder leefgroep"),
                  "capacity": group.capacity if group else None, "children": members, "warnings": []}
         if group is not None and members and not family:
-            group_profile = api.half_hour_profile(sess, g.org, location.id, day, gid)
+            group_profile = api.half_hour_profile(current_context(), location.id, day, gid)
             peak = max((s.children for s in group_profile), default=0)
             limit = group.capacity or 18
             if peak > limit:
@@ -156,7 +156,7 @@ def location_day(location: Location, day: date, closed: dict) -> dict:
 
 
 def day_view(day: date, locations: list[Location]) -> dict:
-    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], day, day)
+    closed = closing_calendar(current_context(), [loc.id for loc in locations], day, day)
     return {"day": day, "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
             "locations": [location_day(loc, day, closed.get(loc.id, {})) for loc in locations]}
 
@@ -208,7 +208,7 @@ def month_xlsx():
     names = {loc.id: loc.name for loc in chosen}
     places = {loc.id: loc.licensed_places for loc in chosen}
     groups = {grp.id: grp.name for loc in chosen for grp in loc.living_groups}
-    for item in month_planning(session(), g.org, chosen, first, last):
+    for item in month_planning(current_context(), chosen, first, last):
         children = _merge_children(item.children)
         for child in sorted(children, key=lambda c: c["name"]):
             rows.append(PlanningRow(item.day, names[item.location_id], groups.get(child["group_id"], ""),

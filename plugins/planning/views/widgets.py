@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.clock import clock
+from core.context import context_for
 from core.db import session
 from core.models import Location
 from core.security import location_scope
@@ -27,7 +27,8 @@ def today_widget(org, user) -> tuple[str, str]:
     from .day import next_open_day
 
     sess = session()
-    today = clock.today()
+    ctx = context_for(sess, org)
+    today = ctx.today()
     stmt = select(Location).where(Location.organisation_id == org.id).options(
         selectinload(Location.opening_hours)).order_by(Location.name)
     scope = location_scope(user)
@@ -37,9 +38,9 @@ def today_widget(org, user) -> tuple[str, str]:
     ids = [loc.id for loc in locations]
     day = next_open_day(locations, today - timedelta(days=1)) if locations else today
     children: dict[int, set[int]] = {i: set() for i in ids}
-    for row in reserved_days(sess, org, start=day, end=day, location_ids=ids) if ids else []:
+    for row in reserved_days(ctx, start=day, end=day, location_ids=ids) if ids else []:
         children[row.location_id].add(row.child_id)
-    closed = closing_calendar(sess, org, ids, today, today + timedelta(days=366)) if ids else {}
+    closed = closing_calendar(ctx, ids, today, today + timedelta(days=366)) if ids else {}
     upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()})
     rows = [{"id": loc.id, "name": loc.name, "places": loc.licensed_places, "expected": len(children[loc.id]),
              "closed": day in closed.get(loc.id, {}) or not any(oh.weekday == day.weekday()

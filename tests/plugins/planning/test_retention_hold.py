@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import AuditEntry, Child, Family
 from core.retention import erase, plan
 from core.tenancy import disable_module
@@ -23,7 +24,7 @@ def _old_child(factory, org, location, name, *, start, end):
     """A child, its family and a care plan, all written in 2019 and untouched since."""
     family = factory.family(org, name=f"Gezin {name}")
     child = factory.child(org, family=family, location=location, born=date(2018, 9, 1), first_name=name)
-    plan_id = api.create_care_plan(factory.session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(factory.session, org), child_id=child.id, location_id=location.id,
                                    start_date=start, end_date=end, days=full_week(), family_id=family.id,
                                    end_description="" if end else "tot de kleuterschool")
     return child.id, family.id, plan_id
