@@ -42,6 +42,7 @@ class TenantContext:
     modules: frozenset[str]
     locale: str = DEFAULT_LOCALE
     user: Any = None
+    device: Any = None  # the paired device a tablet request authenticated with (aanwezigheden)
     _settings: dict[str, Any] | None = field(default=None, repr=False)
     _hook: Any = field(default=None, repr=False)
 

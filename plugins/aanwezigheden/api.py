@@ -28,9 +28,9 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from core.models import CareType, Child, Location, Organisation
+from core.models import CareType, Child, Location
 
 from .models import (
     Absence,
@@ -61,9 +61,11 @@ __all__ = [
 ]
 
 
-def billable_days(session: Session, org: Organisation, *, start: date, end: date,
+def billable_days(ctx, *, start: date, end: date,
                   child_ids: list[int] | None = None, location_id: int | None = None) -> list[BillableDay]:
     """Every billable/reportable child-day in ``start..end`` (inclusive), sorted by child and day."""
+    session = ctx.session
+    org = ctx.org
     if end < start:
         raise ValueError("end before start")
     ev_stmt = select(AttendanceEvent).where(
@@ -81,7 +83,7 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
         events[(e.child_id, e.day, e.location_id)].append(e)
     absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
     reservations: dict[tuple[int, date], tuple[int, Reservation]] = {}
-    for r in planning_adapter.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
+    for r in planning_adapter.reserved_days(ctx, start=start, end=end, child_ids=child_ids,
                                             location_id=location_id):
         known = reservations.get((r.child_id, r.day))
         if known is not None and known[0] == r.location_id:  # several blocks on one day: their span
@@ -113,7 +115,7 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     locations = {loc.id: loc for loc in session.scalars(
         select(Location).where(Location.organisation_id == org.id, Location.id.in_(location_set))
         .options(selectinload(Location.opening_hours)))}
-    grace = int(setting(session, org, "late_pickup_grace_minutes"))
+    grace = int(setting(ctx, "late_pickup_grace_minutes"))
 
     result: list[BillableDay] = []
     for child_id, day, loc_id in sorted(keys):
@@ -138,7 +140,9 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     return result
 
 
-def kindcode(session: Session, org: Organisation, child_id: int) -> str | None:
+def kindcode(ctx, child_id: int) -> str | None:
     """The Opgroeien kindcode of a child (from the attest inkomenstarief), if known."""
+    session = ctx.session
+    org = ctx.org
     return session.scalar(select(ChildCode.kindcode).where(ChildCode.organisation_id == org.id,
                                                            ChildCode.child_id == child_id))

@@ -8,6 +8,7 @@ from datetime import date, time
 
 import pytest
 
+from core.context import context_for
 from core.models import Role
 from plugins.aanwezigheden.services import planning_adapter
 
@@ -51,7 +52,7 @@ class FakePlanning:
             self.reserved.append(FakeReserved(d, child.id, location.id, day_part, start, end))
 
     # the api surface used through planning_adapter
-    def expected_children(self, session, org, location_id, day):
+    def expected_children(self, ctx, location_id, day):
         from sqlalchemy import select
 
         from core.models import Child
@@ -59,32 +60,32 @@ class FakePlanning:
         wanted = [r for r in self.reserved
                   if r.location_id == location_id and r.day == day and (location_id, day) not in self.closing]
         ids = {r.child_id for r in wanted}
-        children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
+        children = {c.id: c for c in ctx.session.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
         return [FakeExpected(r.child_id, children[r.child_id].first_name, children[r.child_id].last_name,
                              r.start, r.end, r.day_part) for r in wanted]  # one query, like planning's api
 
-    def reserved_days(self, session, org, *, start, end, child_ids=None, location_id=None):
+    def reserved_days(self, ctx, *, start, end, child_ids=None, location_id=None):
         return [r for r in self.reserved if start <= r.day <= end
                 and (child_ids is None or r.child_id in child_ids)
                 and (location_id is None or r.location_id == location_id)
                 and (r.location_id, r.day) not in self.closing]
 
-    def closing_days(self, session, org, location_id, start, end):
+    def closing_days(self, ctx, location_id, start, end):
         return {d: label for (loc, d), label in self.closing.items() if loc == location_id and start <= d <= end}
 
-    def use_respite_day(self, session, org, child_id, day):
+    def use_respite_day(self, ctx, child_id, day):
         if self.balance.get(child_id, 0) <= 0:
             return False
         self.balance[child_id] -= 1
         self.used.append((child_id, day))
         return True
 
-    def release_respite_day(self, session, org, child_id, day):
+    def release_respite_day(self, ctx, child_id, day):
         if (child_id, day) in self.used:
             self.used.remove((child_id, day))
             self.balance[child_id] = self.balance.get(child_id, 0) + 1
 
-    def respite_balance(self, session, org, child_id, year):
+    def respite_balance(self, ctx, child_id, year):
         return self.balance.get(child_id, 0)
 
 
@@ -154,7 +155,7 @@ def pair(client, session, org, location, director, pin_user=None, pin=PIN):
     response = client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id, "name": "Tablet 1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
     user = pin_user or director
-    set_pin(session, db_org(session, org), session.get(User, user.id), pin)
+    set_pin(context_for(session, db_org(session, org)), session.get(User, user.id), pin)
     session.commit()
     client.post("/logout")
     return user

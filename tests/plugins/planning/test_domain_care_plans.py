@@ -321,8 +321,9 @@ def test_care_ended_only_when_every_plan_at_the_location_has_ended(session, fact
     no_plan = factory.child(org, location=location)
     elsewhere = factory.location(org)
     ids = [child.id, left.id, last_day.id, later.id, no_plan.id]
+    ctx = context_for(session, org)
     with QueryCounter(session.connection()) as counter:
-        found = api.care_ended(context_for(session, org), ids, today=today)
+        found = api.care_ended(ctx, ids, today=today)
     assert counter.count == 1
     assert found == {(location.id, child.id), (location.id, left.id)}
     assert api.care_ended(context_for(session, org), ids, today=today, location_ids=[elsewhere.id]) == set()
