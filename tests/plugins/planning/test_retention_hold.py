@@ -41,12 +41,12 @@ def test_running_and_recent_plans_hold_their_child_and_family(factory, session, 
                                               start=date(2019, 6, 3), end=date(2022, 3, 31))
         session.commit()
         app_clock().freeze(TODAY)
-        planned = plan(session, org)
+        planned = plan(context_for(session, org))
         assert planned.child_ids == [ended]
         assert set(planned.family_ids) == {ended_family}
         assert planned.held_children == {"planning": 2} and planned.held_families == {"planning": 2}
 
-        erase(session, org, planned)
+        erase(context_for(session, org), planned)
         session.flush()
         left = set(session.scalars(select(Child.id).where(Child.organisation_id == org.id)))
         assert left == {running, recent}
@@ -70,6 +70,6 @@ def test_a_switched_off_planning_still_holds(factory, session, org, location):
         disable_module(session, org, "planning")
         session.commit()
         app_clock().freeze(TODAY)
-        assert running not in plan(session, org).child_ids
+        assert running not in plan(context_for(session, org)).child_ids
     finally:
         app_clock().freeze(None)
