@@ -7,4 +7,4 @@ PREFIX = "aanwezigheden."
 
 def setting(ctx, name: str):
     """``aanwezigheden.<name>`` of the context's organisation."""
-    return setting(ctx, PREFIX + name)
+    return ctx.setting(PREFIX + name)
