@@ -56,6 +56,11 @@ def setting_definitions():
                           help=_l("Wat buiten respijt als gerechtvaardigd telt is niet bevestigd: kies zelf.")),
         SettingDefinition("aanwezigheden.confirmation_mode", _l("Bevestiging door de ouders"), "pickup", "choice",
                           choices=(("pickup", _l("bij elke afhaling")), ("week", _l("wekelijks")))),
+        SettingDefinition("aanwezigheden.settling_in_billing", _l("Wenmomenten aanrekenen"), "ikt", "choice",
+                          choices=(("ikt", _l("aan het inkomenstarief, zoals een gereserveerde dag")),
+                                   ("none", _l("niet aanrekenen"))),
+                          help=_l("Of wenmomenten (tot de einddatum van het wennen in het opvangplan) "
+                                  "gefactureerd worden is de keuze van de organisator.")),
         SettingDefinition("aanwezigheden.report_responsible", _l("Verantwoordelijke op het FO-SU-05-rapport"), "", "str"),
         SettingDefinition("aanwezigheden.kot_api_url", _l("Adres van de KOT-API van Opgroeien (leeg = niet versturen)"),
                           "", "str", help=_l("Zonder adres download je het bestand en laad je het zelf op. "

@@ -11,13 +11,17 @@ from decimal import Decimal
 
 from core.values import Period
 
+from .services import capacity as _capacity
 from .services import care_plans as _plans
 from .services import closing_days as _closing
 from .services import occupancy as _occupancy
 from .services import profile as _profile
 from .services import reservations as _reservations
 from .services import respite as _respite
+from .services.capacity import RuleWarning
+from .services.respite import AgreementRespite, RespiteOutcome
 from .services.types import (
+    Agreement,
     ClosingDay,
     DayPlan,
     ExpectedChild,
@@ -31,6 +35,8 @@ from .services.types import (
 )
 
 __all__ = [
+    "Agreement", "AgreementRespite", "RespiteOutcome", "RuleWarning", "agreements", "book_respite_day",
+    "effective_capacity", "respite_per_agreement", "upcoming_rule_warnings",
     "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
@@ -46,7 +52,8 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
                      end_date: date | None = None, end_description: str = "", family_id: int | None = None,
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
-                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = ()) -> int:
+                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = (),
+                     own_child: bool = False) -> int:
     """Create an opvangplan with its first version; returns its id.
 
     ``days``: the weekly pattern (DayPlan per weekday; ``week`` "A"/"B" makes it alternate, week A
@@ -55,12 +62,15 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
     (co-parenting: one plan per household). Refused (PlanningError) on overlap with a plan of the
     same child, location and household, end before start, a weekday the location is closed, hours
     outside the opening hours, or a child too old/young for the location's care type.
+    ``own_child``: the onthaalouder's own child at a family daycare location (domain-rules §3.6,
+    §4.2): its presence counts in capacity and ratio, it is never billed, has no respijtdagen and
+    no age limit of the care type.
     Fires on_care_plan_changed("created") and on_vacancies_changed."""
     return _plans.create_care_plan(
         ctx, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
         end_date=end_date, end_description=end_description, family_id=family_id,
         settling_in_until=settling_in_until, living_group_id=living_group_id, actor_id=actor_id,
-        schedule=schedule, reference_date=reference_date, extra_days=extra_days)
+        schedule=schedule, reference_date=reference_date, extra_days=extra_days, own_child=own_child)
 
 
 def new_care_plan_version(ctx, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
@@ -124,10 +134,35 @@ def half_hour_profile(ctx, location_id: int, day: date,
 
 def reserved_days(ctx, *, start: date, end: date, child_ids=None,
                   location_id: int | None = None) -> list[ReservedDay]:
-    """Reserved care (one row per day and block) in [start, end], closing days excluded. A fixed
-    number of queries whatever the number of children."""
+    """Reserved care (one row per day and block) in [start, end], closing days excluded. Each row
+    names its agreement (``care_plan_id``), the household that pays it (``family_id``), whether it
+    is an extra agreed day (``extra``) and whether it is a settling-in day (``settling_in``). A
+    fixed number of queries whatever the number of children."""
     return _reservations.reserved_days(ctx, start=start, end=end, child_ids=child_ids,
                                        location_id=location_id)
+
+
+def effective_capacity(location, day: date, forced: str | None = None) -> int | None:
+    """Children allowed at the same time at ``location`` on ``day``: the licensed places, and for
+    family daycare at most the rule set's maximum (8 until 2026, 7 from 1/1/2027, domain-rules
+    §4.1) whatever the licence says. Free places, last-minute places and plan checks use it."""
+    return _capacity.effective_capacity(location, day, forced)
+
+
+def upcoming_rule_warnings(ctx, months: int | None = None) -> list[RuleWarning]:
+    """Per family daycare location and day: today's plans exceed a capacity rule that starts
+    within ``months`` months (default: setting ``planning.rule_warning_months``), so that
+    directors can act before the date (domain-rules §4.4). Own children's plans count."""
+    if months is None:
+        months = int(ctx.setting("planning.rule_warning_months"))
+    return _capacity.upcoming_rule_warnings(ctx, ctx.today(), months)
+
+
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None) -> list[Agreement]:
+    """The agreements (care plans) overlapping [start, end]: child, location, the household that
+    signed and pays (``family_id``), start, end and the end of settling in. One query."""
+    return _reservations.agreements(ctx, start=start, end=end, child_ids=child_ids,
+                                    location_id=location_id)
 
 
 # --- closing days ----------------------------------------------------------------------------
@@ -183,6 +218,23 @@ def use_respite_day(ctx, child_id: int, day: date, amount: Decimal = Decimal(1))
     """Book a respijtdag (``amount`` 1 or 0.5). False, writing nothing, when the balance is exhausted
     or respite is off; True (idempotent) when the day was already booked."""
     return _respite.use_day(ctx, child_id, day, amount)
+
+
+def respite_per_agreement(ctx, child_id: int, year: int) -> list[AgreementRespite]:
+    """Per agreement (care plan) of the child running in ``year``: respijtdagen entitled, used and
+    the balance (domain-rules §2.4). Co-parenting: one entry per household's agreement, each with
+    its own balance; this is the balance staff see and the invoice shows."""
+    return _respite.agreement_balances(ctx, child_id, year)
+
+
+def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),
+                     location_id: int | None = None) -> RespiteOutcome:
+    """Use a respijtdag on ``day`` (``amount`` 1 or 0.5), from the balance of the agreement that
+    reserves that day (at ``location_id`` when given). Nothing is used, and the outcome says why,
+    on a closing day (``closing_day``), a day no agreement reserves (``not_reserved``), when
+    respite is off (``off``) or the agreement's balance of that calendar year is too small
+    (``exhausted``). Idempotent (``already_booked``)."""
+    return _respite.book(ctx, child_id, day, amount, location_id, ctx.locale)
 
 
 def release_respite_day(ctx, child_id: int, day: date) -> None:

@@ -121,6 +121,7 @@ class CarePlanForm(FlaskForm):
     start_date = DateField(_l("Begindatum"), validators=[DataRequired(REQUIRED)])
     end_date = DateField(_l("Vermoedelijke einddatum"), validators=[Optional()])
     settling_in_end = DateField(_l("Wenperiode tot en met"), validators=[Optional()])
+    own_child = BooleanField(_l("Eigen kind van de onthaalouder"))
     alternating = BooleanField(_l("Wisselend patroon: week A en week B"))
     week_a = FormField(WeekForm, label=_l("Week A"))
     week_b = FormField(WeekForm, label=_l("Week B"))

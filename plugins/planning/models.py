@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +52,9 @@ class CarePlan(Base, TenantMixin, TimestampMixin):
     end_date: Mapped[date | None] = mapped_column(Date)
     end_description: Mapped[str] = mapped_column(String(200), default="")
     settling_in_until: Mapped[date | None] = mapped_column(Date)
+    # the onthaalouder's own child (domain-rules §3.6, §4.2): when present it counts in capacity
+    # and ratio like any child, but is never billed and has no respijtdagen
+    own_child: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
 
     versions: Mapped[list[CarePlanVersion]] = relationship(
@@ -181,7 +186,8 @@ class ClosingPeriod(Base, TenantMixin, TimestampMixin):
 
 
 class RespiteUse(Base, TenantMixin, TimestampMixin):
-    """A respijtdag (or half) used by a child, written by the attendance module through the api."""
+    """A respijtdag (or half) used by a child on a reserved day of one agreement (domain-rules
+    §2.4), written by the attendance module through the api."""
 
     __tablename__ = "planning_respite_use"
     __audit_label__ = _l("Respijtdag")
@@ -193,6 +199,10 @@ class RespiteUse(Base, TenantMixin, TimestampMixin):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    # the agreement whose balance the day is taken from (co-parenting: each household its own);
+    # NULL only for days booked before respite was kept per agreement and not matched since
+    care_plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer, index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(3, 1), default=Decimal("1"))
@@ -216,3 +226,5 @@ class StaffShift(Base, TenantMixin):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     caregivers: Mapped[int] = mapped_column(Integer)
+    # logistiek medewerkers: from 2027 they count for at most 25 % of the caregivers required
+    logistics: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

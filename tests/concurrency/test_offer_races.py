@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS
 from core.context import context_for
 from core.models import Child, Family, Role
-from plugins.wachtlijst.services import placing
 from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status
-from plugins.wachtlijst.services import offers
+from plugins.wachtlijst.services import offers, placing
 from tests.concurrency.conftest import PARALLEL, fire
 from tests.factories import Factory
 from tests.plugins.wachtlijst.helpers import make_request

@@ -43,6 +43,23 @@ def _child(ctx, child_id) -> Child:
     return child
 
 
+def _require_reserved_open_day(ctx, child: Child, location_id: int,
+                               day: date) -> None:
+    """An absence exists only on a day the child's agreement reserves at this location and that is
+    not a closing day (domain-rules §2.4, §2.7): nothing is charged on other days, so there is
+    nothing to excuse and no respijtdag to use. Refused with a message saying so."""
+    closed = planning_adapter.closing_days(ctx, location_id, day, day)
+    if day in closed:
+        raise AttendanceError(_("%(day)s is een sluitingsdag (%(reason)s): er is geen afwezigheid te melden en er "
+                                "wordt geen respijtdag gebruikt.", day=day.strftime("%d/%m/%Y"), reason=closed[day]),
+                              code="closing_day", field="day")
+    if not planning_adapter.reserved_days(ctx, start=day, end=day, child_ids=[child.id],
+                                          location_id=location_id):
+        raise AttendanceError(_("%(name)s heeft op %(day)s geen opvang gereserveerd: er is geen afwezigheid te "
+                                "melden en er wordt geen respijtdag gebruikt.", name=child.first_name,
+                                day=day.strftime("%d/%m/%Y")), code="not_reserved", field="day")
+
+
 def record_absence(ctx, *, child_id, location_id: int, day: date, kind: str,
                    reason: str = "", note: str = "", in_advance: bool = False, actor_id: int | None = None,
                    client_id: str | None = None) -> Absence:
@@ -65,6 +82,7 @@ def record_absence(ctx, *, child_id, location_id: int, day: date, kind: str,
                               code="present", status=409)
     if in_advance and day < ctx.today():
         raise AttendanceError(_("Een melding vooraf kan niet over een voorbije dag gaan."), field="day")
+    _require_reserved_open_day(ctx, child, location_id, day)
     reason = (reason or "").strip()
     if kind == "auto":
         wanted = None
@@ -79,13 +97,15 @@ def record_absence(ctx, *, child_id, location_id: int, day: date, kind: str,
     if existing is not None and existing.kind == AbsenceKind.RESPIJT:
         planning_adapter.release_respite_day(ctx, child.id, day)
     if wanted in (None, AbsenceKind.RESPIJT):
-        if planning_adapter.use_respite_day(ctx, child.id, day):
+        outcome = planning_adapter.book_respite_day(ctx, child.id, day, location_id)
+        if outcome.booked:
             final = AbsenceKind.RESPIJT
         elif wanted == AbsenceKind.RESPIJT:
             if existing is not None and existing.kind == AbsenceKind.RESPIJT:
-                planning_adapter.use_respite_day(ctx, child.id, day)  # restore what we released
-            raise AttendanceError(_("De respijtdagen van %(name)s zijn op.", name=child.first_name),
-                                  code="no_respite", field="kind")
+                planning_adapter.book_respite_day(ctx, child.id, day, location_id)  # restore
+            message = (_("De respijtdagen van %(name)s zijn op.", name=child.first_name)
+                       if outcome.reason == "exhausted" else outcome.message)
+            raise AttendanceError(message, code="no_respite", field="kind")
         else:
             final = AbsenceKind.ONGERECHTVAARDIGD
     else:

@@ -35,3 +35,12 @@ def release_respite_day(ctx, child_id: int, day: date) -> None:
 
 def respite_balance(ctx, child_id: int, year: int):
     return _api().respite_balance(ctx, child_id, year)
+
+
+def book_respite_day(ctx, child_id: int, day: date, location_id: int | None = None):
+    """Planning's RespiteOutcome: ``booked``, ``reason`` and a ``message`` when nothing was used."""
+    return _api().book_respite_day(ctx, child_id, day, location_id=location_id)
+
+
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id=None) -> list:
+    return list(_api().agreements(ctx, start=start, end=end, child_ids=child_ids, location_id=location_id))

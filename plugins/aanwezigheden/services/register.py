@@ -1,6 +1,7 @@
 """The attendance register (aanwezigheidsregister) of one location for one month, as plain data
 for the screen and the PDF: per child and day the arrival and departure times, absences, parents'
-confirmations; own children marked. A fixed number of queries, whatever the number of children."""
+confirmations; own children marked; reserved days after today shown as planned, never as
+absences. A fixed number of queries, whatever the number of children."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -55,7 +56,7 @@ def register_data(session: Session, org: Organisation, location: Location, perio
     rows = []
     for child in children:
         cells = []
-        totals = {"present": 0, "absent": 0, "late": 0}
+        totals = {"present": 0, "absent": 0, "late": 0, "planned": 0}
         for d in days:
             spans = stays(per.get((child.id, d), []))
             b = billing.get((child.id, d))
@@ -65,13 +66,16 @@ def register_data(session: Session, org: Organisation, location: Location, perio
                 "absence": ABSENCE_LABEL.get(b.absence.value, "") if b and b.absence and not b.present else "",
                 "late": bool(b and b.late_pickup), "confirmed_by": confirmed.get((child.id, d), ""),
                 "category": b.category.value if b and b.category and b.present else "",
+                "planned": bool(b and b.planned),  # a reserved day after today: never an absence
             }
             if spans:
                 totals["present"] += 1
             elif cell["absence"]:
                 totals["absent"] += 1
+            elif cell["planned"]:
+                totals["planned"] += 1
             totals["late"] += int(cell["late"])
-            if spans or cell["absence"]:
+            if spans or cell["absence"] or cell["planned"]:
                 cells.append(cell)
         rows.append({"child_id": child.id, "name": f"{child.last_name} {child.first_name}",
                      "own_child": child.id in own, "cells": cells, "totals": totals})

@@ -85,8 +85,8 @@ def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
     lines: dict[tuple[int, bool], FoLine] = {}
     warnings: list[str] = []
     for d in days:
-        if d.own_child or d.fo_bucket is None or d.absence == AbsenceKind.SLUITING:
-            continue
+        if d.own_child or d.planned or d.fo_bucket is None or d.absence == AbsenceKind.SLUITING:
+            continue  # a planned (future) day is never an absence
         child = children[d.child_id]
         line = lines.get((d.child_id, d.out_of_school))
         if line is None:

@@ -54,11 +54,26 @@ class Interval:
 
 @dataclass(frozen=True)
 class Reservation:
-    """What planning reserved for the day: times when known, else a day part."""
+    """What planning reserved for the day: times when known, else a day part; the agreement
+    (care plan) and the household that pays it; an extra agreed day or a settling-in day."""
 
     day_part: str  # "morning" | "afternoon" | "full" | "hours"
     start: time | None = None
     end: time | None = None
+    care_plan_id: int | None = None
+    family_id: int | None = None
+    extra: bool = False
+    settling_in: bool = False
+
+
+CATEGORY_ORDER = (DayCategory.THIRD, DayCategory.HALF, DayCategory.FULL, DayCategory.FLEX)
+
+
+def larger(a: DayCategory | None, b: DayCategory | None) -> DayCategory | None:
+    """The longer of two duration categories (None is shorter than any)."""
+    if a is None or b is None:
+        return a or b
+    return a if CATEGORY_ORDER.index(a) >= CATEGORY_ORDER.index(b) else b
 
 
 @dataclass(frozen=True)
@@ -93,10 +108,31 @@ class BillableDay:
     offline: bool
     fo_bucket: str | None
     billable: bool
+    # what was reserved next to what was registered (billing: "bestellen is betalen")
+    care_plan_id: int | None = None
+    family_id: int | None = None
+    reserved_day_part: str | None = None
+    reserved_start: time | None = None
+    reserved_end: time | None = None
+    reserved_minutes: int = 0
+    reserved_category: DayCategory | None = None
+    registered_category: DayCategory | None = None
+    extra_day: bool = False
+    settling_in: bool = False
+    planned: bool = False
 
     @property
     def late_pickup(self) -> bool:
         return self.late_pickup_minutes > 0
+
+    @property
+    def billing_category(self) -> DayCategory | None:
+        """What an IKT invoice bills for a billable day: at least what was reserved, more when the
+        child stayed longer (domain-rules §1.2, §1.4; a short stay on a reserved full day is a
+        full day). None when the day is not billable."""
+        if not self.billable:
+            return None
+        return larger(self.reserved_category, self.registered_category)
 
     @property
     def ikt_fraction(self) -> Decimal | None:
@@ -187,10 +223,19 @@ def compute_day(
     out_of_school: bool,
     closes: time | None,
     late_grace_minutes: int = 0,
+    today: date | None = None,
+    bill_settling_in: bool = True,
 ) -> BillableDay | None:
     """Classify one child-day. None when the child was neither reserved nor present nor marked
-    absent (nothing to bill or report)."""
+    absent (nothing to bill or report). A reserved day after ``today`` with nothing registered is
+    ``planned``: never an absence, not billable, not reported. A settling-in day is billable only
+    when ``bill_settling_in``."""
     present = bool(intervals)
+    future = today is not None and day > today
+    reserved_total = reserved_minutes(reservation, day, flex=flex_location) if reservation else 0
+    reserved_category = category_for(reserved_total, out_of_school=out_of_school) if reservation else None
+    if reservation is not None and reservation.day_part == "full" and reserved_category == DayCategory.FLEX:
+        reserved_category = DayCategory.FULL  # a "full day" part is a full day, whatever the opening hours
     open_stay = any(i.end is None for i in intervals)
     closing = _local(day, closes) if closes else None
     spans = []
@@ -207,20 +252,23 @@ def compute_day(
         kind, reason, recorded = None, "", False
     elif reservation is not None or absence is not None:
         minutes, outside = 0, 0
-        planned = reserved_minutes(reservation, day, flex=flex_location) if reservation else 0
-        category = category_for(planned, out_of_school=out_of_school) if reservation else None
+        category = reserved_category
         if absence is not None:
             kind, reason, recorded = absence[0], absence[1], True
+        elif future:
+            kind, reason, recorded = None, "", False  # planned: the day has not come yet
         else:
             kind, reason, recorded = AbsenceKind.ONGERECHTVAARDIGD, "", False
     else:
         return None
+    planned = future and not present and absence is None
     late = 0
     if closing is not None:
         last = max((i.end for i in intervals if i.end is not None), default=None)
         if last is not None and last > closing + timedelta(minutes=late_grace_minutes):
             late = int((last - closing).total_seconds()) // 60
-    if own_child:
+    settling_in = bool(reservation and reservation.settling_in)
+    if own_child or planned or (settling_in and not bill_settling_in):
         billable = False
     elif present:
         billable = True
@@ -232,5 +280,13 @@ def compute_day(
         absence=kind, absence_reason=reason, absence_recorded=recorded, own_child=own_child,
         out_of_school=out_of_school, late_pickup_minutes=late, open_stay=open_stay,
         offline=any(i.offline for i in intervals),
-        fo_bucket=fo_bucket(category, flex_location=flex_location), billable=billable,
+        fo_bucket=None if planned else fo_bucket(category, flex_location=flex_location), billable=billable,
+        care_plan_id=reservation.care_plan_id if reservation else None,
+        family_id=reservation.family_id if reservation else None,
+        reserved_day_part=reservation.day_part if reservation else None,
+        reserved_start=reservation.start if reservation else None,
+        reserved_end=reservation.end if reservation else None,
+        reserved_minutes=reserved_total, reserved_category=reserved_category,
+        registered_category=category if present else None,
+        extra_day=bool(reservation and reservation.extra), settling_in=settling_in, planned=planned,
     )

@@ -247,7 +247,8 @@ def _validated_kind(ctx, location, days, schedule, start, end) -> str:
 def validate_care_plan(ctx, *, child_id: int, location_id: int, start_date: date,
                        days: Sequence[DayPlan] = (), end_date: date | None = None, family_id: int | None = None,
                        settling_in_until: date | None = None, living_group_id: int | None = None,
-                       schedule: Sequence[ScheduledDay] | None = None) -> tuple[Location, str]:
+                       schedule: Sequence[ScheduledDay] | None = None, own_child: bool = False,
+                       ) -> tuple[Location, str]:
     """Every check of a new plan, writing nothing: raises PlanningError (Dutch) or returns the
     location and the version kind. Screens call it before showing capacity warnings, so that
     bad input is reported first."""
@@ -262,7 +263,11 @@ def validate_care_plan(ctx, *, child_id: int, location_id: int, start_date: date
     location = _location(ctx, location_id)
     _check_family(ctx, child_id, family_id)
     _check_living_group(ctx, living_group_id, location_id)
-    _check_age(ctx, child, location, start_date)
+    if own_child:  # counts up to and including kleuterschool (§4.2): no age limit of the care type
+        if location.care_type != CareType.GEZINSOPVANG:
+            raise PlanningError("Een eigen kind van de onthaalouder kan alleen in gezinsopvang.", "own_child")
+    else:
+        _check_age(ctx, child, location, start_date)
     kind = _validated_kind(ctx, location, list(days or ()), list(schedule or ()), start_date, end_date)
     _check_overlap(ctx, child_id=child_id, location_id=location_id, family_id=family_id,
                    start=start_date, end=end_date)
@@ -273,17 +278,18 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
                      end_date: date | None = None, end_description: str = "", family_id: int | None = None,
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
-                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = ()) -> int:
+                     reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = (),
+                     own_child: bool = False) -> int:
     session = ctx.session
     org = ctx.org
     location, kind = validate_care_plan(
         ctx, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
         end_date=end_date, family_id=family_id, settling_in_until=settling_in_until,
-        living_group_id=living_group_id, schedule=schedule)
+        living_group_id=living_group_id, schedule=schedule, own_child=own_child)
     plan = CarePlan(organisation_id=org.id, child_id=child_id, location_id=location_id, family_id=family_id,
                     living_group_id=living_group_id, start_date=start_date, end_date=end_date,
                     end_description=(end_description or "")[:200], settling_in_until=settling_in_until,
-                    created_by_id=actor_id)
+                    own_child=bool(own_child), created_by_id=actor_id)
     _version(org, plan, start=start_date, end=end_date, days=list(days or ()), schedule=schedule, kind=kind,
              reference=reference_date or start_date, actor_id=actor_id)
     _add_extras(ctx, plan, location, extra_days)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
 
+from .capacity import effective_capacity
 from .care_plans import age_in_months
 from .closing_days import closing_calendar
 from .expansion import AFTERNOON, MORNING, expand, halves
@@ -200,10 +201,13 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
                 if limited[loc]:
                     gcounts[(loc, day, g, b)] += 1
 
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
+
     def vacancies(loc: Location, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
         days = _open_days(hours, closed, loc.id, lo, hi)
         if not days or not loc.licensed_places:
             return []
+        places = min(effective_capacity(loc, day, forced) for day in days)  # family daycare: 7 from 2027
         peak: dict[tuple[int, int], int] = defaultdict(int)
         group_peak: dict[tuple[int | None, int, int], int] = defaultdict(int)
         for day in days:
@@ -220,7 +224,7 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
             fitting = [g for g in groups.get(loc.id, ()) if limited[loc.id] and g.min_age_months < hi_m
                        and g.max_age_months > lo_m]
             for label, cells in _patterns(open_weekdays):
-                free = min(loc.licensed_places - peak[c] for c in cells)
+                free = min(places - peak[c] for c in cells)
                 if limited[loc.id]:
                     free = min(free, min(sum(g.capacity - group_peak[(g.id, w, b)] for g in fitting)
                                          for w, b in cells))

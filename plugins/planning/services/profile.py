@@ -14,21 +14,24 @@ from sqlalchemy import select
 from core.models import CareType, Child, LivingGroup, Location
 
 from ..models import StaffShift
+from .capacity import effective_capacity
 from .care_plans import age_in_months, fmt
 from .closing_days import closing_calendar
 from .expansion import Block, PatternEntry, VersionSpec
 from .ratio import (
     RuleSet,
+    countable_staff,
     in_window,
     org_rule_set,
     rule_set_for,
     staff_needed,
 )
 from .reservations import PlanData, expand_plans, load_plans, opening_hours
-from .settings import day_part_split, rest_period
+from .settings import day_part_split, ratio_scope, rest_period
 from .types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
 
 STEP = timedelta(minutes=30)
+PART_WORDS = {"morning": "voormiddag", "afternoon": "namiddag"}
 MAX_LISTED = 10
 
 
@@ -47,6 +50,7 @@ class Shift:
     end: time
     caregivers: int
     living_group_id: int | None = None
+    logistics: int = 0
 
 
 def half_hours(opens: time, closes: time) -> list[tuple[time, time]]:
@@ -61,32 +65,40 @@ def half_hours(opens: time, closes: time) -> list[tuple[time, time]]:
 
 def compute_profile(presences: Sequence[Presence], opens: time, closes: time, rules: RuleSet, *,
                     family_daycare: bool = False, rest: tuple[time, time] | None = None,
-                    shifts: Sequence[Shift] | None = None) -> list[HalfHourSlot]:
-    by_group = rules.group.get("scope") == "living_group"
+                    shifts: Sequence[Shift] | None = None, scope: str | None = None) -> list[HalfHourSlot]:
+    """Per half hour: children present, babies (under 12 months), caregivers required and planned.
+    ``scope``: "location" (the rule text, domain-rules §4.4) or "living_group" (the other reading,
+    setting ``planning.ratio_scope``); default: the rule set's own. The per-living-group need is
+    always given too (``staff_needed_by_group``), for a warning when the location judges."""
+    by_group = (scope or rules.group.get("scope")) == "living_group"
     result = []
     for start, end in half_hours(opens, closes):
         present = {p.child_id: p for p in presences if p.start < end and p.end > start}
-        babies = sum(1 for p in present.values() if p.age_months <= rules.baby_max_months)
+        babies = sum(1 for p in present.values() if rules.is_baby(p.age_months))
         resting = in_window(start, end, rest)
-        if family_daycare or not by_group:
-            need = staff_needed(rules, len(present), babies, rest=resting, family_daycare=family_daycare)
-        else:
+        location_need = staff_needed(rules, len(present), babies, rest=resting, family_daycare=family_daycare)
+        group_need = None
+        if not family_daycare:
             groups: dict[int | None, list[Presence]] = defaultdict(list)
             for p in present.values():
                 groups[p.living_group_id].append(p)
-            need = sum(staff_needed(rules, len(ps), sum(1 for p in ps if p.age_months <= rules.baby_max_months),
-                                    rest=resting) for ps in groups.values())
+            group_need = sum(staff_needed(rules, len(ps), sum(1 for p in ps if rules.is_baby(p.age_months)),
+                                          rest=resting) for ps in groups.values())
+        need = group_need if by_group and group_need is not None else location_need
         planned = None
         if shifts:
-            planned = sum(s.caregivers for s in shifts if s.start <= start and s.end >= end)
-        result.append(HalfHourSlot(start, end, len(present), babies, need, rules.key, resting, planned))
+            on_duty = [s for s in shifts if s.start <= start and s.end >= end]
+            planned = countable_staff(rules, sum(s.caregivers for s in on_duty), sum(s.logistics for s in on_duty),
+                                      need)
+        result.append(HalfHourSlot(start, end, len(present), babies, need, rules.key, resting, planned, group_need))
     return result
 
 
 def _shifts(ctx, location_id: int, weekday: int, living_group_id: int | None) -> list[Shift]:
     session = ctx.session
     org = ctx.org
-    query = select(StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers, StaffShift.living_group_id).where(
+    query = select(StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers, StaffShift.living_group_id,
+                   StaffShift.logistics).where(
         StaffShift.organisation_id == org.id, StaffShift.location_id == location_id, StaffShift.weekday == weekday)
     if living_group_id is not None:
         query = query.where(StaffShift.living_group_id == living_group_id)
@@ -115,21 +127,22 @@ def half_hour_profile(ctx, location_id: int, day: date, living_group_id: int | N
     return compute_profile(presences, opens, closes, org_rule_set(ctx, day),
                            family_daycare=location.care_type == CareType.GEZINSOPVANG,
                            rest=rest_period(ctx),
-                           shifts=_shifts(ctx, location_id, day.weekday(), living_group_id))
+                           shifts=_shifts(ctx, location_id, day.weekday(), living_group_id),
+                           scope=ratio_scope(ctx))
 
 
 def add_staff_shift(ctx, *, location_id: int, weekday: int, start: time, end: time, caregivers: int,
-                    living_group_id: int | None = None) -> int:
-    """Planned caregivers for a weekday and time span (used by the ratio warnings)."""
+                    living_group_id: int | None = None, logistics: int = 0) -> int:
+    """Planned caregivers (and logistics staff) for a weekday and time span (ratio warnings)."""
     session = ctx.session
     org = ctx.org
     from .types import PlanningError
 
     _location(ctx, location_id)
-    if not 0 <= weekday <= 6 or end <= start or caregivers < 0:
+    if not 0 <= weekday <= 6 or end <= start or caregivers < 0 or logistics < 0:
         raise PlanningError("Geef een weekdag, een einduur na het beginuur en een aantal begeleiders van 0 of meer.")
     shift = StaffShift(organisation_id=org.id, location_id=location_id, weekday=weekday, start_time=start,
-                       end_time=end, caregivers=caregivers, living_group_id=living_group_id)
+                       end_time=end, caregivers=caregivers, living_group_id=living_group_id, logistics=logistics)
     session.add(shift)
     session.flush()
     return shift.id
@@ -191,17 +204,18 @@ def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence
     groups = {g.id: g for g in session.scalars(select(LivingGroup).where(
         LivingGroup.organisation_id == org.id, LivingGroup.location_id == location_id))}
     shifts_by_weekday = defaultdict(list)
-    for w, s, e, n, g in session.execute(select(
+    for w, s, e, n, g, lg in session.execute(select(
             StaffShift.weekday, StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers,
-            StaffShift.living_group_id).where(StaffShift.organisation_id == org.id,
+            StaffShift.living_group_id, StaffShift.logistics).where(StaffShift.organisation_id == org.id,
                                               StaffShift.location_id == location_id)):
-        shifts_by_weekday[w].append(Shift(s, e, n, g))
+        shifts_by_weekday[w].append(Shift(s, e, n, g, lg))
     rest = rest_period(ctx)
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     family = location.care_type == CareType.GEZINSOPVANG
-    capacity = location.licensed_places
     over_capacity: dict[date, set[str]] = {}
     over_staff: dict[date, set[str]] = {}
+    over_staff_groups: dict[date, set[str]] = {}  # enough for the location, not per living group
+    scope = ratio_scope(ctx)
     over_group: dict[date, set[str]] = {}
     over_group_capacity: dict[date, set[str]] = {}
     limit: int | None = None
@@ -216,15 +230,17 @@ def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence
         age = age_in_months(new_born, day) if new_born and new_born <= day else 0
         presences = by_day[day] + [Presence(-1, b.start, b.end, age, living_group_id) for b in blocks]
         profile = compute_profile(presences, opens, closes, rules, family_daycare=family, rest=rest,
-                                  shifts=shifts_by_weekday.get(day.weekday()))
-        limit = min(x for x in (capacity, rules.family_max if family else None) if x is not None) \
-            if (capacity is not None or family) else None
+                                  shifts=shifts_by_weekday.get(day.weekday()), scope=scope)
+        limit = effective_capacity(location, day, forced)
         for slot in profile:
             label = f"{slot.start:%H:%M}"
             if limit is not None and slot.children > limit:
                 over_capacity.setdefault(day, set()).add(label)
             if slot.staff_planned is not None and slot.staff_needed > slot.staff_planned:
                 over_staff.setdefault(day, set()).add(label)
+            elif (slot.staff_planned is not None and slot.staff_needed_by_group is not None
+                  and slot.staff_needed_by_group > slot.staff_planned):
+                over_staff_groups.setdefault(day, set()).add(label)
         if living_group_id is not None and not family:
             group = groups.get(living_group_id)
             group_max = rules.living_group_max if rules.living_group_max is not None else group_max
@@ -239,10 +255,27 @@ def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence
     for code, found, text in (
         ("capacity", over_capacity, f"Meer kinderen dan {place_word} op"),
         ("ratio", over_staff, "Er zijn meer begeleiders nodig dan ingepland op"),
+        ("ratio_living_group", over_staff_groups,
+         "Voor de locatie volstaan de begeleiders, maar per leefgroep gerekend zijn er meer nodig op"),
         ("living_group", over_group, f"De leefgroep telt meer dan {group_max} kinderen tegelijk op"),
         ("group_capacity", over_group_capacity, "De leefgroep is voller dan haar capaciteit op"),
     ):
         if found:
             slots = sorted({s for v in found.values() for s in v})
             warnings.append(PlanWarning(code, f"{text} {_listed(list(found))}.", tuple(sorted(found)), tuple(slots)))
+    warnings += _full_by_duration(new_days)
     return warnings
+
+
+def _full_by_duration(new_days) -> list[PlanWarning]:
+    """A morning or afternoon whose hours last 5 hours or more is a full day by duration
+    (domain-rules §1.4: < 5 h is a half day): billing and FO-SU-05 count it as one."""
+    long_parts: dict[str, set[date]] = defaultdict(set)
+    for r in new_days:
+        if r.day_part in ("morning", "afternoon") and r.start and r.end:
+            minutes = (r.end.hour * 60 + r.end.minute) - (r.start.hour * 60 + r.start.minute)
+            if minutes >= 300:
+                long_parts[f"{PART_WORDS[r.day_part]} {r.start:%H:%M}-{r.end:%H:%M}"].add(r.day)
+    return [PlanWarning("day_part_full", f"De {part} duurt 5 uur of meer: naar duur is dat een volle dag "
+                        f"(facturatie en Opgroeien), op {_listed(list(found))}.", tuple(sorted(found)))
+            for part, found in sorted(long_parts.items())]

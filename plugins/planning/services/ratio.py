@@ -29,8 +29,12 @@ class RuleSet:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     @property
-    def baby_max_months(self) -> int:
-        return int(self.group.get("baby_max_months", 12))
+    def baby_under_months(self) -> int:
+        return int(self.group.get("baby_under_months", 12))
+
+    def is_baby(self, age_months: int) -> bool:
+        """A baby is a child under 12 months (domain-rules §4.4 [P12]): 12 completed months is not."""
+        return age_months < self.baby_under_months
 
     @property
     def living_group_max(self) -> int | None:
@@ -102,6 +106,17 @@ def staff_needed(rules: RuleSet, children: int, babies: int = 0, *, rest: bool =
     if alone is not None:
         need = max(int(g.get("min_caregivers_above_alone", 1)), need)
     return need
+
+
+def countable_staff(rules: RuleSet, qualified: int, logistics: int, needed: int) -> int:
+    """Planned staff that counts for the ratio: the qualified caregivers, plus logistics staff for
+    at most ``max_share`` (25 %) of the caregivers required, and only with at least
+    ``min_qualified`` (2) qualified caregivers present (domain-rules §4.4 [P12]). Rule sets
+    without a logistics rule count the qualified caregivers only."""
+    rule = rules.group.get("logistics")
+    if not rule or logistics <= 0 or qualified < int(rule.get("min_qualified", 0)):
+        return qualified
+    return qualified + min(logistics, math.floor(needed * float(rule["max_share"])))
 
 
 def max_children(rules: RuleSet, caregivers: int, babies_only: bool = False, older_only: bool = True,

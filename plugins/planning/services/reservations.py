@@ -39,6 +39,7 @@ class PlanData:
     settling_in_until: date | None
     versions: list[VersionSpec] = field(default_factory=list)
     extras: list[tuple[date, Block]] = field(default_factory=list)
+    own_child: bool = False
 
 
 def _plan_filter(query, org, start: date, end: date, child_ids, location_ids, exclude_plan_id=None):
@@ -66,10 +67,11 @@ def load_plans(ctx, start: date, end: date, *, child_ids: Iterable[int] | None =
 
     plans = {
         row.id: PlanData(row.id, row.child_id, row.location_id, row.family_id, row.living_group_id, row.start_date,
-                         row.end_date, row.settling_in_until)
+                         row.end_date, row.settling_in_until, own_child=bool(row.own_child))
         for row in session.execute(scoped(select(
             CarePlan.id, CarePlan.child_id, CarePlan.location_id, CarePlan.family_id, CarePlan.living_group_id,
-            CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until)).order_by(CarePlan.id))
+            CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until, CarePlan.own_child))
+            .order_by(CarePlan.id))
     }
     if not plans:
         return []
@@ -149,7 +151,9 @@ def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, s
     for plan, day, block, extra in iter_reserved(plans, start, end, hours, closed):
         opens, closes = hours[plan.location_id][day.weekday()]
         s, e = block_times(block, opens, closes, split)
-        out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra))
+        out.append(ReservedDay(day, plan.child_id, plan.location_id, plan.id, block.day_part, s, e, extra,
+                               plan.family_id, plan.settling_in_until is not None and day <= plan.settling_in_until,
+                               plan.own_child))
     out.sort(key=lambda r: (r.day, r.location_id, r.child_id, r.start or time()))
     return out
 
@@ -187,3 +191,16 @@ def expected_children(ctx, location_id: int, day: date) -> list[ExpectedChild]:
                                     r.care_plan_id))
     result.sort(key=lambda e: (e.last_name, e.first_name, e.child_id, e.start))
     return result
+
+
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None):
+    """The care plans overlapping [start, end] as :class:`Agreement` rows (one query)."""
+    session = ctx.session
+    org = ctx.org
+    from .types import Agreement
+
+    query = _plan_filter(select(CarePlan.id, CarePlan.child_id, CarePlan.location_id, CarePlan.family_id,
+                                CarePlan.start_date, CarePlan.end_date, CarePlan.settling_in_until),
+                         org, start, end, None if child_ids is None else list(child_ids),
+                         None if location_id is None else [location_id]).order_by(CarePlan.id)
+    return [Agreement(*row) for row in session.execute(query)]

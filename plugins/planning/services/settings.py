@@ -34,7 +34,14 @@ DEFINITIONS = [
     SettingDefinition("planning.day_part_split", _l("Grens voormiddag/namiddag (UU:MM)"), "13:00", "str"),
     SettingDefinition("planning.ratio_rule_set", _l("Regels voor de kindratio"), "auto", "choice",
                       choices=RULE_SET_CHOICES),
+    SettingDefinition("planning.ratio_scope", _l("Kindratio beoordelen per"), "location", "choice",
+                      choices=(("location", _l("locatie (zoals de regel het zegt)")),
+                               ("living_group", _l("leefgroep (strengere lezing)"))),
+                      help=_l("Per locatie blijft een leefgroep die meer begeleiders nodig heeft een waarschuwing.")),
     SettingDefinition("planning.rest_period", _l("Rustmoment (UU:MM-UU:MM, hoogstens 2 uur; leeg: geen)"), "", "str"),
+    SettingDefinition("planning.rule_warning_months", _l("Waarschuwen voor nieuwe regels: aantal maanden vooruit"),
+                      6, "int", help=_l("Gezinsopvang waar de huidige plannen een regel overschrijden die binnen "
+                                        "deze termijn ingaat (bv. hoogstens 7 kinderen vanaf 1/1/2027).")),
     SettingDefinition("planning.last_minute_weeks", _l("Last-minuteplaatsen: aantal weken vooruit"), 4, "int"),
     SettingDefinition("planning.public_holidays_closed", _l("Gesloten op wettelijke feestdagen"), True, "bool"),
 ]
@@ -50,6 +57,12 @@ def parse_time(value: str, default: time) -> time:
 
 def day_part_split(ctx) -> time:
     return parse_time(ctx.setting("planning.day_part_split"), time(13, 0))
+
+
+def ratio_scope(ctx) -> str:
+    """Where the 2027 ratio is judged: "location" (the rule text) or "living_group"."""
+    value = str(ctx.setting("planning.ratio_scope") or "location")
+    return value if value in ("location", "living_group") else "location"
 
 
 def rest_period(ctx) -> tuple[time, time] | None:

@@ -71,6 +71,23 @@ class ReservedDay:
     start: time | None
     end: time | None
     extra: bool
+    family_id: int | None = None  # the household that signed the agreement (and pays it)
+    settling_in: bool = False  # a wenmoment: on or before the plan's settling_in_until
+    own_child: bool = False  # the onthaalouder's own child: capacity and ratio only, never billed
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A care plan as the agreement billing needs: who pays (``family_id``), where, when, and
+    until when the child settles in (wenmomenten)."""
+
+    care_plan_id: int
+    child_id: int
+    location_id: int
+    family_id: int | None
+    start: date
+    end: date | None
+    settling_in_until: date | None
 
 
 @dataclass(frozen=True)
@@ -99,11 +116,12 @@ class HalfHourSlot:
     start: time
     end: time
     children: int
-    babies: int  # children of at most 12 months (matters from 2027)
+    babies: int  # children under 12 months (matters from 2027)
     staff_needed: int
     rule_set: str
     rest: bool = False
-    staff_planned: int | None = None
+    staff_planned: int | None = None  # qualified caregivers + the logistics staff that may count
+    staff_needed_by_group: int | None = None  # the same judged per living group (a warning only)
 
 
 @dataclass(frozen=True)

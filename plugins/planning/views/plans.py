@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.clock import clock
-from core.context import current_context
+from core.context import context_for, current_context
 from core.db import session
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
@@ -28,8 +28,8 @@ from ..services.care_plans import validate_care_plan, validate_care_plan_version
 from .blueprint import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
-FIELD_MAP = {"settling_in_until": "settling_in_end", "days": "week_a", "schedule": "schedule",
-             "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
+FIELD_MAP = {"own_child": "own_child", "settling_in_until": "settling_in_end", "days": "week_a",
+             "schedule": "schedule", "effective_date": "start_date", "child_id": "start_date", "kind": "start_date"}
 PART_LABELS = {"morning": "voormiddag", "afternoon": "namiddag", "full": "volledige dag", "hours": "uren"}
 
 
@@ -118,6 +118,13 @@ def panel_context(child: Child, user) -> dict:
         used = api.respite_used(current_context(), child.id, year)
         respite = {"year": year, "entitled": days_text(entitled), "used": days_text(used),
                    "balance": days_text(entitled - used)}
+        # each agreement its own balance (co-parenting: one household never uses the other's days)
+        per_agreement = {a.care_plan_id: a for a in api.respite_per_agreement(context_for(sess, g.org), child.id, year)}
+        for row in rows:
+            mine = per_agreement.get(row["id"])
+            row["respite"] = None if mine is None else {
+                "year": year, "entitled": days_text(mine.entitled), "used": days_text(mine.used),
+                "balance": days_text(mine.balance)}
     return {"child": {"id": child.id, "name": child.full_name}, "plans": rows, "respite": respite,
             "can_manage": can(user, PLANS_EDIT), "can_export": can(user, EXPORT)}
 
@@ -225,14 +232,16 @@ def new_plan(child_id: int):
                 validate_care_plan(current_context(), child_id=child.id, location_id=form.location_id.data,
                                    start_date=form.start_date.data, days=days, end_date=form.end_date.data,
                                    family_id=form.family_id.data, settling_in_until=form.settling_in_end.data,
-                                   living_group_id=group, schedule=form.schedule_days or None)
+                                   living_group_id=group, schedule=form.schedule_days or None,
+                                   own_child=form.own_child.data)
                 warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
                                      living_group_id=group, schedule=form.schedule_days)
                 if not warnings or form.confirm.data:
                     plan_id = api.create_care_plan(current_context(), child_id=child.id, location_id=form.location_id.data,
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
-                        schedule=form.schedule_days or None, actor_id=current_user.id)
+                        schedule=form.schedule_days or None, actor_id=current_user.id,
+                        own_child=form.own_child.data)
                     flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
                                                       if warnings else ""), "success")
                     return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
@@ -250,7 +259,7 @@ def new_version(care_plan_id: int):
     plan = get_plan(care_plan_id)
     child = get_child(plan.child_id)
     form = CarePlanForm()
-    for name in ("location_id", "family_id", "end_date", "settling_in_end", "living_group_id"):
+    for name in ("location_id", "family_id", "end_date", "settling_in_end", "living_group_id", "own_child"):
         del form[name]
     form.start_date.label.text = _("Ingangsdatum van de wijziging")
     last = plan.versions[-1]

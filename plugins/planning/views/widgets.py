@@ -16,6 +16,7 @@ from core.db import session
 from core.models import Location
 from core.security import location_scope
 
+from ..api import effective_capacity, upcoming_rule_warnings
 from ..services.closing_days import closing_calendar
 from ..services.reservations import reserved_days
 
@@ -42,7 +43,9 @@ def today_widget(org, user) -> tuple[str, str]:
         children[row.location_id].add(row.child_id)
     closed = closing_calendar(ctx, ids, today, today + timedelta(days=366)) if ids else {}
     upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()})
-    rows = [{"id": loc.id, "name": loc.name, "places": loc.licensed_places, "expected": len(children[loc.id]),
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
+    rows = [{"id": loc.id, "name": loc.name, "places": effective_capacity(loc, day, forced),
+             "expected": len(children[loc.id]),
              "closed": day in closed.get(loc.id, {}) or not any(oh.weekday == day.weekday()
                                                                 for oh in loc.opening_hours)}
             for loc in locations]
@@ -52,5 +55,20 @@ def today_widget(org, user) -> tuple[str, str]:
         "planning/widget_today.html", rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN), day=day,
         total=sum(r["expected"] for r in rows), places=sum(r["places"] or 0 for r in rows),
         over=sum(1 for r in rows if r["places"] is not None and r["expected"] > r["places"]),
-        next_closing=upcoming[0] if upcoming else None)
+        next_closing=upcoming[0] if upcoming else None, rule_warnings=_rule_warnings(ctx, scope))
     return title, html
+
+
+def _rule_warnings(ctx, scope) -> list[dict]:
+    """Per home (family daycare location) in the user's scope: the days on which today's plans
+    break a capacity rule that starts within the next months."""
+
+    per: dict[int, dict] = {}
+    for w in upcoming_rule_warnings(ctx):
+        if scope is not None and w.location_id not in scope:
+            continue
+        row = per.setdefault(w.location_id, {"name": w.location_name, "rule": w.rule_label, "limit": w.limit,
+                                              "starts": w.starts, "days": [], "children": 0})
+        row["days"].append(w.day)
+        row["children"] = max(row["children"], w.children)
+    return list(per.values())

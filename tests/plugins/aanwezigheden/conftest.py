@@ -80,6 +80,16 @@ class FakePlanning:
         self.used.append((child_id, day))
         return True
 
+    def book_respite_day(self, ctx, child_id, day, location_id=None):
+        from types import SimpleNamespace
+
+        booked = self.use_respite_day(ctx, child_id, day)
+        return SimpleNamespace(booked=booked, reason="booked" if booked else "exhausted", care_plan_id=1,
+                               message="" if booked else "op")
+
+    def agreements(self, ctx, *, start, end, child_ids=None, location_id=None):
+        return []
+
     def release_respite_day(self, ctx, child_id, day):
         if (child_id, day) in self.used:
             self.used.remove((child_id, day))
@@ -93,7 +103,7 @@ class FakePlanning:
 def planning(monkeypatch):
     fake = FakePlanning()
     for name in ("expected_children", "reserved_days", "closing_days", "use_respite_day",
-                 "release_respite_day", "respite_balance"):
+                 "release_respite_day", "respite_balance", "book_respite_day", "agreements"):
         monkeypatch.setattr(planning_adapter, name, getattr(fake, name))
     return fake
 

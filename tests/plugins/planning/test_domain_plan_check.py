@@ -28,7 +28,7 @@ def test_capacity_exceeded_lists_dates_and_half_hours(session, factory, org):
     _fill(session, factory, org, location, 2, days=full_week([0, 1]))
     warnings = api.check_plan_change(context_for(session, org), location_id=location.id, start_date=MON,
                                      days=[api.DayPlan(0, "morning"), api.DayPlan(2, "full")], horizon_days=14)
-    assert [w.code for w in warnings] == ["capacity"]
+    assert [w.code for w in warnings] == ["capacity", "day_part_full"]  # the morning 07:00-13:00 lasts 6 h
     assert warnings[0].dates == (MON, date(2026, 1, 12))
     assert warnings[0].slots[0] == "07:00" and "12:30" in warnings[0].slots and "13:00" not in warnings[0].slots
     assert "2 vergunde plaatsen" in warnings[0].message and "05/01/2026" in warnings[0].message

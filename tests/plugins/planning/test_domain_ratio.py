@@ -80,16 +80,22 @@ def _kids(n, age, group=None, start=time(8), end=time(17)):
     return [Presence(i + (1000 if age <= 12 else 0), start, end, age, group) for i in range(n)]
 
 
-def test_a_child_of_12_months_is_a_baby_and_13_months_is_not():
-    six_babies = compute_profile(_kids(6, 12), time(8), time(9), NEW)
+def test_a_baby_is_under_12_months_a_child_of_12_months_is_not():
+    """§4.4 [P12] as the issue reads the rule text: a baby is a child under 12 months; 11 completed
+    months is a baby, 12 is not (babies only 1:5, older 1:8)."""
+    six_babies = compute_profile(_kids(6, 11), time(8), time(9), NEW)
     assert {s.staff_needed for s in six_babies} == {2} and six_babies[0].babies == 6
-    six_older = compute_profile(_kids(6, 13), time(8), time(9), NEW)
+    six_older = compute_profile(_kids(6, 12), time(8), time(9), NEW)
     assert {s.staff_needed for s in six_older} == {1} and six_older[0].babies == 0
 
 
-def test_2027_rules_count_per_living_group_and_2015_per_location():
+def test_2027_ratio_judged_per_location_living_groups_as_a_warning_or_by_setting():
+    """§4.4: the ratio is judged per location as the rule states; per living group is the other
+    reading (setting planning.ratio_scope) and otherwise shows as ``staff_needed_by_group``."""
     split = _kids(4, 20, group=1) + [Presence(70 + i, time(8), time(17), 20, 2) for i in range(4)]
-    assert compute_profile(split, time(8), time(8, 30), NEW)[0].staff_needed == 2  # 1 per group
+    slot = compute_profile(split, time(8), time(8, 30), NEW)[0]
+    assert (slot.staff_needed, slot.staff_needed_by_group) == (1, 2)  # 8 older children: 1:8 at the location
+    assert compute_profile(split, time(8), time(8, 30), NEW, scope="living_group")[0].staff_needed == 2
     assert compute_profile(split, time(8), time(8, 30), OLD)[0].staff_needed == 1  # 8 alone at the location
 
 
@@ -127,7 +133,8 @@ def test_rule_tables_are_data_with_the_numbers_of_domain_rules_4():
     assert old["group"]["rest"] == {"per_caregiver": 14, "max_minutes": 120, "min_caregivers": 2}
     assert old["family"]["max_children"] == 8 and new["family"]["max_children"] == 7
     assert new["group"]["per_caregiver"] == {"babies_only": 5, "older_only": 8, "mixed": 7}
-    assert new["group"]["baby_max_months"] == 12 and new["group"]["living_group_max"] == 18
+    assert new["group"]["baby_under_months"] == 12 and new["group"]["living_group_max"] == 18
+    assert new["group"]["logistics"] == {"max_share": 0.25, "min_qualified": 2} and "logistics" not in old["group"]
     assert new["group"]["rest"]["per_caregiver"] == 14
 
 

@@ -56,6 +56,9 @@ def test_director_creates_a_plan_and_sees_it_on_the_childs_file(client, session,
     assert page.status_code == 200 and "Weekpatroon" in page.get_data(as_text=True)
     data = plan_form(location, family, days={0: "full", 1: "morning", 2: ("hours", "08:00", "12:30")},
                      settling_in_end="2026-12-04")
+    warned = client.post(url, data=data)  # a morning of 07:00-13:00 is a full day by duration (§1.4)
+    assert warned.status_code == 200 and "naar duur is dat een volle dag" in warned.get_data(as_text=True)
+    data["confirm"] = "y"
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     plan = session.scalar(select(CarePlan).where(CarePlan.child_id == child.id))
@@ -145,7 +148,8 @@ def test_new_version_and_end(client, session, org, location, family, child, dire
     url = f"/o/{org.slug}/planning/plans/{plan_id}/versions/new"
     page = client.get(url).get_data(as_text=True)
     assert "Ingangsdatum van de wijziging" in page and page.count("selected value=\"full\"") == 5, page[page.find("<form"):][:3000]
-    data = {k: v for k, v in plan_form(location, family, start="2027-01-04", days={0: "full", 2: "afternoon"}).items()
+    data = {k: v for k, v in plan_form(location, family, start="2027-01-04", days={0: "full", 2: "afternoon"},
+                                       confirm="y").items()
             if k not in ("location_id", "family_id", "living_group_id")}
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -244,7 +248,7 @@ def test_custom_shift_schedule_through_the_form(client, session, org, location, 
                                                  frozen_today):
     url = f"/o/{org.slug}/planning/children/{child.id}/plans/new"
     schedule = "01/12/2026 volledige dag\n2026-12-03 voormiddag\n\n07/12/2026 08:00–16:30\n"
-    response = client.post(url, data=plan_form(location, family, days={}, schedule=schedule))
+    response = client.post(url, data=plan_form(location, family, days={}, schedule=schedule, confirm="y"))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     plan = session.scalar(select(CarePlan).where(CarePlan.child_id == child.id))
     assert plan.versions[0].kind == "custom"
@@ -259,7 +263,7 @@ def test_custom_shift_schedule_through_the_form(client, session, org, location, 
     page = client.get(version_url).get_data(as_text=True)
     assert "03/12/2026 voormiddag" in page and "07/12/2026 08:00-16:30" in page
     data = {k: v for k, v in plan_form(location, family, start="2027-01-01", days={},
-                                       schedule="04/01/2027 namiddag").items()
+                                       schedule="04/01/2027 namiddag", confirm="y").items()
             if k not in ("location_id", "family_id", "living_group_id")}
     assert client.post(version_url, data=data).status_code == 302
     rows = api.reserved_days(context_for(session, org), start=date(2027, 1, 1), end=date(2027, 1, 31), child_ids=[child.id])
