@@ -73,6 +73,7 @@ def seed(url: str, data_dir: str, tablets: int) -> list[dict]:
     from sqlalchemy import text
 
     from core.app import create_app
+    from core.context import context_for
     from core.db import get_db, make_engine
     from core.migrate import upgrade
     from core.models import Child, Koepel, Location, OpeningHours, Organisation, Role, User
@@ -118,8 +119,8 @@ def seed(url: str, data_dir: str, tablets: int) -> list[dict]:
             user.locations = [location]
             s.add(user)
             s.flush()
-            set_pin(s, org, user, PIN)
-            _device, token = pair_device(s, org, location, f"Tablet {t}", actor_id=None)
+            set_pin(context_for(s, org), user, PIN)
+            _device, token = pair_device(context_for(s, org), location, f"Tablet {t}", actor_id=None)
             out.append({"token": token, "user_id": user.id, "children": [k.id for k in kids]})
     app.extensions["koepel_db"].engine.dispose()
     return out

@@ -71,6 +71,7 @@ def _pattern(rng: random.Random):
 def seed_care_plans(app) -> tuple[int, int]:
     """Give every demo child without a plan one, through the service. Returns (created, refused)."""
     from core.clock import clock
+    from core.context import context_for
     from core.db import get_db
     from core.models import CareType, Child, ChildFamily, Location, Organisation
     from plugins.planning import api
@@ -97,14 +98,14 @@ def seed_care_plans(app) -> tuple[int, int]:
             end = start + relativedelta(months=rng.randint(6, 30)) if rng.random() < 0.4 else None
             try:
                 with session.begin_nested():
-                    plan_id = api.create_care_plan(session, orgs[org_id], child_id=child_id,
+                    plan_id = api.create_care_plan(context_for(session, orgs[org_id]), child_id=child_id,
                                                    location_id=location_id, start_date=start, end_date=end,
                                                    days=_pattern(rng), family_id=families.get(child_id),
                                                    end_description="" if end else "tot de kleuterschool")
                     if rng.random() < 0.2:
                         effective = start + timedelta(days=rng.randint(30, 200))
                         if end is None or effective <= end:
-                            api.new_care_plan_version(session, orgs[org_id], plan_id, effective_date=effective,
+                            api.new_care_plan_version(context_for(session, orgs[org_id]), plan_id, effective_date=effective,
                                                       days=_pattern(rng))
                 created += 1
             except api.PlanningError:
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - started:.1f} s")
 
     from core.clock import clock
+    from core.context import context_for
     from core.db import get_db
     from core.models import Location, Organisation, OrganisationModule
     from core.values import Period
@@ -181,11 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         orgs = list(session.scalars(select(Organisation).join(
             OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
             .where(OrganisationModule.module == "planning").order_by(Organisation.id)))
+        contexts = {o.id: context_for(session, o) for o in orgs}  # what a job or request would hold
         plans = session.scalar(select(func.count(CarePlan.id)))
         org_ids = ",".join(str(o.id) for o in orgs)
 
         def forecast():
-            return [cell for org in orgs for cell in api.occupancy(session, org, start=first, months=12)]
+            return [cell for org in orgs for cell in api.occupancy(contexts[org.id], start=first, months=12)]
 
         def forecast_baseline():
             return session.execute(text(BASELINE_SQL.format(orgs=org_ids, extra="")), {"lo": lo, "hi": hi}).all()
@@ -197,19 +200,19 @@ def main(argv: list[str] | None = None) -> int:
         location = session.get(Location, location_id)
         org = next(o for o in orgs if o.id == org_id)
         day = today + timedelta(days=(1 - today.weekday()) % 7 or 7)  # next Tuesday
-        while api.closing_days(session, org, location_id, day, day):
+        while api.closing_days(context_for(session, org), location_id, day, day):
             day += timedelta(days=7)
 
         def day_planning():
-            return (api.expected_children(session, org, location_id, day),
-                    api.half_hour_profile(session, org, location_id, day))
+            return (api.expected_children(contexts[org.id], location_id, day),
+                    api.half_hour_profile(contexts[org.id], location_id, day))
 
         def day_baseline():
             return session.execute(text(BASELINE_SQL.format(orgs=org_id, extra=f"AND p.location_id = {location_id}")
                                         + " AND d.weekday = :wd"), {"lo": day, "hi": day, "wd": day.weekday()}).all()
 
         def vacancies():
-            return [v for org in orgs for v in api.free_places(session, org, start=first, months=12)]
+            return [v for org in orgs for v in api.free_places(contexts[org.id], start=first, months=12)]
 
         results = [
             ("occupancy forecast, 12 months, whole koepel", forecast, forecast_baseline),

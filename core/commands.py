@@ -128,12 +128,15 @@ def _known(module):
 @with_appcontext
 def modules_list(org):
     """List modules (and, for ORG, which are enabled)."""
+    from core.context import context_for_slug
     from core.db import get_db
-    from core.tenancy import enabled_modules
 
     pm = current_app.extensions["koepel_plugins"]
     with get_db().unit_of_work() as session:
-        enabled = enabled_modules(session, _org(session, org)) if org else set()
+        ctx = context_for_slug(session, org) if org else None
+        if org and ctx is None:
+            fail(f"onbekende organisatie: {org}")
+        enabled = ctx.modules if ctx is not None else set()
         for name, info in pm.infos.items():
             state = ("aan" if name in enabled else "uit") if org else ""
             requires = ",".join(sorted(info.requires)) or "-"

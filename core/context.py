@@ -42,6 +42,7 @@ class TenantContext:
     modules: frozenset[str]
     locale: str = DEFAULT_LOCALE
     user: Any = None
+    device: Any = None  # the paired device a tablet request authenticated with (aanwezigheden)
     _settings: dict[str, Any] | None = field(default=None, repr=False)
     _hook: Any = field(default=None, repr=False)
 
@@ -182,3 +183,18 @@ def context_for_org_id(session: Session, org_id: int, **kwargs) -> TenantContext
     if org is None:
         raise LookupError(f"organisation {org_id} does not exist")
     return build_context(session, org, **kwargs)
+
+
+def context_for_slug(session: Session, slug: str, **kwargs) -> TenantContext | None:
+    """CLI commands given an organisation's slug: its context, or None when there is none."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    return build_context(session, org, **kwargs) if org is not None else None
+
+
+def context_for_job(session: Session, job, **kwargs) -> TenantContext | None:
+    """A job handler's context: the organisation the job was queued for (``job.organisation_id``),
+    with its modules, settings and the app's clock, as a request for it would see them; None for
+    a koepel-wide job."""
+    if job.organisation_id is None:
+        return None
+    return context_for_org_id(session, job.organisation_id, **kwargs)

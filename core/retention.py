@@ -36,6 +36,7 @@ from sqlalchemy import delete, exists, func, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
+from core.context import TenantContext, build_context
 from core.db import chunks
 from core.jobs import Job, enqueue, handler
 from core.models import AuditEntry, Child, ChildFamily, ContactPerson, Family, Organisation
@@ -74,10 +75,8 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def retention_years(session: Session, org: Organisation) -> int:
-    from core.settings import get_setting
-
-    raw = get_setting(session, org, "core.retention_years")
+def retention_years(ctx: TenantContext) -> int:
+    raw = ctx.setting("core.retention_years")
     try:
         years = int(raw)
     except (TypeError, ValueError):
@@ -122,12 +121,14 @@ def _candidate_families(session: Session, org: Organisation, cutoff: date, erase
     return sorted(fid for fid, keeps in remaining.items() if not keeps)
 
 
-def plan(session: Session, org: Organisation, today: date | None = None) -> RetentionPlan:
-    """Who is past the retention period in ``org`` (reads only)."""
+def plan(ctx: TenantContext, today: date | None = None) -> RetentionPlan:
+    """Who is past the retention period in the context's organisation (reads only); ``today``
+    defaults to the context's."""
     from core.tenancy import plugin_manager
 
-    years = retention_years(session, org)
-    cutoff = years_before(today or clock.today(), years)
+    session, org = ctx.session, ctx.org
+    years = retention_years(ctx)
+    cutoff = years_before(today or ctx.today(), years)
     result = RetentionPlan(org.id, years, cutoff)
     children = _candidate_children(session, org, cutoff)
     families = _candidate_families(session, org, cutoff, set(children))
@@ -166,11 +167,12 @@ def scrub_audit(session: Session, org: Organisation, entity: str, ids: Iterable[
         ).values(summary="", changes=null()))
 
 
-def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
+def erase(ctx: TenantContext, planned: RetentionPlan) -> None:
     """Carry out ``planned`` in the caller's transaction (see the module docstring)."""
     from core.audit import current_actor_id
     from core.tenancy import plugin_manager
 
+    session, org = ctx.session, ctx.org
     if planned.organisation_id != org.id:
         raise ValueError("plan belongs to another organisation")
     if planned.empty:
@@ -192,7 +194,7 @@ def erase(session: Session, org: Organisation, planned: RetentionPlan) -> None:
     for part in chunks(families):
         session.execute(delete(Family.__table__).where(Family.organisation_id == org.id, Family.id.in_(part)))
     session.execute(insert(audit).values(
-        organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action="erase", entity="retention",
+        organisation_id=org.id, user_id=current_actor_id(), at=ctx.now(), action="erase", entity="retention",
         entity_id=None,
         summary=f"bewaartermijn {planned.retention_years} jaar: {len(children)} kinderen, {len(families)} gezinnen",
         changes={
@@ -218,7 +220,9 @@ def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
             today: date | None = None) -> list[tuple[Organisation, RetentionPlan | RetentionError]]:
     """Plan (and unless ``dry_run``, erase) for every organisation, or the one named ``slug``.
     An organisation whose setting is unusable, or whose run a module aborts, is reported and
-    rolled back to its savepoint; the other organisations go ahead."""
+    rolled back to its savepoint; the other organisations go ahead. Each organisation is handled
+    in its own TenantContext (its settings; the app's clock unless ``today`` is given), built the
+    same way for the job and the command."""
     stmt = select(Organisation).order_by(Organisation.id)
     if slug is not None:
         stmt = stmt.where(Organisation.slug == slug)
@@ -226,9 +230,10 @@ def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
     for org in session.scalars(stmt).all():
         try:
             with session.begin_nested():  # one organisation's failure leaves the others' runs intact
-                planned = plan(session, org, today)
+                ctx = build_context(session, org)
+                planned = plan(ctx, today)
                 if not dry_run:
-                    erase(session, org, planned)
+                    erase(ctx, planned)
         except RetentionError as exc:
             results.append((org, exc))
             continue

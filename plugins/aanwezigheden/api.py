@@ -49,10 +49,9 @@ from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from core.clock import clock
-from core.models import CareType, Child, Location, Organisation
+from core.models import CareType, Child, Location
 
 from .models import (
     Absence,
@@ -83,14 +82,16 @@ __all__ = [
 ]
 
 
-def billable_days(session: Session, org: Organisation, *, start: date, end: date,
+def billable_days(ctx, *, start: date, end: date,
                   child_ids: list[int] | None = None, location_id: int | None = None,
                   today: date | None = None) -> list[BillableDay]:
     """Every billable/reportable child-day in ``start..end`` (inclusive), sorted by child and day.
     ``today`` (default: the app's clock) separates what happened from what is only planned."""
+    session = ctx.session
+    org = ctx.org
     if end < start:
         raise ValueError("end before start")
-    today = today or clock.today()
+    today = today or ctx.today()
     ev_stmt = select(AttendanceEvent).where(
         AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start, AttendanceEvent.day <= end,
         AttendanceEvent.status == EventStatus.ACCEPTED, AttendanceEvent.child_id.is_not(None))
@@ -106,7 +107,7 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
         events[(e.child_id, e.day, e.location_id)].append(e)
     absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
     reservations: dict[tuple[int, date], tuple[int, Reservation, bool]] = {}
-    for r in planning_adapter.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
+    for r in planning_adapter.reserved_days(ctx, start=start, end=end, child_ids=child_ids,
                                             location_id=location_id):
         known = reservations.get((r.child_id, r.day))
         family_id = getattr(r, "family_id", None)
@@ -143,12 +144,12 @@ def billable_days(session: Session, org: Organisation, *, start: date, end: date
     locations = {loc.id: loc for loc in session.scalars(
         select(Location).where(Location.organisation_id == org.id, Location.id.in_(location_set))
         .options(selectinload(Location.opening_hours)))}
-    grace = int(setting(session, org, "late_pickup_grace_minutes"))
-    bill_settling_in = str(setting(session, org, "settling_in_billing")) == "ikt"
+    grace = int(setting(ctx, "late_pickup_grace_minutes"))
+    bill_settling_in = str(setting(ctx, "settling_in_billing")) == "ikt"
     plans_of: dict[tuple[int, int], list] = defaultdict(list)  # (child, location) -> agreements
     unreserved = [k for k in keys if (reservations.get(k[:2]) or (None,))[0] != k[2]]
     if unreserved:
-        for a in planning_adapter.agreements(session, org, start=start, end=end, child_ids=sorted(child_set),
+        for a in planning_adapter.agreements(ctx, start=start, end=end, child_ids=sorted(child_set),
                                              location_id=location_id):
             plans_of[(a.child_id, a.location_id)].append(a)
 
@@ -192,7 +193,9 @@ def _with_agreement(row: BillableDay, agreements, bill_settling_in: bool) -> Bil
                    billable=row.billable and not (settling_in and not bill_settling_in))
 
 
-def kindcode(session: Session, org: Organisation, child_id: int) -> str | None:
+def kindcode(ctx, child_id: int) -> str | None:
     """The Opgroeien kindcode of a child (from the attest inkomenstarief), if known."""
+    session = ctx.session
+    org = ctx.org
     return session.scalar(select(ChildCode.kindcode).where(ChildCode.organisation_id == org.id,
                                                            ChildCode.child_id == child_id))

@@ -1,8 +1,8 @@
 """The public contract of the planning module: the only module other plugins may import.
 
-Everything takes the SQLAlchemy ``session`` and the tenant ``org`` (an Organisation); writes only
-add and flush (the caller's unit of work commits). Bad input raises PlanningError, whose
-``message`` is Dutch and ready for the UI, before anything is written."""
+Every function takes the TenantContext (``core.context``) first: its session, organisation, clock
+and settings. Writes only add and flush (the caller's unit of work commits). Bad input raises
+PlanningError, whose ``message`` is Dutch and ready for the UI, before anything is written."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -48,7 +48,7 @@ __all__ = [
 
 # --- care plans ------------------------------------------------------------------------------
 
-def create_care_plan(session, org, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
+def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
                      end_date: date | None = None, end_description: str = "", family_id: int | None = None,
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
@@ -67,44 +67,44 @@ def create_care_plan(session, org, *, child_id: int, location_id: int, start_dat
     no age limit of the care type.
     Fires on_care_plan_changed("created") and on_vacancies_changed."""
     return _plans.create_care_plan(
-        session, org, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
+        ctx, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
         end_date=end_date, end_description=end_description, family_id=family_id,
         settling_in_until=settling_in_until, living_group_id=living_group_id, actor_id=actor_id,
         schedule=schedule, reference_date=reference_date, extra_days=extra_days, own_child=own_child)
 
 
-def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
+def new_care_plan_version(ctx, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
                           actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                           reference_date: date | None = None) -> int:
     """An addendum from ``effective_date`` on (the previous version ends the day before); returns the
     new version's id. Fires on_care_plan_changed("versioned") and on_vacancies_changed."""
-    return _plans.new_care_plan_version(session, org, care_plan_id, effective_date=effective_date, days=days,
+    return _plans.new_care_plan_version(ctx, care_plan_id, effective_date=effective_date, days=days,
                                         actor_id=actor_id, schedule=schedule, reference_date=reference_date)
 
 
-def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: int | None = None) -> None:
+def end_care_plan(ctx, care_plan_id: int, *, end_date: date, actor_id: int | None = None) -> None:
     """Set the last care day. Fires on_care_plan_changed("ended") and on_vacancies_changed."""
-    _plans.end_care_plan(session, org, care_plan_id, end_date=end_date, actor_id=actor_id)
+    _plans.end_care_plan(ctx, care_plan_id, end_date=end_date, actor_id=actor_id)
 
 
-def add_extra_day(session, org, care_plan_id: int, extra: ScheduledDay, actor_id: int | None = None) -> int:
+def add_extra_day(ctx, care_plan_id: int, extra: ScheduledDay, actor_id: int | None = None) -> int:
     """An occasional extra agreed care day (no new version needed); returns its id."""
-    return _plans.add_extra_day(session, org, care_plan_id, extra, actor_id)
+    return _plans.add_extra_day(ctx, care_plan_id, extra, actor_id)
 
 
-def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
-    _plans.remove_extra_day(session, org, care_plan_id, day, actor_id)
+def remove_extra_day(ctx, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
+    _plans.remove_extra_day(ctx, care_plan_id, day, actor_id)
 
 
-def care_ended(session, org, child_ids, *, today: date, location_ids=None) -> set[tuple[int, int]]:
+def care_ended(ctx, child_ids, *, today: date | None = None, location_ids=None) -> set[tuple[int, int]]:
     """(location_id, child_id) pairs whose care has ended: among ``child_ids`` (and ``location_ids``
-    when given), the children with care plans at a location that all ended before ``today``. A
-    child without a plan at a location, or with one still running or not started yet, is not in
-    the result. One query whatever the number of children."""
-    return _plans.care_ended(session, org, child_ids, today=today, location_ids=location_ids)
+    when given), the children with care plans at a location that all ended before ``today``
+    (default: the context's today). A child without a plan at a location, or with one still
+    running or not started yet, is not in the result. One query whatever the number of children."""
+    return _plans.care_ended(ctx, child_ids, today=today, location_ids=location_ids)
 
 
-def check_plan_change(session, org, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
+def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
                       end_date: date | None = None, child_id: int | None = None, care_plan_id: int | None = None,
                       living_group_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                       reference_date: date | None = None, horizon_days: int = 91) -> list[PlanWarning]:
@@ -113,32 +113,32 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
     needed above the planned staff (when known), living group above its maximum. Writes nothing.
     ``care_plan_id``: the plan being changed (its own days are not counted twice)."""
     return _profile.check_plan_change(
-        session, org, location_id=location_id, start_date=start_date, days=days, end_date=end_date,
+        ctx, location_id=location_id, start_date=start_date, days=days, end_date=end_date,
         child_id=child_id, care_plan_id=care_plan_id, living_group_id=living_group_id, schedule=schedule,
         reference_date=reference_date, horizon_days=horizon_days)
 
 
 # --- who is expected -------------------------------------------------------------------------
 
-def expected_children(session, org, location_id: int, day: date) -> list[ExpectedChild]:
+def expected_children(ctx, location_id: int, day: date) -> list[ExpectedChild]:
     """Children expected at a location on a day (closing days: nobody), with age in months."""
-    return _reservations.expected_children(session, org, location_id, day)
+    return _reservations.expected_children(ctx, location_id, day)
 
 
-def half_hour_profile(session, org, location_id: int, day: date,
+def half_hour_profile(ctx, location_id: int, day: date,
                       living_group_id: int | None = None) -> list[HalfHourSlot]:
     """Per half hour of the opening hours: children present, babies, caregivers needed under the
     rule set of that date, and the planned caregivers when known."""
-    return _profile.half_hour_profile(session, org, location_id, day, living_group_id)
+    return _profile.half_hour_profile(ctx, location_id, day, living_group_id)
 
 
-def reserved_days(session, org, *, start: date, end: date, child_ids=None,
+def reserved_days(ctx, *, start: date, end: date, child_ids=None,
                   location_id: int | None = None) -> list[ReservedDay]:
     """Reserved care (one row per day and block) in [start, end], closing days excluded. Each row
     names its agreement (``care_plan_id``), the household that pays it (``family_id``), whether it
     is an extra agreed day (``extra``) and whether it is a settling-in day (``settling_in``). A
     fixed number of queries whatever the number of children."""
-    return _reservations.reserved_days(session, org, start=start, end=end, child_ids=child_ids,
+    return _reservations.reserved_days(ctx, start=start, end=end, child_ids=child_ids,
                                        location_id=location_id)
 
 
@@ -155,76 +155,76 @@ def upcoming_rule_warnings(ctx, months: int | None = None) -> list[RuleWarning]:
     directors can act before the date (domain-rules §4.4). Own children's plans count."""
     if months is None:
         months = int(ctx.setting("planning.rule_warning_months"))
-    return _capacity.upcoming_rule_warnings(ctx.session, ctx.org, ctx.today(), months)
+    return _capacity.upcoming_rule_warnings(ctx, ctx.today(), months)
 
 
 def agreements(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None) -> list[Agreement]:
     """The agreements (care plans) overlapping [start, end]: child, location, the household that
     signed and pays (``family_id``), start, end and the end of settling in. One query."""
-    return _reservations.agreements(ctx.session, ctx.org, start=start, end=end, child_ids=child_ids,
+    return _reservations.agreements(ctx, start=start, end=end, child_ids=child_ids,
                                     location_id=location_id)
 
 
 # --- closing days ----------------------------------------------------------------------------
 
-def closing_days(session, org, location_id: int, start: date, end: date) -> dict[date, str]:
+def closing_days(ctx, location_id: int, start: date, end: date) -> dict[date, str]:
     """Closing days of a location in [start, end] (public holidays, organisation and location
     closures) with their reason."""
-    return _closing.closing_days(session, org, location_id, start, end)
+    return _closing.closing_days(ctx, location_id, start, end)
 
 
-def yearly_closing_calendar(session, org, year: int, location_id: int | None = None) -> list[ClosingDay]:
-    return _closing.yearly_calendar(session, org, year, location_id)
+def yearly_closing_calendar(ctx, year: int, location_id: int | None = None) -> list[ClosingDay]:
+    return _closing.yearly_calendar(ctx, year, location_id)
 
 
-def add_closing_period(session, org, *, start_date: date, end_date: date | None = None, reason: str,
+def add_closing_period(ctx, *, start_date: date, end_date: date | None = None, reason: str,
                        location_id: int | None = None, kind: str = "closure") -> int:
     """A collective closure or bridge day ("closure"/"bridge"), organisation-wide when
     ``location_id`` is None."""
-    return _closing.add_closing_period(session, org, start_date=start_date, end_date=end_date, reason=reason,
+    return _closing.add_closing_period(ctx, start_date=start_date, end_date=end_date, reason=reason,
                                        location_id=location_id, kind=kind)
 
 
-def remove_closing_period(session, org, period_id: int) -> None:
-    _closing.remove_closing_period(session, org, period_id)
+def remove_closing_period(ctx, period_id: int) -> None:
+    _closing.remove_closing_period(ctx, period_id)
 
 
 # --- respijtdagen ----------------------------------------------------------------------------
 
-def respite_entitlement(session, org, child_id: int, year: int) -> Decimal:
+def respite_entitlement(ctx, child_id: int, year: int) -> Decimal:
     """Respijtdagen a child is entitled to in ``year`` (sum over its agreements, each pro rata and
     rounded by the organisation's setting). At least 18 a year for full time under the
     income-related tariff; free-price organisations may set another number or switch respite off
     (then 0)."""
-    return _respite.entitlement(session, org, child_id, year)
+    return _respite.entitlement(ctx, child_id, year)
 
 
-def respite_entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
+def respite_entitlements(ctx, child_id: int, year: int) -> dict[int, Decimal]:
     """The same per agreement: {care_plan_id: respijtdagen in ``year``} (co-parenting: one entry
     per household's agreement; billing can show each household its own number)."""
-    return _respite.entitlements(session, org, child_id, year)
+    return _respite.entitlements(ctx, child_id, year)
 
 
-def respite_used(session, org, child_id: int, year: int) -> Decimal:
-    return _respite.used(session, org, child_id, year)
+def respite_used(ctx, child_id: int, year: int) -> Decimal:
+    return _respite.used(ctx, child_id, year)
 
 
-def respite_balance(session, org, child_id: int, year: int) -> Decimal:
+def respite_balance(ctx, child_id: int, year: int) -> Decimal:
     """Entitlement minus days used in ``year``."""
-    return _respite.balance(session, org, child_id, year)
+    return _respite.balance(ctx, child_id, year)
 
 
-def use_respite_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
+def use_respite_day(ctx, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
     """Book a respijtdag (``amount`` 1 or 0.5). False, writing nothing, when the balance is exhausted
     or respite is off; True (idempotent) when the day was already booked."""
-    return _respite.use_day(session, org, child_id, day, amount)
+    return _respite.use_day(ctx, child_id, day, amount)
 
 
 def respite_per_agreement(ctx, child_id: int, year: int) -> list[AgreementRespite]:
     """Per agreement (care plan) of the child running in ``year``: respijtdagen entitled, used and
     the balance (domain-rules §2.4). Co-parenting: one entry per household's agreement, each with
     its own balance; this is the balance staff see and the invoice shows."""
-    return _respite.agreement_balances(ctx.session, ctx.org, child_id, year)
+    return _respite.agreement_balances(ctx, child_id, year)
 
 
 def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),
@@ -234,23 +234,23 @@ def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal
     on a closing day (``closing_day``), a day no agreement reserves (``not_reserved``), when
     respite is off (``off``) or the agreement's balance of that calendar year is too small
     (``exhausted``). Idempotent (``already_booked``)."""
-    return _respite.book(ctx.session, ctx.org, child_id, day, amount, location_id, ctx.locale)
+    return _respite.book(ctx, child_id, day, amount, location_id, ctx.locale)
 
 
-def release_respite_day(session, org, child_id: int, day: date) -> None:
+def release_respite_day(ctx, child_id: int, day: date) -> None:
     """Undo a booked respijtdag (e.g. the child came after all). No-op when none was booked."""
-    _respite.release_day(session, org, child_id, day)
+    _respite.release_day(ctx, child_id, day)
 
 
 # --- occupancy and vacancies -----------------------------------------------------------------
 
-def occupancy(session, org, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
+def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
     """Per location and month: reserved day parts / available day parts (licensed places × 2 ×
     open days, closing days excluded). Bulk queries: the count does not grow with children."""
-    return _occupancy.occupancy(session, org, start=start, months=months, location_ids=location_ids)
+    return _occupancy.occupancy(ctx, start=start, months=months, location_ids=location_ids)
 
 
-def free_places(session, org, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
+def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
     """Free places per location, month, age band and day-part pattern (only positive numbers), plus
     last-minute rows (next weeks, setting ``planning.last_minute_weeks``) with ``last_minute=True``."""
-    return _occupancy.free_places(session, org, start=start, months=months, location_ids=location_ids)
+    return _occupancy.free_places(ctx, start=start, months=months, location_ids=location_ids)

@@ -73,11 +73,12 @@ def setting_definitions():
 @hookimpl
 def resolve_expected_children(org, location_id, day):
     """Who is expected at a location on a day, from the care plans (planning.api.ExpectedChild)."""
+    from core.context import context_for
     from core.db import session
 
     from .services.reservations import expected_children
 
-    return expected_children(session(), org, location_id, day)
+    return expected_children(context_for(session(), org), location_id, day)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS
+from core.context import context_for
 from core.models import Child, Family, Role
 from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status
 from plugins.wachtlijst.services import offers, placing
@@ -105,6 +106,6 @@ def test_staff_and_parent_accepting_at_once_place_the_child_once(live, one_free_
         assert req.status == Status.PLACED and s.get(Offer, offer_id).status == OfferStatus.ACCEPTED
         assert s.scalar(select(func.count()).select_from(Child)) == children_before + 1
         assert s.scalar(select(func.count()).select_from(Family)) == families_before + 1
-        plans = placing.planning_api().reserved_days(s, s.get(Organisation, ids["org_id"]), start=date(2027, 1, 4),
-                                                     end=date(2027, 1, 4))
+        plans = placing.planning_api().reserved_days(context_for(s, s.get(Organisation, ids["org_id"])),
+                                                     start=date(2027, 1, 4), end=date(2027, 1, 4))
         assert len({d.care_plan_id for d in plans}) == 1

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, clock
+from core.context import context_for
 from core.models import Role
 from plugins.aanwezigheden.models import AttendanceEvent, Device, EventStatus
 from plugins.aanwezigheden.services.devices import pair_device, set_pin
@@ -30,8 +31,9 @@ def _tablets(live, devices: int):
         location = factory.location(org)
         director = factory.user(org, Role.DIRECTOR)
         child = factory.child(org, location=location)
-        set_pin(s, org, director, PIN)
-        tokens = [pair_device(s, org, location, f"Tablet {i}", actor_id=director.id)[1] for i in range(devices)]
+        ctx = context_for(s, org)
+        set_pin(ctx, director, PIN)
+        tokens = [pair_device(ctx, location, f"Tablet {i}", actor_id=director.id)[1] for i in range(devices)]
         ids = {"org": org.slug, "org_id": org.id, "child": child.id, "director": director.id}
     clients = []
     for token in tokens:

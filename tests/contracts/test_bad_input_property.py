@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.db import Base
 from core.models import Location, Role
 from tests.conftest import ALL_PLUGINS, login
@@ -74,8 +75,8 @@ def test_generated_input_never_reaches_a_500_nor_writes_on_an_error(app, factory
     values = {name: make(factory, org, session) for name, make in ROUTE_OBJECTS.items()}
     location = session.scalars(select(Location).where(Location.organisation_id == org.id)).first()
     director = factory.user(org, Role.DIRECTOR)
-    set_pin(session, org, director, "4821")
-    _device, token = pair_device(session, org, location, "Tablet", actor_id=director.id)
+    set_pin(context_for(session, org), director, "4821")
+    _device, token = pair_device(context_for(session, org), location, "Tablet", actor_id=director.id)
     session.commit()
     staff = app.test_client()
     login(staff, SimpleNamespace(email=director.email))

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from core.cli import main
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.jobs import Job, JobStatus, run_pending
 from core.models import AuditEntry, Child, ContactPerson, Family
 from core.plugins import RetentionHold, hookimpl
@@ -122,7 +123,7 @@ def test_years_before_handles_leap_days():
 
 
 def test_plan_applies_the_documented_rule(session, world):
-    planned = plan(session, world.org)
+    planned = plan(context_for(session, world.org))
     assert planned.cutoff == CUTOFF and planned.retention_years == 5
     # old, born before the cutoff, untouched since: erased; so is the family with no child left
     assert planned.child_ids == sorted([world.gone, world.old_sibling])
@@ -229,7 +230,7 @@ def test_a_module_that_refuses_aborts_only_its_organisation(app, session, world,
 def test_the_period_is_per_organisation(app, session, world):
     set_setting(session, world.org, "core.retention_years", 10)
     session.commit()
-    planned = plan(session, world.org)
+    planned = plan(context_for(session, world.org))
     assert planned.cutoff == date(2016, 11, 18) and planned.empty
     assert cli(app, "retention", "run").exit_code == 0
     assert world.gone in ids(session, Child, world.org_id)
@@ -240,7 +241,7 @@ def test_an_unusable_setting_erases_nothing(app, session, world, bad):
     set_setting(session, world.org, "core.retention_years", bad)
     session.commit()
     with pytest.raises(RetentionError):
-        plan(session, world.org)
+        plan(context_for(session, world.org))
     before = ids(session, Child, world.org_id)
     result = cli(app, "retention", "run", "--org", world.slug)
     assert result.exit_code == 1 and "core.retention_years" in result.stderr
@@ -294,6 +295,6 @@ def test_without_a_module_recording_care_a_child_at_a_location_is_kept(app, sess
     at(TODAY)
     disable_module(session, world.org, "bewaarder")
     session.commit()
-    planned = plan(session, world.org)
+    planned = plan(context_for(session, world.org))
     assert unlinked in planned.child_ids
     assert linked not in planned.child_ids and world.gone not in planned.child_ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.models import Child, Role
 from tests.conftest import login
 
@@ -35,8 +36,8 @@ def test_the_tablet_api_names_the_json_field_and_ignores_impossible_ids(client, 
     session.commit()
     location = factory.location(org)
     director = factory.user(org, Role.DIRECTOR)
-    set_pin(session, org, director, "4821")
-    _device, token = pair_device(session, org, location, "Tablet", actor_id=director.id)
+    set_pin(context_for(session, org), director, "4821")
+    _device, token = pair_device(context_for(session, org), location, "Tablet", actor_id=director.id)
     session.commit()
     client.set_cookie("koepel_tablet", token)
     headers = {"X-Koepel-Tablet": "1"}

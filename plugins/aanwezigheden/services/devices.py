@@ -21,19 +21,18 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from core.clock import clock
 from core.models import Location, Organisation, OrganisationModule, OrganisationSetting, Role, User
 from core.passwords import hash_password, verify_password
 from core.tenancy import prebuilt
 
 from ..models import Device, StaffPin
 from . import AttendanceError
-from .settings import PREFIX, prime, setting
+from .settings import setting
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 OFFLINE_ITERATIONS = 210_000  # PBKDF2-SHA256; what a tablet can afford per unlock attempt
@@ -67,179 +66,129 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def pair_device(session: Session, org: Organisation, location: Location, name: str, *,
+def pair_device(ctx, location: Location, name: str, *,
                 actor_id: int | None) -> tuple[Device, str]:
     """Create a device for ``location``; returns it and the token (shown once, kept in a cookie)."""
+    session = ctx.session
+    org = ctx.org
     if location.organisation_id != org.id:
         raise AttendanceError(_("Onbekende locatie."), code="unknown_location", status=404)
     name = (name or "").strip()
     if not name:
         raise AttendanceError(_("Geef het toestel een naam."), field="name")
     token = secrets.token_urlsafe(32)
-    days = int(setting(session, org, "device_valid_days"))
+    days = int(setting(ctx, "device_valid_days"))
     device = Device(organisation_id=org.id, location_id=location.id, name=name[:100],
                     token_hash=token_hash(token), paired_by_id=actor_id,
-                    expires_at=clock.now() + timedelta(days=days), failed_pins=0,
+                    expires_at=ctx.now() + timedelta(days=days), failed_pins=0,
                     offline_key=secrets.token_hex(32))
     session.add(device)
     session.flush()
     return device, token
 
 
-_DEVICE_WITH_SETTINGS = prebuilt(
-    select(Device, OrganisationSetting.key, OrganisationSetting.value)
-    .outerjoin(OrganisationSetting, and_(OrganisationSetting.organisation_id == Device.organisation_id,
-                                         OrganisationSetting.key.startswith(PREFIX)))
-    .where(Device.token_hash == bindparam("token_hash"), Device.organisation_id == bindparam("org_id"))
+_DEVICE = prebuilt(select(Device).where(Device.token_hash == bindparam("token_hash"),
+                                        Device.organisation_id == bindparam("org_id")))
+
+_ORG_FIELDS = tuple(attr.key for attr in sa_inspect(Organisation).column_attrs)
+_DEVICE_FIELDS = tuple(attr.key for attr in sa_inspect(Device).column_attrs)
+
+# Organisation of the URL slug, its enabled modules, the device of a token and every setting of the
+# organisation, in one statement of plain columns; every join filtered on the organisation in the
+# statement itself (the criteria the ORM tenant guard would add), so it runs on the connection.
+_ORG_WITH_DEVICE = (
+    select(*(getattr(Organisation, f) for f in _ORG_FIELDS), OrganisationModule.module,
+           *(getattr(Device, f) for f in _DEVICE_FIELDS), OrganisationSetting.key, OrganisationSetting.value)
+    .select_from(Organisation)
+    .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
+    .outerjoin(Device, and_(Device.organisation_id == Organisation.id,
+                            Device.token_hash == bindparam("token_hash")))
+    .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
+                                         OrganisationSetting.organisation_id == Organisation.id))
+    .where(Organisation.slug == bindparam("slug"))
 )
 
 
-def _org_with_device(org_columns, device_columns):
-    """Organisation of the URL slug, its enabled modules, the device of a token and the module's
-    settings in one statement, every join filtered on the organisation (built once per shape)."""
-    return (
-        select(*org_columns, OrganisationModule.module, *device_columns, OrganisationSetting.key,
-               OrganisationSetting.value)
-        .select_from(Organisation)
-        .outerjoin(OrganisationModule, OrganisationModule.organisation_id == Organisation.id)
-        .outerjoin(Device, and_(Device.organisation_id == Organisation.id,
-                                Device.token_hash == bindparam("token_hash")))
-        .outerjoin(OrganisationSetting, and_(Device.id.is_not(None),
-                                             OrganisationSetting.organisation_id == Organisation.id,
-                                             OrganisationSetting.key.startswith(PREFIX)))
-        .where(Organisation.slug == bindparam("slug"))
-    )
-
-
-_ORG_WITH_DEVICE = _org_with_device((Organisation,), (Device,))
+def _attached(session: Session, model, fields: tuple[str, ...], values):
+    """The entity of a row read as plain columns: the session's own instance when it has one,
+    else a new one attached as if loaded (no query; a later change is flushed as usual)."""
+    found = session.identity_map.get(session.identity_key(model, values[0]))
+    if found is not None:
+        return found
+    entity = model(**dict(zip(fields, values, strict=True)))
+    make_transient_to_detached(entity)
+    session.add(entity)
+    return entity
 
 
 def load_org_with_device(session: Session, slug: str, token: str | None) -> Organisation | None:
-    """The organisation of the URL, its enabled modules, the device of ``token`` and the module's
-    settings in one round trip (the tablet's requests; see ``TenantBlueprint._load_org``).
-    ``device_for_token`` then checks the device without a query of its own."""
-    from core.tenancy import load_organisation, prime_modules
+    """The organisation of the URL made the request's TenantContext in one round trip: with its
+    enabled modules, the device of ``token`` (``ctx.device``) and, when there is one, every
+    setting of the organisation (``ctx.prime_settings``). ``device_for_token`` then checks the
+    device without a query of its own (the tablet's requests; see ``TenantBlueprint._load_org``)."""
+    from core.context import set_request_context
+    from core.tenancy import load_organisation
 
     if not token:
         return load_organisation(session, slug)
     digest = token_hash(token)
-    rows = session.execute(_ORG_WITH_DEVICE, {"slug": slug, "token_hash": digest}).all()
+    rows = session.connection().execute(_ORG_WITH_DEVICE, {"slug": slug, "token_hash": digest}).all()
     if not rows:
         return None
-    org = rows[0][0]
-    prime_modules(org, (row[1] for row in rows))
-    device = rows[0][2]
-    if has_request_context():
-        g._aanwezigheden_device = ((org.id, digest), device)
-    if device is not None:
-        prime(org, {row[3]: row[4] for row in rows if row[3] is not None})
-    return org
-
-
-class _Row:
-    """The columns of an entity the tap reads, as a plain row (no ORM entity: the tap is hot).
-    Read-only; any other attribute loads the entity (one ``session.get``) and reads it there, so
-    code that needs more than the tap does keeps working."""
-
-    _model: type = object
-    _fields: tuple[str, ...] = ()
-
-    def __init__(self, session: Session, values) -> None:
-        object.__setattr__(self, "_session", session)
-        for name, value in zip(self._fields, values, strict=True):
-            object.__setattr__(self, name, value)
-
-    def __getattr__(self, name: str):  # only called for attributes not read with the row
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._session.get(self._model, self.id), name)
-
-    def __setattr__(self, name: str, value) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only: load the {self._model.__name__} to change it")
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.id}>"
-
-
-class OrgRow(_Row):
-    _model = Organisation
-    _fields = ("id", "koepel_id", "slug", "name")
-
-
-class DeviceRow(_Row):
-    _model = Device
-    _fields = ("id", "organisation_id", "location_id", "name", "expires_at", "revoked_at")
-
-
-_ORG_WITH_DEVICE_ROWS = _org_with_device([getattr(Organisation, f) for f in OrgRow._fields],
-                                         [getattr(Device, f) for f in DeviceRow._fields])
-
-
-def load_org_with_device_rows(session: Session, slug: str, token: str | None):
-    """``load_org_with_device`` for views that only read the organisation and the device (the
-    tap): the same query of plain columns on the session's connection, ``OrgRow`` and
-    ``DeviceRow`` instead of entities. Every joined table is filtered by the organisation in the
-    statement itself (the criteria the ORM tenant guard would add)."""
-    from core.tenancy import load_organisation, prime_modules
-
-    if not token:
-        return load_organisation(session, slug)
-    digest = token_hash(token)
-    rows = session.connection().execute(_ORG_WITH_DEVICE_ROWS, {"slug": slug, "token_hash": digest}).all()
-    if not rows:
-        return None
-    n_org = len(OrgRow._fields)
-    n_dev = len(DeviceRow._fields)
+    n_org, n_dev = len(_ORG_FIELDS), len(_DEVICE_FIELDS)
     first = rows[0]
-    org = OrgRow(session, first[:n_org])
-    prime_modules(org, (row[n_org] for row in rows))
-    device = DeviceRow(session, first[n_org + 1:n_org + 1 + n_dev]) if first[n_org + 1] is not None else None
-    if has_request_context():
-        g._aanwezigheden_device = ((org.id, digest), device)
-    if device is not None:
-        key_at = n_org + 1 + n_dev
-        prime(org, {row[key_at]: row[key_at + 1] for row in rows if row[key_at] is not None})
+    org = _attached(session, Organisation, _ORG_FIELDS, first[:n_org])
+    ctx = set_request_context(org, (row[n_org] for row in rows))
+    device_at, key_at = n_org + 1, n_org + 1 + n_dev
+    if first[device_at] is not None:
+        ctx.device = _attached(session, Device, _DEVICE_FIELDS, first[device_at:key_at])
+        ctx.prime_settings({row[key_at]: row[key_at + 1] for row in rows if row[key_at] is not None})
+    else:
+        ctx.device = NO_DEVICE
     return org
 
 
-def device_for_token(session: Session, org: Organisation, token: str | None) -> Device:
+NO_DEVICE = object()  # ``ctx.device`` once the token was looked up and matched no device
+
+
+def device_for_token(ctx, token: str | None) -> Device:
     """The device behind a token, or an AttendanceError saying why not (401/403)."""
     if not token:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)
     digest = token_hash(token)
-    primed = g.get("_aanwezigheden_device") if has_request_context() else None
-    if primed is not None and primed[0] == (org.id, digest):
-        device = primed[1]  # read with the organisation (load_org_with_device)
-    else:
-        # One round trip for the device and the module's settings (the tablet API is the hot path).
-        rows = session.execute(_DEVICE_WITH_SETTINGS, {"token_hash": digest, "org_id": org.id}).all()
-        device = rows[0][0] if rows else None
-        if device is not None:
-            prime(org, {key: value for _device, key, value in rows if key is not None})
+    device = ctx.device
+    if device is NO_DEVICE:
+        device = None
+    elif device is None or device.token_hash != digest:  # not read with the organisation
+        device = ctx.session.scalar(_DEVICE, {"token_hash": digest, "org_id": ctx.org.id})
     if device is None:
         raise AttendanceError(_("Dit toestel is niet gekoppeld. Vraag de verantwoordelijke om het te koppelen."),
                               code="not_paired", status=401)
     if device.revoked_at is not None:
         raise AttendanceError(_("De koppeling van dit toestel is ingetrokken."), code="revoked", status=403)
-    if device.expires_at <= clock.now():
+    if device.expires_at <= ctx.now():
         raise AttendanceError(_("De koppeling van dit toestel is verlopen. Koppel het opnieuw."),
                               code="expired", status=403)
     return device
 
 
-def revoke_device(session: Session, org: Organisation, device_id: int) -> Device:
+def revoke_device(ctx, device_id: int) -> Device:
+    session = ctx.session
+    org = ctx.org
     device = session.scalar(select(Device).where(Device.id == device_id, Device.organisation_id == org.id))
     if device is None:
         raise AttendanceError(_("Onbekend toestel."), code="unknown_device", status=404)
     if device.revoked_at is None:
-        device.revoked_at = clock.now()
+        device.revoked_at = ctx.now()
     session.flush()
     return device
 
 
-def set_pin(session: Session, org: Organisation, user: User, pin: str) -> None:
+def set_pin(ctx, user: User, pin: str) -> None:
     """Set (or replace) a staff member's tablet PIN: 4 to 8 digits, stored hashed."""
+    session = ctx.session
+    org = ctx.org
     if user.organisation_id != org.id:
         raise AttendanceError(_("Onbekende medewerker."), code="unknown_user", status=404)
     if not PIN_RE.match(pin or ""):
@@ -255,8 +204,10 @@ def set_pin(session: Session, org: Organisation, user: User, pin: str) -> None:
     session.flush()
 
 
-def staff_for_location(session: Session, org: Organisation, location_id: int) -> list[User]:
+def staff_for_location(ctx, location_id: int) -> list[User]:
     """Who may unlock a tablet of the location: its caregivers and the directors (with a PIN)."""
+    session = ctx.session
+    org = ctx.org
     from core.models import user_location
 
     stmt = (
@@ -283,26 +234,27 @@ def lock_device(session: Session, device: Device) -> Device:
     return locked
 
 
-def unlock(session: Session, org: Organisation, device: Device, user_id: int | None, pin: str) -> User:
+def unlock(ctx, device: Device, user_id: int | None, pin: str) -> User:
     """Check a PIN on a device. Failures count per device (whoever tried) and lock the device
     after the configured number; the caller must commit even when this raises. The device row
     is locked first, so that parallel guesses are counted one after the other."""
+    session = ctx.session
     device = lock_device(session, device)
-    now = clock.now()
+    now = ctx.now()
     if device.locked_until is not None and device.locked_until > now:
         minutes = max(1, int((device.locked_until - now).total_seconds() // 60) + 1)
         raise AttendanceError(_("Te veel foute pincodes. Dit toestel is vergrendeld voor nog %(n)s minuten.",
                                 n=minutes), code="device_locked", status=429)
-    allowed = {u.id: u for u in staff_for_location(session, org, device.location_id)}
+    allowed = {u.id: u for u in staff_for_location(ctx, device.location_id)}
     user = allowed.get(user_id) if user_id is not None else None
     row = session.scalar(select(StaffPin).where(StaffPin.user_id == user.id)) if user else None
     if user is None or row is None or not verify_password(row.pin_hash, pin or ""):
         if row is None:
             verify_password(None, pin or "")  # same work whether or not the user exists
         device.failed_pins = (device.failed_pins or 0) + 1
-        limit = int(setting(session, org, "pin_max_failures"))
+        limit = int(setting(ctx, "pin_max_failures"))
         if device.failed_pins >= limit:
-            device.locked_until = now + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))
+            device.locked_until = now + timedelta(minutes=int(setting(ctx, "pin_lock_minutes")))
             device.failed_pins = 0
             session.flush()
             raise AttendanceError(_("Te veel foute pincodes. Dit toestel is tijdelijk vergrendeld."),
@@ -318,8 +270,10 @@ def unlock(session: Session, org: Organisation, device: Device, user_id: int | N
     return user
 
 
-def offline_verifiers(session: Session, org: Organisation, device: Device) -> dict:
+def offline_verifiers(ctx, device: Device) -> dict:
     """Everything a device needs to check PINs offline (see the module docstring)."""
+    session = ctx.session
+    org = ctx.org
     from core.models import user_location
 
     if not device.offline_key:
@@ -332,22 +286,23 @@ def offline_verifiers(session: Session, org: Organisation, device: Device) -> di
         .where((User.role == Role.DIRECTOR)
                | (User.id.in_(select(user_location.c.user_id).where(user_location.c.location_id == device.location_id))))
     ).all()
-    now = clock.now()
+    now = ctx.now()
     locked = device.locked_until if device.locked_until is not None and device.locked_until > now else None
     return {
         "device": device.id,
         "device_key": device.offline_key,
         "expires_at": device.expires_at.isoformat(),
-        "max_failures": int(setting(session, org, "pin_max_failures")),
-        "lock_minutes": int(setting(session, org, "pin_lock_minutes")),
+        "max_failures": int(setting(ctx, "pin_max_failures")),
+        "lock_minutes": int(setting(ctx, "pin_lock_minutes")),
         "locked_until": locked.isoformat() if locked else None,
         "staff": {str(uid): {"salt": salt, "iterations": iterations, "verifier": device_verifier(device.offline_key, base)}
                   for uid, _name, salt, iterations, base in rows},
     }
 
 
-def record_offline_failures(session: Session, org: Organisation, device: Device, count) -> None:
+def record_offline_failures(ctx, device: Device, count) -> None:
     """Wrong PINs tried on the device while offline count like online ones once it syncs."""
+    session = ctx.session
     try:
         count = max(0, min(int(count or 0), MAX_REPORTED_FAILURES))
     except (TypeError, ValueError):
@@ -356,8 +311,8 @@ def record_offline_failures(session: Session, org: Organisation, device: Device,
         return
     device = lock_device(session, device)
     device.failed_pins = (device.failed_pins or 0) + count
-    if device.failed_pins >= int(setting(session, org, "pin_max_failures")):
-        device.locked_until = clock.now() + timedelta(minutes=int(setting(session, org, "pin_lock_minutes")))
+    if device.failed_pins >= int(setting(ctx, "pin_max_failures")):
+        device.locked_until = ctx.now() + timedelta(minutes=int(setting(ctx, "pin_lock_minutes")))
         device.failed_pins = 0
     session.flush()
 
@@ -381,10 +336,12 @@ class UnlockedStaff:
     validity after ``unlock_at``; or (2) an online unlock of this device by that staff member in
     this browser session, still within the validity. The device cookie alone proves nothing."""
 
-    def __init__(self, session: Session, org: Organisation, device: Device, online_unlock: dict | None) -> None:
+    def __init__(self, ctx, device: Device, online_unlock: dict | None) -> None:
+        session, org = ctx.session, ctx.org
+        self.ctx = ctx
         self.device = device
-        self.validity = timedelta(hours=int(setting(session, org, "offline_unlock_hours")))
-        allowed = [u.id for u in staff_for_location(session, org, device.location_id)]
+        self.validity = timedelta(hours=int(setting(ctx, "offline_unlock_hours")))
+        allowed = [u.id for u in staff_for_location(ctx, device.location_id)]
         self.bases = dict(session.execute(select(StaffPin.user_id, StaffPin.offline_hash).where(
             StaffPin.organisation_id == org.id, StaffPin.user_id.in_(allowed or [0]))).all())
         self.online_user = None
@@ -394,7 +351,7 @@ class UnlockedStaff:
         except (TypeError, ValueError):
             last = None
         if info.get("d") == device.id and info.get("u") in self.bases and last is not None \
-                and clock.now() - last <= self.validity:
+                and ctx.now() - last <= self.validity:
             self.online_user = info["u"]
 
     def who(self, item: dict, at) -> int:
@@ -406,7 +363,7 @@ class UnlockedStaff:
             base = self.bases[staff_id]
             unlock_at = _parse_moment(unlock_raw)
             if base and unlock_at is not None and at is not None \
-                    and unlock_at <= clock.now() + UNLOCK_SKEW and unlock_at - UNLOCK_SKEW <= at <= unlock_at + self.validity:
+                    and unlock_at <= self.ctx.now() + UNLOCK_SKEW and unlock_at - UNLOCK_SKEW <= at <= unlock_at + self.validity:
                 message = proof_message(self.device.id, staff_id, unlock_raw, item.get("client_id"),
                                         item.get("child_id"), item.get("at"))
                 expected = hmac.new(bytes.fromhex(base), message, hashlib.sha256).hexdigest()

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
+from core.context import build_context, context_for
 from core.jobs import Job, JobStatus, enqueue, handler
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
 from core.values import Period
@@ -120,7 +121,7 @@ def _safe_url(url: str) -> bool:
 
 
 def _check_url(session: Session, org: Organisation) -> str:
-    url = str(setting(session, org, "kot_api_url") or "").strip().rstrip("/")
+    url = str(setting(context_for(session, org), "kot_api_url") or "").strip().rstrip("/")
     if not url:
         raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
                               code="not_configured", status=409)
@@ -143,7 +144,7 @@ def queue_send(session: Session, org: Organisation, location: Location, period: 
     if not get_token(session, org):
         raise AttendanceError(_("Er is geen toegangssleutel voor de KOT-API ingesteld."), code="no_token",
                               status=409)
-    _body, problems = kot_payload(session, org, location, period)
+    _body, problems = kot_payload(context_for(session, org), location, period)
     if problems:
         raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
                               status=409)
@@ -188,8 +189,6 @@ def post(url: str, token: str, body: dict, *, job_id: int | None = None,
 @handler(JOB_KIND)
 def send_job(session: Session, job: Job) -> None:
     """The worker's side: build, post, record. Raising means: retry later."""
-    from core.tenancy import enabled_modules
-
     from .reports import kot_payload
 
     data = job.payload
@@ -197,17 +196,18 @@ def send_job(session: Session, job: Job) -> None:
     location = session.get(Location, data["location_id"])
     if org is None or location is None or location.organisation_id != org.id:
         return  # removed meanwhile: nothing to send
-    if "aanwezigheden" not in enabled_modules(session, org):
+    ctx = build_context(session, org)  # the job's organisation: its modules, settings and clock
+    if not ctx.is_enabled("aanwezigheden"):
         return
     year, month = (int(x) for x in data["period"].split("-"))
     submission = ReportSubmission(organisation_id=org.id, location_id=location.id, period=data["period"],
-                                  kind="kot", at=clock.now(), sent_by_id=data.get("actor_id"))
+                                  kind="kot", at=ctx.now(), sent_by_id=data.get("actor_id"))
     try:
         url = _check_url(session, org)
         token = get_token(session, org)
         if not token:
             raise AttendanceError(_("Er is geen toegangssleutel voor de KOT-API ingesteld."), code="no_token")
-        body, problems = kot_payload(session, org, location, Period(year, month))
+        body, problems = kot_payload(ctx, location, Period(year, month))
         if problems:
             raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)),
                                   code="problems")

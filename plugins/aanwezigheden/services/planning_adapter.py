@@ -1,5 +1,6 @@
 """The one seam to the planning module: every call goes through ``plugins.planning.api``
-(imported lazily, so this module loads even before planning's implementation does)."""
+(imported lazily, so this module loads even before planning's implementation does). Every
+function takes the TenantContext first, as the planning API does."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,40 +12,35 @@ def _api():
     return api
 
 
-def expected_children(session, org, location_id: int, day: date) -> list:
-    return list(_api().expected_children(session, org, location_id, day))
+def expected_children(ctx, location_id: int, day: date) -> list:
+    return list(_api().expected_children(ctx, location_id, day))
 
 
-def reserved_days(session, org, *, start: date, end: date, child_ids=None, location_id=None) -> list:
-    return list(_api().reserved_days(session, org, start=start, end=end, child_ids=child_ids,
+def reserved_days(ctx, *, start: date, end: date, child_ids=None, location_id=None) -> list:
+    return list(_api().reserved_days(ctx, start=start, end=end, child_ids=child_ids,
                                      location_id=location_id))
 
 
-def closing_days(session, org, location_id: int, start: date, end: date) -> dict[date, str]:
-    return dict(_api().closing_days(session, org, location_id, start, end))
+def closing_days(ctx, location_id: int, start: date, end: date) -> dict[date, str]:
+    return dict(_api().closing_days(ctx, location_id, start, end))
 
 
-def use_respite_day(session, org, child_id: int, day: date) -> bool:
-    return bool(_api().use_respite_day(session, org, child_id, day))
+def use_respite_day(ctx, child_id: int, day: date) -> bool:
+    return bool(_api().use_respite_day(ctx, child_id, day))
 
 
-def release_respite_day(session, org, child_id: int, day: date) -> None:
-    _api().release_respite_day(session, org, child_id, day)
+def release_respite_day(ctx, child_id: int, day: date) -> None:
+    _api().release_respite_day(ctx, child_id, day)
 
 
-def respite_balance(session, org, child_id: int, year: int):
-    return _api().respite_balance(session, org, child_id, year)
+def respite_balance(ctx, child_id: int, year: int):
+    return _api().respite_balance(ctx, child_id, year)
 
 
-def book_respite_day(session, org, child_id: int, day: date, location_id: int | None = None):
+def book_respite_day(ctx, child_id: int, day: date, location_id: int | None = None):
     """Planning's RespiteOutcome: ``booked``, ``reason`` and a ``message`` when nothing was used."""
-    from core.context import context_for
-
-    return _api().book_respite_day(context_for(session, org), child_id, day, location_id=location_id)
+    return _api().book_respite_day(ctx, child_id, day, location_id=location_id)
 
 
-def agreements(session, org, *, start: date, end: date, child_ids=None, location_id=None) -> list:
-    from core.context import context_for
-
-    return list(_api().agreements(context_for(session, org), start=start, end=end, child_ids=child_ids,
-                                  location_id=location_id))
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id=None) -> list:
+    return list(_api().agreements(ctx, start=start, end=end, child_ids=child_ids, location_id=location_id))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS
+from core.context import context_for
 from core.models import Child, Location, Organisation
 from core.values import Period
 
@@ -35,8 +36,8 @@ def register_data(session: Session, org: Organisation, location: Location, perio
     per: dict[tuple[int, date], list] = defaultdict(list)
     for e in events:
         per[(e.child_id, e.day)].append(e)
-    billing = {(b.child_id, b.day): b for b in billable_days(session, org, start=start, end=end,
-                                                               location_id=location.id)}
+    billing = {(b.child_id, b.day): b for b in billable_days(context_for(session, org), start=start,
+                                                               end=end, location_id=location.id)}
     confirmations = list(session.scalars(select(Confirmation).where(
         Confirmation.organisation_id == org.id, Confirmation.location_id == location.id,
         Confirmation.end_day >= start, Confirmation.start_day <= end)))

@@ -21,9 +21,9 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core.audit import current_actor_id
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS
 from core.db import row_id
-from core.models import AuditEntry, Child, Organisation
+from core.models import AuditEntry, Child
 from core.plugins.events import AttendanceRecorded
 
 from ..models import AttendanceEvent, Device, EventKind, EventStatus
@@ -52,12 +52,12 @@ def _check_client_id(client_id: str | None) -> str:
     return value
 
 
-def enrolled(session: Session, org: Organisation, child: Child, location_id: int, day: date) -> bool:
+def enrolled(ctx, child: Child, location_id: int, day: date) -> bool:
     """Enrolled at the location: its child, or expected there that day by planning."""
     if child.location_id == location_id:
         return True
     try:
-        expected = planning_adapter.expected_children(session, org, location_id, day)
+        expected = planning_adapter.expected_children(ctx, location_id, day)
     except (ImportError, AttributeError):
         return False
     return any(e.child_id == child.id for e in expected)
@@ -122,12 +122,14 @@ _LOCK_CHILD = (select(Child.id).where(Child.id == bindparam("child_id"), Child.o
                .with_for_update())
 
 
-def _validate(session: Session, org: Organisation, *, child_id: int | None, location_id: int,
+def _validate(ctx, *, child_id: int | None, location_id: int,
               kind: EventKind, at: datetime, device_id: int | None, offline: bool,
               window: timedelta, lock: bool = True,
               double_tap: timedelta = timedelta(0)) -> tuple[_ChildRow, _EventRow | None]:
     """Check one registration; returns the child and the accepted event it duplicates (if any).
     Raises AttendanceError with the Dutch reason."""
+    session = ctx.session
+    org = ctx.org
     day = care_day(at)
     # The child (locked first on PostgreSQL, see _LOCK_CHILD) with its accepted events of the day
     # in one statement; plain columns, no ORM entities.
@@ -143,7 +145,7 @@ def _validate(session: Session, org: Organisation, *, child_id: int | None, loca
     if not rows:
         raise AttendanceError(_("Dit kind bestaat niet (meer) in deze organisatie."), code="unknown_child", status=404)
     child = _ChildRow(*rows[0][:4])
-    if not enrolled(session, org, child, location_id, day):
+    if not enrolled(ctx, child, location_id, day):
         raise AttendanceError(_("%(name)s is niet ingeschreven in deze locatie.", name=child.full_name),
                               code="not_enrolled")
     events = [_EventRow(*row[4:]) for row in rows if row[4] is not None]
@@ -182,7 +184,7 @@ def _find(session: Session, org_id: int, client_id: str) -> AttendanceEvent | No
                                                         AttendanceEvent.client_id == client_id))
 
 
-def register(session: Session, org: Organisation, device: Device, *, client_id: str | None, child_id,
+def register(ctx, device: Device, *, client_id: str | None, child_id,
              kind: str, client_at: datetime | None = None, offline: bool = False,
              staff_id: int | None = None, keep_rejected: bool = False,
              refusal: AttendanceError | None = None) -> Outcome:
@@ -192,8 +194,10 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
     ``keep_rejected`` (the offline sync) stores refusals for the director and works inside a
     savepoint, since other items of the batch share the transaction. ``refusal`` (the offline
     sync: nobody who unlocked the device stands behind the item) refuses it like a failed check."""
+    session = ctx.session
+    org = ctx.org
     client_id = _check_client_id(client_id)
-    now = clock.now()
+    now = ctx.now()
     child_pk = row_id(child_id)
     at = client_at if offline and client_at is not None and client_at.tzinfo is not None else now
     event = AttendanceEvent(organisation_id=org.id, client_id=client_id, location_id=device.location_id,
@@ -213,12 +217,12 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
         if at > now + FUTURE_TOLERANCE:
             raise AttendanceError(_("Het tijdstip ligt in de toekomst: controleer de klok van de tablet."),
                                   code="future_time")
-        max_age = int(setting(session, org, "max_offline_age_days"))
+        max_age = int(setting(ctx, "max_offline_age_days"))
         if offline and at < now - timedelta(days=max_age):
             raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
-        window = timedelta(minutes=int(setting(session, org, "duplicate_window_minutes")))
-        double_tap = timedelta(0) if offline else timedelta(seconds=int(setting(session, org, "double_tap_seconds")))
-        child, duplicate_of = _validate(session, org, child_id=child_pk, location_id=device.location_id,
+        window = timedelta(minutes=int(setting(ctx, "duplicate_window_minutes")))
+        double_tap = timedelta(0) if offline else timedelta(seconds=int(setting(ctx, "double_tap_seconds")))
+        child, duplicate_of = _validate(ctx, child_id=child_pk, location_id=device.location_id,
                                         kind=event.kind, at=at, device_id=device.id, offline=offline, window=window,
                                         double_tap=double_tap)
     except AttendanceError as exc:
@@ -247,7 +251,7 @@ def register(session: Session, org: Organisation, device: Device, *, client_id: 
     if duplicate_of is not None and not later:  # the new one is earlier: it counts, the other not
         session.execute(update(AttendanceEvent).where(AttendanceEvent.id == duplicate_of.id).values(
             status=EventStatus.DUPLICATE, message=_("Dubbel met een vroegere registratie van een ander toestel.")))
-    _notify(session, org, stored)
+    _notify(ctx, stored)
     return Outcome(stored, False)
 
 
@@ -297,7 +301,9 @@ def _insert(session: Session, event: AttendanceEvent) -> AttendanceEvent:
     return found
 
 
-def _notify(session: Session, org: Organisation, event: AttendanceEvent) -> None:
+def _notify(ctx, event: AttendanceEvent) -> None:
+    session = ctx.session
+    org = ctx.org
     from core.tenancy import tenant_hook
 
     if event.child_id is None:
@@ -324,13 +330,17 @@ def stays(events) -> list[Interval]:
     return result
 
 
-def _audit(session: Session, org: Organisation, event: AttendanceEvent, action: str, changes: dict) -> None:
-    session.add(AuditEntry(organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action=action,
+def _audit(ctx, event: AttendanceEvent, action: str, changes: dict) -> None:
+    session = ctx.session
+    org = ctx.org
+    session.add(AuditEntry(organisation_id=org.id, user_id=current_actor_id(), at=ctx.now(), action=action,
                            entity=AttendanceEvent.__tablename__, entity_id=event.id, summary=str(event)[:300],
                            changes=changes))
 
 
-def _get_event(session: Session, org: Organisation, event_id: int) -> AttendanceEvent:
+def _get_event(ctx, event_id: int) -> AttendanceEvent:
+    session = ctx.session
+    org = ctx.org
     event = session.scalar(select(AttendanceEvent).where(AttendanceEvent.id == event_id,
                                                          AttendanceEvent.organisation_id == org.id))
     if event is None:
@@ -345,12 +355,14 @@ def _need_reason(reason: str) -> str:
     return reason[:500]
 
 
-def correct(session: Session, org: Organisation, event_id: int, *, new_at: datetime, reason: str,
+def correct(ctx, event_id: int, *, new_at: datetime, reason: str,
             actor_id: int | None) -> AttendanceEvent:
     """A director's correction of an accepted time: the original is voided and a new event
     carries the time and the reason; both are written to the audit log."""
+    session = ctx.session
+    org = ctx.org
     reason = _need_reason(reason)
-    original = _get_event(session, org, event_id)
+    original = _get_event(ctx, event_id)
     if original.status != EventStatus.ACCEPTED:
         raise AttendanceError(_("Enkel geldige registraties kunnen verbeterd worden."), code="not_accepted", status=409)
     if care_day(new_at) != original.day:
@@ -359,7 +371,7 @@ def correct(session: Session, org: Organisation, event_id: int, *, new_at: datet
     replacement = AttendanceEvent(
         organisation_id=org.id, client_id=f"corr-{uuid.uuid4()}", location_id=original.location_id,
         child_id=original.child_id, day=original.day, kind=original.kind, at=new_at, offline=False,
-        received_at=clock.now(), device_id=None, recorded_by_id=actor_id, status=EventStatus.ACCEPTED,
+        received_at=ctx.now(), device_id=None, recorded_by_id=actor_id, status=EventStatus.ACCEPTED,
         reason=reason, corrects_id=original.id)
     check = stays(others + [replacement])
     if any(i.end is not None and i.end < i.start for i in check) or not _alternates(others + [replacement]):
@@ -368,9 +380,9 @@ def correct(session: Session, org: Organisation, event_id: int, *, new_at: datet
     original.reason = reason
     session.add(replacement)
     session.flush()
-    _audit(session, org, replacement, "update", {
+    _audit(ctx, replacement, "update", {
         "at": [original.at.isoformat(), new_at.isoformat()], "reason": [None, reason], "corrects": [None, original.id]})
-    _notify(session, org, replacement)
+    _notify(ctx, replacement)
     return replacement
 
 
@@ -379,56 +391,61 @@ def _alternates(events) -> bool:
     return all(k == (EventKind.ARRIVAL if i % 2 == 0 else EventKind.DEPARTURE) for i, k in enumerate(kinds))
 
 
-def add_manual(session: Session, org: Organisation, *, child_id: int, location_id: int, kind: str,
+def add_manual(ctx, *, child_id: int, location_id: int, kind: str,
                at: datetime, reason: str, actor_id: int | None) -> AttendanceEvent:
     """A director adds a missing arrival or departure afterwards, with a reason (audited)."""
+    session = ctx.session
+    org = ctx.org
     reason = _need_reason(reason)
     try:
         event_kind = EventKind(kind)
     except ValueError:
         raise AttendanceError(_("Kies aankomst of vertrek."), field="kind") from None
     window = timedelta(0)
-    _validate(session, org, child_id=child_id, location_id=location_id, kind=event_kind, at=at,
+    _validate(ctx, child_id=child_id, location_id=location_id, kind=event_kind, at=at,
               device_id=None, offline=False, window=window)
     event = AttendanceEvent(organisation_id=org.id, client_id=f"manual-{uuid.uuid4()}", location_id=location_id,
                             child_id=child_id, day=care_day(at), kind=event_kind, at=at, offline=False,
-                            received_at=clock.now(), recorded_by_id=actor_id, reason=reason)
+                            received_at=ctx.now(), recorded_by_id=actor_id, reason=reason)
     session.add(event)
     session.flush()
-    _audit(session, org, event, "create", {"kind": [None, event_kind.value], "at": [None, at.isoformat()],
+    _audit(ctx, event, "create", {"kind": [None, event_kind.value], "at": [None, at.isoformat()],
                                            "reason": [None, reason]})
-    _notify(session, org, event)
+    _notify(ctx, event)
     return event
 
 
-def decide_rejected(session: Session, org: Organisation, event_id: int, *, accept: bool, reason: str,
+def decide_rejected(ctx, event_id: int, *, accept: bool, reason: str,
                     actor_id: int | None) -> AttendanceEvent:
     """A director's decision on a registration that was refused after an offline sync: accept it
     (it must fit the day now) or dismiss it. Both with a reason, in the audit log."""
+    session = ctx.session
     reason = _need_reason(reason)
-    event = _get_event(session, org, event_id)
+    event = _get_event(ctx, event_id)
     if event.status != EventStatus.REJECTED:
         raise AttendanceError(_("Over deze registratie is al beslist."), code="decided", status=409)
     if accept:
         window = timedelta(0)
-        _validate(session, org, child_id=event.child_id, location_id=event.location_id, kind=event.kind,
+        _validate(ctx, child_id=event.child_id, location_id=event.location_id, kind=event.kind,
                   at=event.at, device_id=None, offline=True, window=window)
         event.status = EventStatus.ACCEPTED
     else:
         event.status = EventStatus.DISMISSED
     event.reason = reason
     session.flush()
-    _audit(session, org, event, "update", {"status": ["rejected", event.status.value], "reason": [None, reason]})
+    _audit(ctx, event, "update", {"status": ["rejected", event.status.value], "reason": [None, reason]})
     if accept:
-        _notify(session, org, event)
+        _notify(ctx, event)
     return event
 
 
-def undo(session: Session, org: Organisation, device: Device, client_id, *, staff_id: int) -> AttendanceEvent:
+def undo(ctx, device: Device, client_id, *, staff_id: int) -> AttendanceEvent:
     """Undo the last registration of this tablet, shortly after the tap (``undo_seconds``), by
     whoever has it unlocked: it no longer counts, with the reason in the audit log."""
+    session = ctx.session
+    org = ctx.org
     client_id = _check_client_id(client_id if isinstance(client_id, str) else None)
-    seconds = int(setting(session, org, "undo_seconds"))
+    seconds = int(setting(ctx, "undo_seconds"))
     last = session.scalar(
         select(AttendanceEvent).where(AttendanceEvent.organisation_id == org.id,
                                       AttendanceEvent.device_id == device.id,
@@ -438,24 +455,25 @@ def undo(session: Session, org: Organisation, device: Device, client_id, *, staf
     if last is None or last.client_id != client_id:
         raise AttendanceError(_("Enkel de laatste registratie van deze tablet kan ongedaan gemaakt worden."),
                               code="not_last", status=409)
-    if clock.now() - last.received_at > timedelta(seconds=seconds):
+    if ctx.now() - last.received_at > timedelta(seconds=seconds):
         raise AttendanceError(_("Te laat om ongedaan te maken: vraag de verantwoordelijke om het te verbeteren."),
                               code="undo_too_late", status=409)
     reason = _("ongedaan gemaakt op de tablet")
     last.status = EventStatus.DISMISSED
     last.reason = reason
     session.flush()
-    _audit(session, org, last, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason],
+    _audit(ctx, last, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason],
                                           "by": [None, staff_id]})
-    _notify_changed(session, org, last)
+    _notify_changed(ctx, last)
     return last
 
 
-def remove(session: Session, org: Organisation, event_id: int, *, reason: str, actor_id: int | None) -> AttendanceEvent:
+def remove(ctx, event_id: int, *, reason: str, actor_id: int | None) -> AttendanceEvent:
     """A director removes a wrong registration (a tap on the wrong child) with a reason: it no
     longer counts; the day's other registrations must still pair into stays."""
+    session = ctx.session
     reason = _need_reason(reason)
-    event = _get_event(session, org, event_id)
+    event = _get_event(ctx, event_id)
     if event.status != EventStatus.ACCEPTED:
         raise AttendanceError(_("Enkel geldige registraties kunnen verwijderd worden."), code="not_accepted",
                               status=409)
@@ -466,12 +484,14 @@ def remove(session: Session, org: Organisation, event_id: int, *, reason: str, a
     event.status = EventStatus.DISMISSED
     event.reason = reason
     session.flush()
-    _audit(session, org, event, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason]})
-    _notify_changed(session, org, event)
+    _audit(ctx, event, "update", {"status": ["accepted", "dismissed"], "reason": [None, reason]})
+    _notify_changed(ctx, event)
     return event
 
 
-def _notify_changed(session: Session, org: Organisation, event: AttendanceEvent) -> None:
+def _notify_changed(ctx, event: AttendanceEvent) -> None:
+    session = ctx.session
+    org = ctx.org
     from core.tenancy import tenant_hook
 
     if event.child_id is not None:

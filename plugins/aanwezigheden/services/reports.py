@@ -19,10 +19,9 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS
-from core.models import Child, Location, Organisation
+from core.models import Child, Location
 from core.values import Period
 
 from ..api import billable_days
@@ -43,11 +42,11 @@ VIEWER = "Koepel 0.1"
 KOT_REQUEST = "Request voor het registreren van opvangprestaties"
 
 
-def opening_days(session: Session, org: Organisation, location: Location, period: Period) -> int:
+def opening_days(ctx, location: Location, period: Period) -> int:
     """Days of the month the location was open: weekdays with opening hours minus closing days."""
     weekdays = {oh.weekday for oh in location.opening_hours}
     try:
-        closed = planning_adapter.closing_days(session, org, location.id, period.first_day, period.last_day)
+        closed = planning_adapter.closing_days(ctx, location.id, period.first_day, period.last_day)
     except (ImportError, AttributeError):
         closed = {}
     days = [period.first_day.replace(day=n) for n in range(1, period.last_day.day + 1)]
@@ -75,8 +74,10 @@ class FoReport:
     warnings: list[str]
 
 
-def fo_su_05_data(session: Session, org: Organisation, location: Location, period: Period) -> FoReport:
-    days = billable_days(session, org, start=period.first_day, end=period.last_day, location_id=location.id)
+def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
+    session = ctx.session
+    org = ctx.org
+    days = billable_days(ctx, start=period.first_day, end=period.last_day, location_id=location.id)
     children = {c.id: c for c in session.scalars(select(Child).where(
         Child.organisation_id == org.id, Child.id.in_({d.child_id for d in days})))}
     codes = {c.child_id: c.kindcode for c in session.scalars(select(ChildCode).where(
@@ -103,7 +104,7 @@ def fo_su_05_data(session: Session, org: Organisation, location: Location, perio
         if not line.kindcode:
             warnings.append(_("%(name)s heeft geen kindcode.", name=f"{line.first_name} {line.last_name}"))
     ordered = sorted(lines.values(), key=lambda x: (x.last_name.lower(), x.first_name.lower(), x.bo))
-    return FoReport(location, period, opening_days(session, org, location, period), ordered, sorted(set(warnings)))
+    return FoReport(location, period, opening_days(ctx, location, period), ordered, sorted(set(warnings)))
 
 
 def _sub(parent, tag: str, text: str | None = None):
@@ -120,17 +121,18 @@ def _counts(parent, tag: str, counts: dict[str, int], *, bo: bool, flex: bool) -
         _sub(node, bucket, str(counts.get(bucket, 0)))
 
 
-def fo_su_05_xml(session: Session, org: Organisation, location: Location, period: Period, *,
+def fo_su_05_xml(ctx, location: Location, period: Period, *,
                  responsible: str = "") -> bytes:
     """The FO-SU-05 XML document. Raises AttendanceError when it cannot be valid."""
+    org = ctx.org
     file_no = (location.opgroeien_file_no or "").strip()
     if not file_no.isdigit() or not 9 <= len(file_no) <= 10:
         raise AttendanceError(_("Vul eerst het dossiernummer van Opgroeien (9 of 10 cijfers) van de locatie in."),
                               field="opgroeien_file_no")
-    report = fo_su_05_data(session, org, location, period)
+    report = fo_su_05_data(ctx, location, period)
     if not report.lines:
         raise AttendanceError(_("Er zijn geen aan- of afwezigheden om te rapporteren voor deze maand."), code="empty")
-    responsible = responsible or str(setting(session, org, "report_responsible") or "") or org.name
+    responsible = responsible or str(setting(ctx, "report_responsible") or "") or org.name
     bo_location = any(line.bo for line in report.lines) or location.care_type.value == "buitenschoolse_opvang"
     root = ET.Element("IKG")
     prestaties = _sub(root, "prestaties")
@@ -179,9 +181,11 @@ def _local_iso(moment: datetime) -> str:
     return moment.astimezone(BRUSSELS).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def kot_payload(session: Session, org: Organisation, location: Location, period: Period) -> tuple[dict, list[str]]:
+def kot_payload(ctx, location: Location, period: Period) -> tuple[dict, list[str]]:
     """(request body, problems). Children with a problem (sex unknown, a missing departure) are
     left out and named in the problems; own children and days from school start on are never sent."""
+    session = ctx.session
+    org = ctx.org
     file_no = (location.opgroeien_file_no or "").strip()
     if not file_no.isdigit() or not 9 <= len(file_no) <= 10:
         raise AttendanceError(_("Vul eerst het dossiernummer van Opgroeien (9 of 10 cijfers) van de locatie in."),

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, clock
+from core.context import current_context
 from core.db import session
 from core.models import Child, Location, PriceRegime, Role, User
 from core.security import location_scope, requires
@@ -141,17 +142,17 @@ def day(location_id: int):
         at = _parse_local(the_day, request.form.get("time", ""))
         try:
             if action == "remove":
-                registrations.remove(session(), g.org, request.form.get("event_id", type=int) or 0,
+                registrations.remove(current_context(), request.form.get("event_id", type=int) or 0,
                                      reason=request.form.get("reason", ""), actor_id=current_user.id)
                 flash(_("De registratie is verwijderd."), "success")
                 return redirect(url_for(".day", location_id=location.id, date=the_day.isoformat()))
             if at is None:
                 raise AttendanceError(_("Geef een tijdstip als UU:MM."), field="time")
             if action == "correct":
-                registrations.correct(session(), g.org, request.form.get("event_id", type=int) or 0, new_at=at,
+                registrations.correct(current_context(), request.form.get("event_id", type=int) or 0, new_at=at,
                                       reason=request.form.get("reason", ""), actor_id=current_user.id)
             elif action == "add":
-                registrations.add_manual(session(), g.org, child_id=request.form.get("child_id", type=int) or 0,
+                registrations.add_manual(current_context(), child_id=request.form.get("child_id", type=int) or 0,
                                          location_id=location.id, kind=request.form.get("kind", ""), at=at,
                                          reason=request.form.get("reason", ""), actor_id=current_user.id)
             else:
@@ -182,10 +183,10 @@ def rejected():
         reason = request.form.get("reason", "")
         try:
             if request.form.get("item_id"):
-                absence_service.decide_rejected_item(session(), g.org, request.form.get("item_id", type=int) or 0,
+                absence_service.decide_rejected_item(current_context(), request.form.get("item_id", type=int) or 0,
                                                      accept=accept, reason=reason, actor_id=current_user.id)
             else:
-                registrations.decide_rejected(session(), g.org, request.form.get("event_id", type=int) or 0,
+                registrations.decide_rejected(current_context(), request.form.get("event_id", type=int) or 0,
                                               accept=accept, reason=reason, actor_id=current_user.id)
             flash(_("Beslissing bewaard."), "success")
             return redirect(url_for(".rejected"))
@@ -221,10 +222,10 @@ def devices():
             location = next((loc for loc in _locations() if loc.id == location_id), None)
             if location is None:
                 raise AttendanceError(_("Kies een locatie."), field="location_id")
-            device, token = device_service.pair_device(session(), g.org, location, request.form.get("name", ""),
+            device, token = device_service.pair_device(current_context(), location, request.form.get("name", ""),
                                                        actor_id=current_user.id)
             response = redirect(url_for(".paired"))
-            days = int(setting(session(), g.org, "device_valid_days"))
+            days = int(setting(current_context(), "device_valid_days"))
             return set_device_cookie(response, token, days)
         except AttendanceError as exc:
             errors[exc.field or "form"] = exc.message
@@ -240,7 +241,7 @@ def devices():
 @requires(MANAGE)
 def revoke(device_id: int):
     try:
-        device_service.revoke_device(session(), g.org, device_id)
+        device_service.revoke_device(current_context(), device_id)
     except AttendanceError:
         abort(404)
     flash(_("De koppeling is ingetrokken."), "success")
@@ -257,7 +258,7 @@ def pin():
         try:
             if first != second:
                 raise AttendanceError(_("De twee pincodes verschillen."), field="pin_again")
-            device_service.set_pin(session(), g.org, session().get(User, current_user.id), first)
+            device_service.set_pin(current_context(), session().get(User, current_user.id), first)
             flash(_("Je pincode is ingesteld."), "success")
             return redirect(url_for(".index"))
         except AttendanceError as exc:
@@ -324,7 +325,7 @@ def absence_notice():
             if the_day is None:
                 raise AttendanceError(_("Geef een datum als JJJJ-MM-DD."), field="day")
             absence_service.record_absence(
-                session(), g.org, child_id=child.id, location_id=child.location_id, day=the_day,
+                current_context(), child_id=child.id, location_id=child.location_id, day=the_day,
                 kind=request.form.get("kind", "auto"), reason=request.form.get("reason", ""),
                 note=request.form.get("note", ""), in_advance=the_day >= clock.today(), actor_id=current_user.id)
             flash(_("De afwezigheid is bewaard."), "success")
@@ -333,7 +334,7 @@ def absence_notice():
             errors[exc.field or "form"] = exc.message
             status = 422
     return render_template("aanwezigheden/absence.html", children=children, errors=errors, kinds=list(AbsenceKind),
-                           reasons=absence_service.justified_reasons(session(), g.org)), status
+                           reasons=absence_service.justified_reasons(current_context())), status
 
 
 def _record_download(location: Location, period: Period, kind: str) -> None:
@@ -349,7 +350,7 @@ def fo_su_05(location_id: int):
     location = _location(location_id)
     period = _period()
     try:
-        xml = reports.fo_su_05_xml(session(), g.org, location, period)
+        xml = reports.fo_su_05_xml(current_context(), location, period)
     except AttendanceError as exc:
         flash(exc.message, "error")
         return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
@@ -370,7 +371,7 @@ def kot(location_id: int):
     location = _location(location_id)
     period = _period()
     try:
-        body, problems = reports.kot_payload(session(), g.org, location, period)
+        body, problems = reports.kot_payload(current_context(), location, period)
     except AttendanceError as exc:
         flash(exc.message, "error")
         return redirect(url_for(".index"))
@@ -428,7 +429,7 @@ def kot_api():
     info = kot_client.token_info(session(), g.org)
     set_by = session().get(User, info.set_by_id) if info is not None and info.set_by_id else None
     return render_template("aanwezigheden/kot_api.html", info=info, set_by=set_by, errors=errors, form=form,
-                           url=setting(session(), g.org, "kot_api_url")), 422 if errors else 200
+                           url=setting(current_context(), "kot_api_url")), 422 if errors else 200
 
 
 @bp.route("/tablet-koppelen")

@@ -24,7 +24,8 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS
+from core.context import current_context
 from core.db import row_id
 from core.db import session as db_session
 from core.models import Child, Location
@@ -65,7 +66,7 @@ def error_response(exc: AttendanceError):
 
 
 def _device():
-    return device_service.device_for_token(db_session(), g.org, request.cookies.get(COOKIE))
+    return device_service.device_for_token(current_context(), request.cookies.get(COOKIE))
 
 
 def _json_body() -> dict:
@@ -80,12 +81,12 @@ def _json_body() -> dict:
 def _unlocked_user(device) -> int:
     """The staff member who unlocked this device, if the inactivity lock has not struck."""
     info = session.get(UNLOCK_KEY) or {}
-    minutes = int(setting(db_session(), g.org, "inactivity_lock_minutes"))
+    minutes = int(setting(current_context(), "inactivity_lock_minutes"))
     try:
         last = datetime.fromisoformat(info.get("t", ""))
     except ValueError:
         last = None
-    now = clock.now()
+    now = current_context().now()
     if info.get("d") != device.id or last is None or now - last > timedelta(minutes=minutes):
         session.pop(UNLOCK_KEY, None)
         raise AttendanceError(_("De tablet is vergrendeld. Geef je pincode in."), code="locked", status=401)
@@ -126,7 +127,7 @@ def tablet():
     except AttendanceError as exc:
         return render_template("aanwezigheden/tablet_unpaired.html", message=exc.message), exc.status
     location = db_session().get(Location, device.location_id)
-    minutes = int(setting(db_session(), g.org, "inactivity_lock_minutes"))
+    minutes = int(setting(current_context(), "inactivity_lock_minutes"))
     return render_template("aanwezigheden/tablet.html", device=device, location=location, lock_minutes=minutes)
 
 
@@ -150,7 +151,7 @@ def tablet_static(filename: str):
 
 
 def _staff_json(device) -> list[dict]:
-    return [{"id": u.id, "name": u.name} for u in device_service.staff_for_location(db_session(), g.org,
+    return [{"id": u.id, "name": u.name} for u in device_service.staff_for_location(current_context(),
                                                                                       device.location_id)]
 
 
@@ -167,7 +168,7 @@ def api_pins():
     """The PIN verifiers for unlocking offline (replaced on the tablet at every sync; a revoked or
     expired device gets a 403 here and wipes its copy)."""
     device = _device()
-    response = jsonify(device_service.offline_verifiers(db_session(), g.org, device))
+    response = jsonify(device_service.offline_verifiers(current_context(), device))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -178,8 +179,8 @@ def api_unlock():
     device = _device()
     data = _json_body()
     user_id = row_id(data.get("user_id"))
-    user = device_service.unlock(db_session(), g.org, device, user_id, str(data.get("pin") or ""))
-    session[UNLOCK_KEY] = {"d": device.id, "u": user.id, "t": clock.now().isoformat()}
+    user = device_service.unlock(current_context(), device, user_id, str(data.get("pin") or ""))
+    session[UNLOCK_KEY] = {"d": device.id, "u": user.id, "t": current_context().now().isoformat()}
     return jsonify({"user": {"id": user.id, "name": user.name}})
 
 
@@ -200,15 +201,15 @@ def _hhmm(moment):
     return moment.astimezone(BRUSSELS).strftime("%H:%M") if moment else None
 
 
-def today_data(org, device) -> dict:
+def today_data(ctx, device) -> dict:
     """Today's expected children (planning), unexpected arrivals and each child's status, loaded
     in a fixed number of queries."""
-    s = db_session()
-    day = clock.today()
+    s, org = ctx.session, ctx.org
+    day = ctx.today()
     location = s.get(Location, device.location_id)
     try:
         expected = {}
-        for e in planning_adapter.expected_children(s, org, device.location_id, day):
+        for e in planning_adapter.expected_children(ctx, device.location_id, day):
             known = expected.get(e.child_id)  # several blocks: show the span of the day
             expected[e.child_id] = e if known is None else dataclasses.replace(
                 known, start=min(known.start, e.start), end=max(known.end, e.end))
@@ -259,10 +260,10 @@ def today_data(org, device) -> dict:
               for c in sorted(enrolled.values(), key=lambda c: (c.first_name.lower(), c.id)) if c.id not in wanted]
     return {
         "location": {"id": location.id, "name": location.name}, "day": day.isoformat(),
-        "server_time": clock.now().isoformat(), "children": today, "others": others,
-        "reasons": absence_service.justified_reasons(s, org),
-        "confirmation_mode": setting(s, org, "confirmation_mode"),
-        "undo_seconds": int(setting(s, org, "undo_seconds")),
+        "server_time": ctx.now().isoformat(), "children": today, "others": others,
+        "reasons": absence_service.justified_reasons(ctx),
+        "confirmation_mode": setting(ctx, "confirmation_mode"),
+        "undo_seconds": int(setting(ctx, "undo_seconds")),
     }
 
 
@@ -270,8 +271,8 @@ def today_data(org, device) -> dict:
 @tablet_api
 def api_today():
     device = _device()
-    device.last_seen_at = clock.now()
-    return jsonify(today_data(g.org, device))
+    device.last_seen_at = current_context().now()
+    return jsonify(today_data(current_context(), device))
 
 
 @bp.route("/tablet/api/register", methods=["POST"])
@@ -281,16 +282,10 @@ def api_register():
     device = _device()
     data = _json_body()
     staff_id = _unlocked_user(device)
-    outcome = registrations.register(db_session(), g.org, device, client_id=data.get("client_id"),
+    outcome = registrations.register(current_context(), device, client_id=data.get("client_id"),
                                      child_id=data.get("child_id"), kind=str(data.get("kind") or ""),
                                      offline=False, staff_id=staff_id)
     return jsonify(_event_json(outcome.event, outcome.replayed)), 200 if outcome.replayed else 201
-
-
-# The tap only reads the organisation and the device: plain rows (``OrgRow``, ``DeviceRow``),
-# no ORM entities. The other endpoints write to the device and keep the entities.
-api_register.koepel_org_loader = lambda s, slug: device_service.load_org_with_device_rows(
-    s, slug, request.cookies.get(COOKIE))
 
 
 @bp.route("/tablet/api/undo", methods=["POST"])
@@ -300,7 +295,7 @@ def api_undo():
     device = _device()
     data = _json_body()
     staff_id = _unlocked_user(device)
-    event = registrations.undo(db_session(), g.org, device, data.get("client_id"), staff_id=staff_id)
+    event = registrations.undo(current_context(), device, data.get("client_id"), staff_id=staff_id)
     return jsonify(_event_json(event, False))
 
 
@@ -327,8 +322,9 @@ def api_absence():
     device = _device()
     data = _json_body()
     staff_id = _unlocked_user(device)
+    ctx = current_context()
     absence = absence_service.record_absence(
-        db_session(), g.org, child_id=data.get("child_id"), location_id=device.location_id, day=clock.today(),
+        ctx, child_id=data.get("child_id"), location_id=device.location_id, day=ctx.today(),
         kind=str(data.get("kind") or "auto"), reason=str(data.get("reason") or ""), actor_id=staff_id,
         client_id=str(data.get("client_id") or "") or None)
     return jsonify({"kind": absence.kind.value, "reason": absence.reason}), 201
@@ -340,9 +336,9 @@ def api_confirm():
     device = _device()
     data = _json_body()
     _unlocked_user(device)
-    row = absence_service.confirm(db_session(), g.org, device, client_id=str(data.get("client_id") or ""),
+    row = absence_service.confirm(current_context(), device, client_id=str(data.get("client_id") or ""),
                                   child_id=data.get("child_id"), location_id=device.location_id,
-                                  kind=str(data.get("kind") or "pickup"), day=clock.today(),
+                                  kind=str(data.get("kind") or "pickup"), day=current_context().today(),
                                   confirmed_by=str(data.get("confirmed_by") or ""))
     return jsonify({"kind": row.kind, "confirmed_by": row.confirmed_by}), 201
 
@@ -361,9 +357,10 @@ def api_sync():
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise AttendanceError(_("Ongeldige wachtrij (maximaal %(n)s registraties per keer).", n=MAX_BATCH),
                               code="bad_request", status=400)
-    s = db_session()
-    device_service.record_offline_failures(s, g.org, device, data.get("pin_failures"))
-    unlocked = device_service.UnlockedStaff(s, g.org, device, session.get(UNLOCK_KEY))
+    ctx = current_context()
+    s = ctx.session
+    device_service.record_offline_failures(ctx, device, data.get("pin_failures"))
+    unlocked = device_service.UnlockedStaff(ctx, device, session.get(UNLOCK_KEY))
     results = []
     for item in items:
         if not isinstance(item, dict):
@@ -379,24 +376,24 @@ def api_sync():
             except AttendanceError as exc:
                 staff_id, refusal = None, exc
             if kind == "event":
-                outcome = registrations.register(s, g.org, device, client_id=client_id, child_id=item.get("child_id"),
+                outcome = registrations.register(ctx, device, client_id=client_id, child_id=item.get("child_id"),
                                                  kind=str(item.get("kind") or ""), client_at=at, offline=True,
                                                  staff_id=staff_id, keep_rejected=True, refusal=refusal)
                 results.append(_event_json(outcome.event, outcome.replayed))
             elif refusal is not None and kind in ("confirmation", "absence"):
                 raise refusal
             elif kind == "confirmation":
-                row = absence_service.confirm(s, g.org, device, client_id=str(client_id or ""),
+                row = absence_service.confirm(ctx, device, client_id=str(client_id or ""),
                                               child_id=item.get("child_id"), location_id=device.location_id,
                                               kind=str(item.get("kind") or "pickup"),
-                                              day=at.astimezone(BRUSSELS).date() if at else clock.today(),
+                                              day=at.astimezone(BRUSSELS).date() if at else ctx.today(),
                                               confirmed_by=str(item.get("confirmed_by") or ""), at=at, offline=True)
                 results.append({"client_id": row.client_id, "status": "accepted"})
             elif kind == "absence":
                 with s.begin_nested():
                     row = absence_service.record_absence(
-                        s, g.org, child_id=item.get("child_id"), location_id=device.location_id,
-                        day=at.astimezone(BRUSSELS).date() if at else clock.today(),
+                        ctx, child_id=item.get("child_id"), location_id=device.location_id,
+                        day=at.astimezone(BRUSSELS).date() if at else ctx.today(),
                         kind=str(item.get("kind") or "auto"), reason=str(item.get("reason") or ""),
                         actor_id=staff_id, client_id=str(client_id or "") or None)
                 results.append({"client_id": client_id, "status": "accepted", "kind": row.kind.value})
@@ -405,10 +402,10 @@ def api_sync():
         except AttendanceError as exc:
             if kind in ("absence", "confirmation") and client_id and exc.code != "bad_client_id":
                 payload = {k: item.get(k) for k in ("child_id", "kind", "reason", "confirmed_by", "staff_id")}
-                payload["day"] = (at.astimezone(BRUSSELS).date() if at else clock.today()).isoformat()
-                absence_service.keep_rejected(s, g.org, device, client_id=str(client_id), item_type=kind,
+                payload["day"] = (at.astimezone(BRUSSELS).date() if at else ctx.today()).isoformat()
+                absence_service.keep_rejected(ctx, device, client_id=str(client_id), item_type=kind,
                                               payload=payload, message=exc.message)
             results.append({"client_id": client_id, "status": "rejected", "message": exc.message,
                             "error": exc.code})
-    device.last_seen_at = clock.now()
+    device.last_seen_at = ctx.now()
     return jsonify({"results": results})

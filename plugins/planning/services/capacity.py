@@ -54,17 +54,19 @@ def _peak(blocks: list[tuple[time, time]]) -> int:
     return peak
 
 
-def upcoming_rule_warnings(session, org, today: date, months: int) -> list[RuleWarning]:
+def upcoming_rule_warnings(ctx, today: date, months: int) -> list[RuleWarning]:
     """Homes (family daycare locations) and days where the plans as they stand today exceed the
     capacity of a rule set that starts after today and within ``months`` months (domain-rules
     §4.1, §4.4: "plan admissions for it now"), so directors can act before the date. Nothing when
     the organisation forces a rule set by setting. A fixed number of queries."""
+    session = ctx.session
+    org = ctx.org
     from .closing_days import closing_calendar
     from .ratio import rule_sets
     from .reservations import expand_plans, load_plans, opening_hours
-    from .settings import day_part_split, setting
+    from .settings import day_part_split
 
-    if str(setting(session, org, "planning.ratio_rule_set") or "auto") != "auto" or months <= 0:
+    if str(ctx.setting("planning.ratio_rule_set") or "auto") != "auto" or months <= 0:
         return []
     horizon = Period.of(today)
     for _ in range(months):
@@ -78,11 +80,11 @@ def upcoming_rule_warnings(session, org, today: date, months: int) -> list[RuleW
     if not homes:
         return []
     first = min(rs.valid_from for rs in starting)
-    plans = load_plans(session, org, first, last, location_ids=list(homes))
-    hours = opening_hours(session, org, homes)
-    closed = closing_calendar(session, org, homes, first, last)
+    plans = load_plans(ctx, first, last, location_ids=list(homes))
+    hours = opening_hours(ctx, homes)
+    closed = closing_calendar(ctx, homes, first, last)
     blocks: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
-    for r in expand_plans(plans, first, last, hours, closed, day_part_split(session, org)):
+    for r in expand_plans(plans, first, last, hours, closed, day_part_split(ctx)):
         if r.start and r.end:
             blocks[(r.location_id, r.day)].append((r.start, r.end))
     out = []

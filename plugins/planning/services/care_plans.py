@@ -24,7 +24,7 @@ from ..models import (
 from .closing_days import closing_calendar
 from .events import care_plan_changed
 from .expansion import Block, minutes, overlapping
-from .settings import day_part_split, setting
+from .settings import day_part_split
 from .types import DayPlan, PlanningError, ScheduledDay
 
 WEEKDAY_NAMES = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
@@ -47,21 +47,27 @@ def age_in_months(birth: date, day: date) -> int:
 
 # --- loading with the tenant check ------------------------------------------------------------
 
-def get_plan(session, org, care_plan_id: int) -> CarePlan:
+def get_plan(ctx, care_plan_id: int) -> CarePlan:
+    session = ctx.session
+    org = ctx.org
     plan = session.get(CarePlan, care_plan_id)
     if plan is None or plan.organisation_id != org.id:
         raise PlanningError("planning.plan_unknown")
     return plan
 
 
-def _location(session, org, location_id: int) -> Location:
+def _location(ctx, location_id: int) -> Location:
+    session = ctx.session
+    org = ctx.org
     location = session.get(Location, location_id)
     if location is None or location.organisation_id != org.id:
         raise PlanningError("planning.care_location_unknown", "location_id")
     return location
 
 
-def _child(session, org, child_id: int) -> Child:
+def _child(ctx, child_id: int) -> Child:
+    session = ctx.session
+    org = ctx.org
     child = session.get(Child, child_id)
     if child is None or child.organisation_id != org.id:
         raise PlanningError("planning.child_unknown", "child_id")
@@ -125,14 +131,14 @@ def _check_pattern(days: Sequence[DayPlan], location: Location, split: time) -> 
     return kind
 
 
-def _check_schedule(session, org, schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
+def _check_schedule(ctx, schedule: Sequence[ScheduledDay], location: Location, split: time, start: date,
                     end: date | None) -> None:
     if not schedule:
         raise PlanningError("planning.schedule_empty", "schedule")
     hours = _hours(location)
     seen: dict[date, list[tuple[time, time]]] = {}
     days = [item.day for item in schedule]
-    closed = closing_calendar(session, org, [location.id], min(days), max(days))[location.id]
+    closed = closing_calendar(ctx, [location.id], min(days), max(days))[location.id]
     for item in schedule:
         if item.day < start or (end is not None and item.day > end):
             raise PlanningError("planning.schedule_outside", "schedule", day=fmt(item.day))
@@ -147,7 +153,7 @@ def _check_schedule(session, org, schedule: Sequence[ScheduledDay], location: Lo
             raise PlanningError("planning.care_overlaps_itself", "schedule", what=fmt(day))
 
 
-def _check_age(session, org, child: Child, location: Location, start_date: date) -> None:
+def _check_age(ctx, child: Child, location: Location, start_date: date) -> None:
     born = child.birth_date
     if born is None:
         return
@@ -155,19 +161,21 @@ def _check_age(session, org, child: Child, location: Location, start_date: date)
         raise PlanningError("planning.not_born", "start_date", day=fmt(start_date))
     age = age_in_months(born, start_date)
     if location.care_type in BABY_TODDLER:
-        limit = int(setting(session, org, "planning.max_age_months"))
+        limit = int(ctx.setting("planning.max_age_months"))
         if age > limit:
             raise PlanningError("planning.too_old", "start_date", name=child.first_name, day=fmt(start_date),
                                 age=age, limit=limit)
     elif location.care_type == CareType.BUITENSCHOOLSE_OPVANG:
-        minimum = int(setting(session, org, "planning.min_age_months_school"))
+        minimum = int(ctx.setting("planning.min_age_months_school"))
         if age < minimum:
             raise PlanningError("planning.too_young_for_school", "start_date", name=child.first_name,
                                 day=fmt(start_date), age=age, minimum=minimum)
 
 
-def _check_overlap(session, org, *, child_id: int, location_id: int, family_id: int | None, start: date,
+def _check_overlap(ctx, *, child_id: int, location_id: int, family_id: int | None, start: date,
                    end: date | None, exclude_id: int | None = None) -> None:
+    session = ctx.session
+    org = ctx.org
     query = select(CarePlan.id, CarePlan.start_date, CarePlan.end_date).where(
         CarePlan.organisation_id == org.id, CarePlan.child_id == child_id, CarePlan.location_id == location_id,
         CarePlan.family_id.is_(None) if family_id is None else CarePlan.family_id == family_id,
@@ -184,7 +192,9 @@ def _check_overlap(session, org, *, child_id: int, location_id: int, family_id: 
         raise PlanningError("planning.plan_overlap", "start_date", start=fmt(clash.start_date))
 
 
-def _check_living_group(session, org, living_group_id: int | None, location_id: int) -> None:
+def _check_living_group(ctx, living_group_id: int | None, location_id: int) -> None:
+    session = ctx.session
+    org = ctx.org
     if living_group_id is None:
         return
     group = session.get(LivingGroup, living_group_id)
@@ -192,7 +202,9 @@ def _check_living_group(session, org, living_group_id: int | None, location_id: 
         raise PlanningError("planning.living_group_mismatch", "living_group_id")
 
 
-def _check_family(session, org, child_id: int, family_id: int | None) -> None:
+def _check_family(ctx, child_id: int, family_id: int | None) -> None:
+    session = ctx.session
+    org = ctx.org
     if family_id is None:
         return
     linked = session.scalar(select(ChildFamily.id).where(
@@ -220,17 +232,17 @@ def _version(org, plan: CarePlan, *, start: date, end: date | None, days: Sequen
     return version
 
 
-def _validated_kind(session, org, location, days, schedule, start, end) -> str:
-    split = day_part_split(session, org)
+def _validated_kind(ctx, location, days, schedule, start, end) -> str:
+    split = day_part_split(ctx)
     if schedule:
         if days:
             raise PlanningError("planning.pattern_and_schedule", "days")
-        _check_schedule(session, org, schedule, location, split, start, end)
+        _check_schedule(ctx, schedule, location, split, start, end)
         return "custom"
     return _check_pattern(days, location, split)
 
 
-def validate_care_plan(session, org, *, child_id: int, location_id: int, start_date: date,
+def validate_care_plan(ctx, *, child_id: int, location_id: int, start_date: date,
                        days: Sequence[DayPlan] = (), end_date: date | None = None, family_id: int | None = None,
                        settling_in_until: date | None = None, living_group_id: int | None = None,
                        schedule: Sequence[ScheduledDay] | None = None, own_child: bool = False,
@@ -245,29 +257,31 @@ def validate_care_plan(session, org, *, child_id: int, location_id: int, start_d
     if settling_in_until is not None and (settling_in_until < start_date
                                           or (end_date is not None and settling_in_until > end_date)):
         raise PlanningError("planning.settling_in_outside", "settling_in_until")
-    child = _child(session, org, child_id)
-    location = _location(session, org, location_id)
-    _check_family(session, org, child_id, family_id)
-    _check_living_group(session, org, living_group_id, location_id)
+    child = _child(ctx, child_id)
+    location = _location(ctx, location_id)
+    _check_family(ctx, child_id, family_id)
+    _check_living_group(ctx, living_group_id, location_id)
     if own_child:  # counts up to and including kleuterschool (§4.2): no age limit of the care type
         if location.care_type != CareType.GEZINSOPVANG:
-            raise PlanningError("Een eigen kind van de onthaalouder kan alleen in gezinsopvang.", "own_child")
+            raise PlanningError("planning.own_child_family_only", "own_child")
     else:
-        _check_age(session, org, child, location, start_date)
-    kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), start_date, end_date)
-    _check_overlap(session, org, child_id=child_id, location_id=location_id, family_id=family_id,
+        _check_age(ctx, child, location, start_date)
+    kind = _validated_kind(ctx, location, list(days or ()), list(schedule or ()), start_date, end_date)
+    _check_overlap(ctx, child_id=child_id, location_id=location_id, family_id=family_id,
                    start=start_date, end=end_date)
     return location, kind
 
 
-def create_care_plan(session, org, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
+def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, days: Sequence[DayPlan],
                      end_date: date | None = None, end_description: str = "", family_id: int | None = None,
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                      reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = (),
                      own_child: bool = False) -> int:
+    session = ctx.session
+    org = ctx.org
     location, kind = validate_care_plan(
-        session, org, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
+        ctx, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
         end_date=end_date, family_id=family_id, settling_in_until=settling_in_until,
         living_group_id=living_group_id, schedule=schedule, own_child=own_child)
     plan = CarePlan(organisation_id=org.id, child_id=child_id, location_id=location_id, family_id=family_id,
@@ -276,19 +290,19 @@ def create_care_plan(session, org, *, child_id: int, location_id: int, start_dat
                     own_child=bool(own_child), created_by_id=actor_id)
     _version(org, plan, start=start_date, end=end_date, days=list(days or ()), schedule=schedule, kind=kind,
              reference=reference_date or start_date, actor_id=actor_id)
-    _add_extras(session, org, plan, location, extra_days)
+    _add_extras(ctx, plan, location, extra_days)
     session.add(plan)
     session.flush()
-    care_plan_changed(session, org, plan, "created", start_date, actor_id)
+    care_plan_changed(ctx, plan, "created", start_date, actor_id)
     return plan.id
 
 
-def validate_care_plan_version(session, org, care_plan_id: int, *, effective_date: date,
+def validate_care_plan_version(ctx, care_plan_id: int, *, effective_date: date,
                                days: Sequence[DayPlan] = (), schedule: Sequence[ScheduledDay] | None = None,
                                ) -> tuple[CarePlan, str]:
     """Every check of a new version, writing nothing: raises PlanningError or returns the plan and
     the version kind."""
-    plan = get_plan(session, org, care_plan_id)
+    plan = get_plan(ctx, care_plan_id)
     if effective_date is None:
         raise PlanningError("planning.effective_missing", "effective_date")
     if effective_date < plan.start_date or (plan.end_date is not None and effective_date > plan.end_date):
@@ -296,18 +310,20 @@ def validate_care_plan_version(session, org, care_plan_id: int, *, effective_dat
     last = plan.versions[-1]
     if effective_date <= last.start_date:
         raise PlanningError("planning.version_not_later", "effective_date", day=fmt(last.start_date))
-    location = _location(session, org, plan.location_id)
-    kind = _validated_kind(session, org, location, list(days or ()), list(schedule or ()), effective_date,
+    location = _location(ctx, plan.location_id)
+    kind = _validated_kind(ctx, location, list(days or ()), list(schedule or ()), effective_date,
                            plan.end_date)
     return plan, kind
 
 
-def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
+def new_care_plan_version(ctx, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],
                           actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                           reference_date: date | None = None) -> int:
     """An addendum: the new pattern holds from ``effective_date``; the previous version now ends the
     day before. Versions before the effective date are never changed otherwise."""
-    plan, kind = validate_care_plan_version(session, org, care_plan_id, effective_date=effective_date, days=days,
+    session = ctx.session
+    org = ctx.org
+    plan, kind = validate_care_plan_version(ctx, care_plan_id, effective_date=effective_date, days=days,
                                             schedule=schedule)
     last = plan.versions[-1]
     last.end_date = effective_date - timedelta(days=1)
@@ -315,13 +331,14 @@ def new_care_plan_version(session, org, care_plan_id: int, *, effective_date: da
                        schedule=schedule, kind=kind, reference=reference_date or last.reference_date
                        or effective_date, actor_id=actor_id)
     session.flush()
-    care_plan_changed(session, org, plan, "versioned", effective_date, actor_id)
+    care_plan_changed(ctx, plan, "versioned", effective_date, actor_id)
     return version.id
 
 
-def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: int | None = None) -> None:
+def end_care_plan(ctx, care_plan_id: int, *, end_date: date, actor_id: int | None = None) -> None:
     """Set the (last) care day. Refused before the start or before the latest version's start."""
-    plan = get_plan(session, org, care_plan_id)
+    session = ctx.session
+    plan = get_plan(ctx, care_plan_id)
     if end_date is None:
         raise PlanningError("planning.end_missing", "end_date")
     if end_date < plan.start_date:
@@ -330,18 +347,19 @@ def end_care_plan(session, org, care_plan_id: int, *, end_date: date, actor_id: 
     if end_date < last.start_date:
         raise PlanningError("planning.end_before_version", "end_date", day=fmt(last.start_date))
     if plan.end_date is None or end_date > plan.end_date:  # a later end must not run into the next agreement
-        _check_overlap(session, org, child_id=plan.child_id, location_id=plan.location_id, family_id=plan.family_id,
+        _check_overlap(ctx, child_id=plan.child_id, location_id=plan.location_id, family_id=plan.family_id,
                        start=plan.start_date, end=end_date, exclude_id=plan.id)
     if plan.settling_in_until is not None and plan.settling_in_until > end_date:
         plan.settling_in_until = end_date
     plan.end_date = end_date
     last.end_date = end_date
     session.flush()
-    care_plan_changed(session, org, plan, "ended", end_date, actor_id)
+    care_plan_changed(ctx, plan, "ended", end_date, actor_id)
 
 
-def _add_extras(session, org, plan: CarePlan, location: Location, extra_days: Sequence[ScheduledDay]) -> None:
-    split = day_part_split(session, org)
+def _add_extras(ctx, plan: CarePlan, location: Location, extra_days: Sequence[ScheduledDay]) -> None:
+    org = ctx.org
+    split = day_part_split(ctx)
     for item in extra_days:
         if item.day < plan.start_date or (plan.end_date is not None and item.day > plan.end_date):
             raise PlanningError("planning.extra_day_outside", "day", day=fmt(item.day))
@@ -349,7 +367,7 @@ def _add_extras(session, org, plan: CarePlan, location: Location, extra_days: Se
                      fmt(item.day), "day")
         if any(e.day == item.day for e in plan.extra_days):
             raise PlanningError("planning.extra_day_twice", "day", day=fmt(item.day))
-        closed = closing_calendar(session, org, [location.id], item.day, item.day)[location.id]
+        closed = closing_calendar(ctx, [location.id], item.day, item.day)[location.id]
         if item.day in closed:
             raise PlanningError("planning.extra_day_closed", "day", day=fmt(item.day), reason=closed[item.day].reason)
         plan.extra_days.append(ExtraDay(organisation_id=org.id, day=item.day, day_part=item.day_part,
@@ -357,24 +375,26 @@ def _add_extras(session, org, plan: CarePlan, location: Location, extra_days: Se
                                         end_time=item.end if item.day_part == "hours" else None))
 
 
-def add_extra_day(session, org, care_plan_id: int, extra: ScheduledDay, actor_id: int | None = None) -> int:
+def add_extra_day(ctx, care_plan_id: int, extra: ScheduledDay, actor_id: int | None = None) -> int:
     """An occasional extra agreed day (no new version needed)."""
-    plan = get_plan(session, org, care_plan_id)
-    location = _location(session, org, plan.location_id)
-    _add_extras(session, org, plan, location, [extra])
+    session = ctx.session
+    plan = get_plan(ctx, care_plan_id)
+    location = _location(ctx, plan.location_id)
+    _add_extras(ctx, plan, location, [extra])
     session.flush()
-    care_plan_changed(session, org, plan, "versioned", extra.day, actor_id)
+    care_plan_changed(ctx, plan, "versioned", extra.day, actor_id)
     return plan.extra_days[-1].id if plan.extra_days[-1].day == extra.day else next(
         e.id for e in plan.extra_days if e.day == extra.day)
 
 
-def remove_extra_day(session, org, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
-    plan = get_plan(session, org, care_plan_id)
+def remove_extra_day(ctx, care_plan_id: int, day: date, actor_id: int | None = None) -> None:
+    session = ctx.session
+    plan = get_plan(ctx, care_plan_id)
     for extra in list(plan.extra_days):
         if extra.day == day:
             plan.extra_days.remove(extra)
             session.flush()
-            care_plan_changed(session, org, plan, "versioned", day, actor_id)
+            care_plan_changed(ctx, plan, "versioned", day, actor_id)
             return
     raise PlanningError("planning.extra_day_missing", "day", day=fmt(day))
 
@@ -385,9 +405,12 @@ def span_minutes(start: time, end: time) -> int:
 
 # --- whose care has ended ----------------------------------------------------------------------
 
-def care_ended(session, org, child_ids, *, today: date, location_ids=None) -> set[tuple[int, int]]:
+def care_ended(ctx, child_ids, *, today: date | None = None, location_ids=None) -> set[tuple[int, int]]:
     """(location_id, child_id) pairs of ``child_ids`` whose care at that location has ended: the
-    child has care plans there and every one ended before ``today``. One query."""
+    child has care plans there and every one ended before ``today`` (default: the context's). One query."""
+    session = ctx.session
+    org = ctx.org
+    today = today or ctx.today()
     child_ids = sorted(set(child_ids))
     if not child_ids:
         return set()

@@ -11,7 +11,6 @@ import holidays
 from sqlalchemy import or_, select
 
 from ..models import ClosingPeriod
-from .settings import setting
 from .types import ClosingDay, PlanningError
 
 MAX_PERIOD_DAYS = 62
@@ -29,14 +28,16 @@ def public_holidays(start: date, end: date) -> dict[date, str]:
             if start <= day <= end}
 
 
-def closing_calendar(session, org, location_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, ClosingDay]]:
+def closing_calendar(ctx, location_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, ClosingDay]]:
     """Per location: every closing day in [start, end]. Two queries whatever the number of
     locations (the holiday setting and the closing periods)."""
+    session = ctx.session
+    org = ctx.org
     ids = sorted(set(location_ids))
     result: dict[int, dict[date, ClosingDay]] = {loc: {} for loc in ids}
     if not ids or end < start:
         return result
-    if setting(session, org, "planning.public_holidays_closed"):
+    if ctx.setting("planning.public_holidays_closed"):
         for day, name in public_holidays(start, end).items():
             for loc in ids:
                 result[loc][day] = ClosingDay(day, name, "holiday")
@@ -57,16 +58,18 @@ def closing_calendar(session, org, location_ids: Iterable[int], start: date, end
     return result
 
 
-def closing_days(session, org, location_id: int, start: date, end: date) -> dict[date, str]:
-    return {day: c.reason for day, c in sorted(closing_calendar(session, org, [location_id], start, end)[location_id].items())}
+def closing_days(ctx, location_id: int, start: date, end: date) -> dict[date, str]:
+    return {day: c.reason for day, c in sorted(closing_calendar(ctx, [location_id], start, end)[location_id].items())}
 
 
-def yearly_calendar(session, org, year: int, location_id: int | None = None) -> list[ClosingDay]:
+def yearly_calendar(ctx, year: int, location_id: int | None = None) -> list[ClosingDay]:
     """The year's closing days for the HR annex: holidays and organisation-wide closures, plus
     the closures of ``location_id`` when given."""
+    session = ctx.session
+    org = ctx.org
     start, end = date(year, 1, 1), date(year, 12, 31)
     days: dict[date, ClosingDay] = {}
-    if setting(session, org, "planning.public_holidays_closed"):
+    if ctx.setting("planning.public_holidays_closed"):
         days.update({d: ClosingDay(d, n, "holiday") for d, n in public_holidays(start, end).items()})
     query = select(ClosingPeriod).where(ClosingPeriod.organisation_id == org.id, ClosingPeriod.start_date <= end,
                                         ClosingPeriod.end_date >= start)
@@ -80,9 +83,11 @@ def yearly_calendar(session, org, year: int, location_id: int | None = None) -> 
     return [days[d] for d in sorted(days)]
 
 
-def add_closing_period(session, org, *, start_date: date, end_date: date | None = None, reason: str,
+def add_closing_period(ctx, *, start_date: date, end_date: date | None = None, reason: str,
                        location_id: int | None = None, kind: str = "closure") -> int:
     """A collective closure or bridge day (range inclusive). Fires on_vacancies_changed."""
+    session = ctx.session
+    org = ctx.org
     from core.models import Location
 
     end_date = end_date or start_date
@@ -108,11 +113,13 @@ def add_closing_period(session, org, *, start_date: date, end_date: date | None 
     from .events import vacancies_changed
 
     for loc in locations:
-        vacancies_changed(session, org, loc, start_date)
+        vacancies_changed(ctx, loc, start_date)
     return period.id
 
 
-def remove_closing_period(session, org, period_id: int) -> None:
+def remove_closing_period(ctx, period_id: int) -> None:
+    session = ctx.session
+    org = ctx.org
     period = session.get(ClosingPeriod, period_id)
     if period is None or period.organisation_id != org.id:
         raise PlanningError("planning.closing_unknown")

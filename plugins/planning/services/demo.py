@@ -12,13 +12,13 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core.clock import clock
+from core.context import context_for
 from core.models import CareType, Child, Location
 
 from .. import api
 from ..models import CarePlan, CarePlanVersion, PatternDay
 from .care_plans import _check_pattern, age_in_months
-from .settings import day_part_split, setting
+from .settings import day_part_split
 
 PATTERNS = (
     [0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [0, 1, 3, 4], [0, 1, 2], [1, 2, 3], [0, 3, 4], [2, 3, 4], [0, 1, 2, 3],
@@ -64,7 +64,8 @@ def populate(session, org, seed: int) -> int:
     if session.scalar(select(func.count(CarePlan.id)).where(CarePlan.organisation_id == org.id)):
         return 0
     rng = random.Random(seed)
-    today = clock.today()
+    ctx = context_for(session, org)
+    today = ctx.today()
     locations = {loc.id: loc for loc in session.scalars(
         select(Location).where(Location.organisation_id == org.id)
         .options(selectinload(Location.opening_hours), selectinload(Location.living_groups)))}
@@ -72,8 +73,8 @@ def populate(session, org, seed: int) -> int:
         return 0
     children = session.scalars(select(Child).where(Child.organisation_id == org.id, Child.location_id.is_not(None))
                                .options(selectinload(Child.family_links)).order_by(Child.id)).all()
-    split = day_part_split(session, org)
-    max_age = int(setting(session, org, "planning.max_age_months"))
+    split = day_part_split(ctx)
+    max_age = int(ctx.setting("planning.max_age_months"))
     made = 0
     for child in children:
         location = locations.get(child.location_id)
@@ -109,7 +110,7 @@ def populate(session, org, seed: int) -> int:
     for start, end, reason, kind in ((date(year, 12, 24), date(year, 12, 31), "Kerstsluiting", "closure"),
                                      (date(year + 1, 5, 7), date(year + 1, 5, 7), "Brugdag", "bridge")):
         try:
-            api.add_closing_period(session, org, start_date=start, end_date=end, reason=reason, kind=kind)
+            api.add_closing_period(ctx, start_date=start, end_date=end, reason=reason, kind=kind)
         except api.PlanningError:
             pass
     return made

@@ -54,6 +54,7 @@ MESSAGES = {
     "planning.closing_reason_missing": _l("Geef een omschrijving van de sluiting."),
     "planning.closing_kind_unknown": _l("Onbekende soort sluiting."),
     "planning.closing_unknown": _l("Deze sluitingsperiode bestaat niet."),
+    "planning.own_child_family_only": _l("Een eigen kind van de onthaalouder kan alleen in gezinsopvang."),
     "planning.respite_amount": _l("Een respijtdag is een hele of een halve dag."),
     "planning.shift_invalid": _l("Geef een weekdag, een einduur na het beginuur en een aantal begeleiders van 0 "
                                  "of meer."),

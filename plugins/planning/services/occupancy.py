@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.clock import clock
 from core.models import CareType, Child, LivingGroup, Location
 from core.values import Period
 
@@ -31,7 +30,7 @@ from .pattern_counts import (
     split_plans,
 )
 from .reservations import opening_hours
-from .settings import day_part_split, setting
+from .settings import day_part_split
 from .types import OccupancyCell, Vacancy
 
 HALVES = (MORNING, AFTERNOON)
@@ -39,7 +38,9 @@ BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
-def _locations(session, org, location_ids) -> list[Location]:
+def _locations(ctx, location_ids) -> list[Location]:
+    session = ctx.session
+    org = ctx.org
     query = select(Location).where(Location.organisation_id == org.id).order_by(Location.name, Location.id)
     if location_ids is not None:
         query = query.where(Location.id.in_(list(location_ids)))
@@ -54,18 +55,18 @@ def _months(start: Period, months: int) -> list[Period]:
     return out
 
 
-def _load(session, org, locations, first: date, last: date):
+def _load(ctx, locations, first: date, last: date):
     ids = [loc.id for loc in locations]
-    plans = load_location_plans(session, org, first, last, ids)
-    hours = opening_hours(session, org, ids)
-    closed = closing_calendar(session, org, ids, first, last)
-    return plans, hours, closed, day_part_split(session, org)
+    plans = load_location_plans(ctx.session, ctx.org, first, last, ids)
+    hours = opening_hours(ctx, ids)
+    closed = closing_calendar(ctx, ids, first, last)
+    return plans, hours, closed, day_part_split(ctx)
 
 
-def _masks(session, org, locations, first: date, last: date):
+def _masks(ctx, locations, first: date, last: date):
     """{(location, day, child): bits} of reserved day parts, the calendars used, and each
     (location, child)'s assigned living group (the exact per-day expansion: the reference)."""
-    plans, hours, closed, split = _load(session, org, locations, first, last)
+    plans, hours, closed, split = _load(ctx, locations, first, last)
     return _plan_masks(plans, hours, closed, split, first, last)
 
 
@@ -128,13 +129,13 @@ def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[
     return reserved
 
 
-def occupancy(session, org, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
+def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
     periods = _months(start, months)
-    locations = _locations(session, org, location_ids)
+    locations = _locations(ctx, location_ids)
     if not locations or not periods:
         return []
     first, last = periods[0].first_day, periods[-1].last_day
-    plans, hours, closed, split = _load(session, org, locations, first, last)
+    plans, hours, closed, split = _load(ctx, locations, first, last)
     reserved = reserved_per_month(plans, hours, closed, split, locations, periods)
     cells = []
     for loc in locations:
@@ -177,27 +178,29 @@ def _age_limited(groups: list[LivingGroup]) -> bool:
                                 and g.max_age_months is not None for g in groups)
 
 
-def free_places(session, org, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
+def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
     """Free places per location, month, age band and pattern (positive only), and last-minute rows.
 
     Per weekday and half day the month's peak of children present is compared with the licensed
     places. When every living group of the location has an age range and a capacity, a band's free
     places are also limited by the groups that take that age; children without an assigned group
     count in the group that fits their age on each day (children age: they move on)."""
-    today = clock.today()
+    session = ctx.session
+    org = ctx.org
+    today = ctx.today()
     if isinstance(start, Period):
         first_period = start
         start_day = max(start.first_day, today) if start == Period.of(today) else start.first_day
     else:
         first_period, start_day = Period.of(start), start
     periods = _months(first_period, months)
-    locations = _locations(session, org, location_ids)
+    locations = _locations(ctx, location_ids)
     if not locations or not periods:
         return []
-    weeks = int(setting(session, org, "planning.last_minute_weeks"))
+    weeks = int(ctx.setting("planning.last_minute_weeks"))
     lm_first, lm_last = today, today + timedelta(weeks=weeks) - timedelta(days=1)
     first, last = min(start_day, lm_first), max(periods[-1].last_day, lm_last)
-    plans, hours, closed, split = _load(session, org, locations, first, last)
+    plans, hours, closed, split = _load(ctx, locations, first, last)
     groups: dict[int, list[LivingGroup]] = defaultdict(list)
     for g in session.scalars(select(LivingGroup).where(
             LivingGroup.organisation_id == org.id, LivingGroup.location_id.in_([loc.id for loc in locations]))
@@ -208,7 +211,7 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
     # limit the places, per group (a child's group follows its age); the rest day by day
     parts, exact = plan_parts(plans, first, last, split)
     masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
-    max_age = int(setting(session, org, "planning.max_age_months"))
+    max_age = int(ctx.setting("planning.max_age_months"))
     need_age = {p.child_id for p in plans if limited[p.location_id]}
     births = {cid: (dob or exp) for cid, dob, exp in session.execute(
         select(Child.id, Child.date_of_birth, Child.expected_birth_date)
@@ -246,7 +249,7 @@ def free_places(session, org, *, start: date | Period, months: int = 12, locatio
     open_days = {loc.id: [((d - first).days, d.weekday()) for d in _open_days(hours, closed, loc.id, first, last)]
                  for loc in locations}
 
-    forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
 
     def vacancies(loc: Location, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
         loc_id, places = loc.id, loc.licensed_places

@@ -30,7 +30,7 @@ from .ratio import (
     staff_needed,
 )
 from .reservations import PlanData, expand_plans, load_plans, opening_hours
-from .settings import day_part_split, ratio_scope, rest_period, setting
+from .settings import day_part_split, ratio_scope, rest_period
 from .types import DayPlan, HalfHourSlot, PlanWarning, ScheduledDay
 
 STEP = timedelta(minutes=30)
@@ -97,7 +97,9 @@ def compute_profile(presences: Sequence[Presence], opens: time, closes: time, ru
     return result
 
 
-def _shifts(session, org, location_id: int, weekday: int, living_group_id: int | None) -> list[Shift]:
+def _shifts(ctx, location_id: int, weekday: int, living_group_id: int | None) -> list[Shift]:
+    session = ctx.session
+    org = ctx.org
     query = select(StaffShift.start_time, StaffShift.end_time, StaffShift.caregivers, StaffShift.living_group_id,
                    StaffShift.logistics).where(
         StaffShift.organisation_id == org.id, StaffShift.location_id == location_id, StaffShift.weekday == weekday)
@@ -106,38 +108,40 @@ def _shifts(session, org, location_id: int, weekday: int, living_group_id: int |
     return [Shift(*row) for row in session.execute(query)]
 
 
-def _location(session, org, location_id: int) -> Location:
+def _location(ctx, location_id: int) -> Location:
     from .care_plans import _location as load
 
-    return load(session, org, location_id)
+    return load(ctx, location_id)
 
 
-def half_hour_profile(session, org, location_id: int, day: date, living_group_id: int | None = None,
+def half_hour_profile(ctx, location_id: int, day: date, living_group_id: int | None = None,
                       ) -> list[HalfHourSlot]:
     from .reservations import expected_children
 
-    location = _location(session, org, location_id)
+    location = _location(ctx, location_id)
     hours = {oh.weekday: (oh.opens, oh.closes) for oh in location.opening_hours}
     if day.weekday() not in hours:
         return []
-    children = expected_children(session, org, location_id, day)
+    children = expected_children(ctx, location_id, day)
     if living_group_id is not None:
         children = [c for c in children if c.living_group_id == living_group_id]
     presences = [Presence(c.child_id, c.start, c.end, c.age_months, c.living_group_id) for c in children]
     opens, closes = hours[day.weekday()]
-    return compute_profile(presences, opens, closes, org_rule_set(session, org, day),
+    return compute_profile(presences, opens, closes, org_rule_set(ctx, day),
                            family_daycare=location.care_type == CareType.GEZINSOPVANG,
-                           rest=rest_period(session, org),
-                           shifts=_shifts(session, org, location_id, day.weekday(), living_group_id),
-                           scope=ratio_scope(session, org))
+                           rest=rest_period(ctx),
+                           shifts=_shifts(ctx, location_id, day.weekday(), living_group_id),
+                           scope=ratio_scope(ctx))
 
 
-def add_staff_shift(session, org, *, location_id: int, weekday: int, start: time, end: time, caregivers: int,
+def add_staff_shift(ctx, *, location_id: int, weekday: int, start: time, end: time, caregivers: int,
                     living_group_id: int | None = None, logistics: int = 0) -> int:
     """Planned caregivers (and logistics staff) for a weekday and time span (ratio warnings)."""
+    session = ctx.session
+    org = ctx.org
     from .types import PlanningError
 
-    _location(session, org, location_id)
+    _location(ctx, location_id)
     if not 0 <= weekday <= 6 or end <= start or caregivers < 0 or logistics < 0:
         raise PlanningError("planning.shift_invalid")
     shift = StaffShift(organisation_id=org.id, location_id=location_id, weekday=weekday, start_time=start,
@@ -164,29 +168,31 @@ def _listed(dates: Sequence[date]) -> str:
     return shown + (_(" en nog %(n)s dagen", n=len(dates) - MAX_LISTED) if len(dates) > MAX_LISTED else "")
 
 
-def check_plan_change(session, org, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
+def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
                       end_date: date | None = None, child_id: int | None = None, care_plan_id: int | None = None,
                       living_group_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                       reference_date: date | None = None, horizon_days: int = 91) -> list[PlanWarning]:
-    location = _location(session, org, location_id)
+    session = ctx.session
+    org = ctx.org
+    location = _location(ctx, location_id)
     window_end = start_date + timedelta(days=horizon_days - 1)
     if end_date is not None:
         window_end = min(window_end, end_date)
     warnings: list[PlanWarning] = []
-    closed = closing_calendar(session, org, [location_id], start_date, window_end)
+    closed = closing_calendar(ctx, [location_id], start_date, window_end)
     if start_date in closed[location_id] and care_plan_id is None:  # a version may take effect on any day
         warnings.append(PlanWarning("closing_day", _("De begindatum %(day)s is een sluitingsdag (%(reason)s).",
                                                      day=fmt(start_date), reason=closed[location_id][start_date].reason),
                                     (start_date,)))
-    hours = opening_hours(session, org, [location_id])
-    split = day_part_split(session, org)
+    hours = opening_hours(ctx, [location_id])
+    split = day_part_split(ctx)
     proposal = _proposal(child_id=child_id, location_id=location_id, start_date=start_date, end_date=end_date,
                          days=list(days or ()), schedule=list(schedule or ()), reference_date=reference_date,
                          living_group_id=living_group_id)
     new_days = expand_plans([proposal], start_date, window_end, hours, closed, split)
     if not new_days:
         return warnings
-    others = load_plans(session, org, start_date, window_end, location_ids=[location_id],
+    others = load_plans(ctx, start_date, window_end, location_ids=[location_id],
                         exclude_plan_id=care_plan_id)
     if child_id is not None and care_plan_id is None:
         others = [p for p in others if p.child_id != child_id or p.living_group_id != living_group_id]
@@ -207,13 +213,13 @@ def check_plan_change(session, org, *, location_id: int, start_date: date, days:
             StaffShift.living_group_id, StaffShift.logistics).where(StaffShift.organisation_id == org.id,
                                               StaffShift.location_id == location_id)):
         shifts_by_weekday[w].append(Shift(s, e, n, g, lg))
-    rest = rest_period(session, org)
-    forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
+    rest = rest_period(ctx)
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     family = location.care_type == CareType.GEZINSOPVANG
     over_capacity: dict[date, set[str]] = {}
     over_staff: dict[date, set[str]] = {}
     over_staff_groups: dict[date, set[str]] = {}  # enough for the location, not per living group
-    scope = ratio_scope(session, org)
+    scope = ratio_scope(ctx)
     over_group: dict[date, set[str]] = {}
     over_group_capacity: dict[date, set[str]] = {}
     limit: int | None = None

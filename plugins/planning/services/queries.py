@@ -17,7 +17,7 @@ from .closing_days import closing_calendar
 from .profile import Presence, Shift, compute_profile
 from .ratio import rule_set_for
 from .reservations import expand_plans, load_plans, opening_hours
-from .settings import day_part_split, rest_period, setting
+from .settings import day_part_split, rest_period
 from .types import ExpectedChild, HalfHourSlot
 
 
@@ -29,16 +29,18 @@ class LocationDay:
     profile: list[HalfHourSlot]
 
 
-def month_planning(session, org, locations: list[Location], first: date, last: date) -> list[LocationDay]:
+def month_planning(ctx, locations: list[Location], first: date, last: date) -> list[LocationDay]:
     """Every open day of every location in [first, last] with the expected children and the
     half-hour profile. About ten queries whatever the number of days, locations or children."""
+    session = ctx.session
+    org = ctx.org
     ids = [loc.id for loc in locations]
     if not ids:
         return []
-    plans = load_plans(session, org, first, last, location_ids=ids)
-    hours = opening_hours(session, org, ids)
-    closed = closing_calendar(session, org, ids, first, last)
-    reserved = expand_plans(plans, first, last, hours, closed, day_part_split(session, org))
+    plans = load_plans(ctx, first, last, location_ids=ids)
+    hours = opening_hours(ctx, ids)
+    closed = closing_calendar(ctx, ids, first, last)
+    reserved = expand_plans(plans, first, last, hours, closed, day_part_split(ctx))
     group_of = {p.id: p.living_group_id for p in plans}
     child_ids = {r.child_id for r in reserved}
     children = {c.id: c for c in session.execute(
@@ -50,8 +52,8 @@ def month_planning(session, org, locations: list[Location], first: date, last: d
                    StaffShift.caregivers, StaffShift.living_group_id)
             .where(StaffShift.organisation_id == org.id, StaffShift.location_id.in_(ids))):
         shifts[(loc, weekday)].append(Shift(start, end, n, group))
-    forced = str(setting(session, org, "planning.ratio_rule_set") or "auto")
-    rest = rest_period(session, org)
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
+    rest = rest_period(ctx)
     by_key: dict[tuple[int, date], list[ExpectedChild]] = defaultdict(list)
     for r in reserved:
         c = children[r.child_id]

@@ -70,10 +70,8 @@ def rule_set_for(day: date, forced: str | None = None) -> RuleSet:
     raise LookupError(f"no ratio rule set covers {day}")
 
 
-def org_rule_set(session, org, day: date) -> RuleSet:
-    from .settings import setting
-
-    return rule_set_for(day, str(setting(session, org, "planning.ratio_rule_set") or "auto"))
+def org_rule_set(ctx, day: date) -> RuleSet:
+    return rule_set_for(day, str(ctx.setting("planning.ratio_rule_set") or "auto"))
 
 
 def per_caregiver(rules: RuleSet, children: int, babies: int) -> int:

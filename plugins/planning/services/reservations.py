@@ -54,9 +54,11 @@ def _plan_filter(query, org, start: date, end: date, child_ids, location_ids, ex
     return query
 
 
-def load_plans(session, org, start: date, end: date, *, child_ids: Iterable[int] | None = None,
+def load_plans(ctx, start: date, end: date, *, child_ids: Iterable[int] | None = None,
                location_ids: Iterable[int] | None = None, exclude_plan_id: int | None = None) -> list[PlanData]:
     """Plans overlapping [start, end] as plain data: five queries."""
+    session = ctx.session
+    org = ctx.org
     child_ids = None if child_ids is None else list(child_ids)
     location_ids = None if location_ids is None else list(location_ids)
 
@@ -109,7 +111,9 @@ def load_plans(session, org, start: date, end: date, *, child_ids: Iterable[int]
     return list(plans.values())
 
 
-def opening_hours(session, org, location_ids: Iterable[int]) -> dict[int, dict[int, tuple[time, time]]]:
+def opening_hours(ctx, location_ids: Iterable[int]) -> dict[int, dict[int, tuple[time, time]]]:
+    session = ctx.session
+    org = ctx.org
     ids = sorted(set(location_ids))
     result: dict[int, dict[int, tuple[time, time]]] = {i: {} for i in ids}
     if ids:
@@ -154,24 +158,26 @@ def expand_plans(plans: list[PlanData], start: date, end: date, hours, closed, s
     return out
 
 
-def reserved_days(session, org, *, start: date, end: date, child_ids=None, location_id: int | None = None,
+def reserved_days(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None,
                   location_ids: Iterable[int] | None = None) -> list[ReservedDay]:
     if location_id is not None:
         location_ids = [location_id]
-    plans = load_plans(session, org, start, end, child_ids=child_ids, location_ids=location_ids)
+    plans = load_plans(ctx, start, end, child_ids=child_ids, location_ids=location_ids)
     locs = {p.location_id for p in plans}
-    hours = opening_hours(session, org, locs)
-    closed = closing_calendar(session, org, locs, start, end)
-    return expand_plans(plans, start, end, hours, closed, day_part_split(session, org))
+    hours = opening_hours(ctx, locs)
+    closed = closing_calendar(ctx, locs, start, end)
+    return expand_plans(plans, start, end, hours, closed, day_part_split(ctx))
 
 
-def expected_children(session, org, location_id: int, day: date) -> list[ExpectedChild]:
-    plans = load_plans(session, org, day, day, location_ids=[location_id])
+def expected_children(ctx, location_id: int, day: date) -> list[ExpectedChild]:
+    session = ctx.session
+    org = ctx.org
+    plans = load_plans(ctx, day, day, location_ids=[location_id])
     if not plans:
         return []
-    hours = opening_hours(session, org, [location_id])
-    closed = closing_calendar(session, org, [location_id], day, day)
-    days = expand_plans(plans, day, day, hours, closed, day_part_split(session, org))
+    hours = opening_hours(ctx, [location_id])
+    closed = closing_calendar(ctx, [location_id], day, day)
+    days = expand_plans(plans, day, day, hours, closed, day_part_split(ctx))
     groups = {p.id: p.living_group_id for p in plans}
     children = {c.id: c for c in session.execute(
         select(Child.id, Child.first_name, Child.last_name, Child.date_of_birth, Child.expected_birth_date)
@@ -187,8 +193,10 @@ def expected_children(session, org, location_id: int, day: date) -> list[Expecte
     return result
 
 
-def agreements(session, org, *, start: date, end: date, child_ids=None, location_id: int | None = None):
+def agreements(ctx, *, start: date, end: date, child_ids=None, location_id: int | None = None):
     """The care plans overlapping [start, end] as :class:`Agreement` rows (one query)."""
+    session = ctx.session
+    org = ctx.org
     from .types import Agreement
 
     query = _plan_filter(select(CarePlan.id, CarePlan.child_id, CarePlan.location_id, CarePlan.family_id,

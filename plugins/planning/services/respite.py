@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 
 from ..models import RespiteUse
 from .expansion import VersionSpec, days_per_week
-from .settings import setting
 from .types import PlanningError
 
 HALF = Decimal("0.5")
@@ -70,40 +69,43 @@ def is_free_price(org) -> bool:
     return getattr(org, "price_regime", PriceRegime.INKOMENSTARIEF) == PriceRegime.VRIJE_PRIJS
 
 
-def _settings(session, org) -> tuple[bool, Decimal, str]:
+def _settings(ctx) -> tuple[bool, Decimal, str]:
     """(enabled, days for a full-time plan, rounding rule). Under the income-related tariff the
     18 days are a legal minimum (domain-rules §2.4): respite cannot be switched off there and a
     lower number is raised to 18. Free-price organisations follow their own settings."""
-    enabled = bool(setting(session, org, "planning.respite_enabled"))
-    full_time = Decimal(str(setting(session, org, "planning.respite_days_full_time")))
+    org = ctx.org
+    enabled = bool(ctx.setting("planning.respite_enabled"))
+    full_time = Decimal(str(ctx.setting("planning.respite_days_full_time")))
     if not is_free_price(org):
         enabled, full_time = True, max(full_time, LEGAL_MINIMUM)
-    return enabled, max(full_time, Decimal(0)), str(setting(session, org, "planning.respite_rounding"))
+    return enabled, max(full_time, Decimal(0)), str(ctx.setting("planning.respite_rounding"))
 
 
-def entitlements(session, org, child_id: int, year: int) -> dict[int, Decimal]:
+def entitlements(ctx, child_id: int, year: int) -> dict[int, Decimal]:
     """Per agreement (care plan id) of the child: its own entitlement in ``year`` (co-parenting:
     each household's agreement has its share). Agreements not running in ``year`` are left out."""
     from .reservations import load_plans
 
-    enabled, full_time, rule = _settings(session, org)
-    plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
+    enabled, full_time, rule = _settings(ctx)
+    plans = load_plans(ctx, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
     return {p.id: pro_rata(full_time, p.versions, p.start, p.end, year, rule)
             if enabled and not p.own_child else Decimal(0) for p in plans}
 
 
-def entitlement(session, org, child_id: int, year: int) -> Decimal:
-    return sum(entitlements(session, org, child_id, year).values(), Decimal(0))
+def entitlement(ctx, child_id: int, year: int) -> Decimal:
+    return sum(entitlements(ctx, child_id, year).values(), Decimal(0))
 
 
-def used(session, org, child_id: int, year: int) -> Decimal:
+def used(ctx, child_id: int, year: int) -> Decimal:
+    session = ctx.session
+    org = ctx.org
     value = session.scalar(select(func.coalesce(func.sum(RespiteUse.amount), 0)).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.year == year))
     return Decimal(str(value or 0))
 
 
-def balance(session, org, child_id: int, year: int) -> Decimal:
-    return entitlement(session, org, child_id, year) - used(session, org, child_id, year)
+def balance(ctx, child_id: int, year: int) -> Decimal:
+    return entitlement(ctx, child_id, year) - used(ctx, child_id, year)
 
 
 @dataclass(frozen=True)
@@ -134,51 +136,55 @@ class RespiteOutcome:
     message: str = ""
 
 
-def used_per_agreement(session, org, child_id: int, year: int) -> dict[int | None, Decimal]:
+def used_per_agreement(ctx, child_id: int, year: int) -> dict[int | None, Decimal]:
+    session = ctx.session
+    org = ctx.org
     rows = session.execute(select(RespiteUse.care_plan_id, func.sum(RespiteUse.amount)).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.year == year)
         .group_by(RespiteUse.care_plan_id))
     return {plan_id: Decimal(str(total or 0)) for plan_id, total in rows}
 
 
-def agreement_balances(session, org, child_id: int, year: int) -> list[AgreementRespite]:
+def agreement_balances(ctx, child_id: int, year: int) -> list[AgreementRespite]:
     """Per agreement of the child running in ``year``: entitlement, use and balance (one entry
     per household's agreement under co-parenting)."""
     from .reservations import load_plans
 
-    enabled, full_time, rule = _settings(session, org)
-    plans = load_plans(session, org, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
-    use = used_per_agreement(session, org, child_id, year)
+    enabled, full_time, rule = _settings(ctx)
+    plans = load_plans(ctx, date(year, 1, 1), date(year, 12, 31), child_ids=[child_id])
+    use = used_per_agreement(ctx, child_id, year)
     return [AgreementRespite(p.id, p.family_id, p.location_id, year,
                              pro_rata(full_time, p.versions, p.start, p.end, year, rule)
                              if enabled and not p.own_child else Decimal(0),
                              use.get(p.id, Decimal(0))) for p in plans]
 
 
-def _reservation_on(session, org, child_id: int, day: date, location_id: int | None):
+def _reservation_on(ctx, child_id: int, day: date, location_id: int | None):
     """(reserved care plan id or None, closing reason or None) of the child on ``day``."""
     from .closing_days import closing_calendar
     from .reservations import load_plans, reserved_days
 
-    reserved = reserved_days(session, org, start=day, end=day, child_ids=[child_id], location_id=location_id)
+    reserved = reserved_days(ctx, start=day, end=day, child_ids=[child_id], location_id=location_id)
     if reserved:
         return min(r.care_plan_id for r in reserved), None
-    locations = {p.location_id for p in load_plans(session, org, day, day, child_ids=[child_id],
+    locations = {p.location_id for p in load_plans(ctx, day, day, child_ids=[child_id],
                                                    location_ids=None if location_id is None else [location_id])}
     if location_id is not None:
         locations.add(location_id)
-    for days in closing_calendar(session, org, locations, day, day).values():
+    for days in closing_calendar(ctx, locations, day, day).values():
         if day in days:
             return None, days[day].reason
     return None, None
 
 
-def book(session, org, child_id: int, day: date, amount: Decimal = Decimal(1),
+def book(ctx, child_id: int, day: date, amount: Decimal = Decimal(1),
          location_id: int | None = None, locale: str | None = None) -> RespiteOutcome:
     """Use a respijtdag on ``day`` (domain-rules §2.4): only on a day the child's agreement
     reserves (at ``location_id`` when given) and that is not a closing day (§2.7: nothing is
     charged then, so there is nothing to excuse), taken from that agreement's balance of the
     day's calendar year. Writes one row or nothing. Idempotent for a day already booked."""
+    session = ctx.session
+    org = ctx.org
     amount = Decimal(str(amount))
     if amount not in (HALF, Decimal(1)):
         raise PlanningError("planning.respite_amount")
@@ -186,7 +192,7 @@ def book(session, org, child_id: int, day: date, amount: Decimal = Decimal(1),
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if existing is not None:
         return RespiteOutcome(True, "already_booked", existing.care_plan_id, _("Deze respijtdag was al genomen.", locale))
-    plan_id, closed = _reservation_on(session, org, child_id, day, location_id)
+    plan_id, closed = _reservation_on(ctx, child_id, day, location_id)
     if closed is not None:
         return RespiteOutcome(False, "closing_day", None, _(
             "%(day)s is een sluitingsdag (%(reason)s): er wordt niets aangerekend en geen respijtdag gebruikt.",
@@ -195,9 +201,9 @@ def book(session, org, child_id: int, day: date, amount: Decimal = Decimal(1),
         return RespiteOutcome(False, "not_reserved", None, _(
             "Op %(day)s is geen opvang gereserveerd: er wordt geen respijtdag gebruikt.", locale,
             day=day.strftime("%d/%m/%Y")))
-    if not _settings(session, org)[0]:
+    if not _settings(ctx)[0]:
         return RespiteOutcome(False, "off", plan_id, _("Deze organisatie kent geen respijtdagen toe.", locale))
-    mine = next((a for a in agreement_balances(session, org, child_id, day.year) if a.care_plan_id == plan_id), None)
+    mine = next((a for a in agreement_balances(ctx, child_id, day.year) if a.care_plan_id == plan_id), None)
     if mine is None or mine.balance < amount:
         return RespiteOutcome(False, "exhausted", plan_id, _(
             "De respijtdagen van deze overeenkomst voor %(year)s zijn op.", locale, year=day.year))
@@ -207,13 +213,15 @@ def book(session, org, child_id: int, day: date, amount: Decimal = Decimal(1),
     return RespiteOutcome(True, "booked", plan_id, _("Respijtdag genomen.", locale))
 
 
-def use_day(session, org, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
+def use_day(ctx, child_id: int, day: date, amount: Decimal = Decimal(1)) -> bool:
     """Book a respijtdag; False (nothing written) when the day is not reserved, is a closing day,
     respite is off or the agreement's balance is too small. Idempotent: a booked day is True."""
-    return book(session, org, child_id, day, amount).booked
+    return book(ctx, child_id, day, amount).booked
 
 
-def release_day(session, org, child_id: int, day: date) -> None:
+def release_day(ctx, child_id: int, day: date) -> None:
+    session = ctx.session
+    org = ctx.org
     row = session.scalar(select(RespiteUse).where(
         RespiteUse.organisation_id == org.id, RespiteUse.child_id == child_id, RespiteUse.day == day))
     if row is not None:

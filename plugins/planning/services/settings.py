@@ -7,7 +7,6 @@ from datetime import time
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import SettingDefinition
-from core.settings import get_setting
 
 ROUNDING_CHOICES = (
     ("up_half", _l("naar boven afronden op een halve dag")),
@@ -48,10 +47,6 @@ DEFINITIONS = [
 ]
 
 
-def setting(session, org, key: str):
-    return get_setting(session, org, key)
-
-
 def parse_time(value: str, default: time) -> time:
     try:
         hours, minutes = (int(p) for p in str(value).strip().split(":"))
@@ -60,19 +55,19 @@ def parse_time(value: str, default: time) -> time:
         return default
 
 
-def day_part_split(session, org) -> time:
-    return parse_time(setting(session, org, "planning.day_part_split"), time(13, 0))
+def day_part_split(ctx) -> time:
+    return parse_time(ctx.setting("planning.day_part_split"), time(13, 0))
 
 
-def ratio_scope(session, org) -> str:
+def ratio_scope(ctx) -> str:
     """Where the 2027 ratio is judged: "location" (the rule text) or "living_group"."""
-    value = str(setting(session, org, "planning.ratio_scope") or "location")
+    value = str(ctx.setting("planning.ratio_scope") or "location")
     return value if value in ("location", "living_group") else "location"
 
 
-def rest_period(session, org) -> tuple[time, time] | None:
+def rest_period(ctx) -> tuple[time, time] | None:
     """The daily rest window, capped at 2 hours (the rule allows a rest regime for at most 2 h)."""
-    raw = str(setting(session, org, "planning.rest_period") or "").strip()
+    raw = str(ctx.setting("planning.rest_period") or "").strip()
     if "-" not in raw:
         return None
     first, last = raw.split("-", 1)

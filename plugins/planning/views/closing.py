@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.clock import clock
-from core.db import session
+from core.context import current_context
 from core.security import can, requires
 
 from ..forms import ClosingDayForm
@@ -78,7 +78,7 @@ def _published(year: int) -> tuple[list[dict], str]:
     locations = scoped_locations(with_hours=False)
     location_id = request.args.get("location", type=int)
     chosen = pick_locations(locations, location_id)
-    rows = _rows(yearly_calendar(session(), g.org, year, location_id), {loc.id: loc.name for loc in locations})
+    rows = _rows(yearly_calendar(current_context(), year, location_id), {loc.id: loc.name for loc in locations})
     scope = chosen[0].name if location_id else g.org.name
     return rows, _("Sluitingsdagen %(year)s – %(scope)s", year=year, scope=scope)
 
@@ -135,7 +135,7 @@ def closing_days():
             abort(403)
         if form.validate():
             try:
-                add_closing_period(session(), g.org, start_date=form.start_date.data, end_date=form.end_date.data,
+                add_closing_period(current_context(), start_date=form.start_date.data, end_date=form.end_date.data,
                                    reason=form.reason.data, location_id=form.location_id.data or None,
                                    kind=form.kind.data)
             except PlanningError as exc:
@@ -145,7 +145,7 @@ def closing_days():
                 return redirect(url_for("planning.closing_days", year=form.start_date.data.year,
                                         location=location_id or None))
         status = 422
-    entries = yearly_calendar(session(), g.org, year, location_id)
+    entries = yearly_calendar(current_context(), year, location_id)
     rows = _rows(entries, {loc.id: loc.name for loc in locations})
     open_weekdays = {oh.weekday for loc in chosen for oh in loc.opening_hours} or set(range(5))
     return render_template(
@@ -163,7 +163,7 @@ def delete_closing_day(closing_day_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     try:
-        remove_closing_period(session(), g.org, closing_day_id)
+        remove_closing_period(current_context(), closing_day_id)
     except PlanningError:
         abort(404)
     flash(_("Sluiting verwijderd."), "success")

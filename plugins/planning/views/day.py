@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.clock import clock
+from core.context import current_context
 from core.db import session
 from core.models import CareType, Location
 from core.pdf import pdf_response, render_pdf
@@ -48,7 +49,7 @@ LOCATIONS_PER_PAGE = 10
 def next_open_day(locations: list[Location], after: date) -> date:
     """The first day after ``after`` on which one of the locations is open (two queries)."""
     horizon = after + timedelta(days=21)
-    closed = closing_calendar(session(), g.org, [loc.id for loc in locations], after, horizon)
+    closed = closing_calendar(current_context(), [loc.id for loc in locations], after, horizon)
     for offset in range(1, 22):
         day = after + timedelta(days=offset)
         for loc in locations:
@@ -177,13 +178,13 @@ def location_day(location: Location, day: date, closed: dict, item=None, *, unti
 def day_view(day: date, locations: list[Location]) -> dict:
     """Every location's day in one pass: the expected children and profiles of all of them with
     ``month_planning`` (a fixed number of queries however many locations are shown)."""
-    sess = session()
-    closed = closing_calendar(sess, g.org, [loc.id for loc in locations], day, day)
+    ctx = current_context()
+    closed = closing_calendar(ctx, [loc.id for loc in locations], day, day)
     open_locations = [loc for loc in locations if day not in closed.get(loc.id, {})
                       and any(oh.weekday == day.weekday() for oh in loc.opening_hours)]
-    items = {item.location_id: item for item in month_planning(sess, g.org, open_locations, day, day)}
+    items = {item.location_id: item for item in month_planning(ctx, open_locations, day, day)}
     until = _settling_in_until({e.care_plan_id for item in items.values() for e in item.children})
-    rules, rest = (org_rule_set(sess, g.org, day), rest_period(sess, g.org)) if items else (None, None)
+    rules, rest = (org_rule_set(ctx, day), rest_period(ctx)) if items else (None, None)
     return {"day": day, "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
             "today": clock.today(),
             "locations": [location_day(loc, day, closed.get(loc.id, {}), items.get(loc.id), until=until,
@@ -237,7 +238,7 @@ def month_xlsx():
     names = {loc.id: loc.name for loc in chosen}
     places = {loc.id: loc.licensed_places for loc in chosen}
     groups = {grp.id: grp.name for loc in chosen for grp in loc.living_groups}
-    for item in month_planning(session(), g.org, chosen, first, last):
+    for item in month_planning(current_context(), chosen, first, last):
         children = _merge_children(item.children)
         for child in sorted(children, key=lambda c: c["name"]):
             rows.append(PlanningRow(item.day, names[item.location_id], groups.get(child["group_id"], ""),

@@ -3,12 +3,12 @@ heatmap, the free places that can be offered (per location, month, age band and 
 pattern) with last-minute places in the coming weeks highlighted, and both as Excel."""
 from __future__ import annotations
 
-from flask import Response, g, render_template, request
+from flask import Response, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from core.clock import clock
-from core.db import session
+from core.context import current_context
 from core.security import requires
 from core.values import Period
 
@@ -32,10 +32,10 @@ def _places_text(value) -> str:
 
 
 def occupancy_view(locations, first: Period) -> dict:
-    sess = session()
+    ctx = current_context()
     ids = [loc.id for loc in locations]
-    cells = api.occupancy(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
-    vacancies = api.free_places(sess, g.org, start=first, months=MONTHS, location_ids=ids) if ids else []
+    cells = api.occupancy(ctx, start=first, months=MONTHS, location_ids=ids) if ids else []
+    vacancies = api.free_places(ctx, start=first, months=MONTHS, location_ids=ids) if ids else []
     months: list[Period] = []
     period = first
     for _i in range(MONTHS):

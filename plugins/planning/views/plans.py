@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.clock import clock
-from core.context import context_for
+from core.context import context_for, current_context
 from core.db import session
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
@@ -114,8 +114,8 @@ def panel_context(child: Child, user) -> dict:
     year = today.year
     respite = None
     if rows:
-        entitled = api.respite_entitlement(sess, g.org, child.id, year)
-        used = api.respite_used(sess, g.org, child.id, year)
+        entitled = api.respite_entitlement(current_context(), child.id, year)
+        used = api.respite_used(current_context(), child.id, year)
         respite = {"year": year, "entitled": days_text(entitled), "used": days_text(used),
                    "balance": days_text(entitled - used)}
         # each agreement its own balance (co-parenting: one household never uses the other's days)
@@ -197,7 +197,7 @@ def _attach(form, exc: api.PlanningError) -> None:
 def _warnings(child: Child, location_id: int, start: date, end: date | None, days, *, living_group_id=None,
               care_plan_id: int | None = None, schedule=None) -> list[str]:
     """The domain's capacity and ratio warnings for this change (never blocks)."""
-    found = api.check_plan_change(session(), g.org, child_id=child.id, location_id=location_id, start_date=start,
+    found = api.check_plan_change(current_context(), child_id=child.id, location_id=location_id, start_date=start,
                                   end_date=end, days=days, living_group_id=living_group_id,
                                   care_plan_id=care_plan_id, schedule=schedule or None)
     return [w.message for w in found]
@@ -229,7 +229,7 @@ def new_plan(child_id: int):
             days = _day_plans(form)
             group = form.living_group_id.data or None
             try:
-                validate_care_plan(session(), g.org, child_id=child.id, location_id=form.location_id.data,
+                validate_care_plan(current_context(), child_id=child.id, location_id=form.location_id.data,
                                    start_date=form.start_date.data, days=days, end_date=form.end_date.data,
                                    family_id=form.family_id.data, settling_in_until=form.settling_in_end.data,
                                    living_group_id=group, schedule=form.schedule_days or None,
@@ -237,8 +237,7 @@ def new_plan(child_id: int):
                 warnings = _warnings(child, form.location_id.data, form.start_date.data, form.end_date.data, days,
                                      living_group_id=group, schedule=form.schedule_days)
                 if not warnings or form.confirm.data:
-                    plan_id = api.create_care_plan(
-                        session(), g.org, child_id=child.id, location_id=form.location_id.data,
+                    plan_id = api.create_care_plan(current_context(), child_id=child.id, location_id=form.location_id.data,
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
                         schedule=form.schedule_days or None, actor_id=current_user.id,
@@ -274,13 +273,13 @@ def new_version(care_plan_id: int):
             return _render_form(form, child, heading, [], previous=last, status=422)
         days = _day_plans(form)
         try:
-            validate_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
+            validate_care_plan_version(current_context(), plan.id, effective_date=form.start_date.data, days=days,
                                        schedule=form.schedule_days or None)
             warnings = _warnings(child, plan.location_id, form.start_date.data, plan.end_date, days,
                                  living_group_id=plan.living_group_id, care_plan_id=plan.id,
                                  schedule=form.schedule_days)
             if not warnings or form.confirm.data:
-                api.new_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
+                api.new_care_plan_version(current_context(), plan.id, effective_date=form.start_date.data, days=days,
                                           schedule=form.schedule_days or None, actor_id=current_user.id)
                 flash(_("Nieuwe versie van het opvangplan bewaard."), "success")
                 return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan.id}"))
@@ -299,7 +298,7 @@ def end_plan(care_plan_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            api.end_care_plan(session(), g.org, plan.id, end_date=form.end_date.data, actor_id=current_user.id)
+            api.end_care_plan(current_context(), plan.id, end_date=form.end_date.data, actor_id=current_user.id)
         except api.PlanningError as exc:
             form.end_date.errors.append(exc.message)
         else:
@@ -329,7 +328,7 @@ def add_extra_day(child_id: int):
             form.day.errors.append(_("Er loopt geen opvangplan op %(d)s.", d=form.day.data.strftime("%d/%m/%Y")))
         else:
             try:
-                api.add_extra_day(session(), g.org, today_plans[0].id,
+                api.add_extra_day(current_context(), today_plans[0].id,
                                   api.ScheduledDay(form.day.data, form.kind.data, form.start.data, form.end.data),
                                   actor_id=current_user.id)
             except api.PlanningError as exc:
@@ -355,7 +354,7 @@ def child_ics(child_id: int):
     end = parse_day(request.args.get("to"), start + timedelta(days=183))
     if end < start or (end - start).days > 400:
         abort(404, description=_("Kies een periode van hoogstens 400 dagen."))
-    days = api.reserved_days(session(), g.org, start=start, end=end, child_ids=[child.id])
+    days = api.reserved_days(current_context(), start=start, end=end, child_ids=[child.id])
     loc_ids = {d.location_id for d in days} or ({child.location_id} if child.location_id else set())
     locations = {loc.id: loc for loc in session().scalars(select(Location).where(
         Location.organisation_id == g.org.id, Location.id.in_(loc_ids)))} if loc_ids else {}

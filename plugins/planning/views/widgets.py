@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.clock import clock
+from core.context import context_for
 from core.db import session
 from core.models import Location
 from core.security import location_scope
@@ -19,7 +19,6 @@ from core.security import location_scope
 from ..api import effective_capacity, upcoming_rule_warnings
 from ..services.closing_days import closing_calendar
 from ..services.reservations import reserved_days
-from ..services.settings import setting
 
 SHOWN = 8
 
@@ -29,7 +28,8 @@ def today_widget(org, user) -> tuple[str, str]:
     from .day import planning_day
 
     sess = session()
-    today = clock.today()
+    ctx = context_for(sess, org)
+    today = ctx.today()
     stmt = select(Location).where(Location.organisation_id == org.id).options(
         selectinload(Location.opening_hours)).order_by(Location.name)
     scope = location_scope(user)
@@ -39,11 +39,11 @@ def today_widget(org, user) -> tuple[str, str]:
     ids = [loc.id for loc in locations]
     day = planning_day(locations, today)
     children: dict[int, set[int]] = {i: set() for i in ids}
-    for row in reserved_days(sess, org, start=day, end=day, location_ids=ids) if ids else []:
+    for row in reserved_days(ctx, start=day, end=day, location_ids=ids) if ids else []:
         children[row.location_id].add(row.child_id)
-    closed = closing_calendar(sess, org, ids, today, today + timedelta(days=366)) if ids else {}
+    closed = closing_calendar(ctx, ids, today, today + timedelta(days=366)) if ids else {}
     upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()})
-    forced = str(setting(sess, org, "planning.ratio_rule_set") or "auto")
+    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     rows = [{"id": loc.id, "name": loc.name, "places": effective_capacity(loc, day, forced),
              "expected": len(children[loc.id]),
              "closed": day in closed.get(loc.id, {}) or not any(oh.weekday == day.weekday()
@@ -55,17 +55,16 @@ def today_widget(org, user) -> tuple[str, str]:
         "planning/widget_today.html", rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN), day=day,
         total=sum(r["expected"] for r in rows), places=sum(r["places"] or 0 for r in rows),
         over=sum(1 for r in rows if r["places"] is not None and r["expected"] > r["places"]),
-        next_closing=upcoming[0] if upcoming else None, rule_warnings=_rule_warnings(sess, org, scope))
+        next_closing=upcoming[0] if upcoming else None, rule_warnings=_rule_warnings(ctx, scope))
     return title, html
 
 
-def _rule_warnings(sess, org, scope) -> list[dict]:
+def _rule_warnings(ctx, scope) -> list[dict]:
     """Per home (family daycare location) in the user's scope: the days on which today's plans
     break a capacity rule that starts within the next months."""
-    from core.context import context_for
 
     per: dict[int, dict] = {}
-    for w in upcoming_rule_warnings(context_for(sess, org)):
+    for w in upcoming_rule_warnings(ctx):
         if scope is not None and w.location_id not in scope:
             continue
         row = per.setdefault(w.location_id, {"name": w.location_name, "rule": w.rule_label, "limit": w.limit,

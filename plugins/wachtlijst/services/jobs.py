@@ -6,21 +6,23 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
+from core.context import TenantContext, context_for_org_id
 from core.jobs import Job, enqueue, handler
 from core.models import Location, Organisation
-from core.tenancy import enabled_modules
 
 from ..models import Offer, OfferStatus
 
 
-def _offer(session: Session, job: Job) -> tuple[Organisation, Offer] | None:
+def _offer(session: Session, job: Job) -> tuple[TenantContext, Offer] | None:
+    """The offer of the job with the TenantContext of its organisation (None when the offer is
+    gone or the module was switched off meanwhile)."""
     offer = session.get(Offer, job.payload["offer_id"])
     if offer is None:
         return None
-    org = session.get(Organisation, offer.organisation_id)
-    if "wachtlijst" not in enabled_modules(session, org):
+    ctx = context_for_org_id(session, offer.organisation_id)
+    if not ctx.is_enabled("wachtlijst"):
         return None
-    return org, offer
+    return ctx, offer
 
 
 @handler("wachtlijst.offer_reminder")
@@ -28,9 +30,9 @@ def remind(session: Session, job: Job) -> None:
     from .messages import send_reminder
 
     found = _offer(session, job)
-    if found and found[1].status == OfferStatus.OPEN and clock.today() <= found[1].deadline:
-        org, offer = found
-        send_reminder(session, org, offer.request, offer, session.get(Location, offer.location_id))
+    if found and found[1].status == OfferStatus.OPEN and found[0].today() <= found[1].deadline:
+        ctx, offer = found
+        send_reminder(session, ctx.org, offer.request, offer, session.get(Location, offer.location_id))
 
 
 @handler("wachtlijst.offer_expiry")
@@ -39,7 +41,8 @@ def expire(session: Session, job: Job) -> None:
 
     found = _offer(session, job)
     if found:
-        expire_offer(session, *found)
+        ctx, offer = found
+        expire_offer(session, ctx.org, offer)
 
 
 def schedule_retention(session: Session) -> Job:

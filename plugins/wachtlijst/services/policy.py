@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
+from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime
 from core.plugins import SettingDefinition
@@ -256,6 +257,6 @@ def _care_ended(session: Session, orgs: Mapping[int, Organisation], placed, loc_
     today = clock.today()
     found: set[tuple[int, int]] = set()
     for org_id, child_ids in children.items():
-        found |= placing.planning_api().care_ended(session, orgs[org_id], child_ids, today=today,
-                                                    location_ids=loc_ids)
+        found |= placing.planning_api().care_ended(context_for(session, orgs[org_id]), child_ids, today=today,
+                                                   location_ids=loc_ids)
     return found

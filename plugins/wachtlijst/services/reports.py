@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS
+from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime, SubsidyLevel
 from core.settings import get_setting
@@ -214,7 +215,7 @@ def fo_re_19_counts(session: Session, org: Organisation, year: int) -> list[Loca
     placed = {r.child_id: r for r in session.scalars(select(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.child_id.is_not(None)))}
     api = placing.planning_api()
-    days = api.reserved_days(session, org, start=date(year, 1, 1), end=date(year, 12, 31))
+    days = api.reserved_days(context_for(session, org), start=date(year, 1, 1), end=date(year, 12, 31))
     children: dict[int, set[int]] = defaultdict(set)
     for day in days:
         children[day.location_id].add(day.child_id)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.context import context_for
 from core.models import Role
 from plugins.aanwezigheden.services import planning_adapter
 from plugins.planning import api as planning_api
@@ -50,7 +51,7 @@ class FakePlanning:
             self.reserved.append(FakeReserved(d, child.id, location.id, day_part, start, end))
 
     # the api surface used through planning_adapter
-    def expected_children(self, session, org, location_id, day):
+    def expected_children(self, ctx, location_id, day):
         from sqlalchemy import select
 
         from core.models import Child
@@ -58,45 +59,42 @@ class FakePlanning:
         wanted = [r for r in self.reserved
                   if r.location_id == location_id and r.day == day and (location_id, day) not in self.closing]
         ids = {r.child_id for r in wanted}
-        children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
+        children = {c.id: c for c in ctx.session.scalars(select(Child).where(Child.id.in_(ids)))} if ids else {}
         return [planning_api.ExpectedChild(  # planning's own type: a field it adds or renames breaks here
             child_id=r.child_id, first_name=children[r.child_id].first_name,
             last_name=children[r.child_id].last_name, birth_date=children[r.child_id].birth_date,
             age_months=0, living_group_id=None, day_part=r.day_part, start=r.start, end=r.end,
             care_plan_id=r.care_plan_id) for r in wanted]  # one query, like planning's api
 
-    def reserved_days(self, session, org, *, start, end, child_ids=None, location_id=None):
+    def reserved_days(self, ctx, *, start, end, child_ids=None, location_id=None):
         return [r.as_reserved_day() for r in self.reserved if start <= r.day <= end
                 and (child_ids is None or r.child_id in child_ids)
                 and (location_id is None or r.location_id == location_id)
                 and (r.location_id, r.day) not in self.closing]
 
-    def closing_days(self, session, org, location_id, start, end):
+    def closing_days(self, ctx, location_id, start, end):
         return {d: label for (loc, d), label in self.closing.items() if loc == location_id and start <= d <= end}
 
-    def use_respite_day(self, session, org, child_id, day, amount=Decimal(1)):
+    def use_respite_day(self, ctx, child_id, day, amount=Decimal(1)):
         if self.balance.get(child_id, 0) <= 0:
             return False
         self.balance[child_id] -= 1
         self.used.append((child_id, day))
         return True
 
-    def book_respite_day(self, session, org, child_id, day, location_id=None):
-        from types import SimpleNamespace
+    def book_respite_day(self, ctx, child_id, day, *, amount=Decimal(1), location_id=None):
+        booked = self.use_respite_day(ctx, child_id, day, amount)
+        return planning_api.RespiteOutcome(booked, "booked" if booked else "exhausted", 1, "" if booked else "op")
 
-        booked = self.use_respite_day(session, org, child_id, day)
-        return SimpleNamespace(booked=booked, reason="booked" if booked else "exhausted", care_plan_id=1,
-                               message="" if booked else "op")
-
-    def agreements(self, session, org, *, start, end, child_ids=None, location_id=None):
+    def agreements(self, ctx, *, start, end, child_ids=None, location_id=None):
         return []
 
-    def release_respite_day(self, session, org, child_id, day):
+    def release_respite_day(self, ctx, child_id, day):
         if (child_id, day) in self.used:
             self.used.remove((child_id, day))
             self.balance[child_id] = self.balance.get(child_id, 0) + 1
 
-    def respite_balance(self, session, org, child_id, year):
+    def respite_balance(self, ctx, child_id, year):
         return self.balance.get(child_id, 0)
 
 
@@ -173,7 +171,7 @@ def pair(client, session, org, location, director, pin_user=None, pin=PIN):
     response = client.post(f"/o/{org.slug}/aanwezigheden/devices", data={"location_id": location.id, "name": "Tablet 1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
     user = pin_user or director
-    set_pin(session, db_org(session, org), session.get(User, user.id), pin)
+    set_pin(context_for(session, db_org(session, org)), session.get(User, user.id), pin)
     session.commit()
     client.post("/logout")
     return user

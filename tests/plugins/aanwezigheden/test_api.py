@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Location
 from plugins.aanwezigheden.api import AbsenceKind, DayCategory, billable_days
 from plugins.aanwezigheden.models import AttendanceEvent, ChildCode, EventKind, EventStatus
@@ -34,9 +35,9 @@ def test_month_of_one_child(app, session, factory, org, location, planning):
     stay(session, o, kid, location, NOV[0], time(8), time(12))  # half day
     stay(session, o, kid, location, NOV[1], time(7), time(18, 40))  # flex, late pickup (closes 18:30)
     stay(session, o, kid, location, NOV[2], time(8), time(17), status=EventStatus.DUPLICATE)  # does not count
-    record_absence(session, o, child_id=kid.id, location_id=location.id, day=NOV[3], kind="auto")  # respijt
+    record_absence(context_for(session, o), child_id=kid.id, location_id=location.id, day=NOV[3], kind="auto")  # respijt
     stay(session, o, kid, location, date(2026, 11, 21), time(9), time(15))  # Saturday, not reserved: extra
-    rows = {r.day: r for r in billable_days(session, o, start=date(2026, 11, 1), end=date(2026, 11, 30))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=date(2026, 11, 1), end=date(2026, 11, 30))}
     assert set(rows) == set(NOV) | {date(2026, 11, 21)}
     assert rows[NOV[0]].category == DayCategory.HALF and rows[NOV[0]].billable
     assert rows[NOV[1]].category == DayCategory.FLEX and rows[NOV[1]].late_pickup_minutes == 10
@@ -52,7 +53,7 @@ def test_closing_days_are_never_billed(session, factory, org, location, planning
     kid = factory.child(o, location=location)
     planning.reserve(kid, location, *NOV)
     planning.closing[(location.id, NOV[2])] = "brugdag"
-    rows = billable_days(session, o, start=NOV[0], end=NOV[-1])
+    rows = billable_days(context_for(session, o), start=NOV[0], end=NOV[-1])
     assert NOV[2] not in {r.day for r in rows} and len(rows) == 4
 
 
@@ -64,7 +65,7 @@ def test_own_child_and_flex_location(session, factory, org, planning):
     own = factory.child(o, location=home)
     session.add(ChildCode(organisation_id=o.id, child_id=own.id, own_child=True))
     stay(session, o, own, home, NOV[0], time(5), time(17))
-    [row] = billable_days(session, o, start=NOV[0], end=NOV[0])
+    [row] = billable_days(context_for(session, o), start=NOV[0], end=NOV[0])
     assert row.own_child and not row.billable and row.present
     assert row.fo_bucket == "min11uFlex" and row.counted_minutes == 12 * 60 and row.uncounted_minutes == 0
 
@@ -81,10 +82,10 @@ def test_query_count_does_not_grow_with_children(app, session, factory, org, loc
 
     make(2)
     with QueryCounter(engine) as small:
-        assert len(billable_days(session, o, start=NOV[0], end=NOV[-1])) == 10
+        assert len(billable_days(context_for(session, o), start=NOV[0], end=NOV[-1])) == 10
     make(20)
     with QueryCounter(engine) as large:
-        assert len(billable_days(session, o, start=NOV[0], end=NOV[-1])) == 110
+        assert len(billable_days(context_for(session, o), start=NOV[0], end=NOV[-1])) == 110
     assert 0 < large.count == small.count
 
 
@@ -94,6 +95,6 @@ def test_other_organisations_are_invisible(session, factory, org, location, plan
     loc = factory.location(other)
     kid = factory.child(other, location=loc)
     stay(session, other, kid, loc, NOV[0], time(8), time(16))
-    assert billable_days(session, o, start=NOV[0], end=NOV[-1]) == []
-    assert len(billable_days(session, other, start=NOV[0], end=NOV[-1])) == 1
+    assert billable_days(context_for(session, o), start=NOV[0], end=NOV[-1]) == []
+    assert len(billable_days(context_for(session, other), start=NOV[0], end=NOV[-1])) == 1
     assert session.get(Location, loc.id).organisation_id == other.id

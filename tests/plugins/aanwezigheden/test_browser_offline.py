@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.clock import clock
+from core.context import context_for
 from core.models import Role
 from plugins.aanwezigheden.models import AttendanceEvent, EventStatus
 from tests.browser_support import login_as
@@ -27,8 +28,8 @@ def seed(live_server):
         expected = f.child(org, location=location, first_name="Verwachte", born=date(2025, 3, 1))
         extra = f.child(org, location=location, first_name="Onverwachte", born=date(2025, 4, 1))
         director = f.user(org, Role.DIRECTOR)
-        set_pin(f.session, org, director, PIN)
-        create_care_plan(f.session, org, child_id=expected.id, location_id=location.id, start_date=clock.today(),
+        set_pin(context_for(f.session, org), director, PIN)
+        create_care_plan(context_for(f.session, org), child_id=expected.id, location_id=location.id, start_date=clock.today(),
                          days=[DayPlan(weekday=d, day_part="full") for d in range(7)])
         return org.slug, org.id, expected.id, extra.id, director.email, director.name
 

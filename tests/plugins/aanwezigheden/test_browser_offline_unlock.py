@@ -8,6 +8,7 @@ from datetime import date, time
 
 from playwright.sync_api import expect
 
+from core.context import context_for
 from core.models import Organisation, Role, User
 from plugins.aanwezigheden.models import Device
 from plugins.aanwezigheden.services.devices import pair_device, set_pin
@@ -34,9 +35,9 @@ def seed(live_server):
         f.child(org, location=location, first_name="Sleutel", born=date(2025, 2, 1))
         director = f.user(org, Role.DIRECTOR)
         caregiver = f.user(org, Role.CAREGIVER, locations=[location])
-        set_pin(f.session, org, director, DIRECTOR_PIN)
-        set_pin(f.session, org, caregiver, CAREGIVER_PIN)
-        device, token = pair_device(f.session, org, location, "Tablet slot", actor_id=director.id)
+        set_pin(context_for(f.session, org), director, DIRECTOR_PIN)
+        set_pin(context_for(f.session, org), caregiver, CAREGIVER_PIN)
+        device, token = pair_device(context_for(f.session, org), location, "Tablet slot", actor_id=director.id)
         return {"slug": org.slug, "org_id": org.id, "device_id": device.id, "token": token,
                 "director": director.name, "caregiver": caregiver.name, "caregiver_id": caregiver.id}
 
@@ -136,7 +137,8 @@ def test_offline_unlock_with_server_verifiers_lockout_and_invalidation(live_serv
 
     # The caregiver changes her PIN: after the next sync the old one no longer works offline.
     with live_server.seed() as f:
-        set_pin(f.session, f.session.get(Organisation, d["org_id"]), f.session.get(User, d["caregiver_id"]), NEW_PIN)
+        set_pin(context_for(f.session, f.session.get(Organisation, d["org_id"])),
+                f.session.get(User, d["caregiver_id"]), NEW_PIN)
     page.reload()
     expect(page.locator("body")).to_have_attribute("data-ready", "1")
     wait_pins(page, slug, lambda raw: raw and raw != first_salt, "renewed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from datetime import date
 
+from core.context import build_context
 from plugins.aanwezigheden.services import planning_adapter
 from plugins.planning import api as planning_api
 from tests.plugins.aanwezigheden.conftest import FAKED, FakePlanning, db_org
@@ -26,8 +27,9 @@ def test_the_fake_and_the_seam_take_the_real_apis_parameters():
 
 def test_the_fake_hands_out_plannings_own_types(session, factory, org, location, planning):
     o = db_org(session, org)
+    ctx = build_context(session, o)
     kid = factory.child(o, location=location)
     planning.reserve(kid, location, date(2026, 11, 16))
-    [expected] = planning_adapter.expected_children(session, o, location.id, date(2026, 11, 16))
-    [reserved] = planning_adapter.reserved_days(session, o, start=date(2026, 11, 16), end=date(2026, 11, 16))
+    [expected] = planning_adapter.expected_children(ctx, location.id, date(2026, 11, 16))
+    [reserved] = planning_adapter.reserved_days(ctx, start=date(2026, 11, 16), end=date(2026, 11, 16))
     assert type(expected) is planning_api.ExpectedChild and type(reserved) is planning_api.ReservedDay

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Role, User
 from plugins.aanwezigheden.models import Device, StaffPin
 from plugins.aanwezigheden.services.devices import set_pin
@@ -56,7 +57,7 @@ def test_only_staff_who_may_unlock_this_location(client, session, factory, org, 
     gone = snap(factory.user(org, Role.CAREGIVER, locations=[session.get(Location, location.id)]))
     o = db_org(session, org)
     for u in (here, elsewhere, gone):
-        set_pin(session, o, session.get(User, u.id), "5937")
+        set_pin(context_for(session, o), session.get(User, u.id), "5937")
     session.get(User, gone.id).active = False
     session.commit()
     pair(client, session, org, location, director)
@@ -68,7 +69,7 @@ def test_a_new_pin_replaces_the_verifier(client, session, factory, org, location
     app_clock().freeze(MORNING)
     pair(client, session, org, location, director)
     before = api(client, org, "pins").json
-    set_pin(session, db_org(session, org), session.get(User, director.id), "6184")
+    set_pin(context_for(session, db_org(session, org)), session.get(User, director.id), "6184")
     session.commit()
     after = api(client, org, "pins").json
     entry = after["staff"][str(director.id)]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from plugins.aanwezigheden.api import AbsenceKind, billable_days
 from plugins.aanwezigheden.services import absences
 from plugins.planning import api as planning
@@ -16,7 +17,7 @@ MONDAY = date(2026, 11, 16)
 
 
 def plan(session, o, child, location, days=range(5)):
-    return planning.create_care_plan(session, o, child_id=child.id, location_id=location.id, start_date=MONDAY,
+    return planning.create_care_plan(context_for(session, o), child_id=child.id, location_id=location.id, start_date=MONDAY,
                                      days=[planning.DayPlan(weekday=d, day_part="full") for d in days])
 
 
@@ -38,14 +39,14 @@ def test_reserved_days_and_respite_through_planning(session, factory, org, locat
     o = db_org(session, org)
     kid = factory.child(o, location=location)
     plan(session, o, kid, location)
-    before = planning.respite_balance(session, o, kid.id, 2026)
-    absence = absences.record_absence(session, o, child_id=kid.id, location_id=location.id,
+    before = planning.respite_balance(context_for(session, o), kid.id, 2026)
+    absence = absences.record_absence(context_for(session, o), child_id=kid.id, location_id=location.id,
                                       day=date(2026, 11, 17), kind="auto")
     assert absence.kind == AbsenceKind.RESPIJT
-    assert planning.respite_balance(session, o, kid.id, 2026) == before - Decimal(1)
-    absences.remove_absence(session, o, absence.id)
-    assert planning.respite_balance(session, o, kid.id, 2026) == before
-    rows = billable_days(session, o, start=MONDAY, end=date(2026, 11, 22))
+    assert planning.respite_balance(context_for(session, o), kid.id, 2026) == before - Decimal(1)
+    absences.remove_absence(context_for(session, o), absence.id)
+    assert planning.respite_balance(context_for(session, o), kid.id, 2026) == before
+    rows = billable_days(context_for(session, o), start=MONDAY, end=date(2026, 11, 22))
     assert [r.day for r in rows] == [MONDAY + (date(2026, 11, 17) - MONDAY) * i for i in range(5)]
     assert all(r.reserved and not r.present and not r.absence_recorded for r in rows)
 
@@ -64,6 +65,6 @@ def test_absence_notice_page(client, session, factory, org, location, director):
     ok = client.post(f"/o/{org.slug}/aanwezigheden/absences/new",
                      data={"child_id": kid.id, "day": "2026-11-20", "kind": "gerechtvaardigd", "reason": "ziekte"})
     assert ok.status_code == 302
-    [row] = [r for r in billable_days(session, db_org(session, org), start=date(2026, 11, 20),
+    [row] = [r for r in billable_days(context_for(session, db_org(session, org)), start=date(2026, 11, 20),
                                       end=date(2026, 11, 20))]
     assert row.absence == AbsenceKind.GERECHTVAARDIGD and row.absence_recorded and not row.billable

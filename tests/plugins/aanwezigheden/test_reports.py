@@ -11,6 +11,7 @@ from lxml import etree
 from sqlalchemy import delete, select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import PriceRegime, Role
 from core.values import Period
 from plugins.aanwezigheden.models import ChildCode, ReportSubmission
@@ -44,17 +45,17 @@ def month_of_care(session, factory, org, location, planning):
     stay(session, o, a, location, DAYS[0], time(8), time(12))  # min5u
     stay(session, o, a, location, DAYS[1], time(8), time(17))  # min11u
     stay(session, o, a, location, DAYS[2], time(6, 30), time(18, 30))  # 12 h, no flex -> min11u
-    record_absence(session, o, child_id=a.id, location_id=location.id, day=DAYS[3], kind="gerechtvaardigd",
+    record_absence(context_for(session, o), child_id=a.id, location_id=location.id, day=DAYS[3], kind="gerechtvaardigd",
                    reason="ziekte")
     stay(session, o, b, location, DAYS[0], time(7), time(16))
-    record_absence(session, o, child_id=b.id, location_id=location.id, day=DAYS[1], kind="auto")  # respijt
+    record_absence(context_for(session, o), child_id=b.id, location_id=location.id, day=DAYS[1], kind="auto")  # respijt
     stay(session, o, own, location, DAYS[0], time(7), time(16))
     return o, a, b
 
 
 def test_fo_su_05_counts(session, factory, org, location, planning):
     o, a, b = month_of_care(session, factory, org, location, planning)
-    data = reports.fo_su_05_data(session, o, loc(session, location), NOV)
+    data = reports.fo_su_05_data(context_for(session, o), loc(session, location), NOV)
     lines = {line.first_name: line for line in data.lines}
     assert set(lines) == {"Amber", "Bram"}  # own children are not reported
     assert dict(lines["Amber"].present) == {"min5u": 1, "min11u": 2}
@@ -66,7 +67,7 @@ def test_fo_su_05_counts(session, factory, org, location, planning):
 
 def test_fo_su_05_xml_is_valid_against_the_official_schema(session, factory, org, location, planning):
     o, _, _ = month_of_care(session, factory, org, location, planning)
-    xml = reports.fo_su_05_xml(session, o, loc(session, location), NOV, responsible="An Verantwoordelijke")
+    xml = reports.fo_su_05_xml(context_for(session, o), loc(session, location), NOV, responsible="An Verantwoordelijke")
     assert reports.validate_fo_su_05(xml) == []
     schema = etree.XMLSchema(etree.parse(str(reports.FO_SU_05_XSD)))
     doc = etree.fromstring(xml)
@@ -81,7 +82,7 @@ def test_fo_su_05_xml_is_valid_against_the_official_schema(session, factory, org
 
 def test_the_validator_catches_an_invalid_document(session, factory, org, location, planning):
     o, _, _ = month_of_care(session, factory, org, location, planning)
-    xml = reports.fo_su_05_xml(session, o, loc(session, location), NOV)
+    xml = reports.fo_su_05_xml(context_for(session, o), loc(session, location), NOV)
     broken = xml.replace(b"<periode>11/2026</periode>", b"<periode>2026-11</periode>")
     assert reports.validate_fo_su_05(broken)
 
@@ -91,7 +92,7 @@ def test_fo_su_05_refuses_without_file_number(session, factory, org, location, p
     place = loc(session, location)
     place.opgroeien_file_no = None
     with pytest.raises(AttendanceError, match="dossiernummer"):
-        reports.fo_su_05_xml(session, o, place, NOV)
+        reports.fo_su_05_xml(context_for(session, o), place, NOV)
 
 
 def swagger_validator():
@@ -102,7 +103,7 @@ def swagger_validator():
 
 def test_kot_payload_follows_the_swagger_contract(session, factory, org, location, planning):
     o, a, b = month_of_care(session, factory, org, location, planning)
-    body, problems = reports.kot_payload(session, o, loc(session, location), NOV)
+    body, problems = reports.kot_payload(context_for(session, o), loc(session, location), NOV)
     assert problems == []
     swagger_validator().validate(body)
     names = [p["kind"]["kindVoornaam"] for p in body["prestaties"]]
@@ -125,7 +126,7 @@ def test_kot_names_children_that_cannot_be_sent(session, factory, org, location,
     o, a, b = month_of_care(session, factory, org, location, planning)
     session.scalar(select(ChildCode).where(ChildCode.child_id == a.id)).sex = None
     stay(session, o, b, location, DAYS[4], time(8), None)  # departure missing
-    body, problems = reports.kot_payload(session, o, loc(session, location), NOV)
+    body, problems = reports.kot_payload(context_for(session, o), loc(session, location), NOV)
     assert body["prestaties"] == [] and len(problems) == 2
     assert any("geslacht" in p for p in problems) and any("vertrek ontbreekt" in p for p in problems)
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import AuditEntry, Child
 from core.retention import erase, plan
 from plugins.aanwezigheden.models import (
@@ -47,12 +48,12 @@ def test_recent_attendance_holds_and_old_taps_go_with_the_child(factory, session
         ])
         session.commit()
         app_clock().freeze(TODAY)
-        planned = plan(session, org)
+        planned = plan(context_for(session, org))
         assert old.id in planned.child_ids
         assert tapped.id not in planned.child_ids and absent.id not in planned.child_ids
         assert planned.held_children.get("aanwezigheden") == 2
 
-        erase(session, org, planned)
+        erase(context_for(session, org), planned)
         session.flush()
         children = set(session.scalars(select(Child.id).where(Child.organisation_id == org.id)))
         assert old.id not in children and {tapped.id, absent.id} <= children

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, app_clock
-from core.context import build_context
+from core.context import build_context, context_for
 from core.models import ChildFamily, Location, PriceRegime
 from core.settings import set_setting
 from core.values import Period
@@ -35,7 +35,7 @@ def _days(days, part="full", start=None, end=None):
 def _plan(session, o, child, location, days=range(5), start=date(2026, 11, 2), **kw):
     days = list(days)
     pattern = days if isinstance(days[0], planning.DayPlan) else _days(days)
-    return planning.create_care_plan(session, o, child_id=child.id, location_id=location.id, start_date=start,
+    return planning.create_care_plan(context_for(session, o), child_id=child.id, location_id=location.id, start_date=start,
                                      days=pattern, **kw)
 
 
@@ -66,7 +66,7 @@ def test_absence_on_a_closing_day_is_refused_in_the_screen_language_and_nothing_
     o = db_org(session, org)
     kid = factory.child(o, location=location, first_name="Sluit")
     _plan(session, o, kid, location)
-    planning.add_closing_period(session, o, start_date=date(2026, 11, 20), reason="Brugdag", kind="bridge")
+    planning.add_closing_period(context_for(session, o), start_date=date(2026, 11, 20), reason="Brugdag", kind="bridge")
     session.commit()
     login(client, director)
     client.set_cookie("lang", "fr")
@@ -101,7 +101,7 @@ def test_co_parenting_each_household_uses_its_own_respite(app, session, factory,
     child, fam_a, fam_b, a, b = _co_parented(session, factory, o, location)
     kinds = {}
     for day in (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 23), date(2026, 11, 19)):
-        kinds[day] = record_absence(session, o, child_id=child.id, location_id=location.id, day=day, kind="auto").kind
+        kinds[day] = record_absence(context_for(session, o), child_id=child.id, location_id=location.id, day=day, kind="auto").kind
     assert kinds == {date(2026, 11, 16): AbsenceKind.RESPIJT, date(2026, 11, 17): AbsenceKind.RESPIJT,
                      date(2026, 11, 23): AbsenceKind.ONGERECHTVAARDIGD, date(2026, 11, 19): AbsenceKind.RESPIJT}
     per = {x.care_plan_id: x for x in planning.respite_per_agreement(build_context(session, o), child.id, 2026)}
@@ -109,11 +109,11 @@ def test_co_parenting_each_household_uses_its_own_respite(app, session, factory,
     session.commit()  # the request context's teardown ends the session
     with app.test_request_context():
         with pytest.raises(AttendanceError) as refused:  # asked explicitly: A's days are used up
-            record_absence(session, o, child_id=child.id, location_id=location.id, day=date(2026, 11, 24),
+            record_absence(context_for(session, o), child_id=child.id, location_id=location.id, day=date(2026, 11, 24),
                            kind="respijt")
     assert refused.value.code == "no_respite" and _count(session, Absence) == 4
     o = db_org(session, org)
-    rows = {r.day: r for r in billable_days(session, o, start=MON, end=date(2026, 11, 24), child_ids=[child.id])}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=MON, end=date(2026, 11, 24), child_ids=[child.id])}
     assert (rows[date(2026, 11, 16)].care_plan_id, rows[date(2026, 11, 16)].family_id) == (a, fam_a.id)
     assert (rows[date(2026, 11, 19)].care_plan_id, rows[date(2026, 11, 19)].family_id) == (b, fam_b.id)
     assert rows[date(2026, 11, 23)].billable and not rows[date(2026, 11, 16)].billable
@@ -132,7 +132,7 @@ def test_short_stay_on_a_reserved_full_day_is_billed_as_a_full_day(session, fact
                  + _days([3, 4], "hours", time(8), time(12)))
     stay(session, o, kid, location, MON, time(8), time(11))  # Monday: full day reserved, 3 h stayed
     stay(session, o, kid, location, date(2026, 11, 19), time(8), time(14))  # Thursday: 4 h reserved, 6 h
-    rows = {r.day: r for r in billable_days(session, o, start=MON, end=date(2026, 11, 20))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=MON, end=date(2026, 11, 20))}
     monday = rows[MON]
     assert (monday.reserved_day_part, monday.reserved_start, monday.reserved_end) == ("full", time(7), time(18, 30))
     assert monday.reserved_minutes == 690 and monday.reserved_category == DayCategory.FULL
@@ -152,10 +152,10 @@ def test_extra_agreed_day_and_version_changing_mid_month(session, factory, org, 
     o = db_org(session, org)
     kid = factory.child(o, location=location)
     plan = _plan(session, o, kid, location, range(5))
-    planning.new_care_plan_version(session, o, plan, effective_date=MON, days=_days([0, 1], "hours", time(8), time(12)))
-    planning.add_extra_day(session, o, plan, planning.ScheduledDay(date(2026, 11, 19), "full"))
+    planning.new_care_plan_version(context_for(session, o), plan, effective_date=MON, days=_days([0, 1], "hours", time(8), time(12)))
+    planning.add_extra_day(context_for(session, o), plan, planning.ScheduledDay(date(2026, 11, 19), "full"))
     stay(session, o, kid, location, date(2026, 11, 19), time(8), time(16))
-    rows = {r.day: r for r in billable_days(session, o, start=date(2026, 11, 9), end=date(2026, 11, 22))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=date(2026, 11, 9), end=date(2026, 11, 22))}
     assert rows[date(2026, 11, 12)].reserved_category == DayCategory.FULL  # Thursday before the addendum
     assert rows[MON].reserved_category == DayCategory.HALF  # Monday after it: 08:00-12:00
     assert date(2026, 11, 18) not in rows  # Wednesday no longer reserved
@@ -177,7 +177,7 @@ def test_settling_in_days_follow_the_organisations_setting(session, factory, org
     stay(session, o, kid, location, MON, time(9), time(11))
     stay(session, o, kid, location, date(2026, 11, 18), time(9), time(11))  # unreserved Wednesday, still settling
     stay(session, o, kid, location, date(2026, 11, 23), time(9), time(11))
-    rows = {r.day: r for r in billable_days(session, o, start=MON, end=date(2026, 11, 23))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=MON, end=date(2026, 11, 23))}
     assert rows[MON].settling_in and rows[MON].billable is billable
     assert rows[date(2026, 11, 18)].settling_in and rows[date(2026, 11, 18)].billable is billable
     assert rows[date(2026, 11, 18)].care_plan_id is not None and not rows[date(2026, 11, 18)].reserved
@@ -196,9 +196,9 @@ def test_future_days_are_planned_never_absences_in_register_billing_and_fo_su_05
     kid = factory.child(o, location=location, first_name="Toekomst")
     _plan(session, o, kid, location, start=MON)
     stay(session, o, kid, location, MON, time(8), time(17))
-    record_absence(session, o, child_id=kid.id, location_id=location.id, day=date(2026, 11, 27),
+    record_absence(context_for(session, o), child_id=kid.id, location_id=location.id, day=date(2026, 11, 27),
                    kind="auto", in_advance=True)
-    rows = {r.day: r for r in billable_days(session, o, start=MON, end=date(2026, 11, 30))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=MON, end=date(2026, 11, 30))}
     assert rows[date(2026, 11, 17)].absence == AbsenceKind.ONGERECHTVAARDIGD and rows[date(2026, 11, 17)].billable
     assert rows[date(2026, 11, 18)].absence == AbsenceKind.ONGERECHTVAARDIGD and not rows[date(2026, 11, 18)].planned
     for future in (date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23)):
@@ -212,7 +212,7 @@ def test_future_days_are_planned_never_absences_in_register_billing_and_fo_su_05
     cells = {c["day"]: c for c in row["cells"]}
     assert cells[date(2026, 11, 19)]["planned"] and cells[date(2026, 11, 19)]["absence"] == ""
     assert row["totals"] == {"present": 1, "absent": 3, "late": 0, "planned": 7}  # 17, 18 and 27 absent
-    fo = reports.fo_su_05_data(session, o, session.get(Location, location.id), Period(2026, 11))
+    fo = reports.fo_su_05_data(context_for(session, o), session.get(Location, location.id), Period(2026, 11))
     [line] = fo.lines
     assert dict(line.present) == {"min11u": 1}
     assert dict(line.unjustified) == {"min11u": 2} and dict(line.justified) == {"min11u": 1}
@@ -225,7 +225,7 @@ def test_year_end_31_december_is_judged_and_january_is_planned(session, factory,
     o = db_org(session, org)
     kid = factory.child(o, location=location)
     _plan(session, o, kid, location, start=date(2026, 12, 28))
-    rows = {r.day: r for r in billable_days(session, o, start=date(2026, 12, 28), end=date(2027, 1, 8))}
+    rows = {r.day: r for r in billable_days(context_for(session, o), start=date(2026, 12, 28), end=date(2027, 1, 8))}
     assert rows[date(2026, 12, 31)].absence == AbsenceKind.ONGERECHTVAARDIGD
     assert date(2027, 1, 1) not in rows
     assert rows[date(2027, 1, 4)].planned and rows[date(2027, 1, 4)].absence is None
@@ -242,5 +242,5 @@ def test_own_child_plan_is_never_billed(session, factory, org):
     own = factory.child(o, location=home, born=date(2021, 9, 1))
     _plan(session, o, own, home, own_child=True)
     stay(session, o, own, home, MON, time(16), time(18))
-    rows = billable_days(session, o, start=MON, end=date(2026, 11, 20), child_ids=[own.id])
+    rows = billable_days(context_for(session, o), start=MON, end=date(2026, 11, 20), child_ids=[own.id])
     assert len(rows) == 5 and all(r.own_child and not r.billable for r in rows)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Child, Location
 from plugins.aanwezigheden.models import AttendanceEvent, EventStatus
 from plugins.aanwezigheden.services.devices import pair_device
@@ -29,13 +30,13 @@ def test_earliest_arrival_counts_in_any_sync_order(session, factory, org, locati
                     location_id=location.id)
         session.add(kid)
         session.flush()
-        devices = [pair_device(session, o, session.get(Location, location.id), f"T{i}", actor_id=None)[0]
+        devices = [pair_device(context_for(session, o), session.get(Location, location.id), f"T{i}", actor_id=None)[0]
                    for i in range(len(offsets))]
         items = [(f"c{i}-{kid.id}", devices[i], BASE + timedelta(minutes=m)) for i, m in enumerate(offsets)]
         shuffled = list(items)
         order.shuffle(shuffled)
         for client_id, device, at in shuffled:
-            register(session, o, device, client_id=client_id, child_id=kid.id, kind="arrival", client_at=at,
+            register(context_for(session, o), device, client_id=client_id, child_id=kid.id, kind="arrival", client_at=at,
                      offline=True, keep_rejected=True)
         session.expire_all()
         accepted = list(session.scalars(select(AttendanceEvent).where(

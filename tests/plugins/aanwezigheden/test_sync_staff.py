@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Location, Role, User
 from plugins.aanwezigheden.models import AttendanceEvent, Device, EventStatus, StaffPin
 from plugins.aanwezigheden.services.devices import _pbkdf2, proof_message, set_pin
@@ -87,7 +88,7 @@ def test_forged_or_stale_proofs_are_refused(client, session, factory, org, locat
 def test_an_online_unlock_counts_only_for_who_unlocked(client, session, factory, org, location, director):
     kid, _device = _paired(client, session, factory, org, location, director)
     caregiver = snap(factory.user(org, Role.CAREGIVER, locations=[session.get(Location, location.id)]))
-    set_pin(session, db_org(session, org), session.get(User, caregiver.id), "5731")
+    set_pin(context_for(session, db_org(session, org)), session.get(User, caregiver.id), "5731")
     session.commit()
     assert unlock(client, org, caregiver, pin="5731").status_code == 200
     at = MORNING - timedelta(minutes=5)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import AuditEntry, Role
 from plugins.aanwezigheden.models import (
     Absence,
@@ -16,6 +18,7 @@ from plugins.aanwezigheden.models import (
     Device,
     EventStatus,
 )
+from plugins.aanwezigheden.services import AttendanceError
 from tests.conftest import QueryCounter, login
 from tests.plugins.aanwezigheden.conftest import PIN, TABLET_HEADERS, api, pair, snap, unlock
 
@@ -424,11 +427,11 @@ def test_a_device_token_is_worth_nothing_in_another_organisation(session, factor
     from tests.plugins.aanwezigheden.conftest import db_org
 
     own = db_org(session, org)
-    _device, token = pair_device(session, own, session.get(Location, location.id), "Tablet", actor_id=None)
-    assert device_for_token(session, own, token).location_id == location.id
+    _device, token = pair_device(context_for(session, own), session.get(Location, location.id), "Tablet", actor_id=None)
+    assert device_for_token(context_for(session, own), token).location_id == location.id
     other = factory.org(modules={"aanwezigheden"})
     with pytest.raises(AttendanceError) as refused:
-        device_for_token(session, other, token)
+        device_for_token(context_for(session, other), token)
     assert refused.value.code == "not_paired" and refused.value.status == 401
 
 
@@ -466,8 +469,9 @@ def test_a_tap_costs_three_statements_and_a_resend_one_more(client, app, session
 
 
 def test_the_tap_reads_plain_rows_and_keeps_every_guard(client, session, factory, org, location, director, planning):
-    """The tap loads organisation and device as plain rows (``load_org_with_device_rows``): the
-    device checks, the module gate and the organisation scope still hold on that path."""
+    """The tap reads organisation, modules, device and settings in one statement of plain columns
+    (``load_org_with_device``) into the request's TenantContext: the device checks, the module
+    gate and the organisation scope still hold on that path."""
     from sqlalchemy import delete
 
     from core.models import OrganisationModule
@@ -494,19 +498,45 @@ def test_the_tap_reads_plain_rows_and_keeps_every_guard(client, session, factory
     assert [e.client_id for e in events(session, kid)] == ["g-1"] and not events(session, other)
 
 
-def test_plain_rows_are_read_only_and_load_the_entity_for_anything_else(app, session, org, location):
-    import pytest
-
+def test_the_tablet_loader_makes_the_request_context(app, session, org, location):
+    """Organisation, enabled modules, device and every setting of the organisation come from the
+    one statement: the context is primed (no further query for modules, settings or the device),
+    the entities are the session's own, and anything not read loads on access."""
+    from core.context import current_context
     from core.models import Location, Organisation
-    from plugins.aanwezigheden.services.devices import load_org_with_device_rows, pair_device
+    from core.settings import set_setting
+    from plugins.aanwezigheden.services.devices import (
+        device_for_token,
+        load_org_with_device,
+        pair_device,
+    )
     from tests.plugins.aanwezigheden.conftest import db_org
 
     own = db_org(session, org)
-    _device, token = pair_device(session, own, session.get(Location, location.id), "Tablet", actor_id=None)
+    device, token = pair_device(context_for(session, own), session.get(Location, location.id), "Tablet",
+                                actor_id=None)
+    set_setting(session, own, "aanwezigheden.inactivity_lock_minutes", 7)
+    set_setting(session, own, "core.retention_years", 9)
+    device_id = device.id
+    session.commit()
+    session.expunge_all()
+    engine = session.connection()
     with app.test_request_context():
-        row = load_org_with_device_rows(session, own.slug, token)
-        assert (row.id, row.slug, row.koepel_id) == (own.id, own.slug, own.koepel_id)
-        assert row.municipality == session.get(Organisation, own.id).municipality  # not in the row: loaded
-        with pytest.raises(AttributeError):
-            row.name = "changed"
-        assert load_org_with_device_rows(session, "no-such-org", token) is None
+        with QueryCounter(engine) as counter:
+            loaded = load_org_with_device(session, own.slug, token)
+            ctx = current_context()
+            assert ctx.org is loaded and isinstance(loaded, Organisation)
+            assert "aanwezigheden" in ctx.modules
+            assert device_for_token(ctx, token).id == device_id
+            assert ctx.setting("aanwezigheden.inactivity_lock_minutes") == 7
+            assert ctx.setting("core.retention_years") == 9  # every setting, not only the module's
+            assert ctx.setting("aanwezigheden.pin_max_failures") == 5  # a default
+        assert counter.count == 1, counter.statements
+        assert session.get(Organisation, own.id) is loaded  # the session's own entity
+        assert loaded.municipality == own.municipality and not session.dirty  # loaded as if by a query
+    with app.test_request_context():
+        assert load_org_with_device(session, "no-such-org", token) is None
+        other = load_org_with_device(session, own.slug, "not-a-token")
+        with pytest.raises(AttendanceError) as refused:
+            device_for_token(current_context(), "not-a-token")
+        assert other is not None and refused.value.code == "not_paired"

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.context import context_for
+
 
 def victim_care_plan(factory, org, session) -> int:
     from plugins.planning import api
 
     location = factory.location(org)
     child = factory.child(org, location=location)
-    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                    start_date=date(2026, 11, 2), days=[api.DayPlan(0, "full")])
     session.commit()
     return plan_id
@@ -18,6 +20,7 @@ def victim_care_plan(factory, org, session) -> int:
 def victim_closing_day(factory, org, session) -> int:
     from plugins.planning import api
 
-    period_id = api.add_closing_period(session, org, start_date=date(2026, 12, 24), reason="Brugdag", kind="bridge")
+    period_id = api.add_closing_period(context_for(session, org), start_date=date(2026, 12, 24), reason="Brugdag",
+                                       kind="bridge")
     session.commit()
     return period_id

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.clock import clock
+from core.context import context_for
 from core.models import Role
 from plugins.planning.models import CarePlan
 from tests.browser_support import axe_violations, login_as
@@ -26,7 +27,7 @@ def seed(live_server, monday: date):
         second = f.child(org, family=family, location=location, first_name="Tweede", born=date(2025, 6, 1))
         third = f.child(org, family=family, location=location, first_name="Derde", born=date(2025, 7, 1))
         director = f.user(org, Role.DIRECTOR)
-        create_care_plan(f.session, org, child_id=first.id, location_id=location.id, start_date=monday,
+        create_care_plan(context_for(f.session, org), child_id=first.id, location_id=location.id, start_date=monday,
                          days=[DayPlan(weekday=d, day_part="full") for d in range(5)], family_id=family.id)
         return org.slug, second.id, third.id, director.email
 

@@ -4,6 +4,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.models import CareType, ChildFamily
 from core.settings import set_setting
 from plugins.planning import api
@@ -22,11 +23,11 @@ def _counts(session):
 def _create(session, org, child, location, **kw):
     kw.setdefault("start_date", JAN5)
     kw.setdefault("days", full_week())
-    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id, **kw)
+    return api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, **kw)
 
 
 def _days(session, org, start, end, **kw):
-    return [(r.day, r.day_part) for r in api.reserved_days(session, org, start=start, end=end, **kw)]
+    return [(r.day, r.day_part) for r in api.reserved_days(context_for(session, org), start=start, end=end, **kw)]
 
 
 def test_plan_with_end_description_settling_in_and_group(session, org, location, child, family):
@@ -37,7 +38,7 @@ def test_plan_with_end_description_settling_in_and_group(session, org, location,
     assert (plan.end_date, plan.end_description, plan.settling_in_until) == (None, "tot de kleuterschool",
                                                                              date(2026, 1, 9))
     assert len(plan.versions) == 1 and plan.versions[0].kind == "weekly"
-    expected = api.expected_children(session, org, location.id, date(2026, 1, 7))
+    expected = api.expected_children(context_for(session, org), location.id, date(2026, 1, 7))
     assert [(e.child_id, e.living_group_id, e.age_months, e.start, e.end) for e in expected] == [
         (child.id, group.id, 10, time(7), time(18, 30))]
 
@@ -46,7 +47,7 @@ def test_day_parts_and_hours_get_times_from_opening_hours_and_split(session, org
     _create(session, org, child, location, days=[
         DayPlan(0, "morning"), DayPlan(1, "afternoon"), DayPlan(2, "hours", time(8, 15), time(16, 45)),
         DayPlan(3, "full_day")])
-    rows = api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))
+    rows = api.reserved_days(context_for(session, org), start=JAN5, end=date(2026, 1, 11))
     assert [(r.day.weekday(), r.day_part, r.start, r.end) for r in rows] == [
         (0, "morning", time(7), time(13)), (1, "afternoon", time(13), time(18, 30)),
         (2, "hours", time(8, 15), time(16, 45)), (3, "full", time(7), time(18, 30))]
@@ -70,7 +71,7 @@ def test_custom_shift_schedule(session, org, location, child):
 
 def test_version_starts_at_effective_date_and_keeps_history(session, org, location, child, recorder):
     plan_id = _create(session, org, child, location, days=full_week())
-    version_id = api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 2, 1),
+    version_id = api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2026, 2, 1),
                                            days=full_week([0, 2]))
     plan = session.get(CarePlan, plan_id)
     first, second = plan.versions
@@ -83,12 +84,12 @@ def test_version_starts_at_effective_date_and_keeps_history(session, org, locati
     assert [e.change for e in recorder.care_plans] == ["created", "versioned"]
     assert recorder.care_plans[-1].effective_date == date(2026, 2, 1)
     with pytest.raises(PlanningError, match="later ingaan"):
-        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 1, 20), days=full_week())
+        api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2026, 1, 20), days=full_week())
 
 
 def test_end_plan_truncates_last_version_and_fires_events(session, org, location, child, recorder):
     plan_id = _create(session, org, child, location)
-    api.end_care_plan(session, org, plan_id, end_date=date(2026, 3, 31))
+    api.end_care_plan(context_for(session, org), plan_id, end_date=date(2026, 3, 31))
     plan = session.get(CarePlan, plan_id)
     assert plan.end_date == plan.versions[-1].end_date == date(2026, 3, 31)
     assert not _days(session, org, date(2026, 4, 1), date(2026, 4, 30))
@@ -97,7 +98,7 @@ def test_end_plan_truncates_last_version_and_fires_events(session, org, location
     assert [(v.location_id, v.from_date) for v in recorder.vacancies] == [
         (location.id, JAN5), (location.id, date(2026, 3, 31))]
     with pytest.raises(PlanningError, match="voor de begindatum"):
-        api.end_care_plan(session, org, plan_id, end_date=date(2025, 12, 31))
+        api.end_care_plan(context_for(session, org), plan_id, end_date=date(2025, 12, 31))
 
 
 def test_a_disabled_planning_module_does_not_answer_who_is_expected(session, org, location, child):
@@ -111,16 +112,16 @@ def test_a_disabled_planning_module_does_not_answer_who_is_expected(session, org
 
 def test_extra_days_are_reserved_once_and_refused_on_closing_days(session, org, location, child):
     plan_id = _create(session, org, child, location, days=full_week([0]))
-    api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 8), "morning"))
-    api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 12), "full"))  # Monday: already planned
-    rows = api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 18))
+    api.add_extra_day(context_for(session, org), plan_id, ScheduledDay(date(2026, 1, 8), "morning"))
+    api.add_extra_day(context_for(session, org), plan_id, ScheduledDay(date(2026, 1, 12), "full"))  # Monday: already planned
+    rows = api.reserved_days(context_for(session, org), start=JAN5, end=date(2026, 1, 18))
     assert [(r.day, r.extra) for r in rows] == [(JAN5, False), (date(2026, 1, 8), True), (date(2026, 1, 12), False)]
     with pytest.raises(PlanningError, match="gesloten op 11/11/2026"):
-        api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 11, 11), "full"))
+        api.add_extra_day(context_for(session, org), plan_id, ScheduledDay(date(2026, 11, 11), "full"))
     with pytest.raises(PlanningError, match="al een extra dag"):
-        api.add_extra_day(session, org, plan_id, ScheduledDay(date(2026, 1, 8), "full"))
-    api.remove_extra_day(session, org, plan_id, date(2026, 1, 8))
-    assert len(api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))) == 1
+        api.add_extra_day(context_for(session, org), plan_id, ScheduledDay(date(2026, 1, 8), "full"))
+    api.remove_extra_day(context_for(session, org), plan_id, date(2026, 1, 8))
+    assert len(api.reserved_days(context_for(session, org), start=JAN5, end=date(2026, 1, 11))) == 1
 
 
 def test_co_parenting_two_households_may_overlap(session, factory, org, location, family):
@@ -130,13 +131,13 @@ def test_co_parenting_two_households_may_overlap(session, factory, org, location
 
     session.add(ChildFamily(organisation_id=org.id, child_id=child.id, family_id=other.id))
     session.flush()
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=JAN5,
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=JAN5,
                          days=full_week([0, 1]), family_id=family.id)
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=JAN5,
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=JAN5,
                          days=full_week([3, 4]), family_id=other.id)
-    assert len(api.reserved_days(session, org, start=JAN5, end=date(2026, 1, 11))) == 4
+    assert len(api.reserved_days(context_for(session, org), start=JAN5, end=date(2026, 1, 11))) == 4
     with pytest.raises(PlanningError, match="al een opvangplan"):
-        api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 3, 2),
+        api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=date(2026, 3, 2),
                              days=full_week([2]), family_id=other.id)
 
 
@@ -189,11 +190,11 @@ def test_other_organisations_plans_and_locations_are_invisible(session, factory,
     plan_id = _create(session, org, child, location)
     other = factory.org(modules={"planning"})
     with pytest.raises(PlanningError, match="bestaat niet"):
-        api.end_care_plan(session, other, plan_id, end_date=date(2026, 2, 1))
+        api.end_care_plan(context_for(session, other), plan_id, end_date=date(2026, 2, 1))
     with pytest.raises(PlanningError, match="Onbekend kind"):
-        api.create_care_plan(session, other, child_id=child.id, location_id=location.id, start_date=JAN5,
+        api.create_care_plan(context_for(session, other), child_id=child.id, location_id=location.id, start_date=JAN5,
                              days=full_week())
-    assert api.reserved_days(session, other, start=JAN5, end=date(2026, 1, 31)) == []
+    assert api.reserved_days(context_for(session, other), start=JAN5, end=date(2026, 1, 31)) == []
 
 
 def test_family_and_group_must_belong_to_child_and_location(session, factory, org, location, child):
@@ -229,12 +230,12 @@ def test_custom_monthly_schedules_as_versions(session, org, location, child):
     """Shift work: each month its own schedule, as a new version from the first of the month."""
     plan_id = _create(session, org, child, location, start_date=date(2026, 11, 2), days=[],
                       schedule=[ScheduledDay(date(2026, 11, 3), "full"), ScheduledDay(date(2026, 11, 26), "morning")])
-    api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 12, 1), days=[],
+    api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2026, 12, 1), days=[],
                               schedule=[ScheduledDay(date(2026, 12, 2), "hours", time(14), time(18, 30))])
     rows = _days(session, org, date(2026, 11, 1), date(2027, 1, 31))
     assert rows == [(date(2026, 11, 3), "full"), (date(2026, 11, 26), "morning"), (date(2026, 12, 2), "hours")]
     with pytest.raises(PlanningError, match="buiten de looptijd"):  # a date before the version's start
-        api.new_care_plan_version(session, org, plan_id, effective_date=date(2027, 1, 1), days=[],
+        api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2027, 1, 1), days=[],
                                   schedule=[ScheduledDay(date(2026, 12, 30), "full")])
 
 
@@ -242,7 +243,7 @@ def test_a_bad_new_version_changes_nothing(session, org, location, child, record
     plan_id = _create(session, org, child, location)
     before = _counts(session)
     with pytest.raises(PlanningError, match="zaterdag gesloten"):
-        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 3, 2), days=[DayPlan(5, "full")])
+        api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2026, 3, 2), days=[DayPlan(5, "full")])
     plan = session.get(CarePlan, plan_id)
     assert _counts(session) == before and plan.versions[-1].end_date is None  # the last version still runs
     assert [e.change for e in recorder.care_plans] == ["created"]
@@ -273,7 +274,7 @@ def test_on_care_plan_changed_fires_inside_the_transaction(app, session, org, lo
     try:
         savepoint = session.begin_nested()
         plan_id = _create(session, org, child, location)
-        api.new_care_plan_version(session, org, plan_id, effective_date=date(2026, 2, 2), days=full_week([0]))
+        api.new_care_plan_version(context_for(session, org), plan_id, effective_date=date(2026, 2, 2), days=full_week([0]))
         assert seen == [("created", 1, True), ("versioned", 2, True)]
         savepoint.rollback()
         assert session.scalar(select(func.count(CarePlan.id)).where(CarePlan.id == plan_id)) == 0
@@ -292,9 +293,9 @@ def test_on_care_plan_changed_fires_inside_the_transaction(app, session, org, lo
 def test_a_later_end_date_may_not_run_into_the_next_agreement(session, org, location, child, family, recorder):
     first = _create(session, org, child, location, family_id=family.id, end_date=date(2026, 6, 30))
     _create(session, org, child, location, family_id=family.id, start_date=date(2026, 9, 1))
-    api.end_care_plan(session, org, first, end_date=date(2026, 8, 31))  # up to the day before: fine
+    api.end_care_plan(context_for(session, org), first, end_date=date(2026, 8, 31))  # up to the day before: fine
     with pytest.raises(PlanningError, match="al een opvangplan .* vanaf 01/09/2026"):
-        api.end_care_plan(session, org, first, end_date=date(2026, 12, 31))
+        api.end_care_plan(context_for(session, org), first, end_date=date(2026, 12, 31))
     plan = session.get(CarePlan, first)
     assert plan.end_date == plan.versions[-1].end_date == date(2026, 8, 31)
     assert [e.change for e in recorder.care_plans] == ["created", "created", "ended"]
@@ -320,16 +321,17 @@ def test_care_ended_only_when_every_plan_at_the_location_has_ended(session, fact
     no_plan = factory.child(org, location=location)
     elsewhere = factory.location(org)
     ids = [child.id, left.id, last_day.id, later.id, no_plan.id]
+    ctx = context_for(session, org)
     with QueryCounter(session.connection()) as counter:
-        found = api.care_ended(session, org, ids, today=today)
+        found = api.care_ended(ctx, ids, today=today)
     assert counter.count == 1
     assert found == {(location.id, child.id), (location.id, left.id)}
-    assert api.care_ended(session, org, ids, today=today, location_ids=[elsewhere.id]) == set()
-    assert api.care_ended(session, org, [], today=today) == set()
+    assert api.care_ended(context_for(session, org), ids, today=today, location_ids=[elsewhere.id]) == set()
+    assert api.care_ended(context_for(session, org), [], today=today) == set()
     # the other household's agreement still runs: the child is still in care there
     _create(session, org, child, location, family_id=other_family.id)
-    assert api.care_ended(session, org, ids, today=today) == {(location.id, left.id)}
+    assert api.care_ended(context_for(session, org), ids, today=today) == {(location.id, left.id)}
     assert session.get(CarePlan, ended).end_date == date(2026, 5, 29)
     # another organisation's children are never reported
     other = factory.org(modules={"planning"})
-    assert api.care_ended(session, other, ids, today=today) == set()
+    assert api.care_ended(context_for(session, other), ids, today=today) == set()

@@ -2,6 +2,7 @@
 from datetime import date, datetime, time
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.values import Period
 from plugins.planning import api
 from plugins.planning.api import DayPlan
@@ -10,7 +11,7 @@ from tests.plugins.planning.conftest import full_week
 
 
 def _plan(session, org, child, location, days, start=date(2026, 1, 5), **kw):
-    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
+    return api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=start,
                                 days=days, **kw)
 
 
@@ -19,7 +20,7 @@ def test_occupancy_counts_day_parts_against_places_open_days_and_closing_days(se
     _plan(session, org, factory.child(org, location=location), location, [DayPlan(0, "morning")])
     _plan(session, org, factory.child(org, location=location), location,
           [DayPlan(2, "hours", time(8), time(12)), DayPlan(4, "hours", time(11), time(15))])
-    jan, feb = api.occupancy(session, org, start=Period(2026, 1), months=2)
+    jan, feb = api.occupancy(context_for(session, org), start=Period(2026, 1), months=2)
     # January 2026: 22 weekdays, 1/1 is a holiday -> 21 open days; 18 places x 2 day parts x 21
     assert jan.available_day_parts == 18 * 2 * 21
     # child 1: 20 full days from 5/1 = 40; child 2: 4 Monday mornings; child 3: 4 Wednesdays x 1 + 4 Fridays x 2
@@ -32,7 +33,7 @@ def test_free_places_per_pattern_and_month(session, factory, org, location, froz
     _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2026, 12, 1))
     _plan(session, org, factory.child(org, location=location), location, [DayPlan(0, "morning")],
           start=date(2026, 12, 1))
-    rows = api.free_places(session, org, start=Period(2026, 12), months=2)
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=2)
     dec = {(v.age_band, v.day_parts): v.free_places for v in rows if v.period == Period(2026, 12)
            and not v.last_minute}
     assert dec[("0-12m", "ma-vr volle dag")] == 16  # Monday mornings: 2 of 18 taken
@@ -54,7 +55,7 @@ def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, 
     session.flush()
     baby = factory.child(org, location=location, born=date(2026, 6, 10))
     _plan(session, org, baby, location, full_week(), start=date(2026, 12, 1))
-    rows = api.free_places(session, org, start=Period(2026, 12), months=7)
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=7)
 
     def free(period, band):
         return next((v.free_places for v in rows if v.period == period and v.age_band == band
@@ -63,7 +64,7 @@ def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, 
     assert free(Period(2026, 12), "0-12m") == 3 and free(Period(2026, 12), "12-24m") == 6
     # born 10/6/2026: 12 months until 9/7/2027 -> still a baby; from August 2027 a toddler
     assert free(Period(2027, 6), "0-12m") == 3
-    rows = api.free_places(session, org, start=Period(2027, 8), months=1)
+    rows = api.free_places(context_for(session, org), start=Period(2027, 8), months=1)
     assert free(Period(2027, 8), "0-12m") == 4 and free(Period(2027, 8), "12-24m") == 5
 
 
@@ -85,11 +86,11 @@ def test_query_counts_do_not_grow_with_the_number_of_children(session, factory, 
     _make_children(session, factory, org, location, 3)
     _make_children(session, factory, org, other, 2)
     calls = {
-        "reserved_days": lambda: api.reserved_days(session, org, start=date(2026, 1, 1), end=date(2026, 12, 31)),
-        "occupancy": lambda: api.occupancy(session, org, start=Period(2026, 1)),
-        "free_places": lambda: api.free_places(session, org, start=Period(2026, 1)),
-        "expected_children": lambda: api.expected_children(session, org, other.id, date(2026, 1, 8)),
-        "half_hour_profile": lambda: api.half_hour_profile(session, org, other.id, date(2026, 1, 8)),
+        "reserved_days": lambda: api.reserved_days(context_for(session, org), start=date(2026, 1, 1), end=date(2026, 12, 31)),
+        "occupancy": lambda: api.occupancy(context_for(session, org), start=Period(2026, 1)),
+        "free_places": lambda: api.free_places(context_for(session, org), start=Period(2026, 1)),
+        "expected_children": lambda: api.expected_children(context_for(session, org), other.id, date(2026, 1, 8)),
+        "half_hour_profile": lambda: api.half_hour_profile(context_for(session, org), other.id, date(2026, 1, 8)),
     }
     session.expire_all()
     small = {name: _count(session, fn) for name, fn in calls.items()}
@@ -109,7 +110,7 @@ def test_last_minute_window_is_a_setting(session, factory, org, location):
     app_clock().freeze(datetime(2026, 11, 30, 9, 0, tzinfo=BRUSSELS))
     try:
         set_setting(session, org, "planning.last_minute_weeks", 6)
-        rows = [v for v in api.free_places(session, org, start=Period(2026, 12), months=1) if v.last_minute]
+        rows = [v for v in api.free_places(context_for(session, org), start=Period(2026, 12), months=1) if v.last_minute]
         assert rows and rows[0].period == Period(2026, 11)
     finally:
         app_clock().freeze(None)
@@ -126,7 +127,7 @@ def test_a_child_that_changes_living_group_counts_in_each_group_for_its_own_plan
     _plan(session, org, child, location, full_week(), start=date(2026, 12, 1), end_date=date(2027, 2, 28),
           living_group_id=babies.id)
     _plan(session, org, child, location, full_week(), start=date(2027, 3, 1), living_group_id=toddlers.id)
-    rows = api.free_places(session, org, start=Period(2026, 12), months=4)
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=4)
 
     def free(period, band):
         return next(v.free_places for v in rows if v.period == period and v.age_band == band
@@ -141,10 +142,10 @@ def test_last_minute_places_cover_the_next_four_weeks_by_default(session, factor
     location = factory.location(org, places=1)
     child = factory.child(org, location=location)
     _plan(session, org, child, location, full_week(), start=date(2026, 12, 16))
-    last = [v for v in api.free_places(session, org, start=Period(2026, 11), months=1) if v.last_minute]
+    last = [v for v in api.free_places(context_for(session, org), start=Period(2026, 11), months=1) if v.last_minute]
     assert {(v.day_parts, v.free_places) for v in last} >= {("ma-vr volle dag", 1)}
     session.rollback()
     child = factory.child(org, location=location)
     _plan(session, org, child, location, [DayPlan(1, "full")], start=date(2026, 12, 15))  # the window's last day
-    last = {v.day_parts for v in api.free_places(session, org, start=Period(2026, 11), months=1) if v.last_minute}
+    last = {v.day_parts for v in api.free_places(context_for(session, org), start=Period(2026, 11), months=1) if v.last_minute}
     assert "ma-vr volle dag" not in last and "di volle dag" not in last and "ma volle dag" in last

@@ -3,6 +3,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from core.context import context_for
 from core.settings import set_setting
 from plugins.planning.services.profile import Presence, Shift, compute_profile
 from plugins.planning.services.ratio import rule_set_for, rule_sets, staff_needed
@@ -114,9 +115,9 @@ def test_profile_counts_presence_per_half_hour_and_rest_window_and_planned_staff
 def test_organisation_setting_forces_a_rule_set(session, org, location, child):
     from plugins.planning.services.ratio import org_rule_set
 
-    assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2015"
+    assert org_rule_set(context_for(session, org), date(2026, 5, 1)).key == "kindratio_2015"
     set_setting(session, org, "planning.ratio_rule_set", "kindratio_2027")
-    assert org_rule_set(session, org, date(2026, 5, 1)).key == "kindratio_2027"
+    assert org_rule_set(context_for(session, org), date(2026, 5, 1)).key == "kindratio_2027"
 
 
 def test_rule_tables_are_data_with_the_numbers_of_domain_rules_4():

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.context import context_for
 from plugins.planning import api
 from plugins.planning.services.expansion import (
     Block,
@@ -79,13 +80,13 @@ def test_versions_that_meet_neither_lose_nor_double_a_day(start, gaps, weekdays,
 def test_stored_plan_versions_at_a_month_boundary_reserve_every_day_once(session, factory, org, location, start,
                                                                           months, weekdays):
     child = factory.child(org, location=location, born=start - timedelta(days=200))
-    plan = api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
+    plan = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=start,
                                 days=full_week(sorted(weekdays)))
     boundary = start.replace(day=1) + relativedelta(months=months)
-    api.new_care_plan_version(session, org, plan, effective_date=boundary, days=full_week(sorted(weekdays)))
+    api.new_care_plan_version(context_for(session, org), plan, effective_date=boundary, days=full_week(sorted(weekdays)))
     end = boundary + relativedelta(months=2)
-    rows = api.reserved_days(session, org, start=start, end=end, child_ids=[child.id])
-    closed = api.closing_days(session, org, location.id, start, end)
+    rows = api.reserved_days(context_for(session, org), start=start, end=end, child_ids=[child.id])
+    closed = api.closing_days(context_for(session, org), location.id, start, end)
     days = [r.day for r in rows]
     assert len(days) == len(set(days))
     assert days == brute(start, end, lambda d: d.weekday() in weekdays and d not in closed)

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.context import context_for
 from plugins.planning.services.care_plans import age_in_months
 from plugins.planning.services.expansion import EPOCH_MONDAY, monday, weekly_dates
 
@@ -103,10 +104,10 @@ def test_occupancy_masks_count_the_same_day_parts_as_reserved_days(session, fact
         s, e = hours.get(part, (None, None))
         days.append(api.DayPlan(weekday, "hours" if part in hours else part, s, e, week))
     child = factory.child(org, location=location, born=start - timedelta(days=300))
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start, days=days)
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=start, days=days)
     first = Period.of(start)
-    cells = api.occupancy(session, org, start=first, months=3, location_ids=[location.id])
-    rows = api.reserved_days(session, org, start=first.first_day, end=cells[-1].period.last_day,
+    cells = api.occupancy(context_for(session, org), start=first, months=3, location_ids=[location.id])
+    rows = api.reserved_days(context_for(session, org), start=first.first_day, end=cells[-1].period.last_day,
                              location_id=location.id)  # every child so far: examples share the session
     union: dict[tuple[int, date], set] = {}
     for r in rows:

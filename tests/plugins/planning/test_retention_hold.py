@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import AuditEntry, Child, Family
 from core.retention import erase, plan
 from core.tenancy import disable_module
@@ -23,7 +24,7 @@ def _old_child(factory, org, location, name, *, start, end):
     """A child, its family and a care plan, all written in 2019 and untouched since."""
     family = factory.family(org, name=f"Gezin {name}")
     child = factory.child(org, family=family, location=location, born=date(2018, 9, 1), first_name=name)
-    plan_id = api.create_care_plan(factory.session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(factory.session, org), child_id=child.id, location_id=location.id,
                                    start_date=start, end_date=end, days=full_week(), family_id=family.id,
                                    end_description="" if end else "tot de kleuterschool")
     return child.id, family.id, plan_id
@@ -40,12 +41,12 @@ def test_running_and_recent_plans_hold_their_child_and_family(factory, session, 
                                               start=date(2019, 6, 3), end=date(2022, 3, 31))
         session.commit()
         app_clock().freeze(TODAY)
-        planned = plan(session, org)
+        planned = plan(context_for(session, org))
         assert planned.child_ids == [ended]
         assert set(planned.family_ids) == {ended_family}
         assert planned.held_children == {"planning": 2} and planned.held_families == {"planning": 2}
 
-        erase(session, org, planned)
+        erase(context_for(session, org), planned)
         session.flush()
         left = set(session.scalars(select(Child.id).where(Child.organisation_id == org.id)))
         assert left == {running, recent}
@@ -69,6 +70,6 @@ def test_a_switched_off_planning_still_holds(factory, session, org, location):
         disable_module(session, org, "planning")
         session.commit()
         app_clock().freeze(TODAY)
-        assert running not in plan(session, org).child_ids
+        assert running not in plan(context_for(session, org)).child_ids
     finally:
         app_clock().freeze(None)

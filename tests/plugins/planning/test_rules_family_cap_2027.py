@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from core.clock import BRUSSELS, app_clock
-from core.context import build_context
+from core.context import build_context, context_for
 from core.models import CareType
 from core.settings import set_setting
 from core.values import Period
@@ -28,7 +28,7 @@ def _children(session, factory, org, home, n, start=date(2026, 12, 1), **kw):
     kids = []
     for _ in range(n):
         kid = factory.child(org, location=home, born=date(2025, 6, 1))
-        api.create_care_plan(session, org, child_id=kid.id, location_id=home.id, start_date=start,
+        api.create_care_plan(context_for(session, org), child_id=kid.id, location_id=home.id, start_date=start,
                              days=full_week(), **kw)
         kids.append(kid)
     return kids
@@ -55,11 +55,11 @@ def test_free_places_and_last_minute_places_follow_the_cap(session, factory, org
     places over the year end take the lower number."""
     app_clock().freeze(datetime(2026, 11, 20, 10, 0, tzinfo=BRUSSELS))
     _children(session, factory, org, home, 6)
-    rows = api.free_places(session, org, start=Period(2026, 12), months=2, location_ids=[home.id])
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=2, location_ids=[home.id])
     assert _free(rows, home, Period(2026, 12)) == {2}
     assert _free(rows, home, Period(2027, 1)) == {1}
     app_clock().freeze(datetime(2026, 12, 21, 10, 0, tzinfo=BRUSSELS))
-    rows = api.free_places(session, org, start=Period(2026, 12), months=1, location_ids=[home.id])
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=1, location_ids=[home.id])
     assert {r.free_places for r in rows if r.location_id == home.id and r.last_minute
             and r.day_parts == "ma-vr volle dag"} == {1}
 
@@ -69,7 +69,7 @@ def test_plan_check_warns_only_from_2027_for_the_eighth_child(session, factory, 
     names the January dates, not the December ones."""
     _children(session, factory, org, home, 7)
     eighth = factory.child(org, location=home, born=date(2025, 6, 1))
-    warnings = api.check_plan_change(session, org, location_id=home.id, start_date=date(2026, 12, 1),
+    warnings = api.check_plan_change(context_for(session, org), location_id=home.id, start_date=date(2026, 12, 1),
                                      days=full_week(), child_id=eighth.id, horizon_days=62)
     [capacity] = [w for w in warnings if w.code == "capacity"]
     assert min(capacity.dates) == date(2027, 1, 4) and all(d.year == 2027 for d in capacity.dates)
@@ -102,7 +102,7 @@ def test_children_at_different_times_are_not_at_the_same_time(session, factory, 
     for part in ("morning", "afternoon"):
         for _ in range(4):
             kid = factory.child(org, location=home, born=date(2025, 6, 1))
-            api.create_care_plan(session, org, child_id=kid.id, location_id=home.id, start_date=date(2026, 12, 1),
+            api.create_care_plan(context_for(session, org), child_id=kid.id, location_id=home.id, start_date=date(2026, 12, 1),
                                  days=full_week(part=part))
     assert api.upcoming_rule_warnings(build_context(session, org), months=3) == []
 
@@ -114,14 +114,14 @@ def test_own_children_count_in_capacity_and_ratio_but_get_no_respite(session, fa
     app_clock().freeze(datetime(2026, 11, 20, 10, 0, tzinfo=BRUSSELS))
     _children(session, factory, org, home, 7)
     own = factory.child(org, location=home, born=date(2021, 9, 1))
-    plan = api.create_care_plan(session, org, child_id=own.id, location_id=home.id, start_date=date(2026, 12, 1),
+    plan = api.create_care_plan(context_for(session, org), child_id=own.id, location_id=home.id, start_date=date(2026, 12, 1),
                                 days=[api.DayPlan(d, "hours", time(16), time(18)) for d in range(5)],
                                 own_child=True)
-    slots = api.half_hour_profile(session, org, home.id, date(2027, 1, 4))
+    slots = api.half_hour_profile(context_for(session, org), home.id, date(2027, 1, 4))
     assert max(s.children for s in slots) == 8 and next(s for s in slots if s.start == time(16)).children == 8
     warnings = api.upcoming_rule_warnings(build_context(session, org), months=2)
     assert warnings and all(w.children == 8 for w in warnings)
-    assert api.respite_entitlements(session, org, own.id, 2027) == {plan: Decimal(0)}
+    assert api.respite_entitlements(context_for(session, org), own.id, 2027) == {plan: Decimal(0)}
 
 
 def test_own_child_only_in_family_daycare(session, factory, org, location):
@@ -132,7 +132,7 @@ def test_own_child_only_in_family_daycare(session, factory, org, location):
 
     kid = factory.child(org, location=location)
     with pytest.raises(api.PlanningError, match="alleen in gezinsopvang"):
-        api.create_care_plan(session, org, child_id=kid.id, location_id=location.id, start_date=date(2026, 12, 1),
+        api.create_care_plan(context_for(session, org), child_id=kid.id, location_id=location.id, start_date=date(2026, 12, 1),
                              days=full_week(), own_child=True)
     assert session.scalar(select(func.count()).select_from(CarePlan)) == 0
 

@@ -7,6 +7,7 @@ from datetime import date, time
 
 import pytest
 
+from core.context import context_for
 from core.settings import set_setting
 from plugins.planning import api
 from plugins.planning.services.profile import Presence, Shift, add_staff_shift, compute_profile
@@ -50,11 +51,11 @@ def test_profile_counts_logistics_staff_in_the_planned_staff():
 def test_a_morning_of_five_hours_or_more_is_a_full_day_by_duration(session, org, location, child):
     """§1.4: less than 5 h is a half day, 5 h up to 11 h a full day. A morning 07:00-13:00 at this
     location lasts 6 h, so the plan check warns before saving; hours 08:00-12:00 do not."""
-    warnings = api.check_plan_change(session, org, location_id=location.id, start_date=date(2026, 12, 1),
+    warnings = api.check_plan_change(context_for(session, org), location_id=location.id, start_date=date(2026, 12, 1),
                                      days=[api.DayPlan(1, "morning")], child_id=child.id, horizon_days=14)
     [long] = [w for w in warnings if w.code == "day_part_full"]
     assert "voormiddag 07:00-13:00" in long.message and long.dates == (date(2026, 12, 1), date(2026, 12, 8))
-    short = api.check_plan_change(session, org, location_id=location.id, start_date=date(2026, 12, 1),
+    short = api.check_plan_change(context_for(session, org), location_id=location.id, start_date=date(2026, 12, 1),
                                   days=[api.DayPlan(1, "hours", time(8), time(12))], child_id=child.id,
                                   horizon_days=14)
     assert "day_part_full" not in {w.code for w in short}
@@ -72,21 +73,21 @@ def test_living_group_shortage_is_a_warning_when_the_location_has_enough(session
     session.flush()
     for i in range(7):
         kid = factory.child(org, location=location, born=date(2025, 1, 1))
-        api.create_care_plan(session, org, child_id=kid.id, location_id=location.id, start_date=JAN4,
+        api.create_care_plan(context_for(session, org), child_id=kid.id, location_id=location.id, start_date=JAN4,
                              days=full_week(), living_group_id=first.id if i < 4 else other.id)
-    add_staff_shift(session, org, location_id=location.id, weekday=0, start=time(7), end=time(18, 30), caregivers=1)
+    add_staff_shift(context_for(session, org), location_id=location.id, weekday=0, start=time(7), end=time(18, 30), caregivers=1)
     newcomer = factory.child(org, location=location, born=date(2025, 1, 1))
     kwargs = dict(location_id=location.id, start_date=JAN4, days=[api.DayPlan(0, "full")], child_id=newcomer.id,
                   living_group_id=other.id, horizon_days=1)
-    codes = {w.code for w in api.check_plan_change(session, org, **kwargs)}
+    codes = {w.code for w in api.check_plan_change(context_for(session, org), **kwargs)}
     assert "ratio_living_group" in codes and "ratio" not in codes
     set_setting(session, org, "planning.ratio_scope", "living_group")
-    codes = {w.code for w in api.check_plan_change(session, org, **kwargs)}
+    codes = {w.code for w in api.check_plan_change(context_for(session, org), **kwargs)}
     assert "ratio" in codes and "ratio_living_group" not in codes
 
 
 def test_negative_logistics_staff_is_refused(session, org, location):
     """Bad input: a negative number of staff is refused, nothing saved."""
     with pytest.raises(api.PlanningError, match="0 of meer"):
-        add_staff_shift(session, org, location_id=location.id, weekday=0, start=time(7), end=time(18),
+        add_staff_shift(context_for(session, org), location_id=location.id, weekday=0, start=time(7), end=time(18),
                         caregivers=2, logistics=-1)

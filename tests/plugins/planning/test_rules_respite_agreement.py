@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.context import build_context
+from core.context import build_context, context_for
 from core.models import ChildFamily, PriceRegime
 from core.settings import set_setting
 from plugins.planning import api
@@ -21,7 +21,7 @@ def _uses(session) -> int:
 
 
 def _plan(session, org, child, location, days, start=date(2026, 1, 1), **kw):
-    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
+    return api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=start,
                                 days=full_week(days), **kw)
 
 
@@ -49,14 +49,14 @@ def test_no_respite_on_closing_days_collective_closure_or_public_holiday(session
     """§2.7 and §2.4 [P8]: reserved days on closing days are not charged, so no respijtdag is used
     on them: a collective closure, and a public holiday (11 November 2026, a Wednesday)."""
     _plan(session, org, child, location, range(5))
-    api.add_closing_period(session, org, start_date=date(2026, 7, 20), end_date=date(2026, 7, 31),
+    api.add_closing_period(context_for(session, org), start_date=date(2026, 7, 20), end_date=date(2026, 7, 31),
                            reason="Zomersluiting")
     ctx = build_context(session, org)
     closure = api.book_respite_day(ctx, child.id, date(2026, 7, 21))
     assert (closure.booked, closure.reason) == (False, "closing_day") and "Zomersluiting" in closure.message
     holiday = api.book_respite_day(ctx, child.id, date(2026, 11, 11))
     assert (holiday.booked, holiday.reason) == (False, "closing_day")
-    assert api.use_respite_day(session, org, child.id, date(2026, 11, 11)) is False  # the old entry point too
+    assert api.use_respite_day(context_for(session, org), child.id, date(2026, 11, 11)) is False  # the old entry point too
     assert _uses(session) == 0
 
 
@@ -80,7 +80,7 @@ def test_co_parenting_each_household_uses_only_its_own_agreement(session, factor
     assert (balances[a].family_id, balances[a].entitled, balances[a].used, balances[a].balance) == (
         family.id, Decimal(2), Decimal(2), Decimal(0))
     assert (balances[b].family_id, balances[b].used, balances[b].balance) == (other.id, Decimal(1), Decimal(1))
-    assert api.respite_balance(session, org, child.id, 2026) == Decimal(1)  # the child's total still adds up
+    assert api.respite_balance(context_for(session, org), child.id, 2026) == Decimal(1)  # the child's total still adds up
 
 
 def test_year_end_each_calendar_year_its_own_balance(session, org, location, child):
@@ -108,7 +108,7 @@ def test_leap_year_pro_rata_counts_366_days_and_29_february_is_usable(session, o
     set_setting(session, org, "planning.respite_rounding", "none")
     first = _plan(session, org, child, location, range(5), start=date(2027, 7, 1), end_date=date(2028, 6, 30))
     second = _plan(session, org, child, location, range(5), start=date(2028, 7, 1))
-    assert api.respite_entitlement(session, org, child.id, 2027) == Decimal("9.07")
+    assert api.respite_entitlement(context_for(session, org), child.id, 2027) == Decimal("9.07")
     ctx = build_context(session, org)
     leap = api.book_respite_day(ctx, child.id, date(2028, 2, 29))
     assert (leap.booked, leap.care_plan_id) == (True, first)
@@ -120,7 +120,7 @@ def test_care_plan_version_changing_mid_month(session, org, location, child):
     """§2.2 point 6: an addendum changes the plan from its date; a Thursday reserved before the
     change takes a respijtdag, a Thursday after it (no longer reserved) does not."""
     plan = _plan(session, org, child, location, range(5))
-    api.new_care_plan_version(session, org, plan, effective_date=date(2026, 3, 16), days=full_week([0, 1, 2]))
+    api.new_care_plan_version(context_for(session, org), plan, effective_date=date(2026, 3, 16), days=full_week([0, 1, 2]))
     ctx = build_context(session, org)
     assert api.book_respite_day(ctx, child.id, date(2026, 3, 12)).booked
     after = api.book_respite_day(ctx, child.id, date(2026, 3, 19))

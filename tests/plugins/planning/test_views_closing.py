@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.models import Role
 from core.tenancy import disable_module
 from plugins.planning import api
@@ -36,7 +37,7 @@ def test_director_adds_and_removes_a_bridge_day(client, session, factory, org, l
     assert response.status_code == 302
     text = client.get(f"{url}&location={location.id}").get_data(as_text=True)
     assert "Kerstvakantie" in text and "collectieve sluiting" in text
-    assert api.closing_days(session, org, location.id, date(2026, 12, 28), date(2026, 12, 28)) == {
+    assert api.closing_days(context_for(session, org), location.id, date(2026, 12, 28), date(2026, 12, 28)) == {
         date(2026, 12, 28): "Kerstvakantie"}
     period_id = session.scalar(select(ClosingPeriod.id).where(ClosingPeriod.organisation_id == org.id))
     assert client.post(f"/o/{org.slug}/planning/closing-days/{period_id}/delete").status_code == 302
@@ -59,7 +60,7 @@ def test_bad_closing_input_is_422_and_nothing_saved(client, session, factory, or
 
 
 def test_other_organisation_and_disabled_module(client, session, factory, org, location, frozen_today):
-    period_id = api.add_closing_period(session, org, start_date=date(2026, 12, 24), reason="Brugdag", kind="bridge")
+    period_id = api.add_closing_period(context_for(session, org), start_date=date(2026, 12, 24), reason="Brugdag", kind="bridge")
     session.commit()
     other = factory.org(modules={"planning"})
     login(client, factory.user(other, Role.DIRECTOR))
@@ -81,9 +82,9 @@ def test_yearly_calendar_published_as_pdf_and_icalendar(client, session, factory
     from icalendar import Calendar
     from pypdf import PdfReader
 
-    api.add_closing_period(session, org, start_date=date(2027, 7, 19), end_date=date(2027, 7, 30),
+    api.add_closing_period(context_for(session, org), start_date=date(2027, 7, 19), end_date=date(2027, 7, 30),
                            reason="Collectieve sluiting zomer")
-    api.add_closing_period(session, org, start_date=date(2027, 5, 7), reason="Brugdag", kind="bridge",
+    api.add_closing_period(context_for(session, org), start_date=date(2027, 5, 7), reason="Brugdag", kind="bridge",
                            location_id=location.id)
     session.commit()
     login(client, factory.user(org, Role.CAREGIVER, locations=[location]))

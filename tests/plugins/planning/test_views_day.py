@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Role
 from plugins.planning import api
 from tests.conftest import QueryCounter, login
@@ -20,7 +21,7 @@ THURSDAY = date(2026, 11, 19)
 
 
 def plan(session, org, child, location, family, days=None, group=None, start=date(2026, 11, 2), settling=None):
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=start,
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=start,
                          days=days or full_week(), family_id=family.id, living_group_id=group,
                          settling_in_until=settling)
     session.commit()
@@ -200,8 +201,8 @@ def test_month_export_agrees_with_the_day_profile_and_stays_bulk(client, session
             assert client.get(f"/o/{org.slug}/planning/month.xlsx?month=2026-11").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
-    month = month_planning(session, org, [location], date(2026, 11, 19), date(2026, 11, 19))
-    assert month[0].profile == api.half_hour_profile(session, org, location.id, date(2026, 11, 19))
+    month = month_planning(context_for(session, org), [location], date(2026, 11, 19), date(2026, 11, 19))
+    assert month[0].profile == api.half_hour_profile(context_for(session, org), location.id, date(2026, 11, 19))
     assert len(month[0].children) == 30
 
 

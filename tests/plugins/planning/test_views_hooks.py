@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.context import context_for
 from core.models import Role
 from core.tenancy import disable_module
 from plugins.planning import api
@@ -30,9 +31,9 @@ def test_menu_per_role(client, factory, org, location):
 def test_dashboard_widget(client, session, factory, org, location, family, frozen_today):
     for _ in range(3):
         child = factory.child(org, family=family, location=location)
-        api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
+        api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
                              days=full_week(), family_id=family.id)
-    api.add_closing_period(session, org, start_date=date(2026, 12, 24), end_date=date(2026, 12, 24),
+    api.add_closing_period(context_for(session, org), start_date=date(2026, 12, 24), end_date=date(2026, 12, 24),
                            reason="Brugdag kerstavond", kind="bridge")
     session.commit()
     login(client, factory.user(org, Role.DIRECTOR))
@@ -46,7 +47,7 @@ def test_dashboard_widget(client, session, factory, org, location, family, froze
         client.get(f"/o/{org.slug}/")
     for _ in range(10):
         child = factory.child(org, family=family, location=location)
-        api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
+        api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
                              days=full_week(), family_id=family.id)
     session.commit()
     with QueryCounter(session.connection()) as many:
@@ -57,7 +58,7 @@ def test_dashboard_widget(client, session, factory, org, location, family, froze
 
 def test_child_panel_only_when_the_module_is_on(client, session, factory, org, location, family, child,
                                                 frozen_today):
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 7, 1),
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=date(2026, 7, 1),
                          days=full_week(), family_id=family.id)
     session.commit()
     login(client, factory.user(org, Role.DIRECTOR))
@@ -83,7 +84,7 @@ def test_demo_data_is_valid_and_idempotent(session, factory, org, frozen_today):
     plans = session.scalars(select(CarePlan).where(CarePlan.organisation_id == org.id)).all()
     assert {p.child_id for p in plans} == {c.id for c in young} and too_old.id not in {p.child_id for p in plans}
     assert all(p.versions and p.versions[0].days for p in plans)
-    assert api.reserved_days(session, org, start=date(2027, 1, 4), end=date(2027, 1, 8))
+    assert api.reserved_days(context_for(session, org), start=date(2027, 1, 4), end=date(2027, 1, 8))
     closures = session.scalar(select(func.count(ClosingPeriod.id)).where(ClosingPeriod.organisation_id == org.id))
     assert closures == 2
     tenant_hook(session, org).populate_demo(session=session, org=org, seed=7)

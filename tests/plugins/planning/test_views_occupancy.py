@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 
+from core.context import context_for
 from core.models import Role
 from plugins.planning import api
 from tests.conftest import login
@@ -21,7 +22,7 @@ def setup_org(session, factory, org, family):
     zon = factory.location(org, name="Zonnetje", places=10)
     for _ in range(2):
         child = factory.child(org, family=family, location=nest, born=date(2025, 6, 1))
-        api.create_care_plan(session, org, child_id=child.id, location_id=nest.id, start_date=date(2026, 11, 2),
+        api.create_care_plan(context_for(session, org), child_id=child.id, location_id=nest.id, start_date=date(2026, 11, 2),
                              end_date=date(2027, 3, 31), days=full_week(), family_id=family.id)
     session.commit()
     return nest, zon

@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.models import Role
 from plugins.planning import api
 from plugins.planning.models import CarePlan, CarePlanVersion, ExtraDay, PatternDay
@@ -78,7 +79,7 @@ def test_alternating_week_a_b(client, session, org, location, family, child, dir
     version = session.scalar(select(CarePlanVersion).join(CarePlan).where(CarePlan.child_id == child.id))
     assert version.kind == "alternating"
     assert sorted((d.week, d.weekday) for d in version.days) == [("A", 0), ("A", 1), ("B", 3)]
-    reserved = api.reserved_days(session, org, start=date(2026, 11, 30), end=date(2026, 12, 13),
+    reserved = api.reserved_days(context_for(session, org), start=date(2026, 11, 30), end=date(2026, 12, 13),
                                  child_ids=[child.id])
     assert [d.day for d in reserved] == [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 10)]
 
@@ -126,7 +127,7 @@ def test_capacity_warning_needs_toch_bewaren(client, session, factory, org, fami
     small = factory.location(org, places=1)
     first = factory.child(org, family=family, location=small)
     second = factory.child(org, family=family, location=small)
-    api.create_care_plan(session, org, child_id=first.id, location_id=small.id, start_date=date(2026, 12, 1),
+    api.create_care_plan(context_for(session, org), child_id=first.id, location_id=small.id, start_date=date(2026, 12, 1),
                          days=full_week(), family_id=family.id)
     session.commit()
     url = f"/o/{org.slug}/planning/children/{second.id}/plans/new"
@@ -141,7 +142,7 @@ def test_capacity_warning_needs_toch_bewaren(client, session, factory, org, fami
 
 
 def test_new_version_and_end(client, session, org, location, family, child, director, frozen_today):
-    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                    start_date=date(2026, 11, 2), days=full_week(), family_id=family.id)
     session.commit()
     url = f"/o/{org.slug}/planning/plans/{plan_id}/versions/new"
@@ -170,7 +171,7 @@ def test_new_version_and_end(client, session, org, location, family, child, dire
 
 
 def test_extra_day(client, session, org, location, family, child, director, frozen_today):
-    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                    start_date=date(2026, 11, 2), days=full_week([0, 1]), family_id=family.id)
     session.commit()
     url = f"/o/{org.slug}/planning/children/{child.id}/extra-days"
@@ -183,7 +184,7 @@ def test_extra_day(client, session, org, location, family, child, director, froz
 
 
 def test_reserved_days_as_icalendar(client, session, org, location, family, child, director, frozen_today):
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, start_date=date(2026, 11, 2),
                          days=[api.DayPlan(0, "full"), api.DayPlan(2, "hours", time(8), time(12))],
                          family_id=family.id)
     session.commit()
@@ -200,7 +201,7 @@ def test_reserved_days_as_icalendar(client, session, org, location, family, chil
 
 
 def test_roles(client, session, factory, org, location, family, child, frozen_today):
-    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                    start_date=date(2026, 11, 2), days=full_week(), family_id=family.id)
     session.commit()
     other_location = factory.location(org)
@@ -226,7 +227,7 @@ def test_roles(client, session, factory, org, location, family, child, frozen_to
 
 
 def test_other_organisation_gets_404(client, session, factory, org, location, family, child, frozen_today):
-    plan_id = api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    plan_id = api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                    start_date=date(2026, 11, 2), days=full_week(), family_id=family.id)
     session.commit()
     other = factory.org(modules={"planning"})
@@ -251,7 +252,7 @@ def test_custom_shift_schedule_through_the_form(client, session, org, location, 
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     plan = session.scalar(select(CarePlan).where(CarePlan.child_id == child.id))
     assert plan.versions[0].kind == "custom"
-    rows = api.reserved_days(session, org, start=date(2026, 12, 1), end=date(2026, 12, 31), child_ids=[child.id])
+    rows = api.reserved_days(context_for(session, org), start=date(2026, 12, 1), end=date(2026, 12, 31), child_ids=[child.id])
     assert [(r.day, r.day_part, r.start, r.end) for r in rows] == [
         (date(2026, 12, 1), "full", time(7), time(18, 30)), (date(2026, 12, 3), "morning", time(7), time(13)),
         (date(2026, 12, 7), "hours", time(8), time(16, 30))]
@@ -265,7 +266,7 @@ def test_custom_shift_schedule_through_the_form(client, session, org, location, 
                                        schedule="04/01/2027 namiddag", confirm="y").items()
             if k not in ("location_id", "family_id", "living_group_id")}
     assert client.post(version_url, data=data).status_code == 302
-    rows = api.reserved_days(session, org, start=date(2027, 1, 1), end=date(2027, 1, 31), child_ids=[child.id])
+    rows = api.reserved_days(context_for(session, org), start=date(2027, 1, 1), end=date(2027, 1, 31), child_ids=[child.id])
     assert [(r.day, r.day_part) for r in rows] == [(date(2027, 1, 4), "afternoon")]
 
 
@@ -292,11 +293,11 @@ def test_ratio_warning_needs_toch_bewaren(client, session, factory, org, family,
 
     location = factory.location(org, places=30)
     for weekday in range(5):
-        add_staff_shift(session, org, location_id=location.id, weekday=weekday, start=time(7), end=time(18, 30),
+        add_staff_shift(context_for(session, org), location_id=location.id, weekday=weekday, start=time(7), end=time(18, 30),
                         caregivers=1)
     for _ in range(8):
         other = factory.child(org, family=family, location=location)
-        api.create_care_plan(session, org, child_id=other.id, location_id=location.id, start_date=date(2026, 12, 1),
+        api.create_care_plan(context_for(session, org), child_id=other.id, location_id=location.id, start_date=date(2026, 12, 1),
                              days=full_week(), family_id=family.id)
     newcomer = factory.child(org, family=family, location=location)
     session.commit()
@@ -314,7 +315,7 @@ def test_bad_input_is_reported_before_capacity_warnings(client, session, factory
     small = factory.location(org, places=1)
     first = factory.child(org, family=family, location=small)
     second = factory.child(org, family=family, location=small)
-    api.create_care_plan(session, org, child_id=first.id, location_id=small.id, start_date=date(2026, 12, 1),
+    api.create_care_plan(context_for(session, org), child_id=first.id, location_id=small.id, start_date=date(2026, 12, 1),
                          days=full_week(), family_id=family.id)
     session.commit()
     data = plan_form(small, family, days={0: "full", 1: ("hours", "06:00", "12:00")})

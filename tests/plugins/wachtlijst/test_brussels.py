@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.settings import definitions, get_setting, set_setting
 from core.values import Period
 from plugins.wachtlijst.models import Status
@@ -60,7 +61,7 @@ def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org,
     assert ("niet toegepast, het aandeel is ingevuld: Nederlandstalig gezin, binnen het aandeel voor "
             "Nederlandstaligen (Brussel) (55 % van 4 plaatsen = 2; nu ingenomen: 2)") in ranked[1].reasons
     # a child who left care no longer holds a place
-    placing.planning_api().end_care_plan(session, org, first.care_plan_id, end_date=date(2027, 1, 31))
+    placing.planning_api().end_care_plan(context_for(session, org), first.care_plan_id, end_date=date(2027, 1, 31))
     app_clock().freeze(datetime(2027, 2, 15, 10, tzinfo=BRUSSELS))
     names, ranked = order(session, org, brussels.id)
     assert names == ["Nederlands", "Alleen"]
@@ -132,7 +133,7 @@ def test_reserve_no_longer_counts_children_who_left(session, org, location, froz
     quotas = policy.location_quotas(session, [org], [location])[location.id]
     assert (quotas[policy.RESERVED].reserved, quotas[policy.RESERVED].held) == (4, 4)
     for req in placed[:2]:
-        placing.planning_api().end_care_plan(session, org, req.care_plan_id,
+        placing.planning_api().end_care_plan(context_for(session, org), req.care_plan_id,
                                              end_date=date(2027, 1, 4) + timedelta(days=30))
     app_clock().freeze(datetime(2027, 3, 1, 10, tzinfo=BRUSSELS))
     quotas = policy.location_quotas(session, [org], [location])[location.id]
@@ -165,7 +166,7 @@ def test_reserve_counts_until_the_last_care_day_has_passed(session, org, locatio
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=18)
     monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
     req = place(session, org, slot, "v@example.be", "Kwetsbaar", low_income=True, single_parent=True)
-    placing.planning_api().end_care_plan(session, org, req.care_plan_id, end_date=date(2027, 3, 31))
+    placing.planning_api().end_care_plan(context_for(session, org), req.care_plan_id, end_date=date(2027, 3, 31))
     app_clock().freeze(datetime(2027, 3, 31, 10, tzinfo=BRUSSELS))
     assert _held(session, org, location) == 1  # the last care day itself
     app_clock().freeze(datetime(2027, 4, 1, 10, tzinfo=BRUSSELS))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.db import get_db
 from core.jobs import Job, JobStatus, run_pending
 from core.models import Child, Family
@@ -158,7 +159,7 @@ def test_accept_creates_family_child_and_care_plan_in_one_step(app, session, org
     family = session.get(Family, req.family_id)
     assert child.first_name == "Lotte" and child.location_id == location.id
     assert family.contacts[0].email == "ouder@example.be"
-    plans = placing.planning_api().reserved_days(session, org, start=date(2027, 1, 4), end=date(2027, 1, 8),
+    plans = placing.planning_api().reserved_days(context_for(session, org), start=date(2027, 1, 4), end=date(2027, 1, 8),
                                                 child_ids=[child.id])
     assert {d.day for d in plans} == {date(2027, 1, 4) + timedelta(days=i) for i in range(5)}
     assert seen[0].care_plan_id == req.care_plan_id and seen[0].child_id == child.id
