@@ -71,6 +71,14 @@ def register_cli_commands(cli):
 
 
 @hookimpl
+def register_job_handlers(registry):
+    from core import mail, retention
+
+    registry.add(retention.JOB_KIND, retention.retention_job)
+    registry.add(mail.KIND, mail.send_job)
+
+
+@hookimpl
 def register_jinja(env):
     return None
 

@@ -17,9 +17,10 @@ from email.utils import formatdate
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.jobs import Job, enqueue, handler
+from core.jobs import Job, enqueue
 
 KIND = "mail.send"
 
@@ -33,12 +34,17 @@ def _setting(name: str, default=None):
 
 def queue_mail(session: Session, *, to: str, subject: str, body: str, key: str,
                organisation_id: int | None = None, language: str = "nl") -> Job:
-    """Queue one plain-text message; ``key`` makes it idempotent (queued once). The body is
-    stored encrypted (it may hold a link with a parent's token, see ``mail_body``)."""
+    """Queue one plain-text message; ``key`` makes it idempotent: a message is queued once, also
+    after it was sent (the outbox itself only coalesces pending jobs). The body is stored
+    encrypted (it may hold a link with a parent's token, see ``mail_body``)."""
     from core.crypto import encrypt
 
+    job_key = f"mail:{key}"
+    sent = session.scalar(select(Job).where(Job.key == job_key).order_by(Job.id).limit(1))
+    if sent is not None:
+        return sent
     payload = {"to": to, "subject": subject, "body_sealed": encrypt(body), "language": language}
-    return enqueue(session, KIND, payload, key=f"mail:{key}", organisation_id=organisation_id)
+    return enqueue(session, KIND, payload, key=job_key, organisation_id=organisation_id)
 
 
 def mail_body(payload: dict) -> str:
@@ -91,7 +97,6 @@ def deliver(msg: EmailMessage, message_key: str) -> str:
     return str(path)
 
 
-@handler(KIND)
-def _send(session: Session, job: Job) -> None:
+def send_job(session: Session, job: Job) -> None:
     key = job.key or f"job-{job.id}"
     deliver(build_message(job.payload, key), key)

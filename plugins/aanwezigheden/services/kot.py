@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
-from core.jobs import Job, JobStatus, enqueue, handler
+from core.jobs import Job, JobStatus, enqueue_job, report_progress
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
 from core.values import Period
 
@@ -129,8 +129,9 @@ def _check_url(session: Session, org: Organisation) -> str:
     return url
 
 
-def _key_prefix(org: Organisation, location: Location, period: Period) -> str:
-    return f"{JOB_KIND}:{org.id}:{location.id}:{period.year}-{period.month:02d}:"
+def job_key(org: Organisation, location: Location, period: Period) -> str:
+    """One sending per location and month waits at a time (coalesced) and runs at a time (lock)."""
+    return f"{JOB_KIND}:{org.id}:{location.id}:{period.year}-{period.month:02d}"
 
 
 def queue_send(session: Session, org: Organisation, location: Location, period: Period, *,
@@ -147,15 +148,10 @@ def queue_send(session: Session, org: Organisation, location: Location, period: 
     if problems:
         raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
                               status=409)
-    prefix = _key_prefix(org, location, period)
-    earlier = list(session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.key.startswith(prefix))))
-    waiting = [j for j in earlier if j.status in (JobStatus.PENDING, JobStatus.RUNNING)]
-    if waiting:
-        return waiting[0], False
-    job = enqueue(session, JOB_KIND, {"organisation_id": org.id, "location_id": location.id,
-                                      "period": f"{period.year}-{period.month:02d}", "actor_id": actor_id},
-                  key=f"{prefix}{len(earlier) + 1}", organisation_id=org.id, max_attempts=MAX_ATTEMPTS)
-    return job, True
+    key = job_key(org, location, period)
+    return enqueue_job(session, JOB_KIND, {"organisation_id": org.id, "location_id": location.id,
+                                           "period": f"{period.year}-{period.month:02d}", "actor_id": actor_id},
+                       key=key, lock_key=key, organisation_id=org.id, max_attempts=MAX_ATTEMPTS)
 
 
 def pending_jobs(session: Session, org: Organisation) -> dict[tuple[int, str], Job]:
@@ -185,7 +181,6 @@ def post(url: str, token: str, body: dict, *, job_id: int | None = None,
         raise KotUnavailable(f"KOT-API onbereikbaar: {exc}") from None
 
 
-@handler(JOB_KIND)
 def send_job(session: Session, job: Job) -> None:
     """The worker's side: build, post, record. Raising means: retry later."""
     from core.tenancy import enabled_modules
