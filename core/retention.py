@@ -265,6 +265,11 @@ def retention_job(session: Session, job: Job) -> None:
         elif not outcome.empty:
             log.info("retention erased %d children, %d families in organisation %s",
                      len(outcome.child_ids), len(outcome.family_ids), org.id)
+    from core.documents import purge_expired
+
+    purged = purge_expired(session)
+    if purged:
+        log.info("retention deleted %d documents past their delete-after date", purged)
     schedule(session)
 
 

@@ -195,6 +195,7 @@ def send_job(session: Session, job: Job) -> None:
     if "aanwezigheden" not in enabled_modules(session, org):
         return
     year, month = (int(x) for x in data["period"].split("-"))
+    report_progress(job, 0, 2, _("gegevens samenstellen"))
     submission = ReportSubmission(organisation_id=org.id, location_id=location.id, period=data["period"],
                                   kind="kot", at=clock.now(), sent_by_id=data.get("actor_id"))
     try:
@@ -212,6 +213,7 @@ def send_job(session: Session, job: Job) -> None:
         session.add(submission)
         session.flush()
         return
+    report_progress(job, 1, 2, _("versturen naar Opgroeien"))
     status, text = post(url, token, body, job_id=job.id)
     try:
         answer = json.loads(text) if text else {}
