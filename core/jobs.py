@@ -18,7 +18,9 @@ jitter until ``max_attempts``.
 * **Locks**: jobs with the same ``lock_key`` never run at the same time (a partial unique index
   on running jobs): e.g. one run per kind, organisation and period.
 * **Progress**: a long handler calls ``report_progress(job, done, total, message)``; it is
-  committed at once in a short transaction of its own, so the web sees it while the run goes on.
+  committed at once in a short transaction of its own, so the web sees it while the run goes on
+  (PostgreSQL; SQLite has one writer at a time, so there it is written with the job's own
+  transaction and seen when the job ends).
 
 Handlers must be idempotent themselves (a worker may crash after the effect, before marking the
 row done); they receive the job so they can derive stable identifiers from ``job.id``/``job.key``.
@@ -112,7 +114,7 @@ class _ModuleRegistry:
 def build_registry(pm) -> JobRegistry:
     """Ask core and every installed plugin for its handlers (called by ``create_app``)."""
     registry = JobRegistry()
-    for impl in reversed(pm.hook.register_job_handlers.get_hookimpls()):
+    for impl in pm.hook.register_job_handlers.get_hookimpls():  # core first, then in requires order
         module = None if impl.plugin_name == "core" else impl.plugin_name
         impl.function(registry=_ModuleRegistry(registry, module))
     return registry
@@ -155,17 +157,19 @@ def enqueue_job(session: Session, kind: str, payload: dict | None = None, *, key
         session.flush()
         return job, True
     insert = _insert(session)
+    stmt = (insert(Job).values(**values)
+            .on_conflict_do_nothing(index_elements=[Job.key], index_where=Job.status == "pending")
+            .returning(Job.id))
     for _attempt in range(5):
-        waiting = session.scalar(select(Job).where(Job.key == key, Job.status == JobStatus.PENDING))
-        if waiting is not None:
-            return waiting, False
-        stmt = (insert(Job).values(**values)
-                .on_conflict_do_nothing(index_elements=[Job.key], index_where=Job.status == "pending")
-                .returning(Job.id))
+        # the write comes first: on SQLite it takes the write lock (waiting for other writers)
+        # before anything is read, so a concurrent enqueue never finds a stale snapshot
         new_id = session.execute(stmt).scalar()
         if new_id is not None:
             return session.get(Job, new_id), True
-        # another transaction queued it meanwhile; it may even have been claimed since: look again
+        waiting = session.scalar(select(Job).where(Job.key == key, Job.status == JobStatus.PENDING))
+        if waiting is not None:
+            return waiting, False
+        # the pending one was claimed between the two statements: try again
     raise RuntimeError(f"could not enqueue job with key {key!r}")
 
 
@@ -186,13 +190,20 @@ def report_progress(job: Job, done: int, total: int | None = None, message: str 
     own transaction commits only at the end). Best effort: a failure is logged, never raised."""
     from core.db import get_db
 
+    db = get_db()
     now = clock.now()
     values = {"progress_done": max(int(done), 0), "progress_total": None if total is None else max(int(total), 0),
               "progress_message": (message or "")[:300], "progress_at": now}
+    if db.engine.dialect.name == "sqlite":
+        # one writer at a time: the job's own transaction holds the lock, so the progress goes
+        # with it (visible when the job ends); PostgreSQL shows it while the job runs
+        db.scoped().execute(update(Job).where(Job.id == job.id).values(**values))
+        for name, value in values.items():
+            set_committed_value(job, name, value)
+        return
     try:
-        with get_db().side_session() as side:
-            if side.get_bind().dialect.name == "postgresql":
-                side.connection().exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+        with db.side_session() as side:
+            side.connection().exec_driver_sql("SET LOCAL lock_timeout = '2s'")
             side.execute(update(Job).where(Job.id == job.id).values(**values))
             side.commit()
     except OperationalError as exc:  # e.g. the row is locked: progress is worth less than the run
@@ -227,9 +238,17 @@ def _lock_free():
         other.lock_key == Job.lock_key, other.status == JobStatus.RUNNING, other.id != Job.id)
 
 
+def take_write_lock(session: Session) -> None:
+    """SQLite: take the database's write lock now (waiting for other writers), so that what is read
+    next cannot be overtaken by another writer before this transaction writes. No-op elsewhere."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Job).where(Job.id.is_(None)).values(attempts=Job.attempts))
+
+
 def claim(session: Session, limit: int = 50, kinds: list[str] | None = None) -> list[int]:
     """Mark up to ``limit`` due jobs as running and return their ids (caller commits). Jobs of a
     module switched off for their organisation, and jobs whose lock is held, stay pending."""
+    take_write_lock(session)
     now = clock.now()
     due = (
         (Job.status == JobStatus.PENDING) & (Job.run_at <= now)
@@ -272,6 +291,7 @@ def run_pending(db, limit: int = 50, kinds: list[str] | None = None) -> RunRepor
         error = None
         try:
             with db.unit_of_work() as session:
+                take_write_lock(session)
                 job = session.get(Job, job_id)
                 found = handlers.get(job.kind)
                 if found is None:
@@ -296,6 +316,7 @@ def run_pending(db, limit: int = 50, kinds: list[str] | None = None) -> RunRepor
 def _record_failure(db, job_id: int, error: str) -> bool:
     """Retry later, or give up; True when the job failed for good."""
     with db.unit_of_work() as session:
+        take_write_lock(session)
         job = session.get(Job, job_id)
         job.last_error = error[-4000:]
         if job.attempts >= job.max_attempts:

@@ -168,9 +168,13 @@ def test_send_button_queues_a_job(app, client, session, factory, org, location, 
     assert r.status_code == 302 and StandIn.received == []
     page = client.get(f"/o/{org.slug}/aanwezigheden/?month=2026-11").get_data(as_text=True)
     assert "worden verstuurd" in page and "wacht op verzending" in page
+    job = session.scalar(select(Job).where(Job.kind == kot.JOB_KIND))
+    assert f'data-job-progress="/o/{org.slug}/jobs/{job.id}"' in page  # the progress component
     assert run(app).done == 1 and len(StandIn.received) == 1
     page = client.get(f"/o/{org.slug}/aanwezigheden/?month=2026-11").get_data(as_text=True)
     assert "verstuurd op" in page
+    progress = client.get(f"/o/{org.slug}/jobs/{job.id}").get_json()
+    assert progress["status"] == "done" and progress["done"] == 1 and progress["total"] == 2
 
 
 def test_token_is_encrypted_at_rest_and_never_shown(client, session, factory, org, director):
