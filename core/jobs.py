@@ -182,6 +182,11 @@ def backoff_with_jitter(attempts: int, rand: Callable[[], float] = random.random
     return backoff(attempts) * (1 + JITTER * rand())
 
 
+def idempotency_key_for_job(job: Job, purpose: str = "") -> str:
+    """A key for the outside world (``Idempotency-Key``) that is the same on every retry of one job."""
+    return f"koepel-{job.kind}-{job.id}" + (f"-{purpose}" if purpose else "")
+
+
 # --- progress -----------------------------------------------------------------------------------------
 
 

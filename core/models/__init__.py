@@ -12,11 +12,12 @@ from core.models.organisation import (
     PriceRegime,
     SubsidyLevel,
 )
+from core.models.secret import OutboundSecret
 from core.models.user import LoginThrottle, Role, User, UserSession, user_location
 
 __all__ = [
     "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Document", "Family", "Job", "JobStatus",
     "Koepel", "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
-    "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
-    "UserSession", "user_location",
+    "OrganisationModule", "OrganisationSetting", "OutboundSecret", "PriceRegime", "Role", "SubsidyLevel",
+    "User", "UserSession", "user_location",
 ]

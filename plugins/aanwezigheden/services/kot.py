@@ -4,7 +4,8 @@ A director's "send" only writes a job (``core.jobs.enqueue``) in the request's t
 worker (``koepel jobs run``) builds the payload from the data *at sending time*, posts it with the
 bearer token and records a ``ReportSubmission`` with the answer. When the API cannot be reached,
 answers 5xx, 408 or 429, the handler raises, so the job is retried with exponential backoff (up to
-``MAX_ATTEMPTS``): nothing is lost while Opgroeien is down. Any other answer (accepted, or refused
+``MAX_ATTEMPTS``): nothing is lost while Opgroeien is down. The call itself goes through core's
+one outbound client (``core.http``: address rule, timeouts, idempotency key). Any other answer (accepted, or refused
 with a 4xx) is final and recorded for the director. One job per location and month is pending at
 a time (pressing "send" twice queues it once).
 
@@ -15,13 +16,11 @@ entered on its own page and never shown again; only the fact that it changed is 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import http
 from core.clock import clock
 from core.jobs import Job, JobStatus, enqueue_job, report_progress
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
@@ -36,11 +35,10 @@ JOB_KIND = "aanwezigheden.kot_send"
 MAX_ATTEMPTS = 12  # with the outbox's doubling backoff from 30 s: retries for about a day and a half
 TIMEOUT = 30.0
 LEGACY_TOKEN_KEY = "aanwezigheden.kot_api_token"  # plain-text setting of earlier versions
-RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 MAX_TOKEN = 4000
 
 
-class KotUnavailable(RuntimeError):
+class KotUnavailable(http.TemporaryFailure):
     """The API could not be reached or asked to come back later: the job is retried."""
 
 
@@ -107,24 +105,12 @@ def set_token(session: Session, org: Organisation, token: str | None, *, actor_i
 # --- sending through the outbox ------------------------------------------------------------------------
 
 
-def _safe_url(url: str) -> bool:
-    """https, or plain http only to this machine (the local stand-in): the bearer token travels
-    with every request. Parsed, so that http://localhost.example.org does not pass."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-
-
 def _check_url(session: Session, org: Organisation) -> str:
     url = str(setting(session, org, "kot_api_url") or "").strip().rstrip("/")
     if not url:
         raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
                               code="not_configured", status=409)
-    if not _safe_url(url):
+    if not http.safe_url(url):
         raise AttendanceError(_("Het adres van de KOT-API moet met https:// beginnen."), code="bad_url", status=409)
     return url
 
@@ -163,22 +149,21 @@ def pending_jobs(session: Session, org: Organisation) -> dict[tuple[int, str], J
 
 def post(url: str, token: str, body: dict, *, job_id: int | None = None,
          timeout: float = TIMEOUT) -> tuple[int, str]:
-    """POST the payload; (status, answer text). Raises KotUnavailable when worth retrying."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
+    """POST the payload through core.http; (status, answer text). Raises KotUnavailable when worth
+    retrying (the job retries with backoff)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    key = None
     if job_id is not None:
-        headers["X-Correlation-ID"] = f"koepel-kot-{job_id}"  # the same on every retry of one job
-    request = urllib.request.Request(f"{url}/opvangprestaties", data=json.dumps(body).encode(), method="POST",
-                                     headers=headers)
+        key = f"koepel-kot-{job_id}"  # the same on every retry of one job
+        headers["X-Correlation-ID"] = key
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (https or loopback only)
-            return response.status, response.read(4000).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        text = exc.read(2000).decode("utf-8", "replace")
-        if exc.code in RETRY_STATUSES:
-            raise KotUnavailable(f"KOT-API antwoordde {exc.code}: {text[:200]}") from None
-        return exc.code, text
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        answer = http.post(f"{url}/opvangprestaties", json=body, headers=headers, timeout=timeout,
+                           idempotency_key=key)
+    except http.TemporaryFailure as exc:
+        if exc.status is not None:
+            raise KotUnavailable(f"KOT-API antwoordde {exc.status}: {exc}") from None
         raise KotUnavailable(f"KOT-API onbereikbaar: {exc}") from None
+    return answer.status, answer.text[:4000]
 
 
 def send_job(session: Session, job: Job) -> None:
