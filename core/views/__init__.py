@@ -5,7 +5,17 @@ from flask import Flask
 
 
 def register_core_blueprints(app: Flask) -> None:
-    from core.views import auth, children, documents, families, jobs, koepel, locations, org, settings
+    from core.views import (
+        auth,
+        children,
+        documents,
+        families,
+        jobs,
+        koepel,
+        locations,
+        org,
+        settings,
+    )
 
     for module in (auth, koepel, org, locations, families, children, settings, jobs, documents):
         app.register_blueprint(module.bp)

@@ -15,7 +15,14 @@ from core import documents
 from core.clock import clock
 from core.db import get_db
 from core.jobs import Job, run_pending
-from core.mail import Attachment, MailError, outbox_dir, queue_mail, queue_templated_mail, render_mail
+from core.mail import (
+    Attachment,
+    MailError,
+    outbox_dir,
+    queue_mail,
+    queue_templated_mail,
+    render_mail,
+)
 from core.models import Document, Role
 from tests.conftest import login
 

@@ -11,13 +11,22 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from sqlalchemy import text
 
 from core import http
 from core.clock import clock
 from core.crypto import decrypt, encrypted_columns
 from core.db import Base, get_db
-from core.jobs import JITTER, Job, JobStatus, enqueue, idempotency_key_for_job, registry, run_pending
+from core.jobs import (
+    JITTER,
+    Job,
+    JobStatus,
+    enqueue,
+    idempotency_key_for_job,
+    registry,
+    run_pending,
+)
 from core.models import OutboundSecret
 
 SECRET = b"gedeelde-sleutel-voor-hmac-0123456789"
@@ -138,9 +147,9 @@ def test_signed_requests_verify_with_the_key_and_not_without(stand_in):
     assert '"idempotency-key"' in headers["Signature-Input"] and '"content-digest"' in headers["Signature-Input"]
     results = http.verify("POST", url, headers, body, "koepel-org-1", SECRET)
     assert results and results[0].parameters["keyid"] == "koepel-org-1"
-    with pytest.raises(Exception, match="(?i)signature"):
+    with pytest.raises(HTTPMessageSignaturesException, match="(?i)signature"):
         http.verify("POST", url, headers, body, "koepel-org-1", b"een andere sleutel van dezelfde lengte!")
-    with pytest.raises(Exception):  # a changed body no longer matches its digest
+    with pytest.raises(HTTPMessageSignaturesException):  # a changed body no longer matches its digest
         http.verify("POST", url, headers, body + b" ", "koepel-org-1", SECRET)
 
 

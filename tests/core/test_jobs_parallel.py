@@ -95,7 +95,7 @@ def test_parallel_workers_never_overlap_one_lock_and_run_each_job_once(live):
     locked = sorted(spans["locked"])
     assert len(locked) == 6 and len({job_id for *_, job_id in locked}) == 6  # each once
     assert len(spans["free"]) == 6
-    for (_s1, end, _a), (start, _e2, _b) in zip(locked, locked[1:]):
+    for (_s1, end, _a), (start, _e2, _b) in zip(locked, locked[1:], strict=False):
         assert end <= start, "two runs of one lock overlapped"
 
 

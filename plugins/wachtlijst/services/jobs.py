@@ -12,7 +12,6 @@ from core.tenancy import enabled_modules
 
 from ..models import Offer, OfferStatus
 
-
 REMINDER = "wachtlijst.offer_reminder"
 EXPIRY = "wachtlijst.offer_expiry"
 RETENTION = "wachtlijst.retention"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import smtplib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.clock import app_clock, clock
 from core.db import get_db
-import pytest
-
 from core.jobs import JITTER, Job, JobStatus, backoff, claim, enqueue, registry, run_pending
 from core.mail import outbox_dir, queue_mail
 
