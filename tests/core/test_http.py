@@ -15,7 +15,7 @@ from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from sqlalchemy import text
 
 from core import http
-from core.clock import clock
+from core.clock import app_clock, clock
 from core.crypto import decrypt, encrypted_columns
 from core.db import Base, get_db
 from core.jobs import (
@@ -166,9 +166,9 @@ def test_the_job_retries_with_backoff_and_jitter_not_a_sleep_loop(app, session, 
     job = session.get(Job, job.id)
     assert clock.now() + timedelta(seconds=30) <= job.run_at <= clock.now() + timedelta(seconds=30 * (1 + JITTER))
     assert "503" in job.last_error
-    clock.freeze(clock.now() + timedelta(minutes=1))
+    app_clock().freeze(clock.now() + timedelta(minutes=1))
     assert run_pending(db, kinds=["test.http"]).retried == 1
-    clock.freeze(clock.now() + timedelta(minutes=2))
+    app_clock().freeze(clock.now() + timedelta(minutes=2))
     assert run_pending(db, kinds=["test.http"]).done == 1
     keys = {headers["Idempotency-Key"] for _m, _p, headers, _b in StandIn.received}
     assert len(StandIn.received) == 3 and keys == {f"koepel-test.http-{job.id}"}  # one key for every retry

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import core.jobs
 from core.app import create_app
-from core.clock import clock
+from core.clock import app_clock, clock
 from core.db import get_db
 from core.jobs import (
     Job,
@@ -179,7 +179,7 @@ def test_a_lock_held_by_a_dead_worker_is_released_with_its_lease(app, session, f
     a = enqueue(session, "test.count", lock_key="L")
     b = enqueue(session, "test.count", lock_key="L")
     assert claim(session) == [a.id]
-    clock.freeze(clock.now() + core.jobs.LEASE + timedelta(seconds=1))
+    app_clock().freeze(clock.now() + core.jobs.LEASE + timedelta(seconds=1))
     assert claim(session) == [a.id]  # the same job again, b still waits
     assert session.get(Job, b.id).status == JobStatus.PENDING
 
