@@ -241,6 +241,8 @@ def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
             results.append((org, RetentionError(f"afgebroken, niets gewist: {type(exc).__name__}: {exc}")))
             continue
         results.append((org, planned))
+    if progress is not None and orgs:
+        progress(len(orgs), len(orgs), "")
     return results
 
 
