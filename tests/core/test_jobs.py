@@ -240,3 +240,24 @@ def test_progress_of_a_missing_job_is_no_error(app, session):
     ghost = Job(id=987654, kind="x")
     report_progress(ghost, 1, 2, "niets")  # no row: nothing written, nothing raised
     assert session.scalar(select(Job).where(Job.id == 987654)) is None
+
+
+def test_the_retention_run_reports_its_progress_per_organisation(app, session, factory, frozen_today):
+    from sqlalchemy import func
+
+    from core.models import Organisation
+    from core.retention import JOB_KIND, schedule
+
+    factory.org(name="Een")
+    factory.org(name="Twee")
+    job = schedule(session)
+    assert schedule(session).id == job.id  # one waiting at a time
+    job.run_at = clock.now()
+    session.commit()
+    assert run_pending(get_db(), kinds=[JOB_KIND]).done == 1
+    session.expire_all()
+    done = session.get(Job, job.id)
+    orgs = session.scalar(select(func.count()).select_from(Organisation))
+    assert done.status == JobStatus.DONE and done.progress_done == done.progress_total == orgs >= 2
+    assert session.scalar(select(func.count()).select_from(Job).where(
+        Job.kind == JOB_KIND, Job.status == JobStatus.PENDING)) == 1  # it queued tomorrow's run
