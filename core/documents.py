@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import click
@@ -46,10 +47,11 @@ def safe_filename(name: str) -> str:
 
 def store(session: Session, org: Organisation, content: bytes, *, filename: str, content_type: str, kind: str,
           module: str | None = None, created_by_id: int | None = None, delete_after: date | None = None,
-          reuse: bool = True) -> Document:
-    """Keep ``content`` for ``org`` in the caller's transaction. With ``reuse``, the same bytes of
-    the same kind and organisation stored before (and not yet expired) are returned instead of a
-    second copy."""
+          roles: Iterable | None = None, reuse: bool = True) -> Document:
+    """Keep ``content`` for ``org`` in the caller's transaction. ``roles`` (e.g. the roles of the
+    action of the page that made it) narrows who may download it; ``module``: it is served only
+    while that module is on for ``org``. With ``reuse``, the same bytes of the same kind and
+    organisation stored before (and not yet expired) are returned instead of a second copy."""
     if not isinstance(content, bytes | bytearray) or not content:
         raise DocumentError("a document needs content (bytes)")
     if len(content) > MAX_SIZE:
@@ -61,20 +63,22 @@ def store(session: Session, org: Organisation, content: bytes, *, filename: str,
         raise DocumentError(f"unusable content type {content_type!r}")
     if not kind or len(kind) > 80:
         raise DocumentError("a document needs a kind of at most 80 characters")
+    role_list = ",".join(sorted(getattr(r, "value", str(r)) for r in roles)) if roles is not None else None
     digest = hashlib.sha256(content).hexdigest()
     today = clock.today()
     keep_until = delete_after or today + timedelta(days=_retention_days(session, org))
     if reuse:
         same = session.scalar(select(Document).where(
             Document.organisation_id == org.id, Document.kind == kind, Document.sha256 == digest,
-            Document.filename == name, Document.delete_after >= today).order_by(Document.id.desc()).limit(1))
+            Document.filename == name, Document.delete_after >= today,
+            Document.roles.is_(None) if role_list is None else Document.roles == role_list).order_by(Document.id.desc()).limit(1))
         if same is not None:
             if same.delete_after < keep_until:
                 same.delete_after = keep_until
             return same
     document = Document(organisation_id=org.id, kind=kind, module=module, filename=name, content_type=content_type,
                         size=len(content), sha256=digest, content=bytes(content), created_at=clock.now(),
-                        created_by_id=created_by_id, delete_after=keep_until)
+                        created_by_id=created_by_id, delete_after=keep_until, roles=role_list)
     session.add(document)
     session.flush()
     return document
@@ -97,6 +101,15 @@ def get(session: Session, org: Organisation, document_id: int) -> Document | Non
     if document is None or (document.delete_after is not None and document.delete_after < clock.today()):
         return None
     return document
+
+
+def may_download(document: Document, role, enabled_modules) -> bool:
+    """The role is among the document's roles (if it has any) and its module is on."""
+    if document.module is not None and document.module not in enabled_modules:
+        return False
+    if document.roles:
+        return getattr(role, "value", str(role)) in document.roles.split(",")
+    return True
 
 
 def content_of(session: Session, document: Document) -> bytes:

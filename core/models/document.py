@@ -26,3 +26,6 @@ class Document(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     delete_after: Mapped[date | None] = mapped_column(Date, index=True)
+    # roles that may download it, comma-separated (None: every role of document.view); a
+    # module's file keeps the roles of the page that made it
+    roles: Mapped[str | None] = mapped_column(String(100))

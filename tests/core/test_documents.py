@@ -199,3 +199,24 @@ def test_a_mail_is_queued_once_by_its_key_also_after_it_was_sent(app, session, f
     run_pending(get_db(), kinds=["mail.send"])
     assert queue_mail(session, to="a@example.be", subject="S", body="B", key="once").id == first.id
 
+
+
+def test_a_modules_document_keeps_the_roles_of_its_page_and_closes_with_the_module(client, session, factory,
+                                                                                  frozen_today):
+    from core.tenancy import disable_module
+
+    org = factory.org(name="Met module", modules={"aanwezigheden"})
+    director = factory.user(org, Role.DIRECTOR)
+    finance = factory.user(org, Role.FINANCE)
+    doc = documents.store(session, org, XML, filename="FO-SU-05.xml", content_type="application/xml",
+                          kind="aanwezigheden.fo_su_05", module="aanwezigheden", roles={Role.DIRECTOR})
+    assert doc.roles == "director"
+    session.commit()
+    login(client, finance)
+    assert client.get(f"/o/{org.slug}/documents/{doc.id}").status_code == 403  # finance may not
+    client.post("/logout")
+    login(client, director)
+    assert client.get(f"/o/{org.slug}/documents/{doc.id}").status_code == 200
+    disable_module(session, session.merge(org), "aanwezigheden")
+    session.commit()
+    assert client.get(f"/o/{org.slug}/documents/{doc.id}").status_code == 404

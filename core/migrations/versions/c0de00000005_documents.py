@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("delete_after", sa.Date(), nullable=True),
+        sa.Column("roles", sa.String(length=100), nullable=True),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["created_by_id"], ["user_account.id"],
                                 name=op.f("fk_document_created_by_id_user_account"), ondelete="SET NULL"),

@@ -362,7 +362,7 @@ def fo_su_05(location_id: int):
     name = f"FO-SU-05-{location.opgroeien_file_no}-{period.year}-{period.month:02d}.xml"
     document = documents.store(session(), g.org, xml,
                                filename=name, content_type="application/xml", kind="aanwezigheden.fo_su_05",
-                               module="aanwezigheden", created_by_id=current_user.id)
+                               module="aanwezigheden", created_by_id=current_user.id, roles=MANAGE.roles)
     return documents.response(session(), document)
 
 
