@@ -1,7 +1,7 @@
 """core: secrets for outbound calls, encrypted at rest (core.http)
 
-Revision ID: c0de00000006
-Revises: c0de00000005
+Revision ID: c0de00000007
+Revises: c0de00000006
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import core.db
 
-revision = "c0de00000006"
-down_revision = "c0de00000005"
+revision = "c0de00000007"
+down_revision = "c0de00000006"
 branch_labels = None
 depends_on = None
 

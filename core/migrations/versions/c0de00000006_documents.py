@@ -1,7 +1,7 @@
 """core: document store for generated files (core.documents)
 
-Revision ID: c0de00000005
-Revises: c0de00000004
+Revision ID: c0de00000006
+Revises: c0de00000005
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import core.db
 
-revision = "c0de00000005"
-down_revision = "c0de00000004"
+revision = "c0de00000006"
+down_revision = "c0de00000005"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """core: job coalescing (one pending job per key), module, lock key (one running job per lock),
 progress
 
-Revision ID: c0de00000004
-Revises: c0de00000003
+Revision ID: c0de00000005
+Revises: c0de00000004
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 import core.db
 
-revision = "c0de00000004"
-down_revision = "c0de00000003"
+revision = "c0de00000005"
+down_revision = "c0de00000004"
 branch_labels = None
 depends_on = None
 
