@@ -143,6 +143,7 @@ def test_a_mail_in_the_recipients_language_with_html_and_a_document(app, session
                                key="doc-1", organisation_id=org.id, attachments=[doc],
                                org_name="Eigen <Huis>", filename="rapport.xml")
     assert job.payload["attachments"] == [{"document_id": doc.id}]  # a reference, not the bytes
+    assert "html" not in job.payload and "Eigen" not in job.payload["html_sealed"]  # sealed like the body
     session.commit()
     assert run_pending(get_db(), kinds=["mail.send"]).done == 1
     msg = _sent_message()
