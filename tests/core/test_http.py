@@ -5,6 +5,7 @@ signatures (HMAC-SHA256) a receiver can verify, and secrets encrypted at rest.""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -57,6 +58,13 @@ class StandIn(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there any more: connection refused
 
 
 @pytest.fixture
@@ -132,8 +140,6 @@ def test_a_timeout_and_a_closed_port_are_temporary(stand_in):
     StandIn.answers = [("slow", {})]
     with pytest.raises(http.TemporaryFailure, match="unreachable"):
         http.get(stand_in + "/slow", timeout=0.3)
-    from tests.plugins.aanwezigheden.test_kot_client import closed_port_url
-
     with pytest.raises(http.TemporaryFailure, match="unreachable"):
         http.get(closed_port_url() + "/x", timeout=2)
 
