@@ -61,14 +61,15 @@ def create_app(config: Mapping | None = None, *, plugins: list[str | PluginInfo]
         use_fast_hashing()
 
     import core.models  # noqa: F401
-    import core.retention  # noqa: F401  (registers the retention job handler)
     import core.sessions  # noqa: F401  (ends other sessions when a password or role changes)
+    from core import jobs
 
     app.extensions["koepel_db"] = Database(app.config["DATABASE_URL"])
     app.extensions["koepel_clock"] = Clock()
     pm = build_plugin_manager(plugins)
     app.extensions["koepel_plugins"] = pm
     app.extensions["koepel_setting_definitions"] = collect_setting_definitions(pm)
+    app.extensions[jobs.EXTENSION_KEY] = jobs.build_registry(pm)
 
     _init_extensions(app)
     _init_request_cycle(app)

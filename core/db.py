@@ -109,6 +109,20 @@ class Database:
         self.scoped = scoped_session(self.session_factory)
 
     @contextmanager
+    def side_session(self) -> Iterator[Session]:
+        """A short session of its own, beside the current unit of work (e.g. a job's progress,
+        committed while the job's own transaction goes on). The caller commits; anything left
+        uncommitted is rolled back. In tests bound to one connection it is a savepoint there."""
+        side = self.session_factory()
+        try:
+            yield side
+        except BaseException:
+            side.rollback()
+            raise
+        finally:
+            side.close()
+
+    @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A transaction outside a request (CLI, jobs): commit on success, roll back on error."""
         session = self.scoped()

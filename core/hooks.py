@@ -57,22 +57,40 @@ def setting_definitions():
             type="int",
             help=_l("Decreet art. 24: 5 jaar voor kind- en gezinsgegevens."),
         ),
+        SettingDefinition(
+            "core.document_retention_days",
+            _l("Bewaartermijn van aangemaakte documenten (dagen)"),
+            365,
+            type="int",
+            help=_l("Rapporten, exports en bijlagen; ze kunnen opnieuw aangemaakt worden uit de gegevens."),
+        ),
     ]
 
 
 @hookimpl(trylast=True)
 def register_cli_commands(cli):
     from core.commands import crypto_cli, db, demo, modules, users
+    from core.documents import documents_cli
     from core.jobs import jobs_cli
     from core.retention import retention_cli
 
-    for group in (db, demo, users, modules, jobs_cli, retention_cli, crypto_cli):
+    for group in (db, demo, users, modules, jobs_cli, retention_cli, crypto_cli, documents_cli):
         cli.add_command(group)
 
 
 @hookimpl
+def register_job_handlers(registry):
+    from core import mail, retention
+
+    registry.add(retention.JOB_KIND, retention.retention_job)
+    registry.add(mail.KIND, mail.send_job)
+
+
+@hookimpl
 def register_jinja(env):
-    return None
+    from core.views.jobs import progress_of
+
+    env.globals["job_progress_data"] = progress_of  # for core/_job_progress.html
 
 
 @hookimpl

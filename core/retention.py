@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from core.clock import BRUSSELS, clock
 from core.context import TenantContext, build_context
 from core.db import chunks
-from core.jobs import Job, enqueue, handler
+from core.jobs import Job, enqueue, report_progress
 from core.models import AuditEntry, Child, ChildFamily, ContactPerson, Family, Organisation
 
 log = logging.getLogger(__name__)
@@ -217,17 +217,21 @@ def _forget_erased(session: Session, children: set[int], families: set[int], con
 
 
 def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
-            today: date | None = None) -> list[tuple[Organisation, RetentionPlan | RetentionError]]:
+            today: date | None = None, progress=None) -> list[tuple[Organisation, RetentionPlan | RetentionError]]:
     """Plan (and unless ``dry_run``, erase) for every organisation, or the one named ``slug``.
     An organisation whose setting is unusable, or whose run a module aborts, is reported and
     rolled back to its savepoint; the other organisations go ahead. Each organisation is handled
     in its own TenantContext (its settings; the app's clock unless ``today`` is given), built the
-    same way for the job and the command."""
+    same way for the job and the command. ``progress(done, total, message)`` is told after each
+    organisation (the job's progress)."""
     stmt = select(Organisation).order_by(Organisation.id)
     if slug is not None:
         stmt = stmt.where(Organisation.slug == slug)
     results: list[tuple[Organisation, RetentionPlan | RetentionError]] = []
-    for org in session.scalars(stmt).all():
+    orgs = session.scalars(stmt).all()
+    for number, org in enumerate(orgs):
+        if progress is not None:
+            progress(number, len(orgs), org.slug)
         try:
             with session.begin_nested():  # one organisation's failure leaves the others' runs intact
                 ctx = build_context(session, org)
@@ -242,6 +246,8 @@ def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
             results.append((org, RetentionError(f"afgebroken, niets gewist: {type(exc).__name__}: {exc}")))
             continue
         results.append((org, planned))
+    if progress is not None and orgs:
+        progress(len(orgs), len(orgs), "")
     return results
 
 
@@ -249,20 +255,28 @@ def run_all(session: Session, *, dry_run: bool = False, slug: str | None = None,
 
 
 def schedule(session: Session) -> Job:
-    """Tomorrow's run at 03:30 Brussels time (one per day, idempotent by its key)."""
+    """Tomorrow's run at 03:30 Brussels time (one waiting at a time: coalesced by its key; never two
+    runs at once: its lock key)."""
     tomorrow = clock.today() + timedelta(days=1)
-    return enqueue(session, JOB_KIND, {}, key=f"core:retention:{tomorrow.isoformat()}",
+    return enqueue(session, JOB_KIND, {}, key=JOB_KIND, lock_key=JOB_KIND,
                    run_at=datetime.combine(tomorrow, time(3, 30), tzinfo=BRUSSELS))
 
 
-@handler(JOB_KIND)
 def retention_job(session: Session, job: Job) -> None:
-    for org, outcome in run_all(session):
+    def progress(done: int, total: int, slug: str) -> None:
+        report_progress(job, done, total, slug)
+
+    for org, outcome in run_all(session, progress=progress):
         if isinstance(outcome, RetentionError):
             log.warning("retention skipped for organisation %s: %s", org.id, outcome)
         elif not outcome.empty:
             log.info("retention erased %d children, %d families in organisation %s",
                      len(outcome.child_ids), len(outcome.family_ids), org.id)
+    from core.documents import purge_expired
+
+    purged = purge_expired(session)
+    if purged:
+        log.info("retention deleted %d documents past their delete-after date", purged)
     schedule(session)
 
 

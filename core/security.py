@@ -43,6 +43,10 @@ CHILD_VIEW = Action("child.view", ORG_STAFF)
 CHILD_EDIT = Action("child.edit", frozenset({Role.DIRECTOR}))
 AUDIT_VIEW = Action("audit.view", frozenset({Role.DIRECTOR}))
 USERS_MANAGE = Action("users.manage", frozenset({Role.COORDINATOR, Role.DIRECTOR}))
+JOB_VIEW = Action("job.view", frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE}),
+                  "Voortgang van een achtergrondtaak van de organisatie")
+DOCUMENT_VIEW = Action("document.view", frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE}),
+                       "Een aangemaakt document van de organisatie downloaden")
 
 
 def can(user: User, action: Action) -> bool:

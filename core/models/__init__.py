@@ -1,5 +1,6 @@
 """Core models. Importing this package registers every core table on Base.metadata."""
 from core.models.audit import AuditEntry
+from core.models.document import Document
 from core.models.family import Child, ChildFamily, ContactPerson, Family, Language
 from core.models.job import Job, JobStatus
 from core.models.location import CareType, LivingGroup, Location, OpeningHours
@@ -11,11 +12,12 @@ from core.models.organisation import (
     PriceRegime,
     SubsidyLevel,
 )
+from core.models.secret import OutboundSecret
 from core.models.user import LoginThrottle, Role, User, UserSession, user_location
 
 __all__ = [
-    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Job", "JobStatus",
+    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Document", "Family", "Job", "JobStatus",
     "Koepel", "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
-    "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
-    "UserSession", "user_location",
+    "OrganisationModule", "OrganisationSetting", "OutboundSecret", "PriceRegime", "Role", "SubsidyLevel",
+    "User", "UserSession", "user_location",
 ]

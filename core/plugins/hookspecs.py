@@ -28,6 +28,13 @@ def register_jinja(env):
 
 
 @hookspec
+def register_job_handlers(registry):
+    """Register the module's job handlers once at start-up: ``registry.add(kind, handler)`` with
+    ``handler(session, job)``. The registering module becomes the jobs' ``module``; a kind added
+    twice stops the start-up (core.jobs)."""
+
+
+@hookspec
 def populate_demo(session, org, seed):
     """Add synthetic demo data of the module for organisation ``org`` (``koepel demo``, only for
     enabled modules, after core's data; ``seed`` makes it reproducible). Never real people."""

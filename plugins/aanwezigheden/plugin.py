@@ -3,8 +3,6 @@ from flask_babel import lazy_gettext as _l
 
 from core.plugins import MenuItem, SettingDefinition, hookimpl
 
-from .services import kot  # noqa: F401  (registers the job handler)
-
 
 @hookimpl
 def register_blueprints(app):
@@ -16,6 +14,13 @@ def register_blueprints(app):
         for view in (tablet.api_unlock, tablet.api_lock, tablet.api_register, tablet.api_absence,
                      tablet.api_confirm, tablet.api_sync):
             csrf.exempt(view)
+
+
+@hookimpl
+def register_job_handlers(registry):
+    from .services import kot
+
+    registry.add(kot.JOB_KIND, kot.send_job)
 
 
 @hookimpl

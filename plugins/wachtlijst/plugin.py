@@ -6,17 +6,20 @@ from flask_babel import lazy_gettext as _l
 from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
 
-from .services import jobs  # noqa: F401  (registers the job handlers)
-
 
 @hookimpl
 def register_blueprints(app):
-    from core import mail  # noqa: F401  (registers the mail.send job handler)
-
     from .views import bp, koepel_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)
+
+
+@hookimpl
+def register_job_handlers(registry):
+    from .services import jobs
+
+    jobs.register(registry)
 
 
 @hookimpl

@@ -24,6 +24,8 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "offer_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_offer_id(f, org, s),
     "run_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_run_id(f, org, s),
     "token": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_token(f, org, s),
+    "job_id": lambda f, org, s: __import__("tests.core.outbox_helpers", fromlist=["_"]).victim_job(f, org, s),
+    "document_id": lambda f, org, s: __import__("tests.core.outbox_helpers", fromlist=["_"]).victim_document(f, org, s),
     "care_plan_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_care_plan(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
 }

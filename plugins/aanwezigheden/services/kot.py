@@ -4,7 +4,8 @@ A director's "send" only writes a job (``core.jobs.enqueue``) in the request's t
 worker (``koepel jobs run``) builds the payload from the data *at sending time*, posts it with the
 bearer token and records a ``ReportSubmission`` with the answer. When the API cannot be reached,
 answers 5xx, 408 or 429, the handler raises, so the job is retried with exponential backoff (up to
-``MAX_ATTEMPTS``): nothing is lost while Opgroeien is down. Any other answer (accepted, or refused
+``MAX_ATTEMPTS``): nothing is lost while Opgroeien is down. The call itself goes through core's
+one outbound client (``core.http``: address rule, timeouts, idempotency key). Any other answer (accepted, or refused
 with a 4xx) is final and recorded for the director. One job per location and month is pending at
 a time (pressing "send" twice queues it once).
 
@@ -15,17 +16,15 @@ entered on its own page and never shown again; only the fact that it changed is 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import http
 from core.clock import clock
 from core.context import build_context, context_for
-from core.jobs import Job, JobStatus, enqueue, handler
+from core.jobs import Job, JobStatus, enqueue_job, report_progress
 from core.models import AuditEntry, Location, Organisation, OrganisationSetting
 from core.values import Period
 
@@ -37,11 +36,10 @@ JOB_KIND = "aanwezigheden.kot_send"
 MAX_ATTEMPTS = 12  # with the outbox's doubling backoff from 30 s: retries for about a day and a half
 TIMEOUT = 30.0
 LEGACY_TOKEN_KEY = "aanwezigheden.kot_api_token"  # plain-text setting of earlier versions
-RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 MAX_TOKEN = 4000
 
 
-class KotUnavailable(RuntimeError):
+class KotUnavailable(http.TemporaryFailure):
     """The API could not be reached or asked to come back later: the job is retried."""
 
 
@@ -108,30 +106,19 @@ def set_token(session: Session, org: Organisation, token: str | None, *, actor_i
 # --- sending through the outbox ------------------------------------------------------------------------
 
 
-def _safe_url(url: str) -> bool:
-    """https, or plain http only to this machine (the local stand-in): the bearer token travels
-    with every request. Parsed, so that http://localhost.example.org does not pass."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-
-
 def _check_url(session: Session, org: Organisation) -> str:
     url = str(setting(context_for(session, org), "kot_api_url") or "").strip().rstrip("/")
     if not url:
         raise AttendanceError(_("Er is geen adres voor de KOT-API ingesteld: download het bestand en laad het op."),
                               code="not_configured", status=409)
-    if not _safe_url(url):
+    if not http.safe_url(url):
         raise AttendanceError(_("Het adres van de KOT-API moet met https:// beginnen."), code="bad_url", status=409)
     return url
 
 
-def _key_prefix(org: Organisation, location: Location, period: Period) -> str:
-    return f"{JOB_KIND}:{org.id}:{location.id}:{period.year}-{period.month:02d}:"
+def job_key(org: Organisation, location: Location, period: Period) -> str:
+    """One sending per location and month waits at a time (coalesced) and runs at a time (lock)."""
+    return f"{JOB_KIND}:{org.id}:{location.id}:{period.year}-{period.month:02d}"
 
 
 def queue_send(session: Session, org: Organisation, location: Location, period: Period, *,
@@ -148,15 +135,10 @@ def queue_send(session: Session, org: Organisation, location: Location, period: 
     if problems:
         raise AttendanceError(_("Los eerst deze problemen op: %(list)s", list="; ".join(problems)), code="problems",
                               status=409)
-    prefix = _key_prefix(org, location, period)
-    earlier = list(session.scalars(select(Job).where(Job.kind == JOB_KIND, Job.key.startswith(prefix))))
-    waiting = [j for j in earlier if j.status in (JobStatus.PENDING, JobStatus.RUNNING)]
-    if waiting:
-        return waiting[0], False
-    job = enqueue(session, JOB_KIND, {"organisation_id": org.id, "location_id": location.id,
-                                      "period": f"{period.year}-{period.month:02d}", "actor_id": actor_id},
-                  key=f"{prefix}{len(earlier) + 1}", organisation_id=org.id, max_attempts=MAX_ATTEMPTS)
-    return job, True
+    key = job_key(org, location, period)
+    return enqueue_job(session, JOB_KIND, {"organisation_id": org.id, "location_id": location.id,
+                                           "period": f"{period.year}-{period.month:02d}", "actor_id": actor_id},
+                       key=key, lock_key=key, organisation_id=org.id, max_attempts=MAX_ATTEMPTS)
 
 
 def pending_jobs(session: Session, org: Organisation) -> dict[tuple[int, str], Job]:
@@ -168,25 +150,23 @@ def pending_jobs(session: Session, org: Organisation) -> dict[tuple[int, str], J
 
 def post(url: str, token: str, body: dict, *, job_id: int | None = None,
          timeout: float = TIMEOUT) -> tuple[int, str]:
-    """POST the payload; (status, answer text). Raises KotUnavailable when worth retrying."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
+    """POST the payload through core.http; (status, answer text). Raises KotUnavailable when worth
+    retrying (the job retries with backoff)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    key = None
     if job_id is not None:
-        headers["X-Correlation-ID"] = f"koepel-kot-{job_id}"  # the same on every retry of one job
-    request = urllib.request.Request(f"{url}/opvangprestaties", data=json.dumps(body).encode(), method="POST",
-                                     headers=headers)
+        key = f"koepel-kot-{job_id}"  # the same on every retry of one job
+        headers["X-Correlation-ID"] = key
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (https or loopback only)
-            return response.status, response.read(4000).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        text = exc.read(2000).decode("utf-8", "replace")
-        if exc.code in RETRY_STATUSES:
-            raise KotUnavailable(f"KOT-API antwoordde {exc.code}: {text[:200]}") from None
-        return exc.code, text
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        answer = http.post(f"{url}/opvangprestaties", json=body, headers=headers, timeout=timeout,
+                           idempotency_key=key)
+    except http.TemporaryFailure as exc:
+        if exc.status is not None:
+            raise KotUnavailable(f"KOT-API antwoordde {exc.status}: {exc}") from None
         raise KotUnavailable(f"KOT-API onbereikbaar: {exc}") from None
+    return answer.status, answer.text[:4000]
 
 
-@handler(JOB_KIND)
 def send_job(session: Session, job: Job) -> None:
     """The worker's side: build, post, record. Raising means: retry later."""
     from .reports import kot_payload
@@ -200,6 +180,7 @@ def send_job(session: Session, job: Job) -> None:
     if not ctx.is_enabled("aanwezigheden"):
         return
     year, month = (int(x) for x in data["period"].split("-"))
+    report_progress(job, 0, 2, _("gegevens samenstellen"))
     submission = ReportSubmission(organisation_id=org.id, location_id=location.id, period=data["period"],
                                   kind="kot", at=ctx.now(), sent_by_id=data.get("actor_id"))
     try:
@@ -217,6 +198,7 @@ def send_job(session: Session, job: Job) -> None:
         session.add(submission)
         session.flush()
         return
+    report_progress(job, 1, 2, _("versturen naar Opgroeien"))
     status, text = post(url, token, body, job_id=job.id)
     try:
         answer = json.loads(text) if text else {}

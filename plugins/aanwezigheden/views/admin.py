@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from core import documents
 from core.clock import BRUSSELS, clock
 from core.context import current_context
 from core.db import session
@@ -360,7 +361,10 @@ def fo_su_05(location_id: int):
         return redirect(url_for(".index", month=f"{period.year}-{period.month:02d}"))
     _record_download(location, period, "fo-su-05")
     name = f"FO-SU-05-{location.opgroeien_file_no}-{period.year}-{period.month:02d}.xml"
-    return Response(xml, mimetype="application/xml", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    document = documents.store(session(), g.org, xml,
+                               filename=name, content_type="application/xml", kind="aanwezigheden.fo_su_05",
+                               module="aanwezigheden", created_by_id=current_user.id, roles=MANAGE.roles)
+    return documents.response(session(), document)
 
 
 @bp.route("/reports/<int:location_id>/kot.json")

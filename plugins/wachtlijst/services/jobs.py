@@ -7,10 +7,21 @@ from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
 from core.context import TenantContext, context_for_org_id
-from core.jobs import Job, enqueue, handler
+from core.jobs import Job, enqueue
 from core.models import Location, Organisation
 
 from ..models import Offer, OfferStatus
+
+REMINDER = "wachtlijst.offer_reminder"
+EXPIRY = "wachtlijst.offer_expiry"
+RETENTION = "wachtlijst.retention"
+
+
+def register(registry) -> None:
+    """The module's job handlers (called by the ``register_job_handlers`` hook)."""
+    registry.add(REMINDER, remind)
+    registry.add(EXPIRY, expire)
+    registry.add(RETENTION, retention)
 
 
 def _offer(session: Session, job: Job) -> tuple[TenantContext, Offer] | None:
@@ -25,7 +36,6 @@ def _offer(session: Session, job: Job) -> tuple[TenantContext, Offer] | None:
     return ctx, offer
 
 
-@handler("wachtlijst.offer_reminder")
 def remind(session: Session, job: Job) -> None:
     from .messages import send_reminder
 
@@ -35,7 +45,6 @@ def remind(session: Session, job: Job) -> None:
         send_reminder(session, ctx.org, offer.request, offer, session.get(Location, offer.location_id))
 
 
-@handler("wachtlijst.offer_expiry")
 def expire(session: Session, job: Job) -> None:
     from .offers import expire as expire_offer
 
@@ -46,13 +55,12 @@ def expire(session: Session, job: Job) -> None:
 
 
 def schedule_retention(session: Session) -> Job:
-    """The daily anonymisation run (one job per day, idempotent by its key)."""
+    """The daily anonymisation run (one waiting at a time, coalesced by its key)."""
     tomorrow = clock.today() + timedelta(days=1)
-    return enqueue(session, "wachtlijst.retention", {}, key=f"wachtlijst:retention:{tomorrow.isoformat()}",
+    return enqueue(session, RETENTION, {}, key=RETENTION, lock_key=RETENTION,
                    run_at=datetime.combine(tomorrow, time(3, 0), tzinfo=BRUSSELS))
 
 
-@handler("wachtlijst.retention")
 def retention(session: Session, job: Job) -> None:
     from sqlalchemy import select
 

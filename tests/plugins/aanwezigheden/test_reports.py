@@ -151,6 +151,13 @@ def test_downloads_and_reminder(app, client, session, factory, org, location, di
     r = client.get(f"/o/{org.slug}/aanwezigheden/reports/{location.id}/fo-su-05.xml?month=2026-11")
     assert r.status_code == 200 and r.mimetype == "application/xml"
     assert reports.validate_fo_su_05(r.data) == []
+    from core.models import (
+        Document,  # kept in the document store (core.documents), served from there
+    )
+
+    [doc] = session.scalars(select(Document).where(Document.kind == "aanwezigheden.fo_su_05")).all()
+    assert doc.organisation_id == org.id and doc.sha256 == __import__("hashlib").sha256(r.data).hexdigest()
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{doc.filename}"'
     assert reminder(app, session, org, director) == ""  # downloaded: done
     app_clock().freeze(datetime(2026, 12, 8, 9, 0, tzinfo=BRUSSELS))
     session.execute(delete(ReportSubmission))
