@@ -133,6 +133,30 @@ def run_pending(db, limit: int = 50, kinds: list[str] | None = None) -> RunRepor
     return report
 
 
+def start_worker_thread(app, interval: float = 2.0, limit: int = 100):
+    """Run due jobs every ``interval`` seconds in a daemon thread of this process, so that one
+    command (``koepel serve --jobs``, used by ``make demo``) serves the pages and sends the e-mails
+    they promise. Production runs ``koepel jobs run --loop`` as its own process instead."""
+    import threading
+
+    from core.db import get_db
+
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            try:
+                with app.app_context():
+                    run_pending(get_db(), limit=limit)
+            except Exception:  # noqa: BLE001 - a broken round is logged; the next one tries again
+                log.exception("job worker round failed")
+            stop.wait(interval)
+
+    thread = threading.Thread(target=loop, name="koepel-jobs", daemon=True)
+    thread.start()
+    return stop
+
+
 @click.group("jobs")
 def jobs_cli():
     """Background jobs (outbox): e-mail, scheduled clean-ups."""
