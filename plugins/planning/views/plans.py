@@ -103,7 +103,7 @@ def panel_context(child: Child, user) -> dict:
         rows.append({
             "id": plan.id, "location": names.get(plan.location_id, ""), "family": families.get(plan.family_id, ""),
             "group": groups.get(plan.living_group_id, ""), "start": plan.start_date, "end": plan.end_date,
-            "settling_in_until": plan.settling_in_until, "current": current,
+            "settling_in_until": plan.settling_in_until, "current": current, "notes": plan.notes or "",
             "ended": plan.end_date is not None and plan.end_date < today,
             "versions": [{"start": v.start_date, "end": v.end_date, "kind": v.kind, "days": describe_version(v),
                           "schedule": describe_schedule(v) if v.kind == "custom" else ""}
@@ -242,7 +242,7 @@ def new_plan(child_id: int):
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
                         schedule=form.schedule_days or None, actor_id=current_user.id,
-                        own_child=form.own_child.data)
+                        own_child=form.own_child.data, notes=form.notes.data or "")
                     flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
                                                       if warnings else ""), "success")
                     return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
@@ -266,6 +266,7 @@ def new_version(care_plan_id: int):
     last = plan.versions[-1]
     if request.method == "GET":
         _fill_pattern(form, last)
+        form.notes.data = plan.notes
         form.start_date.data = max(clock.today() + timedelta(days=1), last.start_date + timedelta(days=1))
     warnings: list[str] = []
     heading = _("Opvangplan wijzigen (nieuwe versie)")
@@ -282,6 +283,7 @@ def new_version(care_plan_id: int):
             if not warnings or form.confirm.data:
                 api.new_care_plan_version(session(), g.org, plan.id, effective_date=form.start_date.data, days=days,
                                           schedule=form.schedule_days or None, actor_id=current_user.id)
+                plan.notes = (form.notes.data or "").strip()  # the plan's remarks, shown and edited with each version
                 flash(_("Nieuwe versie van het opvangplan bewaard."), "success")
                 return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan.id}"))
         except api.PlanningError as exc:
