@@ -23,7 +23,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import clock
+from core.clock import clock, to_local
 from core.models.job import MAX_ATTEMPTS, Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -193,4 +193,4 @@ def jobs_list(status):
         if status:
             stmt = stmt.where(Job.status == JobStatus(status))
         for job in session.scalars(stmt):
-            click.echo(f"{job.id:6} {job.kind:30} {job.status.value:8} pogingen={job.attempts} {job.run_at:%Y-%m-%d %H:%M}")
+            click.echo(f"{job.id:6} {job.kind:30} {job.status.value:8} pogingen={job.attempts} {to_local(job.run_at):%Y-%m-%d %H:%M}")

@@ -80,7 +80,7 @@ FATES: dict[str, dict[str, str]] = {
         **{f"day_{i}": "CareRequest.days" for i in range(5)},
         **{f"choice_{i}": "Preference.location_id" for i in range(1, 6)}},
     "plugins.wachtlijst.forms.DeclineForm": {"reason": "Offer.decline_reason"},
-    "plugins.wachtlijst.forms.PolicyForm": {"rules": "Policy.rules"},
+    "plugins.wachtlijst.forms.PolicyForm": {},  # CSRF only: rank-<rule> selects, kept in Policy.rules
 }
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from core.clock import clock
 from core.context import context_for
 from core.db import session
+from core.filenames import safe_filename
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
 from core.views.helpers import get_or_404, render_form
@@ -62,8 +64,8 @@ def describe_schedule(version: CarePlanVersion) -> str:
     days = [s.day for s in version.schedule]
     if not days:
         return ""
-    return _("%(n)s dagen van %(first)s tot en met %(last)s", n=len(days), first=min(days).strftime("%d/%m/%Y"),
-             last=max(days).strftime("%d/%m/%Y"))
+    return ngettext("%(num)s dag van %(first)s tot en met %(last)s", "%(num)s dagen van %(first)s tot en met %(last)s",
+                    len(days), first=min(days).strftime("%d/%m/%Y"), last=max(days).strftime("%d/%m/%Y"))
 
 
 def describe_version(version: CarePlanVersion) -> list[dict]:
@@ -370,7 +372,6 @@ def child_ics(child_id: int):
         days=[ReservedDay(d.day, d.start, d.end, part_label(d.day_part) + (" – extra" if d.extra else ""))
               for d in days],
         stamp=clock.now())
-    filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-"
-                       for c in f"opvangdagen-{child.first_name}-{start:%Y%m%d}.ics")
+    filename = safe_filename(f"opvangdagen-{child.first_name}-{child.last_name}-{start:%Y%m%d}.ics")
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -191,6 +191,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "st_placed": {"nl": "geplaatst", "fr": "placé", "en": "placed"},
     "st_withdrawn": {"nl": "ingetrokken", "fr": "retirée", "en": "withdrawn"},
     "st_lapsed": {"nl": "vervallen", "fr": "caduque", "en": "lapsed"},
+    # offer statuses
+    "of_open": {"nl": "wacht op antwoord", "fr": "en attente de réponse", "en": "awaiting an answer"},
+    "of_accepted": {"nl": "aanvaard", "fr": "acceptée", "en": "accepted"},
+    "of_declined": {"nl": "geweigerd", "fr": "refusée", "en": "declined"},
+    "of_expired": {"nl": "verlopen zonder antwoord", "fr": "expirée sans réponse", "en": "expired without an answer"},
+    "of_withdrawn": {"nl": "ingetrokken", "fr": "retirée", "en": "withdrawn"},
+    # central allocation runs
+    "run_proposal": {"nl": "voorstel, nog niet verstuurd", "fr": "proposition, pas encore envoyée",
+                     "en": "proposal, not sent yet"},
+    "run_sent": {"nl": "aanbiedingen verstuurd", "fr": "offres envoyées", "en": "offers sent"},
 }
 
 WEEKDAY_NAMES = {

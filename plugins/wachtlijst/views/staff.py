@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -49,9 +50,10 @@ def _ui_lang() -> str:
     return valid_language(str(get_locale()))
 
 
-def status_label(value) -> str:
+def status_label(value, prefix: str = "st_") -> str:
+    """A request (``st_``), offer (``of_``) or allocation-run (``run_``) status in the reader's words."""
     value = getattr(value, "value", value)
-    return t(f"st_{value}", _ui_lang()) if value in STATUS_LABELS else str(value)
+    return t(f"{prefix}{value}", _ui_lang()) if f"{prefix}{value}" in TEXTS else str(value)
 
 
 def _locations(org_id: int) -> list[tuple[int, str]]:
@@ -245,23 +247,27 @@ def duplicates():
 def policy_page():
     form = PolicyForm()
     rules = policy.get_rules(session(), g.org)
-    if request.method == "GET":
-        form.rules.data = "\n".join(rules)
+    error = None
+    places = {key: str(i) for i, key in enumerate(rules, start=1)}
     if form.validate_on_submit():
         preset = request.form.get("preset")
-        wanted = policy.PRESETS[preset] if preset in policy.PRESETS else [
-            line.strip() for line in (form.rules.data or "").splitlines() if line.strip()]
         try:
+            if preset is not None and preset not in policy.PRESETS:
+                raise ValueError(preset)
+            wanted = policy.PRESETS[preset] if preset else policy.rules_from_ranks(request.form)
             policy.set_rules(session(), g.org, wanted)
         except ValueError:
-            form.rules.errors = [_("Onbekende of dubbele regel. Gebruik enkel de sleutels uit de lijst.")]
+            error = _("Elke regel krijgt een eigen plaats (1, 2, 3 ...), of blijft ongebruikt; "
+                      "de twee Brusselse regels sluiten elkaar uit.")
+            places = {key: request.form.get(f"rank-{key}", "") for key in policy.RULES}
         else:
             flash(_("Voorrangsbeleid bewaard."), "success")
             return redirect(url_for("wachtlijst.policy_page"))
     share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
     dutch_share = get_setting(session(), g.org, "wachtlijst.dutch_share")
-    return render_form("wachtlijst/policy.html", form, rules=rules, catalogue=policy.RULES,
-                       presets=policy.PRESETS, share=share, dutch_share=dutch_share, rule_label=policy.rule_label)
+    return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
+                           presets=policy.PRESET_LABELS, share=share, dutch_share=dutch_share, places=places,
+                           error=error, rule_label=policy.rule_label), 422 if error or form.errors else 200
 
 
 def _month_arg() -> Period:
@@ -442,7 +448,7 @@ def koepel_index():
     runs = session().scalars(select(AllocationRun).where(AllocationRun.koepel_id == current_user.koepel_id)
                              .order_by(AllocationRun.id.desc()).limit(20)).all()
     return render_template("wachtlijst/koepel_index.html", runs=runs, orgs=_koepel_orgs(),
-                           default_start=Period.of(clock.today()).next().first_day)
+                           default_start=Period.of(clock.today()).next().first_day, status_label=status_label)
 
 
 @koepel_bp.route("/runs", methods=["POST"])
@@ -474,7 +480,7 @@ def koepel_run(run_id: int):
     reqs = {r.id: r for r in session().scalars(select(CareRequest).where(CareRequest.id.in_(ids)))} if ids else {}
     orgs = {o.id: o.name for o in _koepel_orgs()}
     return render_template("wachtlijst/koepel_run.html", run=run, lines=lines, reqs=reqs, orgs=orgs,
-                           rule_label=policy.rule_label, outcome_label=OUTCOMES)
+                           rule_label=policy.rule_label, outcome_label=OUTCOMES, status_label=status_label)
 
 
 OUTCOMES = {"assigned": _l("toegewezen"), "not_eligible": _l("niet in aanmerking (leeftijd of startdatum)"),
@@ -491,7 +497,7 @@ def koepel_send(run_id: int):
     except WachtlijstError as exc:
         flash(exc.message("nl"), "error")
         return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id)), 303
-    flash(_("%(n)s aanbiedingen verstuurd.", n=made), "success")
+    flash(ngettext("%(num)s aanbod verstuurd.", "%(num)s aanbiedingen verstuurd.", made), "success")
     for problem in problems:
         flash(problem, "error")
     return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id))
