@@ -70,6 +70,12 @@ TEXTS: dict[str, dict[str, str]] = {
                      "en": "This offer has already been answered."},
     "place_taken": {"nl": "Deze plaats is niet meer vrij.", "fr": "Cette place n'est plus libre.",
                     "en": "This place is no longer free."},
+    "offer_start_outside": {"nl": "De startdatum moet in de maand van de vrije plaats liggen, en niet in het verleden.",
+                            "fr": "La date de début doit tomber dans le mois de la place libre, et pas dans le passé.",
+                            "en": "The start date must fall in the month of the free place, and not in the past."},
+    "offer_deadline_invalid": {"nl": "De antwoorddatum moet na vandaag en uiterlijk op de startdatum liggen.",
+                               "fr": "La date de réponse doit suivre aujourd'hui et précéder ou égaler la date de début.",
+                               "en": "The answer date must be after today and no later than the start date."},
     "not_waiting": {"nl": "Deze aanvraag wacht niet (meer) op een plaats.",
                     "fr": "Cette demande n'attend plus de place.", "en": "This request is no longer waiting."},
     "placement_failed": {"nl": "De plaatsing kon niet worden vastgelegd: %s",
@@ -191,6 +197,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "st_placed": {"nl": "geplaatst", "fr": "placé", "en": "placed"},
     "st_withdrawn": {"nl": "ingetrokken", "fr": "retirée", "en": "withdrawn"},
     "st_lapsed": {"nl": "vervallen", "fr": "caduque", "en": "lapsed"},
+    # where the request stands (status page)
+    "standing_title": {"nl": "Waar staat uw aanvraag?", "fr": "Où en est votre demande ?",
+                       "en": "Where does your request stand?"},
+    "standing_group": {"nl": "Uw aanvraag telt in de voorrangsgroep: %(group)s.",
+                       "fr": "Votre demande compte dans le groupe prioritaire : %(group)s.",
+                       "en": "Your request counts in the priority group: %(group)s."},
+    "standing_no_group": {"nl": "Uw aanvraag heeft geen voorrang volgens het beleid van de opvang: de datum van "
+                                "inschrijving telt.",
+                          "fr": "Votre demande n'a pas de priorité selon la politique de l'accueil : la date "
+                                "d'inscription compte.",
+                          "en": "Your request has no priority under the provider's policy: the date of "
+                                "registration counts."},
+    "standing_ahead_0": {"nl": "%(location)s: geen enkele aanvraag staat vóór de uwe voor een start ten laatste in "
+                               "%(month)s op dezelfde dagen.",
+                         "fr": "%(location)s : aucune demande ne précède la vôtre pour un début au plus tard en "
+                               "%(month)s les mêmes jours.",
+                         "en": "%(location)s: no request is ahead of yours for a start by %(month)s on the same "
+                               "days."},
+    "standing_ahead_1": {"nl": "%(location)s: 1 aanvraag staat vóór de uwe voor een start ten laatste in %(month)s "
+                               "op minstens een van dezelfde dagen.",
+                         "fr": "%(location)s : 1 demande précède la vôtre pour un début au plus tard en %(month)s "
+                               "sur au moins un des mêmes jours.",
+                         "en": "%(location)s: 1 request is ahead of yours for a start by %(month)s on at least "
+                               "one of the same days."},
+    "standing_ahead_n": {"nl": "%(location)s: %(n)s aanvragen staan vóór de uwe voor een start ten laatste in "
+                               "%(month)s op minstens een van dezelfde dagen.",
+                         "fr": "%(location)s : %(n)s demandes précèdent la vôtre pour un début au plus tard en "
+                               "%(month)s sur au moins un des mêmes jours.",
+                         "en": "%(location)s: %(n)s requests are ahead of yours for a start by %(month)s on at "
+                               "least one of the same days."},
+    "standing_note": {"nl": "Wie vóór u staat, tonen we niet. Dit aantal kan veranderen: aanvragen met meer voorrang "
+                            "kunnen nog bijkomen, andere worden geplaatst of ingetrokken.",
+                      "fr": "Nous ne montrons pas qui vous précède. Ce nombre peut changer : des demandes plus "
+                            "prioritaires peuvent s'ajouter, d'autres sont placées ou retirées.",
+                      "en": "We do not show who is ahead of you. This number can change: requests with more "
+                            "priority may still come in, others are placed or withdrawn."},
+    "answer_by": {"nl": "Antwoord uiterlijk op %(deadline)s.", "fr": "Répondez au plus tard le %(deadline)s.",
+                  "en": "Answer by %(deadline)s at the latest."},
     # offer statuses
     "of_open": {"nl": "wacht op antwoord", "fr": "en attente de réponse", "en": "awaiting an answer"},
     "of_accepted": {"nl": "aanvaard", "fr": "acceptée", "en": "accepted"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel import dates as babel_dates
 from flask import (
     Response,
     abort,
@@ -35,7 +36,7 @@ from core.views.listing import paginate
 
 from ..forms import DeclineForm, PolicyForm, RequestForm
 from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
-from ..services import central, intake, offers, placing, policy, privacy, reports
+from ..services import central, intake, offers, placing, policy, privacy, reports, standing
 from ..services.errors import ValidationFailed, WachtlijstError
 from ..services.texts import TEXTS, t, valid_language
 from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
@@ -188,19 +189,56 @@ def candidates():
                            names=dict(_locations(g.org.id)), rule_label=policy.rule_label)
 
 
-@bp.route("/offers", methods=["POST"])
-@requires(WL_EDIT)
-def make_offer():
-    req = get_request(request.form.get("request_id", type=int) or 0)
+def _offer_target(values) -> tuple[CareRequest, placing.Slot]:
+    req = get_request(values.get("request_id", type=int) or 0)
     try:
-        slot = placing.Slot.from_key(request.form.get("slot", ""))
+        slot = placing.Slot.from_key(values.get("slot", ""))
     except ValueError:
         abort(404)
     if slot.location_id not in dict(_locations(g.org.id)):
         abort(404)
+    return req, slot
+
+
+def _render_offer_form(req, slot, start, deadline, error=None, status=200):
+    return render_template("wachtlijst/offer_form.html", req=req, slot=slot, start=start, deadline=deadline,
+                           location=dict(_locations(g.org.id)).get(slot.location_id, ""), error=error,
+                           TEXTS=TEXTS, lang=valid_language(req.language)), status
+
+
+@bp.route("/offers/new")
+@requires(WL_EDIT)
+def offer_form():
+    """Before an offer is sent: the start date and the answer date, chosen here, and the text the
+    parent will read."""
+    req, slot = _offer_target(request.args)
+    return _render_offer_form(req, slot, offers.offer_start(req, slot), offers.default_deadline(session(), g.org))
+
+
+def _date_field(name: str) -> date | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
     try:
-        offers.make_offer(session(), g.org, req, slot, actor=current_user)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise WachtlijstError("offer_start_outside" if name == "start_date" else "offer_deadline_invalid",
+                              name) from None
+
+
+@bp.route("/offers", methods=["POST"])
+@requires(WL_EDIT)
+def make_offer():
+    req, slot = _offer_target(request.form)
+    try:
+        start, deadline = _date_field("start_date"), _date_field("deadline")
+        if request.form.get("confirm") and (start is None or deadline is None):
+            raise WachtlijstError("offer_start_outside" if start is None else "offer_deadline_invalid")
+        offers.make_offer(session(), g.org, req, slot, actor=current_user, start_date=start, deadline=deadline)
     except WachtlijstError as exc:
+        if exc.code in ("offer_start_outside", "offer_deadline_invalid"):
+            return _render_offer_form(req, slot, request.form.get("start_date", ""), request.form.get("deadline", ""),
+                                      error=exc.message(_ui_lang()), status=422)
         return render_template("wachtlijst/message.html", message=exc.message("nl"),
                                back=url_for("wachtlijst.candidates", slot=slot.key)), 409
     flash(_("Aanbod gedaan; de ouder krijgt een e-mail."), "success")
@@ -381,8 +419,11 @@ def public_status(token: str):
     lang = valid_language(request.args.get("lang") or req.language)
     open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
     location = session().get(Location, open_offer.location_id).name if open_offer else None
+    where = standing.standing(session(), g.org, req, lang)
+    month = babel_dates.format_date(where.month, "MMMM y", locale=lang) if where else ""
     return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
-                           location=location, token=token, today=clock.today(), TEXTS=TEXTS)
+                           location=location, token=token, today=clock.today(), TEXTS=TEXTS,
+                           standing=where, month=month)
 
 
 @bp.route("/status/<token>/confirm", methods=["GET", "POST"])
