@@ -78,7 +78,7 @@ class DemoResult:
     public_forms: list[tuple[str, str]] = field(default_factory=list)  # (organisation, path of its form)
     tablet_org: str = ""  # slug of the organisation whose director pairs a tablet in the hint
 
-    def report(self, base_url: str = "http://127.0.0.1:5000") -> str:
+    def report(self, base_url: str = "http://127.0.0.1:5000", outbox: str = "var/outbox-mail/") -> str:
         """The logins (columns as wide as the longest value, nothing cut), the public request forms
         and how to pair a tablet: everything a first visitor needs, with no unwritten step."""
         base = base_url.rstrip("/")
@@ -102,11 +102,12 @@ class DemoResult:
                 "Een tablet koppelen (aanwezigheden):",
                 f"  1. meld aan als director.{self.tablet_org}@koepel.demo en schakel onder Modules",
                 "     'Aanwezigheden' in;",
-                f"  2. open op de tablet {base}/o/{self.tablet_org}/aanwezigheden/devices, kies de locatie",
-                "     en klik op Koppelen; de tablet toont daarna de kinderen van die locatie;",
+                f"  2. meld ook op de tablet aan als die verantwoordelijke, open {base}/o/{self.tablet_org}/aanwezigheden/devices,",
+                "     kies de locatie en klik op Koppelen; de tablet meldt zich af en toont voortaan de kinderen",
+                "     van die locatie;",
                 f"  3. een begeleider stelt haar pincode in via {base}/o/{self.tablet_org}/aanwezigheden/pin.",
             ]
-        lines += ["", "E-mails van de demo (de taakverwerker draait mee met make demo): var/outbox-mail/"]
+        lines += ["", f"E-mails van de demo (de taakverwerker draait mee met make demo): {outbox}"]
         return "\n".join(lines)
 
 
@@ -152,10 +153,10 @@ def load_demo(app: Flask) -> DemoResult:
         existing = session.scalar(select(Koepel).where(Koepel.name == KOEPEL_NAME))
         if existing is not None:
             return _describe(session, existing, created=False)
-        koepel = _build(session, random.Random(2026))
-        result = _describe(session, koepel, created=True)
+        koepel_id = _build(session, random.Random(2026)).id
     _enable_default_modules(app)
-    return result
+    with db.unit_of_work() as session:  # described after the modules: the public forms exist now
+        return _describe(session, session.get(Koepel, koepel_id), created=True)
 
 
 def _build(session, rng: random.Random) -> Koepel:
