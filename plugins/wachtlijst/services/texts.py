@@ -198,36 +198,36 @@ TEXTS: dict[str, dict[str, str]] = {
     "st_withdrawn": {"nl": "ingetrokken", "fr": "retirée", "en": "withdrawn"},
     "st_lapsed": {"nl": "vervallen", "fr": "caduque", "en": "lapsed"},
     # where the request stands (status page)
-    "standing_title": {"nl": "Waar staat uw aanvraag?", "fr": "Où en est votre demande ?",
+    "standing_title": {"nl": "Waar staat je aanvraag?", "fr": "Où en est votre demande ?",
                        "en": "Where does your request stand?"},
-    "standing_group": {"nl": "Uw aanvraag telt in de voorrangsgroep: %(group)s.",
+    "standing_group": {"nl": "Je aanvraag telt in de voorrangsgroep: %(group)s.",
                        "fr": "Votre demande compte dans le groupe prioritaire : %(group)s.",
                        "en": "Your request counts in the priority group: %(group)s."},
-    "standing_no_group": {"nl": "Uw aanvraag heeft geen voorrang volgens het beleid van de opvang: de datum van "
+    "standing_no_group": {"nl": "Je aanvraag heeft geen voorrang volgens het beleid van de opvang: de datum van "
                                 "inschrijving telt.",
                           "fr": "Votre demande n'a pas de priorité selon la politique de l'accueil : la date "
                                 "d'inscription compte.",
                           "en": "Your request has no priority under the provider's policy: the date of "
                                 "registration counts."},
-    "standing_ahead_0": {"nl": "%(location)s: geen enkele aanvraag staat vóór de uwe voor een start ten laatste in "
+    "standing_ahead_0": {"nl": "%(location)s: geen enkele aanvraag staat vóór de jouwe voor een start ten laatste in "
                                "%(month)s op dezelfde dagen.",
                          "fr": "%(location)s : aucune demande ne précède la vôtre pour un début au plus tard en "
                                "%(month)s les mêmes jours.",
                          "en": "%(location)s: no request is ahead of yours for a start by %(month)s on the same "
                                "days."},
-    "standing_ahead_1": {"nl": "%(location)s: 1 aanvraag staat vóór de uwe voor een start ten laatste in %(month)s "
+    "standing_ahead_1": {"nl": "%(location)s: 1 aanvraag staat vóór de jouwe voor een start ten laatste in %(month)s "
                                "op minstens een van dezelfde dagen.",
                          "fr": "%(location)s : 1 demande précède la vôtre pour un début au plus tard en %(month)s "
                                "sur au moins un des mêmes jours.",
                          "en": "%(location)s: 1 request is ahead of yours for a start by %(month)s on at least "
                                "one of the same days."},
-    "standing_ahead_n": {"nl": "%(location)s: %(n)s aanvragen staan vóór de uwe voor een start ten laatste in "
+    "standing_ahead_n": {"nl": "%(location)s: %(n)s aanvragen staan vóór de jouwe voor een start ten laatste in "
                                "%(month)s op minstens een van dezelfde dagen.",
                          "fr": "%(location)s : %(n)s demandes précèdent la vôtre pour un début au plus tard en "
                                "%(month)s sur au moins un des mêmes jours.",
                          "en": "%(location)s: %(n)s requests are ahead of yours for a start by %(month)s on at "
                                "least one of the same days."},
-    "standing_note": {"nl": "Wie vóór u staat, tonen we niet. Dit aantal kan veranderen: aanvragen met meer voorrang "
+    "standing_note": {"nl": "Wie vóór jou staat, tonen we niet. Dit aantal kan veranderen: aanvragen met meer voorrang "
                             "kunnen nog bijkomen, andere worden geplaatst of ingetrokken.",
                       "fr": "Nous ne montrons pas qui vous précède. Ce nombre peut changer : des demandes plus "
                             "prioritaires peuvent s'ajouter, d'autres sont placées ou retirées.",

@@ -49,11 +49,11 @@ def queue(session, org, location, frozen_today):
 def test_status_page_says_where_the_request_stands_without_naming_anyone(client, org, location, queue):
     token, _worker = queue
     page = client.get(f"/o/{org.slug}/wachtlijst/status/{token}?lang=nl").get_data(as_text=True)
-    assert "Waar staat uw aanvraag?" in page
+    assert "Waar staat je aanvraag?" in page
     assert "geen voorrang" in page
     # ahead of Dirk: Anouk (work), Bram (earlier, same days) and Fien (later but work); not Cato (starts
     # in June) nor Elif (works, but asks only Wednesday morning)
-    assert (f"{location.name}: 3 aanvragen staan vóór de uwe voor een start ten laatste in januari 2027 "
+    assert (f"{location.name}: 3 aanvragen staan vóór de jouwe voor een start ten laatste in januari 2027 "
             "op minstens een van dezelfde dagen.") in page
     for other in ("Anouk", "Bram", "Cato", "Elif", "Fien"):
         assert other not in page
