@@ -4,7 +4,6 @@ this module never imports the app factory (no import circle)."""
 from __future__ import annotations
 
 import os
-
 import sys
 
 import click

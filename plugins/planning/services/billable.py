@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.models import Child, Location
+
 from .. import api
 from ..models import RespiteUse
 from .settings import setting

@@ -116,7 +116,7 @@ def _fmt_time(value: time | None) -> str:
 
 
 def billable_workbook(title: str, rows) -> bytes:
-    """Billable days per child (``plugins.planning.billable.BillableRow``), one sheet."""
+    """Billable days per child (``plugins.planning.services.billable.BillableRow``), one sheet."""
     from flask_babel import gettext as _
 
     wb = Workbook()

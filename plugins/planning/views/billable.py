@@ -13,6 +13,7 @@ from core.clock import clock
 from core.db import session
 from core.filenames import attachment
 from core.security import Action, requires
+
 from ..services.billable import billable_days
 from ..services.exports import billable_workbook
 from .blueprint import READERS, bp, parse_month

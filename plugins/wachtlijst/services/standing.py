@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Location, Organisation
 from core.settings import get_setting
+
 from ..models import WAITING_STATUSES, CareRequest
 from . import offers, placing
 from .policy import RULES, flags_of, get_rules, rule_label

@@ -37,7 +37,7 @@ def billed(factory, session, org, location, family):
 
 
 def test_billable_days_count_full_half_and_respite(session, org, billed):
-    from plugins.planning.billable import billable_days
+    from plugins.planning.services.billable import billable_days
 
     (row,) = billable_days(session, org, date(2026, 10, 1), date(2026, 10, 31))
     assert (row.full_days, row.half_days, row.respite_days) == (13, 9, Decimal("1.5"))
@@ -46,7 +46,7 @@ def test_billable_days_count_full_half_and_respite(session, org, billed):
 
 def test_full_day_threshold_is_a_setting(session, org, billed):
     from core.settings import set_setting
-    from plugins.planning.billable import billable_days
+    from plugins.planning.services.billable import billable_days
 
     set_setting(session, org, "planning.full_day_hours", 7)  # now the 6-hour Fridays are half days
     (row,) = billable_days(session, org, date(2026, 10, 1), date(2026, 10, 31))

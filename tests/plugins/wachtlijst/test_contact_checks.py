@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.wachtlijst.errors import ValidationFailed
+from plugins.wachtlijst.services.errors import ValidationFailed
 from tests.plugins.wachtlijst.helpers import make_request
 
 

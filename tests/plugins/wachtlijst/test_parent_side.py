@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.settings import set_setting
-from plugins.wachtlijst import placing
 from plugins.wachtlijst.models import Offer
-from plugins.wachtlijst.services import policy
+from plugins.wachtlijst.services import placing, policy
 from tests.conftest import login
 from tests.plugins.wachtlijst.helpers import make_request
 
