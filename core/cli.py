@@ -42,7 +42,8 @@ def serve(host, port, dev, with_jobs):
         from core.jobs import start_worker_thread
 
         start_worker_thread(app)
-        click.echo("taakverwerker draait mee (e-mails zonder SMTP in var/outbox-mail/)")
+        outbox = os.path.join(app.config["KOEPEL_DATA_DIR"], "outbox-mail", "")
+        click.echo(f"taakverwerker draait mee (e-mails zonder SMTP in {outbox})")
     # Not app.run(): Flask ignores it inside a FlaskGroup command (FLASK_RUN_FROM_CLI).
     click.echo(f"Koepel op http://{host}:{port}/ (Ctrl+C stopt)")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
