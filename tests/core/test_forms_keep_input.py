@@ -44,7 +44,8 @@ FATES: dict[str, dict[str, str]] = {
     "core.forms.ChildForm": {
         **{name: f"Child.{name}" for name in ("first_name", "last_name", "date_of_birth", "expected_birth_date",
                                                "national_number", "care_need", "location_id")},
-        "family_ids": "ChildFamily.family_id"},
+        "family_ids": "ChildFamily.family_id",
+        "clear_national_number": ACTION},  # removes the stored Child.national_number
     "core.forms.UserForm": {"name": "User.name", "email": "User.email", "role": "User.role",
                             "language": "User.language", "password": "User.password_hash",
                             "location_ids": "User.locations"},

@@ -12,13 +12,16 @@ from flask_babel import gettext as _
 from core.clock import clock
 from core.db import session
 from core.filenames import attachment
+from core.models import Role
 from core.security import Action, requires
 
 from ..services.billable import billable_days
 from ..services.exports import billable_workbook
-from .blueprint import READERS, bp, parse_month
+from .blueprint import bp, parse_month
 
-BILLABLE_VIEW = Action("planning.billable.view", READERS, "Aan te rekenen dagen per kind bekijken en exporteren")
+# The organisation's own staff only: the koepel coordinator sees partners, not children.
+BILLABLE_VIEW = Action("planning.billable.view", frozenset({Role.DIRECTOR, Role.FINANCE}),
+                       "Aan te rekenen dagen per kind bekijken en exporteren")
 
 
 def _month():

@@ -104,3 +104,8 @@ def test_bad_month_is_a_404(client, factory, org, month):
 def test_caregiver_may_not_see_billable_days(client, factory, org):
     login(client, factory.user(org, Role.CAREGIVER))
     assert client.get(f"/o/{org.slug}/planning/billable").status_code == 403
+
+
+def test_the_koepel_coordinator_does_not_see_childrens_billable_days(client, factory, org):
+    login(client, factory.user(None, Role.COORDINATOR))
+    assert client.get(f"/o/{org.slug}/planning/billable").status_code == 403
