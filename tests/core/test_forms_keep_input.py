@@ -190,7 +190,7 @@ def test_care_plan_notes_are_kept_and_shown_and_edited_with_a_new_version(client
     assert "Wennen met mama; geen melk na 15u." in shown
     form = client.get(f"/o/{org.slug}/planning/plans/{plan.id}/versions/new").get_data(as_text=True)
     assert "Wennen met mama; geen melk na 15u." in form
-    data = {"start_date": "2027-01-04", "notes": "Vanaf januari: halve dagen."}
+    data = {"start_date": "2027-01-04", "notes": "Vanaf januari: halve dagen.", "confirm": "y"}  # warnings confirmed
     data.update({f"week_a-days-{d}-kind": "morning" if d < 5 else "" for d in range(7)})
     response = client.post(f"/o/{org.slug}/planning/plans/{plan.id}/versions/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
