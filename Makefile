@@ -1,10 +1,13 @@
 # Koepel: two commands on a fresh machine with only Python 3.
-#   make demo   environment + migrations + demo koepel, served on http://127.0.0.1:5000
-#   make test   environment + the whole test suite
+#   make demo   environment + migrations + demo koepel, served with its job worker on
+#               http://$(HOST):$(PORT) (default 127.0.0.1:5000; e.g. make demo HOST=0.0.0.0 PORT=8080)
+#   make test   environment + the whole test suite (browser tests need Debian's chromium)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 
 .PHONY: demo test venv translations lint bench clean messages
 
@@ -22,8 +25,8 @@ translations: $(STAMP)
 
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
-	$(BIN)/koepel demo
-	$(BIN)/koepel serve --dev --host 127.0.0.1 --port 5000
+	$(BIN)/koepel demo --base-url http://$(HOST):$(PORT)
+	KOEPEL_BASE_URL=$${KOEPEL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/koepel serve --dev --jobs --host $(HOST) --port $(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -29,13 +29,21 @@ def main():
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--dev", is_flag=True, help="Plain HTTP on localhost: cookies without the Secure flag.")
-def serve(host, port, dev):
+@click.option("--jobs", "with_jobs", is_flag=True,
+              help="Also run the job worker in this process (e-mails, scheduled jobs): for the demo.")
+def serve(host, port, dev, with_jobs):
     """Serve Koepel (development server; use gunicorn in production)."""
     if dev:
         os.environ["KOEPEL_INSECURE_COOKIES"] = "1"
     from werkzeug.serving import run_simple
 
     app = _create_app()
+    if with_jobs:
+        from core.jobs import start_worker_thread
+
+        start_worker_thread(app)
+        outbox = os.path.join(app.config["KOEPEL_DATA_DIR"], "outbox-mail", "")
+        click.echo(f"taakverwerker draait mee (e-mails zonder SMTP in {outbox})")
     # Not app.run(): Flask ignores it inside a FlaskGroup command (FLASK_RUN_FROM_CLI).
     click.echo(f"Koepel op http://{host}:{port}/ (Ctrl+C stopt)")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

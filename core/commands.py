@@ -3,6 +3,7 @@
 this module never imports the app factory (no import circle)."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -55,14 +56,17 @@ def db_heads():
 
 @click.command("demo")
 @click.option("--quiet", is_flag=True, help="Do not print the logins.")
+@click.option("--base-url", default=None, help="Address the demo is served on (default: KOEPEL_BASE_URL).")
 @with_appcontext
-def demo(quiet):
-    """Load the demo koepel (idempotent) and print the logins per role."""
+def demo(quiet, base_url):
+    """Load the demo koepel (idempotent) and print the logins per role, the public request forms
+    and how to pair a tablet."""
     from core.demo import load_demo
 
     result = load_demo(current_app)
     if not quiet:
-        click.echo(result.report())
+        outbox = os.path.join(current_app.config["KOEPEL_DATA_DIR"], "outbox-mail", "")
+        click.echo(result.report(base_url or current_app.config["KOEPEL_BASE_URL"], outbox))
 
 
 @click.group("users")

@@ -51,6 +51,10 @@ def defaults() -> dict:
         # 0: the client address is the socket's peer, forwarded headers are ignored.
         "KOEPEL_TRUSTED_PROXIES": int(os.environ.get("KOEPEL_TRUSTED_PROXIES", "0") or 0),
         "KOEPEL_PASSWORD_HASH_FAST": False,  # tests: cheaper argon2 parameters
+        # Parents' e-mail addresses: syntax only unless switched on; a DNS that does not answer
+        # within the time-out (or no network) never refuses an address.
+        "WACHTLIJST_CHECK_DELIVERABILITY": os.environ.get("KOEPEL_CHECK_EMAIL_DNS") == "1",
+        "WACHTLIJST_DNS_TIMEOUT": 2.0,
     }
 
 

@@ -161,7 +161,8 @@ class ContactForm(FlaskForm):
         _l("E-mailadres"),
         validators=[Optional(), Email(message=_l("Ongeldig e-mailadres.")), Length(max=254)],
     )
-    phone = StringField(_l("Telefoon"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Telefoon"), validators=[Optional(), Length(max=40), Normalised(v.normalise_phone)],
+                        filters=[blank_to_none])
     language = SelectField(_l("Taal"), choices=LANGUAGES)
     street = StringField(_l("Straat en nummer"), validators=[Optional(), Length(max=200)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])

@@ -44,7 +44,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.clock import clock
+from core.clock import clock, to_local
 from core.models import OrganisationModule
 from core.models.job import MAX_ATTEMPTS, Job, JobStatus
 
@@ -358,6 +358,30 @@ def waiting_reason(session: Session, job: Job) -> str:
     return ""
 
 
+def start_worker_thread(app, interval: float = 2.0, limit: int = 100):
+    """Run due jobs every ``interval`` seconds in a daemon thread of this process, so that one
+    command (``koepel serve --jobs``, used by ``make demo``) serves the pages and sends the e-mails
+    they promise. Production runs ``koepel jobs run --loop`` as its own process instead."""
+    import threading
+
+    from core.db import get_db
+
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            try:
+                with app.app_context():
+                    run_pending(get_db(), limit=limit)
+            except Exception:  # noqa: BLE001 - a broken round is logged; the next one tries again
+                log.exception("job worker round failed")
+            stop.wait(interval)
+
+    thread = threading.Thread(target=loop, name="koepel-jobs", daemon=True)
+    thread.start()
+    return stop
+
+
 # --- CLI ------------------------------------------------------------------------------------------------
 
 
@@ -397,7 +421,7 @@ def jobs_list(status):
         if status:
             stmt = stmt.where(Job.status == JobStatus(status))
         for job in session.scalars(stmt):
-            line = f"{job.id:6} {job.kind:30} {job.status.value:8} pogingen={job.attempts} {job.run_at:%Y-%m-%d %H:%M}"
+            line = f"{job.id:6} {job.kind:30} {job.status.value:8} pogingen={job.attempts} {to_local(job.run_at):%Y-%m-%d %H:%M}"
             if job.progress_done is not None:
                 line += f" voortgang={job.progress_done}/{job.progress_total if job.progress_total is not None else '?'}"
             reason = waiting_reason(session, job)

@@ -157,7 +157,9 @@ def render_batch(template: str, documents: Sequence[Mapping], *, split: bool = T
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:
     """A download (or inline view) of PDF bytes with a safe file name."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename) or "document.pdf"
+    from core.filenames import safe_filename
+
+    safe = safe_filename(filename, "document.pdf")
     disposition = "inline" if inline else "attachment"
     return Response(
         data,

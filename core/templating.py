@@ -88,6 +88,22 @@ def _date(value, fmt="medium"):
     return value
 
 
+def css_string(value) -> Markup:
+    """Text for inside a CSS string ``content: "..."`` (PDF footers). HTML entities are not decoded
+    in a <style> element, so the already HTML-escaped text is unescaped once and then escaped for
+    CSS: quotes and backslashes, line breaks, and '<' (no '</style>' can end the element)."""
+    import html
+
+    text = html.unescape(str(value))
+    out = []
+    for char in text:
+        if char in '"\\' or char in "<>\n\r" or ord(char) < 32:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return Markup("".join(out))
+
+
 def _money(cents: int | None):
     from core.values import Money
 
@@ -98,5 +114,8 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(
         render_slot=render_slot, navigation=navigation, koepel_navigation=koepel_navigation, visible_org=visible_org, get_locale=get_locale
     )
-    app.jinja_env.filters.update(date=_date, money=_money)
+    from core.labels import field_label, value_label, yes_no
+
+    app.jinja_env.globals.update(field_label=field_label, value_label=value_label, yes_no=yes_no, to_local=to_local)
+    app.jinja_env.filters.update(date=_date, money=_money, css_string=css_string)
     app.jinja_env.globals["Markup"] = Markup

@@ -72,3 +72,17 @@ def creditor_id_for(enterprise_number: str) -> str:
     """The creditor identifier Belgian banks derive from a KBO number (business code ZZZ)."""
     check = mod_97_10.calc_check_digits(enterprise_number + "BE")
     return f"BE{check}ZZZ{enterprise_number}"
+
+
+def normalise_phone(value: str) -> str:
+    """A Belgian number (0470 12 34 56, 056 12 34 56) or an international one (+33 ..., 0031 ...),
+    checked against the numbering plan (python-phonenumbers) and stored as '+32 470 12 34 56'."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, "BE")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(_l("Ongeldig telefoonnummer (bv. 0470 12 34 56 of +33 6 12 34 56 78).")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_l("Ongeldig telefoonnummer (bv. 0470 12 34 56 of +33 6 12 34 56 78)."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -32,6 +32,7 @@ from core.models import (
     Location,
     OpeningHours,
     Organisation,
+    OrganisationModule,
     PriceRegime,
     Role,
     SubsidyLevel,
@@ -44,6 +45,7 @@ CSV_PATH = Path(__file__).with_name("kortrijk-cko-partners.csv")
 KOEPEL_NAME = "CKO De Koepel Kortrijk"
 DEMO_PASSWORD = "koepel-demo-2026"
 FAMILY_HOME_MAX = 8
+TABLET_ORG = "vzw-auricula"  # the partner whose director pairs a tablet in the printed hint
 SICK_CARE_CHILDREN = {"vzw-familiehulp-zorgregio-kortrijk": 10}
 
 FIRST_NAMES = (
@@ -73,16 +75,39 @@ class DemoResult:
     locations: int = 0
     children: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    public_forms: list[tuple[str, str]] = field(default_factory=list)  # (organisation, path of its form)
+    tablet_org: str = ""  # slug of the organisation whose director pairs a tablet in the hint
 
-    def report(self) -> str:
+    def report(self, base_url: str = "http://127.0.0.1:5000", outbox: str = "var/outbox-mail/") -> str:
+        """The logins (columns as wide as the longest value, nothing cut), the public request forms
+        and how to pair a tablet: everything a first visitor needs, with no unwritten step."""
+        base = base_url.rstrip("/")
         head = "Demo-koepel geladen" if self.created else "Demo-koepel bestond al (niets gewijzigd)"
+        role_w = max([len("rol"), *(len(r) for r, _o, _e in self.logins)])
+        org_w = max([len("organisatie"), *(len(o) for _r, o, _e in self.logins)])
         lines = [
             f"{head}: {self.koepel}: {self.organisations} organisaties, {self.locations} locaties, "
             f"{self.children} kinderen.",
             f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}",
-            f"{'rol':12} {'organisatie':45} e-mailadres",
+            "",
+            f"{'rol':{role_w}}  {'organisatie':{org_w}}  e-mailadres",
         ]
-        lines += [f"{role:12} {org[:45]:45} {email}" for role, org, email in self.logins]
+        lines += [f"{role:{role_w}}  {org:{org_w}}  {email}" for role, org, email in self.logins]
+        if self.public_forms:
+            lines += ["", "Publiek aanvraagformulier voor ouders (zonder aanmelden):"]
+            lines += [f"  {org}: {base}{path}" for org, path in self.public_forms]
+        if self.tablet_org:
+            lines += [
+                "",
+                "Een tablet koppelen (aanwezigheden):",
+                f"  1. meld aan als director.{self.tablet_org}@koepel.demo en schakel onder Modules",
+                "     'Aanwezigheden' in;",
+                f"  2. meld ook op de tablet aan als die verantwoordelijke, open {base}/o/{self.tablet_org}/aanwezigheden/devices,",
+                "     kies de locatie en klik op Koppelen; de tablet meldt zich af en toont voortaan de kinderen",
+                "     van die locatie;",
+                f"  3. een begeleider stelt haar pincode in via {base}/o/{self.tablet_org}/aanwezigheden/pin.",
+            ]
+        lines += ["", f"E-mails van de demo (de taakverwerker draait mee met make demo): {outbox}"]
         return "\n".join(lines)
 
 
@@ -128,10 +153,10 @@ def load_demo(app: Flask) -> DemoResult:
         existing = session.scalar(select(Koepel).where(Koepel.name == KOEPEL_NAME))
         if existing is not None:
             return _describe(session, existing, created=False)
-        koepel = _build(session, random.Random(2026))
-        result = _describe(session, koepel, created=True)
+        koepel_id = _build(session, random.Random(2026)).id
     _enable_default_modules(app)
-    return result
+    with db.unit_of_work() as session:  # described after the modules: the public forms exist now
+        return _describe(session, session.get(Koepel, koepel_id), created=True)
 
 
 def _build(session, rng: random.Random) -> Koepel:
@@ -299,4 +324,9 @@ def _describe(session, koepel: Koepel, created: bool) -> DemoResult:
     names = {o.id: o.name for o in orgs}
     users = session.scalars(select(User).where(User.koepel_id == koepel.id).order_by(User.organisation_id.nullsfirst(), User.role)).all()
     result.logins = [(u.role.value, names.get(u.organisation_id, "(alle partners)"), u.email) for u in users]
+    with_form = set(session.scalars(select(OrganisationModule.organisation_id).where(
+        OrganisationModule.organisation_id.in_(org_ids), OrganisationModule.module == "wachtlijst")))
+    result.public_forms = [(o.name, f"/o/{o.slug}/wachtlijst/aanvraag") for o in orgs if o.id in with_form]
+    slugs = [o.slug for o in orgs]
+    result.tablet_org = TABLET_ORG if TABLET_ORG in slugs else (slugs[0] if slugs else "")
     return result

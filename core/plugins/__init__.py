@@ -56,6 +56,9 @@ class MenuItem:
     weight: int = 100
     icon: str = ""
     module: str = "core"
+    # Roles that land on this page after signing in instead of the dashboard (e.g. finance staff
+    # on the billable days); the lightest item wins when several claim a role.
+    landing_for: frozenset = frozenset()
 
 
 @dataclass(frozen=True)

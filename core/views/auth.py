@@ -48,7 +48,19 @@ def home():
         return redirect(url_for("koepel.index"))
     if current_user.organisation is None:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("org.dashboard", org=current_user.organisation.slug))
+    landing = _landing_page(current_user.organisation)
+    return redirect(landing or url_for("org.dashboard", org=current_user.organisation.slug))
+
+
+def _landing_page(org) -> str | None:
+    """The page an enabled module offers as this role's start page (MenuItem.landing_for)."""
+    from core.tenancy import collect, tenant_hook
+
+    items = [item for item in collect(tenant_hook(session(), org).menu_items(org=org, user=current_user))
+             if current_user.role in item.landing_for]
+    if not items:
+        return None
+    return url_for(min(items, key=lambda item: item.weight).endpoint, org=org.slug)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.audit import record_view
@@ -68,10 +68,7 @@ def _form(child: Child | None):
         (loc.id, loc.name)
         for loc in sess.scalars(select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name))
     ]
-    form.family_ids.choices = [
-        (f.id, f.name)
-        for f in sess.scalars(select(Family).where(Family.organisation_id == g.org.id).order_by(Family.name))
-    ]
+    _family_choices(form, child)
     if request.method == "GET" and child is not None:
         form.family_ids.data = [link.family_id for link in child.family_links]
         form.location_id.data = child.location_id or 0
@@ -79,6 +76,34 @@ def _form(child: Child | None):
     if request.method == "GET" and child is None and request.args.get("family", type=int):
         form.family_ids.data = [request.args.get("family", type=int)]
     return form
+
+
+PICKER_FROM = 30  # more families than this: only the chosen ones are options, the rest is searched
+
+
+def _family_choices(form, child: Child | None) -> None:
+    """All families as options for a small organisation; for a large one only the chosen ones (the
+    child's, the posted ones of this organisation, ?family=), with a search-as-you-type picker that
+    asks ``families.search`` for the others."""
+    from core.views.families import family_options
+
+    sess = session()
+    total = sess.scalar(select(func.count(Family.id)).where(Family.organisation_id == g.org.id))
+    if total <= PICKER_FROM:
+        ids = sess.scalars(select(Family.id).where(Family.organisation_id == g.org.id)).all()
+    else:
+        wanted = {link.family_id for link in child.family_links} if child is not None else set()
+        if request.method == "POST":
+            wanted |= {int(v) for v in request.form.getlist("family_ids") if v.isdigit()}
+        elif request.args.get("family", type=int):
+            wanted.add(request.args.get("family", type=int))
+        ids = list(wanted)
+        form.family_ids.render_kw = {"data-search-url": url_for("families.search"),
+                                     "data-search-placeholder": _("Zoek een gezin: naam, kind of adres"),
+                                     "data-search-empty": _("Geen gezin gevonden."),
+                                     "data-search-remove": _("Verwijderen")}
+    form.family_ids.choices = [(o["id"], f'{o["name"]} ({o["detail"]})' if o["detail"] else o["name"])
+                               for o in family_options(ids)]
 
 
 def _save(form, child: Child) -> None:

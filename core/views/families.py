@@ -1,16 +1,16 @@
 """Families (gezinnen) and their contact persons."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core.db import session
 from core.models import Child, ChildFamily, ContactPerson, Family, Language
 from core.security import FAMILY_EDIT, FAMILY_VIEW, TenantBlueprint, requires
 from core.views.helpers import get_or_404, render_form
-from core.views.listing import paginate
+from core.views.listing import LIKE_ESCAPE, escape_like, paginate
 
 bp = TenantBlueprint("families", __name__, url_prefix="/families")
 
@@ -30,6 +30,55 @@ def index():
     )
     page = paginate(session(), stmt, search_columns=(Family.name, Family.municipality))
     return render_template("core/families/index.html", page=page)
+
+
+SEARCH_LIMIT = 20
+
+
+def family_options(family_ids) -> list[dict]:
+    """Families of this organisation as picker options: name, and what tells look-alikes apart
+    (the children's first names, the address). Two queries whatever the number of families."""
+    ids = list(family_ids)
+    if not ids:
+        return []
+    families = session().execute(select(Family.id, Family.name, Family.street, Family.postcode, Family.municipality)
+                                 .where(Family.organisation_id == g.org.id, Family.id.in_(ids))
+                                 .order_by(Family.name, Family.id)).all()
+    children: dict[int, list[str]] = {}
+    for family_id, first_name in session().execute(
+            select(ChildFamily.family_id, Child.first_name).join(Child, Child.id == ChildFamily.child_id)
+            .where(ChildFamily.organisation_id == g.org.id, ChildFamily.family_id.in_(ids))
+            .order_by(Child.first_name)):
+        children.setdefault(family_id, []).append(first_name)
+    options = []
+    for f in families:
+        address = ", ".join(part for part in (f.street, f"{f.postcode} {f.municipality}".strip()) if part)
+        kids = ", ".join(children.get(f.id, []))
+        detail = " · ".join(part for part in ((_("kinderen: %(names)s", names=kids) if kids else ""), address) if part)
+        options.append({"id": f.id, "name": f.name, "detail": detail})
+    return options
+
+
+@bp.route("/search.json")
+@requires(FAMILY_VIEW)
+def search():
+    """Search-as-you-type for the family pickers: up to 20 of this organisation's families whose
+    name, address or children's names contain ``q`` (at least 2 characters)."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) < 2 or len(q) > 100:
+        return jsonify(error=_("Typ minstens 2 tekens (hoogstens 100).")), 400
+    pattern = f"%{escape_like(q.lower())}%"
+    child_match = (select(ChildFamily.family_id).join(Child, Child.id == ChildFamily.child_id)
+                   .where(ChildFamily.organisation_id == g.org.id,
+                          or_(func.lower(Child.first_name).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(Child.last_name).like(pattern, escape=LIKE_ESCAPE))))
+    ids = session().scalars(
+        select(Family.id).where(Family.organisation_id == g.org.id, or_(
+            *(func.lower(col).like(pattern, escape=LIKE_ESCAPE)
+              for col in (Family.name, Family.street, Family.municipality, Family.postcode)),
+            Family.id.in_(child_match)))
+        .order_by(Family.name, Family.id).limit(SEARCH_LIMIT)).all()
+    return jsonify(results=family_options(ids))
 
 
 @bp.route("/<int:family_id>")

@@ -22,6 +22,19 @@ def visible_definitions(org):
     return [d for key, d in sorted(definitions().items()) if key.split(".", 1)[0] in enabled]
 
 
+def setting_words(definition, value) -> str:
+    """A setting's value as the reader says it: Ja/Nee, the choice's label, '(leeg)' for nothing."""
+    from core.labels import yes_no
+
+    if definition.type == "bool":
+        return yes_no(value)
+    if definition.type == "choice":
+        return str(dict(definition.choices).get(value, value))
+    if value is None or str(value) == "":
+        return _("(leeg)")
+    return str(value)
+
+
 def parse(definition, raw: str | None):
     """Turn submitted text into the setting's type; ValueError carries a Dutch message."""
     if definition.type == "bool":
@@ -65,4 +78,5 @@ def index():
             flash(_("Instellingen bewaard."), "success")
             return redirect(url_for("settings.index"))
     current = {d.key: request.form.get(d.key, get_setting(session(), org, d.key)) if errors else get_setting(session(), org, d.key) for d in defs}
-    return render_template("core/settings.html", org=org, defs=defs, current=current, errors=errors, form=form), 422 if errors else 200
+    return render_template("core/settings.html", org=org, defs=defs, current=current, errors=errors, form=form,
+                           setting_words=setting_words), 422 if errors else 200

@@ -42,6 +42,15 @@ class EventStatus(enum.StrEnum):
     VOIDED = "voided"  # replaced by a director's correction
 
 
+EVENT_STATUS_LABELS = {
+    EventStatus.ACCEPTED: _l("aanvaard"),
+    EventStatus.DUPLICATE: _l("dubbel (de eerste registratie telt)"),
+    EventStatus.REJECTED: _l("geweigerd, wacht op een beslissing"),
+    EventStatus.DISMISSED: _l("telt niet mee (beslist)"),
+    EventStatus.VOIDED: _l("vervangen door een verbetering"),
+}
+
+
 class AbsenceKind(enum.StrEnum):
     RESPIJT = "respijt"
     GERECHTVAARDIGD = "gerechtvaardigd"

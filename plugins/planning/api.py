@@ -53,7 +53,7 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                      reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = (),
-                     own_child: bool = False) -> int:
+                     own_child: bool = False, notes: str = "") -> int:
     """Create an opvangplan with its first version; returns its id.
 
     ``days``: the weekly pattern (DayPlan per weekday; ``week`` "A"/"B" makes it alternate, week A
@@ -65,12 +65,13 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
     ``own_child``: the onthaalouder's own child at a family daycare location (domain-rules §3.6,
     §4.2): its presence counts in capacity and ratio, it is never billed, has no respijtdagen and
     no age limit of the care type.
+    ``notes``: free remarks of the agreement, kept with the plan (audited like its other fields).
     Fires on_care_plan_changed("created") and on_vacancies_changed."""
     return _plans.create_care_plan(
         ctx, child_id=child_id, location_id=location_id, start_date=start_date, days=days,
         end_date=end_date, end_description=end_description, family_id=family_id,
         settling_in_until=settling_in_until, living_group_id=living_group_id, actor_id=actor_id,
-        schedule=schedule, reference_date=reference_date, extra_days=extra_days, own_child=own_child)
+        schedule=schedule, reference_date=reference_date, extra_days=extra_days, own_child=own_child, notes=notes)
 
 
 def new_care_plan_version(ctx, care_plan_id: int, *, effective_date: date, days: Sequence[DayPlan],

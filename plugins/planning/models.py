@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Text,
     Time,
     UniqueConstraint,
     false,
@@ -55,6 +56,7 @@ class CarePlan(Base, TenantMixin, TimestampMixin):
     # the onthaalouder's own child (domain-rules §3.6, §4.2): when present it counts in capacity
     # and ratio like any child, but is never billed and has no respijtdagen
     own_child: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
 
     versions: Mapped[list[CarePlanVersion]] = relationship(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, Panel, hookimpl
 from core.security import can
 
@@ -27,6 +28,11 @@ def menu_items(org, user):
         items.append(MenuItem(_l("Bezetting"), "planning.occupancy", weight=42, module="planning"))
     if can(user, CLOSING_VIEW):
         items.append(MenuItem(_l("Sluitingsdagen"), "planning.closing_days", weight=44, module="planning"))
+    from .views.billable import BILLABLE_VIEW
+
+    if can(user, BILLABLE_VIEW):
+        items.append(MenuItem(_l("Aan te rekenen dagen"), "planning.billable", weight=46, module="planning",
+                              landing_for=frozenset({Role.FINANCE})))
     return items
 
 

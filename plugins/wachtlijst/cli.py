@@ -5,6 +5,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from core.clock import to_local
+
 
 @click.group("wachtlijst")
 def wachtlijst_cli():
@@ -28,7 +30,7 @@ def anonymise_cmd(org, dry_run):
             raise click.ClickException(f"onbekende organisatie: {org}")
         if dry_run:
             for req in due_for_anonymisation(session, organisation):
-                click.echo(f"#{req.id} ingediend {req.submitted_at:%Y-%m-%d} {req.status.value}")
+                click.echo(f"#{req.id} ingediend {to_local(req.submitted_at):%Y-%m-%d} {req.status.value}")
             session.rollback()
             return
         ids = anonymise(session, organisation)
@@ -45,4 +47,4 @@ def schedule_cmd():
 
     with get_db().unit_of_work() as session:
         job = schedule_retention(session)
-    click.echo(f"gepland op {job.run_at:%Y-%m-%d %H:%M}")
+    click.echo(f"gepland op {to_local(job.run_at):%Y-%m-%d %H:%M}")

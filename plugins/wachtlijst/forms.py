@@ -114,4 +114,4 @@ class DeclineForm(FlaskForm):
 
 
 class PolicyForm(FlaskForm):
-    rules = TextAreaField(_l("Regels, één per lijn, in volgorde"), validators=[Optional()])
+    """CSRF only: the rules are chosen by name, one place select per rule (``rank-<rule>``)."""

@@ -81,6 +81,17 @@ class World:
             select(ContactPerson.first_name, ContactPerson.last_name).where(ContactPerson.organisation_id == b))}
         return [re.compile(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])") for n in sorted(names) if n]
 
+    def token_holder_names(self) -> set[str]:
+        """What a parent's status page (a secret ``token`` in the URL, the parent's own link) may
+        show of B: the organisation applied to and the locations the parent chose."""
+        from plugins.wachtlijst.models import CareRequest, Preference
+
+        chosen = set(self.session.scalars(
+            select(Location.name).join(Preference, Preference.location_id == Location.id)
+            .join(CareRequest, CareRequest.id == Preference.request_id)
+            .where(CareRequest.organisation_id == self.b.id)))
+        return {self.b.name} | chosen
+
 
 @pytest.fixture
 def world(app, factory, session):
@@ -148,6 +159,8 @@ def test_no_route_reaches_another_organisations_data(app, world, role):
         plans.append((rule, methods, values))
     patterns = world.victim_names()
     assert len(patterns) >= 5
+    own_link = {p.pattern for p in world.victim_names() if any(
+        p.search(name) for name in world.token_holder_names())}
     client = client_for(app, world, role)
     for rule, methods, values in plans:
         public = is_public(app, rule)
@@ -169,7 +182,8 @@ def test_no_route_reaches_another_organisations_data(app, world, role):
                 response = local.open(url, method=method, data={})
                 where = f"{role} {method} {url} ({rule.endpoint}, {label})"
                 checked += 1
-                check_body(response, patterns, where, failures)
+                shown = [p for p in patterns if not ("token" in rule.arguments and p.pattern in own_link)]
+                check_body(response, shown, where, failures)
                 if scoped and not public:
                     check_status(response, role, where, failures)
     # Own pages of A (no object argument) must not show B's data either.

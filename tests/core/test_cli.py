@@ -79,6 +79,7 @@ def test_demo_loads_the_koepel(scratch_app, demo_runs):
     _up, first, counts, _second, _after = demo_runs
     assert first.exit_code == 0, first.output
     assert "Demo-koepel geladen" in first.output and "koepel-demo-2026" in first.output
+    assert "/o/vzw-auricula/wachtlijst/aanvraag" in first.output  # the first run names the public forms too
     assert counts["organisation"] >= 10
     assert 600 <= counts["child"] <= 800, counts["child"]
     engine = scratch_app.extensions["koepel_db"].engine
@@ -199,3 +200,21 @@ def test_demo_names_are_whole_surnames(scratch_app, demo_runs):
         surnames = set(conn.execute(select(Child.last_name)).scalars())
     assert not surnames & {"De", "El", "Van", "Smet", "Amrani", "Dycke"}, sorted(surnames)
     assert {"De Smet", "El Amrani", "Van Dycke"} & surnames
+
+
+def test_demo_report_needs_no_unwritten_step(scratch_app, demo_runs):
+    """Whole names in the login table, the public request forms and how to pair a tablet, at the
+    address the demo is served on."""
+    engine = scratch_app.extensions["koepel_db"].engine
+    with engine.connect() as conn:
+        org_names = list(conn.execute(select(Organisation.name)).scalars())
+    result = run(scratch_app, "demo", "--base-url", "http://0.0.0.0:8080")
+    assert result.exit_code == 0, result.output
+    longest = max(org_names, key=len)
+    assert len(longest) > 45 and longest in result.output
+    assert all(name in result.output for name in org_names)
+    assert "http://0.0.0.0:8080/o/vzw-auricula/wachtlijst/aanvraag" in result.output
+    assert "http://0.0.0.0:8080/o/vzw-auricula/aanwezigheden/devices" in result.output
+    assert "outbox-mail/" in result.output
+    emails = [line.split()[-1] for line in result.output.splitlines() if line.endswith("@koepel.demo")]
+    assert "coordinator@koepel.demo" in emails and len(emails) == len(set(emails)) >= 31

@@ -21,3 +21,55 @@ def test_serve_starts_a_server_from_the_cli(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert calls == [("127.0.0.1", 5999, "core", {"use_reloader": False, "use_debugger": False, "threaded": True})]
     assert "http://127.0.0.1:5999/" in result.output
+
+
+def test_serve_with_jobs_runs_the_worker_beside_the_server(monkeypatch, tmp_path):
+    """``make demo`` serves with ``--jobs``: queued e-mails are written without a second command."""
+    import werkzeug.serving
+
+    from core import jobs
+    from core.cli import main
+
+    started = []
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda host, port, app, **kw: None)
+    monkeypatch.setattr(jobs, "start_worker_thread", lambda app, **kw: started.append(app.name))
+    monkeypatch.setenv("KOEPEL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("KOEPEL_INSECURE_COOKIES", "0")
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--dev", "--jobs", "--port", "5998"])
+    assert result.exit_code == 0, result.output
+    assert started == ["core"] and "taakverwerker" in result.output
+
+
+def test_worker_thread_runs_due_jobs(app, monkeypatch):
+    """The thread really calls the job runner, round after round, until stopped."""
+    import threading
+
+    from core import jobs
+
+    rounds = threading.Event()
+    calls = []
+
+    def fake_run_pending(db, limit=100, kinds=None):
+        calls.append(limit)
+        if len(calls) >= 2:
+            rounds.set()
+        return jobs.RunReport()
+
+    monkeypatch.setattr(jobs, "run_pending", fake_run_pending)
+    stop = jobs.start_worker_thread(app, interval=0.01)
+    try:
+        assert rounds.wait(5), "the worker thread ran fewer than two rounds"
+    finally:
+        stop.set()
+    assert calls[:2] == [100, 100]
+
+
+def test_make_demo_takes_host_and_port():
+    from pathlib import Path
+
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "--jobs" in demo and "--host $(HOST) --port $(PORT)" in demo
+    assert "--base-url http://$(HOST):$(PORT)" in demo

@@ -21,6 +21,7 @@ from core.values import Period
 from core.views.helpers import get_or_404
 
 from ..models import (
+    EVENT_STATUS_LABELS,
     AbsenceKind,
     AttendanceEvent,
     ChildCode,
@@ -116,7 +117,7 @@ def register_pdf(location_id: int):
     period = _period()
     data = register_data(session(), g.org, location, period)
     pdf = render_pdf("aanwezigheden/register_pdf.html", {"data": data, "org_name": g.org.name})
-    return pdf_response(pdf, f"aanwezigheidsregister-{location.id}-{period.year}-{period.month:02d}.pdf")
+    return pdf_response(pdf, f"aanwezigheidsregister-{location.name}-{period.year}-{period.month:02d}.pdf")
 
 
 def _parse_local(day: date, value: str) -> datetime | None:
@@ -170,6 +171,7 @@ def day(location_id: int):
         Child.organisation_id == g.org.id,
         (Child.location_id == location.id) | Child.id.in_({e.child_id for e in events if e.child_id})))}
     return render_template("aanwezigheden/day.html", location=location, day=the_day, events=events, names=names,
+                           status_labels=EVENT_STATUS_LABELS,
                            errors=errors, tz=BRUSSELS), status
 
 

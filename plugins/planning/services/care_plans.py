@@ -277,7 +277,7 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
                      settling_in_until: date | None = None, living_group_id: int | None = None,
                      actor_id: int | None = None, schedule: Sequence[ScheduledDay] | None = None,
                      reference_date: date | None = None, extra_days: Sequence[ScheduledDay] = (),
-                     own_child: bool = False) -> int:
+                     own_child: bool = False, notes: str = "") -> int:
     session = ctx.session
     org = ctx.org
     location, kind = validate_care_plan(
@@ -287,7 +287,8 @@ def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date, 
     plan = CarePlan(organisation_id=org.id, child_id=child_id, location_id=location_id, family_id=family_id,
                     living_group_id=living_group_id, start_date=start_date, end_date=end_date,
                     end_description=(end_description or "")[:200], settling_in_until=settling_in_until,
-                    own_child=bool(own_child), created_by_id=actor_id)
+                    own_child=bool(own_child), notes=(notes or "").strip(),
+                    created_by_id=actor_id)
     _version(org, plan, start=start_date, end=end_date, days=list(days or ()), schedule=schedule, kind=kind,
              reference=reference_date or start_date, actor_id=actor_id)
     _add_extras(ctx, plan, location, extra_days)

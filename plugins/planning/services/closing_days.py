@@ -1,4 +1,4 @@
-"""Closing days: Belgian public holidays (``holidays`` package, Dutch names) plus collective
+"""Closing days: Belgian public holidays (``holidays`` package, named in the reader's language) plus collective
 closures and bridge days stored per organisation or per location. Reserved days that fall on a
 closing day are not reserved (domain-rules §2.7)."""
 from __future__ import annotations
@@ -16,15 +16,32 @@ from .types import ClosingDay, PlanningError
 MAX_PERIOD_DAYS = 62
 
 
+HOLIDAY_LANGUAGES = {"nl": "nl", "fr": "fr", "en": "en_US"}  # ours -> the holidays package's
+
+
+def holiday_language() -> str:
+    """The reader's language (the request's locale), Dutch outside a request (jobs, exports by CLI)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import get_locale
+
+        return str(get_locale() or "nl")[:2]
+    return "nl"
+
+
 @lru_cache(maxsize=64)
-def _holidays_of(year: int) -> tuple[tuple[date, str], ...]:
+def _holidays_of(year: int, language: str = "nl") -> tuple[tuple[date, str], ...]:
     # building the holidays calendar costs tens of milliseconds; a year's holidays never change
-    return tuple(sorted(holidays.country_holidays("BE", years=year, language="nl").items()))
+    lang = HOLIDAY_LANGUAGES.get(language, "nl")
+    return tuple(sorted(holidays.country_holidays("BE", years=year, language=lang).items()))
 
 
-def public_holidays(start: date, end: date) -> dict[date, str]:
-    """Belgian public holidays between start and end (inclusive), named in Dutch."""
-    return {day: name for year in range(start.year, end.year + 1) for day, name in _holidays_of(year)
+def public_holidays(start: date, end: date, language: str | None = None) -> dict[date, str]:
+    """Belgian public holidays between start and end (inclusive), named in ``language`` (default:
+    the reader's)."""
+    lang = language or holiday_language()
+    return {day: name for year in range(start.year, end.year + 1) for day, name in _holidays_of(year, lang)
             if start <= day <= end}
 
 

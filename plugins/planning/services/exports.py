@@ -115,6 +115,25 @@ def _fmt_time(value: time | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
+def billable_workbook(title: str, rows) -> bytes:
+    """Billable days per child (``plugins.planning.services.billable.BillableRow``), one sheet."""
+    from flask_babel import gettext as _
+
+    wb = Workbook()
+    headers = [_("Kind"), _("Locatie"), _("Volle dagen gereserveerd"), _("Halve dagen gereserveerd"),
+               _("Respijtdagen opgenomen"), _("Aan te rekenen volle dagen"), _("Aan te rekenen halve dagen")]
+    data = [(r.child_name, r.location, r.full_days, r.half_days, float(r.respite_days), r.billable_full,
+             r.billable_half) for r in rows]
+    ws = _sheet(wb, _("Aan te rekenen dagen"), headers, data, [30, 30, 14, 14, 14, 14, 14], first=True)
+    ws.insert_rows(1)
+    ws["A1"] = title
+    ws["A1"].font = HEADER_FONT
+    ws.freeze_panes = "A3"
+    if data:
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(data) + 2}"
+    return _save(wb)
+
+
 def day_planning_workbook(title: str, rows: Sequence[PlanningRow], summaries: Sequence[DaySummary]) -> bytes:
     """Two sheets: every expected child per day, and the day totals per location with warnings."""
     wb = Workbook()

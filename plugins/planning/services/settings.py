@@ -44,6 +44,9 @@ DEFINITIONS = [
                                         "deze termijn ingaat (bv. hoogstens 7 kinderen vanaf 1/1/2027).")),
     SettingDefinition("planning.last_minute_weeks", _l("Last-minuteplaatsen: aantal weken vooruit"), 4, "int"),
     SettingDefinition("planning.public_holidays_closed", _l("Gesloten op wettelijke feestdagen"), True, "bool"),
+    SettingDefinition("planning.full_day_hours", _l("Volle dag vanaf (uren gereserveerde opvang; minder is een halve dag)"),
+                      5, "int", help=_l("Inkomenstarief: minder dan 5 uur is een halve dag (60 %), vanaf 5 uur een volle "
+                                        "dag. Gebruikt voor de aan te rekenen dagen.")),
 ]
 
 

@@ -142,4 +142,3 @@ def stylesheet():
     """The module's stylesheet (a view, so it passes the tenant and module gates like every page)."""
     response = send_from_directory(STATIC_DIR, "planning.css", mimetype="text/css", max_age=3600)
     return response
-

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from core.clock import clock
 from core.context import context_for, current_context
 from core.db import session
+from core.filenames import safe_filename
 from core.models import Child, ChildFamily, Family, LivingGroup, Location
 from core.security import can, location_scope, requires
 from core.views.helpers import get_or_404, render_form
@@ -62,8 +64,8 @@ def describe_schedule(version: CarePlanVersion) -> str:
     days = [s.day for s in version.schedule]
     if not days:
         return ""
-    return _("%(n)s dagen van %(first)s tot en met %(last)s", n=len(days), first=min(days).strftime("%d/%m/%Y"),
-             last=max(days).strftime("%d/%m/%Y"))
+    return ngettext("%(num)s dag van %(first)s tot en met %(last)s", "%(num)s dagen van %(first)s tot en met %(last)s",
+                    len(days), first=min(days).strftime("%d/%m/%Y"), last=max(days).strftime("%d/%m/%Y"))
 
 
 def describe_version(version: CarePlanVersion) -> list[dict]:
@@ -103,7 +105,7 @@ def panel_context(child: Child, user) -> dict:
         rows.append({
             "id": plan.id, "location": names.get(plan.location_id, ""), "family": families.get(plan.family_id, ""),
             "group": groups.get(plan.living_group_id, ""), "start": plan.start_date, "end": plan.end_date,
-            "settling_in_until": plan.settling_in_until, "current": current,
+            "settling_in_until": plan.settling_in_until, "current": current, "notes": plan.notes or "",
             "ended": plan.end_date is not None and plan.end_date < today,
             "versions": [{"start": v.start_date, "end": v.end_date, "kind": v.kind, "days": describe_version(v),
                           "schedule": describe_schedule(v) if v.kind == "custom" else ""}
@@ -241,7 +243,7 @@ def new_plan(child_id: int):
                         family_id=form.family_id.data, start_date=form.start_date.data, end_date=form.end_date.data,
                         settling_in_until=form.settling_in_end.data, living_group_id=group, days=days,
                         schedule=form.schedule_days or None, actor_id=current_user.id,
-                        own_child=form.own_child.data)
+                        own_child=form.own_child.data, notes=form.notes.data or "")
                     flash(_("Opvangplan bewaard.") + (" " + _("De waarschuwingen werden bevestigd.")
                                                       if warnings else ""), "success")
                     return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan_id}"))
@@ -265,6 +267,7 @@ def new_version(care_plan_id: int):
     last = plan.versions[-1]
     if request.method == "GET":
         _fill_pattern(form, last)
+        form.notes.data = plan.notes
         form.start_date.data = max(clock.today() + timedelta(days=1), last.start_date + timedelta(days=1))
     warnings: list[str] = []
     heading = _("Opvangplan wijzigen (nieuwe versie)")
@@ -281,6 +284,7 @@ def new_version(care_plan_id: int):
             if not warnings or form.confirm.data:
                 api.new_care_plan_version(current_context(), plan.id, effective_date=form.start_date.data, days=days,
                                           schedule=form.schedule_days or None, actor_id=current_user.id)
+                plan.notes = (form.notes.data or "").strip()  # the plan's remarks, shown and edited with each version
                 flash(_("Nieuwe versie van het opvangplan bewaard."), "success")
                 return redirect(url_for("planning.child_plans", child_id=child.id, _anchor=f"plan-{plan.id}"))
         except api.PlanningError as exc:
@@ -367,7 +371,6 @@ def child_ics(child_id: int):
         days=[ReservedDay(d.day, d.start, d.end, part_label(d.day_part) + (" – extra" if d.extra else ""))
               for d in days],
         stamp=clock.now())
-    filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-"
-                       for c in f"opvangdagen-{child.first_name}-{start:%Y%m%d}.ics")
+    filename = safe_filename(f"opvangdagen-{child.first_name}-{child.last_name}-{start:%Y%m%d}.ics")
     return Response(data, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -63,16 +63,52 @@ def normalise_name(text: str) -> str:
 
 
 def check_email(address: str) -> str:
-    """The normalised address; raises for an invalid or (when checked) undeliverable one."""
-    from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
+    """The normalised address; raises for an invalid one, and, only when WACHTLIJST_CHECK_DELIVERABILITY
+    is on (off by default), for a domain that the DNS answers does not exist or takes no mail. A DNS
+    that does not answer within WACHTLIJST_DNS_TIMEOUT seconds, or no network at all, never refuses
+    an address: a parent is not turned away because the server cannot look it up."""
+    import email_validator
+    from email_validator import EmailNotValidError, EmailUndeliverableError
 
-    deliverability = current_app.config.get("WACHTLIJST_CHECK_DELIVERABILITY", not current_app.testing)
     try:
-        return validate_email(address or "", check_deliverability=deliverability).normalized
+        valid = email_validator.validate_email(address or "", check_deliverability=False)
     except EmailUndeliverableError as exc:
         raise WachtlijstError("email_undeliverable", "email") from exc
     except EmailNotValidError as exc:
         raise WachtlijstError("email_invalid", "email") from exc
+    if current_app.config.get("WACHTLIJST_CHECK_DELIVERABILITY", False) and not _domain_accepts_mail(valid):
+        raise WachtlijstError("email_undeliverable", "email")
+    return valid.normalized
+
+
+_DEFINITE = ("does not exist", "does not accept email", "does not send email")
+
+
+def _domain_accepts_mail(valid) -> bool:
+    """False only when the DNS answered that the domain does not exist or takes no mail."""
+    from email_validator import EmailUndeliverableError
+    from email_validator.deliverability import validate_email_deliverability
+
+    timeout = float(current_app.config.get("WACHTLIJST_DNS_TIMEOUT", 2))
+    try:
+        validate_email_deliverability(valid.ascii_domain, valid.domain, timeout=timeout)
+    except EmailUndeliverableError as exc:
+        return not any(word in str(exc) for word in _DEFINITE)
+    except Exception:  # noqa: BLE001 - no resolver, no network: unknown, so accepted
+        return True
+    return True
+
+
+def check_phone(number: str) -> str:
+    """'' or the number in international form; raises for one that is no Belgian or international number."""
+    from core.validators import normalise_phone
+
+    if not (number or "").strip():
+        return ""
+    try:
+        return normalise_phone(number.strip())
+    except ValueError as exc:
+        raise WachtlijstError("phone_invalid", "phone") from exc
 
 
 def validate(session: Session, org: Organisation, data: RequestData) -> dict[str, str]:
@@ -86,6 +122,10 @@ def validate(session: Session, org: Organisation, data: RequestData) -> dict[str
         data.email = check_email(data.email.strip())
     except WachtlijstError as exc:
         errors["email"] = exc.code
+    try:
+        data.phone = check_phone(data.phone)
+    except WachtlijstError as exc:
+        errors["phone"] = exc.code
     if data.child_birth_date and data.expected_birth_date:
         errors["child_birth_date"] = "birth_both"
     elif not data.child_birth_date and not data.expected_birth_date:

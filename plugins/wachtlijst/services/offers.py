@@ -3,7 +3,7 @@ answer. Acceptance creates family, child and care plan in one savepoint: all or 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -165,8 +165,26 @@ def lock_offer(session: Session, offer: Offer) -> Offer:
     return offer
 
 
+def default_deadline(session: Session, org: Organisation):
+    return clock.today() + timedelta(days=int(get_setting(session, org, "wachtlijst.offer_days")))
+
+
+def check_offer_dates(slot: Slot, start: date, deadline: date) -> None:
+    """A chosen start in the slot's month (not in the past) and an answer date after today, no later
+    than the start; WachtlijstError otherwise."""
+    today = clock.today()
+    if not (max(slot.start, today) <= start <= slot.end):
+        raise WachtlijstError("offer_start_outside", "start_date")
+    if not (today < deadline <= start):
+        raise WachtlijstError("offer_deadline_invalid", "deadline")
+
+
 def make_offer(session: Session, org: Organisation, req: CareRequest, slot: Slot, *, actor: User | None,
-               allocation_run_id: int | None = None) -> Offer:
+               allocation_run_id: int | None = None, start_date: date | None = None,
+               deadline: date | None = None) -> Offer:
+    """Offer ``slot`` to ``req``: from ``start_date`` (default: the later of the month's first day
+    and the parent's wish), answer by ``deadline`` (default: wachtlijst.offer_days from today).
+    The location's row is locked first (docs/concurrency.md)."""
     if lock_location(session, org, slot.location_id) is None:
         raise WachtlijstError("location_unknown")
     session.refresh(req)  # its status as committed by a parallel offer that held the lock before us
@@ -174,13 +192,16 @@ def make_offer(session: Session, org: Organisation, req: CareRequest, slot: Slot
         raise WachtlijstError("not_waiting")
     if not eligible(req, slot):
         raise WachtlijstError("not_waiting")
+    start = start_date or offer_start(req, slot)
+    answer_by = deadline or default_deadline(session, org)
+    if start_date is not None or deadline is not None:
+        check_offer_dates(slot, start, answer_by)
     if free_now(session, org, slot) <= 0:
         raise WachtlijstError("place_taken")
     location = session.get(Location, slot.location_id)
-    days = int(get_setting(session, org, "wachtlijst.offer_days"))
     offer = Offer(organisation_id=org.id, request=req, location_id=slot.location_id,
-                  start_date=offer_start(req, slot), days=list(req.days), age_band=slot.age_band,
-                  day_parts=slot.day_parts, deadline=clock.today() + timedelta(days=days),
+                  start_date=start, days=list(req.days), age_band=slot.age_band,
+                  day_parts=slot.day_parts, deadline=answer_by,
                   status=OfferStatus.OPEN, made_by_id=actor.id if actor else None, made_at=clock.now(),
                   allocation_run_id=allocation_run_id)
     session.add(offer)

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import clock
+from core.clock import clock, to_local
 from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime
@@ -73,6 +73,33 @@ PRESETS: dict[str, list[str]] = {
     "brussel": ["work", "dutch_share", "single_parent", "low_income", "foster_child", "sibling"],
     "chronologisch": [],
 }
+
+
+PRESET_LABELS: dict[str, object] = {
+    "subsidiebesluit": _l("Subsidiebesluit: werk, alleenstaande ouder, laag inkomen, pleegkind, broer of zus"),
+    "brussel": _l("Brussel: zoals het Subsidiebesluit, met het aandeel voor Nederlandstalige gezinnen"),
+    "chronologisch": _l("Enkel inschrijvingsdatum (chronologisch)"),
+}
+
+
+def rules_from_ranks(form: dict) -> list[str]:
+    """The rules in the order of their chosen place (``rank-<rule>`` = 1, 2, ...; empty = not used).
+    ValueError for a place that is no number or is given twice, or an unknown rule."""
+    ranked = []
+    for name, raw in form.items():
+        if not name.startswith("rank-") or not (raw or "").strip():
+            continue
+        key = name[len("rank-"):]
+        if key not in RULES:
+            raise ValueError(key)
+        try:
+            ranked.append((int(raw), key))
+        except ValueError:
+            raise ValueError(raw) from None
+    places = [place for place, _key in ranked]
+    if len(set(places)) != len(places) or any(place < 1 for place in places):
+        raise ValueError("dubbele plaats")
+    return [key for _place, key in sorted(ranked)]
 
 
 def rule_label(key: str) -> str:
@@ -201,7 +228,7 @@ def rank(facts: Iterable[Facts], rules: Sequence[str], *, reserve_open: bool = F
         flags = item.flags
         reasons = [meets[r] if r in flags else misses[r] for r in active]
         reasons.extend(line for r, line in filled.items() if r in flags)
-        reasons.append(registered.replace("{}", item.registered_at.strftime("%d/%m/%Y %H:%M")))
+        reasons.append(registered.replace("{}", to_local(item.registered_at).strftime("%d/%m/%Y %H:%M")))
         if previous is not None:
             differing = next((r for r in active if (r in previous.flags) != (r in flags)), None)
             reasons.append(after[differing] if differing else same)

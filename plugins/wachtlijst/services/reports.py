@@ -144,21 +144,43 @@ def monthly(session: Session, orgs: list[Organisation], period: Period) -> Month
 
 
 def chart_svg(report: MonthReport) -> str:
-    """Placement rate per priority group as a horizontal bar chart (server-side SVG)."""
+    """Placed and not placed per priority group as stacked horizontal bars on one scale, drawn on
+    the server as inline SVG (no script): each bar's length is the group's requests active in the
+    month, its dark part those placed; counts and rate are written beside it, and a legend and a
+    text description make it readable without colour."""
     rows = [r for r in report.groups if r.active]
-    width, bar_h, label_w = 560, 22, 230
-    height = 20 + bar_h * max(len(rows), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}"><title>{escape(text(_l("Plaatsingsgraad per voorrangsgroep")))}</title>']
+    title = text(_l("Geplaatst en niet geplaatst per voorrangsgroep"))
+    placed_word, waiting_word = text(_l("geplaatst")), text(_l("niet geplaatst"))
+    width, bar_h, label_w, top = 720, 30, 250, 34
+    scale_w = width - label_w - 150
+    biggest = max((r.active for r in rows), default=1)
+    height = top + bar_h * max(len(rows), 1) + 28
+    desc = "; ".join(f"{r.label}: {r.placed} {placed_word}, {r.active - r.placed} {waiting_word}" for r in rows)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" aria-labelledby="chart-title chart-desc">'
+             f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>',
+             f'<rect class="placed" x="{label_w}" y="4" width="14" height="14"/>'
+             f'<text x="{label_w + 20}" y="16">{escape(placed_word)}</text>'
+             f'<rect class="waiting" x="{label_w + 130}" y="4" width="14" height="14"/>'
+             f'<text x="{label_w + 150}" y="16">{escape(waiting_word)}</text>']
     for i, row in enumerate(rows):
-        y = 10 + i * bar_h
-        w = int((width - label_w - 60) * row.rate)
-        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{escape(row.label)}</text>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{bar_h - 6}" fill="#2b6cb0"/>'
-                     f'<text x="{label_w + w + 6}" y="{y + 15}" font-size="13">{row.rate:.0%} '
-                     f'({row.placed}/{row.active})</text>')
+        y = top + i * bar_h
+        placed_w = round(scale_w * row.placed / biggest)
+        waiting_w = round(scale_w * (row.active - row.placed) / biggest)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end">{escape(row.label)}</text>'
+            f'<rect class="placed" x="{label_w}" y="{y + 4}" width="{placed_w}" height="{bar_h - 8}">'
+            f'<title>{row.placed} {escape(placed_word)}</title></rect>'
+            f'<rect class="waiting" x="{label_w + placed_w}" y="{y + 4}" width="{waiting_w}" height="{bar_h - 8}">'
+            f'<title>{row.active - row.placed} {escape(waiting_word)}</title></rect>'
+            f'<text x="{label_w + placed_w + waiting_w + 8}" y="{y + 18}">{row.placed} / {row.active} '
+            f'({row.rate:.0%})</text>')
     if not rows:
-        parts.append(f'<text x="0" y="30" font-size="13">{escape(text(_l("Geen gegevens")))}</text>')
+        parts.append(f'<text x="{label_w}" y="{top + 18}">{escape(text(_l("Geen gegevens")))}</text>')
+    axis_y = top + bar_h * max(len(rows), 1) + 4
+    parts.append(f'<line x1="{label_w}" y1="{top}" x2="{label_w}" y2="{axis_y}" stroke="#4a5560"/>'
+                 f'<text x="{label_w}" y="{axis_y + 16}">0</text>'
+                 f'<text x="{label_w + scale_w}" y="{axis_y + 16}" text-anchor="end">{biggest}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

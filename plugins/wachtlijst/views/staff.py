@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel import dates as babel_dates
 from flask import (
     Response,
     abort,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,7 +36,7 @@ from core.views.listing import paginate
 
 from ..forms import DeclineForm, PolicyForm, RequestForm
 from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
-from ..services import central, intake, offers, placing, policy, privacy, reports
+from ..services import central, intake, offers, placing, policy, privacy, reports, standing
 from ..services.errors import ValidationFailed, WachtlijstError
 from ..services.texts import t, valid_language
 from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
@@ -49,9 +51,10 @@ def _ui_lang() -> str:
     return valid_language(str(get_locale()))
 
 
-def status_label(value) -> str:
+def status_label(value, prefix: str = "st_") -> str:
+    """A request (``st_``), offer (``of_``) or allocation-run (``run_``) status in the reader's words."""
     value = getattr(value, "value", value)
-    return t(f"st_{value}", _ui_lang()) if value in STATUS_LABELS else str(value)
+    return t(f"{prefix}{value}", _ui_lang()) if f"{prefix}{value}" in TEXTS else str(value)
 
 
 def _locations(org_id: int) -> list[tuple[int, str]]:
@@ -186,19 +189,56 @@ def candidates():
                            names=dict(_locations(g.org.id)), rule_label=policy.rule_label)
 
 
-@bp.route("/offers", methods=["POST"])
-@requires(WL_EDIT)
-def make_offer():
-    req = get_request(request.form.get("request_id", type=int) or 0)
+def _offer_target(values) -> tuple[CareRequest, placing.Slot]:
+    req = get_request(values.get("request_id", type=int) or 0)
     try:
-        slot = placing.Slot.from_key(request.form.get("slot", ""))
+        slot = placing.Slot.from_key(values.get("slot", ""))
     except ValueError:
         abort(404)
     if slot.location_id not in dict(_locations(g.org.id)):
         abort(404)
+    return req, slot
+
+
+def _render_offer_form(req, slot, start, deadline, error=None, status=200):
+    return render_template("wachtlijst/offer_form.html", req=req, slot=slot, start=start, deadline=deadline,
+                           location=dict(_locations(g.org.id)).get(slot.location_id, ""), error=error,
+                           t=t, lang=valid_language(req.language)), status
+
+
+@bp.route("/offers/new")
+@requires(WL_EDIT)
+def offer_form():
+    """Before an offer is sent: the start date and the answer date, chosen here, and the text the
+    parent will read."""
+    req, slot = _offer_target(request.args)
+    return _render_offer_form(req, slot, offers.offer_start(req, slot), offers.default_deadline(session(), g.org))
+
+
+def _date_field(name: str) -> date | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
     try:
-        offers.make_offer(session(), g.org, req, slot, actor=current_user)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise WachtlijstError("offer_start_outside" if name == "start_date" else "offer_deadline_invalid",
+                              name) from None
+
+
+@bp.route("/offers", methods=["POST"])
+@requires(WL_EDIT)
+def make_offer():
+    req, slot = _offer_target(request.form)
+    try:
+        start, deadline = _date_field("start_date"), _date_field("deadline")
+        if request.form.get("confirm") and (start is None or deadline is None):
+            raise WachtlijstError("offer_start_outside" if start is None else "offer_deadline_invalid")
+        offers.make_offer(session(), g.org, req, slot, actor=current_user, start_date=start, deadline=deadline)
     except WachtlijstError as exc:
+        if exc.code in ("offer_start_outside", "offer_deadline_invalid"):
+            return _render_offer_form(req, slot, request.form.get("start_date", ""), request.form.get("deadline", ""),
+                                      error=exc.message_in(_ui_lang()), status=422)
         return render_template("wachtlijst/message.html", message=exc.message,
                                back=url_for("wachtlijst.candidates", slot=slot.key)), 409
     flash(_("Aanbod gedaan; de ouder krijgt een e-mail."), "success")
@@ -245,23 +285,27 @@ def duplicates():
 def policy_page():
     form = PolicyForm()
     rules = policy.get_rules(session(), g.org)
-    if request.method == "GET":
-        form.rules.data = "\n".join(rules)
+    error = None
+    places = {key: str(i) for i, key in enumerate(rules, start=1)}
     if form.validate_on_submit():
         preset = request.form.get("preset")
-        wanted = policy.PRESETS[preset] if preset in policy.PRESETS else [
-            line.strip() for line in (form.rules.data or "").splitlines() if line.strip()]
         try:
+            if preset is not None and preset not in policy.PRESETS:
+                raise ValueError(preset)
+            wanted = policy.PRESETS[preset] if preset else policy.rules_from_ranks(request.form)
             policy.set_rules(session(), g.org, wanted)
         except ValueError:
-            form.rules.errors = [_("Onbekende of dubbele regel. Gebruik enkel de sleutels uit de lijst.")]
+            error = _("Elke regel krijgt een eigen plaats (1, 2, 3 ...), of blijft ongebruikt; "
+                      "de twee Brusselse regels sluiten elkaar uit.")
+            places = {key: request.form.get(f"rank-{key}", "") for key in policy.RULES}
         else:
             flash(_("Voorrangsbeleid bewaard."), "success")
             return redirect(url_for("wachtlijst.policy_page"))
     share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
     dutch_share = get_setting(session(), g.org, "wachtlijst.dutch_share")
-    return render_form("wachtlijst/policy.html", form, rules=rules, catalogue=policy.RULES,
-                       presets=policy.PRESETS, share=share, dutch_share=dutch_share, rule_label=policy.rule_label)
+    return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
+                           presets=policy.PRESET_LABELS, share=share, dutch_share=dutch_share, places=places,
+                           error=error, rule_label=policy.rule_label), 422 if error or form.errors else 200
 
 
 def _month_arg() -> Period:
@@ -375,8 +419,11 @@ def public_status(token: str):
     lang = valid_language(request.args.get("lang") or req.language)
     open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
     location = session().get(Location, open_offer.location_id).name if open_offer else None
+    where = standing.standing(session(), g.org, req, lang)
+    month = babel_dates.format_date(where.month, "MMMM y", locale=lang) if where else ""
     return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
-                           location=location, token=token, today=clock.today())
+                           location=location, token=token, today=clock.today(),
+                           standing=where, month=month)
 
 
 @bp.route("/status/<token>/confirm", methods=["GET", "POST"])
@@ -442,7 +489,7 @@ def koepel_index():
     runs = session().scalars(select(AllocationRun).where(AllocationRun.koepel_id == current_user.koepel_id)
                              .order_by(AllocationRun.id.desc()).limit(20)).all()
     return render_template("wachtlijst/koepel_index.html", runs=runs, orgs=_koepel_orgs(),
-                           default_start=Period.of(clock.today()).next().first_day)
+                           default_start=Period.of(clock.today()).next().first_day, status_label=status_label)
 
 
 @koepel_bp.route("/runs", methods=["POST"])
@@ -474,7 +521,7 @@ def koepel_run(run_id: int):
     reqs = {r.id: r for r in session().scalars(select(CareRequest).where(CareRequest.id.in_(ids)))} if ids else {}
     orgs = {o.id: o.name for o in _koepel_orgs()}
     return render_template("wachtlijst/koepel_run.html", run=run, lines=lines, reqs=reqs, orgs=orgs,
-                           rule_label=policy.rule_label, outcome_label=OUTCOMES)
+                           rule_label=policy.rule_label, outcome_label=OUTCOMES, status_label=status_label)
 
 
 OUTCOMES = {"assigned": _l("toegewezen"), "not_eligible": _l("niet in aanmerking (leeftijd of startdatum)"),
@@ -491,7 +538,7 @@ def koepel_send(run_id: int):
     except WachtlijstError as exc:
         flash(exc.message, "error")
         return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id)), 303
-    flash(_("%(n)s aanbiedingen verstuurd.", n=made), "success")
+    flash(ngettext("%(num)s aanbod verstuurd.", "%(num)s aanbiedingen verstuurd.", made), "success")
     for problem in problems:
         flash(problem, "error")
     return redirect(url_for("wachtlijst_koepel.koepel_run", run_id=run.id))

@@ -39,11 +39,17 @@ def test_policy_page_edits_rules_and_refuses_unknown(client, session, org, direc
     slug = org.slug
     login(client, director)
     page = client.get(f"/o/{slug}/wachtlijst/policy").get_data(as_text=True)
-    assert "Alleenstaande ouder" in page
-    bad = client.post(f"/o/{slug}/wachtlijst/policy", data={"rules": "work\nhoroscoop"})
-    assert bad.status_code == 422 and "Onbekende of dubbele regel" in bad.get_data(as_text=True)
-    ok = client.post(f"/o/{slug}/wachtlijst/policy", data={"rules": "urgent\nwork"})
+    assert "Alleenstaande ouder" in page and '<label for="rank-single_parent">' in page
+    assert "<code>" not in page and "subsidiebesluit</option>" not in page  # names, not keys
+    before = policy.get_rules(session, org)
+    for bad_data in ({"rank-work": "1", "rank-horoscoop": "2"}, {"rank-work": "1", "rank-urgent": "1"},
+                     {"rank-work": "een"}, {"preset": "horoscoop"}):
+        bad = client.post(f"/o/{slug}/wachtlijst/policy", data=bad_data)
+        assert bad.status_code == 422 and "Elke regel krijgt een eigen plaats" in bad.get_data(as_text=True)
+        assert policy.get_rules(session, org) == before
+    ok = client.post(f"/o/{slug}/wachtlijst/policy", data={"rank-urgent": "1", "rank-work": "2", "rank-sibling": ""})
     assert ok.status_code == 302
+    assert policy.get_rules(session, org) == ["urgent", "work"]
     assert client.post(f"/o/{slug}/wachtlijst/policy", data={"preset": "brussel"}).status_code == 302
     from core.models import Organisation
 

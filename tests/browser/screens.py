@@ -1,0 +1,119 @@
+"""Screenshots of the screens changed for issue 12 (docs/screens/*.png), from a running demo:
+
+    KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev --jobs' &
+    .venv/bin/python -m tests.browser.screens --url http://127.0.0.1:5000 --data-dir "$KOEPEL_DATA_DIR"
+
+A parent files a request on the public form; the job worker writes the confirmation e-mail, whose
+link opens the status page.
+"""
+from __future__ import annotations
+
+import argparse
+import email
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from core.demo import DEMO_PASSWORD
+from tests.browser_support import CHROMIUM_ARGS, DESKTOP, chromium_executable
+
+ORG = "vzw-auricula"
+LARGE = "vzw-reddie-teddy-huishulp-west-vlaanderen"
+
+
+def login(page, email_address: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("E-mailadres").fill(email_address)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Aanmelden").click()
+
+
+def shot(page, out: Path, name: str, full: bool = True) -> None:
+    page.screenshot(path=str(out / f"{name}.png"), full_page=full)
+    print(f"wrote {out / name}.png")
+
+
+def status_link(data_dir: Path, since: float) -> str | None:
+    for _ in range(30):
+        for eml in sorted((data_dir / "outbox-mail").glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+            if eml.stat().st_mtime < since:
+                continue
+            body = email.message_from_bytes(eml.read_bytes())
+            text = "".join(part.get_payload(decode=True).decode("utf-8", "replace")
+                           for part in body.walk() if part.get_content_type() == "text/plain")
+            found = re.search(r"https?://\S+/status/[\w-]+(?:/confirm)?", text)
+            if found:
+                return found.group(0)
+        time.sleep(1)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:5000")
+    parser.add_argument("--data-dir", default="var")
+    parser.add_argument("--out", default="docs/screens")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=DESKTOP, locale="nl-BE", base_url=args.url)
+        # the parent: public form, then the status page from the confirmation e-mail
+        page.goto(f"/o/{ORG}/wachtlijst/aanvraag?lang=nl")
+        shot(page, out, "public-form", full=False)
+        since = time.time() - 1
+        page.fill("#applicant_first_name", "Sofie")
+        page.fill("#applicant_last_name", "Vandamme")
+        page.fill("#email", f"sofie.vandamme.{int(time.time())}@example.be")
+        page.fill("#phone", "0470 12 34 56")
+        page.fill("#child_first_name", "Lou")
+        page.fill("#child_last_name", "Vandamme")
+        page.fill("#child_birth_date", "2026-09-01")
+        page.fill("#desired_start", "2027-03-01")
+        for i in range(4):
+            page.select_option(f"#day_{i}", "full")
+        page.select_option("#choice_1", index=1)
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").last.click()
+        link = status_link(Path(args.data_dir), since)
+        if link:
+            page.goto(link)
+            shot(page, out, "status-page")
+        # finance lands on the billable days
+        login(page, f"finance.{ORG}@koepel.demo")
+        shot(page, out, "finance-billable", full=False)
+        # director: settings, policy, audit, report, offer
+        login(page, f"director.{ORG}@koepel.demo")
+        page.goto(f"/o/{ORG}/settings/")
+        shot(page, out, "settings")
+        page.goto(f"/o/{ORG}/wachtlijst/policy")
+        shot(page, out, "policy")
+        page.goto(f"/o/{ORG}/wachtlijst/reports")
+        shot(page, out, "placement-report")
+        page.goto(f"/o/{ORG}/wachtlijst/vacancies")
+        candidates = page.locator("a[href*='candidates']").first
+        if candidates.count():
+            candidates.click()
+            offer = page.locator("a[href*='offers/new']").first
+            if offer.count():
+                offer.click()
+                shot(page, out, "offer-form", full=False)
+        page.goto(f"/o/{ORG}/audit")
+        shot(page, out, "audit-log", full=False)
+        # the family picker of a large partner
+        login(page, f"director.{LARGE}@koepel.demo")
+        page.goto(f"/o/{LARGE}/children/new")
+        search = page.get_by_role("combobox", name="Gezin(nen)")
+        search.fill("ma")
+        page.locator(".picker-results [role=option]").first.wait_for()
+        shot(page, out, "family-picker", full=False)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""No internal words on screen: setting values, audit fields, statuses and holidays in the reader's
+words; singular and plural; PDF footers escaped once; times in Europe/Brussels; download names
+that keep a child's name readable."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from core.filenames import safe_filename
+from core.models import Role
+from tests.conftest import login
+
+
+@pytest.fixture
+def plugins():
+    return ["planning", "aanwezigheden", "wachtlijst"]
+
+
+@pytest.mark.parametrize("lang, yes, word", [("nl", "Standaard: Ja", "Ophalen"), ("fr", "Par défaut", "Oui"),
+                                             ("en", "Default", "Yes")])
+def test_settings_show_yes_no_and_words(client, factory, lang, yes, word):
+    org = factory.org(modules={"planning", "aanwezigheden"})
+    login(client, factory.user(org, Role.DIRECTOR))
+    client.set_cookie("lang", lang)
+    text = client.get(f"/o/{org.slug}/settings/").get_data(as_text=True)
+    hints = " ".join(part.split("</small>")[0] for part in text.split('<small class="hint">')[1:])
+    assert "True" not in hints and "False" not in hints
+    assert "pickup" not in hints  # the choice's label, not its stored value
+    assert yes in hints
+
+
+def test_audit_log_names_fields_and_values_in_the_readers_language(client, factory, session):
+    org = factory.org()
+    director = factory.user(org, Role.DIRECTOR)
+    login(client, director)
+    family = factory.family(org, contacts=0)
+    session.commit()
+    response = client.post(f"/o/{org.slug}/families/{family.id}/contacts/new",
+                           data={"first_name": "Zoë", "last_name": "Öztürk", "relation": "voogd",
+                                 "language": "fr", "phone": "0470 12 34 56"})
+    assert response.status_code == 302
+    page = client.get(f"/o/{org.slug}/audit").get_data(as_text=True)
+    assert "Voornaam" in page and "first_name" not in page and "<code>" not in page
+    client.set_cookie("lang", "fr")
+    page = client.get(f"/o/{org.slug}/audit").get_data(as_text=True)
+    assert "Prénom" in page and "first_name" not in page
+
+
+def test_value_labels(app):
+    from core.labels import field_label, value_label
+
+    with app.test_request_context():
+        assert value_label("care_need", True) == "Ja" and value_label("care_need", False) == "Nee"
+        assert value_label("care_type", "gezinsopvang") == "Gezinsopvang"
+        assert value_label("role", "director") == "Verantwoordelijke"
+        assert value_label("start_date", "2026-12-01") == "01-12-2026"
+        assert value_label("at", "2026-11-18T07:30:00+00:00") == "18-11-2026, 08:30"
+        assert value_label("notes", None) == "∅"
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("fr"):
+        assert value_label("care_need", True) == "Oui"
+        assert field_label("first_name") == "Prénom"
+    assert field_label("settling_in_until") == "Wenperiode tot en met"
+    assert field_label("national_number").startswith("Rijksregisternummer")
+
+
+def test_register_day_shows_accepted_in_words(client, factory, session, frozen_today):
+    from plugins.aanwezigheden.models import EVENT_STATUS_LABELS, EventStatus
+
+    assert set(EVENT_STATUS_LABELS) == set(EventStatus)
+    org = factory.org(modules={"planning", "aanwezigheden"})
+    location = factory.location(org)
+    child = factory.child(org, location=location)
+    from plugins.aanwezigheden.models import AttendanceEvent, EventKind
+
+    at = datetime(2026, 11, 18, 7, 30, tzinfo=UTC)
+    session.add(AttendanceEvent(organisation_id=org.id, child_id=child.id, location_id=location.id,
+                                kind=EventKind.ARRIVAL, at=at, day=at.date(), status=EventStatus.ACCEPTED,
+                                client_id="woorden-1", received_at=at))
+    login(client, factory.user(org, Role.DIRECTOR))
+    session.commit()
+    page = client.get(f"/o/{org.slug}/aanwezigheden/register/{location.id}/day?date=2026-11-18").get_data(as_text=True)
+    assert "aanvaard" in page and ">accepted" not in page
+    assert "08:30" in page  # 07:30 UTC is 08:30 in Brussels
+
+
+@pytest.mark.parametrize("lang, name", [("nl", "Allerheiligen"), ("fr", "Toussaint"), ("en", "All Saints' Day")])
+def test_holiday_names_in_the_readers_language(app, lang, name):
+    from plugins.planning.services.closing_days import public_holidays
+
+    assert public_holidays(date(2026, 11, 1), date(2026, 11, 1), lang) == {date(2026, 11, 1): name}
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(lang):
+        assert public_holidays(date(2026, 11, 1), date(2026, 11, 1))[date(2026, 11, 1)] == name
+
+
+@pytest.mark.parametrize("lang, one, many", [
+    ("nl", "1 resultaat, pagina 1 van 1", "2 resultaten, pagina 1 van 1"),
+    ("fr", "1 résultat, page 1 sur 1", "2 résultats, page 1 sur 1"),
+    ("en", "1 result, page 1 of 1", "2 results, page 1 of 1"),
+])
+def test_singular_and_plural(client, factory, lang, one, many):
+    org = factory.org()
+    factory.family(org, name="Gezin Eenling")
+    login(client, factory.user(org, Role.DIRECTOR))
+    client.set_cookie("lang", lang)
+    assert one in client.get(f"/o/{org.slug}/families/?q=Eenling").get_data(as_text=True)
+    factory.family(org, name="Gezin Eenling bis")
+    assert many in client.get(f"/o/{org.slug}/families/?q=Eenling").get_data(as_text=True)
+
+
+def test_plural_forms_in_every_catalogue():
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    import core
+
+    TRANSLATIONS = Path(core.__file__).parent / "translations"
+
+    for lang, one, many in (("fr", "1 enfant attendu", "3 enfants attendus"),
+                            ("en", "1 child expected", "3 children expected")):
+        catalogue = Translations.load(str(TRANSLATIONS), [lang])
+        assert catalogue.ngettext("%(num)s kind verwacht", "%(num)s kinderen verwacht", 1) % {"num": 1} == one
+        assert catalogue.ngettext("%(num)s kind verwacht", "%(num)s kinderen verwacht", 3) % {"num": 3} == many
+
+
+def test_pdf_footer_escapes_once(app):
+    from core.pdf import render_html
+
+    with app.test_request_context():
+        html = render_html("planning/closing_days_pdf.html", {
+            "title": "x", "rows": [], "organisation": "VZW 't Sloeberke & Co \"Groen\"", "year": 2026})
+    footer = html.split("@bottom-left")[1].split(";")[0]
+    assert "&#39;" not in footer and "&amp;" not in footer
+    assert "VZW 't Sloeberke & Co \\22 Groen\\22 " in footer
+
+
+def test_css_string_cannot_end_the_style_element():
+    from core.templating import css_string
+
+    assert "</style>" not in css_string("</style><script>")
+    assert css_string("a&amp;b") == "a&b"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("opvangdagen-Zoë-Öztürk-20261201.ics", "opvangdagen-Zoe-Ozturk-20261201.ics"),
+    ("aanwezigheidsregister-Crèche Ghesquière-2026-11.pdf", "aanwezigheidsregister-Creche-Ghesquiere-2026-11.pdf"),
+    ('dag"planning 2026/11.pdf', "dag-planning-2026-11.pdf"),
+    ("Łukasz Wiśniewski.pdf", "Lukasz-Wisniewski.pdf"),
+    ("", "download"),
+])
+def test_download_names_keep_names_readable(typed, expected):
+    assert safe_filename(typed) == expected
