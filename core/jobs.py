@@ -89,6 +89,10 @@ class JobRegistry:
     def get(self, kind: str) -> Registration | None:
         return self._by_kind.get(kind)
 
+    def discard(self, kind: str) -> None:
+        """Forget ``kind`` (tests that add a handler to an app shared between tests)."""
+        self._by_kind.pop(kind, None)
+
     def module_of(self, kind: str) -> str | None:
         found = self._by_kind.get(kind)
         return found.module if found else None

@@ -21,7 +21,7 @@ from core.context import (
     current_context,
 )
 from core.db import get_db
-from core.jobs import _HANDLERS, enqueue, handler, run_pending
+from core.jobs import enqueue, run_pending
 from core.settings import set_setting
 from core.tenancy import load_organisation
 
@@ -33,18 +33,19 @@ def snapshot(ctx) -> tuple:
 
 
 @pytest.fixture
-def job_handler():
+def job_handler(app):
     """A job handler that records the context of every job it runs."""
     seen = []
 
-    @handler(JOB_KIND)
     def record(session, job):
         ctx = context_for_job(session, job)
         seen.append({"snapshot": snapshot(ctx), "today": ctx.today(), "now": ctx.now(),
                      "days": ctx.setting("wachtlijst.offer_days")})
 
+    registry = app.extensions["koepel_jobs"]
+    registry.add(JOB_KIND, record)
     yield seen
-    _HANDLERS.pop(JOB_KIND, None)
+    registry.discard(JOB_KIND)  # the test app is shared between tests
 
 
 @pytest.fixture

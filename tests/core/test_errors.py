@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from flask_babel import lazy_gettext as _l
 
+from core.context import context_for
 from core.errors import (
     DomainError,
     DuplicateErrorCode,
@@ -29,7 +30,7 @@ def saturday_error(app, session, factory):
     location = factory.location(org)  # open Monday to Friday
     child = factory.child(org, location=location)
     with pytest.raises(planning.PlanningError) as info:
-        planning.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+        planning.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id,
                                   start_date=date(2026, 12, 7), days=[planning.DayPlan(weekday=5, day_part="full")])
     return info.value
 

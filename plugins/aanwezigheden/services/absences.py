@@ -97,12 +97,12 @@ def record_absence(ctx, *, child_id, location_id: int, day: date, kind: str,
     if existing is not None and existing.kind == AbsenceKind.RESPIJT:
         planning_adapter.release_respite_day(ctx, child.id, day)
     if wanted in (None, AbsenceKind.RESPIJT):
-        outcome = planning_adapter.book_respite_day(ctx, child.id, day, location_id)
+        outcome = planning_adapter.book_respite_day(ctx, child.id, day, location_id=location_id)
         if outcome.booked:
             final = AbsenceKind.RESPIJT
         elif wanted == AbsenceKind.RESPIJT:
             if existing is not None and existing.kind == AbsenceKind.RESPIJT:
-                planning_adapter.book_respite_day(ctx, child.id, day, location_id)  # restore
+                planning_adapter.book_respite_day(ctx, child.id, day, location_id=location_id)  # restore
             message = (_("De respijtdagen van %(name)s zijn op.", name=child.first_name)
                        if outcome.reason == "exhausted" else outcome.message)
             raise AttendanceError(message, code="no_respite", field="kind")

@@ -4,6 +4,7 @@ function takes the TenantContext first, as the planning API does."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 
 def _api():
@@ -37,9 +38,10 @@ def respite_balance(ctx, child_id: int, year: int):
     return _api().respite_balance(ctx, child_id, year)
 
 
-def book_respite_day(ctx, child_id: int, day: date, location_id: int | None = None):
+def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),
+                     location_id: int | None = None):
     """Planning's RespiteOutcome: ``booked``, ``reason`` and a ``message`` when nothing was used."""
-    return _api().book_respite_day(ctx, child_id, day, location_id=location_id)
+    return _api().book_respite_day(ctx, child_id, day, amount=amount, location_id=location_id)
 
 
 def agreements(ctx, *, start: date, end: date, child_ids=None, location_id=None) -> list:

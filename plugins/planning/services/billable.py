@@ -17,7 +17,6 @@ from core.models import Child, Location
 
 from .. import api
 from ..models import RespiteUse
-from .settings import setting
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,12 @@ def day_kinds(reserved, full_from_hours: float) -> dict[tuple[int, date], str]:
     return kinds
 
 
-def billable_days(session, org, first: date, last: date) -> list[BillableRow]:
+def billable_days(ctx, first: date, last: date) -> list[BillableRow]:
     """One row per child with reserved care in [first, last], sorted by name. A fixed number of
     queries whatever the number of children."""
-    full_from = float(setting(session, org, "planning.full_day_hours"))
-    reserved = api.reserved_days(session, org, start=first, end=last)
+    session, org = ctx.session, ctx.org
+    full_from = float(ctx.setting("planning.full_day_hours"))
+    reserved = api.reserved_days(ctx, start=first, end=last)
     kinds = day_kinds(reserved, full_from)
     location_of = {r.child_id: r.location_id for r in reserved}
     respite: dict[tuple[int, date], Decimal] = {

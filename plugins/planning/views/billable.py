@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from core.clock import clock
-from core.db import session
+from core.context import current_context
 from core.filenames import attachment
 from core.models import Role
 from core.security import Action, requires
@@ -36,7 +36,7 @@ def _month():
 @requires(BILLABLE_VIEW)
 def billable():
     first, last = _month()
-    rows = billable_days(session(), g.org, first, last)
+    rows = billable_days(current_context(), first, last)
     prev = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
     nxt = last + timedelta(days=1)
     return render_template("planning/billable.html", rows=rows, first=first,
@@ -49,7 +49,7 @@ def billable():
 @requires(BILLABLE_VIEW)
 def billable_xlsx():
     first, last = _month()
-    rows = billable_days(session(), g.org, first, last)
+    rows = billable_days(current_context(), first, last)
     title = _("Aan te rekenen dagen %(month)s", month=format_date(first, "MMMM y"))
     data = billable_workbook(title, rows)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={

@@ -38,7 +38,7 @@ from ..forms import DeclineForm, PolicyForm, RequestForm
 from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
 from ..services import central, intake, offers, placing, policy, privacy, reports, standing
 from ..services.errors import ValidationFailed, WachtlijstError
-from ..services.texts import t, valid_language
+from ..services.texts import TEXTS, t, valid_language
 from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}

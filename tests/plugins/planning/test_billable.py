@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from core.context import context_for
 from core.models import Role
 from plugins.planning import api
 from plugins.planning.api import DayPlan
@@ -26,7 +27,7 @@ def billed(factory, session, org, location, family):
     days, Wednesdays (4) and Thursdays (5) half; a respijtdag on Monday 12/10, half of one on
     Wednesday 14/10."""
     child = factory.child(org, family=family, location=location, first_name="Zoë", born=date(2025, 3, 1))
-    api.create_care_plan(session, org, child_id=child.id, location_id=location.id, family_id=family.id,
+    api.create_care_plan(context_for(session, org), child_id=child.id, location_id=location.id, family_id=family.id,
                          start_date=date(2026, 9, 1), days=PATTERN)
     session.add_all([RespiteUse(organisation_id=org.id, child_id=child.id, day=date(2026, 10, 12), year=2026,
                                 amount=Decimal("1")),
@@ -39,7 +40,7 @@ def billed(factory, session, org, location, family):
 def test_billable_days_count_full_half_and_respite(session, org, billed):
     from plugins.planning.services.billable import billable_days
 
-    (row,) = billable_days(session, org, date(2026, 10, 1), date(2026, 10, 31))
+    (row,) = billable_days(context_for(session, org), date(2026, 10, 1), date(2026, 10, 31))
     assert (row.full_days, row.half_days, row.respite_days) == (13, 9, Decimal("1.5"))
     assert (row.billable_full, row.billable_half) == (12, 8)
 
@@ -49,7 +50,7 @@ def test_full_day_threshold_is_a_setting(session, org, billed):
     from plugins.planning.services.billable import billable_days
 
     set_setting(session, org, "planning.full_day_hours", 7)  # now the 6-hour Fridays are half days
-    (row,) = billable_days(session, org, date(2026, 10, 1), date(2026, 10, 31))
+    (row,) = billable_days(context_for(session, org), date(2026, 10, 1), date(2026, 10, 31))
     assert (row.full_days, row.half_days) == (8, 14)
 
 
@@ -86,7 +87,7 @@ def test_other_organisations_children_are_not_counted(client, factory, session, 
     other_location = factory.location(other, places=10)
     other_family = factory.family(other)
     stranger = factory.child(other, family=other_family, location=other_location, first_name="Vreemd")
-    api.create_care_plan(session, other, child_id=stranger.id, location_id=other_location.id,
+    api.create_care_plan(context_for(session, other), child_id=stranger.id, location_id=other_location.id,
                          family_id=other_family.id, start_date=date(2026, 9, 1), days=PATTERN)
     session.commit()
     login(client, factory.user(org, Role.FINANCE))

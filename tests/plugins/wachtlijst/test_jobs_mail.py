@@ -25,6 +25,8 @@ def _flaky(session, job):
 @pytest.fixture(autouse=True)
 def flaky_handler(app):
     registry().add("test.flaky", _flaky)
+    yield
+    registry().discard("test.flaky")
 
 
 def test_enqueue_is_idempotent_by_key(session):
