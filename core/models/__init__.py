@@ -1,5 +1,6 @@
 """Core models. Importing this package registers every core table on Base.metadata."""
 from core.models.audit import AuditEntry
+from core.models.incident import IncidentEntry, IncidentKind
 from core.models.family import Child, ChildFamily, ContactPerson, Family, Language
 from core.models.job import Job, JobStatus
 from core.models.location import CareType, LivingGroup, Location, OpeningHours
@@ -14,7 +15,7 @@ from core.models.organisation import (
 from core.models.user import LoginThrottle, Role, User, UserSession, user_location
 
 __all__ = [
-    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "Job", "JobStatus",
+    "AuditEntry", "CareType", "Child", "ChildFamily", "ContactPerson", "Family", "IncidentEntry", "IncidentKind", "Job", "JobStatus",
     "Koepel", "Language", "LivingGroup", "Location", "LoginThrottle", "OpeningHours", "Organisation",
     "OrganisationModule", "OrganisationSetting", "PriceRegime", "Role", "SubsidyLevel", "User",
     "UserSession", "user_location",

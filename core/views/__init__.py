@@ -5,9 +5,9 @@ from flask import Flask
 
 
 def register_core_blueprints(app: Flask) -> None:
-    from core.views import auth, children, families, koepel, locations, org, settings
+    from core.views import auth, children, families, incidents, koepel, locations, org, settings
 
-    for module in (auth, koepel, org, locations, families, children, settings):
+    for module in (auth, koepel, org, locations, families, children, settings, incidents):
         app.register_blueprint(module.bp)
     app.register_error_handler(403, _error_page(403))
     app.register_error_handler(404, _error_page(404))
