@@ -1,7 +1,7 @@
 """Core models. Importing this package registers every core table on Base.metadata."""
 from core.models.audit import AuditEntry
-from core.models.incident import IncidentEntry, IncidentKind
 from core.models.family import Child, ChildFamily, ContactPerson, Family, Language
+from core.models.incident import IncidentEntry, IncidentKind
 from core.models.job import Job, JobStatus
 from core.models.location import CareType, LivingGroup, Location, OpeningHours
 from core.models.organisation import (
