@@ -277,7 +277,9 @@ def compute_day(
     late = 0
     if closing is not None:
         last = max((i.end for i in intervals if i.end is not None), default=None)
-        if last is not None and last > closing + timedelta(minutes=late_grace_minutes):
+        night = flex_location and last is not None and last.astimezone(BRUSSELS).date() > day
+        if last is not None and not night and last > closing + timedelta(minutes=late_grace_minutes):
+            # a night stay at a flex location is agreed night care, never a late pickup (no surcharge, §1.4)
             late = int((last - closing).total_seconds()) // 60
     settling_in = bool(reservation and reservation.settling_in)
     if own_child or planned or (settling_in and not bill_settling_in):
