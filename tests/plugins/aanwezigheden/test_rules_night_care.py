@@ -104,3 +104,43 @@ def test_a_day_stay_then_an_ordinary_next_day_is_not_joined(session, flex):
     with pytest.raises(AttendanceError) as err:
         _tap(session, o, device, kid, "departure", _at(date(2026, 11, 19), 7))
     assert err.value.code == "not_present"
+
+
+def test_the_tablet_shows_the_night_child_present_and_refuses_an_afternoon_departure_in_french(
+        client, session, factory, org, location, director, planning):
+    """Through the tablet: arrival at 19:30, the next morning the child shows as present (so the
+    tap is a departure), the departure at 07:15 ends the night stay; a night left open until the
+    afternoon gets a JSON 409 in the tablet's language and nothing is stored."""
+    from core.models import Location as Loc
+    from tests.plugins.aanwezigheden.conftest import api, pair, snap, unlock
+
+    place = session.get(Loc, location.id)
+    place.flex_subsidy = True
+    session.commit()
+    kids = [snap(factory.child(org, location=location, first_name=n)) for n in ("Maan", "Ster")]
+    app_clock().freeze(_at(date(2026, 11, 18), 19, 30))
+    pair(client, session, org, location, director)
+    assert unlock(client, org, director).status_code == 200
+    for i, kid in enumerate(kids):
+        assert api(client, org, "register", {"client_id": f"n-a{i}", "child_id": kid.id,
+                                             "kind": "arrival"}).status_code == 201
+    app_clock().freeze(_at(date(2026, 11, 19), 7, 15))
+    assert unlock(client, org, director).status_code == 200
+    row = next(c for c in api(client, org, "today").json["children"] if c["id"] == kids[0].id)
+    assert row["status"] == "present" and row["arrived_at"] == "19:30"
+    r = api(client, org, "register", {"client_id": "n-d0", "child_id": kids[0].id, "kind": "departure"})
+    assert r.status_code == 201
+    session.expire_all()
+    assert {e.day for e in session.scalars(select(AttendanceEvent).where(
+        AttendanceEvent.child_id == kids[0].id))} == {date(2026, 11, 18)}
+    app_clock().freeze(_at(date(2026, 11, 19), 13, 0))
+    assert unlock(client, org, director).status_code == 200
+    # past the morning, last night's open stay no longer shows the child as present
+    assert all(c["status"] != "present" for c in api(client, org, "today").json["children"] if c["id"] == kids[1].id)
+    client.set_cookie("lang", "fr")
+    r = api(client, org, "register", {"client_id": "n-d1", "child_id": kids[1].id, "kind": "departure"})
+    assert r.status_code == 409 and r.json["error"] == "night_without_departure"
+    assert "Accueil de nuit sans départ le lendemain matin" in r.json["message"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(AttendanceEvent).where(
+        AttendanceEvent.child_id == kids[1].id)) == 1
