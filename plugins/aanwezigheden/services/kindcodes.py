@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from core.context import TenantContext
@@ -12,7 +13,6 @@ from core.models import ChildFamily
 
 from ..models import HouseholdKindcode
 from . import AttendanceError
-from .i18n import _
 
 KINDCODE = re.compile(r"[0-9]{6}([ -])?[0-9]{3}([ -])?([0-9]*)?")
 

@@ -192,13 +192,14 @@ def api_lock():
     return jsonify({"locked": True})
 
 
-def _add_night_stays(s, org, location, day, by_child: dict[int, list]) -> None:
+def _add_night_stays(ctx, location, day, by_child: dict[int, list]) -> None:
     """At a flex location in the morning, a child still here from last night shows as present, so
     the tap that ends the night is a departure (registrations.night_stay_day)."""
     if location is None or not location.flex_subsidy:
         return
-    if clock.now().astimezone(BRUSSELS).hour >= int(setting(s, org, "night_departure_until_hour")):
+    if ctx.now().astimezone(BRUSSELS).hour >= int(setting(ctx, "night_departure_until_hour")):
         return
+    s, org = ctx.session, ctx.org
     night: dict[int, list] = {}
     for e in s.scalars(select(AttendanceEvent).where(
             AttendanceEvent.organisation_id == org.id, AttendanceEvent.location_id == location.id,
@@ -244,7 +245,7 @@ def today_data(ctx, device) -> dict:
     by_child: dict[int, list] = {}
     for e in events:
         by_child.setdefault(e.child_id, []).append(e)
-    _add_night_stays(s, org, location, day, by_child)
+    _add_night_stays(ctx, location, day, by_child)
     enrolled = {c.id: c for c in s.scalars(select(Child).where(
         Child.organisation_id == org.id, Child.location_id == device.location_id))}
     wanted = set(expected) | set(by_child) | set(absences)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, app_clock
-from core.context import build_context
+from core.context import build_context, context_for
 from core.models import CareType, ChildFamily, Location
 from core.values import Period
 from plugins.aanwezigheden.models import ChildCode, HouseholdKindcode
@@ -30,13 +30,13 @@ MON = date(2026, 11, 16)
 
 
 def _plan(session, o, child, location, weekdays, **kw):
-    return planning.create_care_plan(session, o, child_id=child.id, location_id=location.id,
+    return planning.create_care_plan(context_for(session, o), child_id=child.id, location_id=location.id,
                                      start_date=date(2026, 11, 2),
                                      days=[planning.DayPlan(weekday=d, day_part="full") for d in weekdays], **kw)
 
 
 def _report(session, o, location):
-    return reports.fo_su_05_data(session, o, session.get(Location, location.id), NOV)
+    return reports.fo_su_05_data(context_for(session, o), session.get(Location, location.id), NOV)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_ikt_kinderdagverblijf_with_bo_permission_ticks_bo_in_the_xml(session, f
         session.add(ChildCode(organisation_id=o.id, child_id=kid.id, kindcode=code))
         _plan(session, o, kid, location, [0])
         stay(session, o, kid, location, MON, time(15), time(17))  # 2 h
-    xml = reports.fo_su_05_xml(session, o, place, NOV)
+    xml = reports.fo_su_05_xml(context_for(session, o), place, NOV)
     assert reports.validate_fo_su_05(xml) == []
     lines = {line.first_name: line for line in _report(session, o, location).lines}
     assert lines["Oudste"].bo and dict(lines["Oudste"].present) == {"min3u": 1}
@@ -112,7 +112,7 @@ def test_without_permission_a_four_year_old_is_not_bo(session, factory, org, loc
     stay(session, o, kid, location, MON, time(15), time(17))
     [line] = _report(session, o, location).lines
     assert not line.bo and dict(line.present) == {"min5u": 1}
-    xml = reports.fo_su_05_xml(session, o, session.get(Location, location.id), NOV)
+    xml = reports.fo_su_05_xml(context_for(session, o), session.get(Location, location.id), NOV)
     assert ET.fromstring(xml).findtext("locatiegegevens/bo") == "N"
     assert ET.fromstring(xml).findtext("prestaties/prestatie/kindInfo/kind/bo") == "N"
 
@@ -151,7 +151,7 @@ def test_co_parents_each_with_an_attest_give_one_line_per_kindcode(session, fact
     # every reserved day of the month counts for its own household only
     assert sum(a.present.values()) + sum(a.unjustified.values()) == 9  # 5 Mondays + 4 Tuesdays from 2 Nov
     assert sum(b.present.values()) + sum(b.unjustified.values()) == 8  # 4 Thursdays + 4 Fridays
-    xml = reports.fo_su_05_xml(session, o, session.get(Location, location.id), NOV)
+    xml = reports.fo_su_05_xml(context_for(session, o), session.get(Location, location.id), NOV)
     assert reports.validate_fo_su_05(xml) == [] and xml.decode().count("<voornaam>Co</voornaam>") == 2
 
 
