@@ -122,6 +122,7 @@ class LocationForm(FlaskForm):
     )
     caregiver_name = StringField(_l("Onthaalouder (gezinsopvang)"), validators=[Optional(), Length(max=200)])
     flex_subsidy = BooleanField(_l("Subsidie flexibele opvang"))
+    out_of_school_permission = BooleanField(_l("Mag buitenschoolse opvang registreren (BO)"))
     opens = TimeField(_l("Opent om"), validators=[Optional()])
     closes = TimeField(_l("Sluit om"), validators=[Optional()])
     weekdays = SelectMultipleField(

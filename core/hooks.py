@@ -20,6 +20,7 @@ def menu_items(org, user):
         items.append(MenuItem(_l("Modules"), "org.modules", weight=900))
     if user.role in (security.Role.COORDINATOR, security.Role.DIRECTOR):
         items.append(MenuItem(_l("Instellingen"), "settings.index", weight=905))
+        items.append(MenuItem(_l("Klachten en crisissituaties"), "incidents.index", weight=906))
     if security.can(user, security.USERS_MANAGE):
         items.append(MenuItem(_l("Gebruikers"), "org.users", weight=910))
     if security.can(user, security.AUDIT_VIEW):
@@ -49,6 +50,8 @@ def child_detail_panels(org, child, user):
 
 @hookimpl
 def setting_definitions():
+    from core.retention import LEGAL_MINIMUM_YEARS
+
     return [
         SettingDefinition(
             "core.retention_years",
@@ -56,6 +59,15 @@ def setting_definitions():
             5,
             type="int",
             help=_l("Decreet art. 24: 5 jaar voor kind- en gezinsgegevens."),
+            minimum=LEGAL_MINIMUM_YEARS["child_family"],
+        ),
+        SettingDefinition(
+            "core.complaint_retention_years",
+            _l("Bewaartermijn klachten en crisissituaties (jaren)"),
+            LEGAL_MINIMUM_YEARS["complaint_crisis"],
+            type="int",
+            help=_l("Decreet art. 24: 10 jaar voor klachten en crisissituaties."),
+            minimum=LEGAL_MINIMUM_YEARS["complaint_crisis"],
         ),
         SettingDefinition(
             "core.document_retention_days",

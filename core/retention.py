@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 JOB_KIND = "core.retention"
 
+# Decree art. 24 (domain rules §3.2): the shortest period the law allows; settings may lengthen it.
+LEGAL_MINIMUM_YEARS = {"child_family": 5, "complaint_crisis": 10}
+
 
 class RetentionError(ValueError):
     """The organisation's retention setting cannot be applied."""
@@ -61,10 +64,13 @@ class RetentionPlan:
     family_ids: list[int] = field(default_factory=list)
     held_children: dict[str, int] = field(default_factory=dict)  # module -> number of children it holds
     held_families: dict[str, int] = field(default_factory=dict)
+    # complaints and crisis situations past their own (10-year) period, see core/incidents.py
+    incident_ids: list[int] = field(default_factory=list)
+    incident_cutoff: date | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.child_ids and not self.family_ids
+        return not self.child_ids and not self.family_ids and not self.incident_ids
 
 
 def years_before(day: date, years: int) -> date:
@@ -81,8 +87,9 @@ def retention_years(ctx: TenantContext) -> int:
         years = int(raw)
     except (TypeError, ValueError):
         raise RetentionError(f"core.retention_years is geen getal: {raw!r}") from None
-    if years < 1:
-        raise RetentionError(f"core.retention_years moet minstens 1 zijn, niet {years}")
+    floor = LEGAL_MINIMUM_YEARS["child_family"]
+    if years < floor:  # a row stored before the floor was enforced: erase nothing, report it
+        raise RetentionError(f"core.retention_years moet minstens {floor} zijn (decreet art. 24), niet {years}")
     return years
 
 
@@ -124,12 +131,15 @@ def _candidate_families(session: Session, org: Organisation, cutoff: date, erase
 def plan(ctx: TenantContext, today: date | None = None) -> RetentionPlan:
     """Who is past the retention period in the context's organisation (reads only); ``today``
     defaults to the context's."""
+    from core.incidents import complaint_retention_years, expired_incidents
     from core.tenancy import plugin_manager
 
     session, org = ctx.session, ctx.org
     years = retention_years(ctx)
     cutoff = years_before(today or ctx.today(), years)
     result = RetentionPlan(org.id, years, cutoff)
+    result.incident_cutoff = years_before(today or ctx.today(), complaint_retention_years(session, org))
+    result.incident_ids = expired_incidents(session, org, result.incident_cutoff)
     children = _candidate_children(session, org, cutoff)
     families = _candidate_families(session, org, cutoff, set(children))
     if not children and not families:
@@ -177,6 +187,9 @@ def erase(ctx: TenantContext, planned: RetentionPlan) -> None:
         raise ValueError("plan belongs to another organisation")
     if planned.empty:
         return
+    _erase_incidents(session, org, planned.incident_ids)
+    if not planned.child_ids and not planned.family_ids:
+        return
     children, families = tuple(planned.child_ids), tuple(planned.family_ids)
     plugin_manager().hook.before_retention_erase(session=session, org=org, child_ids=children,
                                                      family_ids=families)
@@ -204,6 +217,26 @@ def erase(ctx: TenantContext, planned: RetentionPlan) -> None:
         },
     ))
     _forget_erased(session, set(children), set(families), set(contacts))
+
+
+def _erase_incidents(session: Session, org: Organisation, ids: list[int]) -> None:
+    """Delete register entries past their period, their audit entries scrubbed first."""
+    from core.audit import current_actor_id
+    from core.models import IncidentEntry
+
+    if not ids:
+        return
+    scrub_audit(session, org, IncidentEntry.__tablename__, ids)
+    for part in chunks(ids):
+        session.execute(delete(IncidentEntry.__table__).where(IncidentEntry.organisation_id == org.id,
+                                                              IncidentEntry.id.in_(part)))
+    session.execute(insert(AuditEntry.__table__).values(
+        organisation_id=org.id, user_id=current_actor_id(), at=clock.now(), action="erase", entity="retention",
+        entity_id=None, summary=f"klachten en crisissituaties: {len(ids)} gewist",
+        changes={"incidents": len(ids), "incident_ids": ", ".join(map(str, ids))}))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IncidentEntry) and obj.id in ids and obj in session:
+            session.expunge(obj)
 
 
 def _forget_erased(session: Session, children: set[int], families: set[int], contacts: set[int]) -> None:
@@ -314,6 +347,9 @@ def retention_run(dry_run, slug):
             verb = "te wissen" if dry_run else "gewist"
             click.echo(f"{org.slug}: {verb}: {len(outcome.child_ids)} kinderen, {len(outcome.family_ids)} gezinnen "
                        f"(laatste betrokkenheid vóór {outcome.cutoff.isoformat()})")
+            if outcome.incident_ids:
+                click.echo(f"  {verb}: {len(outcome.incident_ids)} klachten en crisissituaties "
+                           f"(laatste activiteit vóór {outcome.incident_cutoff.isoformat()})")
             for module, count in sorted(outcome.held_children.items()):
                 click.echo(f"  {count} kinderen bewaard door {module}")
             for module, count in sorted(outcome.held_families.items()):

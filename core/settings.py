@@ -1,12 +1,20 @@
 """Per-organisation settings: documented defaults from the modules, overrides in the database."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Organisation, OrganisationSetting
 from core.plugins import SettingDefinition
+
+
+def _(message: str, **variables) -> str:
+    """gettext in a request; the Dutch source text in a job or command."""
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
 
 
 def collect_setting_definitions(pm) -> dict[str, SettingDefinition]:
@@ -34,9 +42,35 @@ def get_setting(session: Session, org: Organisation, key: str):
     return context_for(session, org).setting(key)
 
 
+class SettingError(ValueError):
+    """A value the setting does not allow; ``message`` is translated and shown as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def below_minimum(definition: SettingDefinition, value) -> str | None:
+    """The translated refusal when ``value`` is under the setting's legal floor, else None."""
+    if definition.minimum is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return _("Geef een geheel getal.")
+    if number < definition.minimum:
+        return _("Minstens %(minimum)s: de wet laat een kortere termijn niet toe (een langere mag).",
+                 minimum=definition.minimum)
+    return None
+
+
 def set_setting(session: Session, org: Organisation, key: str, value) -> None:
+    """Store one setting of ``org``; a value below a legal floor raises SettingError, nothing is written."""
     if key not in definitions():
         raise KeyError(key)
+    refusal = below_minimum(definitions()[key], value)
+    if refusal:
+        raise SettingError(refusal)
     row = session.scalar(
         select(OrganisationSetting).where(
             OrganisationSetting.organisation_id == org.id, OrganisationSetting.key == key

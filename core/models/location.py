@@ -6,7 +6,7 @@ from datetime import time
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -39,6 +39,9 @@ class Location(Base, TenantMixin, TimestampMixin):
     licensed_places: Mapped[int | None] = mapped_column(Integer)
     caregiver_name: Mapped[str | None] = mapped_column(String(200))  # the onthaalouder of a home
     flex_subsidy: Mapped[bool] = mapped_column(default=False)
+    # Opgroeien's permission to register out-of-school care (BO tick of FO-SU-05); IKT
+    # kinderdagverblijven may have it, out-of-school locations have it by nature
+    out_of_school_permission: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
     opening_hours: Mapped[list[OpeningHours]] = relationship(
@@ -50,6 +53,11 @@ class Location(Base, TenantMixin, TimestampMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def registers_out_of_school(self) -> bool:
+        """Whether FO-SU-05 may tick BO here: the permission, implied by out-of-school care."""
+        return bool(self.out_of_school_permission) or self.care_type == CareType.BUITENSCHOOLSE_OPVANG
 
 
 class OpeningHours(Base, TenantMixin):

@@ -91,6 +91,8 @@ class SettingDefinition:
     type: str = "str"  # str | int | bool | choice | decimal
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # a legal floor (e.g. a retention period the decree fixes): a setting may go above, never below
+    minimum: int | None = None
 
 
 @dataclass(frozen=True)

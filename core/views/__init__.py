@@ -10,6 +10,7 @@ def register_core_blueprints(app: Flask) -> None:
         children,
         documents,
         families,
+        incidents,
         jobs,
         koepel,
         locations,
@@ -17,7 +18,7 @@ def register_core_blueprints(app: Flask) -> None:
         settings,
     )
 
-    for module in (auth, koepel, org, locations, families, children, settings, jobs, documents):
+    for module in (auth, koepel, org, locations, families, children, settings, jobs, documents, incidents):
         app.register_blueprint(module.bp)
     app.register_error_handler(403, _error_page(403))
     app.register_error_handler(404, _error_page(404))

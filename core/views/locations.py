@@ -47,7 +47,7 @@ def detail(location_id: int):
 
 def _apply(form, location: Location) -> None:
     for field in ("name", "street", "postcode", "municipality", "opgroeien_file_no", "licensed_places",
-                  "caregiver_name", "flex_subsidy"):
+                  "caregiver_name", "flex_subsidy", "out_of_school_permission"):
         setattr(location, field, getattr(form, field).data)
     location.care_type = CareType(form.care_type.data)
     if form.opens.data and form.closes.data:

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from core.db import session
 from core.models import Role
 from core.security import Action, TenantBlueprint, requires
-from core.settings import definitions, get_setting, set_setting
+from core.settings import below_minimum, definitions, get_setting, set_setting
 from core.tenancy import enabled_modules
 
 bp = TenantBlueprint("settings", __name__, url_prefix="/settings")
@@ -42,9 +42,13 @@ def parse(definition, raw: str | None):
     raw = (raw or "").strip()
     if definition.type == "int":
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
             raise ValueError(_("Geef een geheel getal.")) from None
+        refusal = below_minimum(definition, value)
+        if refusal:
+            raise ValueError(refusal)
+        return value
     if definition.type == "decimal":
         try:
             return str(Decimal(raw.replace(",", ".")))

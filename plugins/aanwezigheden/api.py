@@ -51,7 +51,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.models import CareType, Child, Location
+from core.models import Child, Location
 
 from .models import (
     Absence,
@@ -168,9 +168,9 @@ def billable_days(ctx, *, start: date, end: date,
             absence=(absence.kind, absence.reason) if absence else None,
             own_child=bool(code and code.own_child) or bool(res and res[0] == loc_id and res[2]),
             flex_location=location.flex_subsidy,
-            out_of_school=is_out_of_school(bo_location=location.care_type == CareType.BUITENSCHOOLSE_OPVANG,
+            out_of_school=is_out_of_school(bo_location=location.registers_out_of_school,
                                            birth_date=child.birth_date, school_start=code.school_start if code else None,
-                                           day=day),
+                                           school_part_time=bool(code and code.school_part_time), day=day),
             closes=hours.closes if hours else None, late_grace_minutes=grace, today=today,
             bill_settling_in=bill_settling_in)
         if row is not None and row.care_plan_id is None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -140,7 +141,25 @@ class ChildCode(Base, TenantMixin, TimestampMixin):
     kindcode: Mapped[str | None] = mapped_column(String(13))
     sex: Mapped[str | None] = mapped_column(String(1))  # "M" | "V"
     school_start: Mapped[date | None] = mapped_column(Date)
+    # part-time school (deeltijds kleuteronderwijs) does not make care out-of-school (FO-SU-05 BO)
+    school_part_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     own_child: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HouseholdKindcode(Base, TenantMixin, TimestampMixin):
+    """A second (or further) kindcode: under co-parenting each household can hold its own attest
+    inkomenstarief for the same child, so FO-SU-05 reports the child once per kindcode, with the
+    days of the household whose care plan they belong to (domain rules §3.3, "Matching")."""
+
+    __tablename__ = "aanwezigheden_household_kindcode"
+    __audit_label__ = _l("Kindcode per gezin (Opgroeien)")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id", "family_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    kindcode: Mapped[str] = mapped_column(String(13))
 
 
 class AttendanceEvent(Base, TenantMixin):

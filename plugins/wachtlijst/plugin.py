@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
+from core.retention import LEGAL_MINIMUM_YEARS
 
 
 @hookimpl
@@ -42,7 +43,7 @@ def setting_definitions():
         SettingDefinition("wachtlijst.vulnerable_min_criteria", _l("Kwetsbaar gezin vanaf zoveel criteria"), 2,
                           "int", help=_l("Niet bevestigd: minstens 2 criteria volgens providers.")),
         SettingDefinition("wachtlijst.retention_years", _l("Bewaartermijn van opvangvragen (jaar)"), 5, "int",
-                          help=_l("Decreet art. 24: 5 jaar.")),
+                          help=_l("Decreet art. 24: 5 jaar."), minimum=LEGAL_MINIMUM_YEARS["child_family"]),
         SettingDefinition("wachtlijst.public_form", _l("Openbaar aanvraagformulier voor ouders"), False, "bool"),
         SettingDefinition("wachtlijst.subsidiegroep_id", _l("Id van de subsidiegroep bij Opgroeien (FO-RE-19)"),
                           "", "str"),

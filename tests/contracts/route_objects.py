@@ -9,6 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+
+def _victim_incident(factory, org, session) -> int:
+    from datetime import date
+
+    from core.models import IncidentEntry, IncidentKind
+
+    entry = IncidentEntry(organisation_id=org.id, occurred_on=date(2026, 1, 5), kind=IncidentKind.KLACHT,
+                          summary="victim", follow_up="", last_activity_on=date(2026, 1, 5))
+    session.add(entry)
+    session.flush()
+    return entry.id
+
+
 ROUTE_OBJECTS: dict[str, Callable] = {
     "org": lambda f, org, s: org.slug,
     "location_id": lambda f, org, s: f.location(org).id,
@@ -28,4 +41,5 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "document_id": lambda f, org, s: __import__("tests.core.outbox_helpers", fromlist=["_"]).victim_document(f, org, s),
     "care_plan_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_care_plan(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
+    "entry_id": _victim_incident,
 }

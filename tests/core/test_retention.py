@@ -18,7 +18,7 @@ from core.cli import main
 from core.clock import BRUSSELS, app_clock
 from core.context import context_for
 from core.jobs import Job, JobStatus, run_pending
-from core.models import AuditEntry, Child, ContactPerson, Family
+from core.models import AuditEntry, Child, ContactPerson, Family, OrganisationSetting
 from core.plugins import RetentionHold, hookimpl
 from core.retention import JOB_KIND, RetentionError, plan, run_all, schedule, years_before
 from core.security import TenantBlueprint
@@ -236,9 +236,11 @@ def test_the_period_is_per_organisation(app, session, world):
     assert world.gone in ids(session, Child, world.org_id)
 
 
-@pytest.mark.parametrize("bad", [0, -5, "vijf", ""])
+@pytest.mark.parametrize("bad", [0, -5, 4, "vijf", ""])
 def test_an_unusable_setting_erases_nothing(app, session, world, bad):
-    set_setting(session, world.org, "core.retention_years", bad)
+    """A value stored before the floor was enforced (set_setting refuses it now; decree art. 24,
+    domain rules §3.2: never below 5 years) erases nothing and is reported."""
+    session.add(OrganisationSetting(organisation_id=world.org_id, key="core.retention_years", value=bad))
     session.commit()
     with pytest.raises(RetentionError):
         plan(context_for(session, world.org))

@@ -12,7 +12,8 @@ def test_director_changes_a_setting_and_sees_default(client, factory, session):
     text = page.get_data(as_text=True)
     assert "Bewaartermijn" in text and "Standaard: 5" in text
     response = client.post(f"/o/{org.slug}/settings/", data={"core.retention_years": "7",
-                                                             "core.document_retention_days": "365"})
+                                                             "core.document_retention_days": "365",
+                                                             "core.complaint_retention_years": "10"})
     assert response.status_code == 302
     assert get_setting(session, org, "core.retention_years") == 7
 

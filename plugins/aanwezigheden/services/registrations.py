@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from core.audit import current_actor_id
 from core.clock import BRUSSELS
 from core.db import row_id
-from core.models import AuditEntry, Child
+from core.models import AuditEntry, Child, Location
 from core.plugins.events import AttendanceRecorded
 
 from ..models import AttendanceEvent, Device, EventKind, EventStatus
@@ -125,12 +125,13 @@ _LOCK_CHILD = (select(Child.id).where(Child.id == bindparam("child_id"), Child.o
 def _validate(ctx, *, child_id: int | None, location_id: int,
               kind: EventKind, at: datetime, device_id: int | None, offline: bool,
               window: timedelta, lock: bool = True,
-              double_tap: timedelta = timedelta(0)) -> tuple[_ChildRow, _EventRow | None]:
+              double_tap: timedelta = timedelta(0), day: date | None = None) -> tuple[_ChildRow, _EventRow | None]:
     """Check one registration; returns the child and the accepted event it duplicates (if any).
-    Raises AttendanceError with the Dutch reason."""
+    Raises AttendanceError with the Dutch reason. ``day``: the care day the event belongs to
+    (default the day of ``at``; a night stay's departure belongs to the evening before)."""
     session = ctx.session
     org = ctx.org
-    day = care_day(at)
+    day = day or care_day(at)
     # The child (locked first on PostgreSQL, see _LOCK_CHILD) with its accepted events of the day
     # in one statement; plain columns, no ORM entities.
     if child_id is not None:
@@ -179,6 +180,35 @@ def _validate(ctx, *, child_id: int | None, location_id: int,
     return child, None
 
 
+def night_stay_day(ctx, *, child_id: int | None, location_id: int, at: datetime) -> date | None:
+    """Night care across midnight (flex locations only, domain rules §1.4): a departure with no
+    arrival today belongs to the evening before when the child arrived then and has not left. It
+    must come the next morning (before ``aanwezigheden.night_departure_until_hour``); later, the
+    night stay lacks its departure and a director corrects it (AttendanceError). None: no night stay."""
+    session = ctx.session
+    location = session.get(Location, location_id)
+    if child_id is None or location is None or not location.flex_subsidy:
+        return None
+    evening = care_day(at) - timedelta(days=1)
+    events = _day_events(session, child_id, evening)
+    if not events or events[-1].kind != EventKind.ARRIVAL or events[-1].location_id != location_id:
+        return None
+    until = int(setting(ctx, "night_departure_until_hour"))
+    if at.astimezone(BRUSSELS).hour >= until:
+        arrived = events[-1].at.astimezone(BRUSSELS)
+        raise AttendanceError(
+            _("Nachtopvang zonder vertrek de volgende ochtend: %(name)s kwam op %(day)s om %(time)s aan. "
+              "Laat de directie het vertrek verbeteren.", name=_child_name(ctx, child_id),
+              day=arrived.strftime("%d/%m/%Y"), time=arrived.strftime("%H:%M")),
+            code="night_without_departure", status=409)
+    return evening
+
+
+def _child_name(ctx, child_id: int) -> str:
+    return ctx.session.scalar(select(Child.first_name).where(Child.id == child_id,
+                                                             Child.organisation_id == ctx.org.id)) or ""
+
+
 def _find(session: Session, org_id: int, client_id: str) -> AttendanceEvent | None:
     return session.scalar(select(AttendanceEvent).where(AttendanceEvent.organisation_id == org_id,
                                                         AttendanceEvent.client_id == client_id))
@@ -222,9 +252,19 @@ def register(ctx, device: Device, *, client_id: str | None, child_id,
             raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
         window = timedelta(minutes=int(setting(ctx, "duplicate_window_minutes")))
         double_tap = timedelta(0) if offline else timedelta(seconds=int(setting(ctx, "double_tap_seconds")))
-        child, duplicate_of = _validate(ctx, child_id=child_pk, location_id=device.location_id,
-                                        kind=event.kind, at=at, device_id=device.id, offline=offline, window=window,
-                                        double_tap=double_tap)
+        try:
+            child, duplicate_of = _validate(ctx, child_id=child_pk, location_id=device.location_id,
+                                            kind=event.kind, at=at, device_id=device.id, offline=offline,
+                                            window=window, double_tap=double_tap)
+        except AttendanceError as not_today:
+            night = night_stay_day(ctx, child_id=child_pk, location_id=device.location_id, at=at) \
+                if not_today.code == "not_present" else None
+            if night is None:
+                raise
+            child, duplicate_of = _validate(ctx, child_id=child_pk, location_id=device.location_id,
+                                            kind=event.kind, at=at, device_id=device.id, offline=offline,
+                                            window=window, double_tap=double_tap, day=night)
+            event.day = night
     except AttendanceError as exc:
         known = _find(session, org.id, client_id)
         if known is not None:  # a resent registration that was stored before: answer as then

@@ -30,6 +30,7 @@ from ..models import (
     AttendanceEvent,
     ChildCode,
     EventStatus,
+    HouseholdKindcode,
 )
 from . import AttendanceError, planning_adapter
 from .registrations import stays
@@ -75,6 +76,9 @@ class FoReport:
 
 
 def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
+    """Lines per (kindcode, BO flag). A child whose co-parents each hold an attest (a household
+    kindcode) appears once per kindcode: a day goes to the kindcode of the household whose care
+    plan it belongs to, else to the child's own kindcode (domain rules §3.3, "Matching")."""
     session = ctx.session
     org = ctx.org
     days = billable_days(ctx, start=period.first_day, end=period.last_day, location_id=location.id)
@@ -82,16 +86,19 @@ def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
         Child.organisation_id == org.id, Child.id.in_({d.child_id for d in days})))}
     codes = {c.child_id: c.kindcode for c in session.scalars(select(ChildCode).where(
         ChildCode.organisation_id == org.id, ChildCode.child_id.in_(set(children))))}
-    lines: dict[tuple[int, bool], FoLine] = {}
+    household_codes = {(h.child_id, h.family_id): h.kindcode for h in session.scalars(select(HouseholdKindcode).where(
+        HouseholdKindcode.organisation_id == org.id, HouseholdKindcode.child_id.in_(set(children))))}
+    lines: dict[tuple[int, str, bool], FoLine] = {}
     warnings: list[str] = []
     for d in days:
         if d.own_child or d.planned or d.fo_bucket is None or d.absence == AbsenceKind.SLUITING:
             continue  # a planned (future) day is never an absence
         child = children[d.child_id]
-        line = lines.get((d.child_id, d.out_of_school))
+        kindcode = household_codes.get((d.child_id, d.family_id)) or codes.get(d.child_id) or ""
+        key = (d.child_id, kindcode, d.out_of_school)
+        line = lines.get(key)
         if line is None:
-            line = lines[(d.child_id, d.out_of_school)] = FoLine(
-                d.child_id, codes.get(d.child_id) or "", child.first_name, child.last_name, d.out_of_school)
+            line = lines[key] = FoLine(d.child_id, kindcode, child.first_name, child.last_name, d.out_of_school)
         if d.present:
             line.present[d.fo_bucket] += 1
         elif d.absence in (AbsenceKind.RESPIJT, AbsenceKind.GERECHTVAARDIGD):
@@ -103,7 +110,7 @@ def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
     for line in lines.values():
         if not line.kindcode:
             warnings.append(_("%(name)s heeft geen kindcode.", name=f"{line.first_name} {line.last_name}"))
-    ordered = sorted(lines.values(), key=lambda x: (x.last_name.lower(), x.first_name.lower(), x.bo))
+    ordered = sorted(lines.values(), key=lambda x: (x.last_name.lower(), x.first_name.lower(), x.kindcode, x.bo))
     return FoReport(location, period, opening_days(ctx, location, period), ordered, sorted(set(warnings)))
 
 
@@ -133,7 +140,7 @@ def fo_su_05_xml(ctx, location: Location, period: Period, *,
     if not report.lines:
         raise AttendanceError(_("Er zijn geen aan- of afwezigheden om te rapporteren voor deze maand."), code="empty")
     responsible = responsible or str(setting(ctx, "report_responsible") or "") or org.name
-    bo_location = any(line.bo for line in report.lines) or location.care_type.value == "buitenschoolse_opvang"
+    bo_location = location.registers_out_of_school
     root = ET.Element("IKG")
     prestaties = _sub(root, "prestaties")
     for line in report.lines:

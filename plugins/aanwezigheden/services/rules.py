@@ -12,6 +12,7 @@ registration (April 2025, pages 9-10):
 """
 from __future__ import annotations
 
+import calendar
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -188,17 +189,28 @@ def fo_bucket(category: DayCategory | None, *, flex_location: bool) -> str | Non
     return _BUCKET[category]
 
 
-def is_out_of_school(*, bo_location: bool, birth_date: date | None, school_start: date | None, day: date) -> bool:
-    """Care counts as out-of-school (BO) at a location allowed to register it, from school start
-    or from the age of 3.5 years on."""
+def is_out_of_school(*, bo_location: bool, birth_date: date | None, school_start: date | None, day: date,
+                     school_part_time: bool = False) -> bool:
+    """Care counts as out-of-school (BO) at a location with Opgroeien's BO permission, from the
+    start of full-time school or from the age of 3.5 years on (FO-SU-05 functional description,
+    domain rules §3.3). Part-time school alone does not tick it."""
     if not bo_location:
         return False
-    if school_start is not None and school_start <= day:
+    if school_start is not None and school_start <= day and not school_part_time:
         return True
     if birth_date is None:
         return False
-    months = (day.year - birth_date.year) * 12 + day.month - birth_date.month - (day.day < birth_date.day)
-    return months >= BO_AGE_MONTHS
+    return day >= months_after(birth_date, BO_AGE_MONTHS)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later; a day the month lacks becomes its last day (born 31 August:
+    3.5 years on 28 February, 29 in a leap year)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
 
 
 def reserved_minutes(reservation: Reservation, day: date, *, flex: bool) -> int:
@@ -265,7 +277,9 @@ def compute_day(
     late = 0
     if closing is not None:
         last = max((i.end for i in intervals if i.end is not None), default=None)
-        if last is not None and last > closing + timedelta(minutes=late_grace_minutes):
+        night = flex_location and last is not None and last.astimezone(BRUSSELS).date() > day
+        if last is not None and not night and last > closing + timedelta(minutes=late_grace_minutes):
+            # a night stay at a flex location is agreed night care, never a late pickup (no surcharge, §1.4)
             late = int((last - closing).total_seconds()) // 60
     settling_in = bool(reservation and reservation.settling_in)
     if own_child or planned or (settling_in and not bill_settling_in):

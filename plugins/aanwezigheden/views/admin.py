@@ -34,6 +34,7 @@ from ..services import AttendanceError, registrations, reports
 from ..services import absences as absence_service
 from ..services import devices as device_service
 from ..services import kot as kot_client
+from ..services.kindcodes import household_kindcodes, set_household_kindcode, valid_kindcode
 from ..services.register import register_data
 from ..services.settings import setting
 from .blueprint import MANAGE, OWN_PIN, VIEW, bp
@@ -280,13 +281,16 @@ def child_code(child_id: int):
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        import re
-
         code = request.form.get("kindcode", "").strip()
         sex = request.form.get("sex", "")
         school = request.form.get("school_start", "").strip()
-        if code and not re.fullmatch(r"[0-9]{6}([ -])?[0-9]{3}([ -])?([0-9]*)?", code) or len(code) > 13:
+        if code and not valid_kindcode(code):
             errors["kindcode"] = _("Een kindcode is 11 cijfers, bv. 130101-010-02.")
+        household = {link.family_id: request.form.get(f"household_{link.family_id}", "").strip()
+                     for link in child.family_links}
+        for family_id, other in household.items():
+            if other and not valid_kindcode(other):
+                errors[f"household_{family_id}"] = _("Een kindcode is 11 cijfers, bv. 130101-010-02.")
         if sex not in ("", "M", "V"):
             errors["sex"] = _("Kies M of V.")
         school_date = None
@@ -298,12 +302,19 @@ def child_code(child_id: int):
         if not errors:
             row.kindcode, row.sex, row.school_start = code or None, sex or None, school_date
             row.own_child = request.form.get("own_child") == "1"
+            row.school_part_time = request.form.get("school_part_time") == "1"
             session().add(row)
             session().flush()
+            if len(household) > 1:  # a kindcode per household only matters under co-parenting
+                ctx = current_context()
+                for family_id, other in household.items():
+                    set_household_kindcode(ctx, child.id, family_id, other)
             flash(_("Bewaard."), "success")
             return redirect(url_for(".child_code", child_id=child.id))
         status = 422
-    return render_template("aanwezigheden/child_code.html", child=child, row=row, errors=errors), status
+    households = household_kindcodes(current_context(), child.id)
+    return render_template("aanwezigheden/child_code.html", child=child, row=row, errors=errors,
+                           households=households), status
 
 
 @bp.route("/absences/new", methods=["GET", "POST"])

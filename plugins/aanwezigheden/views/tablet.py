@@ -192,6 +192,25 @@ def api_lock():
     return jsonify({"locked": True})
 
 
+def _add_night_stays(ctx, location, day, by_child: dict[int, list]) -> None:
+    """At a flex location in the morning, a child still here from last night shows as present, so
+    the tap that ends the night is a departure (registrations.night_stay_day)."""
+    if location is None or not location.flex_subsidy:
+        return
+    if ctx.now().astimezone(BRUSSELS).hour >= int(setting(ctx, "night_departure_until_hour")):
+        return
+    s, org = ctx.session, ctx.org
+    night: dict[int, list] = {}
+    for e in s.scalars(select(AttendanceEvent).where(
+            AttendanceEvent.organisation_id == org.id, AttendanceEvent.location_id == location.id,
+            AttendanceEvent.day == day - timedelta(days=1), AttendanceEvent.status == EventStatus.ACCEPTED)):
+        night.setdefault(e.child_id, []).append(e)
+    for child_id, evs in night.items():
+        spans = registrations.stays(evs)
+        if child_id not in by_child and spans and spans[-1].end is None:
+            by_child[child_id] = evs
+
+
 def _initials(first: str, last: str) -> str:
     parts = [p for p in (first or "").split() + (last or "").split() if p]
     return "".join(p[0].upper() for p in parts[:1] + parts[-1:]) if parts else "?"
@@ -226,6 +245,7 @@ def today_data(ctx, device) -> dict:
     by_child: dict[int, list] = {}
     for e in events:
         by_child.setdefault(e.child_id, []).append(e)
+    _add_night_stays(ctx, location, day, by_child)
     enrolled = {c.id: c for c in s.scalars(select(Child).where(
         Child.organisation_id == org.id, Child.location_id == device.location_id))}
     wanted = set(expected) | set(by_child) | set(absences)

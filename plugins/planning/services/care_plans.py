@@ -160,7 +160,8 @@ def _check_age(ctx, child: Child, location: Location, start_date: date) -> None:
     if start_date < born:
         raise PlanningError("planning.not_born", "start_date", day=fmt(start_date))
     age = age_in_months(born, start_date)
-    if location.care_type in BABY_TODDLER:
+    if location.care_type in BABY_TODDLER and not location.registers_out_of_school:
+        # a location with the BO permission also cares for school children (FO-SU-05 BO tick)
         limit = int(ctx.setting("planning.max_age_months"))
         if age > limit:
             raise PlanningError("planning.too_old", "start_date", name=child.first_name, day=fmt(start_date),

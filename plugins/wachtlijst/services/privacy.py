@@ -10,28 +10,40 @@ import json
 from datetime import UTC, datetime, time
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.clock import BRUSSELS, clock
 from core.db import IN_LIST_SIZE, chunks
 from core.jobs import Job
 from core.models import AuditEntry, Location, Organisation
+from core.retention import LEGAL_MINIMUM_YEARS
 from core.settings import get_setting
 
-from ..models import CareRequest
+from ..models import CareRequest, Offer, StatusChange
 
 BLANK = {"applicant_first_name": "", "applicant_last_name": "", "phone": "", "street": "", "postcode": "",
          "child_first_name": "", "child_last_name": "-", "notes": "", "referrer_name": "", "token": None}
 
 
 def due_for_anonymisation(session: Session, org: Organisation) -> list[CareRequest]:
-    """Requests registered more than the retention period ago and not yet anonymised."""
-    years = int(get_setting(session, org, "wachtlijst.retention_years"))
+    """Requests whose last activity lies more than the retention period ago, not yet anonymised.
+
+    The period counts from the request's last activity, not its submission (decree art. 24,
+    domain rules §3.2: data are kept 5 years after the last involvement): a change to the request,
+    a status change, an offer made or answered. A stored period below the decree's floor is not
+    applied (the floor is)."""
+    years = max(int(get_setting(session, org, "wachtlijst.retention_years")), LEGAL_MINIMUM_YEARS["child_family"])
     limit = datetime.combine(clock.today() - relativedelta(years=years), time.min, tzinfo=BRUSSELS).astimezone(UTC)
+    recent_change = exists().where(StatusChange.request_id == CareRequest.id, StatusChange.at >= limit)
+    recent_offer = exists().where(Offer.request_id == CareRequest.id, or_(
+        Offer.updated_at >= limit, Offer.made_at >= limit, Offer.answered_at >= limit))
     return session.scalars(select(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.anonymised_at.is_(None),
-        CareRequest.submitted_at < limit).order_by(CareRequest.id)).all()
+        CareRequest.submitted_at < limit, CareRequest.updated_at < limit,
+        or_(CareRequest.confirmed_at.is_(None), CareRequest.confirmed_at < limit),
+        or_(CareRequest.closed_at.is_(None), CareRequest.closed_at < limit),
+        ~recent_change, ~recent_offer).order_by(CareRequest.id)).all()
 
 
 def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> list[int]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.mail import mail_body
-from core.settings import set_setting
+from core.settings import SettingError, set_setting
 from core.values import Period
 from plugins.wachtlijst.models import CareRequest
 from plugins.wachtlijst.services import privacy, reports
@@ -43,9 +44,11 @@ def test_dry_run_lists_then_anonymise_blanks_personal_data(session, org, locatio
     assert old.work  # the priority facts stay, so yearly counts stay right
     assert recent.anonymised_at is None
     assert reports.monthly(session, [org], Period(2021, 3)).received == before == 1
-    # shorter retention as a setting
-    set_setting(session, org, "wachtlijst.retention_years", 1)
-    assert privacy.anonymise(session, org, dry_run=True) == [recent.id]
+    # a longer retention as a setting keeps it; a shorter one than the decree's 5 years is refused
+    set_setting(session, org, "wachtlijst.retention_years", 6)
+    assert privacy.anonymise(session, org, dry_run=True) == []
+    with pytest.raises(SettingError):
+        set_setting(session, org, "wachtlijst.retention_years", 1)
 
 
 def test_daily_job_anonymises_and_requeues_itself(app, session, org, location):
