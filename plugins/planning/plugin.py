@@ -18,7 +18,7 @@ def register_blueprints(app):
 
 @hookimpl
 def menu_items(org, user):
-    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, HOUSE_RULES_VIEW, OCCUPANCY_VIEW
 
     items = []
     if can(user, DAY_VIEW):
@@ -27,6 +27,8 @@ def menu_items(org, user):
         items.append(MenuItem(_l("Bezetting"), "planning.occupancy", weight=42, module="planning"))
     if can(user, CLOSING_VIEW):
         items.append(MenuItem(_l("Sluitingsdagen"), "planning.closing_days", weight=44, module="planning"))
+    if can(user, HOUSE_RULES_VIEW):
+        items.append(MenuItem(_l("Huishoudelijk reglement"), "planning.house_rules", weight=46, module="planning"))
     return items
 
 

@@ -25,5 +25,7 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "run_id": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_run_id(f, org, s),
     "token": lambda f, org, s: __import__("tests.plugins.wachtlijst.helpers", fromlist=["_"]).route_token(f, org, s),
     "care_plan_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_care_plan(f, org, s),
+    "house_rules_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_house_rules(f, org, s),
+    "agreement_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_agreement(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
 }
