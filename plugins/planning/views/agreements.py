@@ -100,7 +100,8 @@ def child_agreements(child_id: int):
                                              _external=True) if a.accepted_at is None else None}
             for a in service.child_agreements(ctx, child.id)]
     return render_template("planning/agreements.html", child=child, form=form, rows=rows,
-                           scan_form=SignedCopyForm(), can_manage=can(current_user, AGREEMENTS_EDIT)), status
+                           scan_form=SignedCopyForm(), can_manage=can(current_user, AGREEMENTS_EDIT),
+                           threshold=ctx.setting("planning.deposit_low_income_threshold")), status
 
 
 def _agreement(agreement_id: int):

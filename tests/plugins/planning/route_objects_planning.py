@@ -27,8 +27,13 @@ def victim_closing_day(factory, org, session) -> int:
 
 
 def victim_house_rules(factory, org, session) -> int:
+    from sqlalchemy import select
+
     from plugins.planning.models import HouseRules
 
+    existing = session.scalar(select(HouseRules.id).where(HouseRules.organisation_id == org.id))
+    if existing:
+        return existing
     rules = HouseRules(organisation_id=org.id, effective_date=date(2026, 1, 1), title="Reglement", text="Tekst")
     session.add(rules)
     session.commit()

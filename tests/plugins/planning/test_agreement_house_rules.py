@@ -3,9 +3,9 @@ model agreement 15/04/2025 [P8] and model house rules 16/02/2026 [P9])."""
 from __future__ import annotations
 
 import io
-from html import unescape
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from pypdf import PdfReader
@@ -158,7 +158,7 @@ def test_deposit_caps_under_the_income_related_tariff(session, org, location, fa
         agreements.generate_agreements(ctx, child.id, deposit_amount="-1")
     assert _count(session, CareAgreement) == 0
     agreements.generate_agreements(ctx, child.id, deposit_amount="50", low_income=True)
-    assert agreements.deposit_for(ctx, plan) == agreements.DepositRule(Decimal("50.00"), Decimal("50"), True)
+    assert api.agreement_deposit(ctx, plan) == api.DepositRule(Decimal("50.00"), Decimal("50"), True)
     org.price_regime = PriceRegime.VRIJE_PRIJS
     agreements.generate_agreements(build_context(session, org), child.id, deposit_amount="400")
     assert agreements.deposit_for(ctx, plan).cap is None
