@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 
 from core.models import Child, PriceRegime
 
 from ..models import CareAgreement, CarePlan
-from .house_rules import current_house_rules, tr
+from .house_rules import current_house_rules
 from .types import PlanningError
 
 TOKEN_SALT = "planning.agreement.accept"
@@ -52,12 +51,12 @@ def _deposit(ctx, amount, low_income: bool) -> DepositRule:
     try:
         value = Decimal(str(amount if amount not in (None, "") else 0)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise PlanningError(tr(ctx, _l("Geef een geldig bedrag voor de waarborg.")), "deposit_amount") from None
+        raise PlanningError("planning.deposit_invalid", "deposit_amount") from None
     if value < 0:
-        raise PlanningError(tr(ctx, _l("De waarborg kan niet negatief zijn.")), "deposit_amount")
+        raise PlanningError("planning.deposit_negative", "deposit_amount")
     cap = deposit_cap(ctx, low_income)
     if cap is not None and value > cap:
-        raise PlanningError(tr(ctx, _l("De waarborg is hoogstens %(cap)s euro.", cap=cap)), "deposit_amount")
+        raise PlanningError("planning.deposit_above_cap", "deposit_amount", cap=cap)
     return DepositRule(value, cap, low_income)
 
 
@@ -75,16 +74,15 @@ def generate_agreements(ctx, child_id: int, *, deposit_amount=0, low_income: boo
     deposit above the cap."""
     child = ctx.session.scalar(select(Child).where(Child.organisation_id == ctx.org.id, Child.id == child_id))
     if child is None:
-        raise PlanningError(tr(ctx, _l("Onbekend kind.")), "child_id")
+        raise PlanningError("planning.child_unknown", "child_id")
     if language not in LANGUAGES:
-        raise PlanningError(tr(ctx, _l("Onbekende taal.")), "language")
+        raise PlanningError("planning.language_unknown", "language")
     plans = [p for p in running_plans(ctx, child_id) if not p.own_child]
     if not plans:
-        raise PlanningError(tr(ctx, _l("Dit kind heeft geen lopend opvangplan: maak eerst een opvangplan, "
-                                    "dan de overeenkomst.")), "child_id")
+        raise PlanningError("planning.agreement_without_plan", "child_id")
     rules = current_house_rules(ctx)
     if rules is None:
-        raise PlanningError(tr(ctx, _l("Er is nog geen huishoudelijk reglement van kracht: leg er eerst een vast.")),
+        raise PlanningError("planning.house_rules_missing",
                             "house_rules")
     deposit = _deposit(ctx, deposit_amount, low_income)
     created = []
@@ -114,7 +112,7 @@ def get_agreement(ctx, agreement_id: int) -> CareAgreement:
     agreement = ctx.session.scalar(select(CareAgreement).where(
         CareAgreement.organisation_id == ctx.org.id, CareAgreement.id == agreement_id))
     if agreement is None:
-        raise PlanningError(tr(ctx, _l("Onbekende overeenkomst.")), "agreement_id")
+        raise PlanningError("planning.agreement_unknown", "agreement_id")
     return agreement
 
 
@@ -145,13 +143,13 @@ def agreement_by_token(ctx, token: str) -> CareAgreement:
     try:
         org_id, agreement_id, rules_id = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise PlanningError(tr(ctx, _l("Deze link is verlopen. Vraag de opvang om een nieuwe link.")), "token") from None
+        raise PlanningError("planning.link_expired", "token") from None
     except (BadSignature, ValueError, TypeError):
-        raise PlanningError(tr(ctx, _l("Deze link is ongeldig.")), "token") from None
+        raise PlanningError("planning.link_invalid", "token") from None
     agreement = ctx.session.scalar(select(CareAgreement).where(
         CareAgreement.organisation_id == ctx.org.id, CareAgreement.id == agreement_id))
     if org_id != ctx.org.id or agreement is None or agreement.house_rules_id != rules_id:
-        raise PlanningError(tr(ctx, _l("Deze link is ongeldig.")), "token")
+        raise PlanningError("planning.link_invalid", "token")
     return agreement
 
 
@@ -169,15 +167,15 @@ def accept_by_link(ctx, agreement: CareAgreement, ip: str | None) -> bool:
 def scan_type(ctx, filename: str, data: bytes) -> str:
     """The mime type of an allowed scan (PDF, PNG, JPEG; content and extension must agree)."""
     if not data:
-        raise PlanningError(tr(ctx, _l("Kies een bestand.")), "scan")
+        raise PlanningError("planning.file_missing", "scan")
     if len(data) > MAX_SCAN_BYTES:
-        raise PlanningError(tr(ctx, _l("Het bestand is te groot (hoogstens %(mb)s MB).", mb=MAX_SCAN_BYTES // 2**20)),
-                            "scan")
+        raise PlanningError("planning.file_too_large",
+                            "scan", mb=MAX_SCAN_BYTES // 2 ** 20)
     name = (filename or "").lower()
     for magic, (mime, extensions) in SCAN_TYPES.items():
         if data.startswith(magic) and name.endswith(extensions):
             return mime
-    raise PlanningError(tr(ctx, _l("Alleen een PDF-, PNG- of JPEG-bestand kan als ondertekend exemplaar.")), "scan")
+    raise PlanningError("planning.scan_type", "scan")
 
 
 def attach_signed_copy(ctx, agreement: CareAgreement, filename: str, data: bytes) -> None:

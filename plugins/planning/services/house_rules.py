@@ -12,9 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from flask import has_request_context
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, union
 
 from core.models import ChildFamily, Family
@@ -24,15 +22,6 @@ from .types import PlanningError
 
 NOTICE_MONTHS = 2  # decree: written notice at least two months ahead (§2.5); a law, not a setting
 MAX_PDF_BYTES = 10 * 1024 * 1024
-
-
-def tr(ctx, message) -> str:
-    """A lazy message (``_l``, so ``make messages`` finds it) in the request's language, or in
-    the context's outside a request (jobs, tests)."""
-    if has_request_context():
-        return str(message)
-    with force_locale(ctx.locale or "nl"):
-        return str(message)
 
 
 def add_months(day: date, months: int) -> date:
@@ -89,9 +78,9 @@ def _check_pdf(ctx, data: bytes | None, name: str) -> None:
     if data is None:
         return
     if not data.startswith(b"%PDF-") or not name.lower().endswith(".pdf"):
-        raise PlanningError(tr(ctx, _l("Het huishoudelijk reglement moet een PDF-bestand zijn.")), "pdf")
+        raise PlanningError("planning.house_rules_not_pdf", "pdf")
     if len(data) > MAX_PDF_BYTES:
-        raise PlanningError(tr(ctx, _l("Het bestand is te groot (hoogstens %(mb)s MB).", mb=MAX_PDF_BYTES // 2**20)), "pdf")
+        raise PlanningError("planning.file_too_large", "pdf", mb=MAX_PDF_BYTES // 2 ** 20)
 
 
 def add_house_rules(ctx, *, effective_date: date, title: str, text: str = "", pdf: bytes | None = None,
@@ -100,20 +89,19 @@ def add_house_rules(ctx, *, effective_date: date, title: str, text: str = "", pd
     taken, or, for a change to the families' detriment, dated less than two months ahead."""
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
-        raise PlanningError(tr(ctx, _l("Geef een titel.")), "title")
+        raise PlanningError("planning.house_rules_title_missing", "title")
     if not text and pdf is None:
-        raise PlanningError(tr(ctx, _l("Geef de tekst of laad een PDF op.")), "text")
+        raise PlanningError("planning.house_rules_empty", "text")
     _check_pdf(ctx, pdf, pdf_name)
     if to_detriment and effective_date < (earliest := earliest_detrimental_date(ctx)):
-        raise PlanningError(tr(ctx, _l(
-            "Een wijziging in het nadeel van de gezinnen geldt ten vroegste twee maanden na de "
-            "kennisgeving: kies %(day)s of later.", day=earliest.strftime("%d/%m/%Y"))), "effective_date")
+        raise PlanningError("planning.house_rules_notice", "effective_date",
+                            day=earliest.strftime("%d/%m/%Y"))
     if not to_detriment and effective_date < ctx.today():
-        raise PlanningError(tr(ctx, _l("Een nieuwe versie kan niet in het verleden ingaan.")), "effective_date")
+        raise PlanningError("planning.house_rules_in_past", "effective_date")
     taken = ctx.session.scalar(select(HouseRules.id).where(HouseRules.organisation_id == ctx.org.id,
                                                            HouseRules.effective_date == effective_date))
     if taken:
-        raise PlanningError(tr(ctx, _l("Er is al een versie die op die datum ingaat.")), "effective_date")
+        raise PlanningError("planning.house_rules_date_taken", "effective_date")
     rules = HouseRules(organisation_id=ctx.org.id, effective_date=effective_date, title=title, text=text,
                        pdf=pdf, pdf_name=pdf_name if pdf is not None else "", to_detriment=to_detriment,
                        created_by_id=getattr(ctx.user, "id", None))
