@@ -186,3 +186,32 @@ def attach_signed_copy(ctx, agreement: CareAgreement, filename: str, data: bytes
     if agreement.accepted_at is None:
         agreement.accepted_at, agreement.accepted_via = ctx.now(), "scan"
     ctx.session.flush()
+
+
+def send_acceptance_links(ctx, made: list[CareAgreement], link_for) -> int:
+    """Mail each household's contacts the link to their own agreement, through the outbox in the
+    same transaction (idempotent per agreement and address). ``link_for(agreement)`` builds the
+    absolute URL (the view knows the host). Returns the number of mails queued."""
+    from flask_babel import force_locale, gettext
+
+    from core.mail import queue_mail
+    from core.models import ContactPerson
+
+    queued = 0
+    for agreement in made:
+        if agreement.family_id is None:
+            continue
+        contacts = ctx.session.scalars(select(ContactPerson).where(
+            ContactPerson.organisation_id == ctx.org.id, ContactPerson.family_id == agreement.family_id,
+            ContactPerson.email.is_not(None)))
+        for contact in contacts:
+            with force_locale(agreement.language):
+                subject = gettext("Schriftelijke overeenkomst met %(org)s", org=ctx.org.name)
+                body = gettext("Beste ouder,\n\nU vindt de schriftelijke overeenkomst en het huishoudelijk reglement "
+                               "via deze link, waar u ze ook kunt aanvaarden:\n%(link)s\n\nMet vriendelijke "
+                               "groeten,\n%(org)s", org=ctx.org.name, link=link_for(agreement))
+            queue_mail(ctx.session, to=contact.email, subject=subject, body=body, language=agreement.language,
+                       key=f"planning-agreement:{agreement.id}:{contact.email.lower()}", organisation_id=ctx.org.id)
+            queued += 1
+    return queued
+

@@ -91,8 +91,12 @@ def child_agreements(child_id: int):
                 getattr(form, exc.field if exc.field in form else "deposit_amount").errors.append(exc.message)
                 status = 422
             else:
+                mailed = service.send_acceptance_links(ctx, made, lambda a: url_for(
+                    "planning.accept_agreement", token=service.acceptance_token(ctx, a), lang=a.language,
+                    _external=True))
                 session().commit()
-                flash(_("%(n)s overeenkomst(en) opgemaakt.", n=len(made)), "success")
+                flash(_("%(n)s overeenkomst(en) opgemaakt; %(m)s e-mails met de link verstuurd.", n=len(made),
+                        m=mailed), "success")
                 return redirect(url_for("planning.child_agreements", child_id=child.id))
         else:
             status = 422

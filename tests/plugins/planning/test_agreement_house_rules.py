@@ -287,6 +287,11 @@ def test_director_makes_the_agreement_finance_reads_only(client, session, factor
     assert _count(session, CareAgreement) == 0
     made = client.post(url, data={"deposit_amount": "100", "language": "fr"})
     assert made.status_code == 302 and _count(session, CareAgreement) == 1
+    # the household gets its link through the outbox, in the agreement's language
+    from core.mail import mail_body
+
+    (mail,) = _mails(session)
+    assert mail.payload["subject"].startswith("Contrat écrit") and "/planning/accept/" in mail_body(mail.payload)
     agreement = session.scalar(select(CareAgreement))
     pdf = client.get(f"/o/{org.slug}/planning/agreements/{agreement.id}.pdf")
     assert pdf.mimetype == "application/pdf" and "Contrat écrit" in _text(pdf.data)
