@@ -27,9 +27,9 @@ def test_fifty_clicks_on_the_acceptance_link_record_one_acceptance(live):
         family = factory.family(org)
         child = factory.child(org, family=family, location=location)
         s.add(HouseRules(organisation_id=org.id, effective_date=date(2026, 9, 1), title="HR", text="Tekst"))
-        api.create_care_plan(s, org, child_id=child.id, location_id=location.id, start_date=date(2026, 12, 1),
-                             days=full_week(), family_id=family.id)
         ctx = build_context(s, org)
+        api.create_care_plan(ctx, child_id=child.id, location_id=location.id, start_date=date(2026, 12, 1),
+                             days=full_week(), family_id=family.id)
         agreement = agreements.generate_agreements(ctx, child.id)[0]
         s.commit()
         with live.app.test_request_context():

@@ -49,7 +49,7 @@ def agreement_data(ctx, agreement: CareAgreement) -> dict:
     holder = next(iter(family.contacts), None) if family else None
     rules = agreement.house_rules
     year = max(plan.start_date.year, ctx.today().year)
-    entitled = respite.entitlements(session, org, child.id, year).get(plan.id)
+    entitled = respite.entitlements(ctx, child.id, year).get(plan.id)
     ikt = org.price_regime != PriceRegime.VRIJE_PRIJS
     return {
         "lang": agreement.language,

@@ -53,7 +53,7 @@ def _rules(session, org, day=date(2026, 9, 1), title="Reglement 2026"):
 
 
 def _plan(session, org, child, location, days=range(5), **kw):
-    return api.create_care_plan(session, org, child_id=child.id, location_id=location.id,
+    return api.create_care_plan(build_context(session, org), child_id=child.id, location_id=location.id,
                                 start_date=date(2026, 12, 1), days=full_week(days), **kw)
 
 
@@ -95,7 +95,7 @@ def test_detrimental_change_lists_and_notifies_the_families_concerned(session, f
     gone_family = factory.family(org)
     gone = factory.child(org, family=gone_family, location=location)
     plan = _plan(session, org, gone, location, family_id=gone_family.id)
-    api.end_care_plan(session, org, plan, end_date=date(2026, 12, 31))
+    api.end_care_plan(build_context(session, org), plan, end_date=date(2026, 12, 31))
     ctx = build_context(session, org)
     rules, concerned = add_house_rules(ctx, effective_date=date(2027, 1, 18), title="Nieuw", text="Duurder",
                                        to_detriment=True)
