@@ -18,6 +18,7 @@ from .services import occupancy as _occupancy
 from .services import profile as _profile
 from .services import reservations as _reservations
 from .services import respite as _respite
+from .services.agreements import DepositRule
 from .services.capacity import RuleWarning
 from .services.respite import AgreementRespite, RespiteOutcome
 from .services.types import (
@@ -42,7 +43,7 @@ __all__ = [
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
     "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
-    "use_respite_day", "yearly_closing_calendar",
+    "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit",
 ]
 
 
@@ -255,3 +256,12 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
     """Free places per location, month, age band and day-part pattern (only positive numbers), plus
     last-minute rows (next weeks, setting ``planning.last_minute_weeks``) with ``last_minute=True``."""
     return _occupancy.free_places(ctx, start=start, months=months, location_ids=location_ids)
+
+
+def agreement_deposit(ctx, care_plan_id: int) -> DepositRule | None:
+    """For billing: the deposit the care plan's latest written agreement fixes (amount, the legal
+    cap it was checked against, low income), or None without an agreement (domain-rules §2.6)."""
+    from .services.agreements import deposit_for
+
+    return deposit_for(ctx, care_plan_id)
+

@@ -7,9 +7,11 @@ from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -207,3 +209,33 @@ class DeleteForm(FlaskForm):
 
 class YearForm(FlaskForm):
     year = IntegerField(_l("Jaar"), validators=[NumberRange(min=2000, max=2100)])
+
+
+class HouseRulesForm(FlaskForm):
+    """A new dated version of the huishoudelijk reglement: a text or an uploaded PDF."""
+
+    effective_date = DateField(_l("Geldig vanaf"), validators=[DataRequired(REQUIRED)])
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    text = TextAreaField(_l("Tekst"), validators=[Optional(), Length(max=100_000)])
+    pdf = FileField(_l("Of een PDF-bestand"), validators=[Optional()])
+    to_detriment = BooleanField(_l("Wijziging in het nadeel van de gezinnen (twee maanden opzeg)"))
+
+
+class AgreementForm(FlaskForm):
+    """Make the agreement(s) of a child from its running care plans."""
+
+    deposit_amount = DecimalField(_l("Waarborg (euro)"), places=2, default=0,
+                                  validators=[Optional(), NumberRange(min=0, message=_l("Geef een positief bedrag."))])
+    low_income = BooleanField(_l("Gezin met een laag inkomen (lagere maximumwaarborg)"))
+    language = SelectField(_l("Taal van de overeenkomst"), default="nl",
+                           choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English")])
+
+
+class SignedCopyForm(FlaskForm):
+    """A scan of the agreement signed on paper (PDF, PNG or JPEG; the service checks the content)."""
+
+    scan = FileField(_l("Ondertekend exemplaar"), validators=[DataRequired(REQUIRED)])
+
+
+class AcceptForm(FlaskForm):
+    """The parent's button (CSRF-protected POST)."""

@@ -7,7 +7,7 @@ inclusive (``start_date``..``end_date``) with a CHECK; overlaps are refused by t
 """
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base
+from core.db import Base, UTCDateTime
 from core.models.base import TenantMixin, TimestampMixin
 
 DAY_PARTS = ("morning", "afternoon", "full", "hours")
@@ -230,3 +231,60 @@ class StaffShift(Base, TenantMixin):
     caregivers: Mapped[int] = mapped_column(Integer)
     # logistiek medewerkers: from 2027 they count for at most 25 % of the caregivers required
     logistics: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class HouseRules(Base, TenantMixin, TimestampMixin):
+    """One dated version of the huishoudelijk reglement (domain-rules §2.3, §2.5): a text or an
+    uploaded PDF, in force from ``effective_date``. Versions are kept, never rewritten, so that
+    every agreement can say which version the family signed."""
+
+    __tablename__ = "planning_house_rules"
+    __audit_label__ = _l("Huishoudelijk reglement")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "effective_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_date: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_name: Mapped[str] = mapped_column(String(200), default="")
+    # a change to the families' detriment: 2 months' written notice (domain-rules §2.5)
+    to_detriment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    families_notified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class CareAgreement(Base, TenantMixin, TimestampMixin):
+    """The schriftelijke overeenkomst of one care plan (one per household under co-parenting,
+    domain-rules §2.1), with the house-rules version it refers to and the deposit billing reads.
+    Accepted once: by the parent's signed link or by a scanned signed copy."""
+
+    __tablename__ = "planning_agreement"
+    __audit_label__ = _l("Schriftelijke overeenkomst")
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("care_plan_id", "number"),
+        CheckConstraint("deposit_amount >= 0", name="deposit_positive"),
+        CheckConstraint("accepted_via IS NULL OR accepted_via IN ('link', 'scan')", name="accepted_via_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_plan_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)  # 1, 2, ... per care plan (addenda)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="SET NULL"))
+    house_rules_id: Mapped[int] = mapped_column(ForeignKey("planning_house_rules.id", ondelete="RESTRICT"))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    deposit_amount: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal("0"))
+    deposit_cap: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # None: free price, no legal cap
+    low_income: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_via: Mapped[str | None] = mapped_column(String(4))
+    accepted_ip: Mapped[str | None] = mapped_column(String(45))
+    signed_copy: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signed_copy_name: Mapped[str] = mapped_column(String(200), default="")
+    signed_copy_type: Mapped[str] = mapped_column(String(40), default="")
+    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    house_rules: Mapped[HouseRules] = relationship()

@@ -19,7 +19,7 @@ def register_blueprints(app):
 
 @hookimpl
 def menu_items(org, user):
-    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, OCCUPANCY_VIEW
+    from .views.blueprint import CLOSING_VIEW, DAY_VIEW, HOUSE_RULES_VIEW, OCCUPANCY_VIEW
 
     items = []
     if can(user, DAY_VIEW):
@@ -33,6 +33,8 @@ def menu_items(org, user):
     if can(user, BILLABLE_VIEW):
         items.append(MenuItem(_l("Aan te rekenen dagen"), "planning.billable", weight=46, module="planning",
                               landing_for=frozenset({Role.FINANCE})))
+    if can(user, HOUSE_RULES_VIEW):
+        items.append(MenuItem(_l("Huishoudelijk reglement"), "planning.house_rules", weight=46, module="planning"))
     return items
 
 

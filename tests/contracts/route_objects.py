@@ -40,6 +40,8 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "job_id": lambda f, org, s: __import__("tests.core.outbox_helpers", fromlist=["_"]).victim_job(f, org, s),
     "document_id": lambda f, org, s: __import__("tests.core.outbox_helpers", fromlist=["_"]).victim_document(f, org, s),
     "care_plan_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_care_plan(f, org, s),
+    "house_rules_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_house_rules(f, org, s),
+    "agreement_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_agreement(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
     "entry_id": _victim_incident,
 }

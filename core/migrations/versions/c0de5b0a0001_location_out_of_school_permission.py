@@ -4,14 +4,14 @@ Out-of-school locations (buitenschoolse opvang) have it by nature; an IKT kinder
 gets it when Opgroeien allowed it (set on the location form).
 
 Revision ID: c0de5b0a0001
-Revises: c0de00000004
+Revises: c0de00000007
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c0de5b0a0001"
-down_revision = "c0de00000004"
+down_revision = "c0de00000007"
 branch_labels = None
 depends_on = None
 

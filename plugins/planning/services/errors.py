@@ -58,6 +58,29 @@ MESSAGES = {
     "planning.respite_amount": _l("Een respijtdag is een hele of een halve dag."),
     "planning.shift_invalid": _l("Geef een weekdag, een einduur na het beginuur en een aantal begeleiders van 0 "
                                  "of meer."),
+    # the written agreement and the house rules (domain-rules §2.1-§2.6)
+    "planning.house_rules_not_pdf": _l("Het huishoudelijk reglement moet een PDF-bestand zijn."),
+    "planning.file_too_large": _l("Het bestand is te groot (hoogstens %(mb)s MB)."),
+    "planning.house_rules_title_missing": _l("Geef een titel."),
+    "planning.house_rules_empty": _l("Geef de tekst of laad een PDF op."),
+    "planning.house_rules_notice": _l("Een wijziging in het nadeel van de gezinnen geldt ten vroegste twee maanden "
+                                     "na de kennisgeving: kies %(day)s of later."),
+    "planning.house_rules_in_past": _l("Een nieuwe versie kan niet in het verleden ingaan."),
+    "planning.house_rules_date_taken": _l("Er is al een versie die op die datum ingaat."),
+    "planning.deposit_invalid": _l("Geef een geldig bedrag voor de waarborg."),
+    "planning.deposit_negative": _l("De waarborg kan niet negatief zijn."),
+    "planning.deposit_above_cap": _l("De waarborg is hoogstens %(cap)s euro."),
+    "planning.language_unknown": _l("Onbekende taal."),
+    "planning.agreement_without_plan": _l("Dit kind heeft geen lopend opvangplan: maak eerst een opvangplan, "
+                                         "dan de overeenkomst."),
+    "planning.house_rules_missing": _l("Er is nog geen huishoudelijk reglement van kracht: leg er eerst "
+                                      "een vast."),
+    "planning.agreement_unknown": _l("Onbekende overeenkomst."),
+    "planning.link_expired": _l("Deze link is verlopen. Vraag de opvang om een nieuwe link."),
+    "planning.link_invalid": _l("Deze link is ongeldig."),
+    "planning.file_missing": _l("Kies een bestand."),
+    "planning.scan_type": _l("Alleen een PDF-, PNG- of JPEG-bestand kan als ondertekend "
+                             "exemplaar."),
 }
 
 register_messages(MESSAGES)

@@ -43,6 +43,15 @@ DEFINITIONS = [
                       6, "int", help=_l("Gezinsopvang waar de huidige plannen een regel overschrijden die binnen "
                                         "deze termijn ingaat (bv. hoogstens 7 kinderen vanaf 1/1/2027).")),
     SettingDefinition("planning.last_minute_weeks", _l("Last-minuteplaatsen: aantal weken vooruit"), 4, "int"),
+    SettingDefinition("planning.deposit_max", _l("Waarborg: maximumbedrag (euro)"), 250, "int",
+                      help=_l("Inkomenstarief: hoogstens 250 euro; enkel als waarborg, geen inschrijvingsgeld.")),
+    SettingDefinition("planning.deposit_max_low_income", _l("Waarborg bij laag inkomen: maximumbedrag (euro)"), 50,
+                      "int", help=_l("Inkomenstarief: hoogstens 50 euro voor een gezin met een laag inkomen.")),
+    SettingDefinition("planning.deposit_low_income_threshold", _l("Inkomensgrens voor de lagere waarborg (euro)"),
+                      27000, "int", help=_l("Basisbedrag 27 000 euro, jaarlijks geïndexeerd (geïndexeerd bedrag "
+                                            "NIET BEVESTIGD).")),
+    SettingDefinition("planning.agreement_link_days", _l("Geldigheid van de link om de overeenkomst te aanvaarden "
+                                                         "(dagen)"), 30, "int"),
     SettingDefinition("planning.public_holidays_closed", _l("Gesloten op wettelijke feestdagen"), True, "bool"),
     SettingDefinition("planning.full_day_hours", _l("Volle dag vanaf (uren gereserveerde opvang; minder is een halve dag)"),
                       5, "int", help=_l("Inkomenstarief: minder dan 5 uur is een halve dag (60 %), vanaf 5 uur een volle "

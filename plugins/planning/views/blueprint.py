@@ -42,6 +42,16 @@ CLOSING_VIEW = Action("planning.closing.view", ALL_STAFF, "Sluitingsdagen bekijk
 #: The module's stylesheet and start page (no data): everyone who sees any planning page.
 PAGES = Action("planning.pages", ALL_STAFF, "Opmaak en startpagina van de planning")
 CLOSING_EDIT = Action("planning.closing.edit", MANAGERS, "Sluitingsdagen beheren")
+#: Written agreements of a child (names, deposit): directors and finance read, directors make them.
+AGREEMENTS_VIEW = Action("planning.agreements.view", frozenset({Role.DIRECTOR, Role.FINANCE}),
+                         "Schriftelijke overeenkomsten bekijken")
+AGREEMENTS_EDIT = Action("planning.agreements.edit", frozenset({Role.DIRECTOR}),
+                         "Schriftelijke overeenkomsten opmaken en ondertekende exemplaren toevoegen")
+#: House-rule versions (and the families a change to their detriment concerns): not the coordinator.
+HOUSE_RULES_VIEW = Action("planning.house_rules.view", frozenset({Role.DIRECTOR, Role.FINANCE}),
+                          "Huishoudelijk reglement bekijken")
+HOUSE_RULES_EDIT = Action("planning.house_rules.edit", frozenset({Role.DIRECTOR}),
+                          "Huishoudelijk reglement wijzigen")
 
 bp = TenantBlueprint("planning", "plugins.planning", module="planning", url_prefix="/planning",
                      template_folder="templates")

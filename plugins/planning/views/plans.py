@@ -27,7 +27,7 @@ from .. import api
 from ..forms import WEEKDAY_NAMES, CarePlanForm, EndPlanForm, ExtraDayForm
 from ..models import CarePlan, CarePlanVersion
 from ..services.care_plans import validate_care_plan, validate_care_plan_version
-from .blueprint import EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
+from .blueprint import AGREEMENTS_VIEW, EXPORT, PLANS_EDIT, PLANS_VIEW, bp, parse_day
 
 # PlanningError.field -> form field name
 FIELD_MAP = {"own_child": "own_child", "settling_in_until": "settling_in_end", "days": "week_a",
@@ -128,7 +128,8 @@ def panel_context(child: Child, user) -> dict:
                 "year": year, "entitled": days_text(mine.entitled), "used": days_text(mine.used),
                 "balance": days_text(mine.balance)}
     return {"child": {"id": child.id, "name": child.full_name}, "plans": rows, "respite": respite,
-            "can_manage": can(user, PLANS_EDIT), "can_export": can(user, EXPORT)}
+            "can_manage": can(user, PLANS_EDIT), "can_export": can(user, EXPORT),
+            "can_agreements": can(user, AGREEMENTS_VIEW)}
 
 
 @bp.route("/children/<int:child_id>/plans")

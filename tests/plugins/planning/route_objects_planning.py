@@ -24,3 +24,28 @@ def victim_closing_day(factory, org, session) -> int:
                                        kind="bridge")
     session.commit()
     return period_id
+
+
+def victim_house_rules(factory, org, session) -> int:
+    from sqlalchemy import select
+
+    from plugins.planning.models import HouseRules
+
+    existing = session.scalar(select(HouseRules.id).where(HouseRules.organisation_id == org.id))
+    if existing:
+        return existing
+    rules = HouseRules(organisation_id=org.id, effective_date=date(2026, 1, 1), title="Reglement", text="Tekst")
+    session.add(rules)
+    session.commit()
+    return rules.id
+
+
+def victim_agreement(factory, org, session) -> int:
+    from plugins.planning.models import CareAgreement, CarePlan
+
+    plan = session.get(CarePlan, victim_care_plan(factory, org, session))
+    agreement = CareAgreement(organisation_id=org.id, care_plan_id=plan.id, number=1, child_id=plan.child_id,
+                              family_id=plan.family_id, house_rules_id=victim_house_rules(factory, org, session))
+    session.add(agreement)
+    session.commit()
+    return agreement.id
