@@ -34,7 +34,7 @@ FATES: dict[str, dict[str, str]] = {
     "core.forms.LocationForm": {
         **{name: f"Location.{name}" for name in ("name", "care_type", "street", "postcode", "municipality",
                                                   "opgroeien_file_no", "licensed_places", "caregiver_name",
-                                                  "flex_subsidy")},
+                                                  "flex_subsidy", "out_of_school_permission")},
         "opens": "OpeningHours.opens", "closes": "OpeningHours.closes", "weekdays": "OpeningHours.weekday"},
     "core.forms.FamilyForm": {name: f"Family.{name}" for name in ("name", "street", "postcode", "municipality",
                                                                   "notes")},
@@ -58,6 +58,12 @@ FATES: dict[str, dict[str, str]] = {
         "alternating": "CarePlanVersion.kind", "week_a": "PatternDay.day_part", "week_b": "PatternDay.day_part",
         "schedule": "ScheduleDay.day", "notes": "CarePlan.notes", "confirm": ACTION,
         "own_child": "CarePlan.own_child"},
+    "plugins.planning.forms.HouseRulesForm": {name: f"HouseRules.{name}" for name in (
+        "effective_date", "title", "text", "pdf", "to_detriment")},
+    "plugins.planning.forms.AgreementForm": {name: f"CareAgreement.{name}" for name in (
+        "deposit_amount", "low_income", "language")},
+    "plugins.planning.forms.SignedCopyForm": {"scan": "CareAgreement.signed_copy"},
+    "plugins.planning.forms.AcceptForm": {},
     "plugins.planning.forms.WeekForm": {"days": PART},
     "plugins.planning.forms.DaySlotForm": {"kind": "PatternDay.day_part", "start": "PatternDay.start_time",
                                            "end": "PatternDay.end_time"},

@@ -56,7 +56,8 @@ def test_settings_page_refuses_a_shorter_period_translated_and_saves_nothing(cli
     bad = client.post(url, data={"core.retention_years": "5", "core.complaint_retention_years": "9"})
     assert bad.status_code == 422 and "At least 10" in bad.get_data(as_text=True)
     assert _count(session, OrganisationSetting) == 0
-    ok = client.post(url, data={"core.retention_years": "7", "core.complaint_retention_years": "12"})
+    ok = client.post(url, data={"core.retention_years": "7", "core.complaint_retention_years": "12",
+                                "core.document_retention_days": "365"})
     assert ok.status_code == 302
     assert get_setting(session, org, "core.retention_years") == 7
     assert get_setting(session, org, "core.complaint_retention_years") == 12
