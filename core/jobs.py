@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app, has_app_context
 from flask.cli import with_appcontext
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -162,7 +162,10 @@ def enqueue_job(session: Session, kind: str, payload: dict | None = None, *, key
         return job, True
     insert = _insert(session)
     stmt = (insert(Job).values(**values)
-            .on_conflict_do_nothing(index_elements=[Job.key], index_where=Job.status == "pending")
+            # the predicate as literal SQL, the same text as the index's: with a bound parameter,
+            # PostgreSQL cannot match a statement that psycopg has prepared (after 5 runs) to the
+            # partial index ("no unique or exclusion constraint matching the ON CONFLICT")
+            .on_conflict_do_nothing(index_elements=[Job.key], index_where=text("status = 'pending'"))
             .returning(Job.id))
     for _attempt in range(5):
         # the write comes first: on SQLite it takes the write lock (waiting for other writers)

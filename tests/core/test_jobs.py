@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import core.jobs
 from core.app import create_app
@@ -261,3 +261,13 @@ def test_the_retention_run_reports_its_progress_per_organisation(app, session, f
     assert done.status == JobStatus.DONE and done.progress_done == done.progress_total == orgs >= 2
     assert session.scalar(select(func.count()).select_from(Job).where(
         Job.kind == JOB_KIND, Job.status == JobStatus.PENDING)) == 1  # it queued tomorrow's run
+
+
+def test_coalescing_still_works_once_the_driver_prepares_the_statement(session):
+    """psycopg prepares a statement on the server after five runs; the ON CONFLICT clause must still
+    match the partial unique index then (a bound predicate did not, on PostgreSQL)."""
+    for n in range(8):
+        enqueue(session, "test.prepared", {"n": n}, key=f"prepared-{n}")
+    first = enqueue(session, "test.prepared", {"n": 99}, key="prepared-3")
+    assert first.payload == {"n": 3}
+    assert session.scalar(select(func.count()).select_from(Job).where(Job.key.like("prepared-%"))) == 8
