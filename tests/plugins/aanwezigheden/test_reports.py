@@ -62,7 +62,7 @@ def test_fo_su_05_counts(session, factory, org, location, planning):
     assert dict(lines["Amber"].justified) == {"min11u": 1}
     assert dict(lines["Amber"].unjustified) == {"min11u": 1}  # reserved, not there, nothing recorded
     assert dict(lines["Bram"].justified) == {"min11u": 1} and dict(lines["Bram"].unjustified) == {"min11u": 3}
-    assert data.opening_days == 21  # weekdays of November 2026
+    assert data.opening_days == 20  # weekdays of November 2026 less 11 November (Wapenstilstand)
 
 
 def test_fo_su_05_xml_is_valid_against_the_official_schema(session, factory, org, location, planning):

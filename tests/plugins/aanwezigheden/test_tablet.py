@@ -410,10 +410,16 @@ def test_refused_offline_absence_and_confirmation_are_kept_for_the_director(clie
 def test_two_blocks_in_a_day_show_as_one_span(client, session, factory, org, location, director, planning):
     from datetime import time
 
-    kid, _ = setup_tablet(client, session, factory, org, location, director, planning)
-    planning.reserved.clear()
-    planning.reserve(kid, location, MORNING.date(), start=time(8, 0), end=time(11, 30), day_part="morning")
-    planning.reserve(kid, location, MORNING.date(), start=time(13, 0), end=time(17, 15), day_part="afternoon")
+    from plugins.planning import api as planning_api
+
+    setup_tablet(client, session, factory, org, location, director, planning)
+    kid = factory.child(org, location=location, first_name="Gesplitst")
+    weekday = MORNING.weekday()  # two blocks on one day: a weekly pattern holds them (a schedule holds one a day)
+    blocks = [planning_api.DayPlan(weekday, "hours", time(8, 0), time(11, 30)),
+              planning_api.DayPlan(weekday, "hours", time(13, 0), time(17, 15))]
+    planning_api.create_care_plan(planning.ctx(), child_id=kid.id, location_id=location.id, start_date=MORNING.date(),
+                                  end_date=MORNING.date(), days=blocks)
+    session.commit()
     row = next(c for c in api(client, org, "today").json["children"] if c["id"] == kid.id)
     assert row["planned"] == "08:00–17:15" and row["expected"]
 
