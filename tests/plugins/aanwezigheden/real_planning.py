@@ -29,11 +29,12 @@ class RealPlanning:
     def ctx(self):
         return context_for(self.session, self.session.get(Organisation, self.org_id))
 
-    def reserve(self, child, location, *days, start=time(8, 0), end=time(17, 0), day_part="full"):
+    def reserve(self, child, location, *days, start: time | None = None, end: time | None = None,
+                day_part="full"):
         """A real opvangplan reserving exactly ``days`` (a later call for the same child and
-        location adds them as extra agreed days)."""
-        hours = (start, end) if day_part == "hours" else (None, None)
-        scheduled = [planning_api.ScheduledDay(d, day_part, *hours) for d in sorted(days)]
+        location adds them as extra agreed days). ``start``/``end`` go to planning as given (it
+        needs them for day_part "hours" and checks them against the location's opening hours)."""
+        scheduled = [planning_api.ScheduledDay(d, day_part, start, end) for d in sorted(days)]
         key = (child.id, location.id)
         if key in self.plans:
             plan_id, known = self.plans[key]
