@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from core.context import TenantContext
 from core.models import ChildFamily
 
-from ..models import HouseholdKindcode
+from ..models import ChildCode, HouseholdKindcode
 from . import AttendanceError
 
 KINDCODE = re.compile(r"[0-9]{6}([ -])?[0-9]{3}([ -])?([0-9]*)?")
@@ -20,6 +20,12 @@ KINDCODE = re.compile(r"[0-9]{6}([ -])?[0-9]{3}([ -])?([0-9]*)?")
 def valid_kindcode(code: str) -> bool:
     """Birth date YYMMDD, 3-digit sequence and the attest's 2-digit sequence (separators allowed)."""
     return bool(KINDCODE.fullmatch(code)) and len(code) <= 13
+
+
+def child_kindcode(ctx: TenantContext, child_id: int) -> str | None:
+    """The child's own kindcode (from the attest inkomenstarief), if known."""
+    return ctx.session.scalar(select(ChildCode.kindcode).where(ChildCode.organisation_id == ctx.org.id,
+                                                               ChildCode.child_id == child_id))
 
 
 def household_kindcodes(ctx: TenantContext, child_id: int) -> dict[int, str]:

@@ -1,0 +1,130 @@
+"""The billable/reportable child-days of a period: reservations from planning, registrations and
+absences loaded in bulk and judged day by day (:func:`rules.compute_day`). The contract and its
+documentation are :func:`plugins.aanwezigheden.api.billable_days`."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.models import Child, Location
+
+from ..models import Absence, AttendanceEvent, ChildCode, EventStatus
+from . import planning_adapter
+from .registrations import stays
+from .rules import BillableDay, Reservation, compute_day, is_out_of_school
+from .settings import setting
+
+
+def billable_days(ctx, *, start: date, end: date,
+                  child_ids: list[int] | None = None, location_id: int | None = None,
+                  today: date | None = None) -> list[BillableDay]:
+    """Every billable/reportable child-day in ``start..end`` (inclusive), sorted by child and day.
+    ``today`` (default: the app's clock) separates what happened from what is only planned."""
+    session = ctx.session
+    org = ctx.org
+    if end < start:
+        raise ValueError("end before start")
+    today = today or ctx.today()
+    ev_stmt = select(AttendanceEvent).where(
+        AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start, AttendanceEvent.day <= end,
+        AttendanceEvent.status == EventStatus.ACCEPTED, AttendanceEvent.child_id.is_not(None))
+    ab_stmt = select(Absence).where(Absence.organisation_id == org.id, Absence.day >= start, Absence.day <= end)
+    if child_ids is not None:
+        ev_stmt = ev_stmt.where(AttendanceEvent.child_id.in_(child_ids))
+        ab_stmt = ab_stmt.where(Absence.child_id.in_(child_ids))
+    if location_id is not None:
+        ev_stmt = ev_stmt.where(AttendanceEvent.location_id == location_id)
+        ab_stmt = ab_stmt.where(Absence.location_id == location_id)
+    events: dict[tuple[int, date, int], list] = defaultdict(list)
+    for e in session.scalars(ev_stmt):
+        events[(e.child_id, e.day, e.location_id)].append(e)
+    absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
+    reservations: dict[tuple[int, date], tuple[int, Reservation, bool]] = {}
+    for r in planning_adapter.reserved_days(ctx, start=start, end=end, child_ids=child_ids,
+                                            location_id=location_id):
+        known = reservations.get((r.child_id, r.day))
+        family_id = getattr(r, "family_id", None)
+        settling_in = bool(getattr(r, "settling_in", False))
+        own = bool(getattr(r, "own_child", False))  # the onthaalouder's own child per planning
+        if known is not None and known[0] == r.location_id:  # several blocks on one day: their span
+            k = known[1]
+            starts = [t for t in (k.start, r.start) if t]
+            ends = [t for t in (k.end, r.end) if t]
+            part = k.day_part if k.day_part == r.day_part else "full"
+            reservations[(r.child_id, r.day)] = (r.location_id, Reservation(
+                part, min(starts) if starts else None, max(ends) if ends else None, k.care_plan_id,
+                k.family_id, k.extra and r.extra, k.settling_in or settling_in), known[2] or own)
+        else:
+            reservations[(r.child_id, r.day)] = (r.location_id, Reservation(
+                r.day_part, r.start, r.end, r.care_plan_id, family_id, bool(r.extra), settling_in), own)
+
+    keys: set[tuple[int, date, int]] = set(events)
+    present_keys = {(c, d) for c, d, _ in events}
+    for (c, d), (loc, _res, _own) in reservations.items():
+        if (c, d) not in present_keys:
+            keys.add((c, d, loc))
+    for (c, d), a in absences.items():
+        if (c, d) not in present_keys:
+            keys.add((c, d, a.location_id))
+    if not keys:
+        return []
+    child_set = {c for c, _, _ in keys}
+    location_set = {loc for _, _, loc in keys}
+    children = {c.id: c for c in session.scalars(select(Child).where(Child.organisation_id == org.id,
+                                                                     Child.id.in_(child_set)))}
+    codes = {c.child_id: c for c in session.scalars(select(ChildCode).where(ChildCode.organisation_id == org.id,
+                                                                            ChildCode.child_id.in_(child_set)))}
+    locations = {loc.id: loc for loc in session.scalars(
+        select(Location).where(Location.organisation_id == org.id, Location.id.in_(location_set))
+        .options(selectinload(Location.opening_hours)))}
+    grace = int(setting(ctx, "late_pickup_grace_minutes"))
+    bill_settling_in = str(setting(ctx, "settling_in_billing")) == "ikt"
+    plans_of: dict[tuple[int, int], list] = defaultdict(list)  # (child, location) -> agreements
+    unreserved = [k for k in keys if (reservations.get(k[:2]) or (None,))[0] != k[2]]
+    if unreserved:
+        for a in planning_adapter.agreements(ctx, start=start, end=end, child_ids=sorted(child_set),
+                                             location_id=location_id):
+            plans_of[(a.child_id, a.location_id)].append(a)
+
+    result: list[BillableDay] = []
+    for child_id, day, loc_id in sorted(keys):
+        child, location = children.get(child_id), locations.get(loc_id)
+        if child is None or location is None:
+            continue
+        code = codes.get(child_id)
+        hours = {oh.weekday: oh for oh in location.opening_hours}.get(day.weekday())
+        res = reservations.get((child_id, day))
+        absence = absences.get((child_id, day))
+        row = compute_day(
+            child_id=child_id, location_id=loc_id, day=day, intervals=stays(events.get((child_id, day, loc_id), [])),
+            reservation=res[1] if res and res[0] == loc_id else None,
+            absence=(absence.kind, absence.reason) if absence else None,
+            own_child=bool(code and code.own_child) or bool(res and res[0] == loc_id and res[2]),
+            flex_location=location.flex_subsidy,
+            out_of_school=is_out_of_school(bo_location=location.registers_out_of_school,
+                                           birth_date=child.birth_date, school_start=code.school_start if code else None,
+                                           school_part_time=bool(code and code.school_part_time), day=day),
+            closes=hours.closes if hours else None, late_grace_minutes=grace, today=today,
+            bill_settling_in=bill_settling_in)
+        if row is not None and row.care_plan_id is None:
+            row = _with_agreement(row, plans_of.get((child_id, loc_id), ()), bill_settling_in)
+        if row is not None:
+            result.append(row)
+    return result
+
+
+def _with_agreement(row: BillableDay, agreements, bill_settling_in: bool) -> BillableDay:
+    """A day without reservation (the child came on an unreserved day) still belongs to the
+    agreement running at that location that day, when there is exactly one (co-parenting with
+    two running agreements: left to billing, ``care_plan_id`` None)."""
+    running = [a for a in agreements if a.start <= row.day and (a.end is None or a.end >= row.day)]
+    if len(running) != 1:
+        return row
+    a = running[0]
+    settling_in = a.settling_in_until is not None and row.day <= a.settling_in_until
+    return replace(row, care_plan_id=a.care_plan_id, family_id=a.family_id, settling_in=settling_in,
+                   billable=row.billable and not (settling_in and not bill_settling_in))
