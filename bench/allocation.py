@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from core.context import context_for  # noqa: E402
 from plugins.wachtlijst.services.allocation import blocking_pairs, deferred_acceptance  # noqa: E402
 
 BENCH_SIZES = (500, 5_000)
@@ -136,7 +137,7 @@ def bench_ranking() -> bool:
             s.add(org)
             s.flush()
             enable_module(s, org, "wachtlijst")
-            set_rules(s, org, PRESETS["brussel"])
+            set_rules(context_for(s, org), PRESETS["brussel"])
             loc = Location(organisation_id=org.id, name="Bench", care_type="groepsopvang", licensed_places=18)
             s.add(loc)
             s.flush()
@@ -167,7 +168,7 @@ def bench_ranking() -> bool:
 
                 event.listen(db.engine, "before_cursor_execute", count)
                 seconds, (ranked, _reqs) = timed(
-                    lambda s=s, org=org: candidates(s, org, Slot(loc_id, 2027, 1, "0-12m", "ma-vr volle dag")))
+                    lambda s=s, org=org: candidates(context_for(s, org), Slot(loc_id, 2027, 1, "0-12m", "ma-vr volle dag")))
                 event.remove(db.engine, "before_cursor_execute", count)
                 counts[n] = len(statements)
                 print(f"rank {n:>5} requests for one vacancy: {seconds * 1000:8.1f} ms, "

@@ -179,7 +179,7 @@ def create_external_request(ctx, source: str, external_id: str, data: RequestDat
         return existing
     try:
         with ctx.session.begin_nested():
-            [(req, _token)] = _intake.create_requests(ctx.session, ctx.org, data, channel=source[:16],
+            [(req, _token)] = _intake.create_requests(ctx, data, channel=source[:16],
                                                       confirmed=True)
             req.external_source, req.external_id = source, external_id
             ctx.session.flush()
@@ -197,7 +197,7 @@ def withdraw_request(ctx, request_id: int, *, reason: str) -> CareRequestInfo:
     if not (reason or "").strip():
         raise WachtlijstError("reason_required", "reason")
     req = _load(ctx, request_id)
-    _intake.withdraw(ctx.session, ctx.org, req, reason=reason.strip())
+    _intake.withdraw(ctx, req, reason=reason.strip())
     return _request_info(req)
 
 
@@ -221,9 +221,9 @@ def answer_offer(ctx, offer_id: int, *, accepted: bool, reason: str = "") -> Off
     if offer is None:
         raise WachtlijstError("not_found")
     if accepted:
-        _offers.accept(ctx.session, ctx.org, offer)
+        _offers.accept(ctx, offer)
     else:
-        _offers.decline(ctx.session, ctx.org, offer, reason)
+        _offers.decline(ctx, offer, reason)
     return _offer_info(offer)
 
 
@@ -256,4 +256,4 @@ def vacancies(ctx, *, start: date | None = None, months: int = 12,
         raise WachtlijstError("months_invalid", "months")
     first = (start or ctx.today()).replace(day=1)
     return [VacancyInfo(s.location_id, s.year, s.month, s.age_band, s.day_parts, s.free, s.last_minute)
-            for s in _placing.vacancies(ctx.session, ctx.org, start=first, months=months, location_ids=location_ids)]
+            for s in _placing.vacancies(ctx, start=first, months=months, location_ids=location_ids)]

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from core.clock import to_local
+from core.context import context_for
 
 
 @click.group("wachtlijst")
@@ -29,11 +30,11 @@ def anonymise_cmd(org, dry_run):
         if organisation is None:
             raise click.ClickException(f"onbekende organisatie: {org}")
         if dry_run:
-            for req in due_for_anonymisation(session, organisation):
+            for req in due_for_anonymisation(context_for(session, organisation)):
                 click.echo(f"#{req.id} ingediend {to_local(req.submitted_at):%Y-%m-%d} {req.status.value}")
             session.rollback()
             return
-        ids = anonymise(session, organisation)
+        ids = anonymise(context_for(session, organisation))
     click.echo(f"{len(ids)} aanvragen geanonimiseerd")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from core.context import context_for
 from core.models import Role
 from core.plugins import DashboardWidget, MenuItem, SettingDefinition, hookimpl
 from core.retention import LEGAL_MINIMUM_YEARS
@@ -68,7 +69,7 @@ def menu_items(org, user):
 def populate_demo(session, org, seed):
     from .services.demo import populate
 
-    populate(session, org, seed)
+    populate(context_for(session, org), seed)
 
 
 @hookimpl

@@ -25,7 +25,7 @@ def one_free_place(monkeypatch):
     """Planning's free places pinned to one place of one slot (what is raced for is the offers)."""
     state = {}
 
-    def fake(session, org, *, start, months=12, location_ids=None):
+    def fake(ctx, *, start, months=12, location_ids=None):
         slot = state["slot"]
         return [placing.Slot(slot.location_id, slot.year, slot.month, slot.age_band, slot.day_parts, 1)]
 
@@ -75,7 +75,7 @@ def test_two_directors_offering_the_last_place_make_one_offer(live, one_free_pla
     with live.unit() as s:
         org = s.get(__import__("core.models", fromlist=["Organisation"]).Organisation, ids["org_id"])
         assert s.scalar(select(func.count()).select_from(Offer).where(Offer.organisation_id == ids["org_id"])) == 1
-        assert offers.free_now(s, org, slot) == 0
+        assert offers.free_now(context_for(s, org), slot) == 0
 
 
 def test_staff_and_parent_accepting_at_once_place_the_child_once(live, one_free_place):
@@ -85,7 +85,7 @@ def test_staff_and_parent_accepting_at_once_place_the_child_once(live, one_free_
         from core.models import Organisation
 
         org = s.get(Organisation, ids["org_id"])
-        offer_id = offers.make_offer(s, org, s.get(CareRequest, request_id), slot, actor=None).id
+        offer_id = offers.make_offer(context_for(s, org), s.get(CareRequest, request_id), slot, actor=None).id
         children_before = s.scalar(select(func.count()).select_from(Child))
         families_before = s.scalar(select(func.count()).select_from(Family))
     staff_url = f"/o/{ids['org']}/wachtlijst/offers/{offer_id}/answer"

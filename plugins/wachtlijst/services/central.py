@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.context import context_for
 from core.models import Location, Organisation, OrganisationModule, User
-from core.settings import get_setting
 
 from ..models import (
     WAITING_STATUSES,
@@ -38,6 +38,7 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
     """Plain data for ``deferred_acceptance`` plus what the explanation needs."""
     orgs = participating(session, koepel_id)
     org_ids = [o.id for o in orgs]
+    contexts = {o.id: context_for(session, o) for o in orgs}
     reqs = session.scalars(
         select(CareRequest).where(CareRequest.organisation_id.in_(org_ids), CareRequest.status.in_(WAITING_STATUSES),
                                   CareRequest.merged_into_id.is_(None), CareRequest.anonymised_at.is_(None))
@@ -54,7 +55,7 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
     # place types: one per location, month and age band; its patterns share the same places
     groups: dict[str, list[placing.Slot]] = defaultdict(list)
     for org in orgs:
-        for slot in placing.vacancies(session, org, start=start, months=months):
+        for slot in placing.vacancies(contexts[org.id], start=start, months=months):
             if not slot.last_minute:
                 groups[placing.group_key(slot)].append(slot)
     capacities: dict[str, int] = {}
@@ -67,7 +68,7 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
             by_location[first.location_id].append(key)
     # quotas per location (vulnerable reserve, Brussels Dutch-speaking share): a few queries per partner
     org_by_id = {o.id: o for o in orgs}
-    settings = {o.id: (int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")), get_rules(session, o))
+    settings = {o.id: (int(contexts[o.id].setting("wachtlijst.vulnerable_min_criteria")), get_rules(contexts[o.id]))
                 for o in orgs}
     quotas = location_quotas(session, orgs, [locations[loc_id] for loc_id in by_location])
     # location rankings
@@ -91,7 +92,7 @@ def build_instance(session: Session, koepel_id: int, start: date, months: int = 
         plist = []
         for pref in req.preferences:
             for key in by_location.get(pref.location_id, ()):
-                if any(eligible(req, slot) for slot in groups[key]):
+                if any(eligible(req, slot, contexts[req.organisation_id].today()) for slot in groups[key]):
                     plist.append(key)
                     ranks[key][req.id] = loc_ranks[pref.location_id][req.id]
         preferences[req.id] = plist
@@ -142,7 +143,7 @@ def send_offers(session: Session, run: AllocationRun, request_ids: set[int], *, 
         if org is None or req is None:
             continue
         try:
-            offer_in_group(session, org, req, line["slot"], actor=actor, allocation_run_id=run.id)
+            offer_in_group(context_for(session, org), req, line["slot"], actor=actor, allocation_run_id=run.id)
             made += 1
         except WachtlijstError as exc:
             problems.append(f"#{req.id}: {exc.message}")

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core.clock import clock
-from core.models import Location, Organisation, PriceRegime
+from core.models import Location, PriceRegime
 from core.settings import set_setting
 
 from ..models import CareRequest, Preference, Status
@@ -19,14 +18,16 @@ FIRST = ["Lotte", "Noah", "Mila", "Arthur", "Olivia", "Louis", "Marie", "Jules",
 LAST = ["Demoens", "Voorbeeldt", "Proefmans", "Testaert", "Fictief", "Verzonnen"]
 
 
-def populate(session, org: Organisation, seed: int) -> int:
+def populate(ctx, seed: int) -> int:
+    session = ctx.session
+    org = ctx.org
     if session.scalar(select(func.count()).select_from(CareRequest).where(CareRequest.organisation_id == org.id)):
         return 0
     locations = session.scalars(select(Location.id).where(Location.organisation_id == org.id)).all()
     if not locations:
         return 0
     rng = random.Random(seed)
-    today = clock.today()
+    today = ctx.today()
     set_setting(session, org, "wachtlijst.public_form", True)
     if org.price_regime == PriceRegime.INKOMENSTARIEF:  # a synthetic id, so that FO-RE-19 can be tried
         set_setting(session, org, "wachtlijst.subsidiegroep_id", str(900000 + org.id))
@@ -37,7 +38,7 @@ def populate(session, org: Organisation, seed: int) -> int:
         req = CareRequest(
             organisation_id=org.id, token_hash=hash_token(token), token=token, channel=rng.choice(["staff", "public"]),
             language=rng.choice(["nl", "nl", "fr", "en"]), status=Status.SUBMITTED,
-            submitted_at=clock.now() - timedelta(days=rng.randint(1, 200)),
+            submitted_at=ctx.now() - timedelta(days=rng.randint(1, 200)),
             applicant_first_name="Ouder", applicant_last_name=rng.choice(LAST), email=f"demo{n}.{org.slug}@example.be",
             child_first_name=rng.choice(FIRST), child_last_name=rng.choice(LAST),
             child_birth_date=birth if born else None, expected_birth_date=None if born else birth,
@@ -50,8 +51,8 @@ def populate(session, org: Organisation, seed: int) -> int:
                            for i, loc in enumerate(rng.sample(locations, min(len(locations), rng.randint(1, 3))), 1)]
         session.add(req)
         session.flush()
-        set_status(session, org, req, Status.SUBMITTED, actor_label="demo")
+        set_status(ctx, req, Status.SUBMITTED, actor_label="demo")
         if rng.random() < 0.9:
-            set_status(session, org, req, Status.CONFIRMED, actor_label="demo")
+            set_status(ctx, req, Status.CONFIRMED, actor_label="demo")
     session.flush()
     return 14

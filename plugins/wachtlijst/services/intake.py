@@ -6,15 +6,14 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from core.clock import clock
-from core.models import Location, Organisation, User
+from core.models import Location, User
 from core.plugins.events import CareRequestStatusChanged
 from core.tenancy import tenant_hook
 
@@ -111,10 +110,12 @@ def check_phone(number: str) -> str:
         raise WachtlijstError("phone_invalid", "phone") from exc
 
 
-def validate(session: Session, org: Organisation, data: RequestData) -> dict[str, str]:
+def validate(ctx, data: RequestData) -> dict[str, str]:
     """Field name -> error code for everything wrong with ``data`` (empty when fine)."""
+    session = ctx.session
+    org = ctx.org
     errors: dict[str, str] = {}
-    today = clock.today()
+    today = ctx.today()
     for name in ("applicant_first_name", "applicant_last_name", "child_last_name"):
         if not (getattr(data, name) or "").strip():
             errors[name] = "required"
@@ -159,12 +160,13 @@ def validate(session: Session, org: Organisation, data: RequestData) -> dict[str
     data.days = [{"weekday": int(d["weekday"]), "day_part": d["day_part"]} for d in days]
     if data.referrer_name.strip() and not data.consent_referrers:
         errors["consent_referrers"] = "consent_required"
-    if not errors and exact_duplicate(session, org, data):
+    if not errors and exact_duplicate(ctx, data):
         errors["child_last_name"] = "duplicate"
     return errors
 
 
-def _open_requests(session: Session, org: Organisation):
+def _open_requests(ctx):
+    org = ctx.org
     return select(CareRequest).where(
         CareRequest.organisation_id == org.id,
         CareRequest.status.in_(OPEN_STATUSES),
@@ -173,28 +175,31 @@ def _open_requests(session: Session, org: Organisation):
     )
 
 
-def exact_duplicate(session: Session, org: Organisation, data: RequestData) -> CareRequest | None:
+def exact_duplicate(ctx, data: RequestData) -> CareRequest | None:
     """An open request for the same child (name, birth date) from the same e-mail address."""
+    session = ctx.session
     birth = data.child_birth_date or data.expected_birth_date
     names = {normalise_name(f"{data.child_first_name} {data.child_last_name}")}
     if data.twin_first_name:
         names.add(normalise_name(f"{data.twin_first_name} {data.child_last_name}"))
-    stmt = _open_requests(session, org).where(CareRequest.email == data.email)
+    stmt = _open_requests(ctx).where(CareRequest.email == data.email)
     for req in session.scalars(stmt):
         if req.birth == birth and normalise_name(f"{req.child_first_name} {req.child_last_name}") in names:
             return req
     return None
 
 
-def set_status(session: Session, org: Organisation, req: CareRequest, new: Status, *,
+def set_status(ctx, req: CareRequest, new: Status, *,
                actor: User | None = None, actor_label: str = "", reason: str = "") -> None:
     """Change the status and write who and why in the history; fires the status event."""
+    session = ctx.session
+    org = ctx.org
     old = req.status.value if req.history and req.status else None  # the first entry has no "before"
     req.status = new
     if new in (Status.PLACED, Status.WITHDRAWN, Status.LAPSED):
-        req.closed_at = clock.now()
+        req.closed_at = ctx.now()
     req.history.append(StatusChange(
-        organisation_id=org.id, old_status=old, new_status=new.value, at=clock.now(),
+        organisation_id=org.id, old_status=old, new_status=new.value, at=ctx.now(),
         actor_id=actor.id if actor else None,
         actor_label=(actor.name if actor else actor_label or "systeem")[:40], reason=reason[:500],
     ))
@@ -204,13 +209,15 @@ def set_status(session: Session, org: Organisation, req: CareRequest, new: Statu
                                        old_status=old, new_status=new.value))
 
 
-def create_requests(session: Session, org: Organisation, data: RequestData, *, channel: str,
+def create_requests(ctx, data: RequestData, *, channel: str,
                     actor: User | None = None, confirmed: bool = False) -> list[tuple[CareRequest, str]]:
     """Validate and store one request (two for twins). Returns (request, status-page token) pairs.
 
     Staff-entered requests, and those an outside system already confirmed (``confirmed``), are
     confirmed at once; public ones wait for the e-mail link."""
-    errors = validate(session, org, data)
+    session = ctx.session
+    org = ctx.org
+    errors = validate(ctx, data)
     if errors:
         raise ValidationFailed(errors)
     if data.referrer_name.strip():
@@ -221,7 +228,7 @@ def create_requests(session: Session, org: Organisation, data: RequestData, *, c
         token = secrets.token_urlsafe(24)
         req = CareRequest(
             organisation_id=org.id, token_hash=hash_token(token), token=token, channel=channel,
-            language=valid_language(data.language), status=Status.SUBMITTED, submitted_at=clock.now(),
+            language=valid_language(data.language), status=Status.SUBMITTED, submitted_at=ctx.now(),
             applicant_first_name=data.applicant_first_name.strip(), applicant_last_name=data.applicant_last_name.strip(),
             email=data.email, phone=data.phone.strip(), street=data.street.strip(), postcode=data.postcode.strip(),
             municipality=data.municipality.strip(), child_first_name=first_name.strip(),
@@ -236,7 +243,7 @@ def create_requests(session: Session, org: Organisation, data: RequestData, *, c
         session.add(req)
         session.flush()
         label = "ouder" if channel == "public" else ("toeleider: " + data.referrer_name.strip() if channel == "referrer" else "")
-        set_status(session, org, req, Status.SUBMITTED, actor=actor, actor_label=label,
+        set_status(ctx, req, Status.SUBMITTED, actor=actor, actor_label=label,
                    reason="" if channel != "referrer" else "ingediend door toeleider met toestemming van het gezin")
         created.append((req, token))
     if len(created) == 2:
@@ -244,17 +251,19 @@ def create_requests(session: Session, org: Organisation, data: RequestData, *, c
         created[1][0].sibling_request_id = created[0][0].id
     for req, token in created:
         if channel == "staff" or confirmed:
-            confirm(session, org, req, actor=actor,
+            confirm(ctx, req, actor=actor,
                     reason="ingevoerd door medewerker" if channel == "staff" else f"bevestigd via {channel}")
         else:
             from .messages import send_confirmation
 
-            send_confirmation(session, org, req, token)
+            send_confirmation(ctx, req, token)
     session.flush()
     return created
 
 
-def find_by_token(session: Session, org: Organisation, token: str) -> CareRequest:
+def find_by_token(ctx, token: str) -> CareRequest:
+    session = ctx.session
+    org = ctx.org
     req = session.scalar(select(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.token_hash == hash_token(token or ""),
         CareRequest.anonymised_at.is_(None)))
@@ -263,40 +272,40 @@ def find_by_token(session: Session, org: Organisation, token: str) -> CareReques
     return req
 
 
-def confirm(session: Session, org: Organisation, req: CareRequest, *, actor: User | None = None,
+def confirm(ctx, req: CareRequest, *, actor: User | None = None,
             reason: str = "") -> bool:
     """Confirm a submitted request (idempotent: a second click changes nothing)."""
     if req.status != Status.SUBMITTED:
         return False
-    req.confirmed_at = clock.now()
-    set_status(session, org, req, Status.CONFIRMED, actor=actor, actor_label="ouder", reason=reason)
+    req.confirmed_at = ctx.now()
+    set_status(ctx, req, Status.CONFIRMED, actor=actor, actor_label="ouder", reason=reason)
     return True
 
 
-def withdraw(session: Session, org: Organisation, req: CareRequest, *, actor: User | None = None,
+def withdraw(ctx, req: CareRequest, *, actor: User | None = None,
              reason: str = "") -> None:
     if req.status not in OPEN_STATUSES:
         raise WachtlijstError("not_waiting")
-    withdraw_open_offers(req)
-    set_status(session, org, req, Status.WITHDRAWN, actor=actor, actor_label="ouder", reason=reason)
+    withdraw_open_offers(req, ctx.now())
+    set_status(ctx, req, Status.WITHDRAWN, actor=actor, actor_label="ouder", reason=reason)
 
 
-def withdraw_open_offers(req: CareRequest) -> None:
+def withdraw_open_offers(req: CareRequest, now: datetime) -> None:
     """A closed request keeps no open offer: it could not be answered and would hold the place."""
     from ..models import OfferStatus
 
     for offer in req.offers:
         if offer.status == OfferStatus.OPEN:
             offer.status = OfferStatus.WITHDRAWN
-            offer.answered_at = clock.now()
+            offer.answered_at = now
 
 
-def lapse(session: Session, org: Organisation, req: CareRequest, *, actor: User, reason: str) -> None:
+def lapse(ctx, req: CareRequest, *, actor: User, reason: str) -> None:
     """The request no longer applies (e.g. a miscarriage): not counted as unanswered."""
     if req.status not in OPEN_STATUSES:
         raise WachtlijstError("not_waiting")
-    withdraw_open_offers(req)
-    set_status(session, org, req, Status.LAPSED, actor=actor, reason=reason)
+    withdraw_open_offers(req, ctx.now())
+    set_status(ctx, req, Status.LAPSED, actor=actor, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -306,10 +315,11 @@ class DuplicatePair:
     matches: tuple[str, ...]  # which of "name", "birth", "email" agree
 
 
-def find_duplicates(session: Session, org: Organisation) -> list[DuplicatePair]:
+def find_duplicates(ctx) -> list[DuplicatePair]:
     """Open requests that look like the same child: two of name, birth date and e-mail agree.
     Linked twins are not duplicates. One query; grouping in memory."""
-    reqs = session.scalars(_open_requests(session, org).order_by(CareRequest.id)).all()
+    session = ctx.session
+    reqs = session.scalars(_open_requests(ctx).order_by(CareRequest.id)).all()
     buckets: dict[tuple, list[CareRequest]] = {}
     for req in reqs:
         name = normalise_name(f"{req.child_first_name} {req.child_last_name}")
@@ -329,9 +339,11 @@ def find_duplicates(session: Session, org: Organisation) -> list[DuplicatePair]:
     return list(seen.values())
 
 
-def merge(session: Session, org: Organisation, keep: CareRequest, drop: CareRequest, *, actor: User) -> None:
+def merge(ctx, keep: CareRequest, drop: CareRequest, *, actor: User) -> None:
     """Merge ``drop`` into ``keep``: the earliest registration date and every preference and
     priority fact are kept; ``drop`` is closed with a reference."""
+    session = ctx.session
+    org = ctx.org
     if keep.id == drop.id or keep.organisation_id != org.id or drop.organisation_id != org.id:
         raise WachtlijstError("not_waiting")
     if drop.status not in OPEN_STATUSES or keep.status not in OPEN_STATUSES:
@@ -346,15 +358,17 @@ def merge(session: Session, org: Organisation, keep: CareRequest, drop: CareRequ
             rank += 1
             keep.preferences.append(Preference(organisation_id=org.id, location_id=pref.location_id, rank=rank))
             have.add(pref.location_id)
-    withdraw_open_offers(drop)
+    withdraw_open_offers(drop, ctx.now())
     drop.merged_into_id = keep.id
-    set_status(session, org, drop, Status.WITHDRAWN, actor=actor, reason=f"samengevoegd met aanvraag #{keep.id}")
+    set_status(ctx, drop, Status.WITHDRAWN, actor=actor, reason=f"samengevoegd met aanvraag #{keep.id}")
     keep.history.append(StatusChange(organisation_id=org.id, old_status=keep.status.value,
-                                     new_status=keep.status.value, at=clock.now(), actor_id=actor.id,
+                                     new_status=keep.status.value, at=ctx.now(), actor_id=actor.id,
                                      actor_label=actor.name[:40], reason=f"aanvraag #{drop.id} samengevoegd"))
     session.flush()
 
 
-def load_requests(session: Session, org: Organisation, ids: list[int]) -> list[CareRequest]:
+def load_requests(ctx, ids: list[int]) -> list[CareRequest]:
+    session = ctx.session
+    org = ctx.org
     return session.scalars(select(CareRequest).where(CareRequest.organisation_id == org.id, CareRequest.id.in_(ids))
                            .options(selectinload(CareRequest.preferences))).all()

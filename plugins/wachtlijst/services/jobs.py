@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from core.clock import BRUSSELS, clock
-from core.context import TenantContext, context_for_org_id
+from core.context import TenantContext, build_context, context_for_org_id
 from core.jobs import Job, enqueue
 from core.models import Location, Organisation
 
@@ -42,7 +42,7 @@ def remind(session: Session, job: Job) -> None:
     found = _offer(session, job)
     if found and found[1].status == OfferStatus.OPEN and found[0].today() <= found[1].deadline:
         ctx, offer = found
-        send_reminder(session, ctx.org, offer.request, offer, session.get(Location, offer.location_id))
+        send_reminder(ctx, offer.request, offer, session.get(Location, offer.location_id))
 
 
 def expire(session: Session, job: Job) -> None:
@@ -51,7 +51,7 @@ def expire(session: Session, job: Job) -> None:
     found = _offer(session, job)
     if found:
         ctx, offer = found
-        expire_offer(session, ctx.org, offer)
+        expire_offer(ctx, offer)
 
 
 def schedule_retention(session: Session) -> Job:
@@ -72,5 +72,5 @@ def retention(session: Session, job: Job) -> None:
         OrganisationModule, OrganisationModule.organisation_id == Organisation.id).where(
         OrganisationModule.module == "wachtlijst")).all()
     for org in orgs:
-        anonymise(session, org)
+        anonymise(build_context(session, org))
     schedule_retention(session)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from core.mail import queue_mail
 from core.models import Location, Organisation
@@ -32,7 +31,9 @@ def fmt_date(day) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _queue(session: Session, org: Organisation, req: CareRequest, kind: str, key: str, **fields) -> None:
+def _queue(ctx, req: CareRequest, kind: str, key: str, **fields) -> None:
+    session = ctx.session
+    org = ctx.org
     lang = valid_language(req.language)
     subject, body = mail_texts(kind, lang)
     values = {"applicant": req.applicant_name, "child": req.child_name or req.child_last_name,
@@ -41,21 +42,22 @@ def _queue(session: Session, org: Organisation, req: CareRequest, kind: str, key
                key=f"wachtlijst:{key}", organisation_id=org.id, language=lang)
 
 
-def send_confirmation(session: Session, org: Organisation, req: CareRequest, token: str) -> None:
-    _queue(session, org, req, "confirmation", f"confirm:{req.id}",
+def send_confirmation(ctx, req: CareRequest, token: str) -> None:
+    org = ctx.org
+    _queue(ctx, req, "confirmation", f"confirm:{req.id}",
            confirm_url=external_url("wachtlijst.public_confirm", org=org.slug, token=token))
 
 
-def send_offer(session: Session, org: Organisation, req: CareRequest, offer: Offer, location: Location) -> None:
-    _queue(session, org, req, "offer", f"offer:{offer.id}", location=location.name,
+def send_offer(ctx, req: CareRequest, offer: Offer, location: Location) -> None:
+    _queue(ctx, req, "offer", f"offer:{offer.id}", location=location.name,
            start=fmt_date(offer.start_date), deadline=fmt_date(offer.deadline))
 
 
-def send_reminder(session: Session, org: Organisation, req: CareRequest, offer: Offer, location: Location) -> None:
-    _queue(session, org, req, "reminder", f"reminder:{offer.id}", location=location.name,
+def send_reminder(ctx, req: CareRequest, offer: Offer, location: Location) -> None:
+    _queue(ctx, req, "reminder", f"reminder:{offer.id}", location=location.name,
            deadline=fmt_date(offer.deadline))
 
 
-def send_outcome(session: Session, org: Organisation, req: CareRequest, key: str) -> None:
+def send_outcome(ctx, req: CareRequest, key: str) -> None:
     lang = valid_language(req.language)
-    _queue(session, org, req, "outcome", f"outcome:{req.id}:{key}", outcome=t(f"st_{req.status.value}", lang))
+    _queue(ctx, req, "outcome", f"outcome:{req.id}:{key}", outcome=t(f"st_{req.status.value}", lang))

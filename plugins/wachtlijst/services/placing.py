@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from sqlalchemy.orm import Session
-
-from core.context import context_for
-from core.models import Organisation
 from core.values import Period
 
 
@@ -95,18 +91,18 @@ def group_key(slot: Slot) -> str:
     return f"{slot.location_id}:{slot.year}-{slot.month:02d}:{slot.age_band}:*"
 
 
-def vacancies(session: Session, org: Organisation, *, start: date, months: int = 12,
+def vacancies(ctx, *, start: date, months: int = 12,
               location_ids: list[int] | None = None) -> list[Slot]:
-    found = planning_api().free_places(context_for(session, org), start=start, months=months, location_ids=location_ids)
+    found = planning_api().free_places(ctx, start=start, months=months, location_ids=location_ids)
     return [Slot(v.location_id, v.period.year, v.period.month, str(v.age_band), str(v.day_parts),
                  int(v.free_places), bool(v.last_minute)) for v in found if v.free_places > 0]
 
 
-def create_care_plan(session: Session, org: Organisation, *, child_id: int, location_id: int, start_date: date,
+def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date,
                      days: list[dict], family_id: int, actor_id: int | None) -> int:
     api = planning_api()
     plan_days = [api.DayPlan(weekday=int(d["weekday"]), day_part=d["day_part"]) for d in days]
-    return api.create_care_plan(context_for(session, org), child_id=child_id, location_id=location_id,
+    return api.create_care_plan(ctx, child_id=child_id, location_id=location_id,
                                 start_date=start_date, days=plan_days, family_id=family_id, actor_id=actor_id)
 
 

@@ -34,7 +34,6 @@ from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime
 from core.plugins import SettingDefinition
-from core.settings import get_setting
 
 from ..models import CareRequest, Policy, Status
 
@@ -112,12 +111,16 @@ def default_rules(org: Organisation) -> list[str]:
     return list(PRESETS["chronologisch"])
 
 
-def get_rules(session: Session, org: Organisation) -> list[str]:
+def get_rules(ctx) -> list[str]:
+    session = ctx.session
+    org = ctx.org
     rules = session.scalar(select(Policy.rules).where(Policy.organisation_id == org.id))
     return list(rules) if rules is not None else default_rules(org)
 
 
-def set_rules(session: Session, org: Organisation, rules: Sequence[str]) -> None:
+def set_rules(ctx, rules: Sequence[str]) -> None:
+    session = ctx.session
+    org = ctx.org
     unknown = [r for r in rules if r not in RULES]
     if unknown or len(set(rules)) != len(rules):
         raise ValueError("onbekende of dubbele regel: " + ", ".join(unknown or rules))
@@ -243,9 +246,9 @@ def location_quotas(session: Session, orgs: Sequence[Organisation], locations: S
     Dutch-speaking share, with the places their families hold now. A fixed number of queries per
     organisation, whatever the number of requests."""
     by_org = {o.id: o for o in orgs}
-    settings = {o.id: (int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")),
-                       {k: int(get_setting(session, o, key)) for k, key in QUOTA_SETTINGS.items()},
-                       get_rules(session, o)) for o in orgs}
+    settings = {o.id: (int(context_for(session, o).setting("wachtlijst.vulnerable_min_criteria")),
+                       {k: int(context_for(session, o).setting(key)) for k, key in QUOTA_SETTINGS.items()},
+                       get_rules(context_for(session, o))) for o in orgs}
     loc_ids = [loc.id for loc in locations]
     placed = session.execute(
         select(CareRequest.id, CareRequest.organisation_id, CareRequest.placed_location_id, CareRequest.child_id,

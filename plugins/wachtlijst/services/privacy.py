@@ -11,14 +11,13 @@ from datetime import UTC, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from core.clock import BRUSSELS, clock
+from core.clock import BRUSSELS
 from core.db import IN_LIST_SIZE, chunks
 from core.jobs import Job
-from core.models import AuditEntry, Location, Organisation
+from core.models import AuditEntry, Location
 from core.retention import LEGAL_MINIMUM_YEARS
-from core.settings import get_setting
 
 from ..models import CareRequest, Offer, StatusChange
 
@@ -26,15 +25,17 @@ BLANK = {"applicant_first_name": "", "applicant_last_name": "", "phone": "", "st
          "child_first_name": "", "child_last_name": "-", "notes": "", "referrer_name": "", "token": None}
 
 
-def due_for_anonymisation(session: Session, org: Organisation) -> list[CareRequest]:
+def due_for_anonymisation(ctx) -> list[CareRequest]:
     """Requests whose last activity lies more than the retention period ago, not yet anonymised.
 
     The period counts from the request's last activity, not its submission (decree art. 24,
     domain rules §3.2: data are kept 5 years after the last involvement): a change to the request,
     a status change, an offer made or answered. A stored period below the decree's floor is not
     applied (the floor is)."""
-    years = max(int(get_setting(session, org, "wachtlijst.retention_years")), LEGAL_MINIMUM_YEARS["child_family"])
-    limit = datetime.combine(clock.today() - relativedelta(years=years), time.min, tzinfo=BRUSSELS).astimezone(UTC)
+    session = ctx.session
+    org = ctx.org
+    years = max(int(ctx.setting("wachtlijst.retention_years")), LEGAL_MINIMUM_YEARS["child_family"])
+    limit = datetime.combine(ctx.today() - relativedelta(years=years), time.min, tzinfo=BRUSSELS).astimezone(UTC)
     recent_change = exists().where(StatusChange.request_id == CareRequest.id, StatusChange.at >= limit)
     recent_offer = exists().where(Offer.request_id == CareRequest.id, or_(
         Offer.updated_at >= limit, Offer.made_at >= limit, Offer.answered_at >= limit))
@@ -46,9 +47,10 @@ def due_for_anonymisation(session: Session, org: Organisation) -> list[CareReque
         ~recent_change, ~recent_offer).order_by(CareRequest.id)).all()
 
 
-def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> list[int]:
+def anonymise(ctx, *, dry_run: bool = False) -> list[int]:
     """Anonymise every due request of ``org``; with ``dry_run`` only list their ids."""
-    due = due_for_anonymisation(session, org)
+    session = ctx.session
+    due = due_for_anonymisation(ctx)
     if dry_run:
         return [r.id for r in due]
     for req in due:
@@ -56,7 +58,7 @@ def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> 
             setattr(req, name, value)
         req.email = f"geanonimiseerd-{req.id}@invalid"
         req.token_hash = f"anon-{req.id}"
-        req.anonymised_at = clock.now()
+        req.anonymised_at = ctx.now()
         for change in req.history:
             change.reason = ""
             if change.actor_label.startswith("toeleider"):
@@ -66,9 +68,9 @@ def anonymise(session: Session, org: Organisation, *, dry_run: bool = False) -> 
     session.flush()  # the audit listener writes the changes, old values included: scrubbed below
     ids = [r.id for r in due]
     offer_ids = [o.id for r in due for o in r.offers]
-    _scrub_audit(session, org, "wachtlijst_request", ids)
-    _scrub_audit(session, org, "wachtlijst_offer", offer_ids)
-    _scrub_mails(session, org, ids, offer_ids)
+    _scrub_audit(ctx, "wachtlijst_request", ids)
+    _scrub_audit(ctx, "wachtlijst_offer", offer_ids)
+    _scrub_mails(ctx, ids, offer_ids)
     for obj in list(session.identity_map.values()):  # Core updates: loaded copies must not linger
         if isinstance(obj, AuditEntry | Job):
             session.expire(obj)
@@ -79,8 +81,10 @@ PERSONAL = set(BLANK) | {"email", "token_hash", "decline_reason", "child_birth_d
 SCRUBBED = "(geanonimiseerd)"
 
 
-def _scrub_audit(session: Session, org: Organisation, entity: str, ids: list[int]) -> None:
+def _scrub_audit(ctx, entity: str, ids: list[int]) -> None:
     """Blank the personal values the audit trail copied (who changed what and when stays)."""
+    session = ctx.session
+    org = ctx.org
     for part in chunks(ids):
         for entry in session.execute(select(AuditEntry.id, AuditEntry.changes).where(
                 AuditEntry.organisation_id == org.id, AuditEntry.entity == entity,
@@ -92,8 +96,10 @@ def _scrub_audit(session: Session, org: Organisation, entity: str, ids: list[int
                             .values(summary="", changes=changes or None))
 
 
-def _scrub_mails(session: Session, org: Organisation, ids: list[int], offer_ids: list[int]) -> None:
+def _scrub_mails(ctx, ids: list[int], offer_ids: list[int]) -> None:
     """The outbox rows of the mails to these requests keep their key (idempotency), not their text."""
+    session = ctx.session
+    org = ctx.org
     keys = [f"mail:wachtlijst:confirm:{i}" for i in ids] + [
         f"mail:wachtlijst:{kind}:{i}" for i in offer_ids for kind in ("offer", "reminder")]
     table = Job.__table__
@@ -105,8 +111,10 @@ def _scrub_mails(session: Session, org: Organisation, ids: list[int], offer_ids:
             .values(payload={"to": "", "subject": "", "body": SCRUBBED}, last_error=None))
 
 
-def export(session: Session, org: Organisation, email: str) -> dict:
+def export(ctx, email: str) -> dict:
     """Everything the waiting list holds about the family behind ``email`` (GDPR access)."""
+    session = ctx.session
+    org = ctx.org
     reqs = session.scalars(select(CareRequest).where(
         CareRequest.organisation_id == org.id, func.lower(CareRequest.email) == email.strip().lower())
         .options(selectinload(CareRequest.preferences), selectinload(CareRequest.history),
@@ -118,7 +126,7 @@ def export(session: Session, org: Organisation, email: str) -> dict:
         return {c.key: _json(getattr(obj, c.key)) for c in obj.__table__.columns if c.key not in skip}
 
     return {
-        "organisation": org.name, "exported_at": clock.now().isoformat(), "email": email,
+        "organisation": org.name, "exported_at": ctx.now().isoformat(), "email": email,
         "requests": [{
             **plain(r),
             "preferences": [names.get(p.location_id, p.location_id) for p in r.preferences],
@@ -136,6 +144,6 @@ def _json(value):
     return value
 
 
-def export_json(session: Session, org: Organisation, email: str) -> str:
-    return json.dumps(export(session, org, email), ensure_ascii=False, indent=2)
+def export_json(ctx, email: str) -> str:
+    return json.dumps(export(ctx, email), ensure_ascii=False, indent=2)
 

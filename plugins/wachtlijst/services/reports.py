@@ -23,7 +23,6 @@ from core.clock import BRUSSELS
 from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime, SubsidyLevel
-from core.settings import get_setting
 from core.values import Period
 
 from ..models import CareRequest, Offer, OfferStatus, Status, StatusChange
@@ -94,7 +93,7 @@ def monthly(session: Session, orgs: list[Organisation], period: Period) -> Month
     """The month's figures over ``orgs`` (one organisation, or every partner of the koepel).
     A fixed number of queries, whatever the number of requests."""
     org_ids = [o.id for o in orgs]
-    min_criteria = {o.id: int(get_setting(session, o, "wachtlijst.vulnerable_min_criteria")) for o in orgs}
+    min_criteria = {o.id: int(context_for(session, o).setting("wachtlijst.vulnerable_min_criteria")) for o in orgs}
     start, end = _moment(period.first_day, False), _moment(period.last_day, True)
     reqs = session.scalars(select(CareRequest).where(
         CareRequest.organisation_id.in_(org_ids), CareRequest.submitted_at <= end,
@@ -231,13 +230,15 @@ class LocationCounts:
     details: dict[str, int]
 
 
-def fo_re_19_counts(session: Session, org: Organisation, year: int) -> list[LocationCounts]:
+def fo_re_19_counts(ctx, year: int) -> list[LocationCounts]:
+    session = ctx.session
+    org = ctx.org
     locations = session.scalars(select(Location).where(Location.organisation_id == org.id).order_by(Location.name)).all()
-    min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
+    min_criteria = int(ctx.setting("wachtlijst.vulnerable_min_criteria"))
     placed = {r.child_id: r for r in session.scalars(select(CareRequest).where(
         CareRequest.organisation_id == org.id, CareRequest.child_id.is_not(None)))}
     api = placing.planning_api()
-    days = api.reserved_days(context_for(session, org), start=date(year, 1, 1), end=date(year, 12, 31))
+    days = api.reserved_days(ctx, start=date(year, 1, 1), end=date(year, 12, 31))
     children: dict[int, set[int]] = defaultdict(set)
     for day in days:
         children[day.location_id].add(day.child_id)
@@ -253,14 +254,15 @@ def fo_re_19_counts(session: Session, org: Organisation, year: int) -> list[Loca
     return out
 
 
-def fo_re_19_xml(session: Session, org: Organisation, year: int) -> bytes:
+def fo_re_19_xml(ctx, year: int) -> bytes:
     """The FO-RE-19 XML of ``org`` for ``year``, validated against the official schema."""
+    org = ctx.org
     if org.price_regime != PriceRegime.INKOMENSTARIEF:
         raise ReportError("FO-RE-19 geldt enkel voor organisaties met inkomenstarief.")
-    group_id = get_setting(session, org, "wachtlijst.subsidiegroep_id")
+    group_id = ctx.setting("wachtlijst.subsidiegroep_id")
     if not str(group_id or "").isdigit() or not 0 < int(group_id) <= 9999999999:
         raise ReportError("Vul eerst het id van de subsidiegroep (Opgroeien) in bij de instellingen.")
-    counts = [c for c in fo_re_19_counts(session, org, year)]
+    counts = [c for c in fo_re_19_counts(ctx, year)]
     missing = [c.location.name for c in counts if not (c.location.opgroeien_file_no or "").isdigit()]
     if missing:
         raise ReportError("Locaties zonder dossiernummer van Opgroeien: " + ", ".join(missing))

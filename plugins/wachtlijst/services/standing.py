@@ -8,10 +8,8 @@ from datetime import date
 
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from core.models import Location, Organisation
-from core.settings import get_setting
+from core.models import Location
 
 from ..models import WAITING_STATUSES, CareRequest
 from . import offers, placing
@@ -25,13 +23,15 @@ class Standing:
     ahead: list[tuple[str, int]] = field(default_factory=list)  # (location name, requests before it)
 
 
-def standing(session: Session, org: Organisation, req: CareRequest, lang: str) -> Standing | None:
+def standing(ctx, req: CareRequest, lang: str) -> Standing | None:
     """None while the request does not wait (not confirmed yet, offered, placed, closed)."""
+    session = ctx.session
+    org = ctx.org
     if req.status not in WAITING_STATUSES:
         return None
-    min_criteria = int(get_setting(session, org, "wachtlijst.vulnerable_min_criteria"))
+    min_criteria = int(ctx.setting("wachtlijst.vulnerable_min_criteria"))
     flags = flags_of(req, min_criteria)
-    group_key = next((rule for rule in get_rules(session, org) if rule in RULES and rule in flags), None)
+    group_key = next((rule for rule in get_rules(ctx) if rule in RULES and rule in flags), None)
     with force_locale(lang):
         group = rule_label(group_key) if group_key else None
     month = req.desired_start.replace(day=1)
@@ -40,7 +40,7 @@ def standing(session: Session, org: Organisation, req: CareRequest, lang: str) -
     names = dict(session.execute(select(Location.id, Location.name).where(
         Location.organisation_id == org.id, Location.id.in_([p.location_id for p in req.preferences]))).all())
     for preference in sorted(req.preferences, key=lambda p: p.rank):
-        ranked, rows = offers.ranking(session, org, preference.location_id)
+        ranked, rows = offers.ranking(ctx, preference.location_id)
         ahead = 0
         for item in ranked:
             if item.request_id == req.id:

@@ -26,10 +26,10 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record_view
 from core.clock import clock
+from core.context import current_context
 from core.db import session
 from core.models import Location, Organisation
 from core.security import public, requires
-from core.settings import get_setting
 from core.values import Period
 from core.views.helpers import get_or_404, render_form
 from core.views.listing import paginate
@@ -98,7 +98,7 @@ def create():
     form.setup(lang, _locations(g.org.id))
     if form.validate_on_submit():
         try:
-            created = intake.create_requests(session(), g.org, form.to_data(), channel="staff", actor=current_user)
+            created = intake.create_requests(current_context(), form.to_data(), channel="staff", actor=current_user)
         except ValidationFailed as exc:
             form.add_service_errors(exc.errors, lang)
         else:
@@ -115,7 +115,7 @@ def detail(request_id: int):
     req = get_request(request_id)
     record_view(session(), req, "opvangvraag")
     names = dict(_locations(g.org.id))
-    min_criteria = int(get_setting(session(), g.org, "wachtlijst.vulnerable_min_criteria"))
+    min_criteria = int(current_context().setting("wachtlijst.vulnerable_min_criteria"))
     flags = sorted(policy.flags_of(req, min_criteria) - {policy.RESERVED})
     return render_template("wachtlijst/detail.html", req=req, names=names, status_label=status_label,
                            flags=[policy.rule_label(f) for f in flags], decline_form=DeclineForm(),
@@ -131,9 +131,9 @@ def close(request_id: int):
         if not reason:
             raise WachtlijstError("reason_required", "reason")
         if request.form.get("how") == "lapse":
-            intake.lapse(session(), g.org, req, actor=current_user, reason=reason)
+            intake.lapse(current_context(), req, actor=current_user, reason=reason)
         else:
-            intake.withdraw(session(), g.org, req, actor=current_user, reason=reason)
+            intake.withdraw(current_context(), req, actor=current_user, reason=reason)
     except WachtlijstError as exc:
         flash(exc.message, "error")
         return redirect(url_for("wachtlijst.detail", request_id=req.id)), 303
@@ -146,7 +146,7 @@ def close(request_id: int):
 def export(request_id: int):
     req = get_request(request_id)
     record_view(session(), req, "export")
-    body = privacy.export_json(session(), g.org, req.email)
+    body = privacy.export_json(current_context(), req.email)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=opvangvraag-{req.id}.json"})
 
@@ -158,7 +158,7 @@ def ranking():
     wanted = request.args.get("location", type=int) or (locations[0][0] if locations else 0)
     if locations and wanted not in dict(locations):
         abort(404)
-    ranked, reqs = offers.ranking(session(), g.org, wanted) if locations else ([], {})
+    ranked, reqs = offers.ranking(current_context(), wanted) if locations else ([], {})
     return render_template("wachtlijst/ranking.html", ranked=ranked[:200], total=len(ranked), reqs=reqs,
                            locations=locations, wanted=wanted, status_label=status_label)
 
@@ -167,7 +167,7 @@ def ranking():
 @requires(WL_FIGURES)
 def vacancies():
     start = Period.of(clock.today()).first_day
-    slots = [s for s in placing.vacancies(session(), g.org, start=start, months=12) if not s.last_minute]
+    slots = [s for s in placing.vacancies(current_context(), start=start, months=12) if not s.last_minute]
     return render_template("wachtlijst/vacancies.html", slots=slots, names=dict(_locations(g.org.id)))
 
 
@@ -181,10 +181,10 @@ def candidates():
     if slot.location_id not in dict(_locations(g.org.id)):
         abort(404)
     try:
-        ranked, reqs = offers.candidates(session(), g.org, slot)
+        ranked, reqs = offers.candidates(current_context(), slot)
     except WachtlijstError:
         abort(404)
-    free = offers.free_now(session(), g.org, slot)
+    free = offers.free_now(current_context(), slot)
     return render_template("wachtlijst/candidates.html", slot=slot, ranked=ranked, reqs=reqs, free=free,
                            names=dict(_locations(g.org.id)), rule_label=policy.rule_label)
 
@@ -212,7 +212,8 @@ def offer_form():
     """Before an offer is sent: the start date and the answer date, chosen here, and the text the
     parent will read."""
     req, slot = _offer_target(request.args)
-    return _render_offer_form(req, slot, offers.offer_start(req, slot), offers.default_deadline(session(), g.org))
+    return _render_offer_form(req, slot, offers.offer_start(req, slot, current_context().today()),
+                              offers.default_deadline(current_context()))
 
 
 def _date_field(name: str) -> date | None:
@@ -234,7 +235,7 @@ def make_offer():
         start, deadline = _date_field("start_date"), _date_field("deadline")
         if request.form.get("confirm") and (start is None or deadline is None):
             raise WachtlijstError("offer_start_outside" if start is None else "offer_deadline_invalid")
-        offers.make_offer(session(), g.org, req, slot, actor=current_user, start_date=start, deadline=deadline)
+        offers.make_offer(current_context(), req, slot, actor=current_user, start_date=start, deadline=deadline)
     except WachtlijstError as exc:
         if exc.code in ("offer_start_outside", "offer_deadline_invalid"):
             return _render_offer_form(req, slot, request.form.get("start_date", ""), request.form.get("deadline", ""),
@@ -252,10 +253,10 @@ def answer_offer(offer_id: int):
     offer = get_offer(offer_id)
     try:
         if request.form.get("answer") == "accept":
-            offers.accept(session(), g.org, offer, actor=current_user)
+            offers.accept(current_context(), offer, actor=current_user)
             flash(_("Aanbod aanvaard: gezin, kind en opvangplan zijn aangemaakt."), "success")
         else:
-            offers.decline(session(), g.org, offer, request.form.get("reason", ""), actor=current_user)
+            offers.decline(current_context(), offer, request.form.get("reason", ""), actor=current_user)
             flash(_("Weigering geregistreerd."), "success")
     except WachtlijstError as exc:
         return render_template("wachtlijst/message.html", message=exc.message,
@@ -270,13 +271,13 @@ def duplicates():
         keep = get_request(request.form.get("keep", type=int) or 0)
         drop = get_request(request.form.get("drop", type=int) or 0)
         try:
-            intake.merge(session(), g.org, keep, drop, actor=current_user)
+            intake.merge(current_context(), keep, drop, actor=current_user)
         except WachtlijstError as exc:
             flash(exc.message, "error")
             return redirect(url_for("wachtlijst.duplicates")), 303
         flash(_("Aanvragen samengevoegd."), "success")
         return redirect(url_for("wachtlijst.detail", request_id=keep.id))
-    pairs = intake.find_duplicates(session(), g.org)
+    pairs = intake.find_duplicates(current_context())
     return render_template("wachtlijst/duplicates.html", pairs=pairs, status_label=status_label)
 
 
@@ -284,7 +285,7 @@ def duplicates():
 @requires(WL_POLICY)
 def policy_page():
     form = PolicyForm()
-    rules = policy.get_rules(session(), g.org)
+    rules = policy.get_rules(current_context())
     error = None
     places = {key: str(i) for i, key in enumerate(rules, start=1)}
     if form.validate_on_submit():
@@ -293,7 +294,7 @@ def policy_page():
             if preset is not None and preset not in policy.PRESETS:
                 raise ValueError(preset)
             wanted = policy.PRESETS[preset] if preset else policy.rules_from_ranks(request.form)
-            policy.set_rules(session(), g.org, wanted)
+            policy.set_rules(current_context(), wanted)
         except ValueError:
             error = _("Elke regel krijgt een eigen plaats (1, 2, 3 ...), of blijft ongebruikt; "
                       "de twee Brusselse regels sluiten elkaar uit.")
@@ -301,8 +302,8 @@ def policy_page():
         else:
             flash(_("Voorrangsbeleid bewaard."), "success")
             return redirect(url_for("wachtlijst.policy_page"))
-    share = get_setting(session(), g.org, "wachtlijst.vulnerable_share")
-    dutch_share = get_setting(session(), g.org, "wachtlijst.dutch_share")
+    share = current_context().setting("wachtlijst.vulnerable_share")
+    dutch_share = current_context().setting("wachtlijst.dutch_share")
     return render_template("wachtlijst/policy.html", form=form, rules=rules, catalogue=policy.RULES,
                            presets=policy.PRESET_LABELS, share=share, dutch_share=dutch_share, places=places,
                            error=error, rule_label=policy.rule_label), 422 if error or form.errors else 200
@@ -342,7 +343,7 @@ def report_xlsx():
 def fo_re_19():
     year = request.args.get("year", type=int) or clock.today().year - 1
     try:
-        xml = reports.fo_re_19_xml(session(), g.org, year)
+        xml = reports.fo_re_19_xml(current_context(), year)
     except reports.ReportError as exc:
         return render_template("wachtlijst/message.html", message=str(exc),
                                back=url_for("wachtlijst.report")), 422
@@ -382,14 +383,14 @@ def public_form():
     lang = _lang()
     if (blocked := _guard(lang)) is not None:
         return blocked
-    if not get_setting(session(), g.org, "wachtlijst.public_form"):
+    if not current_context().setting("wachtlijst.public_form"):
         abort(404)
     form = RequestForm().setup(lang, _locations(g.org.id))
     if form.validate_on_submit():
         data = form.to_data()
         lang = valid_language(data.language)
         try:
-            intake.create_requests(session(), g.org, data, channel="public")
+            intake.create_requests(current_context(), data, channel="public")
         except ValidationFailed as exc:
             form.add_service_errors(exc.errors, lang)
         else:
@@ -402,7 +403,7 @@ def public_form():
 
 def _by_token(token: str, lang: str) -> CareRequest | None:
     try:
-        return intake.find_by_token(session(), g.org, token)
+        return intake.find_by_token(current_context(), token)
     except WachtlijstError:
         return None
 
@@ -419,7 +420,7 @@ def public_status(token: str):
     lang = valid_language(request.args.get("lang") or req.language)
     open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
     location = session().get(Location, open_offer.location_id).name if open_offer else None
-    where = standing.standing(session(), g.org, req, lang)
+    where = standing.standing(current_context(), req, lang)
     month = babel_dates.format_date(where.month, "MMMM y", locale=lang) if where else ""
     return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
                            location=location, token=token, today=clock.today(),
@@ -441,7 +442,7 @@ def public_confirm(token: str):
         lang = valid_language(request.args.get("lang") or req.language)
         return render_template("wachtlijst/public_confirm.html", lang=lang, t=t, token=token,
                                confirmed=req.status != Status.SUBMITTED)
-    intake.confirm(session(), g.org, req)
+    intake.confirm(current_context(), req)
     return redirect(url_for("wachtlijst.public_status", token=token, lang=req.language), 303)
 
 
@@ -457,17 +458,17 @@ def public_answer(token: str):
     lang = req.language
     try:
         if request.form.get("answer") == "withdraw":
-            intake.withdraw(session(), g.org, req, reason=request.form.get("reason", "").strip())
+            intake.withdraw(current_context(), req, reason=request.form.get("reason", "").strip())
             done = "withdrawn_now"
         else:
             offer = next((o for o in req.offers if o.id == request.form.get("offer_id", type=int)), None)
             if offer is None:
                 return _public_error("offer_closed", lang, 404)
             if request.form.get("answer") == "accept":
-                offers.accept(session(), g.org, offer)
+                offers.accept(current_context(), offer)
                 done = "accepted_now"
             else:
-                offers.decline(session(), g.org, offer, request.form.get("reason", ""))
+                offers.decline(current_context(), offer, request.form.get("reason", ""))
                 done = "declined_now"
     except WachtlijstError as exc:
         return render_template("wachtlijst/public_message.html", message=exc.message_in(lang), lang=lang, t=t,

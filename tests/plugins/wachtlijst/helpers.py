@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from core.context import context_for
 from plugins.wachtlijst.services.intake import RequestData, create_requests
 
 _seq = itertools.count(1)
@@ -21,7 +22,7 @@ def request_data(location_ids, **overrides) -> RequestData:
 
 def make_request(session, org, location_ids, *, channel="staff", actor=None, **overrides):
     """One stored request (confirmed when entered by staff); returns (request, token)."""
-    return create_requests(session, org, request_data(location_ids, **overrides), channel=channel, actor=actor)[0]
+    return create_requests(context_for(session, org), request_data(location_ids, **overrides), channel=channel, actor=actor)[0]
 
 
 def route_token(factory, org, session) -> str:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core.context import build_context
+from core.context import build_context, context_for
 from core.jobs import Job
 from plugins.wachtlijst import api
 from plugins.wachtlijst.models import CareRequest
@@ -29,7 +29,7 @@ def slot(location):
 
 @pytest.fixture
 def fixed_vacancies(monkeypatch, slot):
-    monkeypatch.setattr(placing, "vacancies", lambda session, org, *, start, months=12, location_ids=None: [slot])
+    monkeypatch.setattr(placing, "vacancies", lambda ctx, *, start, months=12, location_ids=None: [slot])
 
 
 def _count(session) -> int:
@@ -101,14 +101,14 @@ def test_withdraw_needs_a_reason_and_an_open_request(ctx, session, org, location
 def test_offer_answered_through_the_api_becomes_a_placement(ctx, session, org, location, slot, fixed_vacancies,
                                                            frozen_today):
     declined_req, _ = make_request(session, org, [location.id], email="d@example.be", child_first_name="Bo")
-    declined = offers.make_offer(session, org, declined_req, slot, actor=None)
+    declined = offers.make_offer(context_for(session, org), declined_req, slot, actor=None)
     with pytest.raises(api.WachtlijstError) as info:
         api.answer_offer(ctx, declined.id, accepted=False, reason="")
     assert info.value.code == "reason_required"
     assert api.answer_offer(ctx, declined.id, accepted=False, reason="te ver").status == "declined"
 
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     assert [o.id for o in api.list_offers(ctx, statuses=("open",))] == [offer.id]
     assert api.answer_offer(ctx, offer.id, accepted=True).status == "accepted"
     [placed] = api.placements(ctx)

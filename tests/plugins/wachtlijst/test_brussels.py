@@ -33,18 +33,18 @@ def vacancies(monkeypatch, brussels):
 
 def place(session, org, slot, email, name, **facts):
     req, _ = make_request(session, org, [slot.location_id], email=email, child_first_name=name, facts=facts)
-    offer = offers.make_offer(session, org, req, slot, actor=None)
-    offers.accept(session, org, offer)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
+    offers.accept(context_for(session, org), offer)
     return req
 
 
 def order(session, org, location_id):
-    ranked, reqs = offers.ranking(session, org, location_id)
+    ranked, reqs = offers.ranking(context_for(session, org), location_id)
     return [reqs[r.request_id].child_first_name for r in ranked], ranked
 
 
 def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org, brussels, vacancies, frozen_today):
-    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    policy.set_rules(context_for(session, org), policy.PRESETS["brussel"])
     assert get_setting(session, org, "wachtlijst.dutch_share") == 55
     make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
                  facts={"single_parent": True})
@@ -71,7 +71,7 @@ def test_share_counts_placed_dutch_speaking_children_still_in_care(session, org,
 def test_share_is_a_setting(session, org, brussels, vacancies, frozen_today):
     assert "wachtlijst.dutch_share" in definitions()  # listed by plugin.py
     assert not hasattr(policy, "setting")  # so read through core.settings, without a fallback of its own
-    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    policy.set_rules(context_for(session, org), policy.PRESETS["brussel"])
     place(session, org, vacancies, "p1@example.be", "Eerste", dutch_speaking=True)
     make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
                  facts={"single_parent": True})
@@ -97,12 +97,12 @@ def test_candidates_and_central_allocation_apply_the_share(session, factory, org
                                                              frozen_today):
     from core.models import Role
 
-    policy.set_rules(session, org, policy.PRESETS["brussel"])
+    policy.set_rules(context_for(session, org), policy.PRESETS["brussel"])
     alone, _ = make_request(session, org, [brussels.id], email="alleen@example.be", child_first_name="Alleen",
                             facts={"single_parent": True})
     dutch, _ = make_request(session, org, [brussels.id], email="nl@example.be", child_first_name="Nederlands",
                             facts={"dutch_speaking": True})
-    ranked, _ = offers.candidates(session, org, vacancies)
+    ranked, _ = offers.candidates(context_for(session, org), vacancies)
     assert [r.request_id for r in ranked] == [dutch.id, alone.id]
     coordinator = factory.user(None, Role.COORDINATOR)
     run = central.propose(session, org.koepel_id, Period(2027, 1).first_day, actor=coordinator, months=1)
@@ -185,4 +185,4 @@ def test_quotas_do_not_expand_reserved_days(session, org, location, frozen_today
 
     monkeypatch.setattr(placing.planning_api(), "reserved_days", refuse)
     assert _held(session, org, location) == 3
-    offers.ranking(session, org, location.id)
+    offers.ranking(context_for(session, org), location.id)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.jobs import Job
 from core.mail import mail_body
 from core.settings import set_setting
@@ -74,13 +75,13 @@ def test_same_child_twice_is_refused_but_twins_are_two_linked_requests(session, 
     with pytest.raises(ValidationFailed) as info:
         make_request(session, org, [location.id], child_first_name="lotte ", child_last_name="PEETERS")
     assert info.value.errors == {"child_last_name": "duplicate"}
-    created = intake.create_requests(session, org, request_data([location.id], email="tweeling@example.be",
+    created = intake.create_requests(context_for(session, org), request_data([location.id], email="tweeling@example.be",
                                                                  child_first_name="Jan", twin_first_name="Piet"),
                                      channel="staff")
     (a, _), (b, _) = created
     assert a.sibling_request_id == b.id and b.sibling_request_id == a.id
     assert {a.child_first_name, b.child_first_name} == {"Jan", "Piet"}
-    assert not [p for p in intake.find_duplicates(session, org) if {p.first.id, p.second.id} == {a.id, b.id}]
+    assert not [p for p in intake.find_duplicates(context_for(session, org)) if {p.first.id, p.second.id} == {a.id, b.id}]
 
 
 def test_near_duplicates_are_found_and_merged_by_a_director(session, org, factory, location, director, frozen_today):
@@ -88,13 +89,13 @@ def test_near_duplicates_are_found_and_merged_by_a_director(session, org, factor
     first, _ = make_request(session, org, [location.id], email="een@example.be", facts={"work": True})
     second, _ = make_request(session, org, [other_loc.id], email="twee@example.be", child_first_name="Lotte",
                              facts={"single_parent": True})
-    pairs = intake.find_duplicates(session, org)
+    pairs = intake.find_duplicates(context_for(session, org))
     assert [(p.first.id, p.second.id, p.matches) for p in pairs] == [(first.id, second.id, ("name", "birth"))]
-    intake.merge(session, org, first, second, actor=director)
+    intake.merge(context_for(session, org), first, second, actor=director)
     assert second.status == Status.WITHDRAWN and second.merged_into_id == first.id
     assert [p.location_id for p in first.preferences] == [location.id, other_loc.id]
     assert first.work and first.single_parent
-    assert intake.find_duplicates(session, org) == []
+    assert intake.find_duplicates(context_for(session, org)) == []
 
 
 def test_public_form_confirmation_and_status_page(app, client, session, org, location, frozen_today):

@@ -31,7 +31,7 @@ def fixed_vacancies(monkeypatch, slot):
     """Planning's free places, pinned for the logic tests (the integration test uses the real ones)."""
     state = {"free": 1}
 
-    def fake(session, org, *, start, months=12, location_ids=None):
+    def fake(ctx, *, start, months=12, location_ids=None):
         return [placing.Slot(slot.location_id, slot.year, slot.month, slot.age_band, slot.day_parts, state["free"])]
 
     monkeypatch.setattr(placing, "vacancies", fake)
@@ -44,7 +44,7 @@ def test_candidates_ranked_with_reasons(session, org, location, slot, fixed_vaca
                              facts={"work": True})
     too_late, _ = make_request(session, org, [location.id], email="c@example.be", child_first_name="Cas",
                                desired_start=date(2027, 6, 1))
-    ranked, reqs = offers.candidates(session, org, slot)
+    ranked, reqs = offers.candidates(context_for(session, org), slot)
     assert [r.request_id for r in ranked] == [worker.id, plain.id]
     assert too_late.id not in reqs
     assert ranked[0].matched == ["work"]
@@ -56,18 +56,18 @@ def test_ranking_query_count_does_not_grow(app, session, factory, org, location,
         make_request(session, org, [location.id], email=f"x{i}@example.be")
     session.expire_all()
     with QueryCounter(session.connection()) as small:
-        assert len(offers.candidates(session, org, slot)[0]) == 3
+        assert len(offers.candidates(context_for(session, org), slot)[0]) == 3
     for i in range(3, 30):
         make_request(session, org, [location.id], email=f"x{i}@example.be", facts={"work": i % 2 == 0})
     session.expire_all()
     with QueryCounter(session.connection()) as large:
-        assert len(offers.candidates(session, org, slot)[0]) == 30
+        assert len(offers.candidates(context_for(session, org), slot)[0]) == 30
     assert large.count == small.count
 
 
 def test_offer_deadline_mail_and_jobs(session, org, location, slot, fixed_vacancies, director, frozen_today):
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=director)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=director)
     assert offer.deadline == frozen_today + timedelta(days=10)
     assert offer.start_date == date(2027, 1, 4)  # the parent's wish inside the vacancy month
     assert req.status == Status.OFFER_MADE and "Zonneweide Centrum" in req.history[-1].reason
@@ -76,7 +76,7 @@ def test_offer_deadline_mail_and_jobs(session, org, location, slot, fixed_vacanc
     # the one place is now promised: a second offer on it is refused, nothing written
     other, _ = make_request(session, org, [location.id], email="other@example.be")
     with pytest.raises(WachtlijstError) as info:
-        offers.make_offer(session, org, other, slot, actor=director)
+        offers.make_offer(context_for(session, org), other, slot, actor=director)
     assert info.value.code == "place_taken"
     assert other.status == Status.CONFIRMED
     assert session.scalar(select(func.count()).select_from(Offer).where(Offer.request_id == other.id)) == 0
@@ -86,7 +86,7 @@ def test_offer_on_a_place_that_is_no_longer_free(session, org, location, slot, f
     req, _ = make_request(session, org, [location.id])
     fixed_vacancies["free"] = 0
     with pytest.raises(WachtlijstError) as info:
-        offers.make_offer(session, org, req, slot, actor=None)
+        offers.make_offer(context_for(session, org), req, slot, actor=None)
     assert info.value.message_in("fr") == "Cette place n'est plus libre."
 
 
@@ -100,14 +100,14 @@ def test_decline_requires_a_reason_and_fires_event(app, session, org, location, 
 
     app.extensions["koepel_plugins"].register(Listener(), name="listener-declined")
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     with pytest.raises(WachtlijstError):
-        offers.decline(session, org, offer, "  ")
-    offers.decline(session, org, offer, "te ver van het werk")
+        offers.decline(context_for(session, org), offer, "  ")
+    offers.decline(context_for(session, org), offer, "te ver van het werk")
     assert offer.status == OfferStatus.DECLINED and req.status == Status.DECLINED
     assert seen and seen[0].reason == "te ver van het werk" and seen[0].offer_id == offer.id
     # back on the list: a new offer can be made
-    assert req.id in offers.candidates(session, org, slot)[1]
+    assert req.id in offers.candidates(context_for(session, org), slot)[1]
 
 
 def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, location, slot, fixed_vacancies,
@@ -121,12 +121,12 @@ def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, loc
 
     app.extensions["koepel_plugins"].register(Listener(), name="listener-expired")
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     session.commit()
     app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)
                  + timedelta(hours=1))
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert info.value.code == "offer_expired"
     report = run_pending(get_db(), kinds=["wachtlijst.offer_expiry", "wachtlijst.offer_reminder"])
     assert report.done == 2  # the reminder found the offer past its deadline and sent nothing
@@ -136,7 +136,7 @@ def test_expiry_job_expires_and_accepting_late_is_refused(app, session, org, loc
     assert offer.request.history[-1].actor_label == "systeem"
     assert [(e.offer_id, e.care_request_id) for e in seen] == [(offer.id, offer.request_id)]
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert info.value.code == "offer_expired"
 
 
@@ -151,8 +151,8 @@ def test_accept_creates_family_child_and_care_plan_in_one_step(app, session, org
 
     app.extensions["koepel_plugins"].register(Listener(), name="listener-placed")
     req, _ = make_request(session, org, [location.id], facts={"single_parent": True})
-    offer = offers.make_offer(session, org, req, slot, actor=None)
-    offers.accept(session, org, offer)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
+    offers.accept(context_for(session, org), offer)
     assert req.status == Status.PLACED and offer.status == OfferStatus.ACCEPTED
     assert [h.new_status for h in req.history][-2:] == ["accepted", "placed"]
     child = session.get(Child, req.child_id)
@@ -164,13 +164,13 @@ def test_accept_creates_family_child_and_care_plan_in_one_step(app, session, org
     assert {d.day for d in plans} == {date(2027, 1, 4) + timedelta(days=i) for i in range(5)}
     assert seen[0].care_plan_id == req.care_plan_id and seen[0].child_id == child.id
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert info.value.code == "offer_closed"
 
 
 def test_failed_placement_writes_nothing(session, org, location, slot, fixed_vacancies, frozen_today, monkeypatch):
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     children = session.scalar(select(func.count()).select_from(Child))
     error = placing.planning_api().PlanningError("De opvang is die dag gesloten.")
 
@@ -179,7 +179,7 @@ def test_failed_placement_writes_nothing(session, org, location, slot, fixed_vac
 
     monkeypatch.setattr(placing, "create_care_plan", failing)
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert "gesloten" in info.value.message_in("nl")
     assert session.scalar(select(func.count()).select_from(Child)) == children
     assert req.status == Status.OFFER_MADE and offer.status == OfferStatus.OPEN
@@ -187,7 +187,7 @@ def test_failed_placement_writes_nothing(session, org, location, slot, fixed_vac
 
 def test_parent_answers_on_the_status_page(client, session, org, location, slot, fixed_vacancies, frozen_today):
     req, token = make_request(session, org, [location.id], language="en")
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     session.commit()
     url = f"/o/{org.slug}/wachtlijst/status/{token}"
     page = client.get(url).get_data(as_text=True)
@@ -222,21 +222,21 @@ def test_closing_a_request_withdraws_its_open_offer(session, org, location, slot
     from plugins.wachtlijst.services import intake
 
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=director)
-    assert offers.free_now(session, org, slot) == 0
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=director)
+    assert offers.free_now(context_for(session, org), slot) == 0
     if how == "merge":
         keep, _ = make_request(session, org, [location.id], email="ander-adres@example.be")
-        intake.merge(session, org, keep, req, actor=director)
+        intake.merge(context_for(session, org), keep, req, actor=director)
     elif how == "lapse":
-        intake.lapse(session, org, req, actor=director, reason="miskraam")
+        intake.lapse(context_for(session, org), req, actor=director, reason="miskraam")
     else:
-        intake.withdraw(session, org, req, reason="elders opvang gevonden")
+        intake.withdraw(context_for(session, org), req, reason="elders opvang gevonden")
     closed = req.status
     assert offer.status == OfferStatus.WITHDRAWN
-    assert offers.free_now(session, org, slot) == 1  # the place is free again
+    assert offers.free_now(context_for(session, org), slot) == 1  # the place is free again
     children = session.scalar(select(func.count()).select_from(Child))
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert info.value.code == "offer_closed"
     assert session.scalar(select(func.count()).select_from(Child)) == children and req.status == closed
 
@@ -246,21 +246,21 @@ def test_expiry_never_reopens_a_closed_request(session, org, location, slot, fix
     from plugins.wachtlijst.services import intake
 
     req, _ = make_request(session, org, [location.id])
-    offer = offers.make_offer(session, org, req, slot, actor=None)
-    intake.withdraw(session, org, req, reason="verhuisd")
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
+    intake.withdraw(context_for(session, org), req, reason="verhuisd")
     offer.status = OfferStatus.OPEN  # as it used to be left
     with pytest.raises(WachtlijstError) as info:
-        offers.accept(session, org, offer)
+        offers.accept(context_for(session, org), offer)
     assert info.value.code == "not_waiting"
     app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS))
-    assert offers.expire(session, org, offer)
+    assert offers.expire(context_for(session, org), offer)
     assert offer.status == OfferStatus.EXPIRED and req.status == Status.WITHDRAWN
 
 
 def test_accepting_an_expired_offer_on_the_status_page_in_french_writes_nothing(
         client, session, org, location, slot, fixed_vacancies, frozen_today):
     req, token = make_request(session, org, [location.id], language="fr")
-    offer = offers.make_offer(session, org, req, slot, actor=None)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
     session.commit()
     req_id, offer_id = req.id, offer.id
     app_clock().freeze(datetime.combine(offer.deadline + timedelta(days=1), datetime.min.time(), tzinfo=BRUSSELS)

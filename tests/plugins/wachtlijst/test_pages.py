@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.mail import mail_body
@@ -41,20 +42,20 @@ def test_policy_page_edits_rules_and_refuses_unknown(client, session, org, direc
     page = client.get(f"/o/{slug}/wachtlijst/policy").get_data(as_text=True)
     assert "Alleenstaande ouder" in page and '<label for="rank-single_parent">' in page
     assert "<code>" not in page and "subsidiebesluit</option>" not in page  # names, not keys
-    before = policy.get_rules(session, org)
+    before = policy.get_rules(context_for(session, org))
     for bad_data in ({"rank-work": "1", "rank-horoscoop": "2"}, {"rank-work": "1", "rank-urgent": "1"},
                      {"rank-work": "een"}, {"preset": "horoscoop"}):
         bad = client.post(f"/o/{slug}/wachtlijst/policy", data=bad_data)
         assert bad.status_code == 422 and "Elke regel krijgt een eigen plaats" in bad.get_data(as_text=True)
-        assert policy.get_rules(session, org) == before
+        assert policy.get_rules(context_for(session, org)) == before
     ok = client.post(f"/o/{slug}/wachtlijst/policy", data={"rank-urgent": "1", "rank-work": "2", "rank-sibling": ""})
     assert ok.status_code == 302
-    assert policy.get_rules(session, org) == ["urgent", "work"]
+    assert policy.get_rules(context_for(session, org)) == ["urgent", "work"]
     assert client.post(f"/o/{slug}/wachtlijst/policy", data={"preset": "brussel"}).status_code == 302
     from core.models import Organisation
 
     org = session.scalar(select(Organisation).where(Organisation.slug == slug))
-    assert policy.get_rules(session, org) == policy.PRESETS["brussel"]
+    assert policy.get_rules(context_for(session, org)) == policy.PRESETS["brussel"]
 
 
 def test_duplicates_page_merges(client, session, org, location, director, frozen_today):
@@ -84,7 +85,7 @@ def test_reminder_mail_before_the_deadline(app, session, org, location, director
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=1)
     monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
     req, _ = make_request(session, org, [location.id], language="fr")
-    offer = offers.make_offer(session, org, req, slot, actor=director)
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=director)
     session.commit()
     app_clock().freeze(datetime.combine(offer.deadline - timedelta(days=3), datetime.min.time(), tzinfo=BRUSSELS)
                  + timedelta(hours=10))
@@ -112,8 +113,8 @@ def test_disabled_module_answers_404_also_on_public_pages(client, factory, sessi
 def test_demo_data_and_dashboard_widget(client, session, org, location, director, frozen_today):
     from plugins.wachtlijst.services.demo import populate
 
-    assert populate(session, org, seed=1) == 14
-    assert populate(session, org, seed=1) == 0  # idempotent
+    assert populate(context_for(session, org), seed=1) == 14
+    assert populate(context_for(session, org), seed=1) == 0  # idempotent
     from core.models import PriceRegime
     from core.settings import get_setting
 

@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.jobs import Job
 from core.mail import mail_body
 from core.settings import set_setting
@@ -177,9 +178,9 @@ def test_mails_of_a_request_are_in_its_language(session, org, location, frozen_t
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=1)
     monkeypatch.setattr(placing, "vacancies", lambda *a, **k: [slot])
     req, _ = make_request(session, org, [location.id], channel="public", language=lang)
-    intake.confirm(session, org, req)  # the parent clicked the link
-    offer = offers.make_offer(session, org, req, slot, actor=None)
-    offers.decline(session, org, offer, "te ver")
+    intake.confirm(context_for(session, org), req)  # the parent clicked the link
+    offer = offers.make_offer(context_for(session, org), req, slot, actor=None)
+    offers.decline(context_for(session, org), offer, "te ver")
     mails = {j.key.split(":")[2]: {**j.payload, "body": mail_body(j.payload)}
              for j in session.scalars(select(Job).where(Job.kind == "mail.send"))}
     assert set(mails) == {"confirm", "offer", "outcome"}

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core.context import context_for
 from core.settings import set_setting
 from plugins.wachtlijst.models import Offer
 from plugins.wachtlijst.services import placing, policy
@@ -29,7 +30,7 @@ def test_public_form_carries_the_organisations_name_and_logo(client, session, or
 
 @pytest.fixture
 def queue(session, org, location, frozen_today):
-    policy.set_rules(session, org, ["work"])
+    policy.set_rules(context_for(session, org), ["work"])
     ahead_work, _ = make_request(session, org, [location.id], email="a@example.be", child_first_name="Anouk",
                                  facts={"work": True})
     ahead_plain, _ = make_request(session, org, [location.id], email="b@example.be", child_first_name="Bram")
@@ -73,7 +74,7 @@ def slot(location):
 
 @pytest.fixture
 def free_place(monkeypatch, slot):
-    def fake(session, org, *, start, months=12, location_ids=None):
+    def fake(ctx, *, start, months=12, location_ids=None):
         return [placing.Slot(slot.location_id, slot.year, slot.month, slot.age_band, slot.day_parts, 1)]
 
     monkeypatch.setattr(placing, "vacancies", fake)

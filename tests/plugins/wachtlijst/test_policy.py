@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.context import context_for
 from core.models import PriceRegime
 from plugins.wachtlijst.services import policy
 from plugins.wachtlijst.services.policy import Facts, rank
@@ -96,18 +97,18 @@ def test_filled_vulnerable_reserve_is_explained_to_vulnerable_families():
 def test_policy_refuses_the_plain_and_the_share_rule_together(session, factory):
     org = factory.org(modules={"wachtlijst"})
     with pytest.raises(ValueError):
-        policy.set_rules(session, org, ["work", "dutch_speaking", "dutch_share"])
+        policy.set_rules(context_for(session, org), ["work", "dutch_speaking", "dutch_share"])
 
 
 def test_policy_is_stored_per_organisation_with_defaults(session, factory):
     ikt = factory.org(modules={"wachtlijst"})
     free = factory.org(modules={"wachtlijst"}, price_regime=PriceRegime.VRIJE_PRIJS)
-    assert policy.get_rules(session, ikt) == policy.PRESETS["subsidiebesluit"]
-    assert policy.get_rules(session, free) == []
-    policy.set_rules(session, free, ["urgent", "work"])
-    assert policy.get_rules(session, free) == ["urgent", "work"]
-    assert policy.get_rules(session, ikt) == policy.PRESETS["subsidiebesluit"]
+    assert policy.get_rules(context_for(session, ikt)) == policy.PRESETS["subsidiebesluit"]
+    assert policy.get_rules(context_for(session, free)) == []
+    policy.set_rules(context_for(session, free), ["urgent", "work"])
+    assert policy.get_rules(context_for(session, free)) == ["urgent", "work"]
+    assert policy.get_rules(context_for(session, ikt)) == policy.PRESETS["subsidiebesluit"]
     with pytest.raises(ValueError):
-        policy.set_rules(session, free, ["work", "work"])
+        policy.set_rules(context_for(session, free), ["work", "work"])
     with pytest.raises(ValueError):
-        policy.set_rules(session, free, ["astrology"])
+        policy.set_rules(context_for(session, free), ["astrology"])

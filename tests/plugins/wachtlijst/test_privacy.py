@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.db import get_db
 from core.jobs import Job, run_pending
 from core.mail import mail_body
@@ -35,9 +36,9 @@ def test_dry_run_lists_then_anonymise_blanks_personal_data(session, org, locatio
                              desired_start=date(2024, 9, 1), child_birth_date=date(2024, 1, 1))
     freeze(date(2026, 3, 2))
     before = reports.monthly(session, [org], Period(2021, 3)).received
-    assert privacy.anonymise(session, org, dry_run=True) == [old.id]
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == [old.id]
     assert old.anonymised_at is None and old.child_first_name == "Oud"
-    assert privacy.anonymise(session, org) == [old.id]
+    assert privacy.anonymise(context_for(session, org)) == [old.id]
     assert old.anonymised_at is not None
     assert (old.child_first_name, old.applicant_last_name, old.notes, old.token) == ("", "", "", None)
     assert "oud@example.be" not in old.email
@@ -46,7 +47,7 @@ def test_dry_run_lists_then_anonymise_blanks_personal_data(session, org, locatio
     assert reports.monthly(session, [org], Period(2021, 3)).received == before == 1
     # a longer retention as a setting keeps it; a shorter one than the decree's 5 years is refused
     set_setting(session, org, "wachtlijst.retention_years", 6)
-    assert privacy.anonymise(session, org, dry_run=True) == []
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == []
     with pytest.raises(SettingError):
         set_setting(session, org, "wachtlijst.retention_years", 1)
 
@@ -72,7 +73,7 @@ def test_export_of_a_family(client, session, org, location, director):
     freeze(date(2026, 11, 18))
     req, _ = make_request(session, org, [location.id], email="gezin@example.be", child_first_name="Export")
     make_request(session, org, [location.id], email="ander@example.be", child_first_name="Ander")
-    data = privacy.export(session, org, "gezin@example.be")
+    data = privacy.export(context_for(session, org), "gezin@example.be")
     assert [r["child_first_name"] for r in data["requests"]] == ["Export"]
     assert data["requests"][0]["preferences"] == ["Zonneweide Centrum"]
     assert "token_hash" not in data["requests"][0]
@@ -109,7 +110,7 @@ def test_anonymising_scrubs_the_audit_trail_and_the_sent_mails(session, org, loc
                           child_birth_date=date(2020, 1, 1), notes="gevoelige notitie",
                           referrer_name="CAW Zuid", consent_referrers=True)
     old.phone = "0470 12 34 56"  # an edit: the audit entry keeps the old and new value
-    set_status(session, org, old, old.status, actor_label="ouder", reason="telefoon gewijzigd")
+    set_status(context_for(session, org), old, old.status, actor_label="ouder", reason="telefoon gewijzigd")
     freeze(date(2025, 9, 1))
     recent, _ = make_request(session, org, [location.id], channel="public", email="nieuw@example.be",
                              child_first_name="Recent", desired_start=date(2025, 12, 1),
@@ -129,7 +130,7 @@ def test_anonymising_scrubs_the_audit_trail_and_the_sent_mails(session, org, loc
     entries, before = audit_text(old.id)
     assert "oud@example.be" in before and "Geheimnaam" in before and "0470 12 34 56" in before
     assert "Geheimnaam" in mail_text(f"confirm:{old.id}")
-    assert privacy.anonymise(session, org) == [old.id]
+    assert privacy.anonymise(context_for(session, org)) == [old.id]
     entries, after = audit_text(old.id)
     for secret in ("oud@example.be", "Geheimnaam", "gevoelige notitie", "0470 12 34 56", "CAW Zuid", "Ouder"):
         assert secret not in after
@@ -146,8 +147,8 @@ def test_export_finds_the_family_whatever_the_case_of_the_address(session, org, 
     freeze(date(2026, 11, 18))
     make_request(session, org, [location.id], email="An.Peeters@Example.be", child_first_name="Hoofdletter")
     for asked in ("an.peeters@example.be", "An.Peeters@example.be", " AN.PEETERS@EXAMPLE.BE "):
-        assert [r["child_first_name"] for r in privacy.export(session, org, asked)["requests"]] == ["Hoofdletter"]
-    assert privacy.export(session, org, "ander@example.be")["requests"] == []
+        assert [r["child_first_name"] for r in privacy.export(context_for(session, org), asked)["requests"]] == ["Hoofdletter"]
+    assert privacy.export(context_for(session, org), "ander@example.be")["requests"] == []
 
 
 def test_export_is_for_staff_of_the_organisation_only(client, factory, session, org, location):

@@ -11,6 +11,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from core.models import Role
 from core.settings import set_setting
 from core.values import Period
@@ -35,12 +36,12 @@ def month_data(session, org, location, director):
                               facts={"urgent": True})
     at(date(2026, 11, 6))
     slot = placing.Slot(location.id, 2027, 1, "0-12m", "ma-vr volle dag", free=5)
-    first = offers.make_offer(session, org, placed, slot, actor=director)
-    second = offers.make_offer(session, org, declined, slot, actor=director)
+    first = offers.make_offer(context_for(session, org), placed, slot, actor=director)
+    second = offers.make_offer(context_for(session, org), declined, slot, actor=director)
     at(date(2026, 11, 10))
-    offers.accept(session, org, first)
-    offers.decline(session, org, second, "te ver")
-    intake.lapse(session, org, lapsed, actor=director, reason="miskraam")
+    offers.accept(context_for(session, org), first)
+    offers.decline(context_for(session, org), second, "te ver")
+    intake.lapse(context_for(session, org), lapsed, actor=director, reason="miskraam")
     at(date(2026, 12, 1))
     return placed, declined, lapsed, waiting
 
@@ -89,7 +90,7 @@ def test_koepel_report_sums_the_partners(session, factory, org, location, month_
 
 def test_fo_re_19_validates_against_the_official_schema(session, org, location, month_data):
     set_setting(session, org, "wachtlijst.subsidiegroep_id", "123456")
-    xml = reports.fo_re_19_xml(session, org, 2027)
+    xml = reports.fo_re_19_xml(context_for(session, org), 2027)
     assert reports.validate_fo_re_19(xml) == []
     doc = etree.fromstring(xml)
     group = doc.find("Voorrangsgroepen/Voorrangsgroep")
@@ -105,12 +106,12 @@ def test_fo_re_19_validates_against_the_official_schema(session, org, location, 
 
 def test_fo_re_19_refuses_without_subsidy_group_or_for_free_price(session, factory, org, location, month_data):
     with pytest.raises(reports.ReportError, match="subsidiegroep"):
-        reports.fo_re_19_xml(session, org, 2027)
+        reports.fo_re_19_xml(context_for(session, org), 2027)
     from core.models import PriceRegime
 
     free = factory.org(modules={"wachtlijst"}, price_regime=PriceRegime.VRIJE_PRIJS)
     with pytest.raises(reports.ReportError, match="inkomenstarief"):
-        reports.fo_re_19_xml(session, free, 2027)
+        reports.fo_re_19_xml(context_for(session, free), 2027)
 
 
 def test_fo_re_19_download(client, session, factory, org, location, month_data):
@@ -138,8 +139,8 @@ def test_fo_re_19_against_the_official_schema_file(session, factory, org, locati
     at(date(2026, 12, 2))
     req, _ = make_request(session, org, [second.id], email="kw@example.be", child_first_name="Kw",
                           facts={"low_income": True, "single_parent": True, "foster_child": True})
-    offers.accept(session, org, offers.make_offer(session, org, req, slot, actor=None))
-    xml = reports.fo_re_19_xml(session, org, 2027)
+    offers.accept(context_for(session, org), offers.make_offer(context_for(session, org), req, slot, actor=None))
+    xml = reports.fo_re_19_xml(context_for(session, org), 2027)
     schema = etree.XMLSchema(etree.parse(str(OFFICIAL_XSD)))
     doc = etree.fromstring(xml)
     assert schema.validate(doc), schema.error_log

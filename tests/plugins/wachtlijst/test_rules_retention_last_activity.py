@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from core.clock import BRUSSELS, app_clock
+from core.context import context_for
 from plugins.wachtlijst.models import StatusChange
 from plugins.wachtlijst.services import privacy
 from tests.plugins.wachtlijst.helpers import make_request
@@ -34,10 +35,10 @@ def test_period_counts_from_the_last_activity(session, org, location):
     session.flush()
 
     freeze(date(2026, 3, 2))
-    assert privacy.anonymise(session, org, dry_run=True) == [quiet.id]
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == [quiet.id]
     freeze(date(2028, 3, 3))
-    assert privacy.anonymise(session, org, dry_run=True) == [quiet.id]
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == [quiet.id]
     freeze(date(2028, 3, 4))
-    assert privacy.anonymise(session, org, dry_run=True) == [quiet.id, edited.id]
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == [quiet.id, edited.id]
     freeze(date(2029, 1, 11))
-    assert privacy.anonymise(session, org, dry_run=True) == [quiet.id, edited.id, moved.id]
+    assert privacy.anonymise(context_for(session, org), dry_run=True) == [quiet.id, edited.id, moved.id]
