@@ -159,7 +159,7 @@ def bench_ranking() -> bool:
                     s.add(req)
             made = n
             with db.unit_of_work() as s:
-                org = s.get(Organisation, org_id)
+                ctx = context_for(s, s.get(Organisation, org_id))
                 statements: list[str] = []
 
                 def count(conn, cursor, statement, *args, _out=statements):
@@ -168,7 +168,7 @@ def bench_ranking() -> bool:
 
                 event.listen(db.engine, "before_cursor_execute", count)
                 seconds, (ranked, _reqs) = timed(
-                    lambda s=s, org=org: candidates(context_for(s, org), Slot(loc_id, 2027, 1, "0-12m", "ma-vr volle dag")))
+                    lambda ctx=ctx: candidates(ctx, Slot(loc_id, 2027, 1, "0-12m", "ma-vr volle dag")))
                 event.remove(db.engine, "before_cursor_execute", count)
                 counts[n] = len(statements)
                 print(f"rank {n:>5} requests for one vacancy: {seconds * 1000:8.1f} ms, "

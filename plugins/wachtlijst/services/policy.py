@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import clock, to_local
+from core.clock import to_local
 from core.context import context_for
 from core.errors import render as text
 from core.models import Location, Organisation, PriceRegime
@@ -284,9 +284,7 @@ def _care_ended(session: Session, orgs: Mapping[int, Organisation], placed, loc_
     for row in placed:
         if row.child_id is not None:
             children.setdefault(row.organisation_id, set()).add(row.child_id)
-    today = clock.today()
     found: set[tuple[int, int]] = set()
     for org_id, child_ids in children.items():
-        found |= placing.planning_api().care_ended(context_for(session, orgs[org_id]), child_ids, today=today,
-                                                   location_ids=loc_ids)
+        found |= placing.planning_api().care_ended(context_for(session, orgs[org_id]), child_ids, location_ids=loc_ids)
     return found

@@ -119,7 +119,7 @@ def detail(request_id: int):
     flags = sorted(policy.flags_of(req, min_criteria) - {policy.RESERVED})
     return render_template("wachtlijst/detail.html", req=req, names=names, status_label=status_label,
                            flags=[policy.rule_label(f) for f in flags], decline_form=DeclineForm(),
-                           OfferStatus=OfferStatus, today=clock.today())
+                           OfferStatus=OfferStatus, today=current_context().today())
 
 
 @bp.route("/<int:request_id>/close", methods=["POST"])
@@ -166,7 +166,7 @@ def ranking():
 @bp.route("/vacancies")
 @requires(WL_FIGURES)
 def vacancies():
-    start = Period.of(clock.today()).first_day
+    start = Period.of(current_context().today()).first_day
     slots = [s for s in placing.vacancies(current_context(), start=start, months=12) if not s.last_minute]
     return render_template("wachtlijst/vacancies.html", slots=slots, names=dict(_locations(g.org.id)))
 
@@ -315,7 +315,7 @@ def _month_arg() -> Period:
         year, month = (int(x) for x in raw.split("-"))
         return Period(year, month)
     except ValueError:
-        today = clock.today()
+        today = clock.today()  # also the koepel-wide report (no organisation)
         return Period.of(today)
 
 
@@ -341,7 +341,7 @@ def report_xlsx():
 @bp.route("/fo-re-19.xml")
 @requires(WL_REPORT)
 def fo_re_19():
-    year = request.args.get("year", type=int) or clock.today().year - 1
+    year = request.args.get("year", type=int) or current_context().today().year - 1
     try:
         xml = reports.fo_re_19_xml(current_context(), year)
     except reports.ReportError as exc:
@@ -423,7 +423,7 @@ def public_status(token: str):
     where = standing.standing(current_context(), req, lang)
     month = babel_dates.format_date(where.month, "MMMM y", locale=lang) if where else ""
     return render_template("wachtlijst/status.html", req=req, lang=lang, t=t, offer=open_offer,
-                           location=location, token=token, today=clock.today(),
+                           location=location, token=token, today=current_context().today(),
                            standing=where, month=month)
 
 
