@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from core.models import Location, User
 from core.plugins.events import CareRequestStatusChanged
-from core.tenancy import tenant_hook
 
 from ..models import OPEN_STATUSES, CareRequest, Preference, Status, StatusChange
 from .errors import ValidationFailed, WachtlijstError
@@ -204,7 +203,7 @@ def set_status(ctx, req: CareRequest, new: Status, *,
         actor_label=(actor.name if actor else actor_label or "systeem")[:40], reason=reason[:500],
     ))
     session.flush()
-    tenant_hook(session, org).on_care_request_status_changed(
+    ctx.hook.on_care_request_status_changed(
         event=CareRequestStatusChanged(organisation_id=org.id, care_request_id=req.id,
                                        old_status=old, new_status=new.value))
 

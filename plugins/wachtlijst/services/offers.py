@@ -20,7 +20,6 @@ from core.models import (
     User,
 )
 from core.plugins.events import OfferDeclined, OfferExpired, PlacementConfirmed
-from core.tenancy import tenant_hook
 
 from ..models import (
     WAITING_STATUSES,
@@ -292,7 +291,7 @@ def accept(ctx, offer: Offer, *, actor: User | None = None) -> CareRequest:
             set_status(ctx, req, Status.ACCEPTED, actor=actor, actor_label=label, reason="aanbod aanvaard")
             set_status(ctx, req, Status.PLACED, actor=actor, actor_label=label,
                        reason=f"opvangplan vanaf {offer.start_date:%d/%m/%Y}")
-            tenant_hook(session, org).on_placement_confirmed(event=PlacementConfirmed(
+            ctx.hook.on_placement_confirmed(event=PlacementConfirmed(
                 organisation_id=org.id, care_request_id=req.id, child_id=child.id, care_plan_id=plan_id,
                 location_id=offer.location_id, start_date=offer.start_date))
     except WachtlijstError:
@@ -319,7 +318,7 @@ def decline(ctx, offer: Offer, reason: str, *, actor: User | None = None) -> Non
     req = offer.request
     set_status(ctx, req, Status.DECLINED, actor=actor, actor_label="ouder" if actor is None else "",
                reason=f"aanbod geweigerd: {offer.decline_reason}")
-    tenant_hook(session, org).on_offer_declined(event=OfferDeclined(
+    ctx.hook.on_offer_declined(event=OfferDeclined(
         organisation_id=org.id, care_request_id=req.id, offer_id=offer.id, reason=offer.decline_reason))
     messages.send_outcome(ctx, req, f"declined:{offer.id}")
 
@@ -338,7 +337,7 @@ def expire(ctx, offer: Offer) -> bool:
         return True
     set_status(ctx, req, Status.EXPIRED, actor_label="systeem",
                reason=f"geen antwoord tegen {offer.deadline:%d/%m/%Y}")
-    tenant_hook(session, org).on_offer_expired(event=OfferExpired(
+    ctx.hook.on_offer_expired(event=OfferExpired(
         organisation_id=org.id, care_request_id=req.id, offer_id=offer.id))
     messages.send_outcome(ctx, req, f"expired:{offer.id}")
     return True
