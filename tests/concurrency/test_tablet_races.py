@@ -110,3 +110,49 @@ def test_parallel_offline_syncs_keep_the_earliest_arrival(live):
     accepted = _accepted(live, ids)
     earliest = min((moments[i], f"off-{i:02d}") for i in range(PARALLEL))
     assert [(e.at, e.client_id) for e in accepted] == [earliest]
+
+
+def _lockable(live, child_id: int) -> bool:
+    """Whether another transaction can lock the child's row right now (PostgreSQL, NOWAIT)."""
+    from sqlalchemy.exc import OperationalError
+
+    from core.models import Child
+
+    with live.db.engine.connect() as other:
+        try:
+            other.execute(select(Child.id).where(Child.id == child_id).with_for_update(nowait=True)).all()
+        except OperationalError:
+            return False
+        finally:
+            other.rollback()
+    return True
+
+
+def test_the_taps_first_statement_holds_the_childs_lock(live):
+    """The tap's lock comes with its first statement (``load_org_with_device`` with the child of the
+    body), so the statement that reads the child's day starts after it: on PostgreSQL another
+    transaction cannot lock the row until the tap ends, and the registration takes no second lock.
+    A wrong token or another organisation's child lock nothing. SQLite serialises whole
+    transactions instead (BEGIN IMMEDIATE) and takes no row lock."""
+    from plugins.aanwezigheden.services.devices import LOCKED_CHILD_KEY, load_org_with_device
+
+    ids, (tablet,) = _tablets(live, 1)
+    token = tablet.cookies["koepel_tablet"]
+    with live.unit() as s:
+        stranger = Factory(s).child(Factory(s).org(modules={"aanwezigheden"})).id
+    postgres = live.db.engine.dialect.name == "postgresql"
+    with live.app.test_request_context(), live.unit() as s:
+        assert load_org_with_device(s, ids["org"], token, lock_child_id=ids["child"]) is not None
+        if postgres:
+            assert s.info[LOCKED_CHILD_KEY] == (ids["child"], s.get_transaction())
+            assert not _lockable(live, ids["child"])
+        else:
+            assert LOCKED_CHILD_KEY not in s.info
+    if postgres:
+        assert _lockable(live, ids["child"])  # released with the transaction
+    for slug, tok, child in ((ids["org"], "not-a-token", ids["child"]), (ids["org"], token, stranger)):
+        with live.app.test_request_context(), live.unit() as s:
+            assert load_org_with_device(s, slug, tok, lock_child_id=child) is not None
+            assert LOCKED_CHILD_KEY not in s.info
+            if postgres:
+                assert _lockable(live, child)

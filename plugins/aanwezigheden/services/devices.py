@@ -24,9 +24,17 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
-from core.models import Location, Organisation, OrganisationModule, OrganisationSetting, Role, User
+from core.models import (
+    Child,
+    Location,
+    Organisation,
+    OrganisationModule,
+    OrganisationSetting,
+    Role,
+    User,
+)
 from core.passwords import hash_password, verify_password
 from core.tenancy import prebuilt
 
@@ -108,6 +116,26 @@ _ORG_WITH_DEVICE = (
     .where(Organisation.slug == bindparam("slug"))
 )
 
+# The tap (``api_register``) also locks the row of the child it registers, in this same statement
+# (PostgreSQL; docs/concurrency.md): an uncorrelated ``SELECT ... FOR UPDATE`` sub-SELECT, run
+# once, that names a child of the organisation only for a known device token (an unpaired caller
+# locks nothing). The statement that reads the child's day then starts after the lock is granted,
+# with a fresh snapshot that holds a parallel tap's event. The column is the locked id, or NULL.
+_lock_device, _lock_org = aliased(Device), aliased(Organisation)
+_LOCKED_CHILD = (
+    select(Child.id)
+    .where(Child.id == bindparam("child_id"),
+           Child.organisation_id == select(_lock_device.organisation_id)
+           .join(_lock_org, _lock_org.id == _lock_device.organisation_id)
+           .where(_lock_org.slug == bindparam("slug"), _lock_device.token_hash == bindparam("token_hash"))
+           .scalar_subquery())
+    .with_for_update()
+    .correlate(None)
+    .scalar_subquery()
+)
+_ORG_WITH_DEVICE_LOCKING_CHILD = _ORG_WITH_DEVICE.add_columns(_LOCKED_CHILD.label("locked_child"))
+LOCKED_CHILD_KEY = "aanwezigheden.locked_child"  # ``session.info``: (child id, the transaction holding its lock)
+
 
 def _attached(session: Session, model, fields: tuple[str, ...], values):
     """The entity of a row read as plain columns: the session's own instance when it has one,
@@ -121,20 +149,30 @@ def _attached(session: Session, model, fields: tuple[str, ...], values):
     return entity
 
 
-def load_org_with_device(session: Session, slug: str, token: str | None) -> Organisation | None:
+def load_org_with_device(session: Session, slug: str, token: str | None,
+                         lock_child_id: int | None = None) -> Organisation | None:
     """The organisation of the URL made the request's TenantContext in one round trip: with its
     enabled modules, the device of ``token`` (``ctx.device``) and, when there is one, every
     setting of the organisation (``ctx.prime_settings``). ``device_for_token`` then checks the
-    device without a query of its own (the tablet's requests; see ``TenantBlueprint._load_org``)."""
+    device without a query of its own (the tablet's requests; see ``TenantBlueprint._load_org``).
+    ``lock_child_id`` (the tap): on PostgreSQL the same statement locks that child's row, and
+    ``session.info`` records it, so the registration needs no locking statement of its own."""
     from core.context import set_request_context
     from core.tenancy import load_organisation
 
     if not token:
         return load_organisation(session, slug)
     digest = token_hash(token)
-    rows = session.connection().execute(_ORG_WITH_DEVICE, {"slug": slug, "token_hash": digest}).all()
+    connection = session.connection()
+    params = {"slug": slug, "token_hash": digest}
+    locking = lock_child_id is not None and connection.dialect.name != "sqlite"  # SQLite: see registrations
+    if locking:
+        params["child_id"] = lock_child_id
+    rows = connection.execute(_ORG_WITH_DEVICE_LOCKING_CHILD if locking else _ORG_WITH_DEVICE, params).all()
     if not rows:
         return None
+    if locking and rows[0][-1] is not None:
+        session.info[LOCKED_CHILD_KEY] = (rows[0][-1], session.get_transaction())
     n_org, n_dev = len(_ORG_FIELDS), len(_DEVICE_FIELDS)
     first = rows[0]
     org = _attached(session, Organisation, _ORG_FIELDS, first[:n_org])

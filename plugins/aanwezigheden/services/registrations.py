@@ -28,6 +28,7 @@ from core.plugins.events import AttendanceRecorded
 
 from ..models import AttendanceEvent, Device, EventKind, EventStatus
 from . import AttendanceError, planning_adapter
+from .devices import LOCKED_CHILD_KEY
 from .rules import Interval
 from .settings import setting
 
@@ -114,12 +115,20 @@ _CHILD_DAY = (
 # ``core.tenancy`` would add), so the statement runs on the session's connection: plain columns
 # need no ORM execution, and skipping it saves about a tenth of a tap's CPU.
 # Serialising the registrations of one child (docs/concurrency.md): the child's row is locked
-# first, in a statement of its own, and the day's events are read after the lock is granted. On
+# first, in an earlier statement, and the day's events are read after the lock is granted. On
 # PostgreSQL a statement reads the rows committed when it started, so a lock taken inside the
-# events' own statement would wait for a parallel tap and then still miss its event. SQLite
-# serialises writing transactions as a whole (BEGIN IMMEDIATE, core.db) and needs no lock.
+# events' own statement would wait for a parallel tap and then still miss its event. The tap takes
+# the lock in its first statement (``devices.load_org_with_device``); every other path (the offline
+# sync, a director's decision) in a statement of its own. SQLite serialises writing transactions
+# as a whole (BEGIN IMMEDIATE, core.db) and needs no lock.
 _LOCK_CHILD = (select(Child.id).where(Child.id == bindparam("child_id"), Child.organisation_id == bindparam("org_id"))
                .with_for_update())
+
+
+def _locked_already(session: Session, child_id: int) -> bool:
+    """The child's row was locked by this very transaction's first statement (the tap)."""
+    locked = session.info.get(LOCKED_CHILD_KEY)
+    return locked is not None and locked[0] == child_id and locked[1] is session.get_transaction()
 
 
 def _validate(ctx, *, child_id: int | None, location_id: int,
@@ -138,7 +147,7 @@ def _validate(ctx, *, child_id: int | None, location_id: int,
         session.flush()  # what session.execute would autoflush; a no-op on the tap's clean session
         connection = session.connection()
         params = {"child_id": child_id, "day": day, "org_id": org.id}
-        if lock and connection.dialect.name != "sqlite":
+        if lock and connection.dialect.name != "sqlite" and not _locked_already(session, child_id):
             connection.execute(_LOCK_CHILD, params)
         rows = connection.execute(_CHILD_DAY, params).all()
     else:

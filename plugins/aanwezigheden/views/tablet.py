@@ -308,6 +308,17 @@ def api_register():
     return jsonify(_event_json(outcome.event, outcome.replayed)), 200 if outcome.replayed else 201
 
 
+def _load_org_locking_child(s, slug: str):
+    """The tap's first statement also locks the child it names (docs/concurrency.md): the body is
+    only peeked at here; ``api_register`` checks it as before."""
+    data = request.get_json(silent=True)
+    child_id = row_id(data.get("child_id")) if isinstance(data, dict) else None
+    return device_service.load_org_with_device(s, slug, request.cookies.get(COOKIE), lock_child_id=child_id)
+
+
+api_register.koepel_org_loader = _load_org_locking_child
+
+
 @bp.route("/tablet/api/undo", methods=["POST"])
 @tablet_api
 def api_undo():
