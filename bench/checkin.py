@@ -78,6 +78,7 @@ def seed(url: str, data_dir: str, tablets: int) -> list[dict]:
     from core.migrate import upgrade
     from core.models import Child, Koepel, Location, OpeningHours, Organisation, Role, User
     from core.passwords import hash_password
+    from core.settings import set_setting
     from core.tenancy import enable_module
     from plugins.aanwezigheden.services.devices import pair_device, set_pin
 
@@ -100,6 +101,9 @@ def seed(url: str, data_dir: str, tablets: int) -> list[dict]:
         s.add(org)
         s.flush()
         enable_module(s, org, "aanwezigheden")
+        # The simulated tablets tap a child's departure seconds after its arrival; the double-tap
+        # guard (a caregiver's second tap within a minute is not a departure) would refuse those.
+        set_setting(s, org, "aanwezigheden.double_tap_seconds", 0)
         for t in range(tablets):
             location = Location(organisation_id=org.id, name=f"Locatie {t}", care_type="groepsopvang",
                                 licensed_places=30, opgroeien_file_no=f"{900000000 + t}")
