@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,11 +14,6 @@ from core.models import IncidentEntry, IncidentKind, Organisation
 
 SUMMARY_MAX = 5000
 
-
-def _(message: str, **variables) -> str:
-    if has_request_context():
-        return gettext(message, **variables)
-    return message % variables if variables else message
 
 
 class IncidentError(ValueError):

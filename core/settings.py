@@ -1,20 +1,13 @@
 """Per-organisation settings: documented defaults from the modules, overrides in the database."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context
-from flask_babel import gettext
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Organisation, OrganisationSetting
 from core.plugins import SettingDefinition
-
-
-def _(message: str, **variables) -> str:
-    """gettext in a request; the Dutch source text in a job or command."""
-    if has_request_context():
-        return gettext(message, **variables)
-    return message % variables if variables else message
 
 
 def collect_setting_definitions(pm) -> dict[str, SettingDefinition]:

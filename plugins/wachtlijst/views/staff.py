@@ -401,22 +401,24 @@ def public_form():
     return render_form("wachtlijst/form.html", form, public=True, lang=lang, t=t)
 
 
-def _by_token(token: str, lang: str) -> CareRequest | None:
+def _request_of_token(token: str):
+    """(request, None) for a parent's link, or (None, answer): throttled (429) or an unknown or
+    expired token (404), in the visitor's language."""
+    lang = _lang()
+    if (blocked := _guard(lang)) is not None:
+        return None, blocked
     try:
-        return intake.find_by_token(current_context(), token)
+        return intake.find_by_token(current_context(), token), None
     except WachtlijstError:
-        return None
+        return None, _public_error("token_unknown", lang, 404)
 
 
 @bp.route("/status/<token>")
 @public
 def public_status(token: str):
-    lang = _lang()
-    if (blocked := _guard(lang)) is not None:
-        return blocked
-    req = _by_token(token, lang)
-    if req is None:
-        return _public_error("token_unknown", lang, 404)
+    req, refused = _request_of_token(token)
+    if refused is not None:
+        return refused
     lang = valid_language(request.args.get("lang") or req.language)
     open_offer = next((o for o in req.offers if o.status == OfferStatus.OPEN), None)
     location = session().get(Location, open_offer.location_id).name if open_offer else None
@@ -432,12 +434,9 @@ def public_status(token: str):
 def public_confirm(token: str):
     """The link in the confirmation e-mail opens a page with a button; only the button (POST)
     confirms, so that a mail scanner or a link preview that opens the link changes nothing."""
-    lang = _lang()
-    if (blocked := _guard(lang)) is not None:
-        return blocked
-    req = _by_token(token, lang)
-    if req is None:
-        return _public_error("token_unknown", lang, 404)
+    req, refused = _request_of_token(token)
+    if refused is not None:
+        return refused
     if request.method == "GET":
         lang = valid_language(request.args.get("lang") or req.language)
         return render_template("wachtlijst/public_confirm.html", lang=lang, t=t, token=token,
@@ -449,12 +448,9 @@ def public_confirm(token: str):
 @bp.route("/status/<token>/answer", methods=["POST"])
 @public
 def public_answer(token: str):
-    lang = _lang()
-    if (blocked := _guard(lang)) is not None:
-        return blocked
-    req = _by_token(token, lang)
-    if req is None:
-        return _public_error("token_unknown", lang, 404)
+    req, refused = _request_of_token(token)
+    if refused is not None:
+        return refused
     lang = req.language
     try:
         if request.form.get("answer") == "withdraw":
