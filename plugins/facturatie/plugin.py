@@ -1,15 +1,21 @@
-"""Hook implementations of the facturatie module (skeleton)."""
-from core.plugins import hookimpl
-from core.plugins.skeleton import skeleton_blueprint, skeleton_menu
+"""Hook implementations of the facturatie module (thin: the work is in services/)."""
+from __future__ import annotations
 
-from . import PLUGIN
+from flask_babel import lazy_gettext as _l
+
+from core.models import Role
+from core.plugins import MenuItem, hookimpl
 
 
 @hookimpl
 def register_blueprints(app):
-    app.register_blueprint(skeleton_blueprint(PLUGIN))
+    from .views import bp
+
+    app.register_blueprint(bp)
 
 
 @hookimpl
 def menu_items(org, user):
-    return skeleton_menu(PLUGIN, weight=400)
+    if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
+        return []
+    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]

@@ -1,0 +1,311 @@
+"""Tables of the facturatie module (prefix ``facturatie_``).
+
+The shape every part of billing shares (domain-rules §6):
+
+* a :class:`BillingProfile` per family: who pays (the paying contact), how (transfer with OGM,
+  direct debit, cash) and in which language; under co-parenting each household is its own family
+  with its own profile, so each gets its own invoice;
+* a month's proposal is computed on demand and never stored as invoices; what is stored of it is
+  a :class:`BillingRun` (the last computed totals, for the diff) and the accepted warnings;
+* finalising writes one :class:`Invoice` per debtor with a gapless number from
+  :class:`NumberCounter` (per organisation, series and year), its typed :class:`InvoiceLine` rows
+  and, per line, the :class:`InvoiceLineDay` rows that explain it; from then on an invoice never
+  changes except its delivery and payment state; a mistake is fixed by a credit note (an invoice
+  of kind ``credit_note`` pointing at the invoice it cancels) or by a correction line next month
+  that points at the original invoice and day;
+* money that comes in is a :class:`Payment`, allocated to invoice lines by
+  :class:`PaymentAllocation` (the tax certificate counts what was received for care lines only).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime
+from core.models.base import TenantMixin, TimestampMixin, str_enum
+
+MONEY = Numeric(10, 2)
+PRICE = Numeric(10, 4)  # unit prices keep sub-cent precision (60 % of a day price, hour prices)
+
+
+class PaymentMethod(enum.StrEnum):
+    TRANSFER = "transfer"  # bank transfer with the structured communication (default)
+    DIRECT_DEBIT = "direct_debit"  # SEPA direct debit; never imposed (domain-rules §6.1)
+    CASH = "cash"  # cash with a receipt
+
+
+class InvoiceKind(enum.StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class LineKind(enum.StrEnum):
+    """What a line charges; the tax certificate (281.86) counts ``care`` only."""
+
+    CARE = "care"  # reserved/present days, extra days, hours (incl. corrections of care)
+    MEALS = "meals"  # meals charged separately (not on the tax certificate)
+    EXTRA = "extra"  # other items of the extras catalogue (nappies, care products, ...)
+    FINE = "fine"  # late pick-up and other fees
+    ABSENCE_FEE = "absence_fee"  # unjustified absence after the respijtdagen (never above the maximum)
+    DEPOSIT = "deposit"  # waarborg; a refund is a negative deposit line
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    PRINT = "print"  # no e-mail address: in the combined PDF to print
+
+
+class PaymentState(enum.StrEnum):
+    OPEN = "open"
+    PARTIAL = "partial"
+    PAID = "paid"
+    COLLECTING = "collecting"  # in a direct-debit batch sent to the bank
+    CREDITED = "credited"  # cancelled in full by a credit note
+    SETTLED = "settled"  # a credit note, or an invoice of 0,00
+
+
+class RunState(enum.StrEnum):
+    DRAFT = "draft"  # proposal only
+    FINALISED = "finalised"  # invoices exist (numbers given)
+
+
+class BillingProfile(Base, TenantMixin, TimestampMixin):
+    """How one family (household) is billed. Absent: the family's first contact pays by transfer,
+    in that contact's language."""
+
+    __tablename__ = "facturatie_billing_profile"
+    __audit_label__ = _l("Facturatiegegevens")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("family_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    paying_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact_person.id", ondelete="SET NULL"))
+    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 16), default=PaymentMethod.TRANSFER)
+    # an invoice address other than the contact's (e.g. an employer or OCMW); empty: the contact's
+    invoice_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    reminders_stopped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class NumberCounter(Base, TenantMixin):
+    """The last number given in one series (``invoice`` or ``credit_note``) of one year. Locked
+    (``SELECT ... FOR UPDATE``) in the finalising transaction, so numbers are gapless and unique."""
+
+    __tablename__ = "facturatie_number_counter"
+    __table_args__ = (UniqueConstraint("organisation_id", "series", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[InvoiceKind] = mapped_column(str_enum(InvoiceKind, 16))
+    year: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BillingRun(Base, TenantMixin, TimestampMixin):
+    """One organisation's month: the last proposal's totals (for the diff after a change) and,
+    once finalised, who finalised it and when."""
+
+    __tablename__ = "facturatie_run"
+    __audit_label__ = _l("Facturatiemaand")
+    __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),
+                      CheckConstraint("month BETWEEN 1 AND 12", name="month_valid"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    state: Mapped[RunState] = mapped_column(str_enum(RunState, 16), default=RunState.DRAFT)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # {"<debtor key>": {"total": "12.34", "lines": {...}}}: what the previous computation gave
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    previous_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class WarningAcceptance(Base, TenantMixin):
+    """A warning of a month's proposal that finance staff accepted with a reason (it then no
+    longer blocks finalising). ``key`` identifies the warning, e.g. ``no_attest:child:12``."""
+
+    __tablename__ = "facturatie_warning_acceptance"
+    __audit_label__ = _l("Aanvaarde waarschuwing")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "year", "month", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(500))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Invoice(Base, TenantMixin, TimestampMixin):
+    """A finalised invoice or credit note. The debtor's name, address, e-mail and language are
+    copied at finalisation: the document stays what was sent even when the family moves."""
+
+    __tablename__ = "facturatie_invoice"
+    __audit_label__ = _l("Factuur")
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "kind", "year", "number"),
+        UniqueConstraint("organisation_id", "ogm"),
+        CheckConstraint("period_month BETWEEN 1 AND 12", name="month_valid"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("kind = 'invoice' OR credited_invoice_id IS NOT NULL", name="credit_note_refers"),
+        Index("ix_facturatie_invoice_period", "organisation_id", "period_year", "period_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[InvoiceKind] = mapped_column(str_enum(InvoiceKind, 16), default=InvoiceKind.INVOICE)
+    year: Mapped[int] = mapped_column(Integer)  # of the number series
+    number: Mapped[int] = mapped_column(Integer)
+    display_number: Mapped[str] = mapped_column(String(30))  # e.g. 2026-000123, CN2026-000004
+    period_year: Mapped[int] = mapped_column(Integer)  # the month of care billed
+    period_month: Mapped[int] = mapped_column(Integer)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
+    debtor_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact_person.id", ondelete="SET NULL"))
+    debtor_name: Mapped[str] = mapped_column(String(300))
+    debtor_street: Mapped[str] = mapped_column(String(200), default="")
+    debtor_postcode: Mapped[str] = mapped_column(String(10), default="")
+    debtor_municipality: Mapped[str] = mapped_column(String(100), default="")
+    debtor_email: Mapped[str] = mapped_column(String(254), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 16), default=PaymentMethod.TRANSFER)
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    total: Mapped[Decimal] = mapped_column(MONEY)  # negative for a credit note
+    ogm: Mapped[str] = mapped_column(String(12))  # the 12 digits, without +++ and slashes
+    credited_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="RESTRICT"),
+                                                            index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")  # of a credit note
+    # the stored document: once made, never made again (bytes + sha256 in core's document store)
+    pdf_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16), default=DeliveryState.PENDING)
+    pdf_error: Mapped[str] = mapped_column(String(500), default="")
+    send_state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16), default=DeliveryState.PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    send_error: Mapped[str] = mapped_column(String(500), default="")
+    # payments (filled by the payments part): what was received and allocated to this invoice
+    paid_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    payment_state: Mapped[PaymentState] = mapped_column(str_enum(PaymentState, 16), default=PaymentState.OPEN,
+                                                        index=True)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", order_by="InvoiceLine.position",
+                                                    cascade="all, delete-orphan",
+                                                    foreign_keys="InvoiceLine.invoice_id")
+
+
+class InvoiceLine(Base, TenantMixin):
+    """One typed line. ``rule`` names what priced it (e.g. ``ikt.full``, ``free.hour``,
+    ``no_attest.maximum``); corrections of an earlier month point at the invoice they correct."""
+
+    __tablename__ = "facturatie_invoice_line"
+    __table_args__ = (UniqueConstraint("invoice_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, 16))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id", ondelete="SET NULL"), index=True)
+    description: Mapped[str] = mapped_column(String(500))  # in the debtor's language, frozen
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal("1"))
+    unit_price: Mapped[Decimal] = mapped_column(PRICE)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))  # childcare: exempt (art. 44)
+    corrects_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="RESTRICT"))
+    credited_line_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_invoice_line.id",
+                                                                    ondelete="RESTRICT"))
+    # the explanation's summary for the PDF: {"days": {"full": 12, "half": 2}, "respijt_used": 3, ...}
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines", foreign_keys=[invoice_id])
+    days: Mapped[list[InvoiceLineDay]] = relationship(back_populates="line", order_by="InvoiceLineDay.day",
+                                                      cascade="all, delete-orphan")
+
+
+class InvoiceLineDay(Base, TenantMixin):
+    """One day a care line covers, as it was priced: what was reserved, what was registered, the
+    category, the rule and the price (stored at finalisation: the explanation never changes)."""
+
+    __tablename__ = "facturatie_invoice_line_day"
+    __table_args__ = (Index("ix_facturatie_line_day_child_day", "organisation_id", "child_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice_line.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(16), default="")  # half | full | flex | third | hours
+    rule: Mapped[str] = mapped_column(String(60), default="")
+    fraction: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal("1"))  # 0.6, 1, hours...
+    day_price: Mapped[Decimal] = mapped_column(PRICE)  # the tariff in force that day (before the fraction)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    # {"reserved": "07:30-17:00 full", "registered": "07:42-16:55", "absence": null, "care_plan_id": 3, ...}
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    line: Mapped[InvoiceLine] = relationship(back_populates="days")
+
+
+class Payment(Base, TenantMixin, TimestampMixin):
+    """Money received (or returned: a negative amount), from a bank statement, a direct-debit
+    batch or a cash receipt. ``unallocated`` is kept as the family's balance."""
+
+    __tablename__ = "facturatie_payment"
+    __audit_label__ = _l("Betaling")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "external_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, 16))
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # manual | coda | sepa | cash
+    reference: Mapped[str] = mapped_column(String(140), default="")  # OGM or free communication
+    counterparty_name: Mapped[str] = mapped_column(String(200), default="")
+    counterparty_iban: Mapped[str] = mapped_column(String(34), default="")
+    # an imported movement's unique key (file + sequence): importing twice records it once
+    external_key: Mapped[str | None] = mapped_column(String(120))
+    unallocated: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    allocations: Mapped[list[PaymentAllocation]] = relationship(back_populates="payment",
+                                                                cascade="all, delete-orphan")
+
+
+class PaymentAllocation(Base, TenantMixin):
+    """Part of a payment assigned to one invoice line (the tax certificate reads these)."""
+
+    __tablename__ = "facturatie_payment_allocation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("facturatie_payment.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="RESTRICT"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice_line.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+
+    payment: Mapped[Payment] = relationship(back_populates="allocations")

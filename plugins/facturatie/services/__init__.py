@@ -1,0 +1,1 @@
+"""The facturatie module's work: tariffs, the month's proposal, finalising, documents, payments."""
