@@ -19,3 +19,29 @@ def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
     return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]
+
+
+@hookimpl
+def setting_definitions():
+    """Payment term, VAT-exemption wording, invoice retention, account codes (services/doc_settings.py)."""
+    from .services.doc_settings import DOC_DEFINITIONS
+
+    return list(DOC_DEFINITIONS)
+
+
+@hookimpl
+def retention_holds(session, org, child_ids, family_ids, cutoff):
+    """Families and children on an invoice within the invoice retention period (default 10 years)."""
+    from .services.retention import retention_holds as holds
+
+    return holds(session, org, child_ids, family_ids)
+
+
+@hookimpl
+def register_job_handlers(registry):
+    """The month's PDFs and sending (services/documents.py, services/sending.py)."""
+    from .services.documents import JOB_KIND as PDF_JOB, render_job
+    from .services.sending import JOB_KIND as SEND_JOB, send_job
+
+    registry.add(PDF_JOB, render_job)
+    registry.add(SEND_JOB, send_job)

@@ -1,0 +1,5 @@
+JOB_KIND = "facturatie.render_pdfs"
+
+
+def render_job(session, job):
+    raise NotImplementedError
