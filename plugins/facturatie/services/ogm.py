@@ -28,12 +28,12 @@ def make_ogm(organisation_id: int, kind: InvoiceKind, year: int, number: int) ->
 
 def compact_ogm(value: str) -> str:
     """``+++010/8068/17183+++``, ``***...***`` or spaced digits → ``010806817183`` (no check)."""
-    return ogm_vcs.compact(value or "")
+    return ogm_vcs.compact((value or "").replace("*", ""))
 
 
 def is_valid_ogm(value: str) -> bool:
     try:
-        ogm_vcs.validate(value or "")
+        ogm_vcs.validate(compact_ogm(value))
     except ValidationError:
         return False
     return True
