@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
 from core.models.base import TimestampMixin, str_enum
@@ -63,6 +63,10 @@ class Organisation(Base, TimestampMixin):
     subsidy_level: Mapped[SubsidyLevel] = mapped_column(
         str_enum(SubsidyLevel), default=SubsidyLevel.TRAP_2
     )
+    # the logo on PDFs, the page header and the parents' pages (core/branding.py); loaded only when served
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    logo_content_type: Mapped[str | None] = mapped_column(String(40))
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
 
     koepel: Mapped[Koepel] = relationship(back_populates="organisations")
     locations: Mapped[list[Location]] = relationship(
