@@ -40,8 +40,10 @@ def retention_holds(session, org, child_ids, family_ids, cutoff):
 @hookimpl
 def register_job_handlers(registry):
     """The month's PDFs and sending (services/documents.py, services/sending.py)."""
-    from .services.documents import JOB_KIND as PDF_JOB, render_job
-    from .services.sending import JOB_KIND as SEND_JOB, send_job
+    from .services.documents import JOB_KIND as PDF_JOB
+    from .services.documents import render_job
+    from .services.sending import JOB_KIND as SEND_JOB
+    from .services.sending import send_job
 
     registry.add(PDF_JOB, render_job)
     registry.add(SEND_JOB, send_job)

@@ -44,4 +44,8 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "agreement_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_agreement(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
     "entry_id": _victim_incident,
+    "year": lambda f, org, s: 2026,
+    "month": lambda f, org, s: 10,
+    "fmt": lambda f, org, s: "xlsx",
+    "invoice_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_facturatie", fromlist=["x"]).victim_invoice(f, org, s),
 }

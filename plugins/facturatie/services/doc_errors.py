@@ -18,6 +18,7 @@ MESSAGES = {
                                       "maak een creditnota in plaats van een factuur."),
     "facturatie.number_out_of_range": _l("Factuurnummer %(number)s past niet in de gestructureerde mededeling "
                                          "(hoogstens %(maximum)s per jaar)."),
+    "facturatie.proposal_unavailable": _l("Het voorstel van de maand kan nog niet berekend worden."),
     "facturatie.invoice_unknown": _l("Deze factuur bestaat niet."),
     "facturatie.credit_reason_required": _l("Geef een reden voor de creditnota."),
     "facturatie.credit_not_invoice": _l("Een creditnota kan enkel een factuur crediteren, geen creditnota."),

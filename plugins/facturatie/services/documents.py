@@ -232,7 +232,7 @@ def render_month(ctx: TenantContext, year: int, month: int, *, job=None, batch_s
             if isinstance(result, Exception):  # find the one that breaks it: each alone
                 log.warning("PDF batch failed (%s); rendering its invoices one by one", result)
                 result = []
-                for invoice, html in batch:
+                for _invoice, html in batch:
                     try:
                         from .pdf_worker import layout
 

@@ -93,8 +93,10 @@ def take_numbers(ctx: TenantContext, kind: InvoiceKind, year: int, count: int) -
 
 
 def default_provider() -> ProposalProvider:
-    from .proposal import compute_proposal  # fact-engine's module; imported only when used
-
+    try:
+        from .proposal import compute_proposal  # the proposal's module; imported only when used
+    except ImportError:
+        raise DomainError("facturatie.proposal_unavailable") from None
     return compute_proposal
 
 

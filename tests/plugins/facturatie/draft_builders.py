@@ -6,7 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from plugins.facturatie.models import LineKind, PaymentMethod
-from plugins.facturatie.services.drafts import DraftDay, DraftInvoice, DraftLine, Proposal, ProposalWarning
+from plugins.facturatie.services.drafts import (
+    DraftDay,
+    DraftInvoice,
+    DraftLine,
+    Proposal,
+    ProposalWarning,
+)
 
 
 def care_line(child_id: int, year: int, month: int, days: int = 3, price: str = "20.00",

@@ -4,12 +4,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from core.context import build_context
 from core.errors import DomainError
 from plugins.facturatie.models import Invoice, InvoiceKind, PaymentState
-from plugins.facturatie.services import credit, finalise as fin
+from plugins.facturatie.services import credit
+from plugins.facturatie.services import finalise as fin
 from plugins.facturatie.services.ogm import is_valid_ogm
 from tests.plugins.facturatie.draft_builders import draft_invoice, families_with_children, proposal
 
@@ -27,7 +27,7 @@ def invoice(ctx, session, factory, org, location):
 
 
 def _snapshot(invoice):
-    return (invoice.total, invoice.number, invoice.ogm, [(l.amount, l.description) for l in invoice.lines])
+    return (invoice.total, invoice.number, invoice.ogm, [(ln.amount, ln.description) for ln in invoice.lines])
 
 
 def test_a_full_credit_note_cancels_every_line_in_its_own_series(ctx, session, invoice, finance):
@@ -35,8 +35,8 @@ def test_a_full_credit_note_cancels_every_line_in_its_own_series(ctx, session, i
     note = credit.create_credit_note(ctx, invoice.id, "Dubbel gefactureerd", user=finance)
     assert note.kind == InvoiceKind.CREDIT_NOTE and note.number == 1 and note.display_number == "CN2026-000001"
     assert note.total == -invoice.total == Decimal("-67.50")
-    assert [l.credited_line_id for l in note.lines] == [l.id for l in invoice.lines]
-    assert [l.amount for l in note.lines] == [-l.amount for l in invoice.lines]
+    assert [ln.credited_line_id for ln in note.lines] == [ln.id for ln in invoice.lines]
+    assert [ln.amount for ln in note.lines] == [-ln.amount for ln in invoice.lines]
     assert note.credited_invoice_id == invoice.id and note.reason == "Dubbel gefactureerd"
     assert is_valid_ogm(note.ogm) and note.ogm != invoice.ogm
     assert note.payment_state == PaymentState.SETTLED

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from core.context import build_context
 from core.settings import set_setting
 from plugins.facturatie.models import Invoice
-from plugins.facturatie.services import credit, export, finalise as fin
+from plugins.facturatie.services import credit, export
+from plugins.facturatie.services import finalise as fin
 from tests.plugins.facturatie.draft_builders import draft_invoice, families_with_children, proposal
 
 

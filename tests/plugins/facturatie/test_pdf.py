@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from core.context import build_context
 from core.models.document import Document
 from plugins.facturatie.models import DeliveryState, Invoice
-from plugins.facturatie.services import credit, documents, finalise as fin
+from plugins.facturatie.services import credit, documents
+from plugins.facturatie.services import finalise as fin
 from plugins.facturatie.services.ogm import format_ogm
 from tests.plugins.facturatie.draft_builders import draft_invoice, families_with_children, proposal
 

@@ -17,7 +17,8 @@ from core.mail import outbox_dir
 from core.models.document import Document
 from core.models.job import Job, JobStatus
 from plugins.facturatie.models import DeliveryState, Invoice
-from plugins.facturatie.services import documents, finalise as fin, sending
+from plugins.facturatie.services import documents, sending
+from plugins.facturatie.services import finalise as fin
 from tests.plugins.facturatie.draft_builders import draft_invoice, families_with_children, proposal
 
 
