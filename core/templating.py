@@ -119,3 +119,6 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(field_label=field_label, value_label=value_label, yes_no=yes_no, to_local=to_local)
     app.jinja_env.filters.update(date=_date, money=_money, css_string=css_string)
     app.jinja_env.globals["Markup"] = Markup
+    from core.branding import logo_url
+
+    app.jinja_env.globals["logo_url"] = logo_url

@@ -12,6 +12,7 @@ from core.models import AuditEntry, Child, ChildFamily, Family, Location, Organi
 from core.passwords import hash_password
 from core.security import (
     AUDIT_VIEW,
+    public,
     DASHBOARD_VIEW,
     MODULES_MANAGE,
     ORG_EDIT,
@@ -35,6 +36,7 @@ from core.views.helpers import render_form
 from core.views.listing import paginate
 
 bp = TenantBlueprint("org", __name__)
+MAX_LOGO_READ = 600 * 1024  # a little over core.branding.MAX_LOGO_BYTES, so that too large is recognised
 
 
 def organisation_counts(org: Organisation, user) -> dict:
@@ -98,6 +100,51 @@ def edit():
             flash(_("Gegevens bewaard."), "success")
             return redirect(url_for("org.detail"))
     return render_form("core/org/form.html", form, org=org)
+
+
+@bp.route("/organisation/logo", methods=["POST"])
+@requires(ORG_EDIT)
+def upload_logo():
+    """Upload (or with ``remove``, delete) the logo shown on PDFs, the page header and the parents' pages."""
+    from core.branding import clear_logo, set_logo
+    from core.errors import DomainError, flash_error
+
+    org = g.org
+    if request.form.get("remove") == "1":
+        clear_logo(org)
+        flash(_("Logo verwijderd."), "success")
+        return redirect(url_for("org.edit"), 303)
+    upload = request.files.get("logo")
+    data = upload.read(MAX_LOGO_READ) if upload else b""
+    try:
+        set_logo(org, data)
+    except DomainError as err:
+        session().rollback()
+        flash_error(err)
+        return redirect(url_for("org.edit"), 303)
+    flash(_("Logo bewaard."), "success")
+    return redirect(url_for("org.edit"), 303)
+
+
+@bp.route("/logo")
+@public
+def logo():
+    """The logo, for anyone (parents' pages, mails): long-cached, the URL carries its hash."""
+    from flask import Response, abort
+
+    from core.branding import logo_bytes
+
+    found = logo_bytes(session(), g.org.id)
+    if found is None:
+        abort(404)
+    data, content_type, digest = found
+    etag = digest[:32]
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    return Response(data, mimetype=content_type, headers={
+        "ETag": f'"{etag}"', "Cache-Control": "public, max-age=31536000, immutable" if request.args.get("v")
+        else "public, max-age=3600", "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
 
 
 @bp.route("/modules")
