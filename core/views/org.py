@@ -12,7 +12,6 @@ from core.models import AuditEntry, Child, ChildFamily, Family, Location, Organi
 from core.passwords import hash_password
 from core.security import (
     AUDIT_VIEW,
-    public,
     DASHBOARD_VIEW,
     MODULES_MANAGE,
     ORG_EDIT,
@@ -20,6 +19,7 @@ from core.security import (
     USERS_MANAGE,
     TenantBlueprint,
     location_scope,
+    public,
     requires,
 )
 from core.tenancy import (

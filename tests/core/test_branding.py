@@ -60,7 +60,6 @@ def test_the_data_uri_for_pdfs(session, factory):
 def test_upload_serve_and_show(app, client, session, factory):
     from core.db import session as db_session
     from core.models import Organisation
-
     from core.settings import set_setting
 
     org = factory.org(name="Kinderopvang Zonnebloem", modules={"wachtlijst"})
