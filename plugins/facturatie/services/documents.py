@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -179,33 +180,39 @@ def _load(ctx: TenantContext, ids: Sequence[int]) -> tuple[list[Invoice], dict[i
     return invoices, names, credited
 
 
-def _layout_all(batches: list[list[tuple[Invoice, Markup]]], html_of: Callable, processes: int) -> list:
-    """Per batch: the list of PDFs, or the exception its layout raised."""
-    from .pdf_worker import layout
+class _Inline:
+    """A stand-in for the process pool when rendering in this process (one batch, tests)."""
 
-    if processes <= 1 or len(batches) <= 1:
-        out = []
-        for batch in batches:
-            try:
-                out.append(layout(html_of(batch), len(batch)))
-            except Exception as exc:  # noqa: BLE001 - recorded per invoice below
-                out.append(exc)
-        return out
-    with ProcessPoolExecutor(max_workers=min(processes, len(batches)), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(layout, html_of(batch), len(batch)) for batch in batches]
-        out = []
-        for future in futures:
-            try:
-                out.append(future.result())
-            except Exception as exc:  # noqa: BLE001
-                out.append(exc)
-        return out
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller like a pool's failure
+            future.set_exception(exc)
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _pool(processes: int, batches: int):
+    if processes <= 1 or batches <= 1:
+        return _Inline()
+    return ProcessPoolExecutor(max_workers=min(processes, batches), mp_context=get_context("spawn"))
 
 
 def render_month(ctx: TenantContext, year: int, month: int, *, job=None, batch_size: int = BATCH_SIZE,
                  processes: int = PROCESSES, checkpoint: Callable[[], None] | None = None) -> RenderReport:
-    """Render every pending invoice PDF of the month; ``checkpoint`` (the job's commit) runs after
-    each group of ``batch_size * processes`` invoices."""
+    """Render every pending invoice PDF of the month. A pipeline: while the worker processes lay
+    out batches, this process loads and renders the next batches' HTML (at most ``processes`` + 1
+    batches in flight); each finished batch is stored and ``checkpoint`` (the job's commit) runs."""
+    from . import pdf_worker
+
     report = RenderReport()
     ids = pending_ids(ctx, year, month)
     total = ctx.session.scalar(select(func.count()).select_from(Invoice).where(
@@ -216,40 +223,50 @@ def render_month(ctx: TenantContext, year: int, month: int, *, job=None, batch_s
     if not ids:
         return report
     org = organisation_data(ctx)
-    group = max(batch_size, 1) * max(processes, 1)
     years = int(ctx.setting("facturatie.invoice_retention_years"))
-    for start in range(0, len(ids), group):
-        invoices, names, credited = _load(ctx, ids[start:start + group])
-        ready: list[tuple[Invoice, Markup]] = []
-        for invoice in invoices:
-            try:
-                ready.append((invoice, render_fragment(invoice, org, names, credited)))
-            except Exception as exc:  # noqa: BLE001 - one family's failure must not stop the others
-                _failed(invoice, exc, report)
-        batches = [ready[i:i + batch_size] for i in range(0, len(ready), batch_size)]
-        results = _layout_all(batches, lambda batch: batch_html(ctx, [html for _inv, html in batch]), processes)
-        for batch, result in zip(batches, results, strict=True):
-            if isinstance(result, Exception):  # find the one that breaks it: each alone
-                log.warning("PDF batch failed (%s); rendering its invoices one by one", result)
-                result = []
-                for _invoice, html in batch:
-                    try:
-                        from .pdf_worker import layout
+    size = max(batch_size, 1)
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+    in_flight: deque = deque()
 
-                        result.append(layout(batch_html(ctx, [html]), 1)[0])
-                    except Exception as exc:  # noqa: BLE001
-                        result.append(exc)
-            for (invoice, _html), pdf in zip(batch, result, strict=True):
-                if isinstance(pdf, Exception):
-                    _failed(invoice, pdf, report)
-                else:
-                    _store(ctx, invoice, pdf, years)
-                    report.rendered += 1
+    def finish(batch, future) -> None:
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - find the invoice that breaks it: each alone
+            log.warning("PDF batch failed (%s); rendering its invoices one by one", exc)
+            result = []
+            for _invoice, html in batch:
+                try:
+                    result.append(pdf_worker.layout(batch_html(ctx, [html]), 1)[0])
+                except Exception as one:  # noqa: BLE001
+                    result.append(one)
+        for (invoice, _html), pdf in zip(batch, result, strict=True):
+            if isinstance(pdf, Exception):
+                _failed(invoice, pdf, report)
+            else:
+                _store(ctx, invoice, pdf, years)
+                report.rendered += 1
         ctx.session.flush()
         if checkpoint is not None:
             checkpoint()
         if job is not None:
             report_progress(job, report.skipped + report.rendered + report.failed, total, _("pdf's maken"))
+
+    with _pool(processes, len(chunks)) as pool:
+        for chunk in chunks:
+            invoices, names, credited = _load(ctx, chunk)
+            batch: list[tuple[Invoice, Markup]] = []
+            for invoice in invoices:
+                try:
+                    batch.append((invoice, render_fragment(invoice, org, names, credited)))
+                except Exception as exc:  # noqa: BLE001 - one family's failure must not stop the others
+                    _failed(invoice, exc, report)
+            if batch:
+                html = batch_html(ctx, [h for _i, h in batch])
+                in_flight.append((batch, pool.submit(pdf_worker.layout, html, len(batch))))
+            while len(in_flight) > max(processes, 1):
+                finish(*in_flight.popleft())
+        while in_flight:
+            finish(*in_flight.popleft())
     return report
 
 
