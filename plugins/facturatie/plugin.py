@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from core.models import Role
 from core.plugins import MenuItem, hookimpl
 
+from .services import immutable  # noqa: F401  (finalised invoices never change: a flush guard)
+
 
 @hookimpl
 def register_blueprints(app):
@@ -18,7 +20,8 @@ def register_blueprints(app):
 def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
-    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]
+    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie"),
+            MenuItem(_l("Facturen"), "facturatie.invoices", weight=402, module="facturatie")]
 
 
 @hookimpl
@@ -47,3 +50,11 @@ def register_job_handlers(registry):
 
     registry.add(PDF_JOB, render_job)
     registry.add(SEND_JOB, send_job)
+
+
+@hookimpl
+def before_retention_erase(session, org, child_ids, family_ids):
+    """Old invoices of erased families keep their numbers and amounts, not the debtor."""
+    from .services.retention import before_erase
+
+    before_erase(session, org, family_ids)

@@ -37,3 +37,16 @@ def retention_holds(session: Session, org: Organisation, child_ids: Sequence[int
     if not families and not children:
         return []
     return [RetentionHold("facturatie", child_ids=children, family_ids=families, reason=REASON)]
+
+
+def before_erase(session: Session, org: Organisation, family_ids: Sequence[int]) -> None:
+    """Families past every retention period are erased: their (older) invoices lose the link and
+    the debtor's personal data, so the family's delete is not stopped by them (the numbers, dates
+    and amounts stay for the series)."""
+    from sqlalchemy import update
+
+    if not family_ids:
+        return
+    session.execute(update(Invoice).where(Invoice.organisation_id == org.id, Invoice.family_id.in_(family_ids))
+                    .values(family_id=None, debtor_contact_id=None, debtor_name="-", debtor_street="",
+                            debtor_postcode="", debtor_municipality="", debtor_email=""))

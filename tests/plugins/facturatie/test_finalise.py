@@ -162,3 +162,40 @@ def test_lines_and_days_are_written_in_a_fixed_number_of_statements(app, ctx, se
     assert counts[1] <= counts[0], counts  # the first also reads the settings
     assert session.scalar(select(func.count()).select_from(InvoiceLineDay)) == 8 * 3
     assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 8 * 2
+
+
+def test_a_finalised_invoice_never_changes_except_its_delivery_and_payment_state(ctx, session, factory, org,
+                                                                                  location):
+    from plugins.facturatie.models import DeliveryState
+    from plugins.facturatie.services.immutable import FinalisedInvoiceChanged
+
+    (f1, c1), = families_with_children(factory, org, location, 1)
+    done = fin.finalise(ctx, proposal(2026, 10, [draft_invoice(f1, [c1.id])]))
+    invoice = session.get(Invoice, done.invoice_ids[0])
+    invoice.send_state = DeliveryState.PRINT
+    invoice.payment_state = PaymentState.PAID
+    session.flush()  # allowed
+    for change in (lambda: setattr(invoice, "total", Decimal("1.00")),
+                   lambda: setattr(invoice, "debtor_name", "Iemand anders"),
+                   lambda: setattr(invoice.lines[0], "amount", Decimal("0.01")),
+                   lambda: setattr(invoice.lines[0].days[0], "day_price", Decimal("1")),
+                   lambda: session.delete(invoice)):
+        nested = session.begin_nested()
+        change()
+        with pytest.raises(FinalisedInvoiceChanged):
+            session.flush()
+        nested.rollback()
+
+
+def test_invoices_hold_their_family_for_the_retention_period_and_erasing_later_keeps_the_numbers(
+        ctx, session, factory, org, location):
+    from plugins.facturatie.services.retention import before_erase, retention_holds
+
+    (f1, c1), (f2, _c2) = families_with_children(factory, org, location, 2)
+    done = fin.finalise(ctx, proposal(2026, 10, [draft_invoice(f1, [c1.id])]))
+    holds = retention_holds(session, org, [c1.id], [f1.id, f2.id])
+    assert len(holds) == 1 and holds[0].family_ids == {f1.id} and holds[0].child_ids == {c1.id}
+    before_erase(session, org, [f1.id])
+    session.expire_all()
+    invoice = session.get(Invoice, done.invoice_ids[0])
+    assert invoice.family_id is None and invoice.debtor_name == "-" and invoice.number == 1
