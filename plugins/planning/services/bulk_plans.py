@@ -17,12 +17,12 @@ from ..models import CarePlan, CarePlanVersion, ExtraDay, PatternDay, ScheduleDa
 from .expansion import Block, PatternEntry, VersionSpec
 from .reservations import PlanData
 
-_ORG, _LO, _HI, _LOCS = (bindparam("org_id"), bindparam("lo"), bindparam("hi"),
-                         bindparam("location_ids", expanding=True))
+_ORGS, _LO, _HI, _LOCS = (bindparam("org_ids", expanding=True), bindparam("lo"), bindparam("hi"),
+                          bindparam("location_ids", expanding=True))
 
 
 def _in_window(table):
-    return and_(table.organisation_id == _ORG, table.start_date <= _HI,
+    return and_(table.organisation_id.in_(_ORGS), table.start_date <= _HI,
                 or_(table.end_date.is_(None), table.end_date >= _LO))
 
 
@@ -37,7 +37,7 @@ _PATTERNS = (
            PatternDay.weekday, PatternDay.week, PatternDay.day_part, PatternDay.start_time, PatternDay.end_time)
     .select_from(CarePlan)
     .outerjoin(CarePlanVersion, and_(CarePlanVersion.care_plan_id == CarePlan.id, _in_window(CarePlanVersion)))
-    .outerjoin(PatternDay, and_(PatternDay.version_id == CarePlanVersion.id, PatternDay.organisation_id == _ORG))
+    .outerjoin(PatternDay, and_(PatternDay.version_id == CarePlanVersion.id, PatternDay.organisation_id.in_(_ORGS)))
     .where(_PLAN_IN_WINDOW)
     .order_by(CarePlan.id, CarePlanVersion.start_date, CarePlanVersion.id)
 )
@@ -46,24 +46,31 @@ _SCHEDULES = (
            ScheduleDay.end_time)
     .join(CarePlanVersion, and_(CarePlanVersion.id == ScheduleDay.version_id, _in_window(CarePlanVersion)))
     .join(CarePlan, CarePlan.id == CarePlanVersion.care_plan_id)
-    .where(ScheduleDay.organisation_id == _ORG, ScheduleDay.day >= _LO, ScheduleDay.day <= _HI, _PLAN_IN_WINDOW)
+    .where(ScheduleDay.organisation_id.in_(_ORGS), ScheduleDay.day >= _LO, ScheduleDay.day <= _HI, _PLAN_IN_WINDOW)
     .order_by(ScheduleDay.day)
 )
 _EXTRAS = (
     select(ExtraDay.care_plan_id, ExtraDay.day, ExtraDay.day_part, ExtraDay.start_time, ExtraDay.end_time)
     .join(CarePlan, CarePlan.id == ExtraDay.care_plan_id)
-    .where(ExtraDay.organisation_id == _ORG, ExtraDay.day >= _LO, ExtraDay.day <= _HI, _PLAN_IN_WINDOW)
+    .where(ExtraDay.organisation_id.in_(_ORGS), ExtraDay.day >= _LO, ExtraDay.day <= _HI, _PLAN_IN_WINDOW)
     .order_by(ExtraDay.day)
 )
 
 
 def load_location_plans(session, org, start: date, end: date, location_ids: Iterable[int]) -> list[PlanData]:
     """The plans of the given locations overlapping [start, end], as ``load_plans`` gives them."""
+    return load_plans_of(session, [org.id], start, end, location_ids)
+
+
+def load_plans_of(session, org_ids: Iterable[int], start: date, end: date, location_ids: Iterable[int],
+                  ) -> list[PlanData]:
+    """The same for the locations of several organisations at once (a koepel-wide forecast): still
+    three statements, every table filtered on those organisations."""
     ids = sorted(set(location_ids))
     if not ids:
         return []
     conn = session.connection()
-    params = {"org_id": org.id, "lo": start, "hi": end, "location_ids": ids}
+    params = {"org_ids": sorted(set(org_ids)), "lo": start, "hi": end, "location_ids": ids}
     plans: dict[int, PlanData] = {}
     versions: dict[int, tuple] = {}  # version id -> (plan id, start, end, kind, reference)
     entries: dict[int, list[PatternEntry]] = {}

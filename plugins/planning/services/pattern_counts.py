@@ -9,7 +9,7 @@ with arithmetic (minus the closing days of that class), never by walking the day
 
 Only plans whose days cannot overlap take this path: the single plan of a child at a location,
 without extra days and without custom (shift-work) schedules, whose versions do not overlap.
-Everything else goes through the exact per-day expansion (``occupancy._masks``); the property
+Everything else goes through the exact per-day expansion (``occupancy._plan_masks``); the property
 tests pin both to the same result."""
 from __future__ import annotations
 
@@ -177,53 +177,6 @@ class OpenCalendar:
         if closed:
             n -= bisect_right(closed, hi.toordinal()) - bisect_left(closed, lo.toordinal())
         return n
-
-
-def reserved_day_parts(segments: Counter, calendars: dict[int, OpenCalendar],
-                       months: list[tuple[int, int, date, date]]) -> dict[tuple[int, int, int], int]:
-    """{(location, year, month): reserved day parts} of the segments; ``months`` are
-    (year, month, first day, last day) in order."""
-    # identical (location, range) first: their per-class weights simply add up
-    weights: dict[tuple[int, date, date], list[int]] = {}
-    for (loc, key, a, b), n in segments.items():
-        w = weights.get((loc, a, b))
-        if w is None:
-            w = weights[(loc, a, b)] = [0] * CLASSES
-        for cls, bits in enumerate(key):
-            if bits:
-                w[cls] += n * POPCOUNT[bits]
-    # months a range covers whole go through a difference array of weights per location; only
-    # its first and last month are counted day class by day class
-    n_months = len(months)
-    out: dict[tuple[int, int, int], int] = defaultdict(int)
-    diff: dict[int, list[list[int]]] = {}
-    for (loc, a, b), w in weights.items():
-        cal = calendars[loc]
-        classes = [(cls, x) for cls, x in enumerate(w) if x]
-        whole: list[int] = []
-        for i, (year, month, mf, ml) in enumerate(months):
-            if ml < a or mf > b:
-                continue
-            if a <= mf and ml <= b:
-                whole.append(i)
-            else:
-                out[(loc, year, month)] += sum(x * cal.count(cls, max(a, mf), min(b, ml)) for cls, x in classes)
-        if whole:
-            rows = diff.get(loc)
-            if rows is None:
-                rows = diff[loc] = [[0] * CLASSES for _ in range(n_months + 1)]
-            up, down = rows[whole[0]], rows[whole[-1] + 1]
-            for cls, x in classes:
-                up[cls] += x
-                down[cls] -= x
-    for loc, rows in diff.items():
-        cal = calendars[loc]
-        running = [0] * CLASSES
-        for i, (year, month, mf, ml) in enumerate(months):
-            running = [r + d for r, d in zip(running, rows[i], strict=True)]
-            if any(running):
-                out[(loc, year, month)] += sum(x * cal.count(cls, mf, ml) for cls, x in enumerate(running) if x)
-    return out
 
 
 def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
