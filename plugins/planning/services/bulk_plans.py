@@ -76,7 +76,7 @@ def load_plans_of(session, org_ids: Iterable[int], start: date, end: date, locat
     entries: dict[int, list[PatternEntry]] = {}
     blocks: dict[tuple, Block] = {}
     for (pid, child, loc, family, group, p_start, p_end, settling, vid, v_start, v_end, kind, ref,
-         weekday, week, part, st, et) in conn.execute(_PATTERNS, params):
+         weekday, week, part, st, et) in conn.execute(_PATTERNS, params).all():
         if pid not in plans:
             plans[pid] = PlanData(pid, child, loc, family, group, p_start, p_end, settling)
         if vid is None:
@@ -92,12 +92,12 @@ def load_plans_of(session, org_ids: Iterable[int], start: date, end: date, locat
     if not plans:
         return []
     schedules: dict[int, list[tuple[date, Block]]] = {}
-    for vid, day, part, st, et in conn.execute(_SCHEDULES, params):
+    for vid, day, part, st, et in conn.execute(_SCHEDULES, params).all():
         schedules.setdefault(vid, []).append((day, Block(part, st, et)))
     for vid, (pid, v_start, v_end, kind, ref) in versions.items():
         plans[pid].versions.append(VersionSpec(
             v_start, v_end, kind, ref, tuple(sorted(entries[vid], key=lambda e: (e.weekday, e.week or ""))),
             tuple(schedules.get(vid, ()))))
-    for pid, day, part, st, et in conn.execute(_EXTRAS, params):
+    for pid, day, part, st, et in conn.execute(_EXTRAS, params).all():
         plans[pid].extras.append((day, Block(part, st, et)))
     return list(plans.values())

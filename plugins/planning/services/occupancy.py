@@ -108,7 +108,7 @@ def load_partners(contexts, location_ids, first: date, last: date) -> list[Partn
     params = {"org_ids": org_ids} if location_ids is None else {"org_ids": org_ids,
                                                                 "location_ids": sorted(set(location_ids))}
     partners = {c.org.id: Partner(c, []) for c in contexts}
-    for row in conn.execute(query, params):
+    for row in conn.execute(query, params).all():
         partners[row.organisation_id].locations.append(LocationRow(*row))
     ids = [loc.id for p in partners.values() for loc in p.locations]
     owner = {loc.id: p for p in partners.values() for loc in p.locations}
@@ -125,9 +125,9 @@ def load_partners(contexts, location_ids, first: date, last: date) -> list[Partn
     for plan in load_plans_of(session, org_ids, first, last, ids):
         owner[plan.location_id].plans.append(plan)
     params = {"org_ids": org_ids, "location_ids": ids, "lo": first, "hi": last}
-    for loc, weekday, opens, closes in conn.execute(_HOURS, params):
+    for loc, weekday, opens, closes in conn.execute(_HOURS, params).all():
         owner[loc].hours[loc][weekday] = (opens, closes)
-    for org_id, loc, lo, hi in conn.execute(_CLOSURES, params):
+    for org_id, loc, lo, hi in conn.execute(_CLOSURES, params).all():
         a, b = max(lo, first), min(hi, last)
         days = {a + timedelta(days=i) for i in range((b - a).days + 1)}
         partner = partners[org_id]
@@ -211,13 +211,15 @@ def _month_slices(periods, first: date) -> list[tuple[int, int]]:
     return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
 
 
-def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[tuple[int, int, int], int]:
+def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None,
+                       ) -> dict[tuple[int, int, int], int]:
     """{(location, year, month): reserved day parts}: the children present on each half day,
     summed over the month's open days."""
-    first, last = periods[0].first_day, periods[-1].last_day
-    n_days = (last - first).days + 1
+    slices = slices or _month_slices(periods, periods[0].first_day)
+    first = periods[0].first_day
+    n_days = slices[-1][1]
+    last = first + timedelta(days=n_days - 1)
     counts = _present(plans, hours, closed, split, locations, first, last)
-    slices = _month_slices(periods, first)
     out: dict[tuple[int, int, int], int] = defaultdict(int)
     for loc in locations:
         flags = open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days)
@@ -230,14 +232,13 @@ def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[
     return out
 
 
-def _occupancy(partner: Partner, periods: list[Period]) -> list[OccupancyCell]:
+def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, int]]) -> list[OccupancyCell]:
     locations = partner.locations
     if not locations or not periods:
         return []
-    first, last = periods[0].first_day, periods[-1].last_day
-    n_days = (last - first).days + 1
-    reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods)
-    slices = _month_slices(periods, first)
+    first, n_days = periods[0].first_day, slices[-1][1]
+    reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
+                                  slices)
     cells = []
     for loc in locations:
         flags = open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
@@ -259,18 +260,21 @@ def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location
     periods = _months(start, months)
     if not periods:
         return {c.org.id: [] for c in contexts}
-    partners = load_partners(contexts, location_ids, periods[0].first_day, periods[-1].last_day)
-    return {p.ctx.org.id: _occupancy(p, periods) for p in partners}
+    slices = _month_slices(periods, periods[0].first_day)
+    last = periods[0].first_day + timedelta(days=slices[-1][1] - 1)
+    partners = load_partners(contexts, location_ids, periods[0].first_day, last)
+    return {p.ctx.org.id: _occupancy(p, periods, slices) for p in partners}
 
 
-def age_bands(care_type: CareType, max_age_months: int) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=64)
+def age_bands(care_type: CareType, max_age_months: int) -> tuple[tuple[str, int, int], ...]:
     """(label, from, to) in months, to exclusive. Baby/toddler care: bands of 12 months."""
     if care_type in (CareType.GROEPSOPVANG, CareType.GEZINSOPVANG):
-        return [(f"{m}-{min(m + 12, max_age_months)}m", m, min(m + 12, max_age_months))
-                for m in range(0, max_age_months, 12)]
+        return tuple((f"{m}-{min(m + 12, max_age_months)}m", m, min(m + 12, max_age_months))
+                     for m in range(0, max_age_months, 12))
     if care_type == CareType.BUITENSCHOOLSE_OPVANG:
-        return [("schoolkinderen", 0, 10_000)]
-    return [("alle leeftijden", 0, 10_000)]
+        return (("schoolkinderen", 0, 10_000),)
+    return (("alle leeftijden", 0, 10_000),)
 
 
 @lru_cache(maxsize=256)
@@ -342,7 +346,7 @@ def free_places_of_partners(contexts, *, start: date | Period, months: int = 12,
     if ids:
         conn = _session(contexts).connection()
         params = {"org_ids": [c.org.id for c in contexts], "location_ids": ids}
-        for loc_id, *row in conn.execute(_GROUPS, params):
+        for loc_id, *row in conn.execute(_GROUPS, params).all():
             groups[loc_id].append(tuple(row))
         limited_ids = [i for i in ids if _age_limited(groups.get(i, []))]
         if limited_ids:
@@ -404,14 +408,24 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
     cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
     w_first = first.weekday()
 
+    bounds_of = [0, *cuts, n_days]
+    stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
+    cap_memo: dict[tuple[int, int], int | None] = {}
+
     def capacity(loc: LocationRow, lo_i: int, hi_i: int, loc_flags: list[int]) -> int | None:
         """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
-        at most 7 children from 2027): one rule-set lookup per stretch between two cuts."""
+        at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
+        per location and stretch."""
         if loc.care_type != CareType.GEZINSOPVANG:
             return loc.licensed_places
-        bounds = [lo_i] + [c for c in cuts if lo_i < c <= hi_i] + [hi_i + 1]
-        caps = [effective_capacity(loc, first + timedelta(days=loc_flags.index(1, a, b)), forced)
-                for a, b in zip(bounds, bounds[1:], strict=False) if any(loc_flags[a:b])]
+        caps = []
+        for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
+            a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
+            if any(loc_flags[a:b]):
+                cap = cap_memo.get((loc.id, j), False)
+                if cap is False:
+                    cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
+                caps.append(cap)
         return min(caps)
 
     def peaks(arrays, lo_i: int, hi_i: int) -> list[int]:
@@ -442,20 +456,26 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         open_weekdays = tuple(w for w in range(7)
                               if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
         out = []
+        patterns = _patterns(open_weekdays)
+        if not is_limited:  # the same free places for every age band
+            free_of = [(label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns]
+            return [Vacancy(loc_id, period, band, label, free, last_minute)
+                    for band, _lo, _hi in age_bands(loc.care_type, max_age) for label, free in free_of if free > 0]
+        out = []
         for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
             fitting = [(gid, cap) for gid, cap, g_lo, g_hi in rows if g_lo < hi_m and g_hi > lo_m]
             group_free = [sum(cap - group_peak[gid][c] for gid, cap in fitting) for c in range(14)]
-            for label, idx in _patterns(open_weekdays):
-                free = places - max(map(peak.__getitem__, idx))
-                if is_limited:
-                    free = min(free, min(map(group_free.__getitem__, idx)))
+            for label, idx in patterns:
+                free = min(places - max(map(peak.__getitem__, idx)), min(map(group_free.__getitem__, idx)))
                 if free > 0:
                     out.append(Vacancy(loc_id, period, band, label, free, last_minute))
         return out
 
+    months = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
+    lm_period = Period.of(lm[0])
     result: list[Vacancy] = []
     for loc in locations:
-        for period in periods:
-            result += vacancies(loc, max(period.first_day, start_day), period.last_day, period, False)
-        result += vacancies(loc, lm[0], lm[1], Period.of(lm[0]), True)
+        for period, lo, hi in months:
+            result += vacancies(loc, lo, hi, period, False)
+        result += vacancies(loc, lm[0], lm[1], lm_period, True)
     return result

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
+from functools import lru_cache
 from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
@@ -44,6 +45,7 @@ def day_class(day: date) -> int:
     return (day.toordinal() - _EPOCH) % CLASSES
 
 
+@lru_cache(maxsize=1024)
 def block_bits(block: Block, split: time) -> int:
     parts = halves(block, split)
     return (1 if MORNING in parts else 0) | (2 if AFTERNOON in parts else 0)
@@ -55,8 +57,14 @@ def pattern_key(spec, split: time) -> Key | None:
         return None
     anchor = spec.reference or spec.start
     week_a = ((monday(anchor) - EPOCH_MONDAY).days // 7) % 2
+    return _masks_of(spec.entries, week_a, split)
+
+
+@lru_cache(maxsize=4096)
+def _masks_of(entries, week_a: int, split: time) -> Key:
+    """Hundreds of versions share a handful of patterns: each is worked out once."""
     bits = [0] * CLASSES
-    for entry in spec.entries:
+    for entry in entries:
         b = block_bits(entry.block, split)
         if entry.week is None:
             parities = (0, 1)
