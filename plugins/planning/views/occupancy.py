@@ -31,7 +31,8 @@ def _places_text(value) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def occupancy_view(locations, first: Period) -> dict:
+def occupancy_data(locations, first: Period) -> tuple[list, list, list[Period]]:
+    """(cells, vacancies, months) of the chosen locations: what both the page and the Excel read."""
     ctx = current_context()
     ids = [loc.id for loc in locations]
     cells = api.occupancy(ctx, start=first, months=MONTHS, location_ids=ids) if ids else []
@@ -41,6 +42,11 @@ def occupancy_view(locations, first: Period) -> dict:
     for _i in range(MONTHS):
         months.append(period)
         period = period.next()
+    return cells, vacancies, months
+
+
+def occupancy_view(locations, first: Period) -> dict:
+    cells, vacancies, months = occupancy_data(locations, first)
     by_key = {(c.location_id, c.period): c for c in cells}
     last_minute_locs = {(v.location_id, v.period) for v in vacancies if v.last_minute}
     rows, grid = [], []
@@ -103,13 +109,14 @@ def occupancy_xlsx():
     from ..services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
     _locations, _choice, chosen, first = _selection()
-    view = occupancy_view(chosen, first)
-    names = view["names"]
+    cells, vacancies, _months = occupancy_data(chosen, first)  # no heatmap: only the rows
+    names = {loc.id: loc.name for loc in chosen}
     places = {loc.id: loc.licensed_places for loc in chosen}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
-                        c.reserved_day_parts, c.available_day_parts) for c in view["cells"]]
-    vac = [VacancyRow(v["location"], v["month"], v["age_band"], v["pattern"], v["places"], v["last_minute"])
-           for v in view["last_minute"] + view["vacancies"]]
+                        c.reserved_day_parts, c.available_day_parts) for c in cells]
+    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.age_band, v.day_parts, v.free_places,
+                      v.last_minute)
+           for v in sorted(vacancies, key=lambda v: not v.last_minute)]  # last-minute rows first
     data = occupancy_workbook(_("Bezetting vanaf %(m)s", m=format_date(first.first_day, "MMMM y")), occ, vac)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
         "Content-Disposition": f'attachment; filename="bezetting-{first.year}-{first.month:02d}.xlsx"',
