@@ -1,5 +1,5 @@
-"""Bezetting: occupancy per location and month for the next 12 months as a server-rendered SVG
-heatmap, the free places that can be offered (per location, month, age band and day-part
+"""Bezetting: occupancy per location and month for the next 12 months as a heatmap (one canvas
+drawn from JSON, with the same figures as a table), the free places that can be offered (per location, month, age band and day-part
 pattern) with last-minute places in the coming weeks highlighted, and both as Excel."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .blueprint import (
     parse_month,
     scoped_locations,
 )
-from .heatmap import HeatCell, heatmap_svg, legend_svg
+from .heatmap import HeatCell, heatmap_data, legend_svg
 
 MONTHS = 12
 ROWS_PER_PAGE = 50
@@ -73,10 +73,10 @@ def occupancy_view(locations, first: Period) -> dict:
                      "age_band": v.age_band, "pattern": v.day_parts, "places": v.free_places,
                      "places_text": _places_text(v.free_places), "last_minute": v.last_minute}
                     for v in vacancies]
-    heatmap = heatmap_svg([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months], grid,
-                          title=_("Bezetting per locatie en maand"),
-                          description=_("Kleur: aandeel gereserveerde dagdelen ten opzichte van de vergunde "
-                                        "plaatsen; omrand: last-minuteplaatsen."))
+    heatmap = heatmap_data([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months],
+                           grid, title=_("Bezetting per locatie en maand"),
+                           description=_("Kleur: aandeel gereserveerde dagdelen ten opzichte van de vergunde "
+                                         "plaatsen; omrand: last-minuteplaatsen."))
     return {"first_month": months[0].first_day, "last_month": months[-1].first_day,
             "months": [m.first_day for m in months], "rows": rows, "heatmap": heatmap, "legend": legend_svg(),
             "cells": cells, "vacancies": [v for v in vacancy_rows if not v.get("last_minute")],
