@@ -18,7 +18,7 @@ from tests.conftest import login
 @pytest.fixture
 def homes(factory, session):
     """An organisation with more family daycare homes than the plain list takes."""
-    org = factory.org(modules={"aanwezigheden"})
+    org = factory.org(modules={"aanwezigheden", "planning"})
     for i in range(PICKER_FROM + 3):
         location = factory.location(org, name=f"Onthaalouder Peeters {i:02d}", care_type=CareType.GEZINSOPVANG,
                                     places=8)
@@ -155,3 +155,37 @@ def test_absence_form_of_a_small_organisation_lists_children_with_details(client
     page = client.get(f"/o/{org.slug}/aanwezigheden/absences/new").get_data(as_text=True)
     assert "data-search-url" not in page
     assert "(geboren 09/01/2025 · gezin Gezin Maes)" in page
+
+
+def test_planning_forms_of_a_large_organisation_search_locations(client, factory, homes, session, frozen_today):
+    from plugins.planning.models import ClosingPeriod
+
+    home = session.scalar(select(Location).where(Location.name == "Onthaalouder Peeters 05"))
+    child = factory.child(homes, location=home, first_name="Plan")
+    login(client, factory.user(homes, Role.DIRECTOR))
+    plan_page = client.get(f"/o/{homes.slug}/planning/children/{child.id}/plans/new").get_data(as_text=True)
+    assert f'data-search-url="/o/{homes.slug}/locations/search.json"' in plan_page and "picker.js" in plan_page
+    assert "Onthaalouder Peeters 05 (Kortrijk · Gezinsopvang)" in plan_page  # the child's own home, chosen
+    assert "Onthaalouder Peeters 06" not in plan_page.split('id="location_id"')[1].split("</select>")[0]
+    closing = client.get(f"/o/{homes.slug}/planning/closing-days").get_data(as_text=True)
+    assert f'data-search-url="/o/{homes.slug}/locations/search.json"' in closing
+    foreign = factory.location(factory.org(), name="Elders")
+    response = client.post(f"/o/{homes.slug}/planning/closing-days", data={
+        "start_date": "2027-05-07", "location_id": str(foreign.id), "kind": "bridge", "reason": "brug"})
+    assert response.status_code == 422
+    assert session.scalar(select(ClosingPeriod).where(ClosingPeriod.reason == "brug")) is None
+    response = client.post(f"/o/{homes.slug}/planning/closing-days", data={
+        "start_date": "2027-05-07", "location_id": str(home.id), "kind": "bridge", "reason": "brug"})
+    assert response.status_code in (200, 302)
+    assert session.scalar(select(ClosingPeriod.location_id).where(ClosingPeriod.reason == "brug")) == home.id
+
+
+def test_tablet_pairing_of_a_large_organisation_searches_the_location(client, factory, homes, session):
+    login(client, factory.user(homes, Role.DIRECTOR))
+    page = client.get(f"/o/{homes.slug}/aanwezigheden/devices").get_data(as_text=True)
+    assert f'data-search-url="/o/{homes.slug}/locations/search.json"' in page and "picker.js" in page
+    assert "Onthaalouder Peeters 12" not in page
+    foreign = factory.location(factory.org(), name="Elders")
+    response = client.post(f"/o/{homes.slug}/aanwezigheden/devices", data={"location_id": str(foreign.id),
+                                                                           "name": "Tablet"})
+    assert response.status_code == 422 and "Kies een locatie" in response.get_data(as_text=True)

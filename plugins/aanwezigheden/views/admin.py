@@ -236,9 +236,16 @@ def devices():
             status = 422
     rows = list(session().scalars(select(Device).where(Device.organisation_id == g.org.id)
                                   .order_by(Device.revoked_at.is_not(None), Device.name)))
+    from core.views.locations import PICKER_FROM
+
     locations = _locations()
-    return render_template("aanwezigheden/devices.html", devices=rows, locations=locations,
-                           names={loc.id: loc.name for loc in locations}, errors=errors, now=clock.now()), status
+    # dozens of homes: the field lists only the chosen one and the picker searches the others
+    picker = len(locations) > PICKER_FROM
+    chosen = request.form.get("location_id", type=int)
+    return render_template("aanwezigheden/devices.html", devices=rows, locations=locations, picker=picker,
+                           options=[loc for loc in locations if loc.id == chosen] if picker else locations,
+                           chosen=chosen, names={loc.id: loc.name for loc in locations}, errors=errors,
+                           now=clock.now()), status
 
 
 @bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
