@@ -10,8 +10,8 @@ month are then summed over the location's open days with slices, not day by day 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from functools import lru_cache
 from operator import mul
 from typing import NamedTuple
@@ -81,10 +81,10 @@ class Partner:
 
     ctx: object
     locations: list[LocationRow]
-    plans: list = None
-    hours: dict = None
-    closed: dict = None
-    split: object = None
+    plans: list = field(default_factory=list)
+    hours: dict = field(default_factory=dict)
+    closed: dict = field(default_factory=dict)
+    split: time | None = None
 
 
 def _session(contexts):
@@ -112,14 +112,12 @@ def load_partners(contexts, location_ids, first: date, last: date) -> list[Partn
         partners[row.organisation_id].locations.append(LocationRow(*row))
     ids = [loc.id for p in partners.values() for loc in p.locations]
     owner = {loc.id: p for p in partners.values() for loc in p.locations}
+    holidays = set(public_holidays(first, last))
     for p in partners.values():
-        p.plans, p.split = [], day_part_split(p.ctx)
+        p.split = day_part_split(p.ctx)
         p.hours = {loc.id: {} for loc in p.locations}
-        p.closed = {loc.id: set() for loc in p.locations}
-        if p.locations and p.ctx.setting("planning.public_holidays_closed"):
-            holidays = set(public_holidays(first, last))
-            for loc in p.locations:
-                p.closed[loc.id] |= holidays
+        closes_on_holidays = bool(p.locations) and p.ctx.setting("planning.public_holidays_closed")
+        p.closed = {loc.id: set(holidays) if closes_on_holidays else set() for loc in p.locations}
     if not ids:
         return list(partners.values())
     for plan in load_plans_of(session, org_ids, first, last, ids):
