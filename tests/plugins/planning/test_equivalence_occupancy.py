@@ -129,3 +129,25 @@ def test_partners_of_a_koepel_wide_forecast_never_see_each_others_locations(sess
     cells = api.occupancy_of_partners([context_for(session, a), context_for(session, b)], start=Period(2026, 12))
     assert {c.location_id for c in cells[a.id]} == {loc.id for loc in a.locations}
     assert {c.location_id for c in cells[b.id]} == {loc.id for loc in b.locations}
+
+
+def test_last_minute_window_across_the_2027_family_cap_equals_the_reference(app, session, factory):
+    """Today 20/12/2026: the last-minute weeks run into 2027, where a home takes at most 7 children
+    instead of 8 (the capacity is the least over the window's open days, one rule set per stretch)."""
+    from datetime import datetime
+
+    from core.clock import BRUSSELS, app_clock
+
+    app_clock().freeze(datetime(2026, 12, 21, 10, 0, tzinfo=BRUSSELS))
+    try:
+        rng = random.Random(11)
+        orgs = [_partner(session, factory, rng) for _ in range(2)]
+        for org in orgs:
+            ctx = context_for(session, org)
+            got = api.free_places(ctx, start=Period(2026, 12), months=2)
+            assert got == reference.free_places(ctx, start=Period(2026, 12), months=2)
+            homes = {loc.id for loc in org.locations if loc.care_type == CareType.GEZINSOPVANG}
+            last_minute = [v for v in got if v.last_minute and v.location_id in homes]
+            assert last_minute and max(v.free_places for v in last_minute) <= 7
+    finally:
+        app_clock().freeze(None)
