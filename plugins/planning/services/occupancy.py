@@ -31,6 +31,7 @@ from .pattern_counts import (
     AgeGroups,
     OpenCalendar,
     day_counts,
+    day_parts_per_day,
     group_segments,
     plan_parts,
     split_plans,
@@ -191,18 +192,15 @@ def open_flags(loc_hours, loc_closed, first: date, n_days: int) -> list[int]:
     return flags
 
 
-def _present(plans, hours, closed, split, locations, first: date, last: date) -> dict[tuple, list[int]]:
-    """{(location, bit): children present on each day of the window}: plans sharing a weekly
-    pattern counted together, the rest expanded day by day (exact path)."""
+def _day_parts(plans, hours, closed, split, locations, first: date, last: date) -> dict[int, list[int]]:
+    """{location: reserved day parts on each day of the window}: plans sharing a weekly pattern
+    counted together, the rest expanded day by day (exact path)."""
     n_days = (last - first).days + 1
     segments, exact = split_plans(plans, first, last, split)
-    counts = day_counts(segments, _calendars(hours, closed, locations), first, n_days)
+    parts = day_parts_per_day(segments, _calendars(hours, closed, locations), first, n_days)
     for (loc, day, _child), bits in _plan_masks(exact, hours, closed, split, first, last)[0].items():
-        i = (day - first).days
-        for b in (1, 2):
-            if bits & b:
-                counts.setdefault((loc, b), [0] * n_days)[i] += 1
-    return counts
+        parts.setdefault(loc, [0] * n_days)[(day - first).days] += (bits & 1) + (bits >> 1)
+    return parts
 
 
 def _month_slices(periods, first: date) -> list[tuple[int, int]]:
@@ -216,17 +214,15 @@ def reserved_per_month(plans, hours, closed, split, locations, periods, slices=N
     slices = slices or _month_slices(periods, periods[0].first_day)
     first = periods[0].first_day
     n_days = slices[-1][1]
-    last = first + timedelta(days=n_days - 1)
-    counts = _present(plans, hours, closed, split, locations, first, last)
+    parts = _day_parts(plans, hours, closed, split, locations, first, first + timedelta(days=n_days - 1))
     out: dict[tuple[int, int, int], int] = defaultdict(int)
     for loc in locations:
+        arr = parts.get(loc.id)
+        if arr is None:
+            continue
         flags = open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days)
-        for bit in (1, 2):
-            arr = counts.get((loc.id, bit))
-            if arr is None:
-                continue
-            for period, (a, b) in zip(periods, slices, strict=True):
-                out[(loc.id, period.year, period.month)] += sum(map(mul, arr[a:b], flags[a:b]))
+        for period, (a, b) in zip(periods, slices, strict=True):
+            out[(loc.id, period.year, period.month)] += sum(map(mul, arr[a:b], flags[a:b]))
     return out
 
 

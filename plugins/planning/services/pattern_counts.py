@@ -82,6 +82,7 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> t
     """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
     key) within [first, last]; ``exact`` are the plans that need the per-day expansion."""
     per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
+    keys: dict[tuple, Key | None] = {}  # versions loaded together share their entries tuples
     out: list[Part] = []
     exact: list[PlanData] = []
     for plan in plans:
@@ -91,7 +92,10 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> t
             continue
         parts, ok = [], True
         for spec in plan.versions:
-            key = pattern_key(spec, split)
+            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2)
+            key = keys.get(memo, False)
+            if key is False:
+                key = keys[memo] = pattern_key(spec, split)
             if key is None:
                 ok = False
                 break
@@ -217,6 +221,39 @@ def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: dat
                     arr[on] += n
                     if off < n_days:
                         arr[off] -= n
+    for arr in out.values():
+        for cls in range(min(CLASSES, n_days)):
+            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
+    return out
+
+
+def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
+                      ) -> dict[int, list[int]]:
+    """{location: reserved day parts on each day of the window}: what ``day_counts`` gives summed
+    over both half days, in one difference array per location (a segment weighs its count times
+    the half days its class reserves). The occupancy needs no more."""
+    start_cls = day_class(first)
+    out: dict[int, list[int]] = {}
+    for (place, key, a, b), n in segments.items():
+        cal = calendars[place]
+        lo, hi = max(0, (a - first).days), (b - first).days
+        arr = None
+        for cls, bits in enumerate(key):
+            if not bits or cls % 7 not in cal.open:
+                continue
+            offset = (cls - start_cls) % CLASSES
+            on = lo + (offset - lo) % CLASSES
+            off = hi + 1 + (offset - hi - 1) % CLASSES
+            if on > hi or on >= n_days:
+                continue
+            if arr is None:
+                arr = out.get(place)
+                if arr is None:
+                    arr = out[place] = [0] * n_days
+            weight = n * POPCOUNT[bits]
+            arr[on] += weight
+            if off < n_days:
+                arr[off] -= weight
     for arr in out.values():
         for cls in range(min(CLASSES, n_days)):
             arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
