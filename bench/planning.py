@@ -214,10 +214,20 @@ def main(argv: list[str] | None = None) -> int:
         def vacancies():
             return [v for org in orgs for v in api.free_places(contexts[org.id], start=first, months=12)]
 
+        every = list(contexts.values())
+
+        def forecast_koepel():
+            return [c for cells in api.occupancy_of_partners(every, start=first, months=12).values() for c in cells]
+
+        def vacancies_koepel():
+            return [v for rows in api.free_places_of_partners(every, start=first, months=12).values() for v in rows]
+
         results = [
             ("occupancy forecast, 12 months, whole koepel", forecast, forecast_baseline),
             (f"day planning {location.name} on {day:%d/%m/%Y}", day_planning, day_baseline),
             ("free places, 12 months, whole koepel", vacancies, forecast_baseline),
+            ("occupancy forecast, koepel-wide call", forecast_koepel, forecast_baseline),
+            ("free places, koepel-wide call", vacancies_koepel, forecast_baseline),
         ]
         print(f"\n{len(orgs)} organisations with planning, {plans} care plans; window {lo} .. {hi}; "
               f"largest location: {location.name} ({n_plans} plans); median of {args.repeat} runs\n")

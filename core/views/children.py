@@ -1,10 +1,11 @@
 """Children: list, file (every opening audited), create and edit."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core.audit import record_view
@@ -13,7 +14,7 @@ from core.db import session
 from core.models import Child, ChildFamily, Family, Location
 from core.security import CHILD_EDIT, CHILD_VIEW, TenantBlueprint, location_scope, requires
 from core.views.helpers import get_or_404, render_form
-from core.views.listing import paginate
+from core.views.listing import LIKE_ESCAPE, escape_like, paginate
 
 bp = TenantBlueprint("children", __name__, url_prefix="/children")
 
@@ -24,6 +25,61 @@ def scoped_children():
     if scope is not None:
         stmt = stmt.where(Child.location_id.in_(scope))
     return stmt
+
+
+SEARCH_LIMIT = 20
+
+
+def child_options(child_ids) -> list[dict]:
+    """Children of this organisation (within the user's locations) as picker options: the name, and
+    what tells look-alikes apart (date of birth, family name). Two queries whatever the number."""
+    ids = list(child_ids)
+    if not ids:
+        return []
+    rows = session().execute(scoped_children().with_only_columns(
+        Child.id, Child.first_name, Child.last_name, Child.date_of_birth, Child.expected_birth_date)
+        .where(Child.id.in_(ids)).order_by(Child.last_name, Child.first_name, Child.id)).all()
+    families: dict[int, list[str]] = {}
+    for child_id, name in session().execute(
+            select(ChildFamily.child_id, Family.name).join(Family, Family.id == ChildFamily.family_id)
+            .where(ChildFamily.organisation_id == g.org.id, ChildFamily.child_id.in_(ids)).order_by(Family.name)):
+        families.setdefault(child_id, []).append(name)
+    options = []
+    for c in rows:
+        born = (_("geboren %(date)s", date=format_date(c.date_of_birth, "dd/MM/yyyy")) if c.date_of_birth
+                else _("verwacht %(date)s", date=format_date(c.expected_birth_date, "dd/MM/yyyy"))
+                if c.expected_birth_date else "")
+        names = ", ".join(families.get(c.id, []))
+        detail = " · ".join(part for part in (born, _("gezin %(names)s", names=names) if names else "") if part)
+        options.append({"id": c.id, "name": f"{c.first_name} {c.last_name}", "detail": detail})
+    return options
+
+
+@bp.route("/search.json")
+@requires(CHILD_VIEW)
+def search():
+    """Search-as-you-type for the child pickers: up to 20 children of this organisation (a
+    caregiver: of her locations) whose first, last or family name contains ``q`` (2 to 100
+    characters); ``location`` limits them to one location, ``placed`` to children with one."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) < 2 or len(q) > 100:
+        return jsonify(error=_("Typ minstens 2 tekens (hoogstens 100).")), 400
+    pattern = f"%{escape_like(q.lower())}%"
+    family_match = (select(ChildFamily.child_id).join(Family, Family.id == ChildFamily.family_id)
+                    .where(ChildFamily.organisation_id == g.org.id,
+                           func.lower(Family.name).like(pattern, escape=LIKE_ESCAPE)))
+    stmt = scoped_children().with_only_columns(Child.id).where(or_(
+        func.lower(Child.first_name).like(pattern, escape=LIKE_ESCAPE),
+        func.lower(Child.last_name).like(pattern, escape=LIKE_ESCAPE),
+        func.lower(Child.first_name + " " + Child.last_name).like(pattern, escape=LIKE_ESCAPE),
+        Child.id.in_(family_match)))
+    location_id = request.args.get("location", type=int)
+    if location_id:
+        stmt = stmt.where(Child.location_id == location_id)
+    if request.args.get("placed"):  # only children with a location (forms that need one)
+        stmt = stmt.where(Child.location_id.is_not(None))
+    ids = session().scalars(stmt.order_by(Child.last_name, Child.first_name, Child.id).limit(SEARCH_LIMIT)).all()
+    return jsonify(results=child_options(ids))
 
 
 def get_child(child_id: int) -> Child:
@@ -61,13 +117,13 @@ def detail(child_id: int):
 
 def _form(child: Child | None):
     from core.forms import ChildForm
+    from core.views.locations import location_picker
 
-    sess = session()
     form = ChildForm(obj=child)
-    form.location_id.choices = [(0, "—")] + [
-        (loc.id, loc.name)
-        for loc in sess.scalars(select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name))
-    ]
+    chosen = {child.location_id} if child is not None and child.location_id else set()
+    if request.method == "POST":
+        chosen.add(request.form.get("location_id", type=int))
+    location_picker(form.location_id, chosen, empty=(0, "—"))
     _family_choices(form, child)
     if request.method == "GET" and child is not None:
         form.family_ids.data = [link.family_id for link in child.family_links]

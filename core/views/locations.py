@@ -1,16 +1,16 @@
 """Locations (opvanglocaties) of an organisation."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.db import session
 from core.models import CareType, Child, LivingGroup, Location, OpeningHours
 from core.security import LOCATION_EDIT, LOCATION_VIEW, TenantBlueprint, location_scope, requires
 from core.views.helpers import get_or_404, render_form
-from core.views.listing import paginate
+from core.views.listing import LIKE_ESCAPE, escape_like, paginate
 
 bp = TenantBlueprint("locations", __name__, url_prefix="/locations")
 
@@ -19,6 +19,67 @@ def get_location(location_id: int) -> Location:
     """A location of the current organisation within the user's scope, or 404."""
     scope = location_scope(current_user)
     return get_or_404(Location, location_id, *(() if scope is None else (Location.id.in_(scope),)))
+
+
+SEARCH_LIMIT = 20
+PICKER_FROM = 30  # more locations than this: a form's location field searches instead of listing them all
+
+
+def scoped_locations():
+    stmt = select(Location).where(Location.organisation_id == g.org.id)
+    scope = location_scope(current_user)
+    return stmt if scope is None else stmt.where(Location.id.in_(scope))
+
+
+def location_options(location_ids) -> list[dict]:
+    """Locations of this organisation (within the user's scope) as picker options: the name, and
+    what tells look-alikes apart (municipality, care type). One query whatever the number."""
+    from core.forms import CARE_TYPES
+
+    ids = list(location_ids)
+    if not ids:
+        return []
+    care_types = {value: str(label) for value, label in CARE_TYPES}
+    rows = session().execute(scoped_locations().with_only_columns(
+        Location.id, Location.name, Location.municipality, Location.care_type)
+        .where(Location.id.in_(ids)).order_by(Location.name, Location.id)).all()
+    return [{"id": r.id, "name": r.name,
+             "detail": " · ".join(p for p in (r.municipality or "", care_types.get(getattr(r.care_type, "value",
+                                                                                             r.care_type), ""))
+                                  if p)} for r in rows]
+
+
+def location_picker(field, chosen_ids, *, empty: tuple | None = None) -> None:
+    """Give a location SelectField of a form either every location of the organisation (a small
+    one) or only the chosen ones plus a search-as-you-type picker (``core/picker.js``) asking
+    ``locations.search``. ``empty``: a leading (value, label) choice such as (0, "—")."""
+    total = session().scalar(scoped_locations().with_only_columns(func.count(Location.id)))
+    if total <= PICKER_FROM:
+        ids = session().scalars(scoped_locations().with_only_columns(Location.id)).all()
+    else:
+        ids = [i for i in chosen_ids if i]
+        field.render_kw = {"data-search-url": url_for("locations.search"),
+                           "data-search-placeholder": _("Zoek een locatie: naam of gemeente"),
+                           "data-search-empty": _("Geen locatie gevonden."),
+                           "data-search-remove": _("Verwijderen")}
+    options = [(o["id"], f'{o["name"]} ({o["detail"]})' if o["detail"] else o["name"]) for o in location_options(ids)]
+    field.choices = ([empty] if empty else []) + options
+
+
+@bp.route("/search.json")
+@requires(LOCATION_VIEW)
+def search():
+    """Search-as-you-type for the location pickers: up to 20 locations of this organisation (a
+    caregiver: her own) whose name, municipality or postcode contains ``q`` (2 to 100 characters)."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) < 2 or len(q) > 100:
+        return jsonify(error=_("Typ minstens 2 tekens (hoogstens 100).")), 400
+    pattern = f"%{escape_like(q.lower())}%"
+    ids = session().scalars(scoped_locations().with_only_columns(Location.id).where(or_(
+        *(func.lower(col).like(pattern, escape=LIKE_ESCAPE)
+          for col in (Location.name, Location.municipality, Location.postcode, Location.caregiver_name))))
+        .order_by(Location.name, Location.id).limit(SEARCH_LIMIT)).all()
+    return jsonify(results=location_options(ids))
 
 
 @bp.route("/")

@@ -258,6 +258,21 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
     return _occupancy.free_places(ctx, start=start, months=months, location_ids=location_ids)
 
 
+def occupancy_of_partners(contexts: Sequence, *, start: Period, months: int = 12,
+                          location_ids=None) -> dict[int, list[OccupancyCell]]:
+    """``occupancy`` for several partners of a koepel at once ({organisation id: cells}, the same
+    cells as one call per partner): their rows are read together, a fixed number of statements
+    whatever the number of partners. One TenantContext per partner, all on one session."""
+    return _occupancy.occupancy_of_partners(contexts, start=start, months=months, location_ids=location_ids)
+
+
+def free_places_of_partners(contexts: Sequence, *, start: date | Period, months: int = 12,
+                            location_ids=None) -> dict[int, list[Vacancy]]:
+    """``free_places`` for several partners at once ({organisation id: rows}), read together; each
+    partner keeps its own today and settings."""
+    return _occupancy.free_places_of_partners(contexts, start=start, months=months, location_ids=location_ids)
+
+
 def agreement_deposit(ctx, care_plan_id: int) -> DepositRule | None:
     """For billing: the deposit the care plan's latest written agreement fixes (amount, the legal
     cap it was checked against, low income), or None without an agreement (domain-rules §2.6)."""

@@ -2,6 +2,7 @@
 
     KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev --jobs' &
     .venv/bin/python -m tests.browser.screens --url http://127.0.0.1:5000 --data-dir "$KOEPEL_DATA_DIR"
+    # only some: --only occupancy-heatmap,child-picker,location-picker
 
 A parent files a request on the public form; the job worker writes the confirmation e-mail, whose
 link opens the status page.
@@ -32,7 +33,12 @@ def login(page, email_address: str) -> None:
         page.get_by_role("button", name="Aanmelden").click()
 
 
+ONLY: set[str] = set()
+
+
 def shot(page, out: Path, name: str, full: bool = True) -> None:
+    if ONLY and name not in ONLY:
+        return
     page.screenshot(path=str(out / f"{name}.png"), full_page=full)
     print(f"wrote {out / name}.png")
 
@@ -57,7 +63,9 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:5000")
     parser.add_argument("--data-dir", default="var")
     parser.add_argument("--out", default="docs/screens")
+    parser.add_argument("--only", default="", help="comma-separated screenshot names to (re)take; default all")
     args = parser.parse_args()
+    ONLY.update(n for n in args.only.split(",") if n)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -112,6 +120,28 @@ def main() -> None:
         search.fill("ma")
         page.locator(".picker-results [role=option]").first.wait_for()
         shot(page, out, "family-picker", full=False)
+        # the location picker on the same form (31 homes), by municipality
+        where = page.get_by_role("combobox", name="Opvanglocatie")
+        where.fill("kort")
+        page.locator("#location_id-results [role=option]").first.wait_for()
+        shot(page, out, "location-picker", full=False)
+        # the child picker of the absence notice (242 children): the attendance module switched on
+        page.goto(f"/o/{LARGE}/modules")
+        if page.locator("a[href$='/modules/aanwezigheden/enable']").count():
+            page.goto(f"/o/{LARGE}/modules/aanwezigheden/enable")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Bevestigen").click()
+        page.goto(f"/o/{LARGE}/aanwezigheden/absences/new")
+        search = page.get_by_role("combobox", name="Kind")
+        search.fill("em")
+        page.locator("#child_id-results [role=option]").first.wait_for()
+        shot(page, out, "child-picker", full=False)
+        # the occupancy heatmap of every location: one canvas, read out cell by cell by the keyboard
+        page.goto(f"/o/{LARGE}/planning/occupancy?location=all")
+        page.locator("canvas.heatmap").focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowRight")
+        shot(page, out, "occupancy-heatmap", full=False)
         browser.close()
 
 

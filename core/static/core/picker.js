@@ -1,7 +1,10 @@
-/* Search-as-you-type for a <select multiple data-search-url>: Koepel's own small component, no
- * build step. The select stays the form's field (hidden, its chosen options are what is posted);
- * a search box asks the JSON endpoint (?q=, at least 2 characters) for matches that show what tells
- * look-alikes apart (children, address). Arrow keys and Enter choose, Escape closes. */
+/* Search-as-you-type for a <select data-search-url> (multiple or single): Koepel's own small
+ * component, no build step. The select stays the form's field (hidden, its chosen options are what
+ * is posted); a search box asks the JSON endpoint (?q=, at least 2 characters, plus the select's
+ * data-search-params) for matches that show what tells look-alikes apart (a family's children and
+ * address, a child's date of birth and family, a location's municipality and care type). Arrow keys
+ * and Enter choose, Escape closes. A single select keeps one choice: a new one replaces it, and
+ * removing it falls back to its empty option (value "" or "0") when it has one. */
 (function () {
   "use strict";
   function enhance(select) {
@@ -18,21 +21,32 @@
     if (select.getAttribute("aria-describedby")) { input.setAttribute("aria-describedby", select.getAttribute("aria-describedby")); }
     select.hidden = true; select.parentNode.insertBefore(wrap, select.nextSibling);
     wrap.appendChild(chips); wrap.appendChild(input); wrap.appendChild(list);
+    var single = !select.multiple, empty = null;
+    function isEmpty(o) { return o.value === "" || o.value === "0"; }
     function chip(option) {
       var li = document.createElement("li"), button = document.createElement("button");
       li.textContent = option.textContent + " "; button.type = "button"; button.className = "link";
       button.textContent = select.dataset.searchRemove || "x";
       button.setAttribute("aria-label", (select.dataset.searchRemove || "x") + ": " + option.textContent);
-      button.addEventListener("click", function () { option.remove(); li.remove(); input.focus(); });
+      button.addEventListener("click", function () {
+        option.remove(); li.remove(); if (empty) { empty.selected = true; } input.focus();
+      });
       li.appendChild(button); chips.appendChild(li);
     }
-    Array.prototype.forEach.call(select.options, function (o) { if (o.selected) { chip(o); } else { o.remove(); } });
+    Array.prototype.slice.call(select.options).forEach(function (o) {
+      if (single && isEmpty(o) && !empty) { empty = o; return; }  /* kept, never shown as a choice */
+      if (o.selected && !(single && isEmpty(o))) { chip(o); } else { o.remove(); }
+    });
     function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; }
     function choose(item) {
       var known = Array.prototype.some.call(select.options, function (o) { return o.value === String(item.id); });
       if (!known) {
+        if (single) {  /* one choice: the new one replaces the old */
+          Array.prototype.slice.call(select.options).forEach(function (o) { if (o !== empty) { o.remove(); } });
+          chips.textContent = "";
+        }
         var option = new Option(item.name + (item.detail ? " (" + item.detail + ")" : ""), item.id, true, true);
-        select.add(option); chip(option);
+        select.add(option); option.selected = true; chip(option);
       }
       input.value = ""; close(); input.focus();
     }
@@ -62,7 +76,8 @@
       var q = input.value.trim();
       if (q.length < 2) { close(); return; }
       timer = setTimeout(function () {
-        fetch(select.dataset.searchUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        var params = select.dataset.searchParams ? "&" + select.dataset.searchParams : "";
+        fetch(select.dataset.searchUrl + "?q=" + encodeURIComponent(q) + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
           .then(function (data) { if (input.value.trim() === q) { show(data.results || []); } })
           .catch(close);

@@ -236,9 +236,16 @@ def devices():
             status = 422
     rows = list(session().scalars(select(Device).where(Device.organisation_id == g.org.id)
                                   .order_by(Device.revoked_at.is_not(None), Device.name)))
+    from core.views.locations import PICKER_FROM
+
     locations = _locations()
-    return render_template("aanwezigheden/devices.html", devices=rows, locations=locations,
-                           names={loc.id: loc.name for loc in locations}, errors=errors, now=clock.now()), status
+    # dozens of homes: the field lists only the chosen one and the picker searches the others
+    picker = len(locations) > PICKER_FROM
+    chosen = request.form.get("location_id", type=int)
+    return render_template("aanwezigheden/devices.html", devices=rows, locations=locations, picker=picker,
+                           options=[loc for loc in locations if loc.id == chosen] if picker else locations,
+                           chosen=chosen, names={loc.id: loc.name for loc in locations}, errors=errors,
+                           now=clock.now()), status
 
 
 @bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
@@ -321,14 +328,21 @@ def child_code(child_id: int):
 @requires(MANAGE)
 def absence_notice():
     """A parent's absence notice entered ahead of time (or an absence entered afterwards)."""
-    locations = _locations()
-    children = list(session().scalars(select(Child).where(
-        Child.organisation_id == g.org.id, Child.location_id.in_([loc.id for loc in locations]))
-        .order_by(Child.first_name, Child.last_name)))
+    from core.views.children import child_options
+    from core.views.locations import PICKER_FROM
+
+    placed = select(Child.id).where(Child.organisation_id == g.org.id,
+                                    Child.location_id.in_([loc.id for loc in _locations()]))
+    posted = request.form.get("child_id", type=int) if request.method == "POST" else None
+    # a small organisation lists its children; a large one lists only the chosen child and the
+    # picker (core/picker.js) searches the others
+    picker = session().scalar(select(func.count()).select_from(placed.subquery())) > PICKER_FROM
+    ids = session().scalars(placed.where(Child.id == posted) if picker else placed).all() if posted or not picker else []
+    children = child_options(ids)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        child = next((c for c in children if c.id == request.form.get("child_id", type=int)), None)
+        child = session().scalar(select(Child).where(Child.id.in_(placed), Child.id == posted)) if posted else None
         try:
             the_day = date.fromisoformat(request.form.get("day", ""))
         except ValueError:
@@ -347,7 +361,8 @@ def absence_notice():
         except AttendanceError as exc:
             errors[exc.field or "form"] = exc.message
             status = 422
-    return render_template("aanwezigheden/absence.html", children=children, errors=errors, kinds=list(AbsenceKind),
+    return render_template("aanwezigheden/absence.html", children=children, picker=picker, chosen=posted,
+                           errors=errors, kinds=list(AbsenceKind),
                            reasons=absence_service.justified_reasons(current_context())), status
 
 

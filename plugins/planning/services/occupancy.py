@@ -1,35 +1,42 @@
 """Occupancy (bezetting) and free places (vacatures) per location and month.
 
-Computed from the reserved days in bulk (a fixed number of queries whatever the number of
-children). A day part is a half day: available day parts = licensed places × 2 × open days
-(weekdays with opening hours, closing days excluded). Internally a child's day is a bit mask
-(1 = morning, 2 = afternoon), so a year of a whole organisation is a few dict operations per day."""
+Computed from the reserved days in bulk: a fixed number of statements whatever the number of
+children, and for a koepel-wide call (``*_of_partners``) whatever the number of partners too (the
+rows of every partner are read together, then computed per partner with its own settings). A day
+part is a half day: available day parts = licensed places × 2 × open days (weekdays with opening
+hours, closing days excluded). Plans sharing a weekly pattern are counted together
+(``pattern_counts.day_counts``: one difference array per location and half day); the days of a
+month are then summed over the location's open days with slices, not day by day in Python."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from functools import lru_cache
+from operator import mul
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
-from core.models import CareType, Child, LivingGroup, Location
+from core.models import CareType, Child, LivingGroup, Location, OpeningHours
 from core.values import Period
 
-from .bulk_plans import load_location_plans
+from ..models import CarePlan, ClosingPeriod
+from .bulk_plans import load_plans_of
 from .capacity import effective_capacity
 from .care_plans import age_in_months
-from .closing_days import closing_calendar
+from .closing_days import public_holidays
 from .expansion import AFTERNOON, MORNING, expand, halves
 from .pattern_counts import (
     AgeGroups,
     OpenCalendar,
     day_counts,
+    day_parts_per_day,
     group_segments,
     plan_parts,
-    reserved_day_parts,
     split_plans,
 )
-from .reservations import opening_hours
+from .ratio import rule_sets
 from .settings import day_part_split
 from .types import OccupancyCell, Vacancy
 
@@ -38,13 +45,94 @@ BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
-def _locations(ctx, location_ids) -> list[Location]:
-    session = ctx.session
-    org = ctx.org
-    query = select(Location).where(Location.organisation_id == org.id).order_by(Location.name, Location.id)
-    if location_ids is not None:
-        query = query.where(Location.id.in_(list(location_ids)))
-    return list(session.scalars(query))
+class LocationRow(NamedTuple):
+    """What the forecasts read of a location (``effective_capacity`` takes it like the entity)."""
+
+    id: int
+    organisation_id: int
+    care_type: CareType
+    licensed_places: int | None
+
+
+_ORGS = bindparam("org_ids", expanding=True)
+_IDS = bindparam("location_ids", expanding=True)
+_LOCATIONS = (select(Location.id, Location.organisation_id, Location.care_type, Location.licensed_places)
+              .where(Location.organisation_id.in_(_ORGS)).order_by(Location.name, Location.id))
+_HOURS = (select(OpeningHours.location_id, OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+          .where(OpeningHours.organisation_id.in_(_ORGS), OpeningHours.location_id.in_(_IDS)))
+_CLOSURES = (select(ClosingPeriod.organisation_id, ClosingPeriod.location_id, ClosingPeriod.start_date,
+                    ClosingPeriod.end_date)
+             .where(ClosingPeriod.organisation_id.in_(_ORGS), ClosingPeriod.start_date <= bindparam("hi"),
+                    ClosingPeriod.end_date >= bindparam("lo"),
+                    or_(ClosingPeriod.location_id.is_(None), ClosingPeriod.location_id.in_(_IDS))))
+_GROUPS = (select(LivingGroup.location_id, LivingGroup.id, LivingGroup.capacity, LivingGroup.min_age_months,
+                  LivingGroup.max_age_months)
+           .where(LivingGroup.organisation_id.in_(_ORGS), LivingGroup.location_id.in_(_IDS))
+           .order_by(LivingGroup.min_age_months, LivingGroup.id))
+_BIRTHS = (select(Child.id, Child.date_of_birth, Child.expected_birth_date)
+           .where(Child.organisation_id.in_(_ORGS),
+                  Child.id.in_(select(CarePlan.child_id).where(CarePlan.organisation_id.in_(_ORGS),
+                                                               CarePlan.location_id.in_(_IDS)))))
+
+
+@dataclass
+class Partner:
+    """One organisation's share of a bulk load: its locations (in name order), plans, opening
+    hours and closing days ({location: set of days}), and its own settings."""
+
+    ctx: object
+    locations: list[LocationRow]
+    plans: list = field(default_factory=list)
+    hours: dict = field(default_factory=dict)
+    closed: dict = field(default_factory=dict)
+    split: time | None = None
+
+
+def _session(contexts):
+    session = contexts[0].session
+    if any(c.session is not session for c in contexts):
+        raise ValueError("the contexts of a koepel-wide forecast share one session")
+    return session
+
+
+def load_partners(contexts, location_ids, first: date, last: date) -> list[Partner]:
+    """The forecast inputs of every context's organisation in five statements (locations, three
+    for the plans, opening hours, closing periods), whatever the number of partners. Each table is
+    filtered on the contexts' organisations in the statement itself (Core on the session's
+    connection, like ``bulk_plans``)."""
+    if not contexts:
+        return []
+    session = _session(contexts)
+    conn = session.connection()
+    org_ids = [c.org.id for c in contexts]
+    query = _LOCATIONS if location_ids is None else _LOCATIONS.where(Location.id.in_(_IDS))
+    params = {"org_ids": org_ids} if location_ids is None else {"org_ids": org_ids,
+                                                                "location_ids": sorted(set(location_ids))}
+    partners = {c.org.id: Partner(c, []) for c in contexts}
+    for row in conn.execute(query, params).all():
+        partners[row.organisation_id].locations.append(LocationRow(*row))
+    ids = [loc.id for p in partners.values() for loc in p.locations]
+    owner = {loc.id: p for p in partners.values() for loc in p.locations}
+    holidays = set(public_holidays(first, last))
+    for p in partners.values():
+        p.split = day_part_split(p.ctx)
+        p.hours = {loc.id: {} for loc in p.locations}
+        closes_on_holidays = bool(p.locations) and p.ctx.setting("planning.public_holidays_closed")
+        p.closed = {loc.id: set(holidays) if closes_on_holidays else set() for loc in p.locations}
+    if not ids:
+        return list(partners.values())
+    for plan in load_plans_of(session, org_ids, first, last, ids):
+        owner[plan.location_id].plans.append(plan)
+    params = {"org_ids": org_ids, "location_ids": ids, "lo": first, "hi": last}
+    for loc, weekday, opens, closes in conn.execute(_HOURS, params).all():
+        owner[loc].hours[loc][weekday] = (opens, closes)
+    for org_id, loc, lo, hi in conn.execute(_CLOSURES, params).all():
+        a, b = max(lo, first), min(hi, last)
+        days = {a + timedelta(days=i) for i in range((b - a).days + 1)}
+        partner = partners[org_id]
+        for loc_id in ([x.id for x in partner.locations] if loc is None else [loc]):
+            partner.closed[loc_id] |= days
+    return list(partners.values())
 
 
 def _months(start: Period, months: int) -> list[Period]:
@@ -53,21 +141,6 @@ def _months(start: Period, months: int) -> list[Period]:
         out.append(p)
         p = p.next()
     return out
-
-
-def _load(ctx, locations, first: date, last: date):
-    ids = [loc.id for loc in locations]
-    plans = load_location_plans(ctx.session, ctx.org, first, last, ids)
-    hours = opening_hours(ctx, ids)
-    closed = closing_calendar(ctx, ids, first, last)
-    return plans, hours, closed, day_part_split(ctx)
-
-
-def _masks(ctx, locations, first: date, last: date):
-    """{(location, day, child): bits} of reserved day parts, the calendars used, and each
-    (location, child)'s assigned living group (the exact per-day expansion: the reference)."""
-    plans, hours, closed, split = _load(ctx, locations, first, last)
-    return _plan_masks(plans, hours, closed, split, first, last)
 
 
 def _plan_masks(plans, hours, closed, split, first: date, last: date):
@@ -102,80 +175,130 @@ def _plan_masks(plans, hours, closed, split, first: date, last: date):
     return masks, hours, closed, child_group
 
 
-def _open_days(hours, closed, location_id: int, first: date, last: date) -> list[date]:
-    days, day = [], first
-    loc_hours, loc_closed = hours.get(location_id, {}), closed.get(location_id, {})
-    while day <= last:
-        if day.weekday() in loc_hours and day not in loc_closed:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
 def _calendars(hours, closed, locations) -> dict[int, OpenCalendar]:
     return {loc.id: OpenCalendar(hours.get(loc.id, {}), closed.get(loc.id, {})) for loc in locations}
 
 
-def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[tuple[int, int, int], int]:
-    """{(location, year, month): reserved day parts}: plans sharing a weekly pattern are counted
-    together (``pattern_counts``), the rest is expanded day by day."""
-    first, last = periods[0].first_day, periods[-1].last_day
+def open_flags(loc_hours, loc_closed, first: date, n_days: int) -> list[int]:
+    """1 for each day of the window the location is open (a weekday with opening hours, not a
+    closing day), else 0: built from the week's pattern, then the closing days cleared."""
+    w0 = first.weekday()
+    week = [1 if (w0 + k) % 7 in loc_hours else 0 for k in range(7)]
+    flags = (week * (n_days // 7 + 1))[:n_days]
+    for day in loc_closed:
+        i = (day - first).days
+        if 0 <= i < n_days:
+            flags[i] = 0
+    return flags
+
+
+def _day_parts(plans, hours, closed, split, locations, first: date, last: date) -> dict[int, list[int]]:
+    """{location: reserved day parts on each day of the window}: plans sharing a weekly pattern
+    counted together, the rest expanded day by day (exact path)."""
+    n_days = (last - first).days + 1
     segments, exact = split_plans(plans, first, last, split)
-    months = [(p.year, p.month, p.first_day, p.last_day) for p in periods]
-    reserved = reserved_day_parts(segments, _calendars(hours, closed, locations), months)
-    masks = _plan_masks(exact, hours, closed, split, first, last)[0]
-    for (loc, day, _child), bits in masks.items():
-        reserved[(loc, day.year, day.month)] += (bits & 1) + (bits >> 1)
-    return reserved
+    parts = day_parts_per_day(segments, _calendars(hours, closed, locations), first, n_days)
+    for (loc, day, _child), bits in _plan_masks(exact, hours, closed, split, first, last)[0].items():
+        parts.setdefault(loc, [0] * n_days)[(day - first).days] += (bits & 1) + (bits >> 1)
+    return parts
 
 
-def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
-    periods = _months(start, months)
-    locations = _locations(ctx, location_ids)
+def _month_slices(periods, first: date) -> list[tuple[int, int]]:
+    return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
+
+
+def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None,
+                       ) -> dict[tuple[int, int, int], int]:
+    """{(location, year, month): reserved day parts}: the children present on each half day,
+    summed over the month's open days."""
+    slices = slices or _month_slices(periods, periods[0].first_day)
+    first = periods[0].first_day
+    n_days = slices[-1][1]
+    parts = _day_parts(plans, hours, closed, split, locations, first, first + timedelta(days=n_days - 1))
+    out: dict[tuple[int, int, int], int] = defaultdict(int)
+    for loc in locations:
+        arr = parts.get(loc.id)
+        if arr is None:
+            continue
+        flags = open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days)
+        for period, (a, b) in zip(periods, slices, strict=True):
+            out[(loc.id, period.year, period.month)] += sum(map(mul, arr[a:b], flags[a:b]))
+    return out
+
+
+def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, int]]) -> list[OccupancyCell]:
+    locations = partner.locations
     if not locations or not periods:
         return []
-    first, last = periods[0].first_day, periods[-1].last_day
-    plans, hours, closed, split = _load(ctx, locations, first, last)
-    reserved = reserved_per_month(plans, hours, closed, split, locations, periods)
+    first, n_days = periods[0].first_day, slices[-1][1]
+    reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
+                                  slices)
     cells = []
     for loc in locations:
-        per_month: dict[tuple[int, int], int] = defaultdict(int)
-        for day in _open_days(hours, closed, loc.id, first, last):
-            per_month[(day.year, day.month)] += 1
-        for period in periods:
-            open_days = per_month[(period.year, period.month)]
+        flags = open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
+        for period, (a, b) in zip(periods, slices, strict=True):
+            open_days = sum(flags[a:b])
             booked = reserved.get((loc.id, period.year, period.month), 0)
             available = (loc.licensed_places or 0) * 2 * open_days
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
     return cells
 
 
-def age_bands(care_type: CareType, max_age_months: int) -> list[tuple[str, int, int]]:
+def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
+    return occupancy_of_partners([ctx], start=start, months=months, location_ids=location_ids)[ctx.org.id]
+
+
+def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location_ids=None,
+                          ) -> dict[int, list[OccupancyCell]]:
+    """``occupancy`` of every context's organisation, {organisation id: cells}, read together."""
+    periods = _months(start, months)
+    if not periods:
+        return {c.org.id: [] for c in contexts}
+    slices = _month_slices(periods, periods[0].first_day)
+    last = periods[0].first_day + timedelta(days=slices[-1][1] - 1)
+    partners = load_partners(contexts, location_ids, periods[0].first_day, last)
+    return {p.ctx.org.id: _occupancy(p, periods, slices) for p in partners}
+
+
+@lru_cache(maxsize=64)
+def age_bands(care_type: CareType, max_age_months: int) -> tuple[tuple[str, int, int], ...]:
     """(label, from, to) in months, to exclusive. Baby/toddler care: bands of 12 months."""
     if care_type in (CareType.GROEPSOPVANG, CareType.GEZINSOPVANG):
-        return [(f"{m}-{min(m + 12, max_age_months)}m", m, min(m + 12, max_age_months))
-                for m in range(0, max_age_months, 12)]
+        return tuple((f"{m}-{min(m + 12, max_age_months)}m", m, min(m + 12, max_age_months))
+                     for m in range(0, max_age_months, 12))
     if care_type == CareType.BUITENSCHOOLSE_OPVANG:
-        return [("schoolkinderen", 0, 10_000)]
-    return [("alle leeftijden", 0, 10_000)]
+        return (("schoolkinderen", 0, 10_000),)
+    return (("alle leeftijden", 0, 10_000),)
 
 
-def _patterns(open_weekdays: list[int]) -> list[tuple[str, list[tuple[int, int]]]]:
+@lru_cache(maxsize=256)
+def _patterns(open_weekdays: tuple[int, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """Day-part patterns offered: the whole week (full days, mornings, afternoons), each weekday.
-    Cells are (weekday, bit)."""
+    Cells are indexes ``2 * weekday + bit - 1`` into the 14 peaks of a month."""
     if not open_weekdays:
-        return []
+        return ()
     span = f"{WEEKDAY_SHORT[open_weekdays[0]]}-{WEEKDAY_SHORT[open_weekdays[-1]]}"
     out = [(f"{span} volle dag", [(w, b) for w in open_weekdays for b in (1, 2)]),
            (f"{span} voormiddag", [(w, 1) for w in open_weekdays]),
            (f"{span} namiddag", [(w, 2) for w in open_weekdays])]
     out += [(f"{WEEKDAY_SHORT[w]} volle dag", [(w, 1), (w, 2)]) for w in open_weekdays]
-    return out
+    return tuple((label, tuple(2 * w + b - 1 for w, b in cells)) for label, cells in out)
 
 
-def _age_limited(groups: list[LivingGroup]) -> bool:
-    return bool(groups) and all(g.capacity is not None and g.min_age_months is not None
-                                and g.max_age_months is not None for g in groups)
+def _age_limited(groups: list[tuple]) -> bool:
+    return bool(groups) and all(cap is not None and lo is not None and hi is not None
+                                for _gid, cap, lo, hi in groups)
+
+
+def _rule_cuts(first: date, n_days: int) -> list[int]:
+    """Day offsets in the window where another ratio rule set may start (its first day or the
+    day after its last): between two cuts the effective capacity of a location is constant."""
+    cuts = set()
+    for rs in rule_sets():
+        for day in (rs.valid_from, rs.valid_to and rs.valid_to + timedelta(days=1)):
+            if day is not None and 0 < (day - first).days < n_days:
+                cuts.add((day - first).days)
+    return sorted(cuts)
 
 
 def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
@@ -185,40 +308,63 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
     places. When every living group of the location has an age range and a capacity, a band's free
     places are also limited by the groups that take that age; children without an assigned group
     count in the group that fits their age on each day (children age: they move on)."""
-    session = ctx.session
-    org = ctx.org
-    today = ctx.today()
-    if isinstance(start, Period):
-        first_period = start
-        start_day = max(start.first_day, today) if start == Period.of(today) else start.first_day
-    else:
-        first_period, start_day = Period.of(start), start
-    periods = _months(first_period, months)
-    locations = _locations(ctx, location_ids)
-    if not locations or not periods:
-        return []
-    weeks = int(ctx.setting("planning.last_minute_weeks"))
-    lm_first, lm_last = today, today + timedelta(weeks=weeks) - timedelta(days=1)
-    first, last = min(start_day, lm_first), max(periods[-1].last_day, lm_last)
-    plans, hours, closed, split = _load(ctx, locations, first, last)
-    groups: dict[int, list[LivingGroup]] = defaultdict(list)
-    for g in session.scalars(select(LivingGroup).where(
-            LivingGroup.organisation_id == org.id, LivingGroup.location_id.in_([loc.id for loc in locations]))
-            .order_by(LivingGroup.min_age_months, LivingGroup.id)):
-        groups[g.location_id].append(g)
+    return free_places_of_partners([ctx], start=start, months=months, location_ids=location_ids)[ctx.org.id]
+
+
+def free_places_of_partners(contexts, *, start: date | Period, months: int = 12, location_ids=None,
+                            ) -> dict[int, list[Vacancy]]:
+    """``free_places`` of every context's organisation, {organisation id: rows}, read together
+    (each partner keeps its own today, settings and last-minute window)."""
+    if not contexts:
+        return {}
+    windows = {}
+    for ctx in contexts:
+        today = ctx.today()
+        if isinstance(start, Period):
+            first_period = start
+            start_day = max(start.first_day, today) if start == Period.of(today) else start.first_day
+        else:
+            first_period, start_day = Period.of(start), start
+        periods = _months(first_period, months)
+        weeks = int(ctx.setting("planning.last_minute_weeks"))
+        lm = (today, today + timedelta(weeks=weeks) - timedelta(days=1))
+        windows[ctx.org.id] = (periods, start_day, lm)
+    if not any(periods for periods, _s, _lm in windows.values()):
+        return {c.org.id: [] for c in contexts}
+    first = min(min(s, lm[0]) for _p, s, lm in windows.values())
+    last = max(max(p[-1].last_day, lm[1]) for p, _s, lm in windows.values() if p)
+    partners = load_partners(contexts, location_ids, first, last)
+    ids = [loc.id for p in partners for loc in p.locations]
+    groups: dict[int, list[tuple]] = defaultdict(list)
+    births: dict[int, date | None] = {}
+    if ids:
+        conn = _session(contexts).connection()
+        params = {"org_ids": [c.org.id for c in contexts], "location_ids": ids}
+        for loc_id, *row in conn.execute(_GROUPS, params).all():
+            groups[loc_id].append(tuple(row))
+        limited_ids = [i for i in ids if _age_limited(groups.get(i, []))]
+        if limited_ids:
+            births = {cid: (dob or exp) for cid, dob, exp in conn.execute(
+                _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids})}
+    out = {}
+    for partner in partners:
+        periods, start_day, lm = windows[partner.ctx.org.id]
+        out[partner.ctx.org.id] = (_free_places(partner, periods, start_day, lm, first, last, groups, births)
+                                   if periods and partner.locations else [])
+    return out
+
+
+def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, date], first: date, last: date,
+                 groups: dict[int, list[tuple]], births: dict[int, date | None]) -> list[Vacancy]:
+    ctx, locations, plans, hours, closed, split = (partner.ctx, partner.locations, partner.plans, partner.hours,
+                                                   partner.closed, partner.split)
     limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
     # plans sharing a weekly pattern are counted together, per location and, where living groups
     # limit the places, per group (a child's group follows its age); the rest day by day
     parts, exact = plan_parts(plans, first, last, split)
     masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
     max_age = int(ctx.setting("planning.max_age_months"))
-    need_age = {p.child_id for p in plans if limited[p.location_id]}
-    births = {cid: (dob or exp) for cid, dob, exp in session.execute(
-        select(Child.id, Child.date_of_birth, Child.expected_birth_date)
-        .where(Child.organisation_id == org.id, Child.id.in_(need_age)))} if need_age else {}
-    # plain values from here on: the loops below run per day and pattern
-    group_rows = {loc_id: [(g.id, g.capacity, g.min_age_months, g.max_age_months) for g in gs]
-                  for loc_id, gs in groups.items()}
+    group_rows = {loc.id: groups.get(loc.id, []) for loc in locations}
     age_groups = {loc_id: AgeGroups([(gid, lo, hi) for gid, _cap, lo, hi in rows])
                   for loc_id, rows in group_rows.items() if limited[loc_id]}
 
@@ -246,56 +392,84 @@ def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=Non
                 if limited[loc]:
                     gcounts.setdefault(((loc, g), b), [0] * n_days)[i] += 1
     zeros = [0] * n_days
-    open_days = {loc.id: [((d - first).days, d.weekday()) for d in _open_days(hours, closed, loc.id, first, last)]
-                 for loc in locations}
-
+    flags = {loc.id: open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days) for loc in locations}
+    # only open days count: the arrays are cleared on the others, so a peak is a max over a slice
+    for key, arr in list(counts.items()):
+        counts[key] = list(map(mul, arr, flags[key[0]]))
+    for key, arr in list(gcounts.items()):
+        gcounts[key] = list(map(mul, arr, flags[key[0][0]]))
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
+    cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
+    w_first = first.weekday()
 
-    def vacancies(loc: Location, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
+    bounds_of = [0, *cuts, n_days]
+    stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
+    cap_memo: dict[tuple[int, int], int | None] = {}
+
+    def capacity(loc: LocationRow, lo_i: int, hi_i: int, loc_flags: list[int]) -> int | None:
+        """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
+        at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
+        per location and stretch."""
+        if loc.care_type != CareType.GEZINSOPVANG:
+            return loc.licensed_places
+        caps = []
+        for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
+            a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
+            if any(loc_flags[a:b]):
+                cap = cap_memo.get((loc.id, j), False)
+                if cap is False:
+                    cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
+                caps.append(cap)
+        return min(caps)
+
+    def peaks(arrays, lo_i: int, hi_i: int) -> list[int]:
+        """The month's peak per cell 2 * weekday + bit - 1: the max over every 7th day."""
+        out = [0] * 14
+        for w in range(7):
+            s = lo_i + (w - (w_first + lo_i)) % 7
+            if s > hi_i:
+                continue
+            for bit in (1, 2):
+                arr = arrays[bit - 1]
+                if arr is not zeros:
+                    out[2 * w + bit - 1] = max(arr[s:hi_i + 1:7])
+        return out
+
+    def vacancies(loc: LocationRow, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
         loc_id, places = loc.id, loc.licensed_places
-        all_days = open_days[loc_id]
-        days = all_days[bisect_left(all_days, ((lo - first).days, -1)):bisect_right(all_days, ((hi - first).days, 7))]
-        if not days or not places:
+        lo_i, hi_i = max(0, (lo - first).days), min(n_days - 1, (hi - first).days)
+        loc_flags = flags[loc_id]
+        if lo_i > hi_i or not places or not any(loc_flags[lo_i:hi_i + 1]):
             return []
-        # the effective capacity: family daycare homes take at most 7 children from 2027
-        places = min(effective_capacity(loc, first + timedelta(days=i), forced) for i, _w in days)
+        places = capacity(loc, lo_i, hi_i, loc_flags)
+        peak = peaks((counts.get((loc_id, 1), zeros), counts.get((loc_id, 2), zeros)), lo_i, hi_i)
         is_limited = limited[loc_id]
-        rows = group_rows.get(loc_id, []) if is_limited else []
-        # peaks per cell (weekday, bit), as index 2 * weekday + bit - 1
-        peak = [0] * 14
-        series = [(0, counts.get((loc_id, 1), zeros)), (1, counts.get((loc_id, 2), zeros))]
-        for cell, arr in series:
-            for i, w in days:
-                n = arr[i]
-                if n > peak[2 * w + cell]:
-                    peak[2 * w + cell] = n
-        group_peak = {}
-        for gid, _cap, _lo, _hi in rows:
-            gp = [0] * 14
-            for cell, bit in ((0, 1), (1, 2)):
-                arr = gcounts.get(((loc_id, gid), bit), zeros)
-                for i, w in days:
-                    n = arr[i]
-                    if n > gp[2 * w + cell]:
-                        gp[2 * w + cell] = n
-            group_peak[gid] = gp
-        open_weekdays = sorted({w for _i, w in days})
+        rows = group_rows[loc_id] if is_limited else []
+        group_peak = {gid: peaks((gcounts.get(((loc_id, gid), 1), zeros), gcounts.get(((loc_id, gid), 2), zeros)),
+                                 lo_i, hi_i) for gid, _cap, _lo, _hi in rows}
+        open_weekdays = tuple(w for w in range(7)
+                              if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
+        out = []
+        patterns = _patterns(open_weekdays)
+        if not is_limited:  # the same free places for every age band
+            free_of = [(label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns]
+            return [Vacancy(loc_id, period, band, label, free, last_minute)
+                    for band, _lo, _hi in age_bands(loc.care_type, max_age) for label, free in free_of if free > 0]
         out = []
         for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
             fitting = [(gid, cap) for gid, cap, g_lo, g_hi in rows if g_lo < hi_m and g_hi > lo_m]
             group_free = [sum(cap - group_peak[gid][c] for gid, cap in fitting) for c in range(14)]
-            for label, cells in _patterns(open_weekdays):
-                idx = [2 * w + b - 1 for w, b in cells]
-                free = min(places - peak[c] for c in idx)
-                if is_limited:
-                    free = min(free, min(group_free[c] for c in idx))
+            for label, idx in patterns:
+                free = min(places - max(map(peak.__getitem__, idx)), min(map(group_free.__getitem__, idx)))
                 if free > 0:
                     out.append(Vacancy(loc_id, period, band, label, free, last_minute))
         return out
 
+    months = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
+    lm_period = Period.of(lm[0])
     result: list[Vacancy] = []
     for loc in locations:
-        for period in periods:
-            result += vacancies(loc, max(period.first_day, start_day), period.last_day, period, False)
-        result += vacancies(loc, lm_first, lm_last, Period.of(lm_first), True)
+        for period, lo, hi in months:
+            result += vacancies(loc, lo, hi, period, False)
+        result += vacancies(loc, lm[0], lm[1], lm_period, True)
     return result

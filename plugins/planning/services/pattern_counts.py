@@ -9,13 +9,14 @@ with arithmetic (minus the closing days of that class), never by walking the day
 
 Only plans whose days cannot overlap take this path: the single plan of a child at a location,
 without extra days and without custom (shift-work) schedules, whose versions do not overlap.
-Everything else goes through the exact per-day expansion (``occupancy._masks``); the property
+Everything else goes through the exact per-day expansion (``occupancy._plan_masks``); the property
 tests pin both to the same result."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
+from functools import lru_cache
 from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
@@ -44,6 +45,7 @@ def day_class(day: date) -> int:
     return (day.toordinal() - _EPOCH) % CLASSES
 
 
+@lru_cache(maxsize=1024)
 def block_bits(block: Block, split: time) -> int:
     parts = halves(block, split)
     return (1 if MORNING in parts else 0) | (2 if AFTERNOON in parts else 0)
@@ -55,8 +57,14 @@ def pattern_key(spec, split: time) -> Key | None:
         return None
     anchor = spec.reference or spec.start
     week_a = ((monday(anchor) - EPOCH_MONDAY).days // 7) % 2
+    return _masks_of(spec.entries, week_a, split)
+
+
+@lru_cache(maxsize=4096)
+def _masks_of(entries, week_a: int, split: time) -> Key:
+    """Hundreds of versions share a handful of patterns: each is worked out once."""
     bits = [0] * CLASSES
-    for entry in spec.entries:
+    for entry in entries:
         b = block_bits(entry.block, split)
         if entry.week is None:
             parities = (0, 1)
@@ -74,6 +82,7 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> t
     """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
     key) within [first, last]; ``exact`` are the plans that need the per-day expansion."""
     per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
+    keys: dict[tuple, Key | None] = {}  # versions loaded together share their entries tuples
     out: list[Part] = []
     exact: list[PlanData] = []
     for plan in plans:
@@ -83,7 +92,10 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> t
             continue
         parts, ok = [], True
         for spec in plan.versions:
-            key = pattern_key(spec, split)
+            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2)
+            key = keys.get(memo, False)
+            if key is False:
+                key = keys[memo] = pattern_key(spec, split)
             if key is None:
                 ok = False
                 break
@@ -179,53 +191,6 @@ class OpenCalendar:
         return n
 
 
-def reserved_day_parts(segments: Counter, calendars: dict[int, OpenCalendar],
-                       months: list[tuple[int, int, date, date]]) -> dict[tuple[int, int, int], int]:
-    """{(location, year, month): reserved day parts} of the segments; ``months`` are
-    (year, month, first day, last day) in order."""
-    # identical (location, range) first: their per-class weights simply add up
-    weights: dict[tuple[int, date, date], list[int]] = {}
-    for (loc, key, a, b), n in segments.items():
-        w = weights.get((loc, a, b))
-        if w is None:
-            w = weights[(loc, a, b)] = [0] * CLASSES
-        for cls, bits in enumerate(key):
-            if bits:
-                w[cls] += n * POPCOUNT[bits]
-    # months a range covers whole go through a difference array of weights per location; only
-    # its first and last month are counted day class by day class
-    n_months = len(months)
-    out: dict[tuple[int, int, int], int] = defaultdict(int)
-    diff: dict[int, list[list[int]]] = {}
-    for (loc, a, b), w in weights.items():
-        cal = calendars[loc]
-        classes = [(cls, x) for cls, x in enumerate(w) if x]
-        whole: list[int] = []
-        for i, (year, month, mf, ml) in enumerate(months):
-            if ml < a or mf > b:
-                continue
-            if a <= mf and ml <= b:
-                whole.append(i)
-            else:
-                out[(loc, year, month)] += sum(x * cal.count(cls, max(a, mf), min(b, ml)) for cls, x in classes)
-        if whole:
-            rows = diff.get(loc)
-            if rows is None:
-                rows = diff[loc] = [[0] * CLASSES for _ in range(n_months + 1)]
-            up, down = rows[whole[0]], rows[whole[-1] + 1]
-            for cls, x in classes:
-                up[cls] += x
-                down[cls] -= x
-    for loc, rows in diff.items():
-        cal = calendars[loc]
-        running = [0] * CLASSES
-        for i, (year, month, mf, ml) in enumerate(months):
-            running = [r + d for r, d in zip(running, rows[i], strict=True)]
-            if any(running):
-                out[(loc, year, month)] += sum(x * cal.count(cls, mf, ml) for cls, x in enumerate(running) if x)
-    return out
-
-
 def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
                ) -> dict[tuple, list[int]]:
     """{(place, bit): children present on each day of the window}, a list indexed by the day's
@@ -256,6 +221,39 @@ def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: dat
                     arr[on] += n
                     if off < n_days:
                         arr[off] -= n
+    for arr in out.values():
+        for cls in range(min(CLASSES, n_days)):
+            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
+    return out
+
+
+def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
+                      ) -> dict[int, list[int]]:
+    """{location: reserved day parts on each day of the window}: what ``day_counts`` gives summed
+    over both half days, in one difference array per location (a segment weighs its count times
+    the half days its class reserves). The occupancy needs no more."""
+    start_cls = day_class(first)
+    out: dict[int, list[int]] = {}
+    for (place, key, a, b), n in segments.items():
+        cal = calendars[place]
+        lo, hi = max(0, (a - first).days), (b - first).days
+        arr = None
+        for cls, bits in enumerate(key):
+            if not bits or cls % 7 not in cal.open:
+                continue
+            offset = (cls - start_cls) % CLASSES
+            on = lo + (offset - lo) % CLASSES
+            off = hi + 1 + (offset - hi - 1) % CLASSES
+            if on > hi or on >= n_days:
+                continue
+            if arr is None:
+                arr = out.get(place)
+                if arr is None:
+                    arr = out[place] = [0] * n_days
+            weight = n * POPCOUNT[bits]
+            arr[on] += weight
+            if off < n_days:
+                arr[off] -= weight
     for arr in out.values():
         for cls in range(min(CLASSES, n_days)):
             arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])

@@ -152,3 +152,10 @@ def stylesheet():
     """The module's stylesheet (a view, so it passes the tenant and module gates like every page)."""
     response = send_from_directory(STATIC_DIR, "planning.css", mimetype="text/css", max_age=3600)
     return response
+
+
+@bp.route("/heatmap.js")
+@requires(PAGES)
+def heatmap_script():
+    """Draws the occupancy heatmap on its canvas (served like the stylesheet, through the gates)."""
+    return send_from_directory(STATIC_DIR, "heatmap.js", mimetype="text/javascript", max_age=3600)

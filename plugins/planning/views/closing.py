@@ -119,13 +119,16 @@ def closing_days_ics():
 @bp.route("/closing-days", methods=["GET", "POST"])
 @requires(CLOSING_VIEW)
 def closing_days():
+    from core.views.locations import location_picker
+
     year = _year_arg()
     locations = scoped_locations()
     location_id = request.args.get("location", type=int)
     chosen = pick_locations(locations, location_id)
     can_manage = can(current_user, CLOSING_EDIT)
     form = ClosingDayForm()
-    form.location_id.choices = [(0, _("Hele organisatie"))] + [(loc.id, loc.name) for loc in locations]
+    location_picker(form.location_id, {location_id, request.form.get("location_id", type=int)},
+                    empty=(0, _("Hele organisatie")))
     form.kind.choices = [("closure", _("collectieve sluiting")), ("bridge", _("brugdag"))]
     if request.method == "GET" and location_id:
         form.location_id.data = location_id

@@ -1,11 +1,12 @@
-"""Server-rendered SVG pictures: the occupancy heatmap and the ratio curve through the day.
+"""Pictures of the planning pages: the occupancy heatmap (JSON for a <canvas> drawn by the
+module's ``heatmap.js``) and the ratio curve through the day (server-rendered SVG).
 
-Plain data in, Markup out; no JavaScript, no inline ``style`` (the CSP forbids it), only SVG
-presentation attributes. Every picture has a <title>/<desc> and every cell its own <title>,
-and the pages also show the same figures as a table for screen readers and printing.
+No inline ``style`` or script (the CSP forbids both). The pages also show the same figures as a
+table for screen readers, printing and browsers without JavaScript.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,10 +32,6 @@ def occupancy_colour(fraction: float | None) -> str:
     return "#{:02x}{:02x}{:02x}".format(*_STOPS[-1][1])
 
 
-def _ink(fraction: float | None) -> str:
-    return "#ffffff" if fraction is not None and fraction >= 1.0 else "#1b1f24"
-
-
 MAX_LABEL = 34
 
 
@@ -48,41 +45,20 @@ class HeatCell:
     highlight: bool = False  # e.g. a month with last-minute places
 
 
-def heatmap_svg(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[HeatCell]], *,
-                title: str, description: str = "", cell_w: int = 64, cell_h: int = 40) -> Markup:
-    """A rows x columns grid of coloured cells with row and column labels (long row labels are
-    shortened with an ellipsis; the full name stays in the row's <title>)."""
+def heatmap_data(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[HeatCell]], *,
+                 title: str, description: str = "") -> str:
+    """The heatmap as compact JSON for ``heatmap.js``, which draws it on one <canvas> (an SVG of
+    every location and month was thousands of DOM elements). Per cell: colour, text, label
+    (tooltip and what the keyboard reads out) and a 1 when highlighted. The page keeps the same
+    figures as a table for screen readers, printing and browsers without JavaScript."""
     if len(cells) != len(rows) or any(len(r) != len(columns) for r in cells):
         raise ValueError("cells must have one row per row label and one cell per column label")
     shown = [r if len(r) <= MAX_LABEL else r[:MAX_LABEL - 1] + "…" for r in rows]
-    label_w = max(120, min(16 + 8 * max((len(r) for r in shown), default=0), 16 + 8 * MAX_LABEL))
-    head = 34
-    width = label_w + cell_w * len(columns) + 2
-    height = head + cell_h * len(rows) + 2
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="hm-title hm-desc" font-family="sans-serif">',
-        f'<title id="hm-title">{escape(title)}</title><desc id="hm-desc">{escape(description)}</desc>',
-    ]
-    for j, col in enumerate(columns):
-        x = label_w + j * cell_w + cell_w / 2
-        out.append(f'<text x="{x:.0f}" y="22" font-size="13" text-anchor="middle" fill="#1b1f24">{escape(col)}</text>')
-    for i, row in enumerate(rows):
-        y = head + i * cell_h
-        out.append(f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 5:.0f}" font-size="14" text-anchor="end" '
-                   f'fill="#1b1f24">{escape(shown[i])}<title>{escape(row)}</title></text>')
-        for j, cell in enumerate(cells[i]):
-            x = label_w + j * cell_w
-            stroke = ' stroke="#0b5e8e" stroke-width="3"' if cell.highlight else ' stroke="#ffffff" stroke-width="1"'
-            out.append(
-                f'<g><title>{escape(cell.label)}</title>'
-                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" rx="4" '
-                f'fill="{occupancy_colour(cell.fraction)}"{stroke}/>'
-                f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 5:.0f}" font-size="13" text-anchor="middle" '
-                f'fill="{_ink(cell.fraction)}">{escape(cell.text)}</text></g>'
-            )
-    out.append("</svg>")
-    return Markup("".join(out))
+    data = {"title": title, "description": description, "rows": list(rows), "shown": shown,
+            "columns": list(columns),
+            "cells": [[[occupancy_colour(c.fraction), c.text, c.label, 1 if c.highlight else 0,
+                        1 if c.fraction is not None and c.fraction >= 1.0 else 0] for c in row] for row in cells]}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _slot_text(children: int, staff: int) -> str:

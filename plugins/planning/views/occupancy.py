@@ -1,5 +1,5 @@
-"""Bezetting: occupancy per location and month for the next 12 months as a server-rendered SVG
-heatmap, the free places that can be offered (per location, month, age band and day-part
+"""Bezetting: occupancy per location and month for the next 12 months as a heatmap (one canvas
+drawn from JSON, with the same figures as a table), the free places that can be offered (per location, month, age band and day-part
 pattern) with last-minute places in the coming weeks highlighted, and both as Excel."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .blueprint import (
     parse_month,
     scoped_locations,
 )
-from .heatmap import HeatCell, heatmap_svg, legend_svg
+from .heatmap import HeatCell, heatmap_data, legend_svg
 
 MONTHS = 12
 ROWS_PER_PAGE = 50
@@ -31,7 +31,8 @@ def _places_text(value) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def occupancy_view(locations, first: Period) -> dict:
+def occupancy_data(locations, first: Period) -> tuple[list, list, list[Period]]:
+    """(cells, vacancies, months) of the chosen locations: what both the page and the Excel read."""
     ctx = current_context()
     ids = [loc.id for loc in locations]
     cells = api.occupancy(ctx, start=first, months=MONTHS, location_ids=ids) if ids else []
@@ -41,6 +42,11 @@ def occupancy_view(locations, first: Period) -> dict:
     for _i in range(MONTHS):
         months.append(period)
         period = period.next()
+    return cells, vacancies, months
+
+
+def occupancy_view(locations, first: Period) -> dict:
+    cells, vacancies, months = occupancy_data(locations, first)
     by_key = {(c.location_id, c.period): c for c in cells}
     last_minute_locs = {(v.location_id, v.period) for v in vacancies if v.last_minute}
     rows, grid = [], []
@@ -67,10 +73,10 @@ def occupancy_view(locations, first: Period) -> dict:
                      "age_band": v.age_band, "pattern": v.day_parts, "places": v.free_places,
                      "places_text": _places_text(v.free_places), "last_minute": v.last_minute}
                     for v in vacancies]
-    heatmap = heatmap_svg([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months], grid,
-                          title=_("Bezetting per locatie en maand"),
-                          description=_("Kleur: aandeel gereserveerde dagdelen ten opzichte van de vergunde "
-                                        "plaatsen; omrand: last-minuteplaatsen."))
+    heatmap = heatmap_data([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months],
+                           grid, title=_("Bezetting per locatie en maand"),
+                           description=_("Kleur: aandeel gereserveerde dagdelen ten opzichte van de vergunde "
+                                         "plaatsen; omrand: last-minuteplaatsen."))
     return {"first_month": months[0].first_day, "last_month": months[-1].first_day,
             "months": [m.first_day for m in months], "rows": rows, "heatmap": heatmap, "legend": legend_svg(),
             "cells": cells, "vacancies": [v for v in vacancy_rows if not v.get("last_minute")],
@@ -103,13 +109,14 @@ def occupancy_xlsx():
     from ..services.exports import OccupancyRow, VacancyRow, occupancy_workbook
 
     _locations, _choice, chosen, first = _selection()
-    view = occupancy_view(chosen, first)
-    names = view["names"]
+    cells, vacancies, _months = occupancy_data(chosen, first)  # no heatmap: only the rows
+    names = {loc.id: loc.name for loc in chosen}
     places = {loc.id: loc.licensed_places for loc in chosen}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
-                        c.reserved_day_parts, c.available_day_parts) for c in view["cells"]]
-    vac = [VacancyRow(v["location"], v["month"], v["age_band"], v["pattern"], v["places"], v["last_minute"])
-           for v in view["last_minute"] + view["vacancies"]]
+                        c.reserved_day_parts, c.available_day_parts) for c in cells]
+    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.age_band, v.day_parts, v.free_places,
+                      v.last_minute)
+           for v in sorted(vacancies, key=lambda v: not v.last_minute)]  # last-minute rows first
     data = occupancy_workbook(_("Bezetting vanaf %(m)s", m=format_date(first.first_day, "MMMM y")), occ, vac)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
         "Content-Disposition": f'attachment; filename="bezetting-{first.year}-{first.month:02d}.xlsx"',

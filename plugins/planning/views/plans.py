@@ -145,10 +145,13 @@ def child_plans(child_id: int):
 # --- the care plan form -------------------------------------------------------------------------
 
 def _choices(form: CarePlanForm, child: Child) -> None:
+    from core.views.locations import location_picker
+
     sess = session()
     locations = list(sess.scalars(select(Location).where(Location.organisation_id == g.org.id)
                                   .options(selectinload(Location.living_groups)).order_by(Location.name)))
-    form.location_id.choices = [(loc.id, loc.name) for loc in locations]
+    # a large organisation (dozens of homes) searches the location instead of listing them all
+    location_picker(form.location_id, {child.location_id, request.form.get("location_id", type=int)})
     form.living_group_id.choices = [(0, _("geen / later"))] + [
         (grp.id, f"{loc.name} – {grp.name}") for loc in locations for grp in loc.living_groups]
     families = sess.execute(select(Family.id, Family.name).join(ChildFamily, ChildFamily.family_id == Family.id)

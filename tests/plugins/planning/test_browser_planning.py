@@ -77,3 +77,47 @@ def test_capacity_warning_toch_bewaren_and_day_planning(live_server, new_context
     expect(main).to_contain_text("Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaatsen")
     assert axe_violations(page) == []
     assert page.console_errors == []  # collected by browser_support for every page
+
+
+def test_occupancy_heatmap_is_one_canvas_that_the_keyboard_reads_out(live_server, new_context):
+    """Every location at once: the heatmap is one drawn <canvas> (not an SVG of thousands of
+    elements); arrow keys announce each cell through the live region; the table with the same
+    figures stays on the page, closed once the canvas is drawn; no CSP or console errors."""
+    today = clock.today()
+    with live_server.seed() as f:
+        org = f.org(name="Heatmapproef vzw", modules={"planning"})
+        first = f.location(org, name="Aaa Kinderdagverblijf", places=4)
+        f.location(org, name="Bbb Onthaal", places=8)
+        child = f.child(org, location=first, born=date(2025, 5, 1))
+        director = f.user(org, Role.DIRECTOR)
+        from plugins.planning.api import DayPlan, create_care_plan
+        create_care_plan(context_for(f.session, org), child_id=child.id, location_id=first.id,
+                         start_date=today - timedelta(days=40),
+                         days=[DayPlan(weekday=d, day_part="full") for d in range(5)])
+        slug, email = org.slug, director.email
+    page = new_context().new_page()
+    login_as(page, email)
+    page.goto(f"/o/{slug}/planning/occupancy?location=all")
+    canvas = page.locator("canvas.heatmap")
+    expect(canvas).to_be_visible()
+    assert page.locator("svg.heatmap").count() == 0
+    assert page.locator("#heatmap-table").get_attribute("open") is None  # the script closed the table
+    box = canvas.bounding_box()
+    assert box["width"] > 600 and box["height"] > 100  # 2 rows x 12 months drawn
+    # something was painted: the top-left cell's pixel is not transparent
+    painted = page.evaluate("""() => { const c = document.querySelector('canvas.heatmap');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }""")
+    assert painted > 1000
+    canvas.focus()
+    live = page.locator("#heatmap-live")
+    expect(live).to_contain_text("Aaa Kinderdagverblijf")
+    page.keyboard.press("ArrowDown")
+    expect(live).to_contain_text("Bbb Onthaal")
+    first_month = live.inner_text()
+    page.keyboard.press("End")  # the last of the 12 months, same location
+    expect(live).not_to_have_text(first_month)
+    expect(live).to_contain_text("Bbb Onthaal")
+    page.locator("#heatmap-table summary").click()
+    expect(page.locator("#heatmap-table table")).to_contain_text("Bbb Onthaal")
+    assert page.console_errors == []

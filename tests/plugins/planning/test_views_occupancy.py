@@ -1,9 +1,12 @@
-"""Bezetting: the SVG heatmap per location and month, free places with last-minute places,
+"""Bezetting: the heatmap per location and month (one canvas drawn from JSON, and a table), free places with last-minute places,
 the Excel export read back, and who may see it."""
 from __future__ import annotations
 
 import io
+import json
+import re
 from datetime import date
+from html import unescape
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
@@ -33,8 +36,8 @@ def test_heatmap_and_free_places(client, session, factory, org, family, frozen_t
     login(client, factory.user(org, Role.DIRECTOR))
     # without a choice: the first location, heatmap and free places (none last minute)
     text = client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
-    heat = text[text.index('class="heatmap"'):text.index("</svg>")]
-    assert "Het Nest" in heat and "Zonnetje" not in heat
+    heat = heatmap_of(text)
+    assert heat["rows"] == ["Het Nest"]
     last_minute = text[text.index('id="last-minute"'):text.index('id="vacancies"')]
     assert "Geen vrije plaatsen in de komende 4 weken" in last_minute
     vacancies = text[text.index('id="vacancies"'):]
@@ -43,12 +46,10 @@ def test_heatmap_and_free_places(client, session, factory, org, family, frozen_t
     response = client.get(f"/o/{org.slug}/planning/occupancy?location=all")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    start = text.index('<svg xmlns="http://www.w3.org/2000/svg" class="heatmap"')
-    svg = ElementTree.fromstring(text[start:text.index("</svg>", start) + 6])
-    labels = [t.text for t in svg.iter(f"{SVG}text")]
-    assert "Het Nest" in labels and "Zonnetje" in labels
-    assert "nov 26" in labels and "okt 27" in labels  # 12 months from November 2026
-    cells = {t.text for t in svg.iter(f"{SVG}title")}
+    heat = heatmap_of(text)
+    assert "Het Nest" in heat["rows"] and "Zonnetje" in heat["rows"]
+    assert heat["columns"][0] == "nov 26" and heat["columns"][-1] == "okt 27"  # 12 months from November 2026
+    cells = {cell[2] for row in heat["cells"] for cell in row}
     assert any(c.startswith("Het Nest, december 2026: 100% bezet") for c in cells), cells
     assert any(c.startswith("Zonnetje, december 2026: 0% bezet") for c in cells)
     assert any(c.startswith("Het Nest, april 2027: 0% bezet") for c in cells)  # plans end 31/3/2027
@@ -57,6 +58,13 @@ def test_heatmap_and_free_places(client, session, factory, org, family, frozen_t
     assert "Zonnetje" in last_minute and "Het Nest" not in last_minute
     vacancies = text[text.index('id="vacancies"'):]
     assert "april 2027" in vacancies and "Het Nest" in vacancies
+
+
+def heatmap_of(html: str) -> dict:
+    """The heatmap's data as the page's canvas carries it (and the canvas is one element)."""
+    canvases = re.findall(r'<canvas class="heatmap"[^>]*data-heatmap="([^"]*)"', html)
+    assert len(canvases) == 1
+    return json.loads(unescape(canvases[0]))
 
 
 def free_rows(html: str, section: str) -> list[str]:
@@ -73,8 +81,7 @@ def test_location_choice_is_remembered_and_shared_with_the_day_planning(client, 
     assert f'<option value="{zon.id}" selected>' in text
     assert "Zonnetje" in text[text.index('id="last-minute"'):]
     assert "Het Nest" not in text[text.index('id="last-minute"'):]
-    heat = text[text.index('class="heatmap"'):text.index("</svg>")]
-    assert "Zonnetje" in heat and "Het Nest" not in heat
+    assert heatmap_of(text)["rows"] == ["Zonnetje"]
     again = client.get(f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)  # no argument: remembered
     assert f'<option value="{zon.id}" selected>' in again
     # the day planning shares the choice
