@@ -3,6 +3,7 @@ request is checked after its signature, every answer before it leaves (a mismatc
 with LOKET_STRICT_RESPONSES, turned into a 500 so that tests and fuzzing see it)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -28,6 +29,7 @@ VERSION = "1.0.0"
 PUBLIC = {"loket_api.health"}
 
 
+@functools.cache
 def load_openapi():
     """The spec shipped in the package (a link to docs/loket-api.yaml), with a relative server so
     that any host matches."""
@@ -133,6 +135,8 @@ def _explain(exc) -> str:
 def validate_response(response):
     if request.endpoint is None or not current_app.config.get("LOKET_VALIDATE_RESPONSES", True):
         return response
+    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+        return response  # the body cannot be read again to match the operation: our own 413 error shape
     from openapi_core.contrib.flask import FlaskOpenAPIRequest, FlaskOpenAPIResponse
 
     result = current_app.extensions["loket_openapi"].unmarshal_response(
