@@ -105,11 +105,23 @@ def _seen_nonce(sess, window):
 
 
 def _target_uri() -> str:
-    public = current_app.config.get("LOKET_PUBLIC_URL")
-    if not public:
-        return request.url
-    query = request.query_string.decode("latin-1")
-    return public.rstrip("/") + request.path + (f"?{query}" if query else "")
+    return target_uri(request.environ, current_app.config.get("LOKET_PUBLIC_URL"))
+
+
+def target_uri(environ, public_url: str | None = None) -> str:
+    """The address the sender signed: its own bytes (REQUEST_URI as sent, never re-quoted), under
+    LOKET_PUBLIC_URL when set (behind a proxy), else the scheme and Host header of the request."""
+    from urllib.parse import quote
+
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if not raw or not raw.startswith("/"):
+        raw = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/%;,=:@!$&'()*+~")
+        if environ.get("QUERY_STRING"):
+            raw += "?" + environ["QUERY_STRING"]
+    if public_url:
+        return public_url.rstrip("/") + raw
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{raw}"
 
 
 def _validate_request():

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from core import http
 from core.clock import clock
-from tests.loket.conftest import BASE, SignedClient, add_partner, assign, file_request, vacancy_event
+from tests.loket.conftest import (
+    BASE,
+    SignedClient,
+    add_partner,
+    assign,
+    file_request,
+    vacancy_event,
+)
 
 
 def _code(response):
@@ -172,7 +179,7 @@ def test_state_checksum_follows_the_documented_definition(api):
 
     api.post_events([vacancy_event(aggregate="a", free=2), vacancy_event(aggregate="b", free=0)])
     state = api.get("/api/v1/state").get_json()
-    expected = hashlib.sha256("a|2|0\nb|0|0".encode()).hexdigest()
+    expected = hashlib.sha256(b"a|2|0\nb|0|0").hexdigest()
     assert state["vacancies"] == {"count": 2, "checksum": expected}
     assert state["placements"]["checksum"] == hashlib.sha256(b"").hexdigest()
     assert state["events_applied"] == 2
