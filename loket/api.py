@@ -94,9 +94,9 @@ def _seen_nonce(sess, window):
     def seen(key_id: str, nonce: str, created) -> bool:
         now = clock.now()
         sess.execute(delete(SeenNonce).where(SeenNonce.created < now - 2 * window))
-        result = sess.execute(upsert_ignore(sess, SeenNonce.__table__, ["key_id", "nonce"]).values(
-            key_id=key_id, nonce=nonce[:200], created=created))
-        if result.rowcount == 0:
+        inserted = sess.execute(upsert_ignore(sess, SeenNonce.__table__, ["key_id", "nonce"]).values(
+            key_id=key_id, nonce=nonce[:200], created=created).returning(SeenNonce.key_id)).first()
+        if inserted is None:  # (rowcount is not reliable for ON CONFLICT DO NOTHING on every driver)
             return True
         # kept even when the request then fails: a replay of a refused request stays refused
         sess.commit()

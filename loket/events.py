@@ -59,6 +59,7 @@ def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
                                aggregate_type=event["aggregate"]["type"], aggregate_id=event["aggregate"]["id"],
                                sequence=event["sequence"], received_at=clock.now(), times_received=1)
         try:
+            _printable(event["data"])
             with sess.begin_nested():
                 applied = _apply(sess, partner, event)
         except Rejected as rej:
@@ -71,6 +72,20 @@ def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
         sess.flush()
     partner.events_applied += len(result["accepted"])
     return result
+
+
+def _printable(value) -> None:
+    """No NUL or other control characters (but tab and newline) in any text: PostgreSQL refuses
+    NUL, and no screen wants the rest."""
+    if isinstance(value, str):
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise Rejected("invalid_data", "control characters in a text field")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _printable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _printable(item)
 
 
 def _apply(sess: Session, partner: Partner, event: dict) -> bool:

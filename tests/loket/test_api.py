@@ -358,3 +358,14 @@ def test_partner_isolation_reads(loket_app, api, partner):
     other = add_partner(loket_app, "org-c")
     api.post_events([vacancy_event()])
     assert SignedClient(loket_app, other).get("/api/v1/vacancies").get_json() == {"vacancies": []}
+
+
+def test_control_characters_are_rejected_not_a_server_error(api):
+    """Found by the fuzzer: PostgreSQL refuses NUL bytes in text."""
+    event = vacancy_event()
+    event["data"]["location"]["name"] = "Nest\x00je"
+    answer = api.post_events([event]).get_json()
+    assert [(r["id"], r["code"]) for r in answer["rejected"]] == [(event["id"], "invalid_data")]
+    tab = vacancy_event(aggregate="tab")
+    tab["data"]["location"]["name"] = "Het\tNestje"
+    assert api.post_events([tab]).get_json()["accepted"] == [tab["id"]]
