@@ -57,6 +57,8 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inbound_url: Mapped[str] = mapped_column(String(500), default="")  # optional push
+    pushed_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # feed position pushed so far
+    push_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     events_applied: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -37,6 +37,10 @@ def _fernet() -> MultiFernet:
 def add_partner(sess: Session, partner_id: str, name: str, *, key_id: str | None = None,
                 secret: str | None = None, locations: Iterable[str] = (), inbound_url: str = "") -> tuple[str, str]:
     """Create a partner with its first key; returns (key_id, secret). ``locations``: refs assigned now."""
+    from core.http import safe_url
+
+    if inbound_url and not safe_url(inbound_url):
+        raise PartnerError(f"ongeldig adres {inbound_url!r}: https, of http alleen naar deze machine")
     if not PARTNER_ID.match(partner_id or ""):
         raise PartnerError(f"ongeldige partner-id {partner_id!r}: kleine letters, cijfers, - en _ (max. 40)")
     if sess.get(Partner, partner_id) is not None:
