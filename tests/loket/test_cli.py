@@ -64,3 +64,25 @@ def test_create_admin_and_demo_are_idempotent(run):
     second = run("demo")
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "demo-a-1" in first.output and first.output == second.output
+
+
+def test_serve_runs_the_loket_with_faults(run, monkeypatch):
+    import werkzeug.serving
+
+    calls = []
+    monkeypatch.setattr(werkzeug.serving, "run_simple",
+                        lambda host, port, app, **kw: calls.append((host, port, app.name, app.extensions)))
+    result = run("serve", "--port", "5998", "--faults", "error=0.3,timeout=0.05,drop=0.05,seed=1")
+    assert result.exit_code == 0, result.output
+    [(host, port, name, extensions)] = calls
+    assert (host, port, name) == ("127.0.0.1", 5998, "loket")
+    assert extensions["loket_faults"].faults.error_rate == 0.3 and "503" not in result.output
+    assert "http://127.0.0.1:5998/api/v1/" in result.output
+
+
+def test_make_demo_serves_the_loket_beside_the_koepel():
+    from pathlib import Path
+
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text()
+    demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "koepel loket demo" in demo and "koepel loket serve --host $(HOST) --port $(LOKET_PORT)" in demo
