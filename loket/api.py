@@ -27,6 +27,7 @@ MAX_EVENTS = 500
 MAX_BODY = 2 * 1024 * 1024
 VERSION = "1.0.0"
 PUBLIC = {"loket_api.health"}
+KEEP_ANSWERS = timedelta(days=7)
 
 
 @functools.cache
@@ -179,6 +180,8 @@ def post_events():
     digest = hashlib.sha256(body).hexdigest()
     key = request.headers["Idempotency-Key"]
     events.lock_partner(sess, g.partner_id)
+    sess.execute(delete(IdempotencyRecord).where(  # a week is far beyond any retry; events stay idempotent by id
+        IdempotencyRecord.partner_id == g.partner_id, IdempotencyRecord.created_at < clock.now() - KEEP_ANSWERS))
     record = sess.get(IdempotencyRecord, (g.partner_id, key))
     if record is not None:
         if record.body_sha256 != digest:
@@ -236,9 +239,4 @@ def json_errors(app) -> None:
         return "internal error", 500
 
 
-def prune(sess) -> None:
-    """Forget idempotency records older than a week (CLI / demo)."""
-    sess.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < clock.now() - timedelta(days=7)))
-
-
-__all__ = ["bp", "json_errors", "load_openapi", "select"]
+__all__ = ["bp", "json_errors", "load_openapi", "select", "target_uri"]
