@@ -160,3 +160,21 @@ def test_partners_page_shows_keys_not_secrets(loket_app, browser, two_partners):
 def test_unknown_request_is_404(browser):
     assert browser.get("/requests/999999").status_code == 404
     assert browser.get("/requests/99999999999").status_code == 404
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(loket_app, staff):
+    from datetime import timedelta
+
+    from core.clock import clock
+
+    loket_app.config["WTF_CSRF_ENABLED"] = False
+    client = loket_app.test_client()
+    for _ in range(5):
+        assert client.post("/login", data={"email": staff, "password": "guess"}).status_code == 200
+    locked = client.post("/login", data={"email": staff, "password": PASSWORD})
+    assert locked.status_code == 200 and "Te veel mislukte pogingen" in locked.get_data(as_text=True)
+    loket_app.extensions["koepel_clock"].freeze(clock.now() + timedelta(minutes=16))
+    try:
+        assert client.post("/login", data={"email": staff, "password": PASSWORD}).status_code == 302
+    finally:
+        loket_app.extensions["koepel_clock"].freeze(None)
