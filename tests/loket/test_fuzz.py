@@ -5,6 +5,7 @@ docs/loket-api.yaml (status, content type, schema)."""
 from __future__ import annotations
 
 import io
+import os
 import json
 
 import pytest
@@ -24,6 +25,7 @@ from loket.api import target_uri
 from tests.loket.conftest import assign, file_request
 
 SPEC = "docs/loket-api.yaml"
+EXAMPLES = int(os.environ.get("LOKET_FUZZ_EXAMPLES", "60"))  # more for a longer hunt
 
 
 class SigningMiddleware:
@@ -92,7 +94,7 @@ def test_fuzz_the_loket_api(label, loket_app, partner):
 
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
            | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
               database=None)
     def run(case):
         response = case.call_and_validate(app=signed_app, checks=[
