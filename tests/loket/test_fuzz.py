@@ -5,8 +5,8 @@ docs/loket-api.yaml (status, content type, schema)."""
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 
 import pytest
 import schemathesis
