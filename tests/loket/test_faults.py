@@ -70,6 +70,11 @@ def test_every_event_arrives_exactly_once_through_faults(faulty_loket):
     with app.app_context(), app.extensions["loket_db"].unit_of_work() as sess:
         rows = sess.execute(select(ReceivedEvent.outcome, func.count()).group_by(ReceivedEvent.outcome)).all()
     assert dict(rows) == {"accepted": 100}
+    from loket.events import received_events
+
+    received = received_events(app, "org-a")
+    assert set(received) == {e["id"] for batch in batches for e in batch}
+    assert sum(received.values()) > 100  # dropped and timed-out batches were delivered again
     vacancies = http.get(base + "/api/v1/health").json()
     assert vacancies["status"] == "ok"
 
