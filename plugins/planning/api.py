@@ -37,7 +37,7 @@ from .services.types import (
 
 __all__ = [
     "Agreement", "AgreementRespite", "RespiteOutcome", "RuleWarning", "agreements", "book_respite_day",
-    "effective_capacity", "respite_per_agreement", "upcoming_rule_warnings",
+    "effective_capacity", "respite_per_agreement", "respite_per_agreement_bulk", "upcoming_rule_warnings",
     "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
@@ -227,6 +227,12 @@ def respite_per_agreement(ctx, child_id: int, year: int) -> list[AgreementRespit
     the balance (domain-rules §2.4). Co-parenting: one entry per household's agreement, each with
     its own balance; this is the balance staff see and the invoice shows."""
     return _respite.agreement_balances(ctx, child_id, year)
+
+
+def respite_per_agreement_bulk(ctx, child_ids, year: int) -> dict[int, list[AgreementRespite]]:
+    """:func:`respite_per_agreement` for many children in a fixed number of queries (billing):
+    {child_id: [AgreementRespite, ...]}."""
+    return _respite.agreement_balances_bulk(ctx, child_ids, year)
 
 
 def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),

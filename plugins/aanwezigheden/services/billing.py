@@ -128,3 +128,24 @@ def _with_agreement(row: BillableDay, agreements, bill_settling_in: bool) -> Bil
     settling_in = a.settling_in_until is not None and row.day <= a.settling_in_until
     return replace(row, care_plan_id=a.care_plan_id, family_id=a.family_id, settling_in=settling_in,
                    billable=row.billable and not (settling_in and not bill_settling_in))
+
+
+def unconfirmed_days(ctx, *, start: date, end: date) -> dict[int, list[date]]:
+    """Per child, the days in ``start..end`` with an accepted registration that no parent's
+    confirmation (per pickup or per week, same location) covers. Two queries."""
+    from ..models import Confirmation
+
+    org = ctx.org
+    present = ctx.session.execute(select(AttendanceEvent.child_id, AttendanceEvent.location_id, AttendanceEvent.day)
+                                  .where(AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start,
+                                         AttendanceEvent.day <= end, AttendanceEvent.status == EventStatus.ACCEPTED,
+                                         AttendanceEvent.child_id.is_not(None)).distinct()).all()
+    covered: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
+    for c in ctx.session.scalars(select(Confirmation).where(
+            Confirmation.organisation_id == org.id, Confirmation.end_day >= start, Confirmation.start_day <= end)):
+        covered[(c.child_id, c.location_id)].append((c.start_day, c.end_day))
+    result: dict[int, list[date]] = defaultdict(list)
+    for child_id, location_id, day in sorted(set(present)):
+        if not any(lo <= day <= hi for lo, hi in covered.get((child_id, location_id), ())):
+            result[child_id].append(day)
+    return dict(result)
