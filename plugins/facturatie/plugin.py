@@ -18,4 +18,33 @@ def register_blueprints(app):
 def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
-    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]
+    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=45, module="facturatie",
+                     landing_for=frozenset({Role.FINANCE})),
+            MenuItem(_l("Tarieven"), "facturatie.tariffs", weight=402, module="facturatie")]
+
+
+@hookimpl
+def setting_definitions():
+    """Maximum and minimum tariff, no attest, absence and late-pickup fees, deposits, thresholds."""
+    from .services.settings import DEFINITIONS
+
+    return list(DEFINITIONS)
+
+
+@hookimpl
+def resolve_kindcodes(org, child_ids, start, end):
+    """The attest inkomenstarief is the kindcode's one home (FO-SU-05 asks here first)."""
+    from core.context import context_for
+    from core.db import session
+
+    from . import api
+
+    return api.kindcodes(context_for(session(), org), child_ids, start, end)
+
+
+@hookimpl
+def populate_demo(session, org, seed):
+    """Tariffs, attests, billing profiles and extras for the demo (services/demo.py)."""
+    from .services.demo import populate
+
+    populate(session, org, seed)

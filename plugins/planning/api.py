@@ -43,7 +43,7 @@ __all__ = [
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
     "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
-    "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit",
+    "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit", "agreement_deposits",
 ]
 
 
@@ -271,3 +271,11 @@ def agreement_deposit(ctx, care_plan_id: int) -> DepositRule | None:
 
     return deposit_for(ctx, care_plan_id)
 
+
+
+def agreement_deposits(ctx, care_plan_ids) -> dict[int, DepositRule]:
+    """:func:`agreement_deposit` for many care plans in one query: {care_plan_id: DepositRule}
+    (plans without agreement are absent)."""
+    from .services.agreements import deposits_for
+
+    return deposits_for(ctx, care_plan_ids)
