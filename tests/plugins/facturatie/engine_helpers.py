@@ -52,3 +52,42 @@ def weekdays_of(year: int, month: int):
 
 def money(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def store_as_finalised(session, org, proposal, number_start=1):
+    """Test stand-in for fact-docs' finalise: the drafts stored as invoices with their line days
+    and the month's run marked finalised (numbers simply counted)."""
+    from plugins.facturatie.models import (
+        BillingRun,
+        Invoice,
+        InvoiceLine,
+        InvoiceLineDay,
+        RunState,
+    )
+
+    run = session.query(BillingRun).filter_by(organisation_id=org.id, year=proposal.year,
+                                              month=proposal.month).one_or_none()
+    if run is None:
+        run = BillingRun(organisation_id=org.id, year=proposal.year, month=proposal.month, snapshot={},
+                         previous_snapshot={})
+        session.add(run)
+    run.state = RunState.FINALISED
+    invoices = []
+    for n, draft in enumerate(proposal.invoices, start=number_start):
+        inv = Invoice(organisation_id=org.id, year=proposal.year, number=n, display_number=f"T-{n}",
+                      period_year=proposal.year, period_month=proposal.month, family_id=draft.family_id,
+                      debtor_name=draft.debtor_name, issue_date=date(2026, 12, 1), due_date=date(2026, 12, 31),
+                      total=draft.total, ogm=f"{n:012d}")
+        for pos, line in enumerate(draft.lines, start=1):
+            row = InvoiceLine(organisation_id=org.id, position=pos, kind=line.kind, child_id=line.child_id,
+                              description=line.description, rule=line.rule, quantity=line.quantity,
+                              unit_price=line.unit_price, amount=line.amount, summary=line.summary,
+                              corrects_invoice_id=line.corrects_invoice_id)
+            row.days = [InvoiceLineDay(organisation_id=org.id, child_id=d.child_id, day=d.day, category=d.category,
+                                       rule=d.rule, fraction=d.fraction, day_price=d.day_price, amount=d.amount,
+                                       detail={k: v for k, v in d.detail.items()}) for d in line.days]
+            inv.lines.append(row)
+        session.add(inv)
+        invoices.append(inv)
+    session.flush()
+    return invoices

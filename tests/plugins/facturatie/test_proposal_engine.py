@@ -255,3 +255,62 @@ def test_free_price_plan_extras_late_pickup_and_siblings(session, factory, org, 
     assert fine.child_id == younger.id and fine.amount > 0
     [sibling] = by_rule["free.sibling_reduction"]
     assert sibling.child_id == younger.id and sibling.amount == -money((40 + 42 * 2) * Decimal("0.1"))
+
+
+def test_changed_registration_after_finalising_flows_into_next_month(session, factory, org, location):
+    from plugins.aanwezigheden.services.absences import record_absence
+    from tests.plugins.facturatie.engine_helpers import store_as_finalised
+
+    freeze(2026, 12, 2)
+    family, child = _ikt_family(session, factory, org, location)
+    _all_present(session, org, child, location)
+    ctx = ctx_of(session, org)
+    [invoice] = store_as_finalised(session, org, api.compute_proposal(ctx, 2026, 11))
+    december = api.compute_proposal(ctx_of(session, org), 2026, 12)
+    assert not any(line.corrects_invoice_id for inv in december.invoices for line in inv.lines)
+    # the register of 20 November is corrected afterwards: the child was ill (a justified absence)
+    from plugins.aanwezigheden.models import AttendanceEvent
+
+    for event in session.query(AttendanceEvent).filter_by(child_id=child.id, day=date(2026, 11, 20)):
+        session.delete(event)
+    session.flush()
+    record_absence(ctx_of(session, org), child_id=child.id, location_id=location.id, day=date(2026, 11, 20),
+                   kind="gerechtvaardigd", reason="ziekte")
+    december = api.compute_proposal(ctx_of(session, org), 2026, 12)
+    [inv] = [i for i in december.invoices if i.family_id == family.id]
+    [correction] = [line for line in inv.lines if line.corrects_invoice_id]
+    assert correction.corrects_invoice_id == invoice.id and correction.amount == money(-20)
+    [day] = correction.days
+    assert day.day == date(2026, 11, 20) and day.detail["was"] == "20.00" and day.detail["now"] == "0"
+    # once that correction is finalised too, it is not proposed again
+    store_as_finalised(session, org, december, number_start=10)
+    from plugins.facturatie.models import BillingRun
+
+    session.query(BillingRun).filter_by(organisation_id=org.id, year=2026, month=12).one().state = "draft"
+    session.flush()
+    again = api.compute_proposal(ctx_of(session, org), 2026, 12)
+    assert not any(line.corrects_invoice_id for i in again.invoices for line in i.lines)
+
+
+def test_proposal_statements_do_not_grow_with_families(app, session, factory, org, location):
+    from tests.conftest import QueryCounter
+
+    freeze()
+
+    def add_families(n):
+        for _ in range(n):
+            fam, kid = _ikt_family(session, factory, org, location)
+            for d in list(weekdays_of(2026, 11))[3:8]:
+                stay(session, org, kid, location, d, time(8), time(16))
+        session.commit()
+
+    def count():
+        with QueryCounter(session.connection()) as counter:
+            api.compute_proposal(ctx_of(session, org), 2026, 11)
+        return counter.count, counter.statements
+
+    add_families(2)
+    small, _ = count()
+    add_families(6)
+    large, statements = count()
+    assert large == small, statements
