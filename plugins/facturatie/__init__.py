@@ -14,7 +14,7 @@ def needs_iban(ctx):
 PLUGIN = PluginInfo(
     name="facturatie",
     title=_l("Facturatie"),
-    requires={"aanwezigheden"},
+    requires={"aanwezigheden", "planning"},
     description=_l("Maandfacturen, SEPA-domiciliëring, bankafschriften, fiscale attesten."),
     available=False,
     can_enable=needs_iban,

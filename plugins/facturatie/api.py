@@ -42,14 +42,14 @@ def book_respite_days(ctx, proposal: Proposal) -> int:
     """Book, through planning, the respijtdagen the proposal counted for reserved days nobody
     came and nobody reported (``detail["book_respite"]``). Call it in the finalising
     transaction; returns how many were booked."""
-    from plugins.planning import api as planning
+    from plugins.planning.api import book_respite_day
 
     booked = 0
     for inv in proposal.invoices:
         for line in inv.lines:
             for d in line.days:
                 if d.detail.get("book_respite"):
-                    outcome = planning.book_respite_day(ctx, d.child_id, d.day,
+                    outcome = book_respite_day(ctx, d.child_id, d.day,
                                                         location_id=d.detail.get("location_id"))
                     booked += bool(outcome.booked)
     return booked

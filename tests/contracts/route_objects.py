@@ -44,4 +44,7 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "agreement_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_agreement(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
     "entry_id": _victim_incident,
+    "year": lambda f, org, s: 2026,
+    "month": lambda f, org, s: 11,
+    "plan_id": lambda f, org, s: __import__("tests.plugins.facturatie.engine_helpers", fromlist=["x"]).victim_plan(f, org, s),
 }

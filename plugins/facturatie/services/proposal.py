@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.models import Child, ChildFamily, Family, Location, PriceRegime
-from plugins.aanwezigheden import api as attendance
-from plugins.planning import api as planning
+from plugins.aanwezigheden.api import billable_days, unconfirmed_days
+from plugins.planning.api import agreement_deposits, agreements, respite_per_agreement_bulk
 
 from ..models import (
     BillingProfile,
@@ -356,18 +356,18 @@ def compute(ctx, year: int, month: int) -> Computation:
     """The month's proposal (no writes)."""
     start, end = check_month(ctx, year, month)
     rules = rules_of(ctx)
-    days = [d for d in attendance.billable_days(ctx, start=start, end=end) if not d.planned]
+    days = [d for d in billable_days(ctx, start=start, end=end) if not d.planned]
     child_ids = {d.child_id for d in days}
     extra_children = set(ctx.session.scalars(select(ExtraUse.child_id).where(
         ExtraUse.organisation_id == ctx.org.id, ExtraUse.day >= start, ExtraUse.day <= end).distinct()))
-    agreements = [a for a in planning.agreements(ctx, start=start, end=end)]
+    running = agreements(ctx, start=start, end=end)
     deposit_billing = bool(ctx.setting("facturatie.deposit_billing"))
-    deposit_plans = [a for a in agreements if deposit_billing and ((start <= a.start <= end) or
+    deposit_plans = [a for a in running if deposit_billing and ((start <= a.start <= end) or
                                                                    (a.end is not None and start <= a.end <= end))]
     t = load_tariffs(ctx, child_ids | extra_children | {a.child_id for a in deposit_plans},
                      {d.location_id for d in days}, start, end, rules)
     absent_children = {d.child_id for d in days if d.absence is not None or (d.billable and not d.present)}
-    balances = planning.respite_per_agreement_bulk(ctx, absent_children, year) if absent_children else {}
+    balances = respite_per_agreement_bulk(ctx, absent_children, year) if absent_children else {}
     virtual = set()
     if str(ctx.setting("facturatie.unrecorded_absence")) == "respijt_first":
         virtual = virtual_respite(days, balances)
@@ -472,7 +472,7 @@ def _deposits(ctx, plans, start: date, end: date, t: Tariffs, out: dict[int, lis
     the care ends this month and a deposit was invoiced (domain-rules §2.6)."""
     if not plans:
         return
-    rules = planning.agreement_deposits(ctx, [a.care_plan_id for a in plans])
+    rules = agreement_deposits(ctx, [a.care_plan_id for a in plans])
     ending = [a for a in plans if a.end is not None and start <= a.end <= end]
     invoiced: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if ending:
@@ -545,7 +545,7 @@ def _warnings(ctx, days, entries: list[Entry], invoices, debtors, t: Tariffs, ru
                                             "facturatie.warn.open_stay",
                                             {"name": _child_name(t, d.child_id), "day": d.day.strftime("%d/%m/%Y")},
                                             family_id=d.family_id, child_id=d.child_id))
-    for child_id, unconfirmed in sorted(attendance.unconfirmed_days(ctx, start=start, end=end).items()):
+    for child_id, unconfirmed in sorted(unconfirmed_days(ctx, start=start, end=end).items()):
         if child_id in t.children:
             warnings.append(ProposalWarning(f"unconfirmed:child:{child_id}", "facturatie.warn.unconfirmed",
                                             {"name": _child_name(t, child_id), "days": len(unconfirmed)},
@@ -623,7 +623,7 @@ def correction_lines(ctx, year: int, month: int, rules: Rules) -> dict[int, list
         if corrects is None:
             original[(fam, child_id, day)] = inv_id
             of_period[(fam, py, pm)] = inv_id
-    now_days = [d for d in attendance.billable_days(ctx, start=start, end=end)
+    now_days = [d for d in billable_days(ctx, start=start, end=end)
                 if (d.day.year, d.day.month) in finalised and not d.planned]
     t = load_tariffs(ctx, {d.child_id for d in now_days} | {k[1] for k in stored},
                      {d.location_id for d in now_days}, start, end, rules)

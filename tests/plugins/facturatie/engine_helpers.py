@@ -91,3 +91,13 @@ def store_as_finalised(session, org, proposal, number_start=1):
         invoices.append(inv)
     session.flush()
     return invoices
+
+
+def victim_plan(factory, org, session) -> int:
+    """A tariff plan of another organisation (tests/contracts/route_objects.py)."""
+    from plugins.facturatie.models import PlanMode, TariffPlan
+
+    plan = TariffPlan(organisation_id=org.id, name=f"Plan slachtoffer {org.id}", mode=PlanMode.DAY)
+    session.add(plan)
+    session.flush()
+    return plan.id
