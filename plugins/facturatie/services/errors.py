@@ -32,6 +32,10 @@ register_messages({
                                    "het sjabloon."),
     "facturatie.import_rows": _l("%(count)s rijen bevatten fouten; er is niets ingelezen."),
     "facturatie.extra_kind": _l("Een extra is een maaltijd of een ander extra."),
+    "facturatie.plan_unknown": _l("Kies een tariefplan van deze organisatie."),
+    "facturatie.plan_mode": _l("Kies hoe het plan aanrekent: per dag, per uur, per half uur of per maand."),
+    "facturatie.item_unknown": _l("Kies een extra uit de catalogus."),
+    "facturatie.action_unknown": _l("Dit formulier bestaat niet."),
     # the warnings of a proposal
     "facturatie.warn.no_attest": _l("%(name)s heeft geen attest inkomenstarief voor %(days)s dag(en): "
                                     "aangerekend aan het maximumtarief."),

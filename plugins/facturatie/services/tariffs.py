@@ -185,7 +185,7 @@ def save_plan(ctx, *, name: str, mode: str, is_default: bool = False, sibling_re
     try:
         plan_mode = PlanMode(mode)
     except ValueError:
-        raise BillingError("facturatie.price_invalid", "mode") from None
+        raise BillingError("facturatie.plan_mode", "mode") from None
     pct = parse_price(sibling_reduction_pct or "0", "sibling_reduction_pct")
     if pct > 100:
         raise BillingError("facturatie.percent_invalid", "sibling_reduction_pct")
@@ -241,7 +241,7 @@ def set_child_plan(ctx, child_id, plan_id) -> None:
         plan = ctx.session.scalar(select(TariffPlan).where(TariffPlan.organisation_id == ctx.org.id,
                                                            TariffPlan.id == int(plan_id)))
         if plan is None:
-            raise BillingError("facturatie.price_invalid", "tariff_plan_id")
+            raise BillingError("facturatie.plan_unknown", "tariff_plan_id")
     row = ctx.session.scalar(select(ChildBilling).where(ChildBilling.organisation_id == ctx.org.id,
                                                         ChildBilling.child_id == child.id))
     if row is None:
@@ -308,7 +308,7 @@ def record_extra(ctx, *, child_id, item_id, day, quantity=1) -> ExtraUse | None:
     item = ctx.session.scalar(select(ExtraItem).where(ExtraItem.organisation_id == ctx.org.id,
                                                       ExtraItem.id == int(item_id or 0)))
     if item is None:
-        raise BillingError("facturatie.extra_kind", "item_id")
+        raise BillingError("facturatie.item_unknown", "item_id")
     the_day = parse_date(day, "day")
     if the_day is None:
         raise BillingError("facturatie.date_invalid", "day")

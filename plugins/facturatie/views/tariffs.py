@@ -182,7 +182,7 @@ def child_tariffs_post(child_id: int):
                                  day=form.get("day"), quantity=form.get("quantity", "1"))
             flash(_("Extra bewaard."), "success")
         else:
-            raise BillingError("facturatie.price_invalid", "action")
+            raise BillingError("facturatie.action_unknown", "form")
     except DomainError as err:
         return _child_page(child, {err.field or "form": err.message}, {**form.to_dict(), "action": action}, 422)
     return redirect(url_for(".child_tariffs", child_id=child.id))
@@ -193,8 +193,9 @@ def _int_or_none(value, field: str) -> int | None:
         return None
     text = str(value).strip()
     if not text.isdigit() or len(text) > 9:
-        raise BillingError("facturatie.family_unknown" if field.endswith("family_id") or field.startswith("share_")
-                           else "facturatie.price_invalid", field)
+        codes = {"family_id": "facturatie.family_unknown", "tariff_plan_id": "facturatie.plan_unknown",
+                 "item_id": "facturatie.item_unknown"}
+        raise BillingError(codes.get(field, "facturatie.family_unknown"), field)
     return int(text)
 
 

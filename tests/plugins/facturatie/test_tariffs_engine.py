@@ -149,7 +149,7 @@ def test_plans_extras_and_bad_input(session, org):
         (lambda: tariffs.add_plan_price(ctx, plan, valid_from="2028-01-01", full_day="-3"), "facturatie.price_negative"),
         (lambda: tariffs.save_plan(ctx, name="basis", mode="day"), "facturatie.name_taken"),
         (lambda: tariffs.save_plan(ctx, name=" ", mode="day"), "facturatie.name_required"),
-        (lambda: tariffs.save_plan(ctx, name="X", mode="week"), "facturatie.price_invalid"),
+        (lambda: tariffs.save_plan(ctx, name="X", mode="week"), "facturatie.plan_mode"),
         (lambda: tariffs.save_plan(ctx, name="Y", mode="day", sibling_reduction_pct="150"), "facturatie.percent_invalid"),
         (lambda: tariffs.save_extra(ctx, name="Luier", kind="care", price="1"), "facturatie.extra_kind"),
         (lambda: tariffs.save_extra(ctx, name="Luier", kind="extra", price="-1"), "facturatie.price_negative"),
