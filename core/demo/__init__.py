@@ -307,6 +307,13 @@ def _enable_default_modules(app: Flask) -> None:
                 enable_module(session, org, "planning")
             if "wachtlijst" in pm.infos and org.slug in ("vzw-auricula", "vzw-de-speelberg"):
                 enable_module(session, org, "wachtlijst")
+        if "facturatie" in pm.infos:  # billing (with attendance) for one IKT and one free-price partner
+            orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+            ikt = next((o for o in orgs if o.slug == TABLET_ORG), None)
+            free = next((o for o in orgs if o.price_regime == PriceRegime.VRIJE_PRIJS), None)
+            for org in (ikt, free):
+                if org is not None and org.iban:
+                    enable_module(session, org, "facturatie")
         for org in session.scalars(select(Organisation).order_by(Organisation.id)):
             tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)
 
