@@ -251,6 +251,11 @@ def _lines_of(entries: list[Entry], t: Tariffs, locale: str, respite_left: dict[
     children = sorted({k[0] for k in groups} | set(zero_days),
                       key=lambda c: (_child_name(t, c).lower(), c))
     order = {LineKind.CARE: 0, LineKind.ABSENCE_FEE: 1, LineKind.FINE: 2, LineKind.MEALS: 3, LineKind.EXTRA: 4}
+    unjustified: dict[int, int] = defaultdict(int)
+    for e in entries:
+        if e.kind == LineKind.ABSENCE_FEE:
+            unjustified[e.day.child_id] += 1
+    summarised: set[int] = set()  # the summary goes on the child's first care line only
     for child_id in children:
         name = _child_name(t, child_id)
         keys = sorted((k for k in groups if k[0] == child_id), key=lambda k: (order.get(k[1], 9), k[2], k[3]))
@@ -273,17 +278,22 @@ def _lines_of(entries: list[Entry], t: Tariffs, locale: str, respite_left: dict[
             else:
                 text = line_text(group, locale, name=name)
             rule = billed[0].rule if billed and len({d.rule for d in billed}) == 1 else group
+            summary: dict = {}
+            if kind == LineKind.CARE and child_id not in summarised:
+                summarised.add(child_id)
+                summary = _summary(days, respite_left.get((family_id, child_id)), unjustified.get(child_id, 0))
             lines.append(DraftLine(kind=kind, child_id=child_id, description=text, rule=rule[:60],
                                    quantity=quantity, unit_price=price, amount=amount, days=tuple(days),
-                                   summary=_summary(days, respite_left.get((family_id, child_id)))
-                                   if kind == LineKind.CARE else {}))
+                                   summary=summary))
     return lines
 
 
-def _summary(days: list[DraftDay], respite_left: Decimal | None) -> dict:
-    """What the PDF says of a care line: days per category, respijt used and left, absences."""
+def _summary(days: list[DraftDay], respite_left: Decimal | None, unjustified: int = 0) -> dict:
+    """What the PDF says of a care line: days per category, respijt used and left, absences
+    (``justified``: justified absences and closing days, never billed; ``unjustified``: the days
+    on the child's absence-fee line) and, per reason, the days not billed."""
     per_category: dict[str, int] = defaultdict(int)
-    absences: dict[str, int] = defaultdict(int)
+    not_billed: dict[str, int] = defaultdict(int)
     respijt = 0
     for d in days:
         if d.rule.startswith("not_billed."):
@@ -291,13 +301,20 @@ def _summary(days: list[DraftDay], respite_left: Decimal | None) -> dict:
             if reason == "respijt":
                 respijt += 1
             else:
-                absences[reason] += 1
+                not_billed[reason] += 1
         else:
             per_category[d.category] += 1
-    summary: dict = {"days": dict(per_category), "respijt_used": respijt, "absences": dict(absences)}
+    summary: dict = {"days": dict(per_category), "respijt_used": respijt,
+                     "absences": {"justified": sum(not_billed.values()), "unjustified": unjustified},
+                     "not_billed": dict(not_billed)}
     if respite_left is not None:
-        summary["respijt_left"] = str(respite_left)
+        summary["respijt_left"] = _plain(respite_left)
     return summary
+
+
+def _plain(value: Decimal) -> int | float:
+    """A JSON number for the stored summary (9 or 9.5, never "9.0")."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True)
@@ -350,6 +367,11 @@ class Computation:
     proposal: Proposal
     debtors: dict[int, Debtor]
     children: dict[int, Child]
+
+
+def compute_proposal(ctx, year: int, month: int) -> Proposal:
+    """The month's proposal (finalising's seam: ``services/finalise.py`` calls this)."""
+    return compute(ctx, year, month).proposal
 
 
 def compute(ctx, year: int, month: int) -> Computation:

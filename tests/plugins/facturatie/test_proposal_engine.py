@@ -47,6 +47,9 @@ def test_ikt_month_every_day_at_the_attest_price(session, factory, org, location
     assert {d.rule for d in care.days} == {"ikt.full"}
     assert inv.total == money(20 * 21) == care.amount
     assert care.summary["days"] == {"full": 21}
+    import json
+
+    json.dumps([d.detail for d in care.days])  # stored as JSON at finalisation
 
 
 def test_half_day_is_sixty_percent_only_when_reserved_half(session, factory, org, location):
@@ -136,6 +139,10 @@ def test_respijt_justified_closing_and_own_child_not_billed(session, factory, or
     assert date(2026, 11, 11) not in days
     assert care.quantity == 18 and inv.total == money(20 * 18)
     assert care.summary["respijt_used"] == 1 and "respijt_left" in care.summary
+    assert care.summary["absences"]["justified"] == 1 and care.summary["not_billed"] == {"gerechtvaardigd": 1}
+    import json
+
+    json.dumps(care.summary)  # stored as JSON at finalisation
 
 
 def test_month_in_the_future_is_refused(session, org):
