@@ -29,7 +29,10 @@ def billable_days(ctx, *, start: date, end: date,
     if end < start:
         raise ValueError("end before start")
     today = today or ctx.today()
-    ev_stmt = select(AttendanceEvent).where(
+    # plain rows, not ORM objects: a month of a large organisation is tens of thousands of taps
+    ev_stmt = select(AttendanceEvent.child_id, AttendanceEvent.day, AttendanceEvent.location_id,
+                     AttendanceEvent.status, AttendanceEvent.at, AttendanceEvent.client_id, AttendanceEvent.kind,
+                     AttendanceEvent.offline).where(
         AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start, AttendanceEvent.day <= end,
         AttendanceEvent.status == EventStatus.ACCEPTED, AttendanceEvent.child_id.is_not(None))
     ab_stmt = select(Absence).where(Absence.organisation_id == org.id, Absence.day >= start, Absence.day <= end)
@@ -40,7 +43,7 @@ def billable_days(ctx, *, start: date, end: date,
         ev_stmt = ev_stmt.where(AttendanceEvent.location_id == location_id)
         ab_stmt = ab_stmt.where(Absence.location_id == location_id)
     events: dict[tuple[int, date, int], list] = defaultdict(list)
-    for e in session.scalars(ev_stmt):
+    for e in session.execute(ev_stmt):
         events[(e.child_id, e.day, e.location_id)].append(e)
     absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
     reservations: dict[tuple[int, date], tuple[int, Reservation, bool]] = {}
