@@ -144,11 +144,13 @@ def unconfirmed_days(ctx, *, start: date, end: date) -> dict[int, list[date]]:
                                          AttendanceEvent.day <= end, AttendanceEvent.status == EventStatus.ACCEPTED,
                                          AttendanceEvent.child_id.is_not(None)).distinct()).all()
     covered: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
-    for c in ctx.session.scalars(select(Confirmation).where(
-            Confirmation.organisation_id == org.id, Confirmation.end_day >= start, Confirmation.start_day <= end)):
-        covered[(c.child_id, c.location_id)].append((c.start_day, c.end_day))
+    for child_id, location_id, lo, hi in ctx.session.execute(
+            select(Confirmation.child_id, Confirmation.location_id, Confirmation.start_day, Confirmation.end_day)
+            .where(Confirmation.organisation_id == org.id, Confirmation.end_day >= start,
+                   Confirmation.start_day <= end)):
+        covered[(child_id, location_id)].append((lo, hi))
     result: dict[int, list[date]] = defaultdict(list)
-    for child_id, location_id, day in sorted(set(present)):
+    for child_id, location_id, day in sorted({tuple(row) for row in present}):
         if not any(lo <= day <= hi for lo, hi in covered.get((child_id, location_id), ())):
             result[child_id].append(day)
     return dict(result)
