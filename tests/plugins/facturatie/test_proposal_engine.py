@@ -3,7 +3,7 @@ debtor, priced with the attest in force on each day, never billing respijt, clos
 children; warnings; diff; corrections after finalisation; bulk loading."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,9 @@ from core.errors import DomainError
 from core.models import PriceRegime
 from core.settings import set_setting
 from plugins.facturatie import api
-from plugins.planning import api as planning_api
 from plugins.facturatie.models import LineKind
 from plugins.facturatie.services import tariffs
+from plugins.planning import api as planning_api
 from tests.plugins.facturatie.engine_helpers import ctx_of, freeze, money, plan, stay, weekdays_of
 
 
@@ -321,3 +321,95 @@ def test_proposal_statements_do_not_grow_with_families(app, session, factory, or
     add_families(6)
     large, statements = count()
     assert large == small, statements
+
+
+def test_deposit_charged_when_care_starts_and_refunded_when_it_ends(session, factory, org, location):
+    from plugins.planning import api as planning
+    from plugins.planning.models import HouseRules
+    from plugins.planning.services import agreements
+    from tests.plugins.facturatie.engine_helpers import store_as_finalised
+
+    freeze(2026, 12, 2)
+    session.add(HouseRules(organisation_id=org.id, effective_date=date(2026, 1, 1), title="Reglement", text="x"))
+    family, child = _ikt_family(session, factory, org, location)
+    ctx = ctx_of(session, org)
+    agreements.generate_agreements(ctx, child.id, deposit_amount="100")
+    _all_present(session, org, child, location)
+    november = api.compute_proposal(ctx, 2026, 11)
+    [deposit] = [line for inv in november.invoices for line in inv.lines if line.kind == LineKind.DEPOSIT]
+    assert deposit.amount == money(100) and deposit.rule == "deposit"
+    store_as_finalised(session, org, november)
+    [plan_id] = [a.care_plan_id for a in planning.agreements(ctx, start=date(2026, 11, 1), end=date(2026, 12, 31))]
+    planning.end_care_plan(ctx, plan_id, end_date=date(2026, 12, 1))
+    december = api.compute_proposal(ctx_of(session, org), 2026, 12)
+    refunds = [line for inv in december.invoices for line in inv.lines if line.kind == LineKind.DEPOSIT]
+    assert [(r.rule, r.amount) for r in refunds] == [("deposit.refund", money(-100))]
+
+
+def test_unrecorded_absences_use_respite_first_and_finalising_books_them(session, factory, org, location):
+    from plugins.planning import api as planning
+
+    freeze()
+    family, child = _ikt_family(session, factory, org, location)
+    ctx = ctx_of(session, org)
+    [balance] = planning.respite_per_agreement(ctx, child.id, 2026)
+    left = int(balance.balance)
+    assert left >= 1
+    absent = [d for d in weekdays_of(2026, 11) if d >= date(2026, 11, 23)]  # nobody came, nobody reported
+    _all_present(session, org, child, location, skip=set(absent))
+    proposal = api.compute_proposal(ctx, 2026, 11)
+    [inv] = proposal.invoices
+    respijt = [d for line in inv.lines for d in line.days if d.rule == "not_billed.respijt"]
+    fees = [d for line in inv.lines if line.kind == LineKind.ABSENCE_FEE for d in line.days]
+    assert len(respijt) == min(left, len(absent)) and len(fees) == len(absent) - len(respijt)
+    assert all(d.detail["book_respite"] for d in respijt) and all(d.amount <= Decimal("32.18") for d in fees)
+    assert api.book_respite_days(ctx, proposal) == len(respijt)
+    [after] = planning.respite_per_agreement(ctx_of(session, org), child.id, 2026)
+    assert after.balance == balance.balance - len(respijt)
+
+
+def test_month_fee_plan(session, factory, org, location):
+    freeze()
+    o = ctx_of(session, org).org
+    o.price_regime = PriceRegime.VRIJE_PRIJS
+    session.flush()
+    ctx = ctx_of(session, org)
+    monthly = tariffs.save_plan(ctx, name="Maand", mode="month", is_default=True)
+    tariffs.add_plan_price(ctx, monthly, valid_from=date(2026, 1, 1), month_fee="650")
+    family, child = factory.family(org), None
+    child = factory.child(org, family=family, location=location)
+    plan(session, org, child, location)
+    _all_present(session, org, child, location)
+    [inv] = api.compute_proposal(ctx, 2026, 11).invoices
+    assert inv.total == money(650)
+    assert {line.rule for line in inv.lines} == {"free.month"}
+
+
+def test_open_stay_unconfirmed_and_month_change_warnings(session, factory, org, location):
+    from plugins.aanwezigheden.models import Confirmation
+    from plugins.facturatie.services import proposal as service
+
+    freeze()
+    family, child = _ikt_family(session, factory, org, location)
+    days = [d for d in weekdays_of(2026, 11) if d >= date(2026, 11, 2)]
+    for d in days[:-1]:
+        stay(session, org, child, location, d, time(8), time(16))
+    stay(session, org, child, location, days[-1], time(8), None)  # departure missing
+    session.add(Confirmation(organisation_id=org.id, client_id="c1", child_id=child.id, location_id=location.id,
+                             start_day=date(2026, 11, 2), end_day=date(2026, 11, 22), kind="week",
+                             confirmed_by="ouder", at=datetime(2026, 11, 22, 18, tzinfo=UTC)))
+    session.flush()
+    ctx = ctx_of(session, org)
+    # October's run said 100 euro for this family: November moves far more than 25 %
+    from plugins.facturatie.models import BillingRun
+
+    session.add(BillingRun(organisation_id=org.id, year=2026, month=10, snapshot={
+        str(family.id): {"total": "100.00", "name": family.name, "lines": {}}}, previous_snapshot={}))
+    session.flush()
+    warnings = {w.key: w for w in api.compute_proposal(ctx, 2026, 11).warnings}
+    assert f"open_stay:child:{child.id}:{days[-1].isoformat()}" in warnings
+    unconfirmed = warnings[f"unconfirmed:child:{child.id}"]
+    assert unconfirmed.params["days"] == len([d for d in days if d > date(2026, 11, 22)])
+    change = warnings[f"change:family:{family.id}"]
+    assert not change.blocking and change.params["previous"] == "100.00"
+    assert service.diff({}, {}) == []
