@@ -185,13 +185,14 @@ def _with_detail(day: DraftDay, **extra) -> DraftDay:
                     {**day.detail, **extra})
 
 
-def extra_entries(ctx, start: date, end: date, days, t: Tariffs) -> list[Entry]:
+def extra_entries(ctx, start: date, end: date, days, t: Tariffs, child_ids=None) -> list[Entry]:
     """Extras recorded per child per day, and the catalogue's per-present-day items."""
     family_of_day = {(d.child_id, d.day): d.family_id for d in days}
     entries: list[Entry] = []
-    for use in ctx.session.scalars(select(ExtraUse).where(ExtraUse.organisation_id == ctx.org.id,
-                                                          ExtraUse.day >= start, ExtraUse.day <= end)
-                                   .order_by(ExtraUse.child_id, ExtraUse.day)):
+    stmt = select(ExtraUse).where(ExtraUse.organisation_id == ctx.org.id, ExtraUse.day >= start, ExtraUse.day <= end)
+    if child_ids is not None:
+        stmt = stmt.where(ExtraUse.child_id.in_(child_ids))
+    for use in ctx.session.scalars(stmt.order_by(ExtraUse.child_id, ExtraUse.day)):
         item = t.items.get(use.item_id)
         if item is None:
             continue
@@ -379,15 +380,26 @@ def compute_proposal(ctx, year: int, month: int) -> Proposal:
     return compute(ctx, year, month).proposal
 
 
-def compute(ctx, year: int, month: int) -> Computation:
-    """The month's proposal (no writes)."""
+def children_of_family(ctx, family_id: int) -> list[int]:
+    """The children of one household (for a single family's draft: the same computation, narrowed)."""
+    return sorted(ctx.session.scalars(select(ChildFamily.child_id).where(
+        ChildFamily.organisation_id == ctx.org.id, ChildFamily.family_id == family_id)))
+
+
+def compute(ctx, year: int, month: int, *, family_id: int | None = None) -> Computation:
+    """The month's proposal (no writes). With ``family_id``: only that household's children are
+    read (its draft page), with the same rules; other households of those children are left out."""
     start, end = check_month(ctx, year, month)
     rules = rules_of(ctx)
-    days = [d for d in billable_days(ctx, start=start, end=end) if not d.planned]
+    only = children_of_family(ctx, family_id) if family_id is not None else None
+    days = [d for d in billable_days(ctx, start=start, end=end, child_ids=only) if not d.planned]
     child_ids = {d.child_id for d in days}
-    extra_children = set(ctx.session.scalars(select(ExtraUse.child_id).where(
-        ExtraUse.organisation_id == ctx.org.id, ExtraUse.day >= start, ExtraUse.day <= end).distinct()))
-    running = agreements(ctx, start=start, end=end)
+    extra_stmt = select(ExtraUse.child_id).where(ExtraUse.organisation_id == ctx.org.id, ExtraUse.day >= start,
+                                                 ExtraUse.day <= end)
+    if only is not None:
+        extra_stmt = extra_stmt.where(ExtraUse.child_id.in_(only))
+    extra_children = set(ctx.session.scalars(extra_stmt.distinct()))
+    running = agreements(ctx, start=start, end=end, child_ids=only)
     deposit_billing = bool(ctx.setting("facturatie.deposit_billing"))
     deposit_plans = [a for a in running if deposit_billing and ((start <= a.start <= end) or
                                                                    (a.end is not None and start <= a.end <= end))]
@@ -399,7 +411,7 @@ def compute(ctx, year: int, month: int) -> Computation:
     if str(ctx.setting("facturatie.unrecorded_absence")) == "respijt_first":
         virtual = virtual_respite(days, balances)
     entries = price_days(ctx, days, t, rules, virtual_respijt=virtual)
-    entries += extra_entries(ctx, start, end, days, t)
+    entries += extra_entries(ctx, start, end, days, t, only)
 
     warnings: list[ProposalWarning] = []
     per_family: dict[int, list[Entry]] = defaultdict(list)
@@ -424,7 +436,7 @@ def compute(ctx, year: int, month: int) -> Computation:
     extra_lines: dict[int, list[DraftLine]] = defaultdict(list)
     _month_fees(days, t, rules, start, extra_lines)
     _deposits(ctx, deposit_plans, start, end, t, extra_lines)
-    corrections = correction_lines(ctx, year, month, rules)
+    corrections = correction_lines(ctx, year, month, rules, only)
     for fam, lines in corrections.items():
         extra_lines[fam].extend(lines)
     debtors = load_debtors(ctx, set(per_family) | set(extra_lines))
@@ -603,7 +615,7 @@ def _month_add(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def correction_lines(ctx, year: int, month: int, rules: Rules) -> dict[int, list[DraftLine]]:
+def correction_lines(ctx, year: int, month: int, rules: Rules, only=None) -> dict[int, list[DraftLine]]:
     """Registrations changed after an earlier month was finalised: per debtor, lines with the
     difference between what the stored line days say and what billable_days says now, each
     pointing at the invoice it corrects (``corrects_invoice_id``) with the day in the detail.
@@ -635,7 +647,8 @@ def correction_lines(ctx, year: int, month: int, rules: Rules) -> dict[int, list
         .join(InvoiceLine, InvoiceLine.id == InvoiceLineDay.line_id)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(InvoiceLineDay.organisation_id == ctx.org.id, InvoiceLineDay.day >= start, InvoiceLineDay.day <= end,
-               Invoice.kind == InvoiceKind.INVOICE)).all()
+               Invoice.kind == InvoiceKind.INVOICE,
+               InvoiceLineDay.child_id.in_(only) if only is not None else InvoiceLineDay.id.is_not(None))).all()
     for child_id, day, amount, rule, kind, corrects, inv_id, fam, state, py, pm in rows:
         if state == PaymentState.CREDITED:
             skipped.add((child_id, day))
@@ -650,12 +663,12 @@ def correction_lines(ctx, year: int, month: int, rules: Rules) -> dict[int, list
         if corrects is None:
             original[(fam, child_id, day)] = inv_id
             of_period[(fam, py, pm)] = inv_id
-    now_days = [d for d in billable_days(ctx, start=start, end=end)
+    now_days = [d for d in billable_days(ctx, start=start, end=end, child_ids=only)
                 if (d.day.year, d.day.month) in finalised and not d.planned]
     t = load_tariffs(ctx, {d.child_id for d in now_days} | {k[1] for k in stored},
                      {d.location_id for d in now_days}, start, end, rules)
     entries = price_days(ctx, now_days, t, rules, virtual_respijt=stored_respijt)
-    entries += extra_entries(ctx, start, end, now_days, t)
+    entries += extra_entries(ctx, start, end, now_days, t, only)
     now: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     now_day: dict[tuple, DraftDay] = {}
     for e in entries:

@@ -97,7 +97,7 @@ def draft(year: int, month: int, family_id: int):
     reservation, registered times, category, rule, price)."""
     family = get_or_404(Family, family_id)
     ctx = current_context()
-    result = service.compute(ctx, year, month)
+    result = service.compute(ctx, year, month, family_id=family.id)
     invoice = next((inv for inv in result.proposal.invoices if inv.family_id == family.id), None)
     if invoice is None:
         abort(404)

@@ -205,6 +205,11 @@ def test_co_parents_each_their_own_invoice(session, factory, org, location):
     assert set(invoices) == {fam_a.id, fam_b.id}
     assert invoices[fam_a.id].total == money(20 * 9)  # 5 Mondays... Mo/Tu from 2 Nov: 9 days
     assert invoices[fam_b.id].total == money(8 * 8)
+    from plugins.facturatie.services import proposal as service
+
+    for fam in (fam_a, fam_b):  # a family's draft page computes its children only, with the same result
+        narrowed = service.compute(ctx, 2026, 11, family_id=fam.id).proposal
+        assert [i for i in narrowed.invoices if i.family_id == fam.id] == [invoices[fam.id]]
 
 
 def test_cost_share_percentage_splits_each_day(session, factory, org, location):
