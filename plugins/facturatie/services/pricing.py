@@ -79,12 +79,13 @@ def detail_of(d) -> dict[str, Any]:
     """What the explanation shows of a billable day: reservation, registration, absence, agreement."""
     reserved = None
     if d.reserved:
-        span = "-".join(x for x in (_hhmm(d.reserved_start), _hhmm(d.reserved_end)) if x)
-        reserved = f"{span} {d.reserved_day_part or ''}".strip()
+        reserved = "-".join(x for x in (_hhmm(d.reserved_start), _hhmm(d.reserved_end)) if x) or None
     cat = getattr(d.registered_category, "value", d.registered_category)
+    stayed = d.counted_minutes + d.uncounted_minutes
     return {
-        "reserved": reserved, "reserved_category": getattr(d.reserved_category, "value", d.reserved_category),
-        "registered": f"{d.counted_minutes + d.uncounted_minutes} min" if d.present else None,
+        "reserved": reserved, "reserved_day_part": d.reserved_day_part if d.reserved else None,
+        "reserved_category": getattr(d.reserved_category, "value", d.reserved_category),
+        "registered": f"{stayed // 60}:{stayed % 60:02d}" if d.present else None,  # hours:minutes present
         "registered_category": cat, "counted_minutes": d.counted_minutes, "uncounted_minutes": d.uncounted_minutes,
         "absence": getattr(d.absence, "value", d.absence), "absence_reason": d.absence_reason or "",
         "absence_recorded": d.absence_recorded, "extra_day": d.extra_day, "settling_in": d.settling_in,

@@ -32,6 +32,13 @@ RULE_LABELS = {
 }
 
 
+CATEGORY_LABELS = {"half": _l("minder dan 5 uur"), "full": _l("5 tot 11 uur"), "flex": _l("11 uur of meer"),
+                   "third": _l("minder dan 3 uur"), "hours": _l("uren"), "late": _l("te laat"),
+                   "extra": _l("extra")}
+PART_LABELS = {"morning": _l("voormiddag"), "afternoon": _l("namiddag"), "full": _l("volle dag"),
+               "hours": _l("uren")}
+
+
 def warning_text(w) -> str:
     template = message_template(w.code)
     return render(template, w.params) if template is not None else w.code
@@ -107,7 +114,8 @@ def draft(year: int, month: int, family_id: int):
     children = result.children
     return render_template("facturatie/draft.html", inv=invoice, family=family, year=year, month=month,
                            month_label=format_date(date(year, month, 1), "MMMM y"), line_no=line_no,
-                           children=children, rule_labels=RULE_LABELS,
+                           children=children, rule_labels=RULE_LABELS, category_labels=CATEGORY_LABELS,
+                           part_labels=PART_LABELS,
                            warnings=[w for w in result.proposal.warnings if w.family_id == family.id
                                      or (w.child_id and any(line.child_id == w.child_id for line in invoice.lines))],
                            warning_text=warning_text)
