@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from core.models import Role
-from core.plugins import MenuItem, hookimpl
+from core.plugins import MenuItem, Panel, hookimpl
 
 
 @hookimpl
@@ -48,3 +48,24 @@ def populate_demo(session, org, seed):
     from .services.demo import populate
 
     populate(session, org, seed)
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    """The child's attest inkomenstarief in force, with a link to its tariff page."""
+    from flask import render_template
+
+    from core.context import context_for
+    from core.db import session
+    from core.security import can
+
+    from .services import tariffs
+    from .views.blueprint import BILLING_VIEW
+
+    if not can(user, BILLING_VIEW):
+        return []
+    ctx = context_for(session(), org)
+    today = ctx.today()
+    attest = tariffs.attest_on(tariffs.attests_in(ctx, [child.id], today, today).get(child.id, []), today, None)
+    html = render_template("facturatie/_child_panel.html", child=child, attest=attest)
+    return [Panel(_l("Attest inkomenstarief"), html, weight=30, module="facturatie")]

@@ -218,3 +218,32 @@ def test_proposal_page_statements_do_not_grow(client, session, factory, org, loc
     for i in range(5):
         _family_with_month(session, factory, org, location, name=f"Gezin B{i}")
     assert count() == small
+
+
+def test_child_file_shows_the_attest_panel(client, session, factory, org, location, finance):
+    freeze()
+    child = factory.child(org, location=location, first_name="Paneel")
+    tariffs.add_attest(ctx_of(session, org), child_id=child.id, kindcode="250301-012-01", day_price="17,25",
+                       valid_from=date(2026, 1, 1))
+    session.commit()
+    login(client, finance)
+    page = client.get(f"/o/{org.slug}/children/{child.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "250301-012-01" in body and "17,25" in body
+
+
+def test_tariffs_page_statements_do_not_grow(client, session, factory, org, location, finance):
+    freeze()
+    login(client, finance)
+
+    def count():
+        with QueryCounter(session.get_bind()) as counter:
+            assert client.get(f"/o/{org.slug}/facturatie/tarieven").status_code == 200
+        return counter.count
+
+    for _ in range(2):
+        _family_with_month(session, factory, org, location)
+    small = count()
+    for _ in range(4):
+        _family_with_month(session, factory, org, location)
+    assert count() == small
