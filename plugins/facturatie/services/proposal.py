@@ -819,6 +819,7 @@ def accept_warning(ctx, year: int, month: int, key: str, reason: str, keys: set[
         raise BillingError("facturatie.reason_required", "reason")
     if key not in keys:
         raise BillingError("facturatie.warning_unknown", "key")
+    lock_run(ctx, year, month)  # two users accepting the same warning: the second waits, then updates
     row = ctx.session.scalar(select(WarningAcceptance).where(
         WarningAcceptance.organisation_id == ctx.org.id, WarningAcceptance.year == year,
         WarningAcceptance.month == month, WarningAcceptance.key == key))

@@ -71,11 +71,26 @@ def valid_kindcode(code: str) -> bool:
     return bool(KINDCODE.fullmatch(code)) and sum(ch.isdigit() for ch in code) in (9, 10, 11)
 
 
-def _child(ctx, child_id) -> Child:
-    child = ctx.session.scalar(select(Child).where(Child.organisation_id == ctx.org.id, Child.id == child_id))
+def _child(ctx, child_id, *, lock: bool = False) -> Child:
+    """The organisation's child; ``lock``: the parent row of a check-then-write on its tariffs
+    (docs/concurrency.md), locked in a statement of its own before anything is read."""
+    try:
+        child_id = int(child_id)
+    except (TypeError, ValueError):
+        raise BillingError("facturatie.child_unknown", "child_id") from None
+    stmt = select(Child).where(Child.organisation_id == ctx.org.id, Child.id == child_id)
+    child = ctx.session.scalar(stmt.with_for_update() if lock else stmt)
     if child is None:
         raise BillingError("facturatie.child_unknown", "child_id")
     return child
+
+
+def lock_organisation(ctx) -> None:
+    """The parent row of the organisation's tariff plans and extras catalogue (unique names, one
+    default plan): locked before they are read (docs/concurrency.md)."""
+    from core.models import Organisation
+
+    ctx.session.execute(select(Organisation.id).where(Organisation.id == ctx.org.id).with_for_update())
 
 
 def attests_of(ctx, child_id: int) -> list[IncomeTariffAttest]:
@@ -94,8 +109,9 @@ def add_attest(ctx, *, child_id, kindcode: str, day_price, valid_from, valid_to=
     """Record an attest inkomenstarief. An open attest of the same household that started
     earlier is closed the day before (a new attest follows the old one, domain-rules §1.2); any
     other overlap is refused. The price may not be negative, nor below the minimum tariff
-    without IVT."""
-    child = _child(ctx, child_id)
+    without IVT. Two users adding at once: the child's row is locked first, the second waits and
+    then sees the first one's attest."""
+    child = _child(ctx, child_id, lock=True)
     code = (kindcode or "").strip()
     if not valid_kindcode(code):
         raise BillingError("facturatie.kindcode_invalid", "kindcode")
@@ -189,6 +205,7 @@ def save_plan(ctx, *, name: str, mode: str, is_default: bool = False, sibling_re
     pct = parse_price(sibling_reduction_pct or "0", "sibling_reduction_pct")
     if pct > 100:
         raise BillingError("facturatie.percent_invalid", "sibling_reduction_pct")
+    lock_organisation(ctx)
     plans = list(ctx.session.scalars(select(TariffPlan).where(TariffPlan.organisation_id == ctx.org.id)))
     if any(p.name.lower() == name.lower()[:100] and p.id != plan_id for p in plans):
         raise BillingError("facturatie.name_taken", "name")
@@ -214,6 +231,8 @@ def add_plan_price(ctx, plan: TariffPlan, *, valid_from, full_day="0", half_day=
         raise BillingError("facturatie.date_invalid", "valid_from")
     values = {f: parse_price(v or "0", f) for f, v in
               (("full_day", full_day), ("half_day", half_day), ("hour", hour), ("month_fee", month_fee))}
+    lock_organisation(ctx)
+    ctx.session.refresh(plan, ["prices"])
     if any(p.valid_from == start for p in plan.prices):
         raise BillingError("facturatie.plan_price_exists", "valid_from", day=start.strftime("%d/%m/%Y"))
     row = TariffPlanPrice(organisation_id=ctx.org.id, plan_id=plan.id, valid_from=start, **values)
@@ -235,7 +254,7 @@ def price_on(plan: TariffPlan | None, day: date) -> TariffPlanPrice | None:
 
 def set_child_plan(ctx, child_id, plan_id) -> None:
     """A child's own plan (None: the organisation's default)."""
-    child = _child(ctx, child_id)
+    child = _child(ctx, child_id, lock=True)
     plan = None
     if plan_id not in (None, ""):
         plan = ctx.session.scalar(select(TariffPlan).where(TariffPlan.organisation_id == ctx.org.id,
@@ -254,7 +273,7 @@ def set_child_plan(ctx, child_id, plan_id) -> None:
 def set_cost_shares(ctx, child_id, shares: dict[int, object]) -> None:
     """Co-parenting without split days: each household's percentage of the child's days; the
     shares add up to 100, or are all empty (then the care plans decide)."""
-    child = _child(ctx, child_id)
+    child = _child(ctx, child_id, lock=True)
     families = set(ctx.session.scalars(select(ChildFamily.family_id).where(
         ChildFamily.organisation_id == ctx.org.id, ChildFamily.child_id == child.id)))
     values: dict[int, Decimal] = {}
@@ -289,6 +308,7 @@ def save_extra(ctx, *, name: str, kind: str, price, per_present_day: bool = Fals
     if kind not in (LineKind.MEALS.value, LineKind.EXTRA.value):
         raise BillingError("facturatie.extra_kind", "kind")
     value = parse_price(price, "price")
+    lock_organisation(ctx)
     items = list(ctx.session.scalars(select(ExtraItem).where(ExtraItem.organisation_id == ctx.org.id)))
     if any(i.name.lower() == name.lower()[:100] and i.id != item_id for i in items):
         raise BillingError("facturatie.name_taken", "name")
@@ -304,7 +324,7 @@ def save_extra(ctx, *, name: str, kind: str, price, per_present_day: bool = Fals
 
 def record_extra(ctx, *, child_id, item_id, day, quantity=1) -> ExtraUse | None:
     """An extra for a child on a day at the item's current price; quantity 0 removes it."""
-    child = _child(ctx, child_id)
+    child = _child(ctx, child_id, lock=True)
     item = ctx.session.scalar(select(ExtraItem).where(ExtraItem.organisation_id == ctx.org.id,
                                                       ExtraItem.id == int(item_id or 0)))
     if item is None:
