@@ -94,7 +94,13 @@ def build_dataset(app, *, families: int, name: str, seed: int = 2026) -> int:
         Organisation,
     )
     from core.tenancy import enable_module
-    from plugins.aanwezigheden.models import Absence, AbsenceKind, AttendanceEvent, Confirmation, EventKind
+    from plugins.aanwezigheden.models import (
+        Absence,
+        AbsenceKind,
+        AttendanceEvent,
+        Confirmation,
+        EventKind,
+    )
     from plugins.facturatie.models import IncomeTariffAttest
     from plugins.planning.models import CarePlan, CarePlanVersion, PatternDay
 
@@ -229,7 +235,7 @@ def bench_proposal(app, org_ids: dict[str, int], repeat: int = 3) -> dict:
                 ms, statements, result = _timed(proposal, repeat, counter)
                 rows = session.execute(text(BASELINE_SQL), {"org": org_id, "lo": first, "hi": last}).all()
                 base_ms, base_statements, _ = _timed(
-                    lambda session=session: session.execute(text(BASELINE_SQL),
+                    lambda session=session, org_id=org_id: session.execute(text(BASELINE_SQL),
                                                             {"org": org_id, "lo": first, "hi": last}).all(),
                     repeat, counter)
                 figures["orgs"][label] = {
