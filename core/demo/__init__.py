@@ -77,6 +77,7 @@ class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     public_forms: list[tuple[str, str]] = field(default_factory=list)  # (organisation, path of its form)
     tablet_org: str = ""  # slug of the organisation whose director pairs a tablet in the hint
+    billing_orgs: list[str] = field(default_factory=list)  # slugs of the partners with facturatie on
 
     def report(self, base_url: str = "http://127.0.0.1:5000", outbox: str = "var/outbox-mail/") -> str:
         """The logins (columns as wide as the longest value, nothing cut), the public request forms
@@ -101,12 +102,15 @@ class DemoResult:
                 "",
                 "Een tablet koppelen (aanwezigheden):",
                 f"  1. meld aan als director.{self.tablet_org}@koepel.demo en schakel onder Modules",
-                "     'Aanwezigheden' in;",
+                "     'Aanwezigheden' in (als het nog niet aan staat);",
                 f"  2. meld ook op de tablet aan als die verantwoordelijke, open {base}/o/{self.tablet_org}/aanwezigheden/devices,",
                 "     kies de locatie en klik op Koppelen; de tablet meldt zich af en toont voortaan de kinderen",
                 "     van die locatie;",
                 f"  3. een begeleider stelt haar pincode in via {base}/o/{self.tablet_org}/aanwezigheden/pin.",
             ]
+        if self.billing_orgs:
+            lines += ["", "Facturatie (tarieven, attesten en de registraties van vorige maand):"]
+            lines += [f"  meld aan als finance.{slug}@koepel.demo: {base}/o/{slug}/facturatie/" for slug in self.billing_orgs]
         lines += ["", f"E-mails van de demo (de taakverwerker draait mee met make demo): {outbox}"]
         return "\n".join(lines)
 
@@ -307,6 +311,13 @@ def _enable_default_modules(app: Flask) -> None:
                 enable_module(session, org, "planning")
             if "wachtlijst" in pm.infos and org.slug in ("vzw-auricula", "vzw-de-speelberg"):
                 enable_module(session, org, "wachtlijst")
+        if "facturatie" in pm.infos:  # billing (with attendance) for one IKT and one free-price partner
+            orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
+            ikt = next((o for o in orgs if o.slug == TABLET_ORG), None)
+            free = next((o for o in orgs if o.price_regime == PriceRegime.VRIJE_PRIJS), None)
+            for org in (ikt, free):
+                if org is not None and org.iban:
+                    enable_module(session, org, "facturatie")
         for org in session.scalars(select(Organisation).order_by(Organisation.id)):
             tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)
 
@@ -329,4 +340,7 @@ def _describe(session, koepel: Koepel, created: bool) -> DemoResult:
     result.public_forms = [(o.name, f"/o/{o.slug}/wachtlijst/aanvraag") for o in orgs if o.id in with_form]
     slugs = [o.slug for o in orgs]
     result.tablet_org = TABLET_ORG if TABLET_ORG in slugs else (slugs[0] if slugs else "")
+    billing = set(session.scalars(select(OrganisationModule.organisation_id).where(
+        OrganisationModule.organisation_id.in_(org_ids), OrganisationModule.module == "facturatie")))
+    result.billing_orgs = [o.slug for o in orgs if o.id in billing]
     return result

@@ -138,6 +138,14 @@ def resolve_expected_children(org, location_id, day):
     no enabled module plans care (the first non-None answer wins)."""
 
 
+@hookspec(firstresult=True)
+def resolve_kindcodes(org, child_ids, start, end):
+    """The Opgroeien kindcodes of children in ``start..end`` from the module that keeps the attests
+    inkomenstarief (facturatie): ``{(child_id, family_id or None): kindcode}`` (None as family: the
+    child's own attest), or None when no enabled module keeps them (the first non-None answer wins;
+    aanwezigheden then uses its own table)."""
+
+
 # --- collectors used by billing (facturatie) ------------------------------------------------------
 
 

@@ -62,7 +62,7 @@ from .services.rules import (
 
 __all__ = [
     "FO_BUCKETS", "AbsenceKind", "BillableDay", "DayCategory", "Interval", "Reservation", "billable_days",
-    "category_for", "compute_day", "counted_minutes", "fo_bucket", "kindcode",
+    "category_for", "compute_day", "counted_minutes", "fo_bucket", "kindcode", "unconfirmed_days",
 ]
 
 
@@ -78,3 +78,9 @@ def billable_days(ctx, *, start: date, end: date,
 def kindcode(ctx, child_id: int) -> str | None:
     """The Opgroeien kindcode of a child (from the attest inkomenstarief), if known."""
     return kindcodes.child_kindcode(ctx, child_id)
+
+
+def unconfirmed_days(ctx, *, start: date, end: date) -> dict[int, list[date]]:
+    """Per child, the registered days in ``start..end`` no parent confirmed yet (billing warns
+    before finalising). A fixed number of queries."""
+    return billing.unconfirmed_days(ctx, start=start, end=end)

@@ -99,3 +99,11 @@ def before_retention_erase(session, org, child_ids, family_ids):
     from .services.retention import before_erase
 
     before_erase(session, org, child_ids)
+
+
+@hookimpl(trylast=True)
+def populate_demo(session, org, seed):
+    """Last month's registrations from planning's reserved days (after planning's demo plans)."""
+    from .services.demo import populate
+
+    populate(session, org, seed)

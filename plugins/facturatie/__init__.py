@@ -1,4 +1,5 @@
-"""Facturatie: registered skeleton until its issue lands (see the module's page)."""
+"""Facturatie: tariffs (attests inkomenstarief, free-price plans), the monthly proposal per family
+and, with the other parts of billing, invoices, payments and tax certificates."""
 from flask_babel import lazy_gettext as _l
 
 from core.plugins import PluginInfo
@@ -14,8 +15,8 @@ def needs_iban(ctx):
 PLUGIN = PluginInfo(
     name="facturatie",
     title=_l("Facturatie"),
-    requires={"aanwezigheden"},
+    requires={"aanwezigheden", "planning"},
     description=_l("Maandfacturen, SEPA-domiciliëring, bankafschriften, fiscale attesten."),
-    available=False,
+    available=True,
     can_enable=needs_iban,
 )

@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -317,3 +318,154 @@ class PaymentAllocation(Base, TenantMixin):
     amount: Mapped[Decimal] = mapped_column(MONEY)
 
     payment: Mapped[Payment] = relationship(back_populates="allocations")
+
+
+# --- tariffs (the engine: attests, tariff plans, extras, cost shares) -------------------------------
+
+
+class PlanMode(enum.StrEnum):
+    """How a free-price tariff plan charges a care day (domain-rules §1.7)."""
+
+    DAY = "day"  # a full-day price and a half-day price (< 5 h)
+    HOUR = "hour"  # per started hour
+    HALF_HOUR = "half_hour"  # per started half hour
+    MONTH = "month"  # a flat fee per month of care
+
+
+class IncomeTariffAttest(Base, TenantMixin, TimestampMixin):
+    """An attest inkomenstarief (domain-rules §1.2): the IKT day price Opgroeien set for one child,
+    for one household (``family_id``; None: every household of the child) from ``valid_from`` to
+    ``valid_to`` (None: open). The one home of the kindcode: FO-SU-05 reads it from here when
+    facturatie is on. History is kept: a new attest closes the open one, never rewrites it."""
+
+    __tablename__ = "facturatie_attest"
+    __audit_label__ = _l("Attest inkomenstarief")
+    __audited__ = True
+    __table_args__ = (
+        CheckConstraint("day_price >= 0", name="price_not_negative"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period_valid"),
+        Index("ix_facturatie_attest_child", "organisation_id", "child_id", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"))
+    kindcode: Mapped[str] = mapped_column(String(13))
+    day_price: Mapped[Decimal] = mapped_column(PRICE)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    ivt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # individueel verminderd
+    notes: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+
+class TariffPlan(Base, TenantMixin, TimestampMixin):
+    """A free-price tariff plan of the organisation; its prices are :class:`TariffPlanPrice` rows
+    valid from a date (indexation). ``is_default``: the plan of every child without override."""
+
+    __tablename__ = "facturatie_tariff_plan"
+    __audit_label__ = _l("Tariefplan")
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name"),
+        CheckConstraint("sibling_reduction_pct >= 0 AND sibling_reduction_pct <= 100", name="sibling_pct_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[PlanMode] = mapped_column(str_enum(PlanMode, 16), default=PlanMode.DAY)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the reduction on the care of the 2nd and further child of one household in the month (a rule)
+    sibling_reduction_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"),
+                                                           server_default="0")
+
+    prices: Mapped[list[TariffPlanPrice]] = relationship(back_populates="plan", order_by="TariffPlanPrice.valid_from",
+                                                         cascade="all, delete-orphan")
+
+
+class TariffPlanPrice(Base, TenantMixin):
+    """The prices of a plan from ``valid_from`` on (until the next row): indexation per date."""
+
+    __tablename__ = "facturatie_tariff_price"
+    __audit_label__ = _l("Tariefprijs")
+    __audited__ = True
+    __table_args__ = (
+        UniqueConstraint("plan_id", "valid_from"),
+        CheckConstraint("full_day >= 0 AND half_day >= 0 AND hour >= 0 AND month_fee >= 0",
+                        name="prices_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("facturatie_tariff_plan.id", ondelete="CASCADE"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    full_day: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))
+    half_day: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))
+    hour: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))  # per hour or per half hour (mode)
+    month_fee: Mapped[Decimal] = mapped_column(PRICE, default=Decimal("0"))
+
+    plan: Mapped[TariffPlan] = relationship(back_populates="prices")
+
+
+class ChildBilling(Base, TenantMixin, TimestampMixin):
+    """Per child: a tariff plan other than the organisation's default (free price)."""
+
+    __tablename__ = "facturatie_child_billing"
+    __audit_label__ = _l("Tariefplan van een kind")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    tariff_plan_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_tariff_plan.id", ondelete="SET NULL"))
+
+
+class CostShare(Base, TenantMixin):
+    """Co-parenting when the care plan does not split the days: each household pays ``percent`` of
+    every day of the child (the shares of one child add up to 100)."""
+
+    __tablename__ = "facturatie_cost_share"
+    __audit_label__ = _l("Kostenverdeling co-ouderschap")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id", "family_id"),
+                      CheckConstraint("percent > 0 AND percent <= 100", name="percent_valid"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"))
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+
+class ExtraItem(Base, TenantMixin, TimestampMixin):
+    """An item of the extras catalogue (meals, nappies, ...): a ``meals`` or ``extra`` line.
+    ``per_present_day``: charged automatically on every day the child was present."""
+
+    __tablename__ = "facturatie_extra_item"
+    __audit_label__ = _l("Extra (catalogus)")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),
+                      CheckConstraint("price >= 0", name="price_not_negative"),
+                      CheckConstraint("kind IN ('meals', 'extra')", name="kind_extra"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[LineKind] = mapped_column(str_enum(LineKind, 16), default=LineKind.EXTRA)
+    price: Mapped[Decimal] = mapped_column(PRICE)
+    per_present_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class ExtraUse(Base, TenantMixin):
+    """An extra recorded for one child on one day (the price in force when it was recorded)."""
+
+    __tablename__ = "facturatie_extra_use"
+    __audit_label__ = _l("Extra van een kind")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id", "day", "item_id"),
+                      CheckConstraint("quantity > 0", name="quantity_positive"),
+                      Index("ix_facturatie_extra_use_day", "organisation_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("facturatie_extra_item.id", ondelete="RESTRICT"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal] = mapped_column(PRICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from core.models import Role
-from core.plugins import MenuItem, hookimpl
+from core.plugins import MenuItem, Panel, hookimpl
 
 from .services import immutable  # noqa: F401  (finalised invoices never change: a flush guard)
 
@@ -20,16 +20,20 @@ def register_blueprints(app):
 def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
-    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie"),
-            MenuItem(_l("Facturen"), "facturatie.invoices", weight=402, module="facturatie")]
+    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=45, module="facturatie",
+                     landing_for=frozenset({Role.FINANCE})),
+            MenuItem(_l("Facturen"), "facturatie.invoices", weight=401, module="facturatie"),
+            MenuItem(_l("Tarieven"), "facturatie.tariffs", weight=402, module="facturatie")]
 
 
 @hookimpl
 def setting_definitions():
-    """Payment term, VAT-exemption wording, invoice retention, account codes (services/doc_settings.py)."""
+    """Tariff amounts, fees and thresholds (services/settings.py); payment term, VAT-exemption
+    wording, invoice retention and account codes (services/doc_settings.py)."""
     from .services.doc_settings import DOC_DEFINITIONS
+    from .services.settings import DEFINITIONS
 
-    return list(DOC_DEFINITIONS)
+    return [*DEFINITIONS, *DOC_DEFINITIONS]
 
 
 @hookimpl
@@ -58,3 +62,43 @@ def before_retention_erase(session, org, child_ids, family_ids):
     from .services.retention import before_erase
 
     before_erase(session, org, family_ids)
+
+
+@hookimpl
+def resolve_kindcodes(org, child_ids, start, end):
+    """The attest inkomenstarief is the kindcode's one home (FO-SU-05 asks here first)."""
+    from core.context import context_for
+    from core.db import session
+
+    from . import api
+
+    return api.kindcodes(context_for(session(), org), child_ids, start, end)
+
+
+@hookimpl
+def populate_demo(session, org, seed):
+    """Tariffs, attests, billing profiles and extras for the demo (services/demo.py)."""
+    from .services.demo import populate
+
+    populate(session, org, seed)
+
+
+@hookimpl
+def child_detail_panels(org, child, user):
+    """The child's attest inkomenstarief in force, with a link to its tariff page."""
+    from flask import render_template
+
+    from core.context import context_for
+    from core.db import session
+    from core.security import can
+
+    from .services import tariffs
+    from .views.blueprint import BILLING_VIEW
+
+    if not can(user, BILLING_VIEW):
+        return []
+    ctx = context_for(session(), org)
+    today = ctx.today()
+    attest = tariffs.attest_on(tariffs.attests_in(ctx, [child.id], today, today).get(child.id, []), today, None)
+    html = render_template("facturatie/_child_panel.html", child=child, attest=attest)
+    return [Panel(_l("Attest inkomenstarief"), html, weight=30, module="facturatie")]

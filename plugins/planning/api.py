@@ -37,13 +37,13 @@ from .services.types import (
 
 __all__ = [
     "Agreement", "AgreementRespite", "RespiteOutcome", "RuleWarning", "agreements", "book_respite_day",
-    "effective_capacity", "respite_per_agreement", "upcoming_rule_warnings",
+    "effective_capacity", "respite_per_agreement", "respite_per_agreement_bulk", "upcoming_rule_warnings",
     "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
     "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
-    "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit",
+    "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit", "agreement_deposits",
 ]
 
 
@@ -229,6 +229,12 @@ def respite_per_agreement(ctx, child_id: int, year: int) -> list[AgreementRespit
     return _respite.agreement_balances(ctx, child_id, year)
 
 
+def respite_per_agreement_bulk(ctx, child_ids, year: int) -> dict[int, list[AgreementRespite]]:
+    """:func:`respite_per_agreement` for many children in a fixed number of queries (billing):
+    {child_id: [AgreementRespite, ...]}."""
+    return _respite.agreement_balances_bulk(ctx, child_ids, year)
+
+
 def book_respite_day(ctx, child_id: int, day: date, *, amount: Decimal = Decimal(1),
                      location_id: int | None = None) -> RespiteOutcome:
     """Use a respijtdag on ``day`` (``amount`` 1 or 0.5), from the balance of the agreement that
@@ -280,3 +286,11 @@ def agreement_deposit(ctx, care_plan_id: int) -> DepositRule | None:
 
     return deposit_for(ctx, care_plan_id)
 
+
+
+def agreement_deposits(ctx, care_plan_ids) -> dict[int, DepositRule]:
+    """:func:`agreement_deposit` for many care plans in one query: {care_plan_id: DepositRule}
+    (plans without agreement are absent)."""
+    from .services.agreements import deposits_for
+
+    return deposits_for(ctx, care_plan_ids)

@@ -48,4 +48,5 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "month": lambda f, org, s: 10,
     "fmt": lambda f, org, s: "xlsx",
     "invoice_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_facturatie", fromlist=["x"]).victim_invoice(f, org, s),
+    "plan_id": lambda f, org, s: __import__("tests.plugins.facturatie.engine_helpers", fromlist=["x"]).victim_plan(f, org, s),
 }

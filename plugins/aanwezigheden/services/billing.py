@@ -29,7 +29,10 @@ def billable_days(ctx, *, start: date, end: date,
     if end < start:
         raise ValueError("end before start")
     today = today or ctx.today()
-    ev_stmt = select(AttendanceEvent).where(
+    # plain rows, not ORM objects: a month of a large organisation is tens of thousands of taps
+    ev_stmt = select(AttendanceEvent.child_id, AttendanceEvent.day, AttendanceEvent.location_id,
+                     AttendanceEvent.status, AttendanceEvent.at, AttendanceEvent.client_id, AttendanceEvent.kind,
+                     AttendanceEvent.offline).where(
         AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start, AttendanceEvent.day <= end,
         AttendanceEvent.status == EventStatus.ACCEPTED, AttendanceEvent.child_id.is_not(None))
     ab_stmt = select(Absence).where(Absence.organisation_id == org.id, Absence.day >= start, Absence.day <= end)
@@ -40,7 +43,7 @@ def billable_days(ctx, *, start: date, end: date,
         ev_stmt = ev_stmt.where(AttendanceEvent.location_id == location_id)
         ab_stmt = ab_stmt.where(Absence.location_id == location_id)
     events: dict[tuple[int, date, int], list] = defaultdict(list)
-    for e in session.scalars(ev_stmt):
+    for e in session.execute(ev_stmt):
         events[(e.child_id, e.day, e.location_id)].append(e)
     absences = {(a.child_id, a.day): a for a in session.scalars(ab_stmt)}
     reservations: dict[tuple[int, date], tuple[int, Reservation, bool]] = {}
@@ -128,3 +131,26 @@ def _with_agreement(row: BillableDay, agreements, bill_settling_in: bool) -> Bil
     settling_in = a.settling_in_until is not None and row.day <= a.settling_in_until
     return replace(row, care_plan_id=a.care_plan_id, family_id=a.family_id, settling_in=settling_in,
                    billable=row.billable and not (settling_in and not bill_settling_in))
+
+
+def unconfirmed_days(ctx, *, start: date, end: date) -> dict[int, list[date]]:
+    """Per child, the days in ``start..end`` with an accepted registration that no parent's
+    confirmation (per pickup or per week, same location) covers. Two queries."""
+    from ..models import Confirmation
+
+    org = ctx.org
+    present = ctx.session.execute(select(AttendanceEvent.child_id, AttendanceEvent.location_id, AttendanceEvent.day)
+                                  .where(AttendanceEvent.organisation_id == org.id, AttendanceEvent.day >= start,
+                                         AttendanceEvent.day <= end, AttendanceEvent.status == EventStatus.ACCEPTED,
+                                         AttendanceEvent.child_id.is_not(None)).distinct()).all()
+    covered: dict[tuple[int, int], list[tuple[date, date]]] = defaultdict(list)
+    for child_id, location_id, lo, hi in ctx.session.execute(
+            select(Confirmation.child_id, Confirmation.location_id, Confirmation.start_day, Confirmation.end_day)
+            .where(Confirmation.organisation_id == org.id, Confirmation.end_day >= start,
+                   Confirmation.start_day <= end)):
+        covered[(child_id, location_id)].append((lo, hi))
+    result: dict[int, list[date]] = defaultdict(list)
+    for child_id, location_id, day in sorted({tuple(row) for row in present}):
+        if not any(lo <= day <= hi for lo, hi in covered.get((child_id, location_id), ())):
+            result[child_id].append(day)
+    return dict(result)

@@ -23,9 +23,11 @@ def valid_kindcode(code: str) -> bool:
 
 
 def child_kindcode(ctx: TenantContext, child_id: int) -> str | None:
-    """The child's own kindcode (from the attest inkomenstarief), if known."""
-    return ctx.session.scalar(select(ChildCode.kindcode).where(ChildCode.organisation_id == ctx.org.id,
-                                                               ChildCode.child_id == child_id))
+    """The child's own kindcode (from the attest inkomenstarief), if known: from facturatie's
+    attests when it is on (``resolve_kindcodes``), else from this module's table."""
+    today = ctx.today()
+    own, _household = kindcodes_for(ctx, [child_id], today, today)
+    return own.get(child_id)
 
 
 def household_kindcodes(ctx: TenantContext, child_id: int) -> dict[int, str]:
@@ -59,3 +61,31 @@ def set_household_kindcode(ctx: TenantContext, child_id: int, family_id: int, ki
     else:
         row.kindcode = code
     ctx.session.flush()
+
+
+def kindcodes_for(ctx: TenantContext, child_ids, start, end) -> tuple[dict[int, str], dict[tuple[int, int], str]]:
+    """(child id -> own kindcode, (child id, family id) -> household kindcode) for ``start..end``.
+    The attests inkomenstarief are the kindcode's one home: the ``resolve_kindcodes`` hook
+    (facturatie, when enabled) answers first; a child it does not know keeps this module's codes."""
+    child_ids = sorted(set(child_ids))
+    own: dict[int, str] = {}
+    household: dict[tuple[int, int], str] = {}
+    if not child_ids:
+        return own, household
+    answer = ctx.hook.resolve_kindcodes(org=ctx.org, child_ids=child_ids, start=start, end=end)
+    for (child_id, family_id), code in (answer or {}).items():
+        if family_id is None:
+            own[child_id] = code
+        else:
+            household[(child_id, family_id)] = code
+    known = {c for c, _ in household} | set(own)
+    rest = [c for c in child_ids if c not in known]
+    if rest:
+        for row in ctx.session.scalars(select(ChildCode).where(ChildCode.organisation_id == ctx.org.id,
+                                                               ChildCode.child_id.in_(rest))):
+            if row.kindcode:
+                own[row.child_id] = row.kindcode
+        for row in ctx.session.scalars(select(HouseholdKindcode).where(
+                HouseholdKindcode.organisation_id == ctx.org.id, HouseholdKindcode.child_id.in_(rest))):
+            household[(row.child_id, row.family_id)] = row.kindcode
+    return own, household

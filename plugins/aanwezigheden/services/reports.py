@@ -30,9 +30,8 @@ from ..models import (
     AttendanceEvent,
     ChildCode,
     EventStatus,
-    HouseholdKindcode,
 )
-from . import AttendanceError, planning_adapter
+from . import AttendanceError, kindcodes, planning_adapter
 from .registrations import stays
 from .settings import setting
 
@@ -84,10 +83,8 @@ def fo_su_05_data(ctx, location: Location, period: Period) -> FoReport:
     days = billable_days(ctx, start=period.first_day, end=period.last_day, location_id=location.id)
     children = {c.id: c for c in session.scalars(select(Child).where(
         Child.organisation_id == org.id, Child.id.in_({d.child_id for d in days})))}
-    codes = {c.child_id: c.kindcode for c in session.scalars(select(ChildCode).where(
-        ChildCode.organisation_id == org.id, ChildCode.child_id.in_(set(children))))}
-    household_codes = {(h.child_id, h.family_id): h.kindcode for h in session.scalars(select(HouseholdKindcode).where(
-        HouseholdKindcode.organisation_id == org.id, HouseholdKindcode.child_id.in_(set(children))))}
+    # the attests inkomenstarief (facturatie) are the kindcode's home; this module's table otherwise
+    codes, household_codes = kindcodes.kindcodes_for(ctx, set(children), period.first_day, period.last_day)
     lines: dict[tuple[int, str, bool], FoLine] = {}
     warnings: list[str] = []
     for d in days:

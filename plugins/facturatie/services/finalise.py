@@ -132,6 +132,7 @@ def finalise(ctx: TenantContext, proposal: Proposal, user=None, *, run: BillingR
     first = take_numbers(ctx, InvoiceKind.INVOICE, series_year, len(drafts)) if drafts else None
     invoice_ids = _insert_invoices(ctx, drafts, first, series_year, year, month, today, due, user_id)
     _insert_lines(ctx, drafts, invoice_ids)
+    _book_respite(ctx, proposal)
     run.state = RunState.FINALISED
     run.finalised_at = ctx.now()
     run.finalised_by_id = user_id
@@ -145,6 +146,14 @@ def finalise(ctx: TenantContext, proposal: Proposal, user=None, *, run: BillingR
                  "total": [None, str(sum((d.total for d in drafts), Decimal("0")))]}))
     ctx.session.flush()
     return Finalised(run.id, tuple(invoice_ids), first, last)
+
+
+def _book_respite(ctx: TenantContext, proposal: Proposal) -> None:
+    """The respijtdagen the proposal counted (reserved, nobody came, nobody reported) are booked
+    in planning's balance in the same transaction as the numbers: both or neither."""
+    from .proposal import book_respite_days
+
+    book_respite_days(ctx, proposal)
 
 
 def _check_draft(draft: DraftInvoice) -> None:
