@@ -19,3 +19,29 @@ def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
     return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]
+
+
+@hookimpl
+def setting_definitions():
+    from core.plugins import SettingDefinition
+
+    return [
+        SettingDefinition("facturatie.sepa_pain_version", _l("SEPA-domiciliëring: versie van het pain.008-bestand"),
+                          "pain.008.001.02", type="choice",
+                          choices=(("pain.008.001.02", "pain.008.001.02"), ("pain.008.001.08", "pain.008.001.08")),
+                          help=_l("Welke versie uw bank aanvaardt (zie de handleiding van de bank).")),
+        SettingDefinition("facturatie.sepa_lead_days", _l("SEPA-domiciliëring: bankwerkdagen vooraf"), 1, type="int",
+                          help=_l("Bankwerkdagen tussen de eerstvolgende bankwerkdag en de vroegste inningsdatum."),
+                          minimum=0),
+        SettingDefinition("facturatie.reminder_days", _l("Betalingsherinneringen: dagen na de vervaldag"), "14,30",
+                          help=_l("Bv. 14,30: een eerste herinnering 14 dagen en een tweede 30 dagen na de "
+                                  "vervaldag. Leeg: geen herinneringen.")),
+        SettingDefinition("facturatie.fiscal_day_maximum", _l("Fiscaal attest: maximum per dag en per kind"),
+                          "2022:14.40,2023:15.70,2024:16.40", type="str",
+                          help=_l("Per jaar van betaling, bv. 2024:16.40. Ligt een dagprijs hoger, dan krijgt elke "
+                                  "dagprijs een eigen regel op het attest. Onbekend jaar: altijd een regel per "
+                                  "dagprijs.")),
+        SettingDefinition("facturatie.fiscal_statement", _l("Fiscaal attest: vermelding van vergunning of subsidie"),
+                          "vergund door Opgroeien", type="str",
+                          help=_l("Vak I van het attest: de vergunning, erkenning of subsidie.")),
+    ]
