@@ -44,4 +44,11 @@ def setting_definitions():
         SettingDefinition("facturatie.fiscal_statement", _l("Fiscaal attest: vermelding van vergunning of subsidie"),
                           "vergund door Opgroeien", type="str",
                           help=_l("Vak I van het attest: de vergunning, erkenning of subsidie.")),
+        SettingDefinition("facturatie.fiscal_certifier_name", _l("Fiscaal attest: certificerende instantie"), "",
+                          help=_l("De instantie die de vergunning gaf (bv. Opgroeien); leeg als de organisatie zelf certificeert.")),
+        SettingDefinition("facturatie.fiscal_certifier_kbo", _l("Fiscaal attest: ondernemingsnummer van de "
+                                                                "certificerende instantie"), ""),
+        SettingDefinition("facturatie.belcotax_contact", _l("Belcotax: contactpersoon"), ""),
+        SettingDefinition("facturatie.belcotax_phone", _l("Belcotax: telefoonnummer"), ""),
+        SettingDefinition("facturatie.belcotax_email", _l("Belcotax: e-mailadres"), ""),
     ]

@@ -73,3 +73,26 @@ def profile(session, org, family, method: PaymentMethod = PaymentMethod.TRANSFER
     session.add(row)
     session.commit()
     return row
+
+
+def rrn(born: date, seq: int = 1) -> str:
+    """A valid Belgian national number for someone born on ``born``."""
+    base = f"{born:%y%m%d}{seq:03d}"
+    number = int(("2" if born.year >= 2000 else "") + base)
+    return base + f"{97 - number % 97:02d}"
+
+
+def pay(session, org, inv: Invoice, amount, received_on: date, *, commit: bool = True):
+    """Money received for ``inv`` on ``received_on``, allocated like a matched bank movement."""
+    from plugins.facturatie.models import Payment
+    from plugins.facturatie.services import allocation
+
+    amount = Decimal(str(amount))
+    payment = Payment(organisation_id=org.id, family_id=inv.family_id, received_on=received_on, amount=amount,
+                      method=PaymentMethod.TRANSFER, source="manual", unallocated=Decimal("0"))
+    session.add(payment)
+    already = allocation.allocated_per_line(session, [inv.id])
+    payment.unallocated = amount - allocation.allocate(payment, inv, inv.lines, already, amount)
+    if commit:
+        session.commit()
+    return payment
