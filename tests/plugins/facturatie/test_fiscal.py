@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import select
 
 from core.context import build_context
 from core.settings import set_setting
-from plugins.facturatie.models import ChildFiscalInfo, FiscalCertificate
+from plugins.facturatie.models import ChildFiscalInfo
 from plugins.facturatie.services import belcotax, fiscal
 from plugins.facturatie.services.payment_errors import PaymentError
 
