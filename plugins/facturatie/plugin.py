@@ -27,3 +27,17 @@ def setting_definitions():
     from .services.payment_settings import PAY_DEFINITIONS
 
     return list(PAY_DEFINITIONS)
+
+
+@hookimpl
+def register_job_handlers(registry):
+    from .services.reminders import JOB_KIND, reminder_job
+
+    registry.add(JOB_KIND, reminder_job)
+
+
+@hookimpl
+def retention_holds(session, org, child_ids, family_ids, cutoff):
+    from .services.retention import payment_holds
+
+    return payment_holds(session, org, child_ids, family_ids, cutoff)
