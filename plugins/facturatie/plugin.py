@@ -18,7 +18,8 @@ def register_blueprints(app):
 def menu_items(org, user):
     if user is None or user.role not in (Role.FINANCE, Role.DIRECTOR):
         return []
-    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie")]
+    return [MenuItem(_l("Facturatie"), "facturatie.index", weight=400, module="facturatie"),
+            MenuItem(_l("Betalingen"), "facturatie.payments_index", weight=410, module="facturatie")]
 
 
 

@@ -44,4 +44,9 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "agreement_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_agreement(f, org, s),
     "closing_day_id": lambda f, org, s: __import__("tests.plugins.planning.route_objects_planning", fromlist=["x"]).victim_closing_day(f, org, s),
     "entry_id": _victim_incident,
+    "mandate_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_mandate(f, org, s),
+    "batch_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_batch(f, org, s),
+    "movement_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_movement(f, org, s),
+    "payment_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_payment(f, org, s),
+    "certificate_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_certificate(f, org, s),
 }
