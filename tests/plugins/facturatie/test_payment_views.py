@@ -142,7 +142,7 @@ def test_reminders_in_the_familys_language_with_a_stop(client, setup, factory, f
     (reminder,) = session.scalars(select(Reminder)).all()
     assert reminder.invoice_id == inv.id and reminder.level == 2  # 48 days late: the second level only
     mail = session.scalar(select(Job).where(Job.kind == "mail.send"))
-    assert mail.payload["language"] == "fr"
+    assert mail.payload["language"] == "fr" and mail.payload["subject"].startswith("Deuxième rappel")
     client.post(url(org, "/payments/reminders"))
     assert count(session, Reminder) == 1  # not twice
 
