@@ -91,6 +91,12 @@ class RunState(enum.StrEnum):
     FINALISED = "finalised"  # invoices exist (numbers given)
 
 
+def _named(enum_type, name: str):
+    """``enum_type`` with another name (the name of its CHECK constraint)."""
+    enum_type.name = name
+    return enum_type
+
+
 class BillingProfile(Base, TenantMixin, TimestampMixin):
     """How one family (household) is billed. Absent: the family's first contact pays by transfer,
     in that contact's language."""
@@ -206,7 +212,9 @@ class Invoice(Base, TenantMixin, TimestampMixin):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16), default=DeliveryState.PENDING)
     pdf_error: Mapped[str] = mapped_column(String(500), default="")
-    send_state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16), default=DeliveryState.PENDING)
+    # its own CHECK constraint name: two "deliverystate" constraints in one table clash on PostgreSQL
+    send_state: Mapped[DeliveryState] = mapped_column(_named(str_enum(DeliveryState, 16), "sendstate"),
+                                                      default=DeliveryState.PENDING)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     send_error: Mapped[str] = mapped_column(String(500), default="")
     # payments (filled by the payments part): what was received and allocated to this invoice

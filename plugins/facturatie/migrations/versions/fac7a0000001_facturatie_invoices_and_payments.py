@@ -13,7 +13,7 @@ import core.crypto
 revision = 'fac7a0000001'
 down_revision = 'a1b2c3d4e5f3'
 branch_labels = None
-depends_on = None
+depends_on = "c0de00000006"  # the document table (invoice PDFs)
 
 
 def upgrade() -> None:
@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.Column('paying_contact_id', sa.Integer(), nullable=True),
     sa.Column('payment_method', sa.Enum('transfer', 'direct_debit', 'cash', name='paymentmethod', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('invoice_email', sa.String(length=254), server_default='', nullable=False),
-    sa.Column('reminders_stopped', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('reminders_stopped', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('notes', sa.Text(), server_default='', nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
@@ -145,7 +145,7 @@ def upgrade() -> None:
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
     sa.Column('pdf_state', sa.Enum('pending', 'done', 'failed', 'print', name='deliverystate', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('pdf_error', sa.String(length=500), nullable=False),
-    sa.Column('send_state', sa.Enum('pending', 'done', 'failed', 'print', name='deliverystate', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('send_state', sa.Enum('pending', 'done', 'failed', 'print', name='sendstate', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('sent_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('send_error', sa.String(length=500), nullable=False),
     sa.Column('paid_amount', sa.Numeric(precision=10, scale=2), nullable=False),
