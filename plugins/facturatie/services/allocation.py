@@ -31,17 +31,20 @@ def allocated_per_line(session, invoice_ids) -> dict[int, Decimal]:
     return {line_id: Decimal(total) for line_id, total in rows}
 
 
-def state_after(invoice: Invoice) -> PaymentState:
-    if invoice.paid_amount >= invoice.total:
+def state_after(invoice) -> PaymentState:
+    return state_for(invoice.total, invoice.paid_amount)
+
+
+def state_for(total: Decimal, paid: Decimal) -> PaymentState:
+    if paid >= total:
         return PaymentState.PAID
-    return PaymentState.PARTIAL if invoice.paid_amount > 0 else PaymentState.OPEN
+    return PaymentState.PARTIAL if paid > 0 else PaymentState.OPEN
 
 
-def allocate(payment: Payment, invoice: Invoice, lines: list[InvoiceLine], already: dict[int, Decimal],
-             amount: Decimal) -> Decimal:
-    """Allocate up to ``amount`` of ``payment`` to the open part of ``invoice``'s lines (lines and
-    ``already`` given by the caller, loaded in bulk); updates the invoice and ``already``.
-    Returns what was allocated."""
+def plan(lines, already: dict[int, Decimal], amount: Decimal) -> list[tuple[int, Decimal]]:
+    """The parts of ``amount`` per line: ``lines`` are objects with ``id``, ``kind``, ``position``
+    and ``amount`` (ORM rows or plain rows); updates ``already`` (line id -> allocated so far)."""
+    parts = []
     left = amount
     for line in sorted(lines, key=line_order):
         if left <= 0:
@@ -50,11 +53,22 @@ def allocate(payment: Payment, invoice: Invoice, lines: list[InvoiceLine], alrea
         if open_part <= 0:
             continue
         part = min(open_part, left)
-        payment.allocations.append(PaymentAllocation(organisation_id=payment.organisation_id, invoice_id=invoice.id,
-                                                     line_id=line.id, amount=part))
+        parts.append((line.id, part))
         already[line.id] = already.get(line.id, ZERO) + part
         left -= part
-    used = amount - left
+    return parts
+
+
+def allocate(payment: Payment, invoice: Invoice, lines: list[InvoiceLine], already: dict[int, Decimal],
+             amount: Decimal) -> Decimal:
+    """Allocate up to ``amount`` of ``payment`` to the open part of ``invoice``'s lines (lines and
+    ``already`` given by the caller, loaded in bulk); updates the invoice and ``already``.
+    Returns what was allocated."""
+    parts = plan(lines, already, amount)
+    for line_id, part in parts:
+        payment.allocations.append(PaymentAllocation(organisation_id=payment.organisation_id, invoice_id=invoice.id,
+                                                     line_id=line_id, amount=part))
+    used = sum((part for _, part in parts), ZERO)
     invoice.paid_amount = (invoice.paid_amount or ZERO) + used
     invoice.payment_state = state_after(invoice)
     return used

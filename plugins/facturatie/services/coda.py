@@ -18,15 +18,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from stdnum.be import ogm_vcs
+from sqlalchemy import insert, select, update
 
 from core.models import Organisation
 
@@ -36,8 +34,10 @@ from ..models import (
     DebitState,
     DirectDebitItem,
     Invoice,
+    InvoiceLine,
     MovementState,
     Payment,
+    PaymentAllocation,
     PaymentMethod,
     PaymentState,
 )
@@ -70,15 +70,21 @@ def reason_text(code: str) -> str:
     return f"{code} {text}" if text else (code or str(_l("teruggestort")))
 
 
+def valid_ogm(digits: str) -> bool:
+    """12 digits whose last two are the first ten mod 97 (0 → 97): the rule of python-stdnum's
+    ``be.ogm_vcs`` (a test compares them), inlined because the import checks every movement."""
+    return len(digits) == 12 and digits.isdigit() and (int(digits[:10]) % 97 or 97) == int(digits[10:])
+
+
 def normalise_ogm(text: str | None) -> str:
     """The 12 digits of a valid structured communication found in ``text`` (``+++123/4567/89012+++``,
     ``***...***`` or the bare digits), or ``""``. Own small normaliser: checked with
-    python-stdnum's ``be.ogm_vcs``."""
+    ``valid_ogm``."""
     if not text:
         return ""
     for match in OGM_RE.finditer(text):
         digits = "".join(match.groups())
-        if ogm_vcs.is_valid(digits):
+        if valid_ogm(digits):
             return digits
     return ""
 
@@ -113,7 +119,7 @@ def _counterparty_iban(value: str | None) -> str:
 def _movement(account: str, statement, move) -> Movement:
     structured = move.communication_type in {"101", "102"}
     communication = (move.communication or "").strip() if move._communication else ""
-    ogm = communication if structured and ogm_vcs.is_valid(communication or "") else normalise_ogm(communication)
+    ogm = communication if structured and valid_ogm(communication or "") else normalise_ogm(communication)
     year = (statement.new_balance_date or statement.creation_date).year
     returned = bool((move.r_transaction or "").strip()) or (
         move.amount < 0 and move.transaction_family == "05")
@@ -208,57 +214,147 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
         seen.update(session.scalars(select(BankMovement.external_key).where(
             BankMovement.organisation_id == org_id, BankMovement.external_key.in_(chunk))))
     new = [m for m in parsed.movements if m.key not in seen]
-    refs = {m.ogm for m in new if m.ogm} | {m.reference for m in new if m.reference}
-    invoices: dict[str, Invoice] = {}
+    refs = sorted({m.ogm for m in new if m.ogm} | {m.reference for m in new if m.reference})
+    invoices: dict[str, _Open] = {}
     items: dict[str, DirectDebitItem] = {}
-    for chunk in _chunks(sorted(refs)):
-        for invoice in session.scalars(select(Invoice).where(Invoice.organisation_id == org_id,
-                                                             Invoice.ogm.in_(chunk))
-                                       .options(selectinload(Invoice.lines))):
-            invoices[invoice.ogm] = invoice
+    for chunk in _chunks(refs):
+        for row in session.execute(select(Invoice.id, Invoice.ogm, Invoice.family_id, Invoice.total,
+                                          Invoice.paid_amount, Invoice.payment_state)
+                                   .where(Invoice.organisation_id == org_id, Invoice.ogm.in_(chunk))):
+            invoices[row.ogm] = _Open(row.id, row.family_id, row.total, row.paid_amount, row.payment_state)
         for item in session.scalars(select(DirectDebitItem).where(
                 DirectDebitItem.organisation_id == org_id, DirectDebitItem.end_to_end_id.in_(chunk),
                 DirectDebitItem.state != DebitState.RETURNED).order_by(DirectDebitItem.id)):
             items[item.end_to_end_id] = item  # the latest batch's
-    already = allocation.allocated_per_line(session, [i.id for i in invoices.values()])
+    by_id = {inv.id: inv for inv in invoices.values()}
+    for chunk in _chunks(list(by_id)):
+        for line in session.execute(select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind,
+                                           InvoiceLine.position, InvoiceLine.amount)
+                                    .where(InvoiceLine.invoice_id.in_(chunk))):
+            by_id[line.invoice_id].lines.append(line)
+    already = allocation.allocated_per_line(session, list(by_id))
     record = CodaImport(organisation_id=org_id, sha256=sha, filename=name[:200], account=parsed.account[:34],
                         statements=", ".join(parsed.statements)[:200], movements=len(new),
                         imported_by_id=ctx.user.id if ctx.user else None)
     session.add(record)
     session.flush()
-    matched = returned = unmatched = 0
-    rows: list[BankMovement] = []
+    user_id = ctx.user.id if ctx.user else None
+    payments: list[dict] = []
+    parts: list[list[tuple[int, int, Decimal]]] = []  # per payment: (invoice id, line id, amount)
+    movements: list[dict] = []
+    returns: list[tuple[Movement, DirectDebitItem]] = []
+    touched: dict[int, tuple[Decimal, PaymentState]] = {}
+    matched = unmatched = 0
     for m in new:
-        row = BankMovement(organisation_id=org_id, import_id=record.id, external_key=m.key, entry_date=m.entry_date,
-                           amount=m.amount, communication=m.communication, ogm=m.ogm, counterparty_name=m.name,
-                           counterparty_iban=m.iban, state=MovementState.UNMATCHED)
-        rows.append(row)
+        row = {"organisation_id": org_id, "import_id": record.id, "external_key": m.key, "entry_date": m.entry_date,
+               "amount": m.amount, "communication": m.communication, "ogm": m.ogm, "counterparty_name": m.name,
+               "counterparty_iban": m.iban, "state": MovementState.UNMATCHED, "note": "", "payment": None}
         ref = m.ogm if m.ogm in invoices else (m.reference if m.reference in invoices else "")
         if m.amount > 0 and ref:
-            invoice = invoices[ref]
-            item = items.get(invoice.ogm)
-            payment = _payment(ctx, invoice.family_id, m, PaymentMethod.DIRECT_DEBIT if item else PaymentMethod.TRANSFER)
-            used = allocation.allocate(payment, invoice, invoice.lines, already, m.amount)
-            payment.unallocated = m.amount - used
-            row.payment = payment
-            row.state = MovementState.MATCHED
+            inv = invoices[ref]
+            item = items.get(ref)
+            planned = allocation.plan(inv.lines, already, m.amount)
+            used = sum((part for _, part in planned), Decimal("0"))
+            touched.setdefault(inv.id, (inv.paid, inv.state))
+            inv.paid += used
+            inv.state = allocation.state_for(inv.total, inv.paid)
+            payments.append({"organisation_id": org_id, "family_id": inv.family_id, "received_on": m.entry_date,
+                             "amount": m.amount,
+                             "method": PaymentMethod.DIRECT_DEBIT if item else PaymentMethod.TRANSFER,
+                             "source": "coda", "reference": (m.communication or m.reference)[:140],
+                             "counterparty_name": m.name, "counterparty_iban": m.iban, "external_key": m.key,
+                             "unallocated": m.amount - used, "recorded_by_id": user_id})
+            parts.append([(inv.id, line_id, part) for line_id, part in planned])
+            row["payment"] = len(payments) - 1
+            row["state"] = MovementState.MATCHED
             if item is not None and item.state == DebitState.PENDING:
                 item.state = DebitState.COLLECTED
             matched += 1
         elif m.amount < 0 and m.returned and (items.get(m.reference) or items.get(m.ogm)):
-            item = items.get(m.reference) or items[m.ogm]
-            invoice = invoices.get(item.end_to_end_id) or session.get(Invoice, item.invoice_id)
-            _return(ctx, row, m, item, invoice)
-            returned += 1
+            returns.append((m, items.get(m.reference) or items[m.ogm]))
+            continue
         elif m.amount < 0:
-            row.state = MovementState.IGNORED
+            row["state"] = MovementState.IGNORED
         else:
             unmatched += 1
-    session.add_all(rows)
+        movements.append(row)
+    _write_bulk(ctx, payments, parts, movements, invoices, touched)
+    for m, item in returns:  # after the credits are written: a return reads the invoice as it is now
+        row = BankMovement(organisation_id=org_id, import_id=record.id, external_key=m.key, entry_date=m.entry_date,
+                           amount=m.amount, communication=m.communication, ogm=m.ogm, counterparty_name=m.name,
+                           counterparty_iban=m.iban, state=MovementState.UNMATCHED)
+        session.add(row)
+        _return(ctx, row, m, item, session.get(Invoice, item.invoice_id, populate_existing=True))
     record.matched = matched
     session.flush()
-    return ImportResult(record.id, record.filename, False, len(new), matched, returned, unmatched,
+    return ImportResult(record.id, record.filename, False, len(new), matched, len(returns), unmatched,
                         len(parsed.movements) - len(new))
+
+
+@dataclass
+class _Open:
+    """An invoice a movement may pay, as plain values (bulk import)."""
+
+    id: int
+    family_id: int | None
+    total: Decimal
+    paid: Decimal
+    state: PaymentState
+    lines: list = field(default_factory=list)
+
+
+def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
+    """The matched payments, their allocations, the movements, the invoices' new payment state and
+    one audit entry per payment, movement and invoice: a handful of multi-row statements."""
+    from core.audit import current_actor_id
+    from core.models import AuditEntry
+
+    session = ctx.session
+    payment_ids: list[int] = []
+    if payments:
+        table = Payment.__table__
+        payment_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                           payments))
+        allocations = [{"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "line_id": line_id,
+                        "amount": part} for pid, planned in zip(payment_ids, parts, strict=True)
+                       for inv_id, line_id, part in planned]
+        if allocations:
+            session.execute(insert(PaymentAllocation.__table__), allocations)
+    for row in movements:
+        index = row.pop("payment")
+        row["payment_id"] = payment_ids[index] if index is not None else None
+    table = BankMovement.__table__
+    movement_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                        movements)) if movements else []
+    by_id = {inv.id: inv for inv in invoices.values()}
+    if touched:
+        session.execute(update(Invoice), [{"id": inv_id, "paid_amount": by_id[inv_id].paid,
+                                           "payment_state": by_id[inv_id].state} for inv_id in touched])
+    now, actor, org_id = ctx.now(), current_actor_id(), ctx.org.id
+
+    def entry(entity, entity_id, action, changes):
+        return {"organisation_id": org_id, "user_id": actor, "at": now, "action": action, "entity": entity,
+                "entity_id": entity_id, "summary": "", "changes": changes}
+
+    def plain(value):
+        return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
+
+    audit = [entry(Payment.__tablename__, pid, "create",
+                   {"family_id": [None, p["family_id"]], "received_on": [None, p["received_on"].isoformat()],
+                    "amount": [None, str(p["amount"])], "method": [None, p["method"].value],
+                    "reference": [None, p["reference"]], "external_key": [None, p["external_key"]],
+                    "unallocated": [None, str(p["unallocated"])]})
+             for pid, p in zip(payment_ids, payments, strict=True)]
+    audit += [entry(BankMovement.__tablename__, mid, "create",
+                    {"external_key": [None, m["external_key"]], "amount": [None, str(m["amount"])],
+                     "state": [None, m["state"].value], "payment_id": [None, m["payment_id"]]})
+              for mid, m in zip(movement_ids, movements, strict=True)]
+    audit += [entry(Invoice.__tablename__, inv_id, "update",
+                    {"paid_amount": [str(old_paid), str(by_id[inv_id].paid)],
+                     "payment_state": [plain(old_state), by_id[inv_id].state.value]})
+              for inv_id, (old_paid, old_state) in touched.items()]
+    if audit:
+        session.execute(insert(AuditEntry.__table__), audit)
 
 
 def _payment(ctx, family_id, m: Movement, method: PaymentMethod) -> Payment:

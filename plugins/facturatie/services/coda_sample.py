@@ -99,8 +99,10 @@ def sample_from_open_invoices(ctx, day: date, *, statement: int = 1, limit: int 
                                        name=inv.debtor_name, iban=iban))
         else:
             entries.append(SampleEntry(amount, ogm=inv.ogm, name=inv.debtor_name, iban=iban))
-    return write_coda(iban=ctx.org.iban, holder=ctx.org.name, bic=ctx.org.bic or "GKCCBEBB", day=day,
-                      entries=entries, statement=statement)
+    per = 9000  # a statement numbers its movements with 4 digits: a large file holds several statements
+    return b"".join(write_coda(iban=ctx.org.iban, holder=ctx.org.name, bic=ctx.org.bic or "GKCCBEBB", day=day,
+                               entries=entries[i:i + per], statement=statement + i // per)
+                    for i in range(0, max(len(entries), 1), per))
 
 
 def _demo_iban(seed: int) -> str:

@@ -71,6 +71,16 @@ def test_structured_payments_are_matched_partial_and_over_payments_kept(ctx, fac
     assert payment.unallocated == Decimal("5.25") and payment.family_id == fam.id
     assert allocation.family_balances(session, org.id)[fam.id] == Decimal("5.25")
     assert session.get(Invoice, over.id).payment_state == PaymentState.PAID
+    # every payment, movement and invoice change is in the audit log
+    from core.models import AuditEntry
+
+    logged = session.execute(select(AuditEntry.entity, AuditEntry.action, func.count()).where(
+        AuditEntry.organisation_id == org.id, AuditEntry.entity.in_(
+            ["facturatie_payment", "facturatie_bank_movement", "facturatie_invoice"]))
+        .group_by(AuditEntry.entity, AuditEntry.action)).all()
+    assert {(e, a): n for e, a, n in logged}.items() >= {("facturatie_payment", "create"): 3,
+                                                         ("facturatie_bank_movement", "create"): 3,
+                                                         ("facturatie_invoice", "update"): 3}.items()
 
     # the same file again changes nothing
     again = coda.import_file(ctx, "nov-copy.cod", data)
@@ -158,21 +168,19 @@ def test_interrupted_import_records_every_movement_exactly_once(ctx, factory, or
     invoices = [build.invoice(session, org, fam, None, care=str(10 + i)) for i in range(6)]
     entries = [SampleEntry(inv.total, ogm=inv.ogm, name="O", iban=PARENT_IBAN) for inv in invoices]
     data = coda_file(org, entries)
-    calls = {"n": 0}
-    real = allocation.allocate
+    real = coda._write_bulk
 
-    def crash(*args, **kw):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("worker died")
-        return real(*args, **kw)
+    def crash(*args, **kw):  # the process dies after the rows were written, before the commit
+        real(*args, **kw)
+        assert count(session, Payment) == 6
+        raise RuntimeError("worker died")
 
-    monkeypatch.setattr(allocation, "allocate", crash)
+    monkeypatch.setattr(coda, "_write_bulk", crash)
     with pytest.raises(RuntimeError):
         coda.import_file(ctx, "nov.cod", data)
     session.rollback()
     assert count(session, BankMovement) == 0 and count(session, Payment) == 0
-    monkeypatch.setattr(allocation, "allocate", real)
+    monkeypatch.setattr(coda, "_write_bulk", real)
     # an earlier run that did commit the first half (e.g. a first, shorter file of the same statement)
     coda.import_file(ctx, "half.cod", coda_file(org, entries[:3]))
     session.commit()
@@ -213,3 +221,13 @@ def test_normalise_ogm():
     assert coda.normalise_ogm(f"***{valid[:3]}/{valid[3:7]}/{valid[7:]}***") == valid
     assert coda.normalise_ogm(f"betaling {valid}") == valid
     assert coda.normalise_ogm(valid[:-1] + str((int(valid[-1]) + 1) % 10)) == ""
+
+
+def test_own_ogm_check_is_stdnums():
+    from stdnum.be import ogm_vcs
+
+    for n in list(range(0, 3000, 7)) + [97, 194, 9_999_999_999 // 97 * 97]:
+        base = f"{n:010d}"
+        for check in range(100):
+            digits = f"{base}{check:02d}"
+            assert coda.valid_ogm(digits) == ogm_vcs.is_valid(digits), digits
