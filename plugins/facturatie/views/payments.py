@@ -502,19 +502,19 @@ def payments_certificates_issue():
 
 def _certificate_docs(certs: list[FiscalCertificate]) -> list[dict]:
     """Plain data per certificate for the PDF (national numbers read here, each read audited)."""
-    from core.audit import record_view
+    from sqlalchemy.orm import selectinload
 
     s = session()
     contacts = {c.id: c for c in s.scalars(select(ContactPerson).where(
-        ContactPerson.id.in_({c.debtor_contact_id for c in certs} or {-1})))}
+        ContactPerson.id.in_({c.debtor_contact_id for c in certs} or {-1})).options(
+        selectinload(ContactPerson.family)))}
     children = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_({c.child_id for c in certs} or {-1})))}
     ctx = current_context()
     org = g.org
+    belcotax.audit_reads(s, [*contacts.values(), *children.values()], "rijksregisternummer (fiscaal attest)")
     docs = []
     for cert in certs:
         debtor, child = contacts[cert.debtor_contact_id], children[cert.child_id]
-        record_view(s, debtor, "rijksregisternummer (fiscaal attest)")
-        record_view(s, child, "rijksregisternummer (fiscaal attest)")
         lang = "fr" if getattr(debtor.language, "value", debtor.language) == "fr" else "nl"
         docs.append({
             "lang": lang, "number": cert.number, "year": cert.year, "duplicate": cert.prints > 0,

@@ -163,6 +163,12 @@ def test_belcotax_xml_validates_with_right_totals(ctx, factory, org, session):
     assert doc.findtext(".//r8011_controletotaal") == "6"  # 1 + 2 + 3
     assert int(doc.findtext(".//r8012_controletotaal")) == sum(controls) == int(doc.findtext(".//r9013_controletotaal"))
     assert doc.findtext(".//r9011_totaalaantalrecords") == "7"
+    # reading the national numbers is in the audit log (3 debtors, 3 children)
+    from core.models import AuditEntry
+
+    reads = session.scalars(select(AuditEntry.entity).where(AuditEntry.action == "view",
+                                                            AuditEntry.organisation_id == org.id)).all()
+    assert sorted(reads) == ["child"] * 3 + ["contact_person"] * 3
     # the official example validates too (the schema is the real one), and a wrong order fails
     fiche = fiches[0]
     moved = fiche.find("f86_2064_totalamount")
