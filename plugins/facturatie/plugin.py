@@ -42,3 +42,12 @@ def retention_holds(session, org, child_ids, family_ids, cutoff):
     from .services.retention import payment_holds
 
     return payment_holds(session, org, child_ids, family_ids, cutoff)
+
+
+@hookimpl
+def populate_demo(session, org, seed):
+    """Mandates, a collected month, last year's payments and a sample CODA file
+    (services/payment_demo.py)."""
+    from .services.payment_demo import populate
+
+    populate(session, org, seed)

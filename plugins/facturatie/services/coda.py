@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
-from sqlalchemy import insert, select, update
+from sqlalchemy import Integer, String, bindparam, column, insert, select, update, values
 
 from core.models import Organisation
 
@@ -303,6 +303,29 @@ class _Open:
     lines: list = field(default_factory=list)
 
 
+def _update_invoices(session, rows: list[tuple[int, Decimal, PaymentState]]) -> None:
+    """PostgreSQL: ``UPDATE ... FROM (VALUES ...)``, one statement per 2,000 invoices (an
+    executemany sends one UPDATE per invoice over the network). SQLite (no column list on a
+    VALUES alias; in-process anyway): an executemany."""
+    table = Invoice.__table__
+    ids = {row[0] for row in rows}
+    for obj in list(session.identity_map.values()):  # loaded invoices must not keep the old state
+        if isinstance(obj, Invoice) and obj.id in ids:
+            session.expire(obj, ["paid_amount", "payment_state"])
+    if session.get_bind().dialect.name != "postgresql":
+        if rows:
+            session.execute(update(table).where(table.c.id == bindparam("b_id")).values(
+                paid_amount=bindparam("b_paid"), payment_state=bindparam("b_state")),
+                [{"b_id": i, "b_paid": p, "b_state": st.value} for i, p, st in rows])
+        return
+    for chunk in _chunks(rows, 2000):
+        data = values(column("id", Integer), column("paid", table.c.paid_amount.type),
+                      column("state", String(16)), name="paid_now").data(
+            [(inv_id, paid, state.value) for inv_id, paid, state in chunk])
+        session.execute(update(table).where(table.c.id == data.c.id)
+                        .values(paid_amount=data.c.paid, payment_state=data.c.state))
+
+
 def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
     """The matched payments, their allocations, the movements, the invoices' new payment state and
     one audit entry per payment, movement and invoice: a handful of multi-row statements."""
@@ -327,9 +350,7 @@ def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
     movement_ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                         movements)) if movements else []
     by_id = {inv.id: inv for inv in invoices.values()}
-    if touched:
-        session.execute(update(Invoice), [{"id": inv_id, "paid_amount": by_id[inv_id].paid,
-                                           "payment_state": by_id[inv_id].state} for inv_id in touched])
+    _update_invoices(session, [(inv_id, by_id[inv_id].paid, by_id[inv_id].state) for inv_id in touched])
     now, actor, org_id = ctx.now(), current_actor_id(), ctx.org.id
 
     def entry(entity, entity_id, action, changes):

@@ -366,7 +366,14 @@ def _bank_page(form=None, status=200, results=()):
             .order_by(BankMovement.entry_date, BankMovement.id))
     page = paginate(session(), stmt, search_columns=[BankMovement.counterparty_name, BankMovement.communication])
     tips = coda.suggestions(ctx, list(page.items))
+    from core.models import Document
+
+    from ..services.payment_demo import SAMPLE_KIND
+
+    sample = session().scalar(select(Document.id).where(Document.organisation_id == g.org.id,
+                                                        Document.kind == SAMPLE_KIND).order_by(Document.id.desc()))
     return render_template("facturatie/payments/bank.html", form=form or UploadForm(formdata=None), imports=imports,
+                           sample=sample,
                            page=page, tips=tips, results=results, can_edit=_can_edit(),
                            match_form=MatchForm(formdata=None)), status
 
