@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+from lxml import etree
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select
@@ -317,7 +318,19 @@ def render_batch(ctx, batch: DirectDebitBatch) -> bytes:
         if mandate.bic:
             payment["BIC"] = mandate.bic
         sepa.add_payment(payment)
-    return sepa.export(validate=True)
+    data = sepa.export(validate=False)
+    _schema(schema).assertValid(etree.fromstring(data))  # the ISO XSD, with lxml (xmlschema is slow)
+    return data
+
+
+@lru_cache(maxsize=4)
+def _schema(version: str):
+    """The ISO 20022 XSD of ``version`` as shipped by sepaxml, parsed once."""
+    from pathlib import Path
+
+    import sepaxml
+
+    return etree.XMLSchema(etree.parse(str(Path(sepaxml.__file__).parent / "schemas" / f"{version}.xsd")))
 
 
 def _ogm_display(ogm: str) -> str:
@@ -332,8 +345,6 @@ def freeze_batch(ctx, batch: DirectDebitBatch):
     if batch.state == BatchState.FROZEN:
         return documents.get(ctx.session, ctx.org, batch.document_id)
     data = render_batch(ctx, batch)
-    from lxml import etree
-
     root = etree.fromstring(data)
     msg = root.find(".//{*}GrpHdr/{*}MsgId")
     batch.message_id = (msg.text or "")[:35] if msg is not None else ""
