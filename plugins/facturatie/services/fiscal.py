@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from stdnum.be import bis, nn
 
 from core.models import Child, ContactPerson
@@ -240,26 +240,43 @@ def _content(draft: Draft) -> dict:
 
 def issue(ctx, year: int) -> tuple[list[FiscalCertificate], list[Problem]]:
     """Store the year's certificates: new ones get the next serial number, existing ones keep
-    theirs and get the current content (a late payment or return changes the amount)."""
+    theirs and get the current content (a late payment or return changes the amount). New ones
+    are written in multi-row statements with their audit entries (thousands at once in January)."""
+    from core.audit import current_actor_id
+    from core.models import AuditEntry
+
     drafts, problems = compute(ctx, year)
     session, org_id = ctx.session, ctx.org.id
     existing = {(c.child_id, c.debtor_contact_id): c for c in session.scalars(select(FiscalCertificate).where(
         FiscalCertificate.organisation_id == org_id, FiscalCertificate.year == year))}
     number = max((c.number for c in existing.values()), default=0)
-    out = []
+    rows = []
     for draft in drafts:
         cert = existing.get((draft.child_id, draft.debtor_id))
         content = _content(draft)
         if cert is None:
             number += 1
-            cert = FiscalCertificate(organisation_id=org_id, year=year, number=number, child_id=draft.child_id,
-                                     debtor_contact_id=draft.debtor_id, amount=draft.amount, content=content)
-            session.add(cert)
+            rows.append({"organisation_id": org_id, "year": year, "number": number, "child_id": draft.child_id,
+                         "debtor_contact_id": draft.debtor_id, "amount": draft.amount, "content": content,
+                         "prints": 0})
         elif cert.amount != draft.amount or cert.content != content:
             cert.amount, cert.content = draft.amount, content
-        out.append(cert)
+    if rows:
+        table = FiscalCertificate.__table__
+        ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        now, actor = ctx.now(), current_actor_id()
+        session.execute(insert(AuditEntry.__table__), [
+            {"organisation_id": org_id, "user_id": actor, "at": now, "action": "create",
+             "entity": FiscalCertificate.__tablename__, "entity_id": cert_id, "summary": "",
+             "changes": {"year": [None, year], "number": [None, row["number"]], "child_id": [None, row["child_id"]],
+                         "debtor_contact_id": [None, row["debtor_contact_id"]], "amount": [None, str(row["amount"])]}}
+            for cert_id, row in zip(ids, rows, strict=True)])
     session.flush()
-    return out, problems
+    out = session.scalars(select(FiscalCertificate).where(
+        FiscalCertificate.organisation_id == org_id, FiscalCertificate.year == year)
+        .order_by(FiscalCertificate.number)).all()
+    wanted = {(d.child_id, d.debtor_id) for d in drafts}
+    return [c for c in out if (c.child_id, c.debtor_contact_id) in wanted], problems
 
 
 def certificate_lines(cert: FiscalCertificate) -> list[CertificateLine]:
