@@ -28,17 +28,14 @@ from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
 from sqlalchemy import (
     JSON,
-    Integer,
-    String,
     bindparam,
-    column,
     insert,
     select,
     text,
     update,
-    values,
 )
 
+from core.clock import clock
 from core.models import Organisation
 
 from ..models import (
@@ -317,9 +314,9 @@ class _Open:
 
 
 def _update_invoices(session, rows: list[tuple[int, Decimal, PaymentState]]) -> None:
-    """PostgreSQL: ``UPDATE ... FROM (VALUES ...)``, one statement per 2,000 invoices (an
-    executemany sends one UPDATE per invoice over the network). SQLite (no column list on a
-    VALUES alias; in-process anyway): an executemany."""
+    """PostgreSQL: the new states are copied into a temporary table and applied by one
+    ``UPDATE ... FROM`` (an executemany sends one UPDATE per invoice over the network, and a
+    multi-row VALUES costs as much in building the SQL text). SQLite (in-process): an executemany."""
     table = Invoice.__table__
     ids = {row[0] for row in rows}
     for obj in list(session.identity_map.values()):  # loaded invoices must not keep the old state
@@ -331,12 +328,16 @@ def _update_invoices(session, rows: list[tuple[int, Decimal, PaymentState]]) -> 
                 paid_amount=bindparam("b_paid"), payment_state=bindparam("b_state")),
                 [{"b_id": i, "b_paid": p, "b_state": st.value} for i, p, st in rows])
         return
-    for chunk in _chunks(rows, 2000):
-        data = values(column("id", Integer), column("paid", table.c.paid_amount.type),
-                      column("state", String(16)), name="paid_now").data(
-            [(inv_id, paid, state.value) for inv_id, paid, state in chunk])
-        session.execute(update(table).where(table.c.id == data.c.id)
-                        .values(paid_amount=data.c.paid, payment_state=data.c.state))
+    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS facturatie_paid_now "
+                         "(id INTEGER PRIMARY KEY, paid NUMERIC(10, 2), state VARCHAR(16)) ON COMMIT DELETE ROWS"))
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy("COPY facturatie_paid_now (id, paid, state) FROM STDIN") as copy:
+        for inv_id, paid, state in rows:
+            copy.write_row((inv_id, paid, state.value))
+    session.execute(text("UPDATE facturatie_invoice SET paid_amount = p.paid, payment_state = p.state, "
+                         "updated_at = :now FROM facturatie_paid_now p WHERE facturatie_invoice.id = p.id"),
+                    {"now": clock.now()})
+    session.execute(text("DELETE FROM facturatie_paid_now"))
 
 
 def _insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list[int]:
