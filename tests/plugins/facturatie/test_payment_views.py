@@ -201,3 +201,48 @@ def test_page_queries_do_not_grow_with_families(client, setup, factory, finance,
         counts.append(q.count)
         add(8)
     assert counts[0] == counts[1]
+
+
+def test_cash_receipt_statement_method_and_handicap(client, setup, factory, finance, session):
+    org = setup
+    family = factory.family(org)
+    child = factory.child(org, family)
+    inv = build.invoice(session, org, family, child, care="80", meals="20")
+    login(client, finance)
+    zero = client.post(url(org, f"/payments/families/{family.id}/cash"), data={
+        "invoice_id": str(inv.id), "amount": "0", "received_on": "2026-11-18"})
+    assert zero.status_code == 422
+    other_org = factory.org(modules={"planning", "aanwezigheden", "facturatie"})
+    theirs = build.invoice(session, other_org, factory.family(other_org), None, care="10")
+    foreign = client.post(url(org, f"/payments/families/{family.id}/cash"), data={
+        "invoice_id": str(theirs.id), "amount": "10", "received_on": "2026-11-18"})
+    assert foreign.status_code == 422
+    ok = client.post(url(org, f"/payments/families/{family.id}/cash"), data={
+        "invoice_id": str(inv.id), "amount": "100", "received_on": "2026-11-18"})
+    assert ok.status_code == 302 and "receipt=" in ok.headers["Location"]
+    payment_id = int(ok.headers["Location"].split("receipt=")[1])
+    receipt = client.get(url(org, f"/payments/receipts/{payment_id}.pdf"))
+    assert receipt.status_code == 200 and receipt.data[:4] == b"%PDF"
+    session.expire_all()
+    assert session.get(Invoice, inv.id).payment_state == PaymentState.PAID
+    statement = client.get(url(org, f"/payments/families/{family.id}/statement.pdf"))
+    assert statement.status_code == 200 and statement.data[:4] == b"%PDF"
+    page = client.get(url(org, f"/payments/families/{family.id}")).get_data(as_text=True)
+    assert inv.display_number in page and "€ 0.00" in page  # paid: balance 0
+    imposed = client.post(url(org, f"/payments/families/{family.id}/method"), data={"payment_method": "direct_debit"})
+    assert imposed.status_code == 422 and "ondertekend mandaat" in imposed.get_data(as_text=True)
+    cash = client.post(url(org, f"/payments/families/{family.id}/method"), data={"payment_method": "cash",
+                                                                                 "reminders_stopped": "y"})
+    assert cash.status_code == 302
+    flag = client.post(url(org, f"/payments/families/{family.id}/handicap"), data={"child_id": str(child.id),
+                                                                                   "severe_handicap": "y"})
+    assert flag.status_code == 302
+    from plugins.facturatie.models import BillingProfile, ChildFiscalInfo
+
+    assert session.scalar(select(ChildFiscalInfo.severe_handicap).where(ChildFiscalInfo.child_id == child.id))
+    profile = session.scalar(select(BillingProfile).where(BillingProfile.family_id == family.id))
+    assert profile.payment_method.value == "cash" and profile.reminders_stopped
+    # a child of another family cannot be flagged through this family
+    stranger = factory.child(org, factory.family(org))
+    assert client.post(url(org, f"/payments/families/{family.id}/handicap"),
+                       data={"child_id": str(stranger.id), "severe_handicap": "y"}).status_code == 404
