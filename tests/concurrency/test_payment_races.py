@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 
 from core.clock import BRUSSELS
 from core.models import Role
-from plugins.facturatie.models import BankMovement, Invoice, MovementState, Payment, PaymentAllocation
+from plugins.facturatie.models import (
+    BankMovement,
+    Invoice,
+    MovementState,
+    Payment,
+    PaymentAllocation,
+)
 from tests.concurrency.conftest import fire
 from tests.factories import Factory
 from tests.plugins.facturatie import payment_builders as build
