@@ -264,7 +264,6 @@ def build_batch(ctx, collection_date: date | None) -> BatchResult:
     warnings = []
     batch = DirectDebitBatch(organisation_id=org.id, collection_date=collection_date,
                              schema=str(ctx.setting("facturatie.sepa_pain_version")))
-    seen_first: set[int] = set()
     items: list[dict] = []
     for invoice in invoices:
         due = invoice.total - invoice.paid_amount
@@ -275,10 +274,8 @@ def build_batch(ctx, collection_date: date | None) -> BatchResult:
                                                           collection_date) >= EXPIRY_MONTHS:
             warnings.append(f"{mandate.reference}: expired")
             continue
-        first = mandate.needs_first and mandate.id not in seen_first
+        # every debit of a mandate's first batch is FRST (several open invoices of one family)
         sequence = "FRST" if mandate.needs_first else "RCUR"
-        if first:
-            seen_first.add(mandate.id)
         items.append({"organisation_id": org.id, "invoice_id": invoice.id, "mandate_id": mandate.id, "amount": due,
                       "sequence_type": sequence, "end_to_end_id": invoice.ogm, "state": DebitState.PENDING,
                       "return_reason": ""})
