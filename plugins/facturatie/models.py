@@ -469,3 +469,210 @@ class ExtraUse(Base, TenantMixin):
     day: Mapped[date] = mapped_column(Date)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price: Mapped[Decimal] = mapped_column(PRICE)
+
+
+# --- payments (fact-pay): mandates, direct-debit batches, bank statements, reminders, 281.86 -------
+
+
+class MandateState(enum.StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class SepaMandate(Base, TenantMixin, TimestampMixin):
+    """A signed SEPA Core mandate of one debtor of a family (domain-rules §6.3). The reference is
+    unique per organisation and never reused; a change of account or name is an amendment
+    (:class:`SepaMandateAmendment` keeps what it was)."""
+
+    __tablename__ = "facturatie_sepa_mandate"
+    __audit_label__ = _l("SEPA-mandaat")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="RESTRICT"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact_person.id", ondelete="SET NULL"))
+    reference: Mapped[str] = mapped_column(String(35))
+    debtor_name: Mapped[str] = mapped_column(String(70))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11), default="")
+    signed_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[MandateState] = mapped_column(str_enum(MandateState, 16), default=MandateState.ACTIVE)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    # the last collection sent with this mandate; none (or an amendment to another bank): FRST
+    last_collection_on: Mapped[date | None] = mapped_column(Date)
+    needs_first: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class SepaMandateAmendment(Base, TenantMixin):
+    """What a mandate was before a change (account, bank, name), kept for the bank and the audit."""
+
+    __tablename__ = "facturatie_sepa_mandate_amendment"
+    __audit_label__ = _l("Wijziging SEPA-mandaat")
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("facturatie_sepa_mandate.id", ondelete="CASCADE"), index=True)
+    changed_on: Mapped[date] = mapped_column(Date)
+    old_debtor_name: Mapped[str] = mapped_column(String(70))
+    old_iban: Mapped[str] = mapped_column(String(34))
+    old_bic: Mapped[str] = mapped_column(String(11), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BatchState(enum.StrEnum):
+    DRAFT = "draft"  # computed, may be recomputed
+    FROZEN = "frozen"  # downloaded: the file never changes, its invoices are being collected
+
+
+class DirectDebitBatch(Base, TenantMixin, TimestampMixin):
+    """One pain.008 file for one collection date. Frozen at the first download."""
+
+    __tablename__ = "facturatie_dd_batch"
+    __audit_label__ = _l("Domiciliëringsbestand")
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_date: Mapped[date] = mapped_column(Date)
+    schema: Mapped[str] = mapped_column(String(20))  # pain.008.001.02 | pain.008.001.08
+    state: Mapped[BatchState] = mapped_column(str_enum(BatchState, 16), default=BatchState.DRAFT)
+    message_id: Mapped[str] = mapped_column(String(35), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    control_sum: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    items: Mapped[list[DirectDebitItem]] = relationship(back_populates="batch", cascade="all, delete-orphan",
+                                                        order_by="DirectDebitItem.id")
+
+
+class DebitState(enum.StrEnum):
+    PENDING = "pending"  # in a batch
+    COLLECTED = "collected"  # the bank statement shows the money
+    RETURNED = "returned"  # rejected, returned or refunded: the invoice is open again
+
+
+class DirectDebitItem(Base, TenantMixin):
+    """One invoice collected in a batch. The end-to-end id is the invoice's OGM: it comes back on
+    the bank statement with the collection or its return."""
+
+    __tablename__ = "facturatie_dd_item"
+    __audit_label__ = _l("Domiciliëring")
+    __audited__ = True
+    __table_args__ = (Index("ix_facturatie_dd_item_e2e", "organisation_id", "end_to_end_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("facturatie_dd_batch.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="RESTRICT"), index=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("facturatie_sepa_mandate.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    sequence_type: Mapped[str] = mapped_column(String(4))  # FRST | RCUR
+    end_to_end_id: Mapped[str] = mapped_column(String(35))
+    state: Mapped[DebitState] = mapped_column(str_enum(DebitState, 16), default=DebitState.PENDING)
+    return_reason: Mapped[str] = mapped_column(String(200), default="")
+    returned_on: Mapped[date | None] = mapped_column(Date)
+
+    batch: Mapped[DirectDebitBatch] = relationship(back_populates="items")
+
+
+class CodaImport(Base, TenantMixin, TimestampMixin):
+    """One uploaded CODA file (by its SHA-256: the same file twice is one import)."""
+
+    __tablename__ = "facturatie_coda_import"
+    __audit_label__ = _l("Bankafschrift")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    account: Mapped[str] = mapped_column(String(34), default="")
+    statements: Mapped[str] = mapped_column(String(200), default="")  # "2026/012, 2026/013"
+    movements: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class MovementState(enum.StrEnum):
+    MATCHED = "matched"  # by its structured communication
+    MANUAL = "manual"  # matched by hand
+    UNMATCHED = "unmatched"  # listed with suggestions
+    RETURNED = "returned"  # a returned or refused direct debit
+    IGNORED = "ignored"  # a debit that is not ours (bank costs, ...)
+
+
+class BankMovement(Base, TenantMixin):
+    """One movement of a bank statement; ``external_key`` (account, statement, sequence) makes
+    every movement recorded exactly once, whatever file it came in and however often."""
+
+    __tablename__ = "facturatie_bank_movement"
+    __audit_label__ = _l("Bankbeweging")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "external_key"),
+                      Index("ix_facturatie_movement_state", "organisation_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_coda_import.id", ondelete="SET NULL"),
+                                                  index=True)
+    external_key: Mapped[str] = mapped_column(String(120))
+    entry_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    communication: Mapped[str] = mapped_column(String(140), default="")
+    ogm: Mapped[str] = mapped_column(String(12), default="")  # a valid structured communication
+    counterparty_name: Mapped[str] = mapped_column(String(200), default="")
+    counterparty_iban: Mapped[str] = mapped_column(String(34), default="")
+    state: Mapped[MovementState] = mapped_column(str_enum(MovementState, 16))
+    note: Mapped[str] = mapped_column(String(200), default="")  # e.g. the return reason
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_payment.id", ondelete="SET NULL"))
+
+
+class Reminder(Base, TenantMixin):
+    """A payment reminder sent for an invoice (level 1, 2, ... of the organisation's schedule)."""
+
+    __tablename__ = "facturatie_reminder"
+    __audit_label__ = _l("Betalingsherinnering")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("invoice_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="CASCADE"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    sent_on: Mapped[date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    amount_due: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class ChildFiscalInfo(Base, TenantMixin):
+    """What the tax certificate needs about a child beyond core's data: a severe handicap raises
+    the age limit from 14 to 21 (domain-rules §7)."""
+
+    __tablename__ = "facturatie_child_fiscal"
+    __audit_label__ = _l("Fiscale gegevens kind")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("child_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    severe_handicap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class FiscalCertificate(Base, TenantMixin, TimestampMixin):
+    """A 281.86 certificate as issued: its serial number and frozen content (the paper copy must
+    equal the Belcotax data); ``prints`` > 1 prints it as "duplicaat"."""
+
+    __tablename__ = "facturatie_fiscal_certificate"
+    __audit_label__ = _l("Fiscaal attest")
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "year", "child_id", "debtor_contact_id"),
+                      UniqueConstraint("organisation_id", "year", "number"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="RESTRICT"), index=True)
+    debtor_contact_id: Mapped[int] = mapped_column(ForeignKey("contact_person.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    # {"debtor": {...}, "child": {...}, "lines": [{"start", "end", "days", "day_price", "amount"}]}
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prints: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,37 +23,45 @@ def menu_items(org, user):
     return [MenuItem(_l("Facturatie"), "facturatie.index", weight=45, module="facturatie",
                      landing_for=frozenset({Role.FINANCE})),
             MenuItem(_l("Facturen"), "facturatie.invoices", weight=401, module="facturatie"),
-            MenuItem(_l("Tarieven"), "facturatie.tariffs", weight=402, module="facturatie")]
+            MenuItem(_l("Tarieven"), "facturatie.tariffs", weight=402, module="facturatie"),
+            MenuItem(_l("Betalingen"), "facturatie.payments_index", weight=410, module="facturatie")]
 
 
 @hookimpl
 def setting_definitions():
     """Tariff amounts, fees and thresholds (services/settings.py); payment term, VAT-exemption
-    wording, invoice retention and account codes (services/doc_settings.py)."""
+    wording, invoice retention and account codes (services/doc_settings.py); direct debit,
+    reminders and tax certificates (services/payment_settings.py)."""
     from .services.doc_settings import DOC_DEFINITIONS
+    from .services.payment_settings import PAY_DEFINITIONS
     from .services.settings import DEFINITIONS
 
-    return [*DEFINITIONS, *DOC_DEFINITIONS]
+    return [*DEFINITIONS, *DOC_DEFINITIONS, *PAY_DEFINITIONS]
 
 
 @hookimpl
 def retention_holds(session, org, child_ids, family_ids, cutoff):
-    """Families and children on an invoice within the invoice retention period (default 10 years)."""
+    """Families and children on an invoice within the invoice retention period (default 10 years),
+    and those with payments, mandates or tax certificates still to be kept."""
+    from .services.payment_retention import payment_holds
     from .services.retention import retention_holds as holds
 
-    return holds(session, org, child_ids, family_ids)
+    return [*holds(session, org, child_ids, family_ids), *payment_holds(session, org, child_ids, family_ids, cutoff)]
 
 
 @hookimpl
 def register_job_handlers(registry):
-    """The month's PDFs and sending (services/documents.py, services/sending.py)."""
+    """The month's PDFs, sending and payment reminders."""
     from .services.documents import JOB_KIND as PDF_JOB
     from .services.documents import render_job
+    from .services.reminders import JOB_KIND as REMINDER_JOB
+    from .services.reminders import reminder_job
     from .services.sending import JOB_KIND as SEND_JOB
     from .services.sending import send_job
 
     registry.add(PDF_JOB, render_job)
     registry.add(SEND_JOB, send_job)
+    registry.add(REMINDER_JOB, reminder_job)
 
 
 @hookimpl
@@ -77,10 +85,13 @@ def resolve_kindcodes(org, child_ids, start, end):
 
 @hookimpl
 def populate_demo(session, org, seed):
-    """Tariffs, attests, billing profiles and extras for the demo (services/demo.py)."""
+    """Tariffs, attests, billing profiles and extras (services/demo.py); then mandates, last
+    year's paid invoices, a collected month and a sample CODA file (services/payment_demo.py)."""
+    from .services import payment_demo
     from .services.demo import populate
 
     populate(session, org, seed)
+    payment_demo.populate(session, org, seed)
 
 
 @hookimpl

@@ -49,4 +49,9 @@ ROUTE_OBJECTS: dict[str, Callable] = {
     "fmt": lambda f, org, s: "xlsx",
     "invoice_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_facturatie", fromlist=["x"]).victim_invoice(f, org, s),
     "plan_id": lambda f, org, s: __import__("tests.plugins.facturatie.engine_helpers", fromlist=["x"]).victim_plan(f, org, s),
+    "mandate_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_mandate(f, org, s),
+    "batch_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_batch(f, org, s),
+    "movement_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_movement(f, org, s),
+    "payment_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_payment(f, org, s),
+    "certificate_id": lambda f, org, s: __import__("tests.plugins.facturatie.route_objects_payments", fromlist=["x"]).victim_certificate(f, org, s),
 }

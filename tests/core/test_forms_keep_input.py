@@ -88,6 +88,22 @@ FATES: dict[str, dict[str, str]] = {
         **{f"choice_{i}": "Preference.location_id" for i in range(1, 6)}},
     "plugins.wachtlijst.forms.DeclineForm": {"reason": "Offer.decline_reason"},
     "plugins.wachtlijst.forms.PolicyForm": {},  # CSRF only: rank-<rule> selects, kept in Policy.rules
+    # facturatie, payments (fact-pay)
+    "plugins.facturatie.views.payment_forms.MandateForm": {
+        name: f"SepaMandate.{name}" for name in ("reference", "contact_id", "debtor_name", "iban", "bic", "signed_on")},
+    "plugins.facturatie.views.payment_forms.AmendForm": {
+        "debtor_name": "SepaMandate.debtor_name", "iban": "SepaMandate.iban", "bic": "SepaMandate.bic",
+        "reason": "SepaMandateAmendment.reason"},
+    "plugins.facturatie.views.payment_forms.CollectionForm": {"collection_date": "DirectDebitBatch.collection_date"},
+    "plugins.facturatie.views.payment_forms.UploadForm": {
+        "files": "read-only: a bank statement, parsed into BankMovement rows (CodaImport keeps its name and hash)"},
+    "plugins.facturatie.views.payment_forms.MatchForm": {"invoice_id": "PaymentAllocation.invoice_id"},
+    "plugins.facturatie.views.payment_forms.CashForm": {
+        "invoice_id": "PaymentAllocation.invoice_id", "amount": "Payment.amount", "received_on": "Payment.received_on"},
+    "plugins.facturatie.views.payment_forms.MethodForm": {
+        "payment_method": "BillingProfile.payment_method", "reminders_stopped": "BillingProfile.reminders_stopped"},
+    "plugins.facturatie.views.payment_forms.HandicapForm": {
+        "child_id": "ChildFiscalInfo.child_id", "severe_handicap": "ChildFiscalInfo.severe_handicap"},
 }
 
 

@@ -1,0 +1,167 @@
+"""SEPA mandates, the creditor identifier, collection dates and pain.008 batches (both versions,
+validated with lxml against the ISO 20022 XSDs that sepaxml ships)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sepaxml
+from lxml import etree
+from sqlalchemy import select
+
+from core.context import build_context
+from core.settings import set_setting
+from plugins.facturatie.models import (
+    BatchState,
+    BillingProfile,
+    Invoice,
+    PaymentMethod,
+    PaymentState,
+    SepaMandateAmendment,
+)
+from plugins.facturatie.services import sepa
+from plugins.facturatie.services.payment_errors import PaymentError
+
+from . import payment_builders as build
+
+CREDITOR_ID = "BE11ZZZ0403170701"
+XSD_DIR = Path(sepaxml.__file__).parent / "schemas"
+
+
+@pytest.fixture
+def ctx(session, org, frozen_today):
+    org.sepa_creditor_id = CREDITOR_ID
+    session.commit()
+    return build_context(session, org)
+
+
+def mandate_for(ctx, family, reference, iban="BE71096123456769", signed=date(2026, 9, 1), bic=""):
+    return sepa.record_mandate(ctx, family.id, sepa.MandateInput(reference, "Ouder Debiteur", iban, bic, signed))
+
+
+def test_creditor_identifier_is_checked():
+    assert sepa.clean_creditor_id("be11 zzz 0403 170 701") == CREDITOR_ID
+    for bad in ("BE12ZZZ0403170701", "BE11ZZZ0403170702", "NL11ZZZ0403170701", "BE11ZZZ04031707", ""):
+        with pytest.raises(PaymentError) as err:
+            sepa.clean_creditor_id(bad)
+        assert err.value.code == "facturatie.creditor_id_invalid"
+
+
+def test_iban_with_a_wrong_check_digit_is_refused(ctx, factory, org):
+    family = factory.family(org)
+    with pytest.raises(PaymentError) as err:
+        mandate_for(ctx, family, "M-1", iban="BE71096123456768")
+    assert err.value.code == "facturatie.iban_invalid" and err.value.field == "iban"
+    assert "BE71096123456768" in err.value.message
+
+
+def test_mandate_needs_signature_date_and_unique_reference(ctx, factory, org, session):
+    family = factory.family(org)
+    with pytest.raises(PaymentError) as err:
+        sepa.record_mandate(ctx, family.id, sepa.MandateInput("M-1", "X", "BE71096123456769", "", None))
+    assert err.value.code == "facturatie.mandate_signed_missing"
+    with pytest.raises(PaymentError) as err:
+        mandate_for(ctx, family, "M-1", signed=date(2027, 1, 1))
+    assert err.value.code == "facturatie.mandate_signed_future"
+    mandate = mandate_for(ctx, family, "M-1")
+    assert mandate.bic == "GKCCBEBB"  # schwifty knows the Belgian bank of the IBAN
+    assert session.scalar(select(BillingProfile.payment_method).where(
+        BillingProfile.family_id == family.id)) == PaymentMethod.DIRECT_DEBIT
+    with pytest.raises(PaymentError) as err:
+        mandate_for(ctx, factory.family(org), "M-1")
+    assert err.value.code == "facturatie.mandate_reference_taken"
+    with pytest.raises(PaymentError):
+        mandate_for(ctx, family, "M<1>")
+    with pytest.raises(PaymentError) as err:
+        mandate_for(ctx, family, "M-2", bic="NOTABIC")
+    assert err.value.code == "facturatie.bic_invalid"
+
+
+def test_amendment_keeps_the_old_account_and_another_bank_means_frst(ctx, factory, org, session):
+    family = factory.family(org)
+    mandate = mandate_for(ctx, family, "M-9")
+    mandate.needs_first = False
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-9", "Ouder Debiteur", "BE68539007547034"), "nieuwe bank")
+    amendment = session.scalars(select(SepaMandateAmendment)).one()
+    assert amendment.old_iban == "BE71096123456769" and amendment.reason == "nieuwe bank"
+    assert mandate.iban == "BE68539007547034" and mandate.needs_first is True
+    sepa.revoke_mandate(ctx, mandate)
+    assert session.scalar(select(BillingProfile.payment_method).where(
+        BillingProfile.family_id == family.id)) == PaymentMethod.TRANSFER
+    with pytest.raises(PaymentError) as err:
+        sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-9", "Y", "BE71096123456769"))
+    assert err.value.code == "facturatie.mandate_revoked"
+
+
+def test_collection_date_rules(ctx):
+    # today is Wednesday 18/11/2026: next business day Thursday 19, plus 1 lead day: Friday 20
+    assert sepa.earliest_collection_date(ctx) == date(2026, 11, 20)
+    for day, code in ((date(2026, 11, 17), "facturatie.collection_date_past"),
+                      (date(2026, 11, 19), "facturatie.collection_date_too_soon"),
+                      (date(2026, 11, 21), "facturatie.collection_date_closed"),
+                      (date(2026, 12, 25), "facturatie.collection_date_closed"),
+                      (date(2026, 12, 26), "facturatie.collection_date_closed")):
+        with pytest.raises(PaymentError) as err:
+            sepa.check_collection_date(ctx, day)
+        assert err.value.code == code, day
+    assert sepa.check_collection_date(ctx, date(2026, 11, 20)) == date(2026, 11, 20)
+    assert sepa.add_business_days(date(2026, 12, 24), 1) == date(2026, 12, 28)
+
+
+def _validate(xml: bytes, schema: str) -> etree._Element:
+    xsd = etree.XMLSchema(etree.parse(str(XSD_DIR / f"{schema}.xsd")))
+    doc = etree.fromstring(xml)
+    xsd.assertValid(doc)
+    return doc
+
+
+@pytest.mark.parametrize("version", ["pain.008.001.02", "pain.008.001.08"])
+def test_batch_file_validates_and_freezes(ctx, factory, org, session, version):
+    set_setting(session, org, "facturatie.sepa_pain_version", version)
+    ctx.forget_settings()
+    paying, other, transfer = factory.family(org), factory.family(org), factory.family(org)
+    mandate_for(ctx, paying, "M-A")
+    mandate_for(ctx, other, "M-B", iban="NL91ABNA0417164300")
+    child = factory.child(org, paying)
+    inv1 = build.invoice(session, org, paying, child, care="120.50", meals="10")
+    inv2 = build.invoice(session, org, other, None, care="80.00")
+    paid = build.invoice(session, org, other, None, care="5.00")
+    paid.payment_state = PaymentState.PAID
+    build.invoice(session, org, transfer, None, care="99.00")  # no mandate: never collected
+    result = sepa.build_batch(ctx, date(2026, 11, 20))
+    batch = result.batch
+    assert {i.invoice_id for i in batch.items} == {inv1.id, inv2.id}
+    assert batch.control_sum == Decimal("210.50") and batch.count == 2
+    assert {i.sequence_type for i in batch.items} == {"FRST"}
+    xml = sepa.render_batch(ctx, batch)
+    doc = _validate(xml, version)
+    ns = {"p": doc.nsmap[None]}
+    assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=ns) == "210.50"
+    assert doc.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=ns) == "2"
+    assert {e.text for e in doc.iterfind(".//p:EndToEndId", ns)} == {inv1.ogm, inv2.ogm}
+    assert doc.findtext(".//p:CdtrSchmeId//p:Id/p:PrvtId/p:Othr/p:Id", namespaces=ns) == CREDITOR_ID
+
+    doc_row = sepa.freeze_batch(ctx, batch)
+    session.commit()
+    assert batch.state == BatchState.FROZEN and doc_row.content_type == "application/xml"
+    assert session.get(Invoice, inv1.id).payment_state == PaymentState.COLLECTING
+    # a frozen batch is what was downloaded: freezing again returns the same document
+    assert sepa.freeze_batch(ctx, batch).id == doc_row.id
+
+    # next month: only the new invoice, now RCUR
+    inv3 = build.invoice(session, org, paying, child, care="50", month=11)
+    later = sepa.build_batch(ctx, date(2026, 12, 18)).batch
+    assert [(i.invoice_id, i.sequence_type) for i in later.items] == [(inv3.id, "RCUR")]
+    _validate(sepa.render_batch(ctx, later), version)
+
+
+def test_batch_without_creditor_id_or_debtors(ctx, factory, org, session):
+    with pytest.raises(PaymentError) as err:
+        sepa.build_batch(ctx, date(2026, 11, 20))
+    assert err.value.code == "facturatie.batch_empty"
+    org.sepa_creditor_id = None
+    with pytest.raises(PaymentError) as err:
+        sepa.build_batch(ctx, date(2026, 11, 20))
+    assert err.value.code == "facturatie.creditor_id_missing"
