@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from core.context import TenantContext
 from core.db import upsert_ignore
@@ -125,13 +125,20 @@ def finalise(ctx: TenantContext, proposal: Proposal, user=None, *, run: BillingR
     drafts = sorted(proposal.invoices, key=lambda d: (d.debtor_name.casefold(), d.family_id))
     for draft in drafts:
         _check_draft(draft)
+    # a month that gives a family money back (a deposit refunded, a correction) is a credit note
+    credits = [d for d in drafts if d.total < 0]
+    drafts = [d for d in drafts if d.total >= 0]
+    credited = _credited_invoices(ctx, credits)
     user_id = getattr(user, "id", None)
     today = ctx.today()
     series_year = today.year
     due = today + timedelta(days=max(int(ctx.setting("facturatie.payment_term_days")), 0))
     first = take_numbers(ctx, InvoiceKind.INVOICE, series_year, len(drafts)) if drafts else None
     invoice_ids = _insert_invoices(ctx, drafts, first, series_year, year, month, today, due, user_id)
-    _insert_lines(ctx, drafts, invoice_ids)
+    credit_first = take_numbers(ctx, InvoiceKind.CREDIT_NOTE, series_year, len(credits)) if credits else None
+    credit_ids = _insert_invoices(ctx, credits, credit_first, series_year, year, month, today, due, user_id,
+                                  credited=credited)
+    _insert_lines(ctx, drafts + credits, invoice_ids + credit_ids)
     _book_respite(ctx, proposal)
     run.state = RunState.FINALISED
     run.finalised_at = ctx.now()
@@ -141,11 +148,12 @@ def finalise(ctx: TenantContext, proposal: Proposal, user=None, *, run: BillingR
         organisation_id=ctx.org.id, user_id=user_id, at=ctx.now(), action="update", entity=BillingRun.__tablename__,
         entity_id=run.id, summary=f"{year}-{month:02d}",
         changes={"state": [RunState.DRAFT.value, RunState.FINALISED.value], "invoices": [None, len(drafts)],
+                 "credit_notes": [None, len(credits)],
                  "numbers": [None, f"{display_number(InvoiceKind.INVOICE, series_year, first)}"
                                    f"..{display_number(InvoiceKind.INVOICE, series_year, last)}" if drafts else ""],
                  "total": [None, str(sum((d.total for d in drafts), Decimal("0")))]}))
     ctx.session.flush()
-    return Finalised(run.id, tuple(invoice_ids), first, last)
+    return Finalised(run.id, tuple(invoice_ids + credit_ids), first, last)
 
 
 def _book_respite(ctx: TenantContext, proposal: Proposal) -> None:
@@ -161,8 +169,24 @@ def _check_draft(draft: DraftInvoice) -> None:
     for line in draft.lines:
         if line.amount != line.amount.quantize(CENT):
             raise DomainError("facturatie.amount_not_cents", amount=str(line.amount))
-    if draft.total < 0:
-        raise DomainError("facturatie.negative_invoice", name=draft.debtor_name[:80], total=str(draft.total))
+
+
+def _credited_invoices(ctx, credits: Sequence[DraftInvoice]) -> dict[int, int]:
+    """family id -> the invoice a negative draft credits: the invoice its correction lines point
+    at, else the family's latest invoice. A family that never had one cannot get a credit note."""
+    if not credits:
+        return {}
+    latest = dict(ctx.session.execute(select(Invoice.family_id, func.max(Invoice.id)).where(
+        Invoice.organisation_id == ctx.org.id, Invoice.kind == InvoiceKind.INVOICE,
+        Invoice.family_id.in_({d.family_id for d in credits})).group_by(Invoice.family_id)).all())
+    credited = {}
+    for draft in credits:
+        corrected = next((line.corrects_invoice_id for line in draft.lines if line.corrects_invoice_id), None)
+        target = corrected or latest.get(draft.family_id)
+        if target is None:
+            raise DomainError("facturatie.negative_invoice", name=draft.debtor_name[:80], total=str(draft.total))
+        credited[draft.family_id] = target
+    return credited
 
 
 def _cut(value: str | None, length: int) -> str:
@@ -170,31 +194,35 @@ def _cut(value: str | None, length: int) -> str:
 
 
 def _insert_invoices(ctx, drafts: Sequence[DraftInvoice], first: int | None, series_year: int, year: int,
-                     month: int, today: date, due: date, user_id: int | None) -> list[int]:
+                     month: int, today: date, due: date, user_id: int | None,
+                     credited: dict[int, int] | None = None) -> list[int]:
+    """Invoices, or with ``credited`` (family id -> credited invoice) credit notes of the month."""
     if not drafts:
         return []
+    kind = InvoiceKind.CREDIT_NOTE if credited is not None else InvoiceKind.INVOICE
     now = ctx.now()
     rows = []
     for offset, draft in enumerate(drafts):
         number = first + offset
         total = draft.total
         rows.append(dict(
-            organisation_id=ctx.org.id, kind=InvoiceKind.INVOICE, year=series_year, number=number,
-            display_number=display_number(InvoiceKind.INVOICE, series_year, number), period_year=year,
+            organisation_id=ctx.org.id, kind=kind, year=series_year, number=number,
+            display_number=display_number(kind, series_year, number), period_year=year,
             period_month=month, family_id=draft.family_id, debtor_contact_id=draft.debtor_contact_id,
             debtor_name=_cut(draft.debtor_name, 300), debtor_street=_cut(draft.debtor_street, 200),
             debtor_postcode=_cut(draft.debtor_postcode, 10), debtor_municipality=_cut(draft.debtor_municipality, 100),
             debtor_email=_cut(draft.debtor_email, 254), language=draft.language if draft.language in
             ("nl", "fr", "en") else "nl", payment_method=draft.payment_method, issue_date=today, due_date=due,
-            total=total, ogm=make_ogm(ctx.org.id, InvoiceKind.INVOICE, series_year, number),
-            credited_invoice_id=None, reason="", pdf_state=DeliveryState.PENDING, pdf_error="",
+            total=total, ogm=make_ogm(ctx.org.id, kind, series_year, number),
+            credited_invoice_id=credited[draft.family_id] if credited else None,
+            reason=_cut("; ".join(line.description for line in draft.lines), 500) if credited else "", pdf_state=DeliveryState.PENDING, pdf_error="",
             send_state=DeliveryState.PENDING, send_error="", paid_amount=Decimal("0"),
-            payment_state=PaymentState.SETTLED if total == 0 else PaymentState.OPEN, finalised_by_id=user_id,
+            payment_state=PaymentState.SETTLED if total <= 0 else PaymentState.OPEN, finalised_by_id=user_id,
             created_at=now, updated_at=now))
     ctx.session.execute(insert(Invoice), rows)
     # ids read back by number (one statement, portable; RETURNING in bulk is row by row on SQLite)
     by_number = dict(ctx.session.execute(select(Invoice.number, Invoice.id).where(
-        Invoice.organisation_id == ctx.org.id, Invoice.kind == InvoiceKind.INVOICE, Invoice.year == series_year,
+        Invoice.organisation_id == ctx.org.id, Invoice.kind == kind, Invoice.year == series_year,
         Invoice.number.between(first, first + len(drafts) - 1))).all())
     return [by_number[first + offset] for offset in range(len(drafts))]
 

@@ -112,14 +112,15 @@ def populate(session, org, seed: int) -> int:
         if child.national_number is None and rng.random() < 0.9:
             child.national_number = _national_number(rng, child.date_of_birth)
     demo_families = families[:40]
-    # the month before last: last month is left to the demo's proposal, for finance staff to finalise
-    before_last = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    # last year's autumn only: this year's months are left to the demo's proposal (finance staff
+    # finalise last month themselves), and are never compared with these synthetic days
     if not session.scalar(select(func.count(Invoice.id)).where(Invoice.organisation_id == org.id)):
-        _invoices(session, org, demo_families, children_of,
-                  [(today.year - 1, m) for m in (9, 10, 11, 12)] + [(before_last.year, before_last.month)])
-    # last year's invoices paid (the certificates of last year); a few only partly
+        _invoices(session, org, demo_families, children_of, [(today.year - 1, m) for m in (9, 10, 11, 12)])
+    # last year's invoices paid up to November (the certificates of last year), a few only partly;
+    # December's are left open for the direct-debit batch and the sample bank statement
     for inv in session.scalars(select(Invoice).where(Invoice.organisation_id == org.id,
                                                      Invoice.period_year == today.year - 1,
+                                                     Invoice.period_month < 12,
                                                      Invoice.payment_state == PaymentState.OPEN)):
         due = inv.total - inv.paid_amount
         amount = due if rng.random() < 0.9 else (due / 2).quantize(Decimal("0.01"))

@@ -34,7 +34,6 @@ register_messages({
                                   "de organisatie (%(own)s)."),
     "facturatie.coda_empty": _l("Kies minstens één CODA-bestand."),
     "facturatie.movement_done": _l("Deze beweging is al verwerkt."),
-    "facturatie.invoice_unknown": _l("Onbekende factuur."),
     "facturatie.amount_invalid": _l("Geef een bedrag groter dan nul."),
     "facturatie.certificate_year_future": _l("Attesten voor %(year)s kunnen pas vanaf 1 januari %(next)s."),
     "facturatie.certificate_year_invalid": _l("Ongeldig jaar."),

@@ -8,16 +8,18 @@ from itertools import count
 
 from stdnum.be import ogm_vcs
 
+from core.context import context_for
 from plugins.facturatie.models import (
     BillingProfile,
     Invoice,
+    InvoiceKind,
     InvoiceLine,
     InvoiceLineDay,
     LineKind,
     PaymentMethod,
 )
-
-_numbers = count(1)
+from plugins.facturatie.services.finalise import take_numbers
+from plugins.facturatie.services.ogm import make_ogm
 
 
 def ogm_for(number: int) -> str:
@@ -28,19 +30,20 @@ def ogm_for(number: int) -> str:
 def invoice(session, org, family, child=None, *, care: str | Decimal = "100.00", meals: str | Decimal = "0",
             fine: str | Decimal = "0", absence: str | Decimal = "0", year: int = 2026, month: int = 10,
             day_price: str | Decimal | None = None, issue: date | None = None, due: date | None = None,
-            contact=None, method: PaymentMethod = PaymentMethod.TRANSFER, commit: bool = True) -> Invoice:
+            contact=None, method: PaymentMethod = PaymentMethod.TRANSFER, commit: bool = True,
+            language: str = "nl") -> Invoice:
     """One finalised invoice of ``family`` for ``child``'s care in ``year``/``month``; the care
     line is explained by days at ``day_price`` (default: 10 days) so that they add up."""
-    n = next(_numbers)
     contact = contact or (family.contacts[0] if family.contacts else None)
     issue = issue or date(year, month, 28)
+    n = take_numbers(context_for(session, org), InvoiceKind.INVOICE, issue.year, 1)  # the series' own counter
     inv = Invoice(organisation_id=org.id, year=issue.year, number=n, display_number=f"{issue.year}-{n:06d}",
                   period_year=year, period_month=month, family_id=family.id,
                   debtor_contact_id=contact.id if contact else None,
                   debtor_name=f"{contact.first_name} {contact.last_name}" if contact else family.name,
-                  debtor_email=(contact.email or "") if contact else "", language="nl", payment_method=method,
+                  debtor_email=(contact.email or "") if contact else "", language=language, payment_method=method,
                   issue_date=issue, due_date=due or issue + timedelta(days=30), total=Decimal("0"),
-                  ogm=ogm_for(10_000 + n))
+                  ogm=make_ogm(org.id, InvoiceKind.INVOICE, issue.year, n))
     position = count(1)
     total = Decimal("0")
     for kind, amount in ((LineKind.CARE, care), (LineKind.MEALS, meals), (LineKind.FINE, fine),

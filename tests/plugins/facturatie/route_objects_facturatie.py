@@ -7,14 +7,14 @@ from decimal import Decimal
 
 def victim_invoice(factory, org, session) -> int:
     """A finalised invoice of ``org`` with one line (written as finalising would)."""
-    from sqlalchemy import func, select
-
-    from plugins.facturatie.models import Invoice, InvoiceLine, LineKind
+    from core.context import context_for
+    from plugins.facturatie.models import Invoice, InvoiceKind, InvoiceLine, LineKind
+    from plugins.facturatie.services.finalise import take_numbers
     from plugins.facturatie.services.ogm import make_ogm
 
     family = factory.family(org)
     child = factory.child(org, family)
-    number = (session.scalar(select(func.max(Invoice.number)).where(Invoice.organisation_id == org.id)) or 0) + 1
+    number = take_numbers(context_for(session, org), InvoiceKind.INVOICE, 2026, 1)
     invoice = Invoice(organisation_id=org.id, year=2026, number=number, display_number=f"2026-{number:06d}",
                       period_year=2026, period_month=10, family_id=family.id, debtor_name=family.name,
                       issue_date=date(2026, 11, 3), due_date=date(2026, 12, 3), total=Decimal("20.00"),

@@ -133,7 +133,7 @@ def test_an_empty_month_is_finalised_without_numbers(ctx, session, org):
     assert done.invoice_ids == () and (_counter(session, org) or 0) == 0
 
 
-def test_amounts_not_in_cents_and_negative_invoices_are_refused(ctx, factory, org, location):
+def test_amounts_not_in_cents_and_negative_months_without_earlier_invoice_are_refused(ctx, factory, org, location):
     from dataclasses import replace
 
     (f1, c1), = families_with_children(factory, org, location, 1)
@@ -146,6 +146,26 @@ def test_amounts_not_in_cents_and_negative_invoices_are_refused(ctx, factory, or
     with pytest.raises(DomainError) as err:
         fin.finalise(ctx, proposal(2026, 10, [negative]))
     assert err.value.code == "facturatie.negative_invoice"
+
+
+def test_a_negative_month_becomes_a_credit_note_of_the_family_s_last_invoice(ctx, session, factory, org, location):
+    """A deposit refunded or a correction that leaves a family money back: a credit note in its own
+    series referring to the family's last invoice; the others of the month are invoices as usual."""
+    from dataclasses import replace
+
+    (f1, c1), (f2, c2) = families_with_children(factory, org, location, 2)
+    september = fin.finalise(ctx, proposal(2026, 9, [draft_invoice(f1, [c1.id], month=9)]))
+    refund = draft_invoice(f1, [c1.id])
+    refund = replace(refund, lines=(replace(refund.lines[0], amount=Decimal("-250.00")),))
+    done = fin.finalise(ctx, proposal(2026, 10, [refund, draft_invoice(f2, [c2.id])]))
+    made = session.scalars(select(Invoice).where(Invoice.id.in_(done.invoice_ids))).all()
+    note = next(i for i in made if i.kind == InvoiceKind.CREDIT_NOTE)
+    invoice = next(i for i in made if i.kind == InvoiceKind.INVOICE)
+    assert note.credited_invoice_id == september.invoice_ids[0] and note.family_id == f1.id
+    assert note.total == Decimal("-250.00") + sum(line.amount for line in refund.lines[1:])
+    assert note.display_number == "CN2026-000001" and note.payment_state == PaymentState.SETTLED
+    assert is_valid_ogm(note.ogm) and note.reason
+    assert invoice.number == 2 and invoice.family_id == f2.id  # the invoice series goes on without a gap
 
 
 def test_lines_and_days_are_written_in_a_fixed_number_of_statements(app, ctx, session, factory, org, location):

@@ -117,7 +117,7 @@ def test_coda_upload_and_manual_match(client, setup, factory, finance, session):
     assert other.display_number in page and "zelfde bedrag" in page
     row = session.scalar(select(BankMovement).where(BankMovement.amount == Decimal("33")))
     wrong = client.post(url(org, f"/payments/bank/movements/{row.id}/match"), data={"invoice_id": "999999"})
-    assert wrong.status_code == 422 and "Onbekende factuur" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "Deze factuur bestaat niet" in wrong.get_data(as_text=True)
     matched = client.post(url(org, f"/payments/bank/movements/{row.id}/match"), data={"invoice_id": str(other.id)})
     assert matched.status_code == 302
     session.expire_all()
@@ -130,8 +130,8 @@ def test_coda_upload_and_manual_match(client, setup, factory, finance, session):
 def test_reminders_in_the_familys_language_with_a_stop(client, setup, factory, finance, session):
     org = setup
     fr, stopped = factory.family(org), factory.family(org)
-    inv = build.invoice(session, org, fr, None, care="50", issue=date(2026, 9, 1), due=date(2026, 10, 1))
-    inv.language = "fr"
+    inv = build.invoice(session, org, fr, None, care="50", issue=date(2026, 9, 1), due=date(2026, 10, 1),
+                        language="fr")
     build.invoice(session, org, stopped, None, care="50", issue=date(2026, 9, 1), due=date(2026, 10, 1))
     build.profile(session, org, stopped, reminders_stopped=True)
     session.commit()
