@@ -1,0 +1,53 @@
+""""Send everything again": every vacancy scope recomputed and sent in full, the current
+placements and the status of every loket request again, each with a new sequence number. The
+loket's duplicate and stale rules make it harmless; its state converges to ours."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+import plugins.planning.api as planning
+import plugins.wachtlijst.api as wachtlijst
+from core.jobs import enqueue
+from core.models import Location
+
+from . import vacancies
+from .outbox import emit, location_info
+
+
+def request(ctx) -> None:
+    """Queue the resync (coalesced: pressing twice queues one)."""
+    from .jobs import RESYNC
+
+    enqueue(ctx.session, RESYNC, {}, key=f"{RESYNC}:{ctx.org.id}", organisation_id=ctx.org.id,
+            module="loket_sync")
+
+
+def resync(ctx) -> dict[str, int]:
+    counts = {"scopes": vacancies.schedule_all(ctx, force=True), "placements": 0, "requests": 0}
+    locations = {loc.id: loc for loc in ctx.session.scalars(
+        select(Location).where(Location.organisation_id == ctx.org.id))}
+    today = ctx.today()
+    loket_plans = {p.care_plan_id: p for p in wachtlijst.placements(ctx) if p.external_source == "loket"}
+    for agreement in planning.agreements(ctx, start=today, end=date(today.year + 5, 12, 31)):
+        loc = locations.get(agreement.location_id)
+        if loc is None:
+            continue
+        placed = loket_plans.get(agreement.care_plan_id)
+        child = None
+        if placed is not None:
+            info = wachtlijst.get_request(ctx, placed.request_id)
+            first, _space, last = (info.child_name if info else "").partition(" ")
+            child = {"first_name": first, "last_name": last} if info else None
+        emit(ctx, "placement.started", "placement", str(agreement.care_plan_id),
+             {"location": location_info(loc), "start_date": agreement.start.isoformat(),
+              "loket_request_id": placed.external_id if placed else None, "child": child})
+        counts["placements"] += 1
+    for info in wachtlijst.list_requests(ctx, limit=100000):
+        if info.external_source == "loket" and info.status not in ("submitted", "confirmed"):
+            emit(ctx, "request.status", "request", info.external_id,
+                 {"loket_request_id": info.external_id, "status": info.status, "location": None,
+                  "start_date": None})
+            counts["requests"] += 1
+    return counts
