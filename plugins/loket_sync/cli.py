@@ -52,7 +52,8 @@ def status_cmd(org):
 @click.option("--url", required=True)
 @click.option("--key-id", required=True)
 @click.option("--secret", required=True)
-def connect_cmd(org, url, key_id, secret):
+@click.option("--partner-id", default="", help="Our id at the loket (default: the organisation's slug).")
+def connect_cmd(org, url, key_id, secret, partner_id):
     """Set the loket's address and credentials of an organisation."""
     from core.db import get_db
     from core.errors import DomainError
@@ -61,7 +62,8 @@ def connect_cmd(org, url, key_id, secret):
 
     with get_db().unit_of_work() as session:
         try:
-            connection.configure(_ctx(session, org), base_url=url, key_id=key_id, secret=secret)
+            connection.configure(_ctx(session, org), base_url=url, key_id=key_id, secret=secret,
+                                 partner_id=partner_id)
         except DomainError as exc:
             fail(exc.message)
     click.echo(f"{org}: verbonden met {url}")

@@ -13,5 +13,6 @@ class ConnectionForm(FlaskForm):
     adapter = SelectField(_l("Uitwisseling"), choices=[("http", _l("Loket-API (ondertekend)")),
                                                        ("excel", _l("Excel-bestand"))])
     base_url = StringField(_l("Adres van het loket"), validators=[Optional(), Length(max=300)])
+    partner_id = StringField(_l("Partner-id bij het loket"), validators=[Optional(), Length(max=40)])
     key_id = StringField(_l("Sleutel-id"), validators=[Optional(), Length(max=200)])
     secret = PasswordField(_l("Geheim"), validators=[Optional(), Length(max=500)])

@@ -88,6 +88,7 @@ class Connection(Base, TenantMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     adapter: Mapped[str] = mapped_column(String(20), default="http")
     base_url: Mapped[str] = mapped_column(String(300), default="")
+    partner_id: Mapped[str] = mapped_column(String(40), default="")  # our id at the loket (default: the slug)
     key_id: Mapped[str] = mapped_column(String(200), default="")
     old_key_id: Mapped[str] = mapped_column(String(200), default="")
     old_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the previous secret is kept until then

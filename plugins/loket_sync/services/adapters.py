@@ -38,6 +38,7 @@ class Answer:
 class RequestPage:
     requests: list[dict]
     next_cursor: str | None
+    has_more: bool = False
 
 
 class LoketAdapter(Protocol):
@@ -76,7 +77,8 @@ def _ids(value) -> list[tuple[str, str]]:
         if isinstance(item, str):
             found.append((item, ""))
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
-            found.append((item["id"], str(item.get("reason") or item.get("error") or "")[:300]))
+            found.append((item["id"], ": ".join(str(item[k]) for k in ("code", "message", "reason")
+                                                 if item.get(k))[:300]))
     return found
 
 
@@ -105,8 +107,8 @@ class HttpAdapter:
 
     name = "http"
 
-    def __init__(self, base_url: str, signing: Signing, *, partner: str, timeout: float = 20.0) -> None:
-        self.base_url, self.signing, self.partner, self.timeout = base_url.rstrip("/"), signing, partner, timeout
+    def __init__(self, base_url: str, signing: Signing, *, timeout: float = 20.0) -> None:
+        self.base_url, self.signing, self.timeout = base_url.rstrip("/"), signing, timeout
 
     def send(self, events: list[dict]) -> list[Answer]:
         ids = [e["id"] for e in events]
@@ -125,7 +127,8 @@ class HttpAdapter:
             raise TemporaryFailure(f"requests answer without a list: {str(body)[:120]}")
         next_cursor = body.get("next_cursor")
         return RequestPage([r for r in body["requests"] if isinstance(r, dict)],
-                           str(next_cursor) if next_cursor not in (None, "") else None)
+                           str(next_cursor) if next_cursor not in (None, "") else None,
+                           bool(body.get("has_more")))
 
 
 class ExcelAdapter:

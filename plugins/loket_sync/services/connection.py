@@ -3,6 +3,7 @@
 exchange the sync page shows ("Aanmelding geweigerd", ...)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from .errors import LoketSyncError
 SECRET = "loket_sync.secret"
 OLD_SECRET = "loket_sync.secret_old"
 ADAPTERS = ("http", "excel")
+PARTNER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
 def get(ctx) -> Connection | None:
@@ -24,20 +26,24 @@ def get(ctx) -> Connection | None:
 def get_or_create(ctx) -> Connection:
     conn = get(ctx)
     if conn is None:
-        conn = Connection(organisation_id=ctx.org.id, adapter="http", base_url="", key_id="", old_key_id="",
+        conn = Connection(organisation_id=ctx.org.id, adapter="http", base_url="", partner_id="", key_id="",
+                          old_key_id="",
                           cursor="", state="new", state_message="")
         ctx.session.add(conn)
         ctx.session.flush()
     return conn
 
 
-def configure(ctx, *, base_url: str, key_id: str, secret: str = "", adapter: str = "http",
+def configure(ctx, *, base_url: str, key_id: str, secret: str = "", adapter: str = "http", partner_id: str = "",
               actor_id: int | None = None) -> Connection:
     """Save the settings. An empty ``secret`` keeps the stored one; a new one replaces it and the
     previous one stays valid for ``loket_sync.rotation_overlap_days`` (shown with its end date)."""
     base_url, key_id, secret = (base_url or "").strip().rstrip("/"), (key_id or "").strip(), (secret or "").strip()
+    partner_id = (partner_id or "").strip() or ctx.org.slug
     if adapter not in ADAPTERS:
         raise LoketSyncError("adapter_unknown", "adapter")
+    if not PARTNER_ID.match(partner_id):
+        raise LoketSyncError("partner_id_invalid", "partner_id")
     if adapter == "http":
         if not base_url or not safe_url(base_url):
             raise LoketSyncError("url_refused", "base_url")
@@ -57,7 +63,7 @@ def configure(ctx, *, base_url: str, key_id: str, secret: str = "", adapter: str
         set_secret(ctx.session, ctx.org, SECRET, secret, key_id=key_id, actor_id=actor_id)
     elif old is not None and key_id != conn.key_id:
         set_secret(ctx.session, ctx.org, SECRET, old, key_id=key_id, actor_id=actor_id)
-    conn.adapter, conn.base_url, conn.key_id = adapter, base_url, key_id
+    conn.adapter, conn.base_url, conn.key_id, conn.partner_id = adapter, base_url, key_id, partner_id
     if conn.state in ("auth_refused", "error", "new"):
         set_state(ctx, conn, "new", "")
     ctx.session.flush()

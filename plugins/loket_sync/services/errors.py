@@ -8,6 +8,7 @@ from core.errors import DomainError, register_messages
 register_messages({
     "loket_sync.adapter_unknown": _l("Onbekende manier van uitwisselen."),
     "loket_sync.url_refused": _l("Geef een https-adres (http alleen naar deze machine)."),
+    "loket_sync.partner_id_invalid": _l("Partner-id: kleine letters, cijfers, - en _ (hoogstens 40)."),
     "loket_sync.key_id_required": _l("Geef de sleutel-id die het loket u gaf."),
     "loket_sync.secret_required": _l("Geef het geheim dat het loket u gaf."),
     "loket_sync.secret_invalid": _l("Het geheim moet 16 tot 500 tekens lang zijn."),

@@ -47,7 +47,7 @@ def _days(value) -> list[dict]:
     days = []
     for item in value if isinstance(value, list) else ():
         if isinstance(item, dict):
-            weekday, part = item.get("weekday"), item.get("day_part", "full")
+            weekday, part = item.get("day", item.get("weekday")), item.get("part", item.get("day_part", "full"))
         else:
             weekday, part = item, "full"
         if isinstance(weekday, str):
@@ -76,10 +76,13 @@ def to_request_data(ctx, item: dict) -> wachtlijst.RequestData:
         refs = ", ".join(str(p.get("location_ref")) for p in prefs)[:120]
         raise Unmappable(f"geen gekende locatie van deze partner ({refs or 'geen voorkeur'})")
     priority = item.get("priority") if isinstance(item.get("priority"), dict) else {}
-    facts = {k: bool(v) for k, v in priority.items() if isinstance(k, str)}
-    urgency = item.get("urgency")
-    if urgency in (True, "urgent", "high") or facts.get("urgent"):
+    facts = {str(flag): True for flag in priority.get("flags") or () if isinstance(flag, str)}
+    urgency = item.get("urgency") if isinstance(item.get("urgency"), dict) else {}
+    if urgency.get("urgent") is True:
         facts["urgent"] = True
+    if not child.get("date_of_birth") and not child.get("expected_birth_date"):
+        raise Unmappable("geen (verwachte) geboortedatum van het kind")
+    notes = "via het lokaal loket" + (f"; dringend: {urgency.get('reason')}"[:300] if urgency.get("urgent") else "")
     return wachtlijst.RequestData(
         applicant_first_name=str(applicant.get("first_name") or "").strip() or "?",
         applicant_last_name=str(applicant.get("last_name") or "").strip(),
@@ -87,11 +90,11 @@ def to_request_data(ctx, item: dict) -> wachtlijst.RequestData:
         street=str(applicant.get("street") or ""), postcode=str(applicant.get("postcode") or ""),
         municipality=str(applicant.get("municipality") or ""), language=str(applicant.get("language") or "nl"),
         child_first_name=str(child.get("first_name") or ""), child_last_name=str(child.get("last_name")).strip(),
-        child_birth_date=_date(child.get("birth_date"), "geboortedatum"),
+        child_birth_date=_date(child.get("date_of_birth"), "geboortedatum"),
         expected_birth_date=_date(child.get("expected_birth_date"), "verwachte geboortedatum"),
         desired_start=_date(item.get("desired_start"), "gewenste startdatum", required=True),
         location_ids=location_ids, days=_days(item.get("days")), facts=facts,
-        notes="via het lokaal loket")
+        notes=notes)
 
 
 def apply(ctx, item: dict) -> str:
@@ -171,7 +174,7 @@ def pull(ctx, adapter=None, *, max_pages: int = 20) -> dict[str, int]:
                 counts[outcome] = counts.get(outcome, 0) + 1
             if page.next_cursor:
                 conn.cursor = page.next_cursor[:200]
-            if not page.requests or not page.next_cursor:
+            if not page.requests or not page.next_cursor or not page.has_more:
                 break
         conn.last_pull_at = ctx.now()
     except AuthRefused as exc:

@@ -50,11 +50,10 @@ def care_plan_changed(event) -> None:
     if event.change == "created":
         emit(ctx, "placement.started", "placement", str(event.care_plan_id),
              {"location": location_info(location), "start_date": event.effective_date.isoformat(),
-              "loket_request_id": None, "child": None})
-    else:
+              "end_date": None, "loket_request_id": None, "child": None})
+    else:  # ended, or removed (then it ends on the day it was removed)
         emit(ctx, "placement.ended", "placement", str(event.care_plan_id),
-             {"location": location_info(location), "end_date": event.effective_date.isoformat(),
-              "removed": event.change == "deleted"})
+             {"location": location_info(location), "end_date": event.effective_date.isoformat()})
 
 
 def placement_confirmed(event) -> None:
@@ -68,11 +67,15 @@ def placement_confirmed(event) -> None:
         SyncEvent.organisation_id == ctx.org.id, SyncEvent.type == "placement.started",
         SyncEvent.aggregate_type == "placement", SyncEvent.aggregate_id == str(event.care_plan_id),
         SyncEvent.status == EventStatus.PENDING))
-    first, _space, last = info.child_name.partition(" ")
     if pending is not None:
-        pending.data = {**pending.data, "loket_request_id": info.external_id,
-                        "child": {"first_name": first, "last_name": last}}
+        pending.data = {**pending.data, "loket_request_id": info.external_id, "child": child_of(info)}
         ctx.session.flush()
+
+
+def child_of(info) -> dict:
+    """What the loket may know of a child it placed: first name and the initial of the last name."""
+    first, _space, last = info.child_name.partition(" ")
+    return {"first_name": first or "?", "initial": last[:1].upper()}
 
 
 def request_status_changed(event) -> None:
@@ -82,12 +85,12 @@ def request_status_changed(event) -> None:
     info = wachtlijst.get_request(ctx, event.care_request_id)
     if info is None or info.external_source != LOKET:
         return
-    data = {"loket_request_id": info.external_id, "status": event.new_status, "location": None,
-            "start_date": None}
+    data = {"loket_request_id": info.external_id, "status": event.new_status, "at": ctx.now().isoformat()}
     open_offers = [o for o in info.offers if o.status in ("open", "accepted")]
     if event.new_status in ("offer_made", "accepted", "placed") and open_offers:
         offer = open_offers[-1]
         location = ctx.session.get(Location, offer.location_id)
-        data["location"] = location_info(location) if location else None
+        if location is not None:
+            data["location"] = location_info(location)
         data["start_date"] = offer.start_date.isoformat()
     emit(ctx, "request.status", "request", info.external_id, data)

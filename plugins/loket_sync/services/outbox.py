@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from core.db import upsert_ignore
 from core.clock import clock
+from core.db import upsert_ignore
 from core.jobs import enqueue_job
 from core.models import Location
 

@@ -13,6 +13,7 @@ from core.jobs import enqueue
 from core.models import Location
 
 from . import vacancies
+from .listeners import child_of
 from .outbox import emit, location_info
 
 
@@ -35,19 +36,15 @@ def resync(ctx) -> dict[str, int]:
         if loc is None:
             continue
         placed = loket_plans.get(agreement.care_plan_id)
-        child = None
-        if placed is not None:
-            info = wachtlijst.get_request(ctx, placed.request_id)
-            first, _space, last = (info.child_name if info else "").partition(" ")
-            child = {"first_name": first, "last_name": last} if info else None
+        info = wachtlijst.get_request(ctx, placed.request_id) if placed is not None else None
         emit(ctx, "placement.started", "placement", str(agreement.care_plan_id),
              {"location": location_info(loc), "start_date": agreement.start.isoformat(),
-              "loket_request_id": placed.external_id if placed else None, "child": child})
+              "end_date": agreement.end.isoformat() if agreement.end else None,
+              "loket_request_id": placed.external_id if info else None, "child": child_of(info) if info else None})
         counts["placements"] += 1
     for info in wachtlijst.list_requests(ctx, limit=100000):
         if info.external_source == "loket" and info.status not in ("submitted", "confirmed"):
             emit(ctx, "request.status", "request", info.external_id,
-                 {"loket_request_id": info.external_id, "status": info.status, "location": None,
-                  "start_date": None})
+                 {"loket_request_id": info.external_id, "status": info.status, "at": ctx.now().isoformat()})
             counts["requests"] += 1
     return counts

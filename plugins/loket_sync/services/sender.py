@@ -35,8 +35,7 @@ def adapter_for(ctx) -> LoketAdapter | None:
     signing = connection.signing(ctx)
     if not conn.base_url or signing is None:
         return None
-    return HttpAdapter(conn.base_url, signing, partner=ctx.org.slug,
-                       timeout=float(ctx.setting("loket_sync.timeout_seconds")))
+    return HttpAdapter(conn.base_url, signing, timeout=float(ctx.setting("loket_sync.timeout_seconds")))
 
 
 def retry_delay(ctx, attempts: int, rand=random.random) -> timedelta:
@@ -68,7 +67,7 @@ def send_batch(ctx, adapter: LoketAdapter | None = None) -> dict[str, int]:
         _schedule_next(ctx)
         return counts
     now = ctx.now()
-    payload = [wire(e, ctx.org.slug) for e in events]
+    payload = [wire(e, conn.partner_id or ctx.org.slug) for e in events]
     try:
         answers = {a.event_id: a for a in adapter.send(payload)}
     except AuthRefused as exc:

@@ -94,7 +94,7 @@ def apply_scope(ctx, location: Location, months: list[str], current: dict[tuple,
         old, new = state.get(key), current.get(key)
         agg = old.aggregate_id if old is not None else aggregate_id(ref, month, band, pattern, last_minute)
         data = {"location": info, "month": month if month != "lm" else month_key(Period.of(ctx.today())),
-                "age_band": band, "day_parts": pattern, "last_minute": last_minute,
+                "age_band": band, "days": pattern, "last_minute": last_minute,
                 "free_places": new or 0}
         if new is None:
             emit(ctx, "vacancy.withdrawn", "vacancy", agg, data)

@@ -43,7 +43,7 @@ def _render(form: ConnectionForm):
 def index():
     conn = connection.get(current_context())
     form = ConnectionForm(adapter=conn.adapter if conn else "http", base_url=conn.base_url if conn else "",
-                          key_id=conn.key_id if conn else "")
+                          key_id=conn.key_id if conn else "", partner_id=conn.partner_id if conn else "")
     return _render(form)
 
 
@@ -55,7 +55,8 @@ def save_settings():
         return _render(form)
     try:
         connection.configure(current_context(), base_url=form.base_url.data or "", key_id=form.key_id.data or "",
-                             secret=form.secret.data or "", adapter=form.adapter.data, actor_id=current_user.id)
+                             secret=form.secret.data or "", adapter=form.adapter.data,
+                             partner_id=form.partner_id.data or "", actor_id=current_user.id)
     except DomainError as exc:
         getattr(form, exc.field, form.base_url).errors.append(exc.message)
         return _render(form)

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True), _org(),
         sa.Column("adapter", sa.String(20), nullable=False),
         sa.Column("base_url", sa.String(300), nullable=False),
+        sa.Column("partner_id", sa.String(40), nullable=False),
         sa.Column("key_id", sa.String(200), nullable=False),
         sa.Column("old_key_id", sa.String(200), nullable=False),
         sa.Column("old_until", UTCDateTime(timezone=True)),
