@@ -17,6 +17,10 @@ there is no sleep loop here. What it guarantees on every call:
 * **Request signing** (``signing=Signing(key_id, secret)``): HTTP Message Signatures (RFC 9421)
   with HMAC-SHA256 through the ``http-message-signatures`` library, covering the method, the
   target URI, the content type, the idempotency key and a ``Content-Digest`` of the body.
+* **Verifying** (``verify_request``): the receiver's side of the same scheme (the reference loket,
+  and the partner's inbound push endpoint): required components, a ``created`` window in both
+  directions, a required ``nonce`` and replay refusal through a caller-given store. One place, so
+  that sender and receiver cannot drift apart.
 * **Secrets at rest**: tokens and signing keys of an organisation are kept encrypted
   (``core.crypto``) in ``outbound_secret`` (``set_secret`` / ``get_secret``), never shown again.
 """
@@ -24,10 +28,12 @@ from __future__ import annotations
 
 import ipaddress
 import json as jsonlib
+import secrets as secretslib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -135,6 +141,7 @@ def sign(method: str, url: str, headers: dict[str, str], body: bytes | None, sig
                                key_resolver=MappingKeyResolver(public_keys={},
                                                                private_keys={signing.key_id: signing.secret}))
     signer.sign(message, key_id=signing.key_id, label=signing.label, created=clock.now(),
+                nonce=secretslib.token_urlsafe(16),  # a retry is signed anew: the receiver refuses replays
                 covered_component_ids=tuple(covered), body=body if body is not None else None)
     return message.headers
 
@@ -155,6 +162,94 @@ def verify(method: str, url: str, headers: dict[str, str], body: bytes | None, k
 
 def _has(headers: dict[str, str], name: str) -> bool:
     return any(key.lower() == name for key in headers)
+
+
+SIGNATURE_WINDOW = timedelta(seconds=300)
+
+
+class SignatureRefused(Exception):
+    """The request's signature is refused: answer 401 with ``code`` and ``message``. Codes:
+    signature_missing, signature_invalid, unknown_key, signature_expired, signature_replayed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    key_id: str
+    created: datetime
+    nonce: str
+    covered: tuple[str, ...]
+
+
+def verify_request(method: str, url: str, headers, body: bytes | None, *,
+                   secret_for: Callable[[str], bytes | None], now: datetime | None = None,
+                   window: timedelta = SIGNATURE_WINDOW, label: str = "koepel",
+                   seen: Callable[[str, str, datetime], bool] | None = None) -> VerifiedSignature:
+    """Verify an incoming request signed by ``sign`` or raise ``SignatureRefused``.
+
+    ``secret_for(key_id)`` gives the shared secret of a key id (None: unknown or expired key).
+    ``created`` must lie within ``window`` of ``now`` (either way: clock skew); the ``nonce`` is
+    required, and ``seen(key_id, nonce, created)`` must record it and answer True when it was
+    already recorded within the window (a replay). A body needs a signed ``Content-Digest``;
+    ``idempotency-key`` and ``content-type`` must be covered when sent."""
+    from http_message_signatures import HTTPMessageVerifier, InvalidSignature, algorithms
+    from http_message_signatures.resolvers import MappingKeyResolver
+
+    headers = {str(k): str(v) for k, v in dict(headers).items()}
+    if not _has(headers, "signature") or not _has(headers, "signature-input"):
+        raise SignatureRefused("signature_missing", "Signature and Signature-Input headers are required")
+    key_id = _key_id(headers, label)
+    secret = secret_for(key_id)
+    if not secret:
+        raise SignatureRefused("unknown_key", "unknown or expired key id")
+    required = ["@method", "@target-uri"] + [n for n in ("content-type", "idempotency-key") if _has(headers, n)]
+    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.HMAC_SHA256,
+                                   key_resolver=MappingKeyResolver(public_keys={key_id: secret}, private_keys={}))
+    verifier.max_clock_skew = window  # the window is checked below against ``now``
+    try:
+        results = verifier.verify(_Message(method.upper(), url, headers), max_age=None,
+                                  require_components=required, body=body if body else None)
+    except InvalidSignature as exc:
+        if "future" in str(exc):
+            raise SignatureRefused("signature_expired", f"created is outside the window of "
+                                                        f"{int(window.total_seconds())} s") from None
+        raise SignatureRefused("signature_invalid", f"signature does not verify: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a malformed header of any kind is a refused signature
+        raise SignatureRefused("signature_invalid", f"malformed signature: {exc}") from None
+    result = next((r for r in results if r.label == label), None)
+    if result is None:
+        raise SignatureRefused("signature_invalid", f"no signature labelled {label}")
+    created = datetime.fromtimestamp(result.parameters["created"], tz=UTC)
+    now = now or clock.now()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    if abs(now - created) > window:
+        raise SignatureRefused("signature_expired",
+                               f"created is outside the window of {int(window.total_seconds())} s")
+    nonce = result.nonce
+    if not isinstance(nonce, str) or len(nonce) < 16:
+        raise SignatureRefused("signature_invalid", "a nonce of at least 16 characters is required")
+    if seen is not None and seen(key_id, nonce, created):
+        raise SignatureRefused("signature_replayed", "this nonce was already used")
+    return VerifiedSignature(key_id=key_id, created=created, nonce=nonce,
+                             covered=tuple(result.covered_components))
+
+
+def _key_id(headers: dict[str, str], label: str) -> str:
+    from http_message_signatures import HTTPMessageVerifier
+
+    raw = next(v for k, v in headers.items() if k.lower() == "signature-input")
+    try:
+        key_id = HTTPMessageVerifier._parse_signature_dictionary(raw)[label].params["keyid"]
+    except Exception:  # noqa: BLE001 - any malformed input is one answer
+        raise SignatureRefused("signature_invalid", f"Signature-Input has no {label} signature with a keyid") from None
+    if not isinstance(key_id, str) or not key_id:
+        raise SignatureRefused("signature_invalid", "keyid must be a string")
+    return key_id
 
 
 # --- the request ---------------------------------------------------------------------------------------
