@@ -85,8 +85,9 @@ def register_cli_commands(cli):
     from core.documents import documents_cli
     from core.jobs import jobs_cli
     from core.retention import retention_cli
+    from loket.cli import loket_cli  # the reference loket: there whether or not loket_sync is used
 
-    for group in (db, demo, users, modules, jobs_cli, retention_cli, crypto_cli, documents_cli):
+    for group in (db, demo, users, modules, jobs_cli, retention_cli, crypto_cli, documents_cli, loket_cli):
         cli.add_command(group)
 
 
