@@ -111,14 +111,17 @@ def send_batch(ctx, adapter: LoketAdapter | None = None) -> dict[str, int]:
 
 
 def _retry(ctx, events: list[SyncEvent], error: str) -> None:
+    """Back off; one moment for the whole batch, so that it goes out again as the same batch
+    (the same Idempotency-Key)."""
     limit = int(ctx.setting("loket_sync.max_attempts"))
+    due = ctx.now() + retry_delay(ctx, max(e.attempts for e in events) + 1)
     for e in events:
         e.attempts += 1
         e.last_error = error[:2000]
         if e.attempts >= limit:
             e.status = EventStatus.FAILED
         else:
-            e.next_attempt_at = ctx.now() + retry_delay(ctx, e.attempts)
+            e.next_attempt_at = due
 
 
 def _schedule_next(ctx) -> None:

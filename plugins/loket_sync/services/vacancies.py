@@ -10,6 +10,7 @@ job of the current month."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -59,7 +60,10 @@ def schedule_all(ctx, *, force: bool = False) -> int:
 
 
 def aggregate_id(ref: str, month: str, band: str, day_parts: str, last_minute: bool) -> str:
-    return "|".join([ref, month, band, day_parts] + (["lm"] if last_minute else []))
+    """Printable ASCII without spaces (the API's rule), unambiguous: parts percent-encoded, then
+    joined with "|"."""
+    parts = [ref, month, band, day_parts] + (["lm"] if last_minute else [])
+    return "|".join(quote(p, safe="-_.") for p in parts)
 
 
 def current_vacancies(ctx, location_id: int, period: Period) -> dict[tuple, int]:
