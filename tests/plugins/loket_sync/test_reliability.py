@@ -57,7 +57,7 @@ class Worker:
                         KOEPEL_ENCRYPTION_KEY=TEST_KEY, SECRET_KEY="worker-test")
         self.command = [str(Path(sys.executable).with_name("koepel")), "jobs", "run", "--loop",
                         "--interval", "0.1", "--limit", "20"]
-        self.log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115
+        self.log = open(os.environ.get("LOKET_WORKER_LOG") or tmp_path / "worker.log", "ab")  # noqa: SIM115
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -112,7 +112,7 @@ def _setup(app, loket):
                             municipality="Leuven")
         session.add(location)
         for key, value in (("batch_size", 100), ("retry_base_seconds", 1), ("retry_max_seconds", 2),
-                           ("timeout_seconds", 1), ("max_attempts", 10_000), ("pull_interval_seconds", 1)):
+                           ("timeout_seconds", 3), ("max_attempts", 10_000), ("pull_interval_seconds", 3)):
             set_setting(session, org, f"loket_sync.{key}", value)
         for module in ("planning", "wachtlijst", "loket_sync"):
             enable_module(session, org, module)
@@ -155,8 +155,8 @@ def test_exactly_once_under_faults_and_killed_workers(committed, database_url, t
     from plugins.loket_sync.models import EventStatus, SyncEvent, VacancyState
 
     started = time.monotonic()
-    loket = reference.start(tmp_path, "betrouwbaar", faults={
-        "error_rate": 0.3, "timeout_rate": 0.05, "drop_rate": 0.05, "seed": 11, "timeout_seconds": 1.5})
+    loket = reference.start_process(tmp_path, "betrouwbaar", faults={
+        "error_rate": 0.3, "timeout_rate": 0.05, "drop_rate": 0.05, "seed": 11, "timeout_seconds": 3.5})
     worker = Worker(database_url, tmp_path)
     rng = random.Random(5)
     kills = 0
@@ -182,19 +182,22 @@ def test_exactly_once_under_faults_and_killed_workers(committed, database_url, t
             time.sleep(0.25)
     finally:
         worker.stop()
-        faults = dict(loket.app.extensions["loket_faults"].counts)
         loket.stop()
     with _unit(committed) as session:
         ours = {e.event_id: e for e in session.scalars(select(SyncEvent).where(SyncEvent.organisation_id == org_id))}
+        session.expunge_all()
         state = {s.aggregate_id: s.free for s in session.scalars(
             select(VacancyState).where(VacancyState.organisation_id == org_id))}
         statuses = {e.status for e in ours.values()}
     received = loket.received()
-    print(f"\n{len(ours)} events, {kills} kills, faults {faults}, written in {generated:.1f} s, "
+    retried = sum(1 for e in ours.values() if e.attempts > 1)
+    redelivered = sum(n - 1 for n in received.values())
+    print(f"\n{len(ours)} events, {kills} kills, {retried} sent more than once (503, timeout, drop), "
+          f"{redelivered} deliveries counted as duplicates, written in {generated:.1f} s, "
           f"all at the loket after {time.monotonic() - started:.1f} s")
     assert kills == KILLS
     assert len(ours) >= EVENTS
     assert statuses == {EventStatus.SENT}, _count(committed, org_id, SyncEvent.status != EventStatus.SENT)
     assert set(received) == set(ours)  # every event once at the loket (one row per id), nothing else
     assert loket.vacancies() == state
-    assert faults["error"] > 0 and faults["timeout"] + faults["drop"] > 0
+    assert retried > 0  # the faults did happen, and changed nothing
