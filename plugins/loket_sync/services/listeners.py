@@ -19,8 +19,12 @@ REPORTED = frozenset({"offer_made", "accepted", "declined", "expired", "placed",
 
 
 def _ctx(organisation_id: int):
-    from core.context import context_for, current_context
+    """The context of the code that fired the event (its session: the same transaction)."""
+    from core.context import context_for, current_context, firing_context
 
+    ctx = firing_context(organisation_id)
+    if ctx is not None:
+        return ctx
     try:
         ctx = current_context()
         if ctx.org.id == organisation_id:
