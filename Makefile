@@ -1,6 +1,7 @@
 # Koepel: two commands on a fresh machine with only Python 3.
 #   make demo   environment + migrations + demo koepel, served with its job worker on
-#               http://$(HOST):$(PORT) (default 127.0.0.1:5000; e.g. make demo HOST=0.0.0.0 PORT=8080)
+#               http://$(HOST):$(PORT) (default 127.0.0.1:5000; e.g. make demo HOST=0.0.0.0 PORT=8080),
+#               and the reference lokaal loket beside it on http://$(HOST):$(LOKET_PORT) (default 5050)
 #   make test   environment + the whole test suite (browser tests need Debian's chromium)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,6 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+LOKET_PORT ?= 5050
 
 .PHONY: demo test venv translations lint bench clean messages
 
@@ -26,7 +28,10 @@ translations: $(STAMP)
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
 	$(BIN)/koepel demo --base-url http://$(HOST):$(PORT)
-	KOEPEL_BASE_URL=$${KOEPEL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/koepel serve --dev --jobs --host $(HOST) --port $(PORT)
+	$(BIN)/koepel loket demo
+	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel loket serve --host $(HOST) --port $(LOKET_PORT) & LOKET_PID=$$!; \
+	  trap 'kill $$LOKET_PID 2>/dev/null' EXIT INT TERM; \
+	  KOEPEL_BASE_URL=$${KOEPEL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/koepel serve --dev --jobs --host $(HOST) --port $(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

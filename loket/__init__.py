@@ -125,6 +125,9 @@ def _init_babel(app: Flask) -> None:
         return request.accept_languages.best_match(languages) or "nl"
 
     Babel(app, locale_selector=select_locale, default_translation_directories=str(translations))
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
 
 
 def _init_login(app: Flask) -> None:

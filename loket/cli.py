@@ -40,12 +40,19 @@ database_option = click.option("--database", default=None, help="Database URL (d
 @click.option("--faults", default=None,
               help='Inject faults into the API, e.g. \'{"error_rate":0.3,"timeout_rate":0.05,"drop_rate":0.05,"seed":1}\' '
                    "or error=0.3,timeout=0.05,drop=0.05,seed=1 (also env LOKET_FAULTS).")
+@click.option("--push-every", default=0.0, type=float,
+              help="Push changed requests to partners with an inbound URL every N seconds (0: no push).")
 @database_option
-def serve(host, port, faults, database):
+def serve(host, port, faults, push_every, database):
     """Serve the reference loket (development server, threaded)."""
     from werkzeug.serving import run_simple
 
     app = _app(database, faults)
+    if push_every > 0:
+        from loket.push import start_push_thread
+
+        start_push_thread(app, push_every)
+        click.echo(f"push naar partners elke {push_every:g} s")
     click.echo(f"lokaal loket op http://{host}:{port}/ (API: http://{host}:{port}/api/v1/, Ctrl+C stopt)")
     if "loket_faults" in app.extensions:
         click.echo(f"fouten worden ingestoken: {app.extensions['loket_faults'].faults}")
@@ -127,6 +134,16 @@ def rotate_key(partner_id, overlap_days, database):
         _fail(str(exc))
     click.echo(f"partner: {partner_id}\nkey id: {key_id}\nsecret: {secret}\n"
                f"(de vorige sleutel blijft {overlap_days} dagen geldig)")
+
+
+@loket_cli.command("push")
+@database_option
+def push(database):
+    """Push changed requests once to every partner with an inbound URL."""
+    from loket.push import push_pending
+
+    report = push_pending(_app(database))
+    click.echo(f"{report.sent} verstuurd, {report.failed} partner(s) niet bereikt")
 
 
 @loket_cli.command("demo")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import clock
-from core.db import upsert_ignore
+from core.db import chunks, upsert_ignore
 from loket import registrations
 from loket.db import for_update
 from loket.models import (
@@ -36,10 +36,66 @@ def lock_partner(sess: Session, partner_id: str) -> Partner:
     return sess.scalar(for_update(select(Partner).where(Partner.id == partner_id), sess))
 
 
+class _Batch:
+    """What one batch touches, loaded with one query per kind (not one per event): the event ids
+    already received, the aggregates, the locations; rows created during the batch join the cache."""
+
+    MODELS = {"vacancy": Vacancy, "placement": Placement, "request": RequestStatus}
+
+    def __init__(self, sess: Session, partner: Partner, events: list[dict]) -> None:
+        self.sess, self.partner = sess, partner
+        ids = list({e["id"].lower() for e in events})
+        self.known = {r.event_id: r for chunk in chunks(ids) for r in sess.scalars(
+            select(ReceivedEvent).where(ReceivedEvent.partner_id == partner.id, ReceivedEvent.event_id.in_(chunk)))}
+        self.aggregates: dict[tuple[str, str], object] = {}
+        for kind, model in self.MODELS.items():
+            agg_ids = list({e["aggregate"]["id"] for e in events if e["aggregate"]["type"] == kind})
+            for chunk in chunks(agg_ids):
+                for row in sess.scalars(select(model).where(model.partner_id == partner.id,
+                                                            model.aggregate_id.in_(chunk))):
+                    self.aggregates[(kind, row.aggregate_id)] = row
+        refs = list({(e.get("data") or {}).get("location", {}).get("ref") for e in events} - {None})
+        self.locations = {loc.ref: loc for chunk in chunks(refs)
+                          for loc in sess.scalars(select(Location).where(Location.ref.in_(chunk)))}
+
+    def aggregate(self, kind: str, event: dict):
+        """The stored aggregate (or None) and whether this event is newer than it."""
+        row = self.aggregates.get((kind, event["aggregate"]["id"]))
+        return row, row is None or event["sequence"] > row.sequence
+
+    def new_aggregate(self, kind: str, event: dict):
+        row = self.MODELS[kind](partner_id=self.partner.id, aggregate_id=event["aggregate"]["id"])
+        self.sess.add(row)
+        self.aggregates[(kind, row.aggregate_id)] = row
+        return row
+
+    def location(self, loc: dict) -> Location:
+        ref = loc["ref"]
+        location = self.locations.get(ref)
+        if location is None:  # a new ref: claimed by this partner unless a parallel batch was first
+            sess = self.sess
+            sess.execute(upsert_ignore(sess, Location.__table__, ["ref"]).values(
+                ref=ref, partner_id=self.partner.id, name=loc.get("name") or ref, postcode=loc.get("postcode") or "",
+                municipality=loc.get("municipality") or "", care_type=loc.get("care_type") or ""))
+            location = sess.scalar(select(Location).where(Location.ref == ref)
+                                   .execution_options(populate_existing=True))
+            self.locations[ref] = location
+        if location.partner_id != self.partner.id:
+            raise Rejected("location_of_other_partner", f"location {ref} belongs to another partner")
+        for name in ("name", "postcode", "municipality", "care_type"):
+            if loc.get(name) and getattr(location, name) != loc[name]:
+                setattr(location, name, loc[name])
+        return location
+
+
 def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
+    """Every event's outcome. A rejection is decided before the event writes anything, so the
+    batch needs no savepoint per event."""
     partner = lock_partner(sess, partner_id)
+    batch = _Batch(sess, partner, events)
     result = {"accepted": [], "duplicates": [], "stale": [], "rejected": []}
     seen: set[str] = set()
+    now = clock.now()
     for event in events:
         event_id = event["id"]
         key = event_id.lower()
@@ -47,7 +103,7 @@ def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
             result["duplicates"].append(event_id)
             continue
         seen.add(key)
-        known = sess.get(ReceivedEvent, (partner.id, key))
+        known = batch.known.get(key)
         if known is not None:
             known.times_received += 1
             if known.outcome == "rejected":
@@ -57,10 +113,10 @@ def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
             continue
         record = ReceivedEvent(partner_id=partner.id, event_id=key, type=event["type"],
                                aggregate_type=event["aggregate"]["type"], aggregate_id=event["aggregate"]["id"],
-                               sequence=event["sequence"], received_at=clock.now(), times_received=1)
+                               sequence=event["sequence"], received_at=now, times_received=1)
         try:
-            with sess.begin_nested():
-                applied = _apply(sess, partner, event)
+            _printable(event["data"])
+            applied = _apply(batch, event)
         except Rejected as rej:
             record.outcome, record.reject_code, record.reject_message = "rejected", rej.code, rej.message[:300]
             result["rejected"].append({"id": event_id, "code": rej.code, "message": rej.message})
@@ -68,52 +124,46 @@ def apply_batch(sess: Session, partner_id: str, events: list[dict]) -> dict:
             record.outcome = "accepted" if applied else "stale"
             result["accepted" if applied else "stale"].append(event_id)
         sess.add(record)
-        sess.flush()
     partner.events_applied += len(result["accepted"])
+    sess.flush()
     return result
 
 
-def _apply(sess: Session, partner: Partner, event: dict) -> bool:
+def _printable(value) -> None:
+    """No NUL or other control characters (but tab and newline) in any text: PostgreSQL refuses
+    NUL, and no screen wants the rest."""
+    if isinstance(value, str):
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise Rejected("invalid_data", "control characters in a text field")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _printable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _printable(item)
+
+
+def _apply(batch: _Batch, event: dict) -> bool:
     """True when applied, False when stale; raises Rejected."""
+    partner = batch.partner
     if event["partner"] != partner.id:
         raise Rejected("partner_mismatch", f"event of partner {event['partner']} sent with a key of {partner.id}")
     kind = event["type"]
     data = event["data"]
     if kind.startswith("vacancy."):
-        return _vacancy(sess, partner, event, data)
+        return _vacancy(batch, event, data)
     if kind.startswith("placement."):
-        return _placement(sess, partner, event, data)
-    return _request_status(sess, partner, event, data)
+        return _placement(batch, event, data)
+    return _request_status(batch, event, data)
 
 
-def _location(sess: Session, partner: Partner, loc: dict) -> Location:
-    ref = loc["ref"]
-    sess.execute(upsert_ignore(sess, Location.__table__, ["ref"]).values(
-        ref=ref, partner_id=partner.id, name=loc.get("name") or ref, postcode=loc.get("postcode") or "",
-        municipality=loc.get("municipality") or "", care_type=loc.get("care_type") or ""))
-    location = sess.scalar(select(Location).where(Location.ref == ref).execution_options(populate_existing=True))
-    if location.partner_id != partner.id:
-        raise Rejected("location_of_other_partner", f"location {ref} belongs to another partner")
-    for name in ("name", "postcode", "municipality", "care_type"):
-        if loc.get(name):
-            setattr(location, name, loc[name])
-    return location
-
-
-def _aggregate(sess: Session, model, partner: Partner, event: dict):
-    """The stored aggregate (or None) and whether this event is newer than it."""
-    row = sess.get(model, (partner.id, event["aggregate"]["id"]))
-    return row, row is None or event["sequence"] > row.sequence
-
-
-def _vacancy(sess, partner, event, data) -> bool:
-    location = _location(sess, partner, data["location"])
-    row, newer = _aggregate(sess, Vacancy, partner, event)
+def _vacancy(batch, event, data) -> bool:
+    location = batch.location(data["location"])
+    row, newer = batch.aggregate("vacancy", event)
     if not newer:
         return False
     if row is None:
-        row = Vacancy(partner_id=partner.id, aggregate_id=event["aggregate"]["id"])
-        sess.add(row)
+        row = batch.new_aggregate("vacancy", event)
     row.sequence, row.updated_at, row.location_id = event["sequence"], clock.now(), location.id
     if event["type"] == "vacancy.withdrawn":
         row.withdrawn = True
@@ -128,7 +178,8 @@ def _vacancy(sess, partner, event, data) -> bool:
     return True
 
 
-def _placement(sess, partner, event, data) -> bool:
+def _placement(batch, event, data) -> bool:
+    sess, partner = batch.sess, batch.partner
     started = event["type"] == "placement.started"
     if started and not data.get("start_date"):
         raise Rejected("invalid_data", "placement.started needs start_date")
@@ -141,13 +192,12 @@ def _placement(sess, partner, event, data) -> bool:
     if start and end and end < start:
         raise Rejected("invalid_data", "end_date before start_date")
     reg = _registration(sess, partner, request_id) if request_id else None
-    location = _location(sess, partner, data["location"])
-    row, newer = _aggregate(sess, Placement, partner, event)
+    location = batch.location(data["location"])
+    row, newer = batch.aggregate("placement", event)
     if not newer:
         return False
     if row is None:
-        row = Placement(partner_id=partner.id, aggregate_id=event["aggregate"]["id"])
-        sess.add(row)
+        row = batch.new_aggregate("placement", event)
     row.sequence, row.updated_at, row.location_id = event["sequence"], clock.now(), location.id
     row.status = "started" if started else "ended"
     if "loket_request_id" in data:
@@ -164,14 +214,14 @@ def _placement(sess, partner, event, data) -> bool:
     return True
 
 
-def _request_status(sess, partner, event, data) -> bool:
+def _request_status(batch, event, data) -> bool:
+    sess, partner = batch.sess, batch.partner
     reg = _registration(sess, partner, data["loket_request_id"])
-    row, newer = _aggregate(sess, RequestStatus, partner, event)
+    row, newer = batch.aggregate("request", event)
     if not newer:
         return False
     if row is None:
-        row = RequestStatus(partner_id=partner.id, aggregate_id=event["aggregate"]["id"])
-        sess.add(row)
+        row = batch.new_aggregate("request", event)
     row.sequence, row.updated_at, row.registration_id = event["sequence"], clock.now(), reg.id
     row.status, row.at = data["status"], _datetime(data["at"])
     row.location_ref = (data.get("location") or {}).get("ref", "")

@@ -42,6 +42,8 @@ class StaffUser(Base, UserMixin):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(2), default="nl")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -57,6 +59,8 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inbound_url: Mapped[str] = mapped_column(String(500), default="")  # optional push
+    pushed_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # feed position pushed so far
+    push_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     events_applied: Mapped[int] = mapped_column(Integer, default=0)
 

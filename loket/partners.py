@@ -37,10 +37,14 @@ def _fernet() -> MultiFernet:
 def add_partner(sess: Session, partner_id: str, name: str, *, key_id: str | None = None,
                 secret: str | None = None, locations: Iterable[str] = (), inbound_url: str = "") -> tuple[str, str]:
     """Create a partner with its first key; returns (key_id, secret). ``locations``: refs assigned now."""
+    from core.http import safe_url
+
+    if inbound_url and not safe_url(inbound_url):
+        raise PartnerError(f"ongeldig adres {inbound_url!r}: https, of http alleen naar deze machine")
     if not PARTNER_ID.match(partner_id or ""):
-        raise PartnerError(f"invalid partner id {partner_id!r}: lowercase letters, digits, - and _ (max 40)")
+        raise PartnerError(f"ongeldige partner-id {partner_id!r}: kleine letters, cijfers, - en _ (max. 40)")
     if sess.get(Partner, partner_id) is not None:
-        raise PartnerError(f"partner {partner_id} already exists")
+        raise PartnerError(f"partner {partner_id} bestaat al")
     partner = Partner(id=partner_id, name=name.strip() or partner_id, inbound_url=inbound_url)
     sess.add(partner)
     sess.flush()
@@ -52,7 +56,7 @@ def add_partner(sess: Session, partner_id: str, name: str, *, key_id: str | None
 def assign_location(sess: Session, partner: Partner, ref: str, **fields) -> Location:
     location = sess.scalar(select(Location).where(Location.ref == ref))
     if location is not None and location.partner_id != partner.id:
-        raise PartnerError(f"location {ref} belongs to partner {location.partner_id}")
+        raise PartnerError(f"locatie {ref} hoort bij partner {location.partner_id}")
     if location is None:
         location = Location(ref=ref, partner_id=partner.id, name=fields.pop("name", "") or ref)
         sess.add(location)
@@ -74,7 +78,7 @@ def add_key(sess: Session, partner: Partner, *, key_id: str | None = None, secre
     key_id = key_id or f"{partner.id}-{secrets.token_hex(4)}"
     secret = secret or secrets.token_urlsafe(32)
     if sess.get(PartnerKey, key_id) is not None:
-        raise PartnerError(f"key id {key_id} already exists")
+        raise PartnerError(f"sleutel-id {key_id} bestaat al")
     sess.add(PartnerKey(key_id=key_id, partner_id=partner.id, created_at=now,
                         secret_encrypted=_fernet().encrypt(secret.encode()).decode()))
     sess.flush()
@@ -84,7 +88,7 @@ def add_key(sess: Session, partner: Partner, *, key_id: str | None = None, secre
 def rotate_key(sess: Session, partner_id: str, overlap: timedelta = OVERLAP) -> tuple[str, str]:
     partner = sess.get(Partner, partner_id)
     if partner is None:
-        raise PartnerError(f"unknown partner {partner_id}")
+        raise PartnerError(f"onbekende partner {partner_id}")
     return add_key(sess, partner, overlap=overlap)
 
 

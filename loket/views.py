@@ -3,12 +3,15 @@ registrations (file one for a parent, withdraw it) and the partners. Every route
 staff member; nothing here is reachable by a partner's key."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core.clock import clock
 from core.passwords import verify_password
 from loket import registrations
 from loket.db import session
@@ -24,6 +27,8 @@ from loket.models import (
     Vacancy,
 )
 
+MAX_FAILURES = 5
+LOCK = timedelta(minutes=15)
 bp = Blueprint("loket", __name__, static_folder="static", static_url_path="/static")
 
 
@@ -43,12 +48,22 @@ def _error_message(code: str) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = session().scalar(select(StaffUser).where(StaffUser.email == form.email.data.strip().lower()))
+        sess = session()
+        user = sess.scalar(select(StaffUser).where(StaffUser.email == form.email.data.strip().lower()))
         ok = verify_password(user.password_hash if user else None, form.password.data)  # same work either way
-        if ok and user is not None and user.active:
+        now = clock.now()
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        if ok and user is not None and user.active and not locked:
+            user.failed_logins, user.locked_until = 0, None
             login_user(user)
             return redirect(url_for("loket.overview"))
-        flash(_("E-mailadres of wachtwoord klopt niet."), "error")
+        if user is not None and not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:  # a guessed password gets 5 tries per 15 minutes
+                user.failed_logins, user.locked_until = 0, now + LOCK
+        sess.commit()  # the count survives the error answer
+        flash(_("E-mailadres of wachtwoord klopt niet.") if not locked
+              else _("Te veel mislukte pogingen: probeer later opnieuw."), "error")
     return render_template("loket/login.html", form=form)
 
 
