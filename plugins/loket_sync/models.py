@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import core.jobs  # noqa: F401  (the job table belongs to the migrated schema)
@@ -115,3 +115,14 @@ class InboundRequest(Base, TenantMixin):
     unmapped_reason: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+
+class LocationRef(Base, TenantMixin):
+    """The loket's own code for a location, where it is not the Opgroeien file number."""
+
+    __tablename__ = "loket_sync_location_ref"
+    __table_args__ = (UniqueConstraint("location_id", name="uq_loket_sync_location_ref_location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(Integer, ForeignKey("location.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(60))

@@ -48,6 +48,15 @@ def setting_definitions():
 
 
 @hookimpl
+def populate_demo(session, org, seed):
+    from core.context import context_for
+
+    from .services.demo import populate
+
+    populate(context_for(session, org), seed)
+
+
+@hookimpl
 def menu_items(org, user):
     return [MenuItem(_l("Loket"), "loket_sync.index", weight=500, module="loket_sync")]
 

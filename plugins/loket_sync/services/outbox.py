@@ -10,13 +10,14 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import object_session
 
 from core.clock import clock
 from core.db import upsert_ignore
 from core.jobs import enqueue_job
 from core.models import Location
 
-from ..models import AggregateSequence, EventStatus, SyncEvent
+from ..models import AggregateSequence, EventStatus, LocationRef, SyncEvent
 
 SEND = "loket_sync.send"
 EVENT_TYPES = ("vacancy.published", "vacancy.changed", "vacancy.withdrawn", "placement.started",
@@ -66,8 +67,33 @@ def ensure_sender(session, org_id: int, run_at: datetime | None = None):
 
 
 def location_ref(location: Location) -> str:
-    """How the loket knows a location: its Opgroeien file number, else a koepel reference."""
+    """How the loket knows a location: the loket's own code when one was given
+    (``loket_sync_location_ref``), else its Opgroeien file number, else a koepel reference. The
+    codes of an organisation are read once per session."""
+    session = object_session(location)
+    if session is not None:
+        cache = session.info.setdefault("loket_sync_refs", {})
+        if location.organisation_id not in cache:
+            cache[location.organisation_id] = dict(session.execute(select(LocationRef.location_id, LocationRef.ref).where(
+                LocationRef.organisation_id == location.organisation_id)).all())
+        own = cache[location.organisation_id].get(location.id)
+        if own:
+            return own
     return (location.opgroeien_file_no or "").strip() or f"koepel-{location.id}"
+
+
+def set_location_ref(ctx, location: Location, ref: str) -> None:
+    """Give a location the loket's own code (empty: back to the file number)."""
+    row = ctx.session.scalar(select(LocationRef).where(LocationRef.location_id == location.id))
+    if not ref.strip():
+        if row is not None:
+            ctx.session.delete(row)
+    elif row is None:
+        ctx.session.add(LocationRef(organisation_id=ctx.org.id, location_id=location.id, ref=ref.strip()[:60]))
+    else:
+        row.ref = ref.strip()[:60]
+    ctx.session.flush()
+    ctx.session.info.pop("loket_sync_refs", None)
 
 
 def location_info(location: Location) -> dict:

@@ -93,9 +93,16 @@ def upgrade() -> None:
         sa.Column("received_at", UTCDateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("organisation_id", "loket_request_id", name="uq_loket_sync_inbound"),
     )
+    op.create_table(
+        "loket_sync_location_ref",
+        sa.Column("id", sa.Integer(), primary_key=True), _org(),
+        sa.Column("location_id", sa.Integer(), sa.ForeignKey("location.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("ref", sa.String(60), nullable=False),
+        sa.UniqueConstraint("location_id", name="uq_loket_sync_location_ref_location"),
+    )
 
 
 def downgrade() -> None:
-    for name in ("loket_sync_inbound", "loket_sync_connection", "loket_sync_vacancy_state",
+    for name in ("loket_sync_location_ref", "loket_sync_inbound", "loket_sync_connection", "loket_sync_vacancy_state",
                  "loket_sync_sequence", "loket_sync_event"):
         op.drop_table(name)
