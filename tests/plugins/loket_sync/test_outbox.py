@@ -97,3 +97,15 @@ def test_recompute_ignores_location_of_another_partner(ctx, factory, session, fr
     assert vacancies.recompute(ctx, foreign.id, "2027-02") == 0
     assert session.scalar(select(func.count()).select_from(VacancyState).where(
         VacancyState.location_id == foreign.id)) == 0
+
+
+def test_loket_code_overrides_the_file_number(ctx, location, factory, org, session):
+    assert outbox.location_ref(location) == location.opgroeien_file_no
+    outbox.set_location_ref(ctx, location, "KOT-100001")
+    assert outbox.location_ref(location) == "KOT-100001"
+    assert outbox.locations_by_ref(ctx)["KOT-100001"].id == location.id
+    outbox.set_location_ref(ctx, location, "")
+    assert outbox.location_ref(location) == location.opgroeien_file_no
+    bare = factory.location(org)
+    bare.opgroeien_file_no = None
+    assert outbox.location_ref(bare) == f"koepel-{bare.id}"
