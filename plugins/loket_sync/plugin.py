@@ -8,9 +8,10 @@ from core.plugins import MenuItem, SettingDefinition, hookimpl
 
 @hookimpl
 def register_blueprints(app):
-    from .views import bp
+    from .views import bp, koepel_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(koepel_bp)
 
 
 @hookimpl
@@ -59,6 +60,11 @@ def populate_demo(session, org, seed):
 @hookimpl
 def menu_items(org, user):
     return [MenuItem(_l("Loket"), "loket_sync.index", weight=500, module="loket_sync")]
+
+
+@hookimpl
+def koepel_menu_items(user):
+    return [MenuItem(_l("Loket-synchronisatie"), "loket_sync_koepel.koepel_index", weight=500, module="loket_sync")]
 
 
 @hookimpl

@@ -44,3 +44,43 @@ def unmapped_query(ctx):
     return (select(InboundRequest).where(InboundRequest.organisation_id == ctx.org.id,
                                          InboundRequest.unmapped_reason.is_not(None))
             .order_by(InboundRequest.received_at.desc()))
+
+
+@dataclass(frozen=True)
+class PartnerState:
+    org_name: str
+    org_slug: str
+    state: str
+    state_message: str
+    counts: dict[str, int]
+    oldest_pending: datetime | None
+    unmapped: int
+
+
+def koepel_overview(session, koepel_id: int) -> list[PartnerState]:
+    """Every partner of the koepel with loket_sync on: four queries, whatever their number."""
+    from core.models import Organisation, OrganisationModule
+
+    from ..models import Connection
+
+    orgs = session.execute(select(Organisation.id, Organisation.name, Organisation.slug).join(
+        OrganisationModule, OrganisationModule.organisation_id == Organisation.id).where(
+        Organisation.koepel_id == koepel_id, OrganisationModule.module == "loket_sync").order_by(Organisation.name)).all()
+    ids = [o.id for o in orgs]
+    if not ids:
+        return []
+    counts: dict[int, dict[str, int]] = {i: {s.value: 0 for s in EventStatus} for i in ids}
+    oldest: dict[int, datetime] = {}
+    for org_id, state, n, first in session.execute(
+            select(SyncEvent.organisation_id, SyncEvent.status, func.count(), func.min(SyncEvent.created_at))
+            .where(SyncEvent.organisation_id.in_(ids)).group_by(SyncEvent.organisation_id, SyncEvent.status)):
+        counts[org_id][EventStatus(state).value] = n
+        if EventStatus(state) == EventStatus.PENDING:
+            oldest[org_id] = first
+    unmapped = dict(session.execute(select(InboundRequest.organisation_id, func.count()).where(
+        InboundRequest.organisation_id.in_(ids), InboundRequest.unmapped_reason.is_not(None))
+        .group_by(InboundRequest.organisation_id)).all())
+    conns = {c.organisation_id: c for c in session.scalars(select(Connection).where(Connection.organisation_id.in_(ids)))}
+    return [PartnerState(o.name, o.slug, conns[o.id].state if o.id in conns else "new",
+                         conns[o.id].state_message if o.id in conns else "", counts[o.id], oldest.get(o.id),
+                         unmapped.get(o.id, 0)) for o in orgs]

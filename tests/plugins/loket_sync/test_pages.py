@@ -100,3 +100,28 @@ def test_resync_and_excel_export(client, director, org, location, session, froze
     rows = list(book["Vrije plaatsen"].iter_rows(values_only=True))
     assert rows[0][0] == "Partner" and len(rows) > 1 and rows[1][4] == "2027-01"
     assert book["Plaatsingen"].max_row == 1  # header only: no care plans yet
+
+
+def test_koepel_overview_shows_every_partner_state_not_payloads(client, factory, org, session, ctx):
+    other = factory.org(name="Tweede partner", modules={"planning", "wachtlijst", "loket_sync"})
+    factory.org(name="Zonder loket", modules={"planning"})
+    outbox.emit(ctx, "request.status", "request", "LK-77", {"loket_request_id": "LK-77", "status": "placed"})
+    session.commit()
+    coordinator = factory.user(None, Role.COORDINATOR)
+    login(client, coordinator)
+    with QueryCounter(session.get_bind()) as counter:
+        page = client.get("/koepel/loket_sync/")
+    assert page.status_code == 200
+    assert org.name in page.text and other.name in page.text and "Zonder loket" not in page.text
+    assert "LK-77" not in page.text
+    few = counter.count
+    for i in range(3):
+        factory.org(name=f"Extra {i}", modules={"planning", "wachtlijst", "loket_sync"})
+    with QueryCounter(session.get_bind()) as counter:
+        client.get("/koepel/loket_sync/")
+    assert counter.count == few
+
+
+def test_koepel_overview_is_for_the_coordinator_only(client, director):
+    login(client, director)
+    assert client.get("/koepel/loket_sync/").status_code in (403, 404)
