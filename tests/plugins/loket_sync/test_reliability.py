@@ -112,7 +112,7 @@ def _setup(app, loket):
                             municipality="Leuven")
         session.add(location)
         for key, value in (("batch_size", 100), ("retry_base_seconds", 1), ("retry_max_seconds", 2),
-                           ("timeout_seconds", 3), ("max_attempts", 10_000), ("pull_interval_seconds", 3)):
+                           ("timeout_seconds", 2), ("max_attempts", 10_000), ("pull_interval_seconds", 3)):
             set_setting(session, org, f"loket_sync.{key}", value)
         for module in ("planning", "wachtlijst", "loket_sync"):
             enable_module(session, org, module)
@@ -156,7 +156,7 @@ def test_exactly_once_under_faults_and_killed_workers(committed, database_url, t
 
     started = time.monotonic()
     loket = reference.start_process(tmp_path, "betrouwbaar", faults={
-        "error_rate": 0.3, "timeout_rate": 0.05, "drop_rate": 0.05, "seed": 11, "timeout_seconds": 3.5})
+        "error_rate": 0.3, "timeout_rate": 0.05, "drop_rate": 0.05, "seed": 11, "timeout_seconds": 2.5})
     worker = Worker(database_url, tmp_path)
     rng = random.Random(5)
     kills = 0
