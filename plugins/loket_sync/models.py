@@ -126,3 +126,15 @@ class LocationRef(Base, TenantMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(Integer, ForeignKey("location.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(60))
+
+
+class SeenNonce(Base, TenantMixin):
+    """Nonces of signed pushes from the loket within the signature window: a replay is refused."""
+
+    __tablename__ = "loket_sync_seen_nonce"
+    __table_args__ = (UniqueConstraint("organisation_id", "key_id", "nonce", name="uq_loket_sync_seen_nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(200))
+    nonce: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

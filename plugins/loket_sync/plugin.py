@@ -12,6 +12,11 @@ def register_blueprints(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(koepel_bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:  # the loket's push is signed (RFC 9421), not a browser form
+        from .views.pages import receive_push
+
+        csrf.exempt(receive_push)
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 "send everything again" and the Excel export."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,12 +11,12 @@ from core.context import current_context
 from core.db import session
 from core.errors import DomainError
 from core.models import Role
-from core.security import requires
+from core.security import public, requires
 from core.views.helpers import render_form
 from core.views.listing import paginate
 
 from ..forms import ConnectionForm
-from ..services import connection, export, resync, sender, status
+from ..services import connection, export, push, resync, sender, status
 from .blueprint import SYNC_EDIT, SYNC_VIEW, bp
 
 STATES = {"new": _l("Nog niet verbonden"), "ok": _l("Verbonden"), "auth_refused": _l("Aanmelding geweigerd"),
@@ -89,3 +89,15 @@ def export_xlsx():
                     headers={"Content-Disposition": f'attachment; filename="loket-{ctx.org.slug}.xlsx"'})
 
 
+
+
+@bp.route("/push", methods=["POST"])
+@public
+def receive_push():
+    """The loket's push of a changed request: no login, the RFC 9421 signature is the credential."""
+    try:
+        outcome = push.receive(current_context(), request.method, request.url, dict(request.headers),
+                               request.get_data())
+    except push.PushRefused as exc:
+        return jsonify({"error": {"code": exc.code, "message": str(exc)}}), exc.status
+    return jsonify({"outcome": outcome})

@@ -100,9 +100,17 @@ def upgrade() -> None:
         sa.Column("ref", sa.String(60), nullable=False),
         sa.UniqueConstraint("location_id", name="uq_loket_sync_location_ref_location"),
     )
+    op.create_table(
+        "loket_sync_seen_nonce",
+        sa.Column("id", sa.Integer(), primary_key=True), _org(),
+        sa.Column("key_id", sa.String(200), nullable=False),
+        sa.Column("nonce", sa.String(200), nullable=False),
+        sa.Column("created", UTCDateTime(timezone=True), nullable=False, index=True),
+        sa.UniqueConstraint("organisation_id", "key_id", "nonce", name="uq_loket_sync_seen_nonce"),
+    )
 
 
 def downgrade() -> None:
-    for name in ("loket_sync_location_ref", "loket_sync_inbound", "loket_sync_connection", "loket_sync_vacancy_state",
+    for name in ("loket_sync_seen_nonce", "loket_sync_location_ref", "loket_sync_inbound", "loket_sync_connection", "loket_sync_vacancy_state",
                  "loket_sync_sequence", "loket_sync_event"):
         op.drop_table(name)
