@@ -81,3 +81,32 @@ def resync_cmd(org):
     with get_db().unit_of_work() as session:
         resync.request(_ctx(session, org))
     click.echo("in de wachtrij")
+
+
+@loket_sync_cli.command("verify")
+@with_appcontext
+@click.argument("org")
+def verify_cmd(org):
+    """Compare the vacancy checksum of what was published with what the loket holds (GET /state)."""
+    from core.db import get_db
+
+    from .services import status
+    from .services.adapters import HttpAdapter, fetch_state
+    from .services.sender import adapter_for
+
+    with get_db().unit_of_work() as session:
+        ctx = _ctx(session, org)
+        adapter = adapter_for(ctx)
+        if not isinstance(adapter, HttpAdapter):
+            fail("geen verbinding met een loket-API ingesteld")
+        count, checksum = status.vacancy_checksum(ctx)
+        pending = status.summary(ctx).counts["pending"]
+    try:
+        theirs = fetch_state(adapter)["vacancies"]
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as such
+        fail(f"het loket antwoordt niet zoals verwacht: {exc}")
+    same = theirs.get("checksum") == checksum
+    click.echo(f"{org}: vrije plaatsen hier {count} ({checksum[:12]}), bij het loket {theirs.get('count')} "
+               f"({str(theirs.get('checksum'))[:12]}): {'gelijk' if same else 'VERSCHILLEND'}; wacht: {pending}")
+    if not same:
+        raise SystemExit(1)

@@ -131,6 +131,15 @@ class HttpAdapter:
                            bool(body.get("has_more")))
 
 
+def fetch_state(adapter: HttpAdapter) -> dict:
+    """``GET /state``: what the loket holds for this partner (counts and checksums)."""
+    body = _check(http_request("GET", f"{adapter.base_url}{API}/state", signing=adapter.signing,
+                               timeout=adapter.timeout))
+    if not isinstance(body, dict) or not isinstance(body.get("vacancies"), dict):
+        raise TemporaryFailure(f"state answer without vacancies: {str(body)[:120]}")
+    return body
+
+
 class ExcelAdapter:
     """For a loket that works with files: events are settled at once (the workbook the director
     downloads always shows the current state), nothing comes back."""

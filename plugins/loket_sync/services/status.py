@@ -33,6 +33,19 @@ def summary(ctx) -> Summary:
     return Summary(counts, oldest, lag, unmapped or 0)
 
 
+def vacancy_checksum(ctx) -> tuple[int, str]:
+    """Count and checksum of the vacancies as last published, computed as docs/loket-api.yaml
+    defines it for ``GET /state``: SHA-256 of the sorted lines ``{aggregate id}|{free}|{0|1}``."""
+    import hashlib
+
+    from ..models import VacancyState
+
+    lines = sorted(f"{aid}|{free}|{1 if lm else 0}" for aid, free, lm in ctx.session.execute(
+        select(VacancyState.aggregate_id, VacancyState.free, VacancyState.last_minute).where(
+            VacancyState.organisation_id == ctx.org.id)))
+    return len(lines), hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 def events_query(ctx, status: str | None = None):
     stmt = select(SyncEvent).where(SyncEvent.organisation_id == ctx.org.id).order_by(SyncEvent.id.desc())
     if status in {s.value for s in EventStatus}:

@@ -49,6 +49,14 @@ class ReferenceLoket:
             return {v["aggregate_id"]: v["free_places"]
                     for v in partner_vacancies(sess, sess.get(Partner, self.partner))}
 
+    def state(self) -> dict:
+        """What ``GET /state`` answers (counts and checksums)."""
+        from loket.events import partner_state
+        from loket.models import Partner
+
+        with self.unit() as sess:
+            return partner_state(sess, sess.get(Partner, self.partner))
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

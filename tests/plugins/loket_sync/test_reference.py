@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from plugins.loket_sync.models import EventStatus, SyncEvent, VacancyState
-from plugins.loket_sync.services import connection, inbound, resync, sender, vacancies
+from plugins.loket_sync.services import connection, inbound, resync, sender, status, vacancies
 from plugins.loket_sync.services.outbox import location_ref
 
 from . import reference
@@ -58,6 +58,8 @@ def test_vacancies_converge_at_the_reference_loket(linked, loc, ref_loket, froze
     assert events and all(e.status == EventStatus.SENT for e in events), [e.last_error for e in events][:3]
     assert ref_loket.vacancies() == _ours(linked) != {}
     assert all(n == 1 for n in ref_loket.received().values())
+    count, checksum = status.vacancy_checksum(linked)
+    assert ref_loket.state()["vacancies"] == {"count": count, "checksum": checksum}
     # a resync sends everything again: harmless, same state
     resync.resync(linked)
     for month in ("2026-11", "2026-12", "2027-01"):
@@ -108,3 +110,20 @@ def test_event_for_a_location_of_another_partner_is_rejected(linked, loc, ref_lo
     assert events and all(e.status == EventStatus.REJECTED for e in events)
     assert "location_of_other_partner" in events[0].last_error
     assert ref_loket.vacancies() == {}
+
+
+def test_cli_status_and_verify(app, linked, loc, ref_loket, session, frozen_today):
+    vacancies.recompute(linked, loc.id, "2027-01")
+    _drain(linked)
+    session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["loket-sync", "verify", linked.org.slug])
+    assert result.exit_code == 0 and "gelijk" in result.output, result.output
+    result = runner.invoke(args=["loket-sync", "status", linked.org.slug])
+    assert "verzonden=" in result.output and "wacht=0" in result.output, result.output
+    with ref_loket.unit() as sess:  # the loket loses a vacancy: verify says so
+        from loket.models import Vacancy
+
+        sess.query(Vacancy).filter(Vacancy.partner_id == ref_loket.partner).delete()
+    result = runner.invoke(args=["loket-sync", "verify", linked.org.slug])
+    assert result.exit_code == 1 and "VERSCHILLEND" in result.output

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from core.context import context_for_org_id
 from core.jobs import Job
 from core.models import JobStatus
+from plugins.loket_sync.services.status import vacancy_checksum
 from tests.concurrency.conftest import _clean, _snapshot
 from tests.conftest import TEST_KEY, make_config
 
@@ -200,4 +201,7 @@ def test_exactly_once_under_faults_and_killed_workers(committed, database_url, t
     assert statuses == {EventStatus.SENT}, _count(committed, org_id, SyncEvent.status != EventStatus.SENT)
     assert set(received) == set(ours)  # every event once at the loket (one row per id), nothing else
     assert loket.vacancies() == state
+    with _unit(committed) as session:
+        ours_checksum = vacancy_checksum(context_for_org_id(session, org_id))
+    assert loket.state()["vacancies"] == {"count": ours_checksum[0], "checksum": ours_checksum[1]}
     assert retried > 0  # the faults did happen, and changed nothing
