@@ -290,3 +290,13 @@ def partner_vacancies(sess: Session, partner: Partner) -> list[dict]:
     return [{"aggregate_id": v.aggregate_id, "sequence": v.sequence, "location_ref": ref, "age_band": v.age_band,
              "days": v.days, "month": v.month, "free_places": v.free_places, "last_minute": v.last_minute}
             for v, ref in rows]
+
+
+def received_events(app, partner_id: str | None = None) -> dict[str, int]:
+    """Tests and checks: every event id received (lowercase) → how many times it was delivered.
+    Each id appears once (it was applied at most once); the count shows the retries."""
+    with app.app_context(), app.extensions["loket_db"].unit_of_work() as sess:
+        stmt = select(ReceivedEvent.event_id, ReceivedEvent.times_received)
+        if partner_id:
+            stmt = stmt.where(ReceivedEvent.partner_id == partner_id)
+        return dict(sess.execute(stmt).all())
