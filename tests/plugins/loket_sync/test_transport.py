@@ -161,3 +161,17 @@ def test_secret_is_stored_encrypted(connected, session):
     raw = session.execute(select(__import__("sqlalchemy").text("value_encrypted")).select_from(
         __import__("sqlalchemy").text("outbound_secret"))).scalars().all()
     assert raw and all(SECRET not in value for value in raw)
+
+
+def test_clock_skew_of_minutes_is_a_clear_state(ctx, org, session):
+    """Our clock ten minutes behind the loket's: the signature is outside its window."""
+    from datetime import UTC, datetime
+
+    with FakeLoket("key-1", SECRET, org.slug) as skewed:  # the loket on real time
+        connection.configure(ctx, base_url=skewed.url, key_id="key-1", secret=SECRET)
+        app_clock().freeze(datetime.now(UTC) - timedelta(minutes=10))
+        events = _emit(ctx, 1)
+        assert sender.send_batch(ctx) == {"retry": 1}
+    conn = connection.get(ctx)
+    assert conn.state == "auth_refused" and "signature_expired" in conn.state_message
+    assert events[0].status == EventStatus.PENDING
