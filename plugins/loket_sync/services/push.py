@@ -32,8 +32,9 @@ def receive(ctx, method: str, url: str, headers, body: bytes) -> str:
                                                     - timedelta(minutes=1)))
         inserted = ctx.session.execute(upsert_ignore(ctx.session, SeenNonce.__table__,
                                                      ["organisation_id", "key_id", "nonce"]).values(
-            organisation_id=ctx.org.id, key_id=key_id[:200], nonce=nonce[:200], created=created))
-        return inserted.rowcount == 0
+            organisation_id=ctx.org.id, key_id=key_id[:200], nonce=nonce[:200], created=created)
+            .returning(SeenNonce.id)).scalar()
+        return inserted is None  # the nonce was there already: a replay
 
     try:
         verify_request(method, url, headers, body or None, secret_for=keys.get, now=ctx.now(), seen=seen)
