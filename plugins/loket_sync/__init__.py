@@ -5,10 +5,11 @@ from core.plugins import PluginInfo
 
 
 def _on_enable(ctx):
-    """Start the pull schedule and publish every vacancy scope once."""
-    from .services import inbound, vacancies
+    """Start the pull and daily schedules and publish every vacancy scope once."""
+    from .services import inbound, jobs, vacancies
 
     inbound.schedule(ctx, delay=0)
+    jobs.schedule_daily(ctx)
     vacancies.schedule_all(ctx)
 
 

@@ -10,6 +10,7 @@ from . import inbound, sender, vacancies
 from .outbox import SEND, ensure_sender
 
 RESYNC = "loket_sync.resync"
+DAILY = "loket_sync.daily"
 
 
 def register(registry) -> None:
@@ -17,6 +18,7 @@ def register(registry) -> None:
     registry.add(vacancies.RECOMPUTE, recompute)
     registry.add(inbound.PULL, pull)
     registry.add(RESYNC, resync)
+    registry.add(DAILY, daily)
 
 
 def _ctx(session, job):
@@ -57,3 +59,25 @@ def resync(session, job) -> None:
         from .resync import resync as run
 
         run(ctx)
+
+
+def schedule_daily(ctx):
+    """Tomorrow at 03:00 (Brussels), one waiting at a time per organisation."""
+    from datetime import datetime, time, timedelta
+
+    from core.clock import BRUSSELS
+    from core.jobs import enqueue
+
+    tomorrow = ctx.today() + timedelta(days=1)
+    return enqueue(ctx.session, DAILY, {}, key=f"{DAILY}:{ctx.org.id}", organisation_id=ctx.org.id,
+                   run_at=datetime.combine(tomorrow, time(3, 0), tzinfo=BRUSSELS), module="loket_sync")
+
+
+def daily(session, job) -> None:
+    """What changes with the calendar alone: the current month's free places and its last-minute
+    places are recomputed (days pass), past months are withdrawn."""
+    ctx = _ctx(session, job)
+    if ctx is None:
+        return
+    vacancies.daily(ctx)
+    schedule_daily(ctx)

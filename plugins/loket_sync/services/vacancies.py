@@ -128,3 +128,20 @@ def recompute(ctx, location_id: int, month: str, *, force: bool = False) -> int:
     months = [month] + (["lm"] if period == Period.of(ctx.today()) else [])
     return apply_scope(ctx, location, months, current_vacancies(ctx, location_id, period), force=force)
 
+
+
+def daily(ctx) -> int:
+    """Queue the current month of every location, and every past month still published (the
+    job of a past month withdraws all of it); returns the number of scope jobs."""
+    from ..models import VacancyState
+
+    current = month_key(Period.of(ctx.today()))
+    past = ctx.session.execute(select(VacancyState.location_id, VacancyState.month).where(
+        VacancyState.organisation_id == ctx.org.id, VacancyState.month != "lm",
+        VacancyState.month < current).distinct()).all()
+    ids = ctx.session.scalars(select(Location.id).where(Location.organisation_id == ctx.org.id)).all()
+    n = sum(schedule(ctx, loc_id, [Period.of(ctx.today())]) for loc_id in ids)
+    for loc_id, month in past:
+        year, mon = (int(x) for x in month.split("-"))
+        n += schedule(ctx, loc_id, [Period(year, mon)])
+    return n

@@ -109,3 +109,22 @@ def test_loket_code_overrides_the_file_number(ctx, location, factory, org, sessi
     bare = factory.location(org)
     bare.opgroeien_file_no = None
     assert outbox.location_ref(bare) == f"koepel-{bare.id}"
+
+
+def test_past_months_are_withdrawn_by_the_daily_run(ctx, org, location, session, frozen_today):
+    from datetime import datetime
+
+    from core.clock import BRUSSELS, app_clock
+
+    vacancies.recompute(ctx, location.id, "2026-12")
+    published = {s.aggregate_id for s in session.scalars(select(VacancyState).where(VacancyState.month == "2026-12"))}
+    assert published
+    app_clock().freeze(datetime(2027, 1, 5, 9, 0, tzinfo=BRUSSELS))
+    session.query(Job).filter(Job.kind == vacancies.RECOMPUTE).delete()
+    assert vacancies.daily(ctx) == 2  # the new current month, and the past one still published
+    jobs = {j.payload["month"] for j in session.scalars(select(Job).where(Job.kind == vacancies.RECOMPUTE))}
+    assert jobs == {"2027-01", "2026-12"}
+    vacancies.recompute(ctx, location.id, "2026-12")
+    withdrawn = {e.aggregate_id for e in _events(session, org, type="vacancy.withdrawn")}
+    assert withdrawn == published
+    assert not session.scalars(select(VacancyState).where(VacancyState.month == "2026-12")).all()
