@@ -27,7 +27,7 @@ translations: $(STAMP)
 
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
-	$(BIN)/koepel demo --base-url http://$(HOST):$(PORT)
+	KOEPEL_LOKET_URL=http://127.0.0.1:$(LOKET_PORT) $(BIN)/koepel demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/koepel loket demo
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel loket serve --host $(HOST) --port $(LOKET_PORT) & LOKET_PID=$$!; \
 	  trap 'kill $$LOKET_PID 2>/dev/null' EXIT INT TERM; \

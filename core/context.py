@@ -13,6 +13,7 @@ New services and every ``plugins.<name>.api`` function take it as their first pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -66,7 +67,7 @@ class TenantContext:
         if self._hook is None:
             from core.tenancy import hook_relay
 
-            self._hook = hook_relay(self.modules)
+            self._hook = _FiringRelay(self, hook_relay(self.modules))
         return self._hook
 
     def reload_modules(self) -> None:
@@ -106,6 +107,41 @@ class TenantContext:
     def forget_settings(self) -> None:
         """After a setting was written in this context: the next read sees the new value."""
         self._settings = None
+
+
+_FIRING: ContextVar[TenantContext | None] = ContextVar("koepel_firing_context", default=None)
+
+
+class _FiringRelay:
+    """The hook relay of a context: while a hook runs, ``firing_context()`` is that context, so
+    an event listener works in the transaction (session) and with the clock of the code that
+    fired the event, also where two sessions exist side by side (tests, side sessions)."""
+
+    __slots__ = ("_ctx", "_relay")
+
+    def __init__(self, ctx: TenantContext, relay) -> None:
+        self._ctx, self._relay = ctx, relay
+
+    def __getattr__(self, name: str):
+        caller = getattr(self._relay, name)
+
+        def call(*args, **kwargs):
+            token = _FIRING.set(self._ctx)
+            try:
+                return caller(*args, **kwargs)
+            finally:
+                _FIRING.reset(token)
+
+        return call
+
+
+def firing_context(org_id: int | None = None) -> TenantContext | None:
+    """In a hook implementation: the context whose ``ctx.hook`` called it (None outside a hook
+    call, or when it belongs to another organisation than ``org_id``)."""
+    ctx = _FIRING.get()
+    if ctx is None or (org_id is not None and ctx.org.id != org_id):
+        return None
+    return ctx
 
 
 def setting_definitions() -> dict:

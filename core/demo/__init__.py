@@ -300,7 +300,8 @@ def _users(session, koepel: Koepel, org: Organisation) -> None:
 
 
 def _enable_default_modules(app: Flask) -> None:
-    """Planning for every partner (when installed), the waiting list for two, to show cascades."""
+    """Planning for every partner (when installed), the waiting list and the loket for two, to show
+    cascades."""
     from core.db import get_db
     from core.tenancy import enable_module, tenant_hook
 
@@ -311,6 +312,9 @@ def _enable_default_modules(app: Flask) -> None:
                 enable_module(session, org, "planning")
             if "wachtlijst" in pm.infos and org.slug in ("vzw-auricula", "vzw-de-speelberg"):
                 enable_module(session, org, "wachtlijst")
+            # the same two are connected to the reference loket (make demo serves it beside the koepel)
+            if "loket_sync" in pm.infos and org.slug in ("vzw-auricula", "vzw-de-speelberg"):
+                enable_module(session, org, "loket_sync")
         if "facturatie" in pm.infos:  # billing (with attendance) for one IKT and one free-price partner
             orgs = session.scalars(select(Organisation).order_by(Organisation.id)).all()
             ikt = next((o for o in orgs if o.slug == TABLET_ORG), None)

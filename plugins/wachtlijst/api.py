@@ -30,7 +30,8 @@ from .services.intake import RequestData
 __all__ = [
     "CareRequestInfo", "OfferInfo", "PlacementInfo", "RequestData", "Status", "OfferStatus", "VacancyInfo",
     "ValidationFailed", "WachtlijstError", "answer_offer", "create_external_request", "find_external_request",
-    "get_request", "list_offers", "list_requests", "placements", "vacancies", "withdraw_request",
+    "get_request", "list_offers", "list_requests", "placements", "update_external_request", "vacancies",
+    "withdraw_request",
 ]
 
 
@@ -189,6 +190,18 @@ def create_external_request(ctx, source: str, external_id: str, data: RequestDat
             raise
         return existing
     return get_request(ctx, req.id)  # type: ignore[return-value]
+
+
+def update_external_request(ctx, source: str, external_id: str, data: RequestData) -> CareRequestInfo:
+    """Apply a change the outside system made to a request it gave us (desired start, days,
+    preferences, priority facts). A closed request raises WachtlijstError("not_waiting"), an
+    unknown one ("not_found"), bad data ValidationFailed; nothing is written then."""
+    req = ctx.session.scalar(_requests(ctx).where(CareRequest.external_source == source,
+                                                  CareRequest.external_id == external_id))
+    if req is None:
+        raise WachtlijstError("not_found")
+    _intake.update_external(ctx, req, data)
+    return _request_info(req)
 
 
 def withdraw_request(ctx, request_id: int, *, reason: str) -> CareRequestInfo:

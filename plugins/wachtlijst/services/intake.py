@@ -260,6 +260,29 @@ def create_requests(ctx, data: RequestData, *, channel: str,
     return created
 
 
+def update_external(ctx, req: CareRequest, data: RequestData) -> None:
+    """Apply a changed request from an outside system (the loket) to an open request: desired
+    start, days, preferences and priority facts; names and contact stay as they are."""
+    if req.status not in OPEN_STATUSES:
+        raise WachtlijstError("not_waiting")
+    errors = validate(ctx, data)
+    if errors.get("child_last_name") == "duplicate":
+        del errors["child_last_name"]  # itself
+    if data.desired_start == req.desired_start:
+        errors.pop("desired_start", None)  # unchanged: it may lie in the past by now
+    if errors:
+        raise ValidationFailed(errors)
+    req.desired_start, req.days = data.desired_start, data.days
+    for name in FACT_FIELDS:
+        setattr(req, name, bool(data.facts.get(name)))
+    if [p.location_id for p in sorted(req.preferences, key=lambda p: p.rank)] != data.location_ids:
+        req.preferences.clear()
+        ctx.session.flush()
+        req.preferences.extend(Preference(organisation_id=ctx.org.id, location_id=loc, rank=i)
+                               for i, loc in enumerate(data.location_ids, start=1))
+    ctx.session.flush()
+
+
 def find_by_token(ctx, token: str) -> CareRequest:
     session = ctx.session
     org = ctx.org

@@ -1,0 +1,1 @@
+"""The operations of the loket_sync module (add and flush, never commit)."""
