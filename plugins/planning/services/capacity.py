@@ -86,15 +86,19 @@ def rule_warnings(horizon: RuleHorizon, homes, plans, hours, closed, split: time
     first = horizon.first
     n_days = (horizon.last - first).days + 1
     rules = [horizon.rule_on(first + timedelta(days=i)) for i in range(n_days)]
+    limits_of: dict[int | None, list[int]] = {}  # per licence: the limit on each day
     out = []
     for loc_id, peaks in peaks_per_day(plans, hours, closed, split, first, horizon.last).items():
         home = homes[loc_id]
-        for i, children in enumerate(peaks):
-            rs = rules[i]
-            if not children or rs is None:
-                continue
-            limit = rs.family_max if home.licensed_places is None else min(home.licensed_places, rs.family_max)
+        licensed = home.licensed_places
+        limits = limits_of.get(licensed)
+        if limits is None:
+            limits = limits_of[licensed] = [
+                10**9 if rs is None else rs.family_max if licensed is None else min(licensed, rs.family_max)
+                for rs in rules]
+        for i, (children, limit) in enumerate(zip(peaks, limits, strict=True)):
             if children > limit:
+                rs = rules[i]
                 out.append(RuleWarning(loc_id, home.name, first + timedelta(days=i), children, limit, rs.label,
                                        rs.valid_from))
     out.sort(key=lambda w: (w.location_name, w.day, w.location_id))

@@ -3,9 +3,9 @@
 The family daycare cap (domain-rules §4.1) counts children *at the same time*, so a morning and
 an afternoon child are one place, not two. Like ``pattern_counts``, plans sharing a weekly
 pattern are counted together: each version's blocks per day class become time spans (the
-location's opening hours of that weekday give a day part its times), one difference array per
-(location, span) counts the children holding that span on each day, and the peak of a day is
-the largest sum of the spans open at one of the day's start times. Plans that cannot take this
+location's opening hours of that weekday give a day part its times); the children present only
+rise at a start, so one difference array per (location, start time) counts the children present
+just after that time on each day, and a day's peak is the largest of them. Plans that cannot take this
 path (extra days, custom schedules, two plans of a child) are expanded day by day
 (``reservations.iter_reserved``). ``test_equivalence_rule_warnings`` holds the result to the
 day-by-day sweep it replaces."""
@@ -17,7 +17,7 @@ from functools import lru_cache
 from operator import mul
 
 from .expansion import EPOCH_MONDAY, Block, block_times, monday
-from .pattern_counts import CLASSES, OpenCalendar, day_counts, open_flags, plan_parts
+from .pattern_counts import CLASSES, OpenCalendar, open_flags, plan_parts, weighted_day_sums
 from .reservations import PlanData, iter_reserved
 
 Span = tuple[time, time]
@@ -42,10 +42,9 @@ def _blocks_of(entries, week_a: int) -> tuple[tuple[Block, ...], ...]:
     return tuple(tuple(blocks) for blocks in per_class)
 
 
-def _span_keys(key, loc_hours, split: time) -> list[tuple[Span, tuple[int, ...]]]:
-    """(span, 14 masks) for each time span the blocks of ``key`` hold at a location: mask 1 on the
-    classes holding it (a span held twice on one day, by two identical blocks, gets a second key)."""
-    held: dict[Span, list[int]] = {}
+def _held_spans(key, loc_hours, split: time) -> tuple[tuple[int, Span], ...]:
+    """(day class, time span) of each block of ``key`` at a location open ``loc_hours``."""
+    out = []
     for cls, blocks in enumerate(key):
         hours = loc_hours.get(cls % 7)
         if not blocks or hours is None:
@@ -53,11 +52,26 @@ def _span_keys(key, loc_hours, split: time) -> list[tuple[Span, tuple[int, ...]]
         for block in blocks:
             span = block_times(block, hours[0], hours[1], split)
             if span[0] is not None and span[1] is not None:
-                held.setdefault(span, [0] * CLASSES)[cls] += 1
+                out.append((cls, span))
+    return tuple(out)
+
+
+def _coefficient(span: Span, t: time) -> int:
+    """What a span adds to the children present just after the events at ``t``: 1 from its start
+    to its end. (A span ending before it starts, a day part outside the opening hours, takes one
+    off between its end and start, as a sweep over the start and end events does.)"""
+    return (span[0] <= t) - (span[1] <= t)
+
+
+def _weights(held, times) -> list[tuple[time, tuple[int, ...]]]:
+    """Per start time t, the 14 per-class weights of a pattern's spans at t (only non-zero ones)."""
     out = []
-    for span, times in held.items():
-        for k in range(1, max(times) + 1):
-            out.append((span, tuple(1 if n >= k else 0 for n in times)))
+    for t in times:
+        weights = [0] * CLASSES
+        for cls, span in held:
+            weights[cls] += _coefficient(span, t)
+        if any(weights):
+            out.append((t, tuple(weights)))
     return out
 
 
@@ -66,57 +80,58 @@ def peaks_per_day(plans: list[PlanData], hours, closed, split: time, first: date
     """{location: most children at the same time on each day of [first, last]} (0 on the days the
     location is closed), for the locations of ``plans``. ``hours``: {location: {weekday: (opens,
     closes)}}; ``closed``: {location: days}. Two blocks touching (one ends when the other starts)
-    are not at the same time."""
+    are not at the same time.
+
+    The count of children present only rises at a start, so a day's peak is the largest count at
+    one of the start times of the location's spans: one array per (location, start time), summed
+    per weekly pattern (``weighted_day_sums``) plus the plans expanded day by day."""
     n_days = (last - first).days + 1
     if n_days <= 0:
         return {}
     parts, exact = plan_parts(plans, first, last, split, key_of=block_key)
-    locations = {p.location_id for p in plans}
-    calendars = {loc: OpenCalendar(hours.get(loc, {}), ()) for loc in locations}
-    segments: Counter = Counter()
-    span_keys: dict[tuple[int, int], list] = {}  # by id(key): the keys live as long as ``parts``
+    same_hours: dict[tuple, int] = {}
+    hours_id = {loc: same_hours.setdefault(tuple(sorted(hours.get(loc, {}).items())), len(same_hours))
+                for loc in {p.location_id for p in plans}}
+    starts: dict[int, set[time]] = defaultdict(set)
+    held_of: dict[tuple[int, int], tuple] = {}  # by id(key): the keys live as long as ``parts``
+    seen: set[tuple[int, int]] = set()
+    patterns = []
     for plan, a, b, key in parts:
         loc = plan.location_id
-        keys = span_keys.get((loc, id(key)))
-        if keys is None:
-            keys = span_keys[(loc, id(key))] = _span_keys(key, hours.get(loc, {}), split)
-        for span, masks in keys:
-            segments[((loc, span), masks, a, b)] += 1
-    counts = day_counts(segments, calendars, first, n_days)
-    per_location: dict[int, dict[Span, list[int]]] = defaultdict(dict)
-    for ((loc, span), _bit), arr in counts.items():
-        per_location[loc][span] = arr
+        held = held_of.get((id(key), hours_id[loc]))
+        if held is None:
+            held = held_of[(id(key), hours_id[loc])] = _held_spans(key, hours.get(loc, {}), split)
+        if (loc, id(held)) not in seen:
+            seen.add((loc, id(held)))
+            starts[loc].update(span[0] for _cls, span in held)
+        patterns.append((loc, a, b, held))
+    reserved = []
     for plan, day, block, _extra in iter_reserved(exact, first, last, hours, closed):
         opens, closes = hours[plan.location_id][day.weekday()]
         span = block_times(block, opens, closes, split)
-        if span[0] is None or span[1] is None:
-            continue
-        spans = per_location[plan.location_id]
-        arr = spans.get(span)
-        if arr is None:
-            arr = spans[span] = [0] * n_days
-        arr[(day - first).days] += 1
-    return {loc: list(map(mul, _peaks(spans, n_days), open_flags(hours.get(loc, {}), closed.get(loc, ()), first,
-                                                                  n_days)))
-            for loc, spans in per_location.items()}
-
-
-def _peaks(spans: dict[Span, list[int]], n_days: int) -> list[int]:
-    """Per day, the most spans held at one moment. The count only rises at a start, so it is
-    read at each distinct start time t: the spans with start <= t < end. (A span ending before
-    it starts, a day part outside the opening hours, takes one off between its end and start,
-    as a sweep over the start and end events does.)"""
-    peak = [0] * n_days
-    for t in sorted({start for start, _end in spans}):
-        plus = [arr for (s, e), arr in spans.items() if s <= t < e]
-        minus = [arr for (s, e), arr in spans.items() if e <= t < s]
-        if not plus:
-            continue
-        if minus:
-            present = [sum(p) - sum(m) for p, m in zip(zip(*plus, strict=True), zip(*minus, strict=True), strict=True)]
-        elif len(plus) == 1:
-            present = plus[0]
-        else:
-            present = [sum(col) for col in zip(*plus, strict=True)]
-        peak = list(map(max, peak, present))
-    return peak
+        if span[0] is not None and span[1] is not None:
+            reserved.append((plan.location_id, (day - first).days, span))
+            starts[plan.location_id].add(span[0])
+    times = {loc: tuple(sorted(ts)) for loc, ts in starts.items()}
+    segments: Counter = Counter()
+    weights_of: dict[tuple, list] = {}
+    for loc, a, b, held in patterns:
+        weights = weights_of.get((id(held), times[loc]))
+        if weights is None:
+            weights = weights_of[(id(held), times[loc])] = _weights(held, times[loc])
+        for t, w in weights:
+            segments[((loc, t), w, a, b)] += 1
+    calendars = {loc: OpenCalendar(hours.get(loc, {}), ()) for loc in hours_id}
+    present = weighted_day_sums(segments, calendars, first, n_days)
+    for loc, i, span in reserved:
+        for t in times[loc]:
+            c = _coefficient(span, t)
+            if c:
+                present.setdefault((loc, t), [0] * n_days)[i] += c
+    per_location: dict[int, list[list[int]]] = defaultdict(list)
+    for (loc, _t), arr in present.items():
+        per_location[loc].append(arr)
+    zeros = [0] * n_days
+    return {loc: list(map(mul, map(max, zeros, *arrays), open_flags(hours.get(loc, {}), closed.get(loc, ()), first,
+                                                                     n_days)))
+            for loc, arrays in per_location.items()}

@@ -40,14 +40,15 @@ def today_widget(org, user) -> tuple[str, str]:
         stmt = stmt.where(Location.id.in_(scope))
     locations = list(sess.scalars(stmt))
     ids = [loc.id for loc in locations]
-    day = planning_day(locations, today)
     # today's expected children and the homes' plans for the rule warnings come from one load of
     # the plans, so the card costs the same statements with or without family daycare homes
     horizon = rule_horizon(ctx, today, int(ctx.setting("planning.rule_warning_months")))
+    closed = closing_calendar(ctx, ids, today, max(today + timedelta(days=366), horizon.last if horizon else today)
+                              ) if ids else {}
+    day = planning_day(locations, today, closed)
     first, last = (min(day, horizon.first), max(day, horizon.last)) if horizon else (day, day)
     plans = load_location_plans(sess, org, first, last, ids) if ids else []
     hours = {loc.id: {oh.weekday: (oh.opens, oh.closes) for oh in loc.opening_hours} for loc in locations}
-    closed = closing_calendar(ctx, ids, today, max(today + timedelta(days=366), last)) if ids else {}
     children: dict[int, set[int]] = {i: set() for i in ids}
     for plan, _day, _block, _extra in iter_reserved(plans, day, day, hours, closed):
         children[plan.location_id].add(plan.child_id)
