@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             bms, bcpu, _bst, bout = timed(base, args.repeat, counter)
             rows = sum(len(x) for x in out) if isinstance(out, tuple) else len(out)
             print(f"{name[:50]:50} {ms:8.1f} {cpu:8.1f} {stmts:5d} {rows:6d}  {bms:7.2f} {bcpu:6.2f} {len(bout):5d}  "
-                  f"{ms / bms:5.0f} {cpu / max(bcpu, 0.01):5.0f}")
+                  f"{ms / bms:5.1f} {cpu / max(bcpu, 0.01):5.1f}")
         session.rollback()
     return 0
 

@@ -7,9 +7,8 @@ last-minute places and plan checks asks :func:`effective_capacity` instead of re
 ``licensed_places`` itself, so a new rule is one entry in the rule file."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -43,58 +42,88 @@ class RuleWarning:
     starts: date
 
 
-def _peak(blocks: list[tuple[time, time]]) -> int:
-    """Most blocks overlapping at one moment (a sweep over starts and ends; an end frees the
-    place before a start at the same minute takes it)."""
-    events = sorted([(s, 1) for s, _e in blocks] + [(e, -1) for _s, e in blocks], key=lambda x: (x[0], x[1]))
-    now = peak = 0
-    for _moment, step in events:
-        now += step
-        peak = max(peak, now)
-    return peak
+@dataclass(frozen=True)
+class RuleHorizon:
+    """The rule sets that start after today and within the warning horizon (in the rule file's
+    order), and the days on which today's plans are checked against them: [first, last]."""
+
+    starting: tuple
+    first: date
+    last: date
+
+    def rule_on(self, day: date):
+        """The starting rule set in force on ``day`` (None before the first starts)."""
+        return next((x for x in reversed(self.starting) if x.valid_from <= day), None)
+
+
+def rule_horizon(ctx, today: date, months: int) -> RuleHorizon | None:
+    """None when no rule set starts after ``today`` and within ``months`` months, or when the
+    organisation forces a rule set by setting (no queries: settings and the rule file)."""
+    from .ratio import rule_sets
+
+    if str(ctx.setting("planning.ratio_rule_set") or "auto") != "auto" or months <= 0:
+        return None
+    horizon = Period.of(today)
+    for _ in range(months):
+        horizon = horizon.next()
+    last = horizon.last_day
+    starting = tuple(rs for rs in rule_sets() if rs.valid_from is not None and today < rs.valid_from <= last)
+    if not starting:
+        return None
+    return RuleHorizon(starting, min(rs.valid_from for rs in starting), last)
+
+
+def rule_warnings(horizon: RuleHorizon, homes, plans, hours, closed, split: time) -> list[RuleWarning]:
+    """The warnings of already loaded data (no queries): ``homes`` (family daycare locations: id,
+    name, licensed_places), ``plans`` (PlanData; other locations' plans are left out), ``hours``
+    {location: {weekday: (opens, closes)}} and ``closed`` {location: days} covering the horizon.
+    Children at the same time are counted per weekly pattern (``peaks``), per home and day, in
+    the order of home name and day."""
+    from .peaks import peaks_per_day
+
+    homes = {home.id: home for home in homes}
+    plans = [p for p in plans if p.location_id in homes]
+    first = horizon.first
+    n_days = (horizon.last - first).days + 1
+    rules = [horizon.rule_on(first + timedelta(days=i)) for i in range(n_days)]
+    limits_of: dict[int | None, list[int]] = {}  # per licence: the limit on each day
+    out = []
+    for loc_id, peaks in peaks_per_day(plans, hours, closed, split, first, horizon.last).items():
+        home = homes[loc_id]
+        licensed = home.licensed_places
+        limits = limits_of.get(licensed)
+        if limits is None:
+            limits = limits_of[licensed] = [
+                10**9 if rs is None else rs.family_max if licensed is None else min(licensed, rs.family_max)
+                for rs in rules]
+        for i, (children, limit) in enumerate(zip(peaks, limits, strict=True)):
+            if children > limit:
+                rs = rules[i]
+                out.append(RuleWarning(loc_id, home.name, first + timedelta(days=i), children, limit, rs.label,
+                                       rs.valid_from))
+    out.sort(key=lambda w: (w.location_name, w.day, w.location_id))
+    return out
 
 
 def upcoming_rule_warnings(ctx, today: date, months: int) -> list[RuleWarning]:
     """Homes (family daycare locations) and days where the plans as they stand today exceed the
     capacity of a rule set that starts after today and within ``months`` months (domain-rules
     §4.1, §4.4: "plan admissions for it now"), so directors can act before the date. Nothing when
-    the organisation forces a rule set by setting. A fixed number of queries."""
-    session = ctx.session
-    org = ctx.org
+    the organisation forces a rule set by setting. A fixed number of queries (the dashboard card
+    loads the same data together with today's plans, ``views.widgets``)."""
+    from .bulk_plans import load_location_plans
     from .closing_days import closing_calendar
-    from .ratio import rule_sets
-    from .reservations import expand_plans, load_plans, opening_hours
+    from .reservations import opening_hours
     from .settings import day_part_split
 
-    if str(ctx.setting("planning.ratio_rule_set") or "auto") != "auto" or months <= 0:
+    horizon = rule_horizon(ctx, today, months)
+    if horizon is None:
         return []
-    horizon = Period.of(today)
-    for _ in range(months):
-        horizon = horizon.next()
-    last = horizon.last_day
-    starting = [rs for rs in rule_sets() if rs.valid_from is not None and today < rs.valid_from <= last]
-    if not starting:
-        return []
-    homes = {loc.id: loc for loc in session.scalars(select(Location).where(
-        Location.organisation_id == org.id, Location.care_type == CareType.GEZINSOPVANG).order_by(Location.name))}
+    homes = ctx.session.execute(select(Location.id, Location.name, Location.licensed_places).where(
+        Location.organisation_id == ctx.org.id, Location.care_type == CareType.GEZINSOPVANG)).all()
     if not homes:
         return []
-    first = min(rs.valid_from for rs in starting)
-    plans = load_plans(ctx, first, last, location_ids=list(homes))
-    hours = opening_hours(ctx, homes)
-    closed = closing_calendar(ctx, homes, first, last)
-    blocks: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
-    for r in expand_plans(plans, first, last, hours, closed, day_part_split(ctx)):
-        if r.start and r.end:
-            blocks[(r.location_id, r.day)].append((r.start, r.end))
-    out = []
-    for (loc_id, day), spans in sorted(blocks.items(), key=lambda kv: (homes[kv[0][0]].name, kv[0][1])):
-        rs = next((x for x in reversed(starting) if x.valid_from <= day), None)
-        if rs is None:
-            continue
-        home = homes[loc_id]
-        limit = rs.family_max if home.licensed_places is None else min(home.licensed_places, rs.family_max)
-        children = _peak(spans)
-        if children > limit:
-            out.append(RuleWarning(loc_id, home.name, day, children, limit, rs.label, rs.valid_from))
-    return out
+    ids = [home.id for home in homes]
+    plans = load_location_plans(ctx.session, ctx.org, horizon.first, horizon.last, ids)
+    return rule_warnings(horizon, homes, plans, opening_hours(ctx, ids),
+                         closing_calendar(ctx, ids, horizon.first, horizon.last), day_part_split(ctx))

@@ -33,6 +33,7 @@ from .pattern_counts import (
     day_counts,
     day_parts_per_day,
     group_segments,
+    open_flags,
     plan_parts,
     split_plans,
 )
@@ -177,19 +178,6 @@ def _plan_masks(plans, hours, closed, split, first: date, last: date):
 
 def _calendars(hours, closed, locations) -> dict[int, OpenCalendar]:
     return {loc.id: OpenCalendar(hours.get(loc.id, {}), closed.get(loc.id, {})) for loc in locations}
-
-
-def open_flags(loc_hours, loc_closed, first: date, n_days: int) -> list[int]:
-    """1 for each day of the window the location is open (a weekday with opening hours, not a
-    closing day), else 0: built from the week's pattern, then the closing days cleared."""
-    w0 = first.weekday()
-    week = [1 if (w0 + k) % 7 in loc_hours else 0 for k in range(7)]
-    flags = (week * (n_days // 7 + 1))[:n_days]
-    for day in loc_closed:
-        i = (day - first).days
-        if 0 <= i < n_days:
-            flags[i] = 0
-    return flags
 
 
 def _day_parts(plans, hours, closed, split, locations, first: date, last: date) -> dict[int, list[int]]:

@@ -78,9 +78,12 @@ def _masks_of(entries, week_a: int, split: time) -> Key:
 Part = tuple[PlanData, date, date, Key]
 
 
-def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> tuple[list[Part], list[PlanData]]:
+def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_of=None,
+               ) -> tuple[list[Part], list[PlanData]]:
     """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
-    key) within [first, last]; ``exact`` are the plans that need the per-day expansion."""
+    key) within [first, last]; ``exact`` are the plans that need the per-day expansion. ``key_of``
+    (spec -> key, None for a custom schedule) gives another key than the 14 bit masks, e.g. the
+    blocks themselves when times matter (``peaks``)."""
     per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
     keys: dict[tuple, Key | None] = {}  # versions loaded together share their entries tuples
     out: list[Part] = []
@@ -95,7 +98,7 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time) -> t
             memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2)
             key = keys.get(memo, False)
             if key is False:
-                key = keys[memo] = pattern_key(spec, split)
+                key = keys[memo] = pattern_key(spec, split) if key_of is None else key_of(spec)
             if key is None:
                 ok = False
                 break
@@ -227,6 +230,39 @@ def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: dat
     return out
 
 
+def weighted_day_sums(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
+                      ) -> dict[tuple, list[int]]:
+    """{place: sum of weights on each day of the window}, where each segment (place, 14 weights
+    per day class, from, to) adds its count times the weight of the day's class (a place is a
+    tuple starting with the location id). One difference array per place, summed per day class,
+    like ``day_counts``; weights may be negative."""
+    start_cls = day_class(first)
+    out: dict[tuple, list[int]] = {}
+    for (place, weights, a, b), n in segments.items():
+        cal = calendars[place[0]]
+        lo, hi = max(0, (a - first).days), (b - first).days
+        arr = None
+        for cls, weight in enumerate(weights):
+            if not weight or cls % 7 not in cal.open:
+                continue
+            offset = (cls - start_cls) % CLASSES
+            on = lo + (offset - lo) % CLASSES
+            off = hi + 1 + (offset - hi - 1) % CLASSES
+            if on > hi or on >= n_days:
+                continue
+            if arr is None:
+                arr = out.get(place)
+                if arr is None:
+                    arr = out[place] = [0] * n_days
+            arr[on] += n * weight
+            if off < n_days:
+                arr[off] -= n * weight
+    for arr in out.values():
+        for cls in range(min(CLASSES, n_days)):
+            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
+    return out
+
+
 def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
                       ) -> dict[int, list[int]]:
     """{location: reserved day parts on each day of the window}: what ``day_counts`` gives summed
@@ -258,3 +294,16 @@ def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], fir
         for cls in range(min(CLASSES, n_days)):
             arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
     return out
+
+
+def open_flags(loc_hours, loc_closed, first: date, n_days: int) -> list[int]:
+    """1 for each day of the window the location is open (a weekday with opening hours, not a
+    closing day), else 0: built from the week's pattern, then the closing days cleared."""
+    w0 = first.weekday()
+    week = [1 if (w0 + k) % 7 in loc_hours else 0 for k in range(7)]
+    flags = (week * (n_days // 7 + 1))[:n_days]
+    for day in loc_closed:
+        i = (day - first).days
+        if 0 <= i < n_days:
+            flags[i] = 0
+    return flags

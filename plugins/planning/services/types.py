@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from typing import NamedTuple
 
 from core.errors import DomainError
 from core.values import Period
@@ -92,8 +93,12 @@ class Agreement:
     settling_in_until: date | None
 
 
-@dataclass(frozen=True)
-class Vacancy:
+class Vacancy(NamedTuple):
+    """Free places at a location in a month (``period``) for an age band and a day-part pattern;
+    ``last_minute``: in the coming weeks instead. Immutable and read by field name like the other
+    value types, but a named tuple: a koepel's 12-month free places are some 20,000 rows, and a
+    frozen dataclass costs several times more to build than the whole computation (bench/README)."""
+
     location_id: int
     period: Period
     age_band: str

@@ -46,10 +46,12 @@ NO_GROUP = 0
 LOCATIONS_PER_PAGE = 10
 
 
-def next_open_day(locations: list[Location], after: date) -> date:
-    """The first day after ``after`` on which one of the locations is open (two queries)."""
-    horizon = after + timedelta(days=21)
-    closed = closing_calendar(current_context(), [loc.id for loc in locations], after, horizon)
+def next_open_day(locations: list[Location], after: date, closed=None) -> date:
+    """The first day after ``after`` on which one of the locations is open (two queries, none when
+    the caller passes its ``closed`` calendar covering the three weeks after ``after``)."""
+    if closed is None:
+        closed = closing_calendar(current_context(), [loc.id for loc in locations], after,
+                                  after + timedelta(days=21))
     for offset in range(1, 22):
         day = after + timedelta(days=offset)
         for loc in locations:
@@ -58,10 +60,10 @@ def next_open_day(locations: list[Location], after: date) -> date:
     return after + timedelta(days=1)
 
 
-def planning_day(locations: list[Location], today: date) -> date:
+def planning_day(locations: list[Location], today: date, closed=None) -> date:
     """The day the dashboard calls "today" and the day planning opens on: today when one of the
     locations is open, else the next open day (one rule for both screens)."""
-    return next_open_day(locations, today - timedelta(days=1)) if locations else today
+    return next_open_day(locations, today - timedelta(days=1), closed) if locations else today
 
 
 def _slot_label(slot) -> str:

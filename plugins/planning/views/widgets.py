@@ -13,12 +13,15 @@ from sqlalchemy.orm import selectinload
 
 from core.context import context_for
 from core.db import session
-from core.models import Location
+from core.models import CareType, Location
 from core.security import location_scope
 
-from ..api import effective_capacity, upcoming_rule_warnings
+from ..api import effective_capacity
+from ..services.bulk_plans import load_location_plans
+from ..services.capacity import rule_horizon, rule_warnings
 from ..services.closing_days import closing_calendar
-from ..services.reservations import reserved_days
+from ..services.reservations import iter_reserved
+from ..services.settings import day_part_split
 
 SHOWN = 8
 
@@ -37,12 +40,22 @@ def today_widget(org, user) -> tuple[str, str]:
         stmt = stmt.where(Location.id.in_(scope))
     locations = list(sess.scalars(stmt))
     ids = [loc.id for loc in locations]
-    day = planning_day(locations, today)
+    # today's expected children and the homes' plans for the rule warnings come from one load of
+    # the plans, so the card costs the same statements with or without family daycare homes
+    horizon = rule_horizon(ctx, today, int(ctx.setting("planning.rule_warning_months")))
+    closed = closing_calendar(ctx, ids, today, max(today + timedelta(days=366), horizon.last if horizon else today)
+                              ) if ids else {}
+    day = planning_day(locations, today, closed)
+    first, last = (min(day, horizon.first), max(day, horizon.last)) if horizon else (day, day)
+    plans = load_location_plans(sess, org, first, last, ids) if ids else []
+    hours = {loc.id: {oh.weekday: (oh.opens, oh.closes) for oh in loc.opening_hours} for loc in locations}
     children: dict[int, set[int]] = {i: set() for i in ids}
-    for row in reserved_days(ctx, start=day, end=day, location_ids=ids) if ids else []:
-        children[row.location_id].add(row.child_id)
-    closed = closing_calendar(ctx, ids, today, today + timedelta(days=366)) if ids else {}
-    upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()})
+    for plan, _day, _block, _extra in iter_reserved(plans, day, day, hours, closed):
+        children[plan.location_id].add(plan.child_id)
+    upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()
+                       if d <= today + timedelta(days=366)})
+    homes = [loc for loc in locations if loc.care_type == CareType.GEZINSOPVANG]
+    warnings = rule_warnings(horizon, homes, plans, hours, closed, day_part_split(ctx)) if horizon and homes else []
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     rows = [{"id": loc.id, "name": loc.name, "places": effective_capacity(loc, day, forced),
              "expected": len(children[loc.id]),
@@ -55,18 +68,15 @@ def today_widget(org, user) -> tuple[str, str]:
         "planning/widget_today.html", rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN), day=day,
         total=sum(r["expected"] for r in rows), places=sum(r["places"] or 0 for r in rows),
         over=sum(1 for r in rows if r["places"] is not None and r["expected"] > r["places"]),
-        next_closing=upcoming[0] if upcoming else None, rule_warnings=_rule_warnings(ctx, scope))
+        next_closing=upcoming[0] if upcoming else None, rule_warnings=_per_home(warnings))
     return title, html
 
 
-def _rule_warnings(ctx, scope) -> list[dict]:
+def _per_home(warnings) -> list[dict]:
     """Per home (family daycare location) in the user's scope: the days on which today's plans
     break a capacity rule that starts within the next months."""
-
     per: dict[int, dict] = {}
-    for w in upcoming_rule_warnings(ctx):
-        if scope is not None and w.location_id not in scope:
-            continue
+    for w in warnings:
         row = per.setdefault(w.location_id, {"name": w.location_name, "rule": w.rule_label, "limit": w.limit,
                                               "starts": w.starts, "days": [], "children": 0})
         row["days"].append(w.day)

@@ -1,5 +1,8 @@
 """Occupancy, free places (age bands that move as children age, last minute) and query counts."""
+import dataclasses
 from datetime import date, datetime, time
+
+import pytest
 
 from core.clock import BRUSSELS, app_clock
 from core.context import context_for
@@ -45,6 +48,22 @@ def test_free_places_per_pattern_and_month(session, factory, org, location, froz
     last = [v for v in rows if v.last_minute]
     assert last and {v.period for v in last} == {Period(2026, 11)}
     assert {(v.age_band, v.day_parts, v.free_places) for v in last} >= {("0-12m", "ma-vr volle dag", 16)}
+
+
+def test_free_place_rows_keep_their_field_names_and_stay_immutable(session, factory, org, location, frozen_today):
+    """The consumers (wachtlijst, reports, loket_sync) read the rows by field name: a named tuple
+    keeps those names, compares and hashes by value and cannot be changed."""
+    _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2026, 12, 1))
+    row = next(v for v in api.free_places(context_for(session, org), start=Period(2026, 12), months=1,
+                                          location_ids=[location.id]) if not v.last_minute)
+    assert (row.location_id, row.period, row.age_band, row.day_parts, row.free_places, row.last_minute) == (
+        location.id, Period(2026, 12), "0-12m", "ma-vr volle dag", 17, False)
+    assert row == api.Vacancy(location.id, Period(2026, 12), "0-12m", "ma-vr volle dag", 17, False)
+    assert len({row, api.Vacancy(*row)}) == 1
+    with pytest.raises(AttributeError):
+        row.free_places = 3
+    assert not dataclasses.is_dataclass(row) and row._fields == (
+        "location_id", "period", "age_band", "day_parts", "free_places", "last_minute")
 
 
 def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, frozen_today):

@@ -152,3 +152,35 @@ def test_dashboard_card_lists_the_homes_to_act_on(client, session, factory, org,
     assert "Plannen die een nieuwe regel overschrijden" in card
     assert "Onthaalouder Lies: tot 8 kinderen tegelijk op" in card and "hoogstens 7" in card
     assert '<td class="num">8</td>' in card
+
+
+def test_dashboard_card_costs_the_same_statements_with_or_without_homes(client, session, factory, org, home,
+                                                                        location):
+    """Issue 12: in December (the 2027 rule within the horizon) the card of a partner whose homes
+    break the cap costs the statements of a partner without any home: the homes' plans come with
+    today's plans, in one load. A caregiver of one home sees that home's warning only."""
+    from core.models import Role
+    from tests.conftest import QueryCounter, login
+
+    app_clock().freeze(datetime(2026, 12, 2, 9, 0, tzinfo=BRUSSELS))
+    other_home = factory.location(org, name="Onthaalouder Mia", care_type=CareType.GEZINSOPVANG, places=8)
+    _children(session, factory, org, home, 8)
+    _children(session, factory, org, other_home, 8)
+    small = factory.org(modules={"planning"})
+    crib = factory.location(small, places=18)
+    _children(session, factory, small, crib, 3)
+    session.commit()
+    counts, texts = {}, {}
+    for partner in (org, small):
+        login(client, factory.user(partner, Role.DIRECTOR))
+        client.get(f"/o/{partner.slug}/")
+        with QueryCounter(session.connection()) as q:
+            texts[partner.slug] = client.get(f"/o/{partner.slug}/").get_data(as_text=True)
+        counts[partner.slug] = q.count
+        client.post("/logout")
+    assert "Onthaalouder Mia: tot 8 kinderen tegelijk" in texts[org.slug]
+    assert "Plannen die een nieuwe regel" not in texts[small.slug]
+    assert counts[org.slug] == counts[small.slug]
+    login(client, factory.user(org, Role.CAREGIVER, locations=[other_home]))
+    card = client.get(f"/o/{org.slug}/").get_data(as_text=True)
+    assert "Onthaalouder Mia: tot 8 kinderen tegelijk" in card and "Onthaalouder Lies" not in card
