@@ -27,7 +27,7 @@ def test_parallel_attests_for_one_child_leave_one(live):
         ids = {"org": org.slug, "child": child.id, "email": finance.email}
     client = live.client()
     client.login(ids["email"])
-    url = f"/o/{ids['org']}/facturatie/kinderen/{ids['child']}/tarief"
+    url = f"/o/{ids['org']}/facturatie/children/{ids['child']}/tariff"
 
     def add(i):
         return lambda: client.copy().request("POST", url, form={

@@ -65,7 +65,7 @@ def proposal(year: int, month: int):
                            total=sum((inv.total for inv in p.invoices), 0), error=None)
 
 
-@bp.route("/<int:year>/<int:month>/herberekenen", methods=["POST"])
+@bp.route("/<int:year>/<int:month>/recompute", methods=["POST"])
 @requires(BILLING_EDIT)
 def recompute(year: int, month: int):
     ctx = current_context()
@@ -75,7 +75,7 @@ def recompute(year: int, month: int):
     return redirect(url_for(".proposal", year=year, month=month))
 
 
-@bp.route("/<int:year>/<int:month>/aanvaarden", methods=["POST"])
+@bp.route("/<int:year>/<int:month>/accept", methods=["POST"])
 @requires(BILLING_EDIT)
 def accept(year: int, month: int):
     ctx = current_context()
@@ -97,7 +97,7 @@ def accept(year: int, month: int):
     return redirect(url_for(".proposal", year=year, month=month) + "#warnings")
 
 
-@bp.route("/<int:year>/<int:month>/gezinnen/<int:family_id>")
+@bp.route("/<int:year>/<int:month>/families/<int:family_id>")
 @requires(BILLING_VIEW)
 def draft(year: int, month: int, family_id: int):
     """One family's draft invoice; ``?line=n`` opens the explanation of line n (every day:

@@ -51,7 +51,7 @@ def _items():
                                                   .order_by(ExtraItem.name)))
 
 
-@bp.route("/tarieven")
+@bp.route("/tariffs")
 @requires(BILLING_VIEW)
 def tariffs():
     """Children with their attest in force today, the plans and the extras catalogue."""
@@ -79,7 +79,7 @@ def _tariffs_with_errors(err: DomainError, values: dict):
                            errors={err.field or "form": err.message}, values=values), 422
 
 
-@bp.route("/tarieven/plannen", methods=["POST"])
+@bp.route("/tariffs/plans", methods=["POST"])
 @requires(BILLING_EDIT)
 def plan_add():
     form = request.form
@@ -96,7 +96,7 @@ def plan_add():
     return redirect(url_for(".tariffs"))
 
 
-@bp.route("/tarieven/plannen/<int:plan_id>/prijzen", methods=["POST"])
+@bp.route("/tariffs/plans/<int:plan_id>/prices", methods=["POST"])
 @requires(BILLING_EDIT)
 def plan_price_add(plan_id: int):
     plan = get_or_404(TariffPlan, plan_id, options=(selectinload(TariffPlan.prices),))
@@ -111,7 +111,7 @@ def plan_price_add(plan_id: int):
     return redirect(url_for(".tariffs"))
 
 
-@bp.route("/tarieven/extras", methods=["POST"])
+@bp.route("/tariffs/extras", methods=["POST"])
 @requires(BILLING_EDIT)
 def extra_add():
     form = request.form
@@ -145,13 +145,13 @@ def _child_page(child: Child, errors: dict | None = None, values: dict | None = 
                            today=ctx.today()), status
 
 
-@bp.route("/kinderen/<int:child_id>/tarief")
+@bp.route("/children/<int:child_id>/tariff")
 @requires(BILLING_VIEW)
 def child_tariffs(child_id: int):
     return _child_page(get_or_404(Child, child_id))
 
 
-@bp.route("/kinderen/<int:child_id>/tarief", methods=["POST"])
+@bp.route("/children/<int:child_id>/tariff", methods=["POST"])
 @requires(BILLING_EDIT)
 def child_tariffs_post(child_id: int):
     """One of the child's forms, named by ``action``: attest, plan, shares or extra."""
@@ -201,13 +201,13 @@ def _int_or_none(value, field: str) -> int | None:
 
 # --- import ---------------------------------------------------------------------------------------
 
-@bp.route("/attesten/import")
+@bp.route("/attests/import")
 @requires(BILLING_EDIT)
 def attest_import_form():
     return render_template("facturatie/attest_import.html", errors=[], message=None)
 
 
-@bp.route("/attesten/import", methods=["POST"])
+@bp.route("/attests/import", methods=["POST"])
 @requires(BILLING_EDIT)
 def attest_import_post():
     upload = request.files.get("file")
@@ -225,14 +225,14 @@ def attest_import_post():
     return redirect(url_for(".tariffs"))
 
 
-@bp.route("/attesten/sjabloon.xlsx")
+@bp.route("/attests/template.xlsx")
 @requires(BILLING_VIEW)
 def attest_template_xlsx():
     return Response(attest_import.template_xlsx(), mimetype=XLSX,
                     headers={"Content-Disposition": attachment("attesten-inkomenstarief.xlsx")})
 
 
-@bp.route("/attesten/sjabloon.csv")
+@bp.route("/attests/template.csv")
 @requires(BILLING_VIEW)
 def attest_template_csv():
     return Response(attest_import.template_csv(), mimetype="text/csv",
@@ -250,14 +250,14 @@ def _profile_page(family: Family, errors: dict, values):
                            values=values), 422 if errors else 200
 
 
-@bp.route("/gezinnen/<int:family_id>/facturatiegegevens")
+@bp.route("/families/<int:family_id>/billing")
 @requires(BILLING_VIEW)
 def billing_profile(family_id: int):
     """Who pays, how and to which address the invoice goes."""
     return _profile_page(get_or_404(Family, family_id, options=(selectinload(Family.contacts),)), {}, {})
 
 
-@bp.route("/gezinnen/<int:family_id>/facturatiegegevens", methods=["POST"])
+@bp.route("/families/<int:family_id>/billing", methods=["POST"])
 @requires(BILLING_EDIT)
 def billing_profile_post(family_id: int):
     family = get_or_404(Family, family_id, options=(selectinload(Family.contacts),))

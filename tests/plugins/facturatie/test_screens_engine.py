@@ -54,10 +54,10 @@ def test_proposal_page_and_explanation(client, session, factory, org, location, 
     page = client.get(f"/o/{org.slug}/facturatie/2026/11/")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "Gezin Janssens" in body and "geen adres" in body
-    draft = client.get(f"/o/{org.slug}/facturatie/2026/11/gezinnen/{family.id}?line=0")
+    draft = client.get(f"/o/{org.slug}/facturatie/2026/11/families/{family.id}?line=0")
     text = draft.get_data(as_text=True)
     assert draft.status_code == 200 and "IKT 100 %" in text and "Uitleg" in text
-    assert client.get(f"/o/{org.slug}/facturatie/2026/11/gezinnen/{family.id}?line=99").status_code == 404
+    assert client.get(f"/o/{org.slug}/facturatie/2026/11/families/{family.id}?line=99").status_code == 404
     future = client.get(f"/o/{org.slug}/facturatie/2027/3/")
     assert future.status_code == 422 and "nog niet" in future.get_data(as_text=True)
     assert client.get(f"/o/{org.slug}/facturatie/2026/13/").status_code == 422
@@ -68,19 +68,19 @@ def test_accept_warning_needs_a_reason_and_recompute_records(client, session, fa
     family, child = _family_with_month(session, factory, org, location, attest=False)
     login(client, finance)
     key = f"no_attest:child:{child.id}"
-    bad = client.post(f"/o/{org.slug}/facturatie/2026/11/aanvaarden", data={"key": key, "reason": "ok"})
+    bad = client.post(f"/o/{org.slug}/facturatie/2026/11/accept", data={"key": key, "reason": "ok"})
     assert bad.status_code == 422 and "reden" in bad.get_data(as_text=True)
-    unknown = client.post(f"/o/{org.slug}/facturatie/2026/11/aanvaarden",
+    unknown = client.post(f"/o/{org.slug}/facturatie/2026/11/accept",
                           data={"key": "no_attest:child:999999", "reason": "een goede reden"})
     assert unknown.status_code == 422
     assert _count(session, WarningAcceptance) == 0
-    ok = client.post(f"/o/{org.slug}/facturatie/2026/11/aanvaarden", data={"key": key, "reason": "Attest gevraagd"})
+    ok = client.post(f"/o/{org.slug}/facturatie/2026/11/accept", data={"key": key, "reason": "Attest gevraagd"})
     assert ok.status_code == 302 and _count(session, WarningAcceptance) == 1
     from core.models.audit import AuditEntry
 
     assert session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.entity == "facturatie_warning_acceptance")) >= 1
-    assert client.post(f"/o/{org.slug}/facturatie/2026/11/herberekenen").status_code == 302
+    assert client.post(f"/o/{org.slug}/facturatie/2026/11/recompute").status_code == 302
     page = client.get(f"/o/{org.slug}/facturatie/2026/11/").get_data(as_text=True)
     assert "Attest gevraagd" in page
 
@@ -90,15 +90,15 @@ def test_director_reads_but_does_not_edit(client, session, factory, org, locatio
     family, child = _family_with_month(session, factory, org, location)
     login(client, director)
     assert client.get(f"/o/{org.slug}/facturatie/2026/11/").status_code == 200
-    assert client.get(f"/o/{org.slug}/facturatie/tarieven").status_code == 200
-    assert client.get(f"/o/{org.slug}/facturatie/kinderen/{child.id}/tarief").status_code == 200
-    assert client.get(f"/o/{org.slug}/facturatie/gezinnen/{family.id}/facturatiegegevens").status_code == 200
-    for url, data in [(f"/o/{org.slug}/facturatie/2026/11/herberekenen", {}),
-                      (f"/o/{org.slug}/facturatie/kinderen/{child.id}/tarief", {"action": "attest"}),
-                      (f"/o/{org.slug}/facturatie/tarieven/plannen", {"name": "x"}),
-                      (f"/o/{org.slug}/facturatie/gezinnen/{family.id}/facturatiegegevens", {})]:
+    assert client.get(f"/o/{org.slug}/facturatie/tariffs").status_code == 200
+    assert client.get(f"/o/{org.slug}/facturatie/children/{child.id}/tariff").status_code == 200
+    assert client.get(f"/o/{org.slug}/facturatie/families/{family.id}/billing").status_code == 200
+    for url, data in [(f"/o/{org.slug}/facturatie/2026/11/recompute", {}),
+                      (f"/o/{org.slug}/facturatie/children/{child.id}/tariff", {"action": "attest"}),
+                      (f"/o/{org.slug}/facturatie/tariffs/plans", {"name": "x"}),
+                      (f"/o/{org.slug}/facturatie/families/{family.id}/billing", {})]:
         assert client.post(url, data=data).status_code == 403, url
-    assert client.get(f"/o/{org.slug}/facturatie/attesten/import").status_code == 403
+    assert client.get(f"/o/{org.slug}/facturatie/attests/import").status_code == 403
 
 
 @pytest.mark.parametrize("data, message", [
@@ -116,7 +116,7 @@ def test_child_forms_refuse_bad_input(client, session, factory, org, location, f
     freeze()
     child = factory.child(org, location=location, first_name="Fout")
     login(client, finance)
-    response = client.post(f"/o/{org.slug}/facturatie/kinderen/{child.id}/tarief", data=data)
+    response = client.post(f"/o/{org.slug}/facturatie/children/{child.id}/tariff", data=data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _count(session, IncomeTariffAttest) == 0
@@ -126,7 +126,7 @@ def test_child_forms_save(client, session, factory, org, location, finance):
     freeze()
     child = factory.child(org, location=location, first_name="Goed")
     login(client, finance)
-    url = f"/o/{org.slug}/facturatie/kinderen/{child.id}/tarief"
+    url = f"/o/{org.slug}/facturatie/children/{child.id}/tariff"
     ok = client.post(url, data={"action": "attest", "kindcode": "250301-012-01", "day_price": "21,30",
                                 "valid_from": "2026-01-01"})
     assert ok.status_code == 302 and _count(session, IncomeTariffAttest) == 1
@@ -143,7 +143,7 @@ def test_child_forms_save(client, session, factory, org, location, finance):
 def test_plan_form_refuses_bad_input(client, session, org, finance, data, message):
     freeze()
     login(client, finance)
-    response = client.post(f"/o/{org.slug}/facturatie/tarieven/plannen", data=data)
+    response = client.post(f"/o/{org.slug}/facturatie/tariffs/plans", data=data)
     assert response.status_code == 422 and message in response.get_data(as_text=True).lower()
     assert _count(session, TariffPlan) == 0
 
@@ -151,21 +151,21 @@ def test_plan_form_refuses_bad_input(client, session, org, finance, data, messag
 def test_extra_and_plan_forms_save(client, session, org, finance):
     freeze()
     login(client, finance)
-    assert client.post(f"/o/{org.slug}/facturatie/tarieven/extras",
+    assert client.post(f"/o/{org.slug}/facturatie/tariffs/extras",
                        data={"name": "Luiers", "kind": "extra", "price": "1,20"}).status_code == 302
-    assert client.post(f"/o/{org.slug}/facturatie/tarieven/extras",
+    assert client.post(f"/o/{org.slug}/facturatie/tariffs/extras",
                        data={"name": "Luiers", "kind": "extra", "price": "1"}).status_code == 422
-    assert client.post(f"/o/{org.slug}/facturatie/tarieven/plannen",
+    assert client.post(f"/o/{org.slug}/facturatie/tariffs/plans",
                        data={"name": "Basis", "mode": "day", "valid_from": "2026-01-01", "full_day": "40",
                              "half_day": "25", "is_default": "1"}).status_code == 302
     plan_row = session.scalar(select(TariffPlan))
-    bad = client.post(f"/o/{org.slug}/facturatie/tarieven/plannen/{plan_row.id}/prijzen",
+    bad = client.post(f"/o/{org.slug}/facturatie/tariffs/plans/{plan_row.id}/prices",
                       data={"valid_from": "2026-01-01", "full_day": "41"})
     assert bad.status_code == 422
-    assert client.post(f"/o/{org.slug}/facturatie/tarieven/plannen/{plan_row.id}/prijzen",
+    assert client.post(f"/o/{org.slug}/facturatie/tariffs/plans/{plan_row.id}/prices",
                        data={"valid_from": "2027-01-01", "full_day": "41"}).status_code == 302
     assert _count(session, ExtraItem) == 1
-    assert "Basis" in client.get(f"/o/{org.slug}/facturatie/tarieven").get_data(as_text=True)
+    assert "Basis" in client.get(f"/o/{org.slug}/facturatie/tariffs").get_data(as_text=True)
 
 
 def test_billing_profile_form(client, session, factory, org, finance):
@@ -173,7 +173,7 @@ def test_billing_profile_form(client, session, factory, org, finance):
     family = factory.family(org, contacts=2)
     other = factory.family(org)
     login(client, finance)
-    url = f"/o/{org.slug}/facturatie/gezinnen/{family.id}/facturatiegegevens"
+    url = f"/o/{org.slug}/facturatie/families/{family.id}/billing"
     for data in ({"payment_method": "bitcoin"}, {"payment_method": "transfer", "invoice_email": "geen-adres"},
                  {"payment_method": "transfer", "paying_contact_id": str(other.contacts[0].id)}):
         assert client.post(url, data=data).status_code == 422
@@ -189,9 +189,9 @@ def test_import_page(client, session, factory, org, location, finance):
     freeze()
     child = factory.child(org, location=location)
     login(client, finance)
-    assert client.get(f"/o/{org.slug}/facturatie/attesten/sjabloon.xlsx").status_code == 200
-    assert b"kindcode" in client.get(f"/o/{org.slug}/facturatie/attesten/sjabloon.csv").data
-    url = f"/o/{org.slug}/facturatie/attesten/import"
+    assert client.get(f"/o/{org.slug}/facturatie/attests/template.xlsx").status_code == 200
+    assert b"kindcode" in client.get(f"/o/{org.slug}/facturatie/attests/template.csv").data
+    url = f"/o/{org.slug}/facturatie/attests/import"
     bad = client.post(url, data={"file": (io.BytesIO(("kind_id;kindcode;dagprijs;geldig_van\n"
                                                       f"{child.id};250301-012-01;-2;2026-01-01\n").encode()), "a.csv")},
                       content_type="multipart/form-data")
@@ -238,7 +238,7 @@ def test_tariffs_page_statements_do_not_grow(client, session, factory, org, loca
 
     def count():
         with QueryCounter(session.get_bind()) as counter:
-            assert client.get(f"/o/{org.slug}/facturatie/tarieven").status_code == 200
+            assert client.get(f"/o/{org.slug}/facturatie/tariffs").status_code == 200
         return counter.count
 
     for _ in range(2):
