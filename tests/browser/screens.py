@@ -137,8 +137,9 @@ def main() -> None:
         if link:
             page.goto(link)
             shot(page, out, "status-page")
-        # finance lands on the billable days
+        # finance's billable days (finance lands on facturatie where it is on: open the page itself)
         login(page, f"finance.{ORG}@koepel.demo")
+        page.goto(f"/o/{ORG}/planning/billable")
         shot(page, out, "finance-billable", full=False)
         # director: settings, policy, audit, report, offer
         login(page, f"director.{ORG}@koepel.demo")

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from core.clock import BRUSSELS
@@ -201,6 +202,13 @@ def test_the_month_from_registrations_to_credit_note(app, client, session, facto
     session.refresh(dubois)
     assert dubois.payment_state != "credited"
     assert client.get(_url(org, f"/invoices/{credit.id}")).status_code == 200
+    session.commit()
+    assert run_pending(get_db(), kinds=[documents.JOB_KIND]).done == 1  # the credit note's PDF
+    session.expire_all()
+    credit = session.get(Invoice, credit.id)
+    assert credit.pdf_state == DeliveryState.DONE and credit.pdf_sha256
+    assert "CN2026-000001" in PdfReader(io.BytesIO(session.get(Document, credit.pdf_document_id).content)) \
+        .pages[0].extract_text()
 
     # the register of finalised days is changed: a departure an hour later (still the reserved full
     # day: nothing to correct) and the "ill" day: Emma came after all (the absence removed, the stay added)
@@ -266,6 +274,12 @@ def test_free_price_organisation_month(app, client, session, factory, location):
     assert kinds == sorted([LineKind.CARE, LineKind.MEALS])
     assert session.scalar(select(func.count()).select_from(InvoiceLine).where(
         InvoiceLine.organisation_id == other.id)) == 2
+    session.commit()
+    assert run_pending(get_db(), kinds=[documents.JOB_KIND]).done == 1
+    session.expire_all()
+    pdf = session.get(Document, session.get(Invoice, inv.id).pdf_document_id).content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "2026-000001" in text and "Warme maaltijd" in text and "Kinderopvang De Pagadder" in text
 
 
 def _post_routes(app):
