@@ -209,6 +209,13 @@ def test_the_month_from_registrations_to_credit_note(app, client, session, facto
     assert credit.pdf_state == DeliveryState.DONE and credit.pdf_sha256
     assert "CN2026-000001" in PdfReader(io.BytesIO(session.get(Document, credit.pdf_document_id).content)) \
         .pages[0].extract_text()
+    # sent with the month's "Facturen versturen" again: only the credit note is new
+    assert client.post(_url(org, "/2026/11/send")).status_code in (302, 303)
+    session.commit()
+    assert run_pending(get_db(), kinds=[sending.JOB_KIND]).done == 1
+    assert run_pending(get_db(), kinds=["mail.send"]).done == 1
+    mails = session.scalars(select(Job).where(Job.kind == "mail.send").order_by(Job.id)).all()
+    assert len(mails) == 3 and mails[-1].payload["attachments"] == [{"document_id": credit.pdf_document_id}]
 
     # the register of finalised days is changed: a departure an hour later (still the reserved full
     # day: nothing to correct) and the "ill" day: Emma came after all (the absence removed, the stay added)
