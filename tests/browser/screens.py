@@ -1,8 +1,9 @@
-"""Screenshots of the screens changed for issue 12 (docs/screens/*.png), from a running demo:
+"""Screenshots of the screens changed for issues 12 and 13 (docs/screens/*.png), from a running demo:
 
     KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev --jobs' &
     .venv/bin/python -m tests.browser.screens --url http://127.0.0.1:5000 --data-dir "$KOEPEL_DATA_DIR"
     # only some: --only occupancy-heatmap,child-picker,location-picker
+    # billing only: --only billing-landing,billing-proposal,billing-explanation,billing-invoices,billing-invoice
 
 A parent files a request on the public form; the job worker writes the confirmation e-mail, whose
 link opens the status page.
@@ -58,6 +59,46 @@ def status_link(data_dir: Path, since: float) -> str | None:
     return None
 
 
+BILLING = ("billing-landing", "billing-proposal", "billing-explanation", "billing-invoices", "billing-invoice")
+
+
+def billing(page, out: Path) -> None:
+    """Finance of the IKT demo partner bills last month: landing, proposal, a line's explanation;
+    the warnings accepted and the month finalised (once: a later run finds it finalised), the
+    invoice list once the job worker made the PDFs, an invoice."""
+    if ONLY and not ONLY & set(BILLING):
+        return
+    login(page, f"finance.{ORG}@koepel.demo")
+    shot(page, out, "billing-landing", full=False)
+    page.get_by_role("link", name="Voorstel openen").click()
+    proposal_url = page.url
+    shot(page, out, "billing-proposal", full=False)
+    family = page.locator("a[href*='/families/']").first
+    if family.count():
+        page.goto(family.get_attribute("href") + "?line=0#explain")
+        shot(page, out, "billing-explanation", full=False)
+    page.goto(proposal_url)
+    accept = page.locator("form[action$='/accept']")
+    while accept.count():
+        accept.first.locator("input[name=reason]").fill("Nagekeken met de verantwoordelijke")
+        with page.expect_navigation():
+            accept.first.get_by_role("button", name="Aanvaarden").click()
+    finalise = page.get_by_role("button", name="Finaliseren")
+    if finalise.count():
+        with page.expect_navigation():
+            finalise.click()
+    else:
+        page.get_by_role("link", name="Facturen openen").click()
+    for _ in range(60):  # the job worker of `koepel serve --jobs` makes the PDFs
+        if re.search(r"Pdf's klaar: (\d+) van \1\b", page.locator("main").inner_text()):
+            break
+        time.sleep(2)
+        page.reload()
+    shot(page, out, "billing-invoices", full=False)
+    page.locator("table.list tbody a[href*='/facturatie/invoices/']").first.click()
+    shot(page, out, "billing-invoice", full=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:5000")
@@ -71,6 +112,10 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=DESKTOP, locale="nl-BE", base_url=args.url)
+        billing(page, out)
+        if ONLY and ONLY <= set(BILLING):
+            browser.close()
+            return
         # the parent: public form, then the status page from the confirmation e-mail
         page.goto(f"/o/{ORG}/wachtlijst/aanvraag?lang=nl")
         shot(page, out, "public-form", full=False)
@@ -92,8 +137,9 @@ def main() -> None:
         if link:
             page.goto(link)
             shot(page, out, "status-page")
-        # finance lands on the billable days
+        # finance's billable days (finance lands on facturatie where it is on: open the page itself)
         login(page, f"finance.{ORG}@koepel.demo")
+        page.goto(f"/o/{ORG}/planning/billable")
         shot(page, out, "finance-billable", full=False)
         # director: settings, policy, audit, report, offer
         login(page, f"director.{ORG}@koepel.demo")

@@ -648,13 +648,15 @@ def correction_lines(ctx, year: int, month: int, rules: Rules, only=None) -> dic
     rows = ctx.session.execute(
         select(InvoiceLineDay.child_id, InvoiceLineDay.day, InvoiceLineDay.amount, InvoiceLineDay.rule,
                InvoiceLine.kind, InvoiceLine.corrects_invoice_id, Invoice.id, Invoice.family_id,
-               Invoice.payment_state, Invoice.period_year, Invoice.period_month)
+               Invoice.payment_state, Invoice.period_year, Invoice.period_month, Invoice.display_number)
         .join(InvoiceLine, InvoiceLine.id == InvoiceLineDay.line_id)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(InvoiceLineDay.organisation_id == ctx.org.id, InvoiceLineDay.day >= start, InvoiceLineDay.day <= end,
                Invoice.kind == InvoiceKind.INVOICE,
                InvoiceLineDay.child_id.in_(only) if only is not None else InvoiceLineDay.id.is_not(None))).all()
-    for child_id, day, amount, rule, kind, corrects, inv_id, fam, state, py, pm in rows:
+    numbers: dict[int, str] = {}
+    for child_id, day, amount, rule, kind, corrects, inv_id, fam, state, py, pm, number in rows:
+        numbers[inv_id] = number
         if state == PaymentState.CREDITED:
             skipped.add((child_id, day))
             continue
@@ -702,7 +704,10 @@ def correction_lines(ctx, year: int, month: int, rules: Rules, only=None) -> dic
     for (fam, invoice_id, child_id, kind), cdays in grouped.items():
         amount = sum((d.amount for d in cdays), ZERO)
         months_of = sorted({d.day.strftime("%m/%Y") for d in cdays})
-        result[fam].append(DraftLine(kind, child_id, f"correction|month={', '.join(months_of)}", "correction",
+        # the text names the corrected invoice, so the family can find it (the link is corrects_invoice_id)
+        text = (f"correction_of|month={', '.join(months_of)}&invoice={numbers[invoice_id]}"
+                if invoice_id in numbers else f"correction|month={', '.join(months_of)}")
+        result[fam].append(DraftLine(kind, child_id, text, "correction",
                                      Decimal(1), amount, amount, tuple(cdays), {"correction": True},
                                      corrects_invoice_id=invoice_id))
     return result

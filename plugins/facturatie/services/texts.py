@@ -18,6 +18,7 @@ LINE_TEXTS = {
     "deposit_refund": _l("Terugbetaling waarborg %(name)s"),
     "extra": _l("%(item)s %(name)s"),
     "correction": _l("Correctie %(month)s %(name)s"),
+    "correction_of": _l("Correctie %(month)s %(name)s (factuur %(invoice)s)"),
 }
 
 

@@ -1,0 +1,56 @@
+"""`make demo` with billing: a partner filled like the demo fills its two billing partners (the
+demo's families and children, then every module's populate_demo) can be billed by its finance
+user: last month's proposal opens, its warnings are accepted with a reason, finalising and the
+PDF job work — no 500 anywhere."""
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import get_db
+from core.demo import _families_and_children
+from core.jobs import run_pending
+from core.models import PriceRegime, Role
+from core.tenancy import tenant_hook
+from plugins.facturatie.models import DeliveryState, Invoice
+from plugins.facturatie.services import documents
+from tests.conftest import login
+from tests.plugins.facturatie.engine_helpers import freeze
+
+
+@pytest.mark.parametrize("regime", [PriceRegime.INKOMENSTARIEF, PriceRegime.VRIJE_PRIJS])
+def test_a_demo_partner_bills_last_month(app, client, session, factory, regime):
+    freeze()
+    org = factory.org(name=f"Demo {regime.value}", modules={"planning", "aanwezigheden", "facturatie"},
+                      price_regime=regime, bic="GEBABEBB")
+    factory.location(org, name="Demo centrum", places=10)
+    session.refresh(org)
+    _families_and_children(session, org, random.Random(2026), date(2026, 12, 2))
+    session.commit()
+    tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)
+    session.commit()
+    login(client, factory.user(org, Role.FINANCE))
+    base = f"/o/{org.slug}/facturatie"
+    assert client.get(f"{base}/").status_code == 200
+    page = client.get(f"{base}/2026/11/")
+    assert page.status_code == 200
+    keys = re.findall(r'name="key" value="([^"]+)"', page.get_data(as_text=True))
+    for key in keys:
+        accepted = client.post(f"{base}/2026/11/accept", data={"key": key, "reason": "Demo: nagekeken"})
+        assert accepted.status_code == 302, (key, accepted.status_code)
+    done = client.post(f"{base}/2026/11/finalise")
+    assert done.status_code == 303 and "/invoices" in done.headers["Location"]
+    count = session.scalar(select(func.count()).select_from(Invoice).where(Invoice.organisation_id == org.id))
+    assert count >= 5
+    session.commit()
+    assert run_pending(get_db(), kinds=[documents.JOB_KIND]).done == 1
+    session.expire_all()
+    states = set(session.scalars(select(Invoice.pdf_state).where(Invoice.organisation_id == org.id)))
+    assert states == {DeliveryState.DONE}
+    listing = client.get(f"{base}/invoices?year=2026&month=11")
+    first = re.search(r'/facturatie/invoices/(\d+)"', listing.get_data(as_text=True)).group(1)
+    assert listing.status_code == 200 and client.get(f"{base}/invoices/{first}").status_code == 200
