@@ -102,6 +102,10 @@ FATES: dict[str, dict[str, str]] = {
         "invoice_id": "PaymentAllocation.invoice_id", "amount": "Payment.amount", "received_on": "Payment.received_on"},
     "plugins.facturatie.views.payment_forms.MethodForm": {
         "payment_method": "BillingProfile.payment_method", "reminders_stopped": "BillingProfile.reminders_stopped"},
+    # loket_sync: the connection (the secret is write-only, encrypted in core's outbound secrets)
+    "plugins.loket_sync.forms.ConnectionForm": {
+        "adapter": "Connection.adapter", "base_url": "Connection.base_url", "partner_id": "Connection.partner_id",
+        "key_id": "Connection.key_id", "secret": "OutboundSecret.value"},
     "plugins.facturatie.views.payment_forms.HandicapForm": {
         "child_id": "ChildFiscalInfo.child_id", "severe_handicap": "ChildFiscalInfo.severe_handicap"},
 }
