@@ -22,8 +22,8 @@ from stdnum.be import vat as kbo
 from core.models import Child, ContactPerson
 
 from ..models import FiscalCertificate
+from .errors import BillingError
 from .fiscal import certificate_lines
-from .payment_errors import PaymentError
 
 #: maxLength of the fields written (commented out in the official schema).
 LENGTHS = {
@@ -80,7 +80,7 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
     org = ctx.org
     org_kbo = _digits(org.enterprise_number)
     if not kbo.is_valid(org_kbo) or not org.street or not org.postcode or not org.municipality:
-        raise PaymentError("facturatie.sender_incomplete")
+        raise BillingError("facturatie.sender_incomplete")
     session = ctx.session
     contacts = {c.id: c for c in session.scalars(select(ContactPerson).where(
         ContactPerson.id.in_({c.debtor_contact_id for c in certificates})).options(

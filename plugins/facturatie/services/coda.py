@@ -52,7 +52,7 @@ from ..models import (
     PaymentState,
 )
 from . import allocation
-from .payment_errors import PaymentError
+from .errors import BillingError
 
 HEADER_RE = re.compile(r"^0{5}\d{9}05[ D] {7}")
 OGM_RE = re.compile(r"(?:[+*]{3}\s*)?(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})(?:\s*[+*]{3})?")
@@ -142,26 +142,26 @@ def _movement(account: str, statement, move) -> Movement:
 
 def parse(name: str, data: bytes) -> ParsedFile:
     """One CODA file as plain movements (a globalised movement as its details), or a
-    PaymentError: not CODA, another version, truncated."""
+    BillingError: not CODA, another version, truncated."""
     from coda import CODA
 
     text = data.decode("windows-1252", errors="replace")
     if not HEADER_RE.match(text):
-        raise PaymentError("facturatie.coda_not_coda", "files", name=name)
+        raise BillingError("facturatie.coda_not_coda", "files", name=name)
     version = text[127:128] if len(text) >= 128 else "?"
     if version != "2":
-        raise PaymentError("facturatie.coda_version", "files", name=name, version=version.strip() or "1")
+        raise BillingError("facturatie.coda_version", "files", name=name, version=version.strip() or "1")
     try:
         statements = CODA(io.StringIO(text)).statements
     except ValueError as exc:
         if "version" in str(exc).lower():
-            raise PaymentError("facturatie.coda_version", "files", name=name, version="?") from exc
-        raise PaymentError("facturatie.coda_truncated", "files", name=name, detail=str(exc)[:80]) from exc
+            raise BillingError("facturatie.coda_version", "files", name=name, version="?") from exc
+        raise BillingError("facturatie.coda_truncated", "files", name=name, detail=str(exc)[:80]) from exc
     except (AssertionError, IndexError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
-        raise PaymentError("facturatie.coda_truncated", "files", name=name,
+        raise BillingError("facturatie.coda_truncated", "files", name=name,
                            detail=type(exc).__name__) from exc
     if not statements or any(s.number_records is None for s in statements):
-        raise PaymentError("facturatie.coda_truncated", "files", name=name, detail=_l("geen afsluitrecord"))
+        raise BillingError("facturatie.coda_truncated", "files", name=name, detail=_l("geen afsluitrecord"))
     accounts = {s.account for s in statements}
     movements: list[Movement] = []
     for statement in statements:
@@ -209,7 +209,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     nothing; statements for another account are refused."""
     parsed = parsed or parse(name, data)
     if not _same_account(parsed.account, ctx.org.iban):
-        raise PaymentError("facturatie.coda_account", "files", name=name, account=parsed.account,
+        raise BillingError("facturatie.coda_account", "files", name=name, account=parsed.account,
                            own=ctx.org.iban or "-")
     session, org_id = ctx.session, ctx.org.id
     lock_organisation(ctx)
@@ -452,10 +452,10 @@ def manual_match(ctx, movement_id: int, invoice_id: int) -> Payment:
     row = session.scalar(select(BankMovement).where(BankMovement.organisation_id == ctx.org.id,
                                                     BankMovement.id == movement_id))
     if row is None or row.state != MovementState.UNMATCHED or row.amount <= 0:
-        raise PaymentError("facturatie.movement_done")
+        raise BillingError("facturatie.movement_done")
     invoice = session.scalar(select(Invoice).where(Invoice.organisation_id == ctx.org.id, Invoice.id == invoice_id))
     if invoice is None:
-        raise PaymentError("facturatie.invoice_unknown", "invoice_id")
+        raise BillingError("facturatie.invoice_unknown", "invoice_id")
     m = Movement(row.external_key, row.entry_date, row.amount, row.communication, row.ogm, row.counterparty_name,
                  row.counterparty_iban, "", False, "")
     payment = _payment(ctx, invoice.family_id, m, PaymentMethod.TRANSFER)

@@ -13,10 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.context import TenantContext
-from core.errors import DomainError
 
 from ..models import DeliveryState, Invoice, InvoiceKind, InvoiceLine, PaymentState
-from . import doc_errors  # noqa: F401  (registers the messages)
+from .errors import BillingError
 from .finalise import display_number, take_numbers
 from .ogm import make_ogm
 
@@ -30,7 +29,7 @@ def lock_invoice(ctx: TenantContext, invoice_id: int) -> Invoice:
                                                         Invoice.organisation_id == ctx.org.id)
                                   .with_for_update().execution_options(populate_existing=True)).one_or_none()
     if invoice is None:
-        raise DomainError("facturatie.invoice_unknown")
+        raise BillingError("facturatie.invoice_unknown")
     return invoice
 
 
@@ -60,9 +59,9 @@ def parse_amount(text: str | None, position: int) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise DomainError("facturatie.credit_bad_amount", f"amount_{position}", position=position) from None
+        raise BillingError("facturatie.credit_bad_amount", f"amount_{position}", position=position) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(CENT):
-        raise DomainError("facturatie.credit_bad_amount", f"amount_{position}", position=position)
+        raise BillingError("facturatie.credit_bad_amount", f"amount_{position}", position=position)
     return value
 
 
@@ -71,33 +70,33 @@ def create_credit_note(ctx: TenantContext, invoice_id: int, reason: str, amounts
     """Credit ``invoice_id`` in full (``amounts`` None) or the given amounts per line id."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("facturatie.credit_reason_required", "reason")
+        raise BillingError("facturatie.credit_reason_required", "reason")
     invoice = lock_invoice(ctx, invoice_id)
     if invoice.kind != InvoiceKind.INVOICE:
-        raise DomainError("facturatie.credit_not_invoice")
+        raise BillingError("facturatie.credit_not_invoice")
     ctx.session.refresh(invoice, ["lines"])
     left = remaining_per_line(ctx, invoice)
     lines_by_id = {line.id: line for line in invoice.lines}
     if amounts is None:
         chosen = {line_id: amount for line_id, amount in left.items() if amount > 0}
         if not chosen:
-            raise DomainError("facturatie.already_credited")
+            raise BillingError("facturatie.already_credited")
     else:
         chosen = {}
         for line_id, amount in amounts.items():
             line = lines_by_id.get(line_id)
             if line is None:
-                raise DomainError("facturatie.credit_line_unknown")
+                raise BillingError("facturatie.credit_line_unknown")
             if amount is None:
                 continue
             if amount <= 0 or amount != amount.quantize(CENT):
-                raise DomainError("facturatie.credit_bad_amount", f"amount_{line.position}", position=line.position)
+                raise BillingError("facturatie.credit_bad_amount", f"amount_{line.position}", position=line.position)
             if amount > left[line_id]:
-                raise DomainError("facturatie.credit_too_much", f"amount_{line.position}", position=line.position,
+                raise BillingError("facturatie.credit_too_much", f"amount_{line.position}", position=line.position,
                                   left=f"{left[line_id]:.2f}".replace(".", ","))
             chosen[line_id] = amount
         if not chosen:
-            raise DomainError("facturatie.credit_nothing")
+            raise BillingError("facturatie.credit_nothing")
     today = ctx.today()
     number = take_numbers(ctx, InvoiceKind.CREDIT_NOTE, today.year, 1)
     note = Invoice(

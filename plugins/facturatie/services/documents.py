@@ -37,7 +37,6 @@ from core.jobs import enqueue, report_progress
 from core.models import Child, Role
 
 from ..models import DeliveryState, Invoice, InvoiceKind
-from . import doc_errors  # noqa: F401  (registers the messages)
 from .doc_settings import VAT_EXEMPTION_DEFAULT
 from .ogm import format_ogm
 from .qr import epc_qr, svg_data_uri

@@ -21,7 +21,6 @@ from sqlalchemy import func, insert, select
 
 from core.context import TenantContext
 from core.db import upsert_ignore
-from core.errors import DomainError
 from core.models import AuditEntry
 
 from ..models import (
@@ -35,8 +34,9 @@ from ..models import (
     PaymentState,
     RunState,
 )
-from . import doc_errors  # noqa: F401  (registers the messages)
 from .drafts import DraftInvoice, Proposal
+from .errors import BillingError
+from .months import check_month, lock_run
 from .ogm import make_ogm
 
 ProposalProvider = Callable[[TenantContext, int, int], Proposal]
@@ -58,25 +58,6 @@ def display_number(kind: InvoiceKind, year: int, number: int) -> str:
     return f"{prefix}{year}-{number:06d}"
 
 
-def check_period(ctx: TenantContext, year: int, month: int) -> None:
-    """A month that exists and has begun (a future month has no care to bill)."""
-    if not (1 <= month <= 12 and 2000 <= year <= 2999):
-        raise DomainError("facturatie.bad_month", "month", year=year, month=month)
-    if date(year, month, 1) > ctx.today():
-        raise DomainError("facturatie.future_month", "month", year=year, month=month)
-
-
-def lock_run(ctx: TenantContext, year: int, month: int) -> BillingRun:
-    """The month's run row, created if needed and locked until the transaction ends."""
-    session = ctx.session
-    session.execute(upsert_ignore(session, BillingRun.__table__, ["organisation_id", "year", "month"]).values(
-        organisation_id=ctx.org.id, year=year, month=month, state=RunState.DRAFT, snapshot={},
-        previous_snapshot={}, created_at=ctx.now(), updated_at=ctx.now()))
-    return session.scalars(select(BillingRun).where(
-        BillingRun.organisation_id == ctx.org.id, BillingRun.year == year, BillingRun.month == month)
-        .with_for_update().execution_options(populate_existing=True)).one()
-
-
 def take_numbers(ctx: TenantContext, kind: InvoiceKind, year: int, count: int) -> int:
     """Reserve ``count`` numbers of a series in the caller's transaction; returns the first.
     The counter row stays locked until the transaction ends (a rollback gives them back)."""
@@ -96,17 +77,17 @@ def default_provider() -> ProposalProvider:
     try:
         from .proposal import compute_proposal  # the proposal's module; imported only when used
     except ImportError:
-        raise DomainError("facturatie.proposal_unavailable") from None
+        raise BillingError("facturatie.proposal_unavailable") from None
     return compute_proposal
 
 
 def finalise_month(ctx: TenantContext, year: int, month: int, user=None,
                    proposal_provider: ProposalProvider | None = None) -> Finalised:
     """Lock the month, compute its proposal and finalise it (the route's entry point)."""
-    check_period(ctx, year, month)
+    check_month(ctx, year, month)
     run = lock_run(ctx, year, month)
     if run.state == RunState.FINALISED:
-        raise DomainError("facturatie.already_finalised", year=year, month=month)
+        raise BillingError("facturatie.already_finalised", year=year, month=month)
     proposal = (proposal_provider or default_provider())(ctx, year, month)
     return finalise(ctx, proposal, user, run=run)
 
@@ -115,13 +96,13 @@ def finalise(ctx: TenantContext, proposal: Proposal, user=None, *, run: BillingR
     """Number and store ``proposal``'s invoices; refuse while a warning blocks or when the month
     is already finalised. Everything in the caller's transaction."""
     year, month = proposal.year, proposal.month
-    check_period(ctx, year, month)
+    check_month(ctx, year, month)
     if run is None:
         run = lock_run(ctx, year, month)
         if run.state == RunState.FINALISED:
-            raise DomainError("facturatie.already_finalised", year=year, month=month)
+            raise BillingError("facturatie.already_finalised", year=year, month=month)
     if proposal.blocking:
-        raise DomainError("facturatie.warnings_block", count=len(proposal.blocking))
+        raise BillingError("facturatie.warnings_block", count=len(proposal.blocking))
     drafts = sorted(proposal.invoices, key=lambda d: (d.debtor_name.casefold(), d.family_id))
     for draft in drafts:
         _check_draft(draft)
@@ -168,7 +149,7 @@ def _check_draft(draft: DraftInvoice) -> None:
     """What the database would refuse with an unreadable error, refused with a clear one."""
     for line in draft.lines:
         if line.amount != line.amount.quantize(CENT):
-            raise DomainError("facturatie.amount_not_cents", amount=str(line.amount))
+            raise BillingError("facturatie.amount_not_cents", amount=str(line.amount))
 
 
 def _credited_invoices(ctx, credits: Sequence[DraftInvoice]) -> dict[int, int]:
@@ -184,7 +165,7 @@ def _credited_invoices(ctx, credits: Sequence[DraftInvoice]) -> dict[int, int]:
         corrected = next((line.corrects_invoice_id for line in draft.lines if line.corrects_invoice_id), None)
         target = corrected or latest.get(draft.family_id)
         if target is None:
-            raise DomainError("facturatie.negative_invoice", name=draft.debtor_name[:80], total=str(draft.total))
+            raise BillingError("facturatie.negative_invoice", name=draft.debtor_name[:80], total=str(draft.total))
         credited[draft.family_id] = target
     return credited
 

@@ -40,7 +40,7 @@ from ..models import (
     Payment,
     PaymentAllocation,
 )
-from .payment_errors import PaymentError
+from .errors import BillingError
 
 CENT = Decimal("0.01")
 MAX_LINES = 4
@@ -66,15 +66,15 @@ def day_maximum(ctx, year: int) -> Decimal | None:
             if int(key.strip()) == year:
                 return Decimal(value.strip())
         except (ValueError, ArithmeticError):
-            raise PaymentError("facturatie.fiscal_maximum_invalid") from None
+            raise BillingError("facturatie.fiscal_maximum_invalid") from None
     return None
 
 
 def check_year(ctx, year: int) -> int:
     if not 2000 <= year <= 2100:
-        raise PaymentError("facturatie.certificate_year_invalid", "year")
+        raise BillingError("facturatie.certificate_year_invalid", "year")
     if year >= ctx.today().year:
-        raise PaymentError("facturatie.certificate_year_future", "year", year=year, next=year + 1)
+        raise BillingError("facturatie.certificate_year_future", "year", year=year, next=year + 1)
     return year
 
 

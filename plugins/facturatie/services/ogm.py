@@ -10,9 +10,8 @@ from __future__ import annotations
 from stdnum.be import ogm_vcs
 from stdnum.exceptions import ValidationError
 
-from core.errors import DomainError
-
 from ..models import InvoiceKind
+from .errors import BillingError
 
 MAX_NUMBER = 99_999
 _KIND_DIGIT = {InvoiceKind.INVOICE: "1", InvoiceKind.CREDIT_NOTE: "2"}
@@ -21,7 +20,7 @@ _KIND_DIGIT = {InvoiceKind.INVOICE: "1", InvoiceKind.CREDIT_NOTE: "2"}
 def make_ogm(organisation_id: int, kind: InvoiceKind, year: int, number: int) -> str:
     """The 12 digits (no separators) of invoice ``number`` of ``kind`` and series ``year``."""
     if not 0 < number <= MAX_NUMBER:
-        raise DomainError("facturatie.number_out_of_range", number=number, maximum=MAX_NUMBER)
+        raise BillingError("facturatie.number_out_of_range", number=number, maximum=MAX_NUMBER)
     base = f"{organisation_id % 100:02d}{year % 100:02d}{_KIND_DIGIT[InvoiceKind(kind)]}{number:05d}"
     return base + ogm_vcs.calc_check_digits(base)
 

@@ -32,9 +32,10 @@ from ..models import (
 )
 from . import allocation, sepa
 from .coda_sample import _demo_iban, sample_from_open_invoices
-from .finalise import display_number, lock_run, take_numbers
+from .errors import BillingError
+from .finalise import display_number, take_numbers
+from .months import lock_run
 from .ogm import make_ogm
-from .payment_errors import PaymentError
 
 SAMPLE_KIND = "facturatie.coda_sample"
 
@@ -146,7 +147,7 @@ def populate(session, org, seed: int) -> int:
         try:
             batch = sepa.build_batch(ctx, sepa.earliest_collection_date(ctx)).batch
             sepa.freeze_batch(ctx, batch)
-        except PaymentError:
+        except BillingError:
             pass
     # the sample bank statement: the remaining open invoices, paid the way families do
     if org.iban:

@@ -9,7 +9,6 @@ debtor in the month's :class:`BillingRun` (``snapshot``; the one before in ``pre
 so the screen can show what changed after a correction of the register."""
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,28 +48,11 @@ from ..models import (
 from . import pricing
 from .drafts import DraftDay, DraftInvoice, DraftLine, Proposal, ProposalWarning
 from .errors import BillingError
+from .months import check_month, lock_run, month_bounds
 from .pricing import ZERO, PlanPrice, Priced, Rules, cents
 from .settings import money
 from .tariffs import attest_on, attests_in, price_on
 from .texts import line_text
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def check_month(ctx, year: int, month: int) -> tuple[date, date]:
-    """The month's first and last day; a month that does not exist or has not begun is refused."""
-    try:
-        year, month = int(year), int(month)
-        if not 2000 <= year <= 2100:
-            raise ValueError
-        start, end = month_bounds(year, month)
-    except (TypeError, ValueError):
-        raise BillingError("facturatie.month_invalid", "month") from None
-    if start > ctx.today():
-        raise BillingError("facturatie.month_future", "month", month=f"{month:02d}/{year}")
-    return start, end
 
 
 def rules_of(ctx) -> Rules:
@@ -733,32 +715,13 @@ def record(ctx, proposal: Proposal, debtors: dict[int, Debtor]) -> BillingRun:
     recomputations do not race); unchanged totals leave the run as it was (idempotent)."""
     run = lock_run(ctx, proposal.year, proposal.month)
     if run.state == RunState.FINALISED:
-        raise BillingError("facturatie.month_finalised", "month")
+        raise BillingError("facturatie.already_finalised", "month", year=proposal.year, month=proposal.month)
     snap = snapshot_of(proposal, debtors)
     if snap != (run.snapshot or {}):
         run.previous_snapshot = run.snapshot or {}
         run.snapshot = snap
     run.computed_at = ctx.now()
     ctx.session.flush()
-    return run
-
-
-def lock_run(ctx, year: int, month: int) -> BillingRun:
-    """The month's run, locked for update (created when missing)."""
-    session = ctx.session
-    stmt = select(BillingRun).where(BillingRun.organisation_id == ctx.org.id, BillingRun.year == year,
-                                    BillingRun.month == month).with_for_update()
-    run = session.scalar(stmt)
-    if run is None:
-        from sqlalchemy.exc import IntegrityError
-
-        try:
-            with session.begin_nested():
-                run = BillingRun(organisation_id=ctx.org.id, year=year, month=month, state=RunState.DRAFT,
-                                 snapshot={}, previous_snapshot={})
-                session.add(run)
-        except IntegrityError:  # another request created it meanwhile
-            run = session.scalar(stmt)
     return run
 
 

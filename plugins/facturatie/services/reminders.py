@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..models import BillingProfile, Invoice, InvoiceKind, PaymentState, Reminder
-from .payment_errors import PaymentError
+from .errors import BillingError
 
 JOB_KIND = "facturatie.reminders"
 
@@ -26,9 +26,9 @@ def schedule_days(ctx) -> list[int]:
     try:
         days = sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()})
     except ValueError:
-        raise PaymentError("facturatie.reminder_schedule_invalid") from None
+        raise BillingError("facturatie.reminder_schedule_invalid") from None
     if any(d < 1 or d > 365 for d in days):
-        raise PaymentError("facturatie.reminder_schedule_invalid")
+        raise BillingError("facturatie.reminder_schedule_invalid")
     return days
 
 

@@ -14,15 +14,14 @@ from sqlalchemy.orm import undefer
 
 from core import documents as store
 from core.context import TenantContext, context_for_job
-from core.errors import DomainError
 from core.jobs import enqueue, report_progress
 from core.mail import queue_templated_mail
 from core.models.document import Document
 from core.models.job import Job, JobStatus
 
 from ..models import DeliveryState, Invoice, InvoiceKind
-from . import doc_errors  # noqa: F401  (registers the messages)
 from .documents import ROLES, _spaced_iban
+from .errors import BillingError
 from .ogm import format_ogm
 from .pdf_worker import combine
 
@@ -43,10 +42,10 @@ def queue_send(ctx: TenantContext, year: int, month: int, *, retry_failed: bool 
     """Queue the month's sending; refused while PDFs are missing (a failed one must be made first)."""
     invoices = ctx.session.execute(select(Invoice.id, Invoice.pdf_state).where(*_period(ctx, year, month))).all()
     if not invoices:
-        raise DomainError("facturatie.no_invoices", year=year, month=month)
+        raise BillingError("facturatie.no_invoices", year=year, month=month)
     missing = sum(1 for _id, state in invoices if state != DeliveryState.DONE)
     if missing:
-        raise DomainError("facturatie.pdfs_not_ready", missing=missing)
+        raise BillingError("facturatie.pdfs_not_ready", missing=missing)
     key = f"facturatie.send:{ctx.org.id}:{year}-{month:02d}"
     return enqueue(ctx.session, JOB_KIND, {"year": year, "month": month, "retry": retry_failed}, key=key,
                    lock_key=key, organisation_id=ctx.org.id)

@@ -38,7 +38,7 @@ from ..models import (
     SepaMandate,
     SepaMandateAmendment,
 )
-from .payment_errors import PaymentError
+from .errors import BillingError
 
 PAIN_VERSIONS = ("pain.008.001.02", "pain.008.001.08")
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")
@@ -51,11 +51,11 @@ READERS = frozenset({Role.FINANCE, Role.DIRECTOR})  # who may download the store
 
 
 def clean_iban(value: str, field: str = "iban") -> IBAN:
-    """A valid IBAN (any SEPA country) or a PaymentError saying what is wrong."""
+    """A valid IBAN (any SEPA country) or a BillingError saying what is wrong."""
     try:
         return IBAN(value or "")
     except SchwiftyException as exc:
-        raise PaymentError("facturatie.iban_invalid", field, iban=value, reason=str(exc)) from exc
+        raise BillingError("facturatie.iban_invalid", field, iban=value, reason=str(exc)) from exc
 
 
 def clean_bic(value: str, iban: IBAN | None = None, field: str = "bic") -> str:
@@ -74,7 +74,7 @@ def clean_bic(value: str, iban: IBAN | None = None, field: str = "bic") -> str:
     try:
         return str(BIC(value))
     except SchwiftyException as exc:
-        raise PaymentError("facturatie.bic_invalid", field, bic=value) from exc
+        raise BillingError("facturatie.bic_invalid", field, bic=value) from exc
 
 
 def clean_creditor_id(value: str, field: str = "sepa_creditor_id") -> str:
@@ -84,7 +84,7 @@ def clean_creditor_id(value: str, field: str = "sepa_creditor_id") -> str:
     compact = (value or "").replace(" ", "").upper()
     if not re.fullmatch(r"BE\d{2}ZZZ\d{10}", compact) or not at_02.is_valid(compact) \
             or not kbo.is_valid(compact[7:]):
-        raise PaymentError("facturatie.creditor_id_invalid", field, value=value)
+        raise BillingError("facturatie.creditor_id_invalid", field, value=value)
     return compact
 
 
@@ -118,12 +118,12 @@ def earliest_collection_date(ctx) -> date:
 
 def check_collection_date(ctx, day: date | None) -> date:
     if day is None or day < ctx.today():
-        raise PaymentError("facturatie.collection_date_past", "collection_date", day=day or "?")
+        raise BillingError("facturatie.collection_date_past", "collection_date", day=day or "?")
     if not is_business_day(day):
-        raise PaymentError("facturatie.collection_date_closed", "collection_date", day=day)
+        raise BillingError("facturatie.collection_date_closed", "collection_date", day=day)
     earliest = earliest_collection_date(ctx)
     if day < earliest:
-        raise PaymentError("facturatie.collection_date_too_soon", "collection_date", earliest=earliest,
+        raise BillingError("facturatie.collection_date_too_soon", "collection_date", earliest=earliest,
                            lead=int(ctx.setting("facturatie.sepa_lead_days")))
     return day
 
@@ -143,11 +143,11 @@ class MandateInput:
 
 def _checked(ctx, data: MandateInput) -> tuple[str, str, str]:
     if not data.debtor_name.strip():
-        raise PaymentError("facturatie.mandate_name_missing", "debtor_name")
+        raise BillingError("facturatie.mandate_name_missing", "debtor_name")
     if data.signed_on is None:
-        raise PaymentError("facturatie.mandate_signed_missing", "signed_on")
+        raise BillingError("facturatie.mandate_signed_missing", "signed_on")
     if data.signed_on > ctx.today():
-        raise PaymentError("facturatie.mandate_signed_future", "signed_on", day=data.signed_on)
+        raise BillingError("facturatie.mandate_signed_future", "signed_on", day=data.signed_on)
     iban = clean_iban(data.iban)
     bic = clean_bic(data.bic, iban)
     return iban.compact, bic, data.debtor_name.strip()[:70]
@@ -166,12 +166,12 @@ def record_mandate(ctx, family_id: int, data: MandateInput) -> SepaMandate:
     """A newly signed mandate; the family then pays by direct debit (it chose to sign)."""
     reference = data.reference.strip()
     if not REFERENCE_RE.fullmatch(reference):
-        raise PaymentError("facturatie.mandate_reference_invalid", "reference")
+        raise BillingError("facturatie.mandate_reference_invalid", "reference")
     iban, bic, name = _checked(ctx, data)
     taken = ctx.session.scalar(select(SepaMandate.id).where(SepaMandate.organisation_id == ctx.org.id,
                                                             SepaMandate.reference == reference))
     if taken:
-        raise PaymentError("facturatie.mandate_reference_taken", "reference", reference=reference)
+        raise BillingError("facturatie.mandate_reference_taken", "reference", reference=reference)
     mandate = SepaMandate(organisation_id=ctx.org.id, family_id=family_id, contact_id=data.contact_id,
                           reference=reference, debtor_name=name, iban=iban, bic=bic, signed_on=data.signed_on,
                           needs_first=True)
@@ -184,7 +184,7 @@ def record_mandate(ctx, family_id: int, data: MandateInput) -> SepaMandate:
 def amend_mandate(ctx, mandate: SepaMandate, data: MandateInput, reason: str = "") -> SepaMandate:
     """A change of account, bank or holder: the old values are kept as an amendment."""
     if mandate.state != MandateState.ACTIVE:
-        raise PaymentError("facturatie.mandate_revoked")
+        raise BillingError("facturatie.mandate_revoked")
     iban, bic, name = _checked(ctx, MandateInput(mandate.reference, data.debtor_name, data.iban, data.bic,
                                                  data.signed_on or mandate.signed_on, data.contact_id))
     if (iban, bic, name) == (mandate.iban, mandate.bic, mandate.debtor_name):
@@ -239,7 +239,7 @@ def build_batch(ctx, collection_date: date | None) -> BatchResult:
     collection_date = check_collection_date(ctx, collection_date)
     org = ctx.org
     if not (org.sepa_creditor_id or "").strip():
-        raise PaymentError("facturatie.creditor_id_missing")
+        raise BillingError("facturatie.creditor_id_missing")
     clean_creditor_id(org.sepa_creditor_id)
     session = ctx.session
     for old in session.scalars(select(DirectDebitBatch).where(
@@ -280,7 +280,7 @@ def build_batch(ctx, collection_date: date | None) -> BatchResult:
                       "sequence_type": sequence, "end_to_end_id": invoice.ogm, "state": DebitState.PENDING,
                       "return_reason": ""})
     if not items:
-        raise PaymentError("facturatie.batch_empty", "collection_date")
+        raise BillingError("facturatie.batch_empty", "collection_date")
     batch.count = len(items)
     batch.control_sum = sum((item["amount"] for item in items), Decimal("0"))
     session.add(batch)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..models import Invoice, Payment, PaymentMethod
 from . import allocation
 from .coda import lock_organisation
-from .payment_errors import PaymentError
+from .errors import BillingError
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def record_payment(ctx, invoice_id: int, amount: Decimal, received_on: date,
                    method: PaymentMethod = PaymentMethod.CASH, reference: str = "") -> Payment:
     """Money received by hand for an invoice of this organisation, allocated like a bank payment."""
     if amount is None or amount <= 0:
-        raise PaymentError("facturatie.amount_invalid", "amount")
+        raise BillingError("facturatie.amount_invalid", "amount")
     lock_organisation(ctx)
     session = ctx.session
     invoice = session.scalar(select(Invoice).where(Invoice.organisation_id == ctx.org.id, Invoice.id == invoice_id))
     if invoice is None:
-        raise PaymentError("facturatie.invoice_unknown", "invoice_id")
+        raise BillingError("facturatie.invoice_unknown", "invoice_id")
     payment = Payment(organisation_id=ctx.org.id, family_id=invoice.family_id, received_on=received_on,
                       amount=amount, method=method, source="cash" if method == PaymentMethod.CASH else "manual",
                       reference=(reference or invoice.display_number)[:140], unallocated=Decimal("0"),

@@ -1,5 +1,5 @@
 """WTForms forms of the payments screens (field-level checks only; the rules live in the
-services, whose PaymentError messages the views attach to the fields)."""
+services, whose BillingError messages the views attach to the fields)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

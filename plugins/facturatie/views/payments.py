@@ -38,7 +38,7 @@ from ..models import (
     SepaMandateAmendment,
 )
 from ..services import allocation, belcotax, coda, fiscal, reminders, sepa, statements
-from ..services.payment_errors import PaymentError
+from ..services.errors import BillingError
 from .blueprint import BILLING_VIEW, PAYMENTS_EDIT, bp
 from .payment_forms import (
     AmendForm,
@@ -152,7 +152,7 @@ def payments_mandate_new(family_id: int):
                 form.signed_on.data, form.contact_id.data or None))
             flash(_("Mandaat %(ref)s bewaard.", ref=form.reference.data), "success")
             return redirect(url_for("facturatie.payments_family", family_id=family.id))
-        except PaymentError as err:
+        except BillingError as err:
             form_error(form, err)
     return _family_page(family, mandate_form=form, status=422)
 
@@ -172,7 +172,7 @@ def payments_mandate_amend(mandate_id: int):
                 mandate.reference, form.debtor_name.data, form.iban.data, form.bic.data or ""), form.reason.data or "")
             flash(_("Mandaat %(ref)s gewijzigd.", ref=mandate.reference), "success")
             return redirect(url_for("facturatie.payments_family", family_id=mandate.family_id))
-        except PaymentError as err:
+        except BillingError as err:
             flash_error(err)
     else:
         flash(_("Het formulier bevat fouten. Er werd niets bewaard."), "error")
@@ -260,7 +260,7 @@ def payments_cash(family_id: int):
                                                 form.received_on.data, PaymentMethod.CASH)
             flash(_("Betaling van € %(amount)s bewaard.", amount=f"{payment.amount:.2f}"), "success")
             return redirect(url_for("facturatie.payments_family", family_id=family.id, receipt=payment.id))
-        except PaymentError as err:
+        except BillingError as err:
             form_error(form, err)
     return _family_page(family, cash_form=form, status=422)
 
@@ -326,7 +326,7 @@ def payments_batch_new():
         try:
             result = sepa.build_batch(current_context(), form.collection_date.data)
             return redirect(url_for("facturatie.payments_batch", batch_id=result.batch.id))
-        except PaymentError as err:
+        except BillingError as err:
             form_error(form, err)
     return _batches_page(form, 422)
 
@@ -391,7 +391,7 @@ def payments_bank_upload():
     form = UploadForm()
     files = [f for f in (form.files.data or []) if getattr(f, "filename", "")]
     if not form.validate() or not files:
-        form.files.errors = list(form.files.errors) + [str(PaymentError("facturatie.coda_empty").message)]
+        form.files.errors = list(form.files.errors) + [str(BillingError("facturatie.coda_empty").message)]
         return _bank_page(form, 422)
     ctx = current_context()
     results = []
@@ -399,9 +399,9 @@ def payments_bank_upload():
         data = upload.read(MAX_UPLOAD + 1)
         try:
             if len(data) > MAX_UPLOAD:
-                raise PaymentError("facturatie.coda_truncated", "files", name=upload.filename, detail="> 5 MB")
+                raise BillingError("facturatie.coda_truncated", "files", name=upload.filename, detail="> 5 MB")
             results.append(coda.import_file(ctx, upload.filename, data))
-        except PaymentError as err:
+        except BillingError as err:
             form.files.errors = list(form.files.errors) + [err.message]
             return _bank_page(form, 422)
     for r in results:
@@ -423,7 +423,7 @@ def payments_match(movement_id: int):
         return _bank_page(status=422)
     try:
         coda.manual_match(current_context(), movement_id, form.invoice_id.data)
-    except PaymentError as err:
+    except BillingError as err:
         flash_error(err)
         return _bank_page(status=422)
     flash(_("Beweging gekoppeld."), "success")
@@ -439,7 +439,7 @@ def payments_overdue():
     ctx = current_context()
     try:
         schedule = reminders.schedule_days(ctx)
-    except PaymentError as err:
+    except BillingError as err:
         flash_error(err)
         schedule = []
     return render_template("facturatie/payments/overdue.html", rows=reminders.overdue(ctx), schedule=schedule,
@@ -453,7 +453,7 @@ def payments_send_reminders():
     ctx = current_context()
     try:
         made = reminders.send_due(ctx)
-    except PaymentError as err:
+    except BillingError as err:
         flash_error(err)
         return redirect(url_for("facturatie.payments_overdue"))
     reminders.schedule(session(), g.org.id, ctx.today() + timedelta(days=1))
@@ -480,7 +480,7 @@ def payments_certificates():
     issued, problems, error = [], [], None
     try:
         drafts, problems = fiscal.compute(ctx, year)
-    except PaymentError as err:
+    except BillingError as err:
         drafts, error = [], err.message
     issued = session().scalars(select(FiscalCertificate).where(FiscalCertificate.organisation_id == g.org.id,
                                                                FiscalCertificate.year == year)
@@ -500,7 +500,7 @@ def payments_certificates_issue():
     year = _year()
     try:
         certs, problems = fiscal.issue(current_context(), year)
-    except PaymentError as err:
+    except BillingError as err:
         flash_error(err)
         return redirect(url_for("facturatie.payments_certificates", year=year)), 303
     flash(_("%(n)s attesten klaar, %(p)s kunnen niet gemaakt worden.", n=len(certs), p=len(problems)), "success")
@@ -582,7 +582,7 @@ def payments_belcotax():
     try:
         fiscal.check_year(ctx, year)
         data = belcotax.build_xml(ctx, year, list(certs))
-    except PaymentError as err:
+    except BillingError as err:
         flash_error(err)
         return redirect(url_for("facturatie.payments_certificates", year=year))
     return Response(data, mimetype="application/xml", headers={

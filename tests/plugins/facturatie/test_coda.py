@@ -23,7 +23,7 @@ from plugins.facturatie.models import (
 )
 from plugins.facturatie.services import allocation, coda, sepa
 from plugins.facturatie.services.coda_sample import SampleEntry, write_coda
-from plugins.facturatie.services.payment_errors import PaymentError
+from plugins.facturatie.services.errors import BillingError
 
 from . import payment_builders as build
 
@@ -112,7 +112,7 @@ def test_unmatched_movements_get_suggestions_and_a_manual_match(ctx, factory, or
     payment = coda.manual_match(ctx, row.id, inv.id)
     assert payment.amount == Decimal("73.40") and row.state == MovementState.MANUAL
     assert session.get(Invoice, inv.id).payment_state == PaymentState.PAID
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         coda.manual_match(ctx, row.id, inv.id)
     assert err.value.code == "facturatie.movement_done"
 
@@ -125,7 +125,7 @@ def test_an_invoice_of_another_organisation_is_never_matched(ctx, factory, org, 
     assert (result.matched, result.unmatched) == (0, 1)
     assert session.get(Invoice, theirs.id).payment_state == PaymentState.OPEN
     row = session.scalar(select(BankMovement))
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         coda.manual_match(ctx, row.id, theirs.id)
     assert err.value.code == "facturatie.invoice_unknown"
 
@@ -208,7 +208,7 @@ def test_bad_files_are_refused_with_nothing_imported(ctx, org, session, case, co
         "not_coda": b"Datum;Bedrag;Mededeling\n18/11/2026;5,00;x\n",
         "empty": b"",
     }[case]
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         coda.import_file(ctx, "bad.cod", data)
     assert err.value.code == code
     assert "bad.cod" in err.value.message

@@ -44,12 +44,13 @@ def test_a_demo_partner_bills_last_month(app, client, session, factory, regime):
         assert accepted.status_code == 302, (key, accepted.status_code)
     done = client.post(f"{base}/2026/11/finalise")
     assert done.status_code == 303 and "/invoices" in done.headers["Location"]
-    count = session.scalar(select(func.count()).select_from(Invoice).where(Invoice.organisation_id == org.id))
+    month = (Invoice.organisation_id == org.id, Invoice.period_year == 2026, Invoice.period_month == 11)
+    count = session.scalar(select(func.count()).select_from(Invoice).where(*month))
     assert count >= 5
     session.commit()
     assert run_pending(get_db(), kinds=[documents.JOB_KIND]).done == 1
     session.expire_all()
-    states = set(session.scalars(select(Invoice.pdf_state).where(Invoice.organisation_id == org.id)))
+    states = set(session.scalars(select(Invoice.pdf_state).where(*month)))
     assert states == {DeliveryState.DONE}
     listing = client.get(f"{base}/invoices?year=2026&month=11")
     first = re.search(r'/facturatie/invoices/(\d+)"', listing.get_data(as_text=True)).group(1)

@@ -96,10 +96,10 @@ def test_blocking_warnings_refuse_and_accepted_ones_do_not(ctx, session, factory
 def test_a_future_month_is_refused(ctx, factory, org, location):
     with pytest.raises(DomainError) as err:
         fin.finalise_month(ctx, 2026, 12, None, proposal_provider=lambda *a: pytest.fail("not computed"))
-    assert err.value.code == "facturatie.future_month"
+    assert err.value.code == "facturatie.month_future"
     with pytest.raises(DomainError) as err:
         fin.finalise_month(ctx, 2026, 13, None, proposal_provider=lambda *a: pytest.fail("not computed"))
-    assert err.value.code == "facturatie.bad_month"
+    assert err.value.code == "facturatie.month_invalid"
 
 
 def test_a_failure_half_way_leaves_no_number_used(app, ctx, session, factory, org, location):

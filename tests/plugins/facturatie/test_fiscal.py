@@ -15,7 +15,7 @@ from core.context import build_context
 from core.settings import set_setting
 from plugins.facturatie.models import ChildFiscalInfo
 from plugins.facturatie.services import belcotax, fiscal
-from plugins.facturatie.services.payment_errors import PaymentError
+from plugins.facturatie.services.errors import BillingError
 
 from . import payment_builders as build
 
@@ -121,7 +121,7 @@ def test_co_parents_each_for_what_they_paid_and_the_list_of_impossible_ones(ctx,
 
 def test_certificate_year_in_the_future_is_refused(ctx):
     for year in (2026, 2027):
-        with pytest.raises(PaymentError) as err:
+        with pytest.raises(BillingError) as err:
             fiscal.compute(ctx, year)
         assert err.value.code == "facturatie.certificate_year_future"
 
@@ -180,6 +180,6 @@ def test_belcotax_xml_validates_with_right_totals(ctx, factory, org, session):
 
 def test_belcotax_needs_the_senders_data(ctx, org, session):
     org.enterprise_number = None
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         belcotax.build_xml(ctx, 2025, [])
     assert err.value.code == "facturatie.sender_incomplete"

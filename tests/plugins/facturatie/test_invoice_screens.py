@@ -68,7 +68,7 @@ def test_a_future_month_is_refused_in_french(client, session, org, finance, prov
     login(client, finance)
     response = client.post(_url(org, "/2027/1/finalise"), headers={"Accept": "application/json",
                                                                     "Accept-Language": "fr"})
-    assert response.status_code == 409 and response.get_json()["error"]["code"] == "facturatie.future_month"
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "facturatie.month_future"
     assert provider["calls"] == 0
 
 

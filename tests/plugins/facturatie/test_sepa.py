@@ -22,7 +22,7 @@ from plugins.facturatie.models import (
     SepaMandateAmendment,
 )
 from plugins.facturatie.services import sepa
-from plugins.facturatie.services.payment_errors import PaymentError
+from plugins.facturatie.services.errors import BillingError
 
 from . import payment_builders as build
 
@@ -44,14 +44,14 @@ def mandate_for(ctx, family, reference, iban="BE71096123456769", signed=date(202
 def test_creditor_identifier_is_checked():
     assert sepa.clean_creditor_id("be11 zzz 0403 170 701") == CREDITOR_ID
     for bad in ("BE12ZZZ0403170701", "BE11ZZZ0403170702", "NL11ZZZ0403170701", "BE11ZZZ04031707", ""):
-        with pytest.raises(PaymentError) as err:
+        with pytest.raises(BillingError) as err:
             sepa.clean_creditor_id(bad)
         assert err.value.code == "facturatie.creditor_id_invalid"
 
 
 def test_iban_with_a_wrong_check_digit_is_refused(ctx, factory, org):
     family = factory.family(org)
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         mandate_for(ctx, family, "M-1", iban="BE71096123456768")
     assert err.value.code == "facturatie.iban_invalid" and err.value.field == "iban"
     assert "BE71096123456768" in err.value.message
@@ -59,22 +59,22 @@ def test_iban_with_a_wrong_check_digit_is_refused(ctx, factory, org):
 
 def test_mandate_needs_signature_date_and_unique_reference(ctx, factory, org, session):
     family = factory.family(org)
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         sepa.record_mandate(ctx, family.id, sepa.MandateInput("M-1", "X", "BE71096123456769", "", None))
     assert err.value.code == "facturatie.mandate_signed_missing"
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         mandate_for(ctx, family, "M-1", signed=date(2027, 1, 1))
     assert err.value.code == "facturatie.mandate_signed_future"
     mandate = mandate_for(ctx, family, "M-1")
     assert mandate.bic == "GKCCBEBB"  # schwifty knows the Belgian bank of the IBAN
     assert session.scalar(select(BillingProfile.payment_method).where(
         BillingProfile.family_id == family.id)) == PaymentMethod.DIRECT_DEBIT
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         mandate_for(ctx, factory.family(org), "M-1")
     assert err.value.code == "facturatie.mandate_reference_taken"
-    with pytest.raises(PaymentError):
+    with pytest.raises(BillingError):
         mandate_for(ctx, family, "M<1>")
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         mandate_for(ctx, family, "M-2", bic="NOTABIC")
     assert err.value.code == "facturatie.bic_invalid"
 
@@ -90,7 +90,7 @@ def test_amendment_keeps_the_old_account_and_another_bank_means_frst(ctx, factor
     sepa.revoke_mandate(ctx, mandate)
     assert session.scalar(select(BillingProfile.payment_method).where(
         BillingProfile.family_id == family.id)) == PaymentMethod.TRANSFER
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-9", "Y", "BE71096123456769"))
     assert err.value.code == "facturatie.mandate_revoked"
 
@@ -103,7 +103,7 @@ def test_collection_date_rules(ctx):
                       (date(2026, 11, 21), "facturatie.collection_date_closed"),
                       (date(2026, 12, 25), "facturatie.collection_date_closed"),
                       (date(2026, 12, 26), "facturatie.collection_date_closed")):
-        with pytest.raises(PaymentError) as err:
+        with pytest.raises(BillingError) as err:
             sepa.check_collection_date(ctx, day)
         assert err.value.code == code, day
     assert sepa.check_collection_date(ctx, date(2026, 11, 20)) == date(2026, 11, 20)
@@ -158,10 +158,10 @@ def test_batch_file_validates_and_freezes(ctx, factory, org, session, version):
 
 
 def test_batch_without_creditor_id_or_debtors(ctx, factory, org, session):
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         sepa.build_batch(ctx, date(2026, 11, 20))
     assert err.value.code == "facturatie.batch_empty"
     org.sepa_creditor_id = None
-    with pytest.raises(PaymentError) as err:
+    with pytest.raises(BillingError) as err:
         sepa.build_batch(ctx, date(2026, 11, 20))
     assert err.value.code == "facturatie.creditor_id_missing"
