@@ -202,7 +202,10 @@ class _Inline:
 def _pool(processes: int, batches: int):
     if processes <= 1 or batches <= 1:
         return _Inline()
-    return ProcessPoolExecutor(max_workers=min(processes, batches), mp_context=get_context("spawn"))
+    from .pdf_worker import own_session
+
+    return ProcessPoolExecutor(max_workers=min(processes, batches), mp_context=get_context("spawn"),
+                               initializer=own_session)
 
 
 def render_month(ctx: TenantContext, year: int, month: int, *, job=None, batch_size: int = BATCH_SIZE,

@@ -56,3 +56,15 @@ def combine(parts: list[bytes]) -> bytes:
     finally:
         for pdf in opened:
             pdf.close()
+
+
+def own_session() -> None:
+    """Initializer of a worker process: a session of its own. Linux shares the CPU fairly between
+    sessions (autogroup), not between processes: two workers left in the caller's session would
+    share one session's slice on a busy machine and render no faster than one."""
+    import os
+
+    try:
+        os.setsid()
+    except OSError:  # already a session leader, or not permitted: keep the caller's
+        pass
