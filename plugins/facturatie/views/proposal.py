@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -78,12 +78,15 @@ def recompute(year: int, month: int):
 @bp.route("/<int:year>/<int:month>/accept", methods=["POST"])
 @requires(BILLING_EDIT)
 def accept(year: int, month: int):
+    """Accept one warning, or with several ``key`` values all of them with the same reason (all or
+    none: a refusal rolls the request back)."""
     ctx = current_context()
     result = service.compute(ctx, year, month)
     keys = {w.key for w in result.proposal.warnings}
+    chosen = request.form.getlist("key") or [""]
     try:
-        service.accept_warning(ctx, year, month, request.form.get("key", ""), request.form.get("reason", ""), keys,
-                               current_user.id)
+        for key in chosen:
+            service.accept_warning(ctx, year, month, key, request.form.get("reason", ""), keys, current_user.id)
     except DomainError as err:
         run = service.run_of(ctx, year, month)
         p = result.proposal
@@ -92,8 +95,8 @@ def accept(year: int, month: int):
                                warning_text=warning_text, month_label=format_date(date(year, month, 1), "MMMM y"),
                                year=year, month=month, can_edit=True, finalised=False,
                                total=sum((inv.total for inv in p.invoices), 0), error=err.message,
-                               error_key=request.form.get("key", "")), 422
-    flash(_("Waarschuwing aanvaard."), "success")
+                               error_key=chosen[0] if len(chosen) == 1 else "*"), 422
+    flash(ngettext("%(num)s waarschuwing aanvaard.", "%(num)s waarschuwingen aanvaard.", len(chosen)), "success")
     return redirect(url_for(".proposal", year=year, month=month) + "#warnings")
 
 

@@ -4,6 +4,7 @@ the number of families; finance lands on the facturatie page."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, time
 
 import pytest
@@ -83,6 +84,25 @@ def test_accept_warning_needs_a_reason_and_recompute_records(client, session, fa
     assert client.post(f"/o/{org.slug}/facturatie/2026/11/recompute").status_code == 302
     page = client.get(f"/o/{org.slug}/facturatie/2026/11/").get_data(as_text=True)
     assert "Attest gevraagd" in page
+
+
+def test_several_warnings_are_accepted_at_once_or_not_at_all(client, session, factory, org, location, finance):
+    freeze()
+    _family, first = _family_with_month(session, factory, org, location, attest=False)
+    _family, second = _family_with_month(session, factory, org, location, name="Gezin Peeters", attest=False)
+    login(client, finance)
+    url = f"/o/{org.slug}/facturatie/2026/11/accept"
+    page = client.get(f"/o/{org.slug}/facturatie/2026/11/").get_data(as_text=True)
+    form = page[:page.index('id="reason-all"')]
+    keys = re.findall(r'name="key" value="([^"]+)">', form[form.rindex("<form"):])
+    assert {f"no_attest:child:{first.id}", f"no_attest:child:{second.id}"} <= set(keys)
+    assert f"Alle {len(keys)} aanvaarden met deze reden" in page
+    half = client.post(url, data={"key": keys + ["no_attest:child:999999"], "reason": "Attesten gevraagd"})
+    assert half.status_code == 422 and _count(session, WarningAcceptance) == 0  # one unknown: none accepted
+    both = client.post(url, data={"key": keys, "reason": "Attesten gevraagd"})
+    assert both.status_code == 302 and _count(session, WarningAcceptance) == len(keys)
+    page = client.get(f"/o/{org.slug}/facturatie/2026/11/").get_data(as_text=True)
+    assert 'id="reason-all"' not in page and page.count("Attesten gevraagd") == len(keys)
 
 
 def test_director_reads_but_does_not_edit(client, session, factory, org, location, director):
