@@ -52,6 +52,7 @@ from ..models import (
     PaymentState,
 )
 from . import allocation
+from .bulk import in_values
 from .payment_errors import PaymentError
 
 HEADER_RE = re.compile(r"^0{5}\d{9}05[ D] {7}")
@@ -199,6 +200,7 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start:start + size]
 
 
+
 def lock_organisation(ctx) -> None:
     """Serialise imports and manual matches of one organisation (docs/concurrency.md)."""
     ctx.session.execute(select(Organisation.id).where(Organisation.id == ctx.org.id).with_for_update())
@@ -222,7 +224,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     seen: set[str] = set()
     for chunk in _chunks(keys):
         seen.update(session.scalars(select(BankMovement.external_key).where(
-            BankMovement.organisation_id == org_id, BankMovement.external_key.in_(chunk))))
+            BankMovement.organisation_id == org_id, in_values(session, BankMovement.external_key, chunk))))
     new = [m for m in parsed.movements if m.key not in seen]
     refs = sorted({m.ogm for m in new if m.ogm} | {m.reference for m in new if m.reference})
     invoices: dict[str, _Open] = {}
@@ -230,17 +232,17 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     for chunk in _chunks(refs):
         for row in session.execute(select(Invoice.id, Invoice.ogm, Invoice.family_id, Invoice.total,
                                           Invoice.paid_amount, Invoice.payment_state)
-                                   .where(Invoice.organisation_id == org_id, Invoice.ogm.in_(chunk))):
+                                   .where(Invoice.organisation_id == org_id, in_values(session, Invoice.ogm, chunk))):
             invoices[row.ogm] = _Open(row.id, row.family_id, row.total, row.paid_amount, row.payment_state)
         for item in session.scalars(select(DirectDebitItem).where(
-                DirectDebitItem.organisation_id == org_id, DirectDebitItem.end_to_end_id.in_(chunk),
+                DirectDebitItem.organisation_id == org_id, in_values(session, DirectDebitItem.end_to_end_id, chunk),
                 DirectDebitItem.state != DebitState.RETURNED).order_by(DirectDebitItem.id)):
             items[item.end_to_end_id] = item  # the latest batch's
     by_id = {inv.id: inv for inv in invoices.values()}
     for chunk in _chunks(list(by_id)):
         for line in session.execute(select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind,
                                            InvoiceLine.position, InvoiceLine.amount)
-                                    .where(InvoiceLine.invoice_id.in_(chunk))):
+                                    .where(in_values(session, InvoiceLine.invoice_id, chunk))):
             by_id[line.invoice_id].lines.append(line)
     already = allocation.allocated_per_line(session, list(by_id))
     record = CodaImport(organisation_id=org_id, sha256=sha, filename=name[:200], account=parsed.account[:34],
@@ -288,7 +290,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
         else:
             unmatched += 1
         movements.append(row)
-    _write_bulk(ctx, payments, parts, movements, invoices, touched)
+    _write_bulk(ctx, record, payments, parts, movements, invoices, touched)
     for m, item in returns:  # after the credits are written: a return reads the invoice as it is now
         row = BankMovement(organisation_id=org_id, import_id=record.id, external_key=m.key, entry_date=m.entry_date,
                            amount=m.amount, communication=m.communication, ogm=m.ogm, counterparty_name=m.name,
@@ -374,9 +376,9 @@ def _insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list
     return new_ids
 
 
-def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
+def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> None:
     """The matched payments, their allocations, the movements, the invoices' new payment state and
-    one audit entry per payment, movement and invoice: a handful of multi-row statements."""
+    one audit entry for the import listing them: a handful of multi-row statements."""
     from core.audit import current_actor_id
     from core.models import AuditEntry
 
@@ -388,37 +390,37 @@ def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
     _insert_rows(session, PaymentAllocation.__table__, [
         {"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "line_id": line_id, "amount": part}
         for pid, planned in zip(payment_ids, parts, strict=True) for inv_id, line_id, part in planned])
-    for row in movements:
-        index = row.pop("payment")
+    indexes = [row.pop("payment") for row in movements]
+    for row, index in zip(movements, indexes, strict=True):
         row["payment_id"] = payment_ids[index] if index is not None else None
     movement_ids = _insert_rows(session, BankMovement.__table__, movements, ids=True)
+    for row, index in zip(movements, indexes, strict=True):
+        row["payment_index"] = index
     by_id = {inv.id: inv for inv in invoices.values()}
     _update_invoices(session, [(inv_id, by_id[inv_id].paid, by_id[inv_id].state) for inv_id in touched])
-    actor, org_id = current_actor_id(), ctx.org.id
+    if not movements:
+        return
+    # One audit entry for the whole import, naming every payment (with its movement, invoice and
+    # amount), every invoice's change of paid amount and state and the unmatched movements (the
+    # allocations are rows of their payments): the same facts as one entry per row, as finalising
+    # a month logs the run and not each invoice, without 3 audit rows per movement.
+    session.add(AuditEntry(
+        organisation_id=ctx.org.id, user_id=current_actor_id(), at=now, action="update",
+        entity=CodaImport.__tablename__, entity_id=record.id, summary=record.filename,
+        changes={"payments": [None, [[mid, m["payment_id"], pay["family_id"], str(pay["amount"]),
+                                      str(pay["unallocated"]), pay["external_key"]]
+                                     for mid, m in zip(movement_ids, movements, strict=True)
+                                     if m["payment_id"] is not None
+                                     for pay in (payments[m["payment_index"]],)]],
+                 "invoices": [None, [[inv_id, str(old_paid), str(by_id[inv_id].paid), _plain(old_state),
+                                      by_id[inv_id].state.value]
+                                     for inv_id, (old_paid, old_state) in touched.items()]],
+                 "unmatched": [None, [mid for mid, m in zip(movement_ids, movements, strict=True)
+                                      if m["state"] == MovementState.UNMATCHED]]}))
 
-    def entry(entity, entity_id, action, changes):
-        return {"organisation_id": org_id, "user_id": actor, "at": now, "action": action, "entity": entity,
-                "entity_id": entity_id, "summary": "", "changes": changes}
 
-    def plain(value):
-        return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
-
-    audit = [entry(Payment.__tablename__, pid, "create",
-                   {"family_id": [None, p["family_id"]], "received_on": [None, p["received_on"].isoformat()],
-                    "amount": [None, str(p["amount"])], "method": [None, p["method"].value],
-                    "reference": [None, p["reference"]], "external_key": [None, p["external_key"]],
-                    "unallocated": [None, str(p["unallocated"])]})
-             for pid, p in zip(payment_ids, payments, strict=True)]
-    audit += [entry(BankMovement.__tablename__, mid, "create",
-                    {"external_key": [None, m["external_key"]], "amount": [None, str(m["amount"])],
-                     "state": [None, m["state"].value], "payment_id": [None, m["payment_id"]]})
-              for mid, m in zip(movement_ids, movements, strict=True)]
-    audit += [entry(Invoice.__tablename__, inv_id, "update",
-                    {"paid_amount": [str(old_paid), str(by_id[inv_id].paid)],
-                     "payment_state": [plain(old_state), by_id[inv_id].state.value]})
-              for inv_id, (old_paid, old_state) in touched.items()]
-    if audit:
-        _insert_rows(session, AuditEntry.__table__, audit)
+def _plain(value):
+    return getattr(value, "value", value)
 
 
 def _payment(ctx, family_id, m: Movement, method: PaymentMethod) -> Payment:
