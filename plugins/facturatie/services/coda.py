@@ -238,6 +238,8 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
                 DirectDebitItem.organisation_id == org_id, in_values(session, DirectDebitItem.end_to_end_id, chunk),
                 DirectDebitItem.state != DebitState.RETURNED).order_by(DirectDebitItem.id)):
             items[item.end_to_end_id] = item  # the latest batch's
+    lumps = _lump_sums(ctx, [m for m in new if m.amount > 0 and m.ogm not in invoices
+                             and m.reference not in invoices], invoices, items)
     by_id = {inv.id: inv for inv in invoices.values()}
     for chunk in _chunks(list(by_id)):
         for line in session.execute(select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind,
@@ -262,7 +264,27 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
                "amount": m.amount, "communication": m.communication, "ogm": m.ogm, "counterparty_name": m.name,
                "counterparty_iban": m.iban, "state": MovementState.UNMATCHED, "note": "", "payment": None}
         ref = m.ogm if m.ogm in invoices else (m.reference if m.reference in invoices else "")
-        if m.amount > 0 and ref:
+        if m.key in lumps:  # a direct-debit batch credited as one sum: every debit of it is paid
+            batch, batch_items = lumps[m.key]
+            row["payment"] = len(payments)
+            for item in batch_items:
+                inv = invoices[item.end_to_end_id]
+                planned = allocation.plan(inv.lines, already, item.amount)
+                used = sum((part for _, part in planned), Decimal("0"))
+                touched.setdefault(inv.id, (inv.paid, inv.state))
+                inv.paid += used
+                inv.state = allocation.state_for(inv.total, inv.paid)
+                payments.append({"organisation_id": org_id, "family_id": inv.family_id, "received_on": m.entry_date,
+                                 "amount": item.amount, "method": PaymentMethod.DIRECT_DEBIT, "source": "coda",
+                                 "reference": item.end_to_end_id, "counterparty_name": m.name,
+                                 "counterparty_iban": m.iban, "external_key": f"{m.key}/{item.id}"[:120],
+                                 "unallocated": item.amount - used, "recorded_by_id": user_id})
+                parts.append([(inv.id, line_id, part) for line_id, part in planned])
+                item.state = DebitState.COLLECTED
+            row["state"] = MovementState.MATCHED
+            row["note"] = f"{batch.message_id} ({len(batch_items)})"[:200]
+            matched += 1
+        elif m.amount > 0 and ref:
             inv = invoices[ref]
             item = items.get(ref)
             planned = allocation.plan(inv.lines, already, m.amount)
@@ -301,6 +323,48 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     session.flush()
     return ImportResult(record.id, record.filename, False, len(new), matched, len(returns), unmatched,
                         len(parsed.movements) - len(new))
+
+
+def _lump_sums(ctx, credits: list[Movement], invoices: dict, items: dict) -> dict[str, tuple]:
+    """Credits that are a whole frozen direct-debit batch booked as one sum (no detail records):
+    the amount is the batch's control sum and the communication or reference names its message
+    id. Returns movement key -> (batch, its pending debits), and adds the debits' invoices to
+    ``invoices`` and the debits to ``items``. Two statements, only when such a credit exists."""
+    from ..models import BatchState, DirectDebitBatch
+
+    session, org_id = ctx.session, ctx.org.id
+    amounts = sorted({m.amount for m in credits if m.communication or m.reference})
+    if not amounts:
+        return {}
+    batches = session.scalars(select(DirectDebitBatch).where(
+        DirectDebitBatch.organisation_id == org_id, DirectDebitBatch.state == BatchState.FROZEN,
+        DirectDebitBatch.message_id != "", in_values(session, DirectDebitBatch.control_sum, amounts))
+        .order_by(DirectDebitBatch.id)).all()
+    found: dict[str, DirectDebitBatch] = {}
+    taken: set[int] = set()
+    for m in credits:
+        for batch in batches:
+            if (batch.id not in taken and batch.control_sum == m.amount
+                    and batch.message_id in f"{m.communication} {m.reference}"):
+                found[m.key] = batch
+                taken.add(batch.id)
+                break
+    if not found:
+        return {}
+    pending = session.scalars(select(DirectDebitItem).where(
+        DirectDebitItem.batch_id.in_(taken), DirectDebitItem.state == DebitState.PENDING)
+        .order_by(DirectDebitItem.id)).all()
+    per_batch: dict[int, list[DirectDebitItem]] = {}
+    for item in pending:
+        per_batch.setdefault(item.batch_id, []).append(item)
+        items[item.end_to_end_id] = item
+    rows = session.execute(select(Invoice.id, Invoice.ogm, Invoice.family_id, Invoice.total, Invoice.paid_amount,
+                                  Invoice.payment_state).where(Invoice.organisation_id == org_id,
+                                                               Invoice.id.in_([i.invoice_id for i in pending])))
+    for row in rows:
+        invoices.setdefault(row.ogm, _Open(row.id, row.family_id, row.total, row.paid_amount, row.payment_state))
+    return {key: (batch, [i for i in per_batch.get(batch.id, []) if i.end_to_end_id in invoices])
+            for key, batch in found.items() if per_batch.get(batch.id)}
 
 
 @dataclass
@@ -394,29 +458,24 @@ def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> N
     for row, index in zip(movements, indexes, strict=True):
         row["payment_id"] = payment_ids[index] if index is not None else None
     movement_ids = _insert_rows(session, BankMovement.__table__, movements, ids=True)
-    for row, index in zip(movements, indexes, strict=True):
-        row["payment_index"] = index
     by_id = {inv.id: inv for inv in invoices.values()}
     _update_invoices(session, [(inv_id, by_id[inv_id].paid, by_id[inv_id].state) for inv_id in touched])
     if not movements:
         return
-    # One audit entry for the whole import, naming every payment (with its movement, invoice and
-    # amount), every invoice's change of paid amount and state and the unmatched movements (the
-    # allocations are rows of their payments): the same facts as one entry per row, as finalising
-    # a month logs the run and not each invoice, without 3 audit rows per movement.
+    # One audit entry for the whole import, naming every payment, every movement (its state and
+    # payment) and every invoice's change of paid amount and state (the allocations are rows of
+    # their payments): the same facts as one entry per row, as finalising a month logs the run and
+    # not each invoice, without 3 audit rows per movement.
     session.add(AuditEntry(
         organisation_id=ctx.org.id, user_id=current_actor_id(), at=now, action="update",
         entity=CodaImport.__tablename__, entity_id=record.id, summary=record.filename,
-        changes={"payments": [None, [[mid, m["payment_id"], pay["family_id"], str(pay["amount"]),
-                                      str(pay["unallocated"]), pay["external_key"]]
-                                     for mid, m in zip(movement_ids, movements, strict=True)
-                                     if m["payment_id"] is not None
-                                     for pay in (payments[m["payment_index"]],)]],
+        changes={"payments": [None, [[pid, pay["family_id"], str(pay["amount"]), str(pay["unallocated"]),
+                                      pay["external_key"]] for pid, pay in zip(payment_ids, payments, strict=True)]],
+                 "movements": [None, [[mid, m["external_key"], m["state"].value, m["payment_id"]]
+                                      for mid, m in zip(movement_ids, movements, strict=True)]],
                  "invoices": [None, [[inv_id, str(old_paid), str(by_id[inv_id].paid), _plain(old_state),
                                       by_id[inv_id].state.value]
-                                     for inv_id, (old_paid, old_state) in touched.items()]],
-                 "unmatched": [None, [mid for mid, m in zip(movement_ids, movements, strict=True)
-                                      if m["state"] == MovementState.UNMATCHED]]}))
+                                     for inv_id, (old_paid, old_state) in touched.items()]]}))
 
 
 def _plain(value):
