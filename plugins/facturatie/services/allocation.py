@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..models import Invoice, InvoiceLine, LineKind, Payment, PaymentAllocation, PaymentState
+from .bulk import in_values
 
 ZERO = Decimal("0")
 
@@ -26,7 +27,7 @@ def allocated_per_line(session, invoice_ids) -> dict[int, Decimal]:
     if not invoice_ids:
         return {}
     rows = session.execute(select(PaymentAllocation.line_id, func.sum(PaymentAllocation.amount))
-                           .where(PaymentAllocation.invoice_id.in_(list(invoice_ids)))
+                           .where(in_values(session, PaymentAllocation.invoice_id, invoice_ids))
                            .group_by(PaymentAllocation.line_id))
     return {line_id: Decimal(total) for line_id, total in rows}
 

@@ -52,6 +52,7 @@ from ..models import (
     PaymentState,
 )
 from . import allocation
+from .bulk import in_values
 from .errors import BillingError
 
 HEADER_RE = re.compile(r"^0{5}\d{9}05[ D] {7}")
@@ -199,6 +200,7 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start:start + size]
 
 
+
 def lock_organisation(ctx) -> None:
     """Serialise imports and manual matches of one organisation (docs/concurrency.md)."""
     ctx.session.execute(select(Organisation.id).where(Organisation.id == ctx.org.id).with_for_update())
@@ -222,7 +224,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     seen: set[str] = set()
     for chunk in _chunks(keys):
         seen.update(session.scalars(select(BankMovement.external_key).where(
-            BankMovement.organisation_id == org_id, BankMovement.external_key.in_(chunk))))
+            BankMovement.organisation_id == org_id, in_values(session, BankMovement.external_key, chunk))))
     new = [m for m in parsed.movements if m.key not in seen]
     refs = sorted({m.ogm for m in new if m.ogm} | {m.reference for m in new if m.reference})
     invoices: dict[str, _Open] = {}
@@ -230,17 +232,19 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     for chunk in _chunks(refs):
         for row in session.execute(select(Invoice.id, Invoice.ogm, Invoice.family_id, Invoice.total,
                                           Invoice.paid_amount, Invoice.payment_state)
-                                   .where(Invoice.organisation_id == org_id, Invoice.ogm.in_(chunk))):
+                                   .where(Invoice.organisation_id == org_id, in_values(session, Invoice.ogm, chunk))):
             invoices[row.ogm] = _Open(row.id, row.family_id, row.total, row.paid_amount, row.payment_state)
         for item in session.scalars(select(DirectDebitItem).where(
-                DirectDebitItem.organisation_id == org_id, DirectDebitItem.end_to_end_id.in_(chunk),
+                DirectDebitItem.organisation_id == org_id, in_values(session, DirectDebitItem.end_to_end_id, chunk),
                 DirectDebitItem.state != DebitState.RETURNED).order_by(DirectDebitItem.id)):
             items[item.end_to_end_id] = item  # the latest batch's
+    lumps = _lump_sums(ctx, [m for m in new if m.amount > 0 and m.ogm not in invoices
+                             and m.reference not in invoices], invoices, items)
     by_id = {inv.id: inv for inv in invoices.values()}
     for chunk in _chunks(list(by_id)):
         for line in session.execute(select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind,
                                            InvoiceLine.position, InvoiceLine.amount)
-                                    .where(InvoiceLine.invoice_id.in_(chunk))):
+                                    .where(in_values(session, InvoiceLine.invoice_id, chunk))):
             by_id[line.invoice_id].lines.append(line)
     already = allocation.allocated_per_line(session, list(by_id))
     record = CodaImport(organisation_id=org_id, sha256=sha, filename=name[:200], account=parsed.account[:34],
@@ -260,7 +264,27 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
                "amount": m.amount, "communication": m.communication, "ogm": m.ogm, "counterparty_name": m.name,
                "counterparty_iban": m.iban, "state": MovementState.UNMATCHED, "note": "", "payment": None}
         ref = m.ogm if m.ogm in invoices else (m.reference if m.reference in invoices else "")
-        if m.amount > 0 and ref:
+        if m.key in lumps:  # a direct-debit batch credited as one sum: every debit of it is paid
+            batch, batch_items = lumps[m.key]
+            row["payment"] = len(payments)
+            for item in batch_items:
+                inv = invoices[item.end_to_end_id]
+                planned = allocation.plan(inv.lines, already, item.amount)
+                used = sum((part for _, part in planned), Decimal("0"))
+                touched.setdefault(inv.id, (inv.paid, inv.state))
+                inv.paid += used
+                inv.state = allocation.state_for(inv.total, inv.paid)
+                payments.append({"organisation_id": org_id, "family_id": inv.family_id, "received_on": m.entry_date,
+                                 "amount": item.amount, "method": PaymentMethod.DIRECT_DEBIT, "source": "coda",
+                                 "reference": item.end_to_end_id, "counterparty_name": m.name,
+                                 "counterparty_iban": m.iban, "external_key": f"{m.key}/{item.id}"[:120],
+                                 "unallocated": item.amount - used, "recorded_by_id": user_id})
+                parts.append([(inv.id, line_id, part) for line_id, part in planned])
+                item.state = DebitState.COLLECTED
+            row["state"] = MovementState.MATCHED
+            row["note"] = f"{batch.message_id} ({len(batch_items)})"[:200]
+            matched += 1
+        elif m.amount > 0 and ref:
             inv = invoices[ref]
             item = items.get(ref)
             planned = allocation.plan(inv.lines, already, m.amount)
@@ -288,7 +312,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
         else:
             unmatched += 1
         movements.append(row)
-    _write_bulk(ctx, payments, parts, movements, invoices, touched)
+    _write_bulk(ctx, record, payments, parts, movements, invoices, touched)
     for m, item in returns:  # after the credits are written: a return reads the invoice as it is now
         row = BankMovement(organisation_id=org_id, import_id=record.id, external_key=m.key, entry_date=m.entry_date,
                            amount=m.amount, communication=m.communication, ogm=m.ogm, counterparty_name=m.name,
@@ -299,6 +323,48 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     session.flush()
     return ImportResult(record.id, record.filename, False, len(new), matched, len(returns), unmatched,
                         len(parsed.movements) - len(new))
+
+
+def _lump_sums(ctx, credits: list[Movement], invoices: dict, items: dict) -> dict[str, tuple]:
+    """Credits that are a whole frozen direct-debit batch booked as one sum (no detail records):
+    the amount is the batch's control sum and the communication or reference names its message
+    id. Returns movement key -> (batch, its pending debits), and adds the debits' invoices to
+    ``invoices`` and the debits to ``items``. Two statements, only when such a credit exists."""
+    from ..models import BatchState, DirectDebitBatch
+
+    session, org_id = ctx.session, ctx.org.id
+    amounts = sorted({m.amount for m in credits if m.communication or m.reference})
+    if not amounts:
+        return {}
+    batches = session.scalars(select(DirectDebitBatch).where(
+        DirectDebitBatch.organisation_id == org_id, DirectDebitBatch.state == BatchState.FROZEN,
+        DirectDebitBatch.message_id != "", in_values(session, DirectDebitBatch.control_sum, amounts))
+        .order_by(DirectDebitBatch.id)).all()
+    found: dict[str, DirectDebitBatch] = {}
+    taken: set[int] = set()
+    for m in credits:
+        for batch in batches:
+            if (batch.id not in taken and batch.control_sum == m.amount
+                    and batch.message_id in f"{m.communication} {m.reference}"):
+                found[m.key] = batch
+                taken.add(batch.id)
+                break
+    if not found:
+        return {}
+    pending = session.scalars(select(DirectDebitItem).where(
+        DirectDebitItem.batch_id.in_(taken), DirectDebitItem.state == DebitState.PENDING)
+        .order_by(DirectDebitItem.id)).all()
+    per_batch: dict[int, list[DirectDebitItem]] = {}
+    for item in pending:
+        per_batch.setdefault(item.batch_id, []).append(item)
+        items[item.end_to_end_id] = item
+    rows = session.execute(select(Invoice.id, Invoice.ogm, Invoice.family_id, Invoice.total, Invoice.paid_amount,
+                                  Invoice.payment_state).where(Invoice.organisation_id == org_id,
+                                                               Invoice.id.in_([i.invoice_id for i in pending])))
+    for row in rows:
+        invoices.setdefault(row.ogm, _Open(row.id, row.family_id, row.total, row.paid_amount, row.payment_state))
+    return {key: (batch, [i for i in per_batch.get(batch.id, []) if i.end_to_end_id in invoices])
+            for key, batch in found.items() if per_batch.get(batch.id)}
 
 
 @dataclass
@@ -374,9 +440,9 @@ def _insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list
     return new_ids
 
 
-def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
+def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> None:
     """The matched payments, their allocations, the movements, the invoices' new payment state and
-    one audit entry per payment, movement and invoice: a handful of multi-row statements."""
+    one audit entry for the import listing them: a handful of multi-row statements."""
     from core.audit import current_actor_id
     from core.models import AuditEntry
 
@@ -388,37 +454,32 @@ def _write_bulk(ctx, payments, parts, movements, invoices, touched) -> None:
     _insert_rows(session, PaymentAllocation.__table__, [
         {"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "line_id": line_id, "amount": part}
         for pid, planned in zip(payment_ids, parts, strict=True) for inv_id, line_id, part in planned])
-    for row in movements:
-        index = row.pop("payment")
+    indexes = [row.pop("payment") for row in movements]
+    for row, index in zip(movements, indexes, strict=True):
         row["payment_id"] = payment_ids[index] if index is not None else None
     movement_ids = _insert_rows(session, BankMovement.__table__, movements, ids=True)
     by_id = {inv.id: inv for inv in invoices.values()}
     _update_invoices(session, [(inv_id, by_id[inv_id].paid, by_id[inv_id].state) for inv_id in touched])
-    actor, org_id = current_actor_id(), ctx.org.id
+    if not movements:
+        return
+    # One audit entry for the whole import, naming every payment, every movement (its state and
+    # payment) and every invoice's change of paid amount and state (the allocations are rows of
+    # their payments): the same facts as one entry per row, as finalising a month logs the run and
+    # not each invoice, without 3 audit rows per movement.
+    session.add(AuditEntry(
+        organisation_id=ctx.org.id, user_id=current_actor_id(), at=now, action="update",
+        entity=CodaImport.__tablename__, entity_id=record.id, summary=record.filename,
+        changes={"payments": [None, [[pid, pay["family_id"], str(pay["amount"]), str(pay["unallocated"]),
+                                      pay["external_key"]] for pid, pay in zip(payment_ids, payments, strict=True)]],
+                 "movements": [None, [[mid, m["external_key"], m["state"].value, m["payment_id"]]
+                                      for mid, m in zip(movement_ids, movements, strict=True)]],
+                 "invoices": [None, [[inv_id, str(old_paid), str(by_id[inv_id].paid), _plain(old_state),
+                                      by_id[inv_id].state.value]
+                                     for inv_id, (old_paid, old_state) in touched.items()]]}))
 
-    def entry(entity, entity_id, action, changes):
-        return {"organisation_id": org_id, "user_id": actor, "at": now, "action": action, "entity": entity,
-                "entity_id": entity_id, "summary": "", "changes": changes}
 
-    def plain(value):
-        return str(value) if isinstance(value, Decimal) else getattr(value, "value", value)
-
-    audit = [entry(Payment.__tablename__, pid, "create",
-                   {"family_id": [None, p["family_id"]], "received_on": [None, p["received_on"].isoformat()],
-                    "amount": [None, str(p["amount"])], "method": [None, p["method"].value],
-                    "reference": [None, p["reference"]], "external_key": [None, p["external_key"]],
-                    "unallocated": [None, str(p["unallocated"])]})
-             for pid, p in zip(payment_ids, payments, strict=True)]
-    audit += [entry(BankMovement.__tablename__, mid, "create",
-                    {"external_key": [None, m["external_key"]], "amount": [None, str(m["amount"])],
-                     "state": [None, m["state"].value], "payment_id": [None, m["payment_id"]]})
-              for mid, m in zip(movement_ids, movements, strict=True)]
-    audit += [entry(Invoice.__tablename__, inv_id, "update",
-                    {"paid_amount": [str(old_paid), str(by_id[inv_id].paid)],
-                     "payment_state": [plain(old_state), by_id[inv_id].state.value]})
-              for inv_id, (old_paid, old_state) in touched.items()]
-    if audit:
-        _insert_rows(session, AuditEntry.__table__, audit)
+def _plain(value):
+    return getattr(value, "value", value)
 
 
 def _payment(ctx, family_id, m: Movement, method: PaymentMethod) -> Payment:

@@ -3,7 +3,9 @@
 second after 30). A reminder goes through the mail outbox in the invoice's language, once per
 invoice and level (the mail key and the ``Reminder`` row); a family whose reminders are stopped
 (``BillingProfile.reminders_stopped``) gets none. When a level is due while an earlier one was
-never sent, only the highest is sent. The daily job ``facturatie.reminders`` runs it per
+never sent, only the highest is sent. A family without an e-mail address gets the same reminder as
+a letter: the day's letters are gathered in one PDF to print (as ``sending`` does for invoices),
+downloadable from the overdue page. The daily job ``facturatie.reminders`` runs it per
 organisation and schedules itself for the next morning."""
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..models import BillingProfile, Invoice, InvoiceKind, PaymentState, Reminde
 from .errors import BillingError
 
 JOB_KIND = "facturatie.reminders"
+PRINT_KIND = "facturatie.reminder_print"
 
 
 def schedule_days(ctx) -> list[int]:
@@ -81,8 +84,9 @@ def send_due(ctx) -> list[Reminder]:
     session = ctx.session
     invoices = {}
     made = []
+    letters = []
     for row in overdue(ctx):
-        if row.stopped or not row.email:
+        if row.stopped:
             continue
         level = sum(1 for d in days if row.days_late >= d)
         if level == 0 or (row.levels_sent and max(row.levels_sent) >= level):
@@ -92,13 +96,56 @@ def send_due(ctx) -> list[Reminder]:
         reminder = Reminder(organisation_id=ctx.org.id, invoice_id=inv.id, level=level, sent_on=ctx.today(),
                             email=row.email, amount_due=row.due)
         session.add(reminder)
+        made.append(reminder)
+        if not row.email:
+            letters.append((inv, level, row.due))
+            continue
         queue_templated_mail(session, to=row.email, template="facturatie/mail/reminder", language=inv.language,
                              key=f"facturatie:reminder:{inv.id}:{level}", organisation_id=ctx.org.id,
                              org_name=ctx.org.name, org_iban=ctx.org.iban or "", invoice=inv, level=level,
                              due=row.due, ogm=_ogm_display(inv.ogm))
-        made.append(reminder)
+    if letters:
+        make_letters(ctx, letters)
     session.flush()
     return made
+
+
+def make_letters(ctx, letters: list[tuple[Invoice, int, Decimal]]):
+    """One PDF with a reminder letter per invoice (the mail's text, each in its debtor's language,
+    each on its own pages), stored as the day's print run. Returns the stored document."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from markupsafe import Markup
+
+    from core import documents
+    from core.pdf import html_to_pdf
+
+    from .documents import ROLES, organisation_data
+
+    org = organisation_data(ctx)
+    fragments = []
+    for inv, level, due in letters:
+        with force_locale(inv.language or "nl"):
+            letter = {"debtor_name": inv.debtor_name, "debtor_street": inv.debtor_street,
+                      "debtor_postcode": inv.debtor_postcode, "debtor_municipality": inv.debtor_municipality,
+                      "today": ctx.today().strftime("%d/%m/%Y"), "level": level, "number": inv.display_number,
+                      "issue_date": inv.issue_date.strftime("%d/%m/%Y"), "due_date": inv.due_date.strftime("%d/%m/%Y"),
+                      "due": f"{due:.2f}", "ogm": _ogm_display(inv.ogm)}
+            fragments.append(Markup(render_template("facturatie/pdf/reminder_letter.html", letter=letter, org=org)))
+    html = render_template("facturatie/pdf/batch.html", fragments=fragments, title=ctx.org.name,
+                           footer=ctx.org.name)
+    data = html_to_pdf(html).write_pdf()
+    return documents.store(ctx.session, ctx.org, data, filename=f"herinneringen-{ctx.today().isoformat()}.pdf",
+                           content_type="application/pdf", kind=PRINT_KIND, module="facturatie",
+                           created_by_id=ctx.user.id if ctx.user else None, roles=ROLES, reuse=False)
+
+
+def letters_document(ctx):
+    """The latest print run of reminder letters, or None."""
+    from core.models.document import Document
+
+    return ctx.session.scalar(select(Document).where(
+        Document.organisation_id == ctx.org.id, Document.kind == PRINT_KIND).order_by(Document.id.desc()).limit(1))
 
 
 def _ogm_display(ogm: str) -> str:

@@ -443,7 +443,19 @@ def payments_overdue():
         flash_error(err)
         schedule = []
     return render_template("facturatie/payments/overdue.html", rows=reminders.overdue(ctx), schedule=schedule,
-                           can_edit=_can_edit())
+                           can_edit=_can_edit(), letters=reminders.letters_document(ctx))
+
+
+@bp.route("/payments/reminders/letters.pdf")
+@requires(PAYMENTS_EDIT)
+def payments_reminder_letters():
+    """The latest reminder letters to print (families without an e-mail address), in one PDF."""
+    from core import documents
+
+    doc = reminders.letters_document(current_context())
+    if doc is None:
+        abort(404)
+    return documents.response(session(), doc)
 
 
 @bp.route("/payments/reminders", methods=["POST"])

@@ -19,6 +19,7 @@ from plugins.facturatie.models import (
     MovementState,
     Payment,
     PaymentAllocation,
+    PaymentMethod,
     PaymentState,
 )
 from plugins.facturatie.services import allocation, coda, sepa
@@ -71,16 +72,25 @@ def test_structured_payments_are_matched_partial_and_over_payments_kept(ctx, fac
     assert payment.unallocated == Decimal("5.25") and payment.family_id == fam.id
     assert allocation.family_balances(session, org.id)[fam.id] == Decimal("5.25")
     assert session.get(Invoice, over.id).payment_state == PaymentState.PAID
-    # every payment, movement and invoice change is in the audit log
+    # every payment, movement and invoice change is in the import's one audit entry
     from core.models import AuditEntry
 
-    logged = session.execute(select(AuditEntry.entity, AuditEntry.action, func.count()).where(
-        AuditEntry.organisation_id == org.id, AuditEntry.entity.in_(
-            ["facturatie_payment", "facturatie_bank_movement", "facturatie_invoice"]))
-        .group_by(AuditEntry.entity, AuditEntry.action)).all()
-    assert {(e, a): n for e, a, n in logged}.items() >= {("facturatie_payment", "create"): 3,
-                                                         ("facturatie_bank_movement", "create"): 3,
-                                                         ("facturatie_invoice", "update"): 3}.items()
+    record = session.scalar(select(CodaImport))
+    entry = session.scalar(select(AuditEntry).where(
+        AuditEntry.organisation_id == org.id, AuditEntry.entity == "facturatie_coda_import",
+        AuditEntry.entity_id == record.id, AuditEntry.action == "update"))
+    movements = {m.id: m for m in session.scalars(select(BankMovement).where(BankMovement.import_id == record.id))}
+    payments = {p.id: p for p in session.scalars(select(Payment))}
+    logged = {pid: rest for pid, *rest in entry.changes["payments"][1]}
+    assert len(logged) == 3
+    for movement_id, key, state, payment_id in entry.changes["movements"][1]:
+        assert movements[movement_id].payment_id == payment_id and movements[movement_id].external_key == key
+        assert state == "matched" and logged[payment_id][3] == key
+        family_id, amount, unallocated, _ = logged[payment_id]
+        assert payments[payment_id].amount == Decimal(amount) and payments[payment_id].family_id == family_id
+        assert payments[payment_id].unallocated == Decimal(unallocated)
+    changed = {inv_id: (old, new, state) for inv_id, old, new, _, state in entry.changes["invoices"][1]}
+    assert changed[part.id] == ("0.00", "60.00", "partial") and changed[full.id][2] == "paid"
 
     # the same file again changes nothing
     again = coda.import_file(ctx, "nov-copy.cod", data)
@@ -231,3 +241,44 @@ def test_own_ogm_check_is_stdnums():
         for check in range(100):
             digits = f"{base}{check:02d}"
             assert coda.valid_ogm(digits) == ogm_vcs.is_valid(digits), digits
+
+
+def test_a_batch_credited_as_one_sum_settles_every_debit(ctx, factory, org, session):
+    """A bank that books a whole direct-debit batch as one credit (no detail records): the sum is
+    the batch's control sum and the reference names its message id, so every debit is paid."""
+    families = [factory.family(org) for _ in range(3)]
+    for n, family in enumerate(families):
+        sepa.record_mandate(ctx, family.id, sepa.MandateInput(f"M-{n}", "Ouder", PARENT_IBAN, "", date(2026, 9, 1)))
+    invoices = [build.invoice(session, org, family, None, care=care, meals="10")
+                for family, care in zip(families, ("80", "40", "25.50"), strict=True)]
+    batch = sepa.build_batch(ctx, date(2026, 11, 20)).batch
+    sepa.freeze_batch(ctx, batch)
+    session.commit()
+    assert batch.message_id and batch.control_sum == Decimal("175.50")
+    # the wrong sum with the right message id, and the right sum without it, settle nothing
+    wrong = coda.import_file(ctx, "w.cod", coda_file(org, [
+        SampleEntry(Decimal("175.49"), text=f"SEPA DD {batch.message_id}"),
+        SampleEntry(Decimal("175.50"), text="SEPA DD andere batch")], statement=1))
+    assert (wrong.matched, wrong.unmatched) == (0, 2)
+    result = coda.import_file(ctx, "lump.cod", coda_file(org, [
+        SampleEntry(Decimal("175.50"), reference=batch.message_id, name="Bank")], statement=2))
+    session.commit()
+    assert (result.matched, result.unmatched) == (1, 0)
+    for invoice in invoices:
+        invoice = session.get(Invoice, invoice.id)
+        assert invoice.payment_state == PaymentState.PAID and invoice.paid_amount == invoice.total
+    assert {i.state for i in session.scalars(select(DirectDebitItem))} == {DebitState.COLLECTED}
+    paid = session.scalars(select(Payment).where(Payment.source == "coda")).all()
+    assert sorted(p.amount for p in paid) == [Decimal("35.50"), Decimal("50"), Decimal("90")]
+    assert {p.method for p in paid} == {PaymentMethod.DIRECT_DEBIT} and all(p.unallocated == 0 for p in paid)
+    movement = session.scalar(select(BankMovement).where(BankMovement.amount == Decimal("175.50"),
+                                                         BankMovement.state == MovementState.MATCHED))
+    assert movement.payment_id in {p.id for p in paid} and batch.message_id in movement.note
+    # the same file again settles nothing twice; one debit returned later reopens only its invoice
+    assert coda.import_file(ctx, "lump-copy.cod", coda_file(org, [
+        SampleEntry(Decimal("175.50"), reference=batch.message_id, name="Bank")], statement=2)).already
+    coda.import_file(ctx, "r.cod", coda_file(org, [
+        SampleEntry(Decimal("-50"), reference=invoices[1].ogm, return_reason="AM04")], statement=3))
+    session.commit()
+    assert [session.get(Invoice, i.id).payment_state for i in invoices] == [
+        PaymentState.PAID, PaymentState.OPEN, PaymentState.PAID]

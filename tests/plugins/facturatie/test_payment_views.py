@@ -246,3 +246,44 @@ def test_cash_receipt_statement_method_and_handicap(client, setup, factory, fina
     stranger = factory.child(org, factory.family(org))
     assert client.post(url(org, f"/payments/families/{family.id}/handicap"),
                        data={"child_id": str(stranger.id), "severe_handicap": "y"}).status_code == 404
+
+
+def test_reminder_letters_for_families_without_email(client, setup, factory, finance, director, session):
+    """Families without an e-mail address get their reminder as a letter: one PDF to print, each
+    letter in the family's language; no mail is queued for them and nothing is sent twice."""
+    from pypdf import PdfReader
+
+    org = setup
+    mailed, paper, paper_fr = factory.family(org), factory.family(org), factory.family(org)
+    for family in (paper, paper_fr):
+        for contact in family.contacts:
+            contact.email = None
+    inv = build.invoice(session, org, mailed, None, care="50", issue=date(2026, 9, 1), due=date(2026, 10, 1))
+    letter = build.invoice(session, org, paper, None, care="61.5", issue=date(2026, 9, 1), due=date(2026, 10, 1))
+    letter_fr = build.invoice(session, org, paper_fr, None, care="20", issue=date(2026, 10, 1),
+                              due=date(2026, 11, 1), language="fr")
+    assert letter.debtor_email == "" and letter_fr.debtor_email == ""
+    login(client, finance)
+    assert client.get(url(org, "/payments/reminders/letters.pdf")).status_code == 404  # none yet
+    assert client.post(url(org, "/payments/reminders")).status_code == 302
+    levels = {r.invoice_id: (r.level, r.email) for r in session.scalars(select(Reminder))}
+    assert levels[inv.id][1] and levels[letter.id] == (2, "") and levels[letter_fr.id] == (1, "")
+    assert count(session, Job) >= 1 and all(
+        j.payload["to"] for j in session.scalars(select(Job).where(Job.kind == "mail.send")))
+    assert session.scalar(select(func.count()).select_from(Job).where(Job.kind == "mail.send")) == 1
+    page = client.get(url(org, "/payments/overdue")).get_data(as_text=True)
+    assert "Herinneringsbrieven om af te drukken" in page and "per brief" in page
+    pdf = client.get(url(org, "/payments/reminders/letters.pdf"))
+    assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == 2 and "Tweede herinnering" in text and letter.display_number in text
+    assert "61.50" in text and "Rappel" in text and letter_fr.display_number in text
+    assert inv.display_number not in text
+    # the next run sends nothing twice: no new letters
+    client.post(url(org, "/payments/reminders"))
+    assert count(session, Reminder) == 3
+    # a director may read the overdue list but not download the letters
+    client.get("/logout")
+    login(client, director)
+    assert client.get(url(org, "/payments/reminders/letters.pdf")).status_code == 403
