@@ -96,6 +96,7 @@ def billable_days(ctx, *, start: date, end: date,
     # per location and per child once, not per child-day: closing time per weekday, flex, and the
     # first day care counts as out-of-school (None: never)
     closes_of = {loc.id: {oh.weekday: oh.closes for oh in loc.opening_hours} for loc in locations.values()}
+    flex_of = {loc.id: loc.flex_subsidy for loc in locations.values()}
     bo_from: dict[tuple[int, int], date | None] = {}
     result: list[BillableDay] = []
     for child_id, day, loc_id in sorted(keys):
@@ -115,7 +116,7 @@ def billable_days(ctx, *, start: date, end: date,
             reservation=res[1] if res and res[0] == loc_id else None,
             absence=(absence.kind, absence.reason) if absence else None,
             own_child=bool(code and code.own_child) or bool(res and res[0] == loc_id and res[2]),
-            flex_location=location.flex_subsidy, out_of_school=first_bo is not None and day >= first_bo,
+            flex_location=flex_of[loc_id], out_of_school=first_bo is not None and day >= first_bo,
             closes=closes_of[loc_id].get(day.weekday()), late_grace_minutes=grace, today=today,
             bill_settling_in=bill_settling_in)
         if row is not None and row.care_plan_id is None:

@@ -45,7 +45,7 @@ IKT_FRACTION = {DayCategory.THIRD: None, DayCategory.HALF: Decimal("0.60"),
                 DayCategory.FULL: Decimal("1.00"), DayCategory.FLEX: Decimal("1.00")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """A stay: arrival and departure (None while the child is still there), timezone-aware."""
 
@@ -54,7 +54,7 @@ class Interval:
     offline: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reservation:
     """What planning reserved for the day: times when known, else a day part; the agreement
     (care plan) and the household that pays it; an extra agreed day or a settling-in day."""
@@ -78,7 +78,7 @@ def larger(a: DayCategory | None, b: DayCategory | None) -> DayCategory | None:
     return a if CATEGORY_ORDER.index(a) >= CATEGORY_ORDER.index(b) else b
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillableDay:
     """The contract for billing: one child, one care day, at one location.
 

@@ -63,7 +63,7 @@ class Rules:
     outside_hours_price: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Priced:
     """A priced day and the line kind it goes to; ``group`` names the line within the kind."""
 

@@ -51,7 +51,7 @@ from .drafts import DraftDay, DraftInvoice, DraftLine, Proposal, ProposalWarning
 from .errors import BillingError
 from .pricing import ZERO, PlanPrice, Priced, Rules, cents
 from .settings import money
-from .tariffs import attest_on, attests_in, price_on
+from .tariffs import attests_in, price_on
 from .texts import LineTexts, line_text
 
 
@@ -144,7 +144,7 @@ def _plan_price(plan: TariffPlan | None, day: date) -> PlanPrice | None:
     return PlanPrice(plan.mode, row.full_day, row.half_day, row.hour, row.month_fee)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A priced day with its debtor (family) and the line it goes to."""
 
@@ -171,16 +171,38 @@ def _with_shares(family_id: int | None, priced: Priced, child_id: int, t: Tariff
 def price_days(ctx, days, t: Tariffs, rules: Rules, *, virtual_respijt: set[tuple[int, date]]) -> list[Entry]:
     """Every billable day priced with the tariff in force that day, per debtor."""
     entries: list[Entry] = []
+    periods = _attest_periods(t.attests) if rules.ikt else {}
     for d in days:
         family_id = _debtor_family(d.family_id, d.child_id, t)
-        attest = attest_on(t.attests.get(d.child_id, ()), d.day, family_id) if rules.ikt else None
+        attest = _attest_on(periods.get(d.child_id, ()), d.day, family_id) if rules.ikt else None
         plan = None if rules.ikt else _plan_price(t.plan_for(d.child_id), d.day)
-        extra = {"attest_id": attest.id, "kindcode": attest.kindcode, "ivt": attest.ivt} if attest else None
-        for priced in pricing.price_day(d, rules=rules, attest_price=attest.day_price if attest else None, plan=plan,
+        extra = attest[1] if attest else None
+        for priced in pricing.price_day(d, rules=rules, attest_price=attest[0] if attest else None, plan=plan,
                                         flex_location=t.flex.get(d.location_id, False),
                                         respijt_virtual=(d.child_id, d.day) in virtual_respijt, extra_detail=extra):
             entries.extend(_with_shares(family_id, priced, d.child_id, t))
     return entries
+
+
+def _attest_periods(attests: dict[int, list]) -> dict[int, list[tuple]]:
+    """Per child, its attests as plain tuples (from, to, household, (day price, detail)): read
+    once from the ORM rows instead of once per child-day."""
+    return {child_id: [(a.valid_from, a.valid_to, a.family_id,
+                        (a.day_price, {"attest_id": a.id, "kindcode": a.kindcode, "ivt": a.ivt})) for a in rows]
+            for child_id, rows in attests.items()}
+
+
+def _attest_on(periods: list[tuple], day: date, family_id: int | None) -> tuple | None:
+    """:func:`.tariffs.attest_on` on :func:`_attest_periods`: the household's own attest in
+    force first, else the child's; (day price, detail) or None."""
+    own = general = None
+    for lo, hi, fam, value in periods:
+        if lo <= day and (hi is None or hi >= day):
+            if fam is not None and fam == family_id:
+                own = value
+            elif fam is None:
+                general = value
+    return own or general
 
 
 def extra_entries(ctx, start: date, end: date, days, t: Tariffs, child_ids=None) -> list[Entry]:
