@@ -15,7 +15,7 @@ from core.models import Child, Location
 from ..models import Absence, AttendanceEvent, ChildCode, EventStatus
 from . import planning_adapter
 from .registrations import stays
-from .rules import BillableDay, Reservation, compute_day, is_out_of_school
+from .rules import BillableDay, Reservation, compute_day, out_of_school_from
 from .settings import setting
 
 
@@ -93,13 +93,22 @@ def billable_days(ctx, *, start: date, end: date,
                                              location_id=location_id):
             plans_of[(a.child_id, a.location_id)].append(a)
 
+    # per location and per child once, not per child-day: closing time per weekday, flex, and the
+    # first day care counts as out-of-school (None: never)
+    closes_of = {loc.id: {oh.weekday: oh.closes for oh in loc.opening_hours} for loc in locations.values()}
+    flex_of = {loc.id: loc.flex_subsidy for loc in locations.values()}
+    bo_from: dict[tuple[int, int], date | None] = {}
     result: list[BillableDay] = []
     for child_id, day, loc_id in sorted(keys):
         child, location = children.get(child_id), locations.get(loc_id)
         if child is None or location is None:
             continue
         code = codes.get(child_id)
-        hours = {oh.weekday: oh for oh in location.opening_hours}.get(day.weekday())
+        if (child_id, loc_id) not in bo_from:
+            bo_from[(child_id, loc_id)] = out_of_school_from(
+                bo_location=location.registers_out_of_school, birth_date=child.birth_date,
+                school_start=code.school_start if code else None, school_part_time=bool(code and code.school_part_time))
+        first_bo = bo_from[(child_id, loc_id)]
         res = reservations.get((child_id, day))
         absence = absences.get((child_id, day))
         row = compute_day(
@@ -107,11 +116,8 @@ def billable_days(ctx, *, start: date, end: date,
             reservation=res[1] if res and res[0] == loc_id else None,
             absence=(absence.kind, absence.reason) if absence else None,
             own_child=bool(code and code.own_child) or bool(res and res[0] == loc_id and res[2]),
-            flex_location=location.flex_subsidy,
-            out_of_school=is_out_of_school(bo_location=location.registers_out_of_school,
-                                           birth_date=child.birth_date, school_start=code.school_start if code else None,
-                                           school_part_time=bool(code and code.school_part_time), day=day),
-            closes=hours.closes if hours else None, late_grace_minutes=grace, today=today,
+            flex_location=flex_of[loc_id], out_of_school=first_bo is not None and day >= first_bo,
+            closes=closes_of[loc_id].get(day.weekday()), late_grace_minutes=grace, today=today,
             bill_settling_in=bill_settling_in)
         if row is not None and row.care_plan_id is None:
             row = _with_agreement(row, plans_of.get((child_id, loc_id), ()), bill_settling_in)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from core.clock import BRUSSELS
 
@@ -44,7 +45,7 @@ IKT_FRACTION = {DayCategory.THIRD: None, DayCategory.HALF: Decimal("0.60"),
                 DayCategory.FULL: Decimal("1.00"), DayCategory.FLEX: Decimal("1.00")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """A stay: arrival and departure (None while the child is still there), timezone-aware."""
 
@@ -53,7 +54,7 @@ class Interval:
     offline: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reservation:
     """What planning reserved for the day: times when known, else a day part; the agreement
     (care plan) and the household that pays it; an extra agreed day or a settling-in day."""
@@ -77,7 +78,7 @@ def larger(a: DayCategory | None, b: DayCategory | None) -> DayCategory | None:
     return a if CATEGORY_ORDER.index(a) >= CATEGORY_ORDER.index(b) else b
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BillableDay:
     """The contract for billing: one child, one care day, at one location.
 
@@ -194,13 +195,21 @@ def is_out_of_school(*, bo_location: bool, birth_date: date | None, school_start
     """Care counts as out-of-school (BO) at a location with Opgroeien's BO permission, from the
     start of full-time school or from the age of 3.5 years on (FO-SU-05 functional description,
     domain rules §3.3). Part-time school alone does not tick it."""
+    first = out_of_school_from(bo_location=bo_location, birth_date=birth_date, school_start=school_start,
+                               school_part_time=school_part_time)
+    return first is not None and day >= first
+
+
+def out_of_school_from(*, bo_location: bool, birth_date: date | None, school_start: date | None,
+                       school_part_time: bool = False) -> date | None:
+    """The first day care counts as out-of-school (:func:`is_out_of_school`), None for never: a
+    child's month is judged against one date instead of recomputing the age every day."""
     if not bo_location:
-        return False
-    if school_start is not None and school_start <= day and not school_part_time:
-        return True
-    if birth_date is None:
-        return False
-    return day >= months_after(birth_date, BO_AGE_MONTHS)
+        return None
+    candidates = [months_after(birth_date, BO_AGE_MONTHS)] if birth_date is not None else []
+    if school_start is not None and not school_part_time:
+        candidates.append(school_start)
+    return min(candidates) if candidates else None
 
 
 def months_after(day: date, months: int) -> date:
@@ -214,12 +223,23 @@ def months_after(day: date, months: int) -> date:
 
 
 def reserved_minutes(reservation: Reservation, day: date, *, flex: bool) -> int:
-    if reservation.start and reservation.end and reservation.end > reservation.start:
-        minutes, _ = counted_minutes([(_local(day, reservation.start), _local(day, reservation.end))], day, flex=flex)
+    """Minutes a reservation covers (clipped to 06:00-20:00 unless ``flex``). Both ends are local
+    times of one day in one zone, so the result does not depend on the day (aware datetimes with
+    the same tzinfo compare and subtract as wall-clock times): one computation per pattern."""
+    return _reserved_minutes(reservation.day_part, reservation.start, reservation.end, flex)
+
+
+@lru_cache(maxsize=4096)
+def _reserved_minutes(day_part: str, start: time | None, end: time | None, flex: bool) -> int:
+    if start and end and end > start:
+        minutes, _ = counted_minutes([(_local(_ANY_DAY, start), _local(_ANY_DAY, end))], _ANY_DAY, flex=flex)
         return minutes
-    if reservation.day_part in ("morning", "afternoon"):
+    if day_part in ("morning", "afternoon"):
         return 240  # a half day
     return 600  # a full day
+
+
+_ANY_DAY = date(2026, 3, 29)  # a DST change in Brussels: same-zone wall-clock arithmetic ignores it
 
 
 def compute_day(

@@ -14,7 +14,7 @@ from typing import Any
 from ..models import LineKind, PaymentMethod
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DraftDay:
     """One day a care line covers, as priced."""
 

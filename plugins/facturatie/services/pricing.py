@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..models import LineKind, PlanMode
@@ -62,7 +63,7 @@ class Rules:
     outside_hours_price: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Priced:
     """A priced day and the line kind it goes to; ``group`` names the line within the kind."""
 
@@ -75,11 +76,21 @@ def _hhmm(t) -> str:
     return t.strftime("%H:%M") if t else ""
 
 
+@lru_cache(maxsize=4096)
+def _reserved_text(start, end) -> str | None:
+    """"08:00-17:00" of a reservation (a handful of patterns: formatted once each)."""
+    return "-".join(x for x in (_hhmm(start), _hhmm(end)) if x) or None
+
+
+@lru_cache(maxsize=16384)
+def _amount(price: Decimal, fraction: Decimal) -> Decimal:
+    """A day's amount: the same few (price, fraction) pairs recur all month, quantized once each."""
+    return cents(price * fraction)
+
+
 def detail_of(d) -> dict[str, Any]:
     """What the explanation shows of a billable day: reservation, registration, absence, agreement."""
-    reserved = None
-    if d.reserved:
-        reserved = "-".join(x for x in (_hhmm(d.reserved_start), _hhmm(d.reserved_end)) if x) or None
+    reserved = _reserved_text(d.reserved_start, d.reserved_end) if d.reserved else None
     cat = getattr(d.registered_category, "value", d.registered_category)
     stayed = d.counted_minutes + d.uncounted_minutes
     return {
@@ -101,7 +112,7 @@ def ikt_fraction(category: str) -> Decimal:
 
 def _day(child_id: int, day: date, category: str, rule: str, fraction: Decimal, price: Decimal,
          detail: dict, amount: Decimal | None = None) -> DraftDay:
-    value = cents(price * fraction) if amount is None else amount
+    value = _amount(price, fraction) if amount is None else amount
     return DraftDay(child_id=child_id, day=day, category=category, rule=rule, fraction=fraction,
                     day_price=price, amount=value, detail=detail)
 
@@ -130,13 +141,17 @@ def care_price(category: str, *, rules: Rules, attest_price: Decimal | None, pla
 
 
 def price_day(d, *, rules: Rules, attest_price: Decimal | None = None, plan: PlanPrice | None = None,
-              flex_location: bool = False, respijt_virtual: bool = False) -> list[Priced]:
+              flex_location: bool = False, respijt_virtual: bool = False,
+              extra_detail: dict[str, Any] | None = None) -> list[Priced]:
     """The priced days one billable day gives (care or absence fee, extra hours, late pick-up).
     ``respijt_virtual``: an unrecorded absence that the proposal counts as a respijtdag (the
-    balance allows it; finalising books it through planning)."""
+    balance allows it; finalising books it through planning). ``extra_detail`` goes into every
+    day's detail (the attest priced by), so the days are built once."""
     if d.own_child or d.planned:
         return []  # the onthaalouder's own child: never billed (not at IKT, §1.6); a planned day: not yet
     detail = detail_of(d)
+    if extra_detail:
+        detail.update(extra_detail)
     category = getattr(d.billing_category or d.reserved_category or d.category, "value", None) or "full"
     if not d.billable or respijt_virtual:
         if respijt_virtual:
