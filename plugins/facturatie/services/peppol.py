@@ -189,10 +189,10 @@ def build(ctx, invoice: Invoice) -> bytes:
 def _line(root, credit: bool, line, amount: Decimal) -> None:
     node = _el(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
     _el(node, "cbc:ID", line.position)
-    quantity = Decimal(line.quantity) if line.quantity else Decimal(1)
-    # BR-27: no negative price; the sign goes to the quantity, so quantity × price = amount (BR-LIN)
+    quantity = abs(Decimal(line.quantity)) if line.quantity else Decimal(1)
+    # BR-27: no negative price; the sign goes to the quantity, so quantity × price = amount (R120)
     if amount < 0:
-        quantity = -abs(quantity)
+        quantity = -quantity
     price = (abs(amount) / abs(quantity)).quantize(Decimal("0.0001")) if quantity else abs(amount)
     if (price * abs(quantity)).quantize(CENT) != abs(amount):
         quantity, price = Decimal(-1 if amount < 0 else 1), abs(amount)
@@ -205,8 +205,7 @@ def _line(root, credit: bool, line, amount: Decimal) -> None:
 
 
 def _qty(value: Decimal) -> str:
-    text = format(Decimal(value).normalize(), "f")
-    return text
+    return format(Decimal(value).normalize(), "f")
 
 
 @lru_cache(maxsize=2)
