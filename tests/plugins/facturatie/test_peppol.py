@@ -12,9 +12,8 @@ from sqlalchemy import select
 from core.context import build_context
 from core.models import OrganisationSetting, Role
 from plugins.facturatie.models import BillingProfile, Invoice
-from plugins.facturatie.services import credit
+from plugins.facturatie.services import credit, peppol
 from plugins.facturatie.services import finalise as fin
-from plugins.facturatie.services import peppol
 from tests.conftest import login
 from tests.plugins.facturatie.draft_builders import (
     care_line,
