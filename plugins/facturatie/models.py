@@ -114,6 +114,12 @@ class BillingProfile(Base, TenantMixin, TimestampMixin):
     invoice_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     reminders_stopped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # an employer reserving places for its employees' children: billed as a company (Peppol BIS 3.0
+    # export with the KBO number as endpoint, EAS 0208; domain-rules §6.7)
+    is_company: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    company_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    company_kbo: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 10 digits, compact
+    company_vat: Mapped[str] = mapped_column(String(12), default="", server_default="")  # BE + 10 digits or empty
 
 
 class NumberCounter(Base, TenantMixin):

@@ -33,4 +33,8 @@ PAY_DEFINITIONS = (
         SettingDefinition("facturatie.belcotax_contact", _l("Belcotax: contactpersoon"), ""),
         SettingDefinition("facturatie.belcotax_phone", _l("Belcotax: telefoonnummer"), ""),
         SettingDefinition("facturatie.belcotax_email", _l("Belcotax: e-mailadres"), ""),
+        SettingDefinition("facturatie.peppol_enabled", _l("Peppol: e-facturen (UBL) voor bedrijven"), False, "bool",
+                          help=_l("Facturen aan bedrijven die plaatsen reserveren voor hun personeel downloaden als "
+                                  "Peppol BIS Billing 3.0 (UBL 2.1). Niet verplicht voor een organisatie die enkel "
+                                  "vrijgesteld is volgens art. 44.")),
 )

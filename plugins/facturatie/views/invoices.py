@@ -172,7 +172,14 @@ def invoice(invoice_id: int):
         pdf_url=url_for_document(document) if document is not None else None,
         may_edit=can(current_user, BILLING_EDIT), payment_label=_payment_labels(),
         delivery_label=_delivery_labels(), InvoiceKind=InvoiceKind, ogm=_ogm(inv.ogm),
-        summary=pdfs.line_summary)
+        summary=pdfs.line_summary, peppol=_peppol_available(ctx, inv))
+
+
+def _peppol_available(ctx, inv: Invoice) -> bool:
+    """Show the Peppol download: the organisation has it on and the debtor is a company."""
+    from ..services import peppol
+
+    return bool(ctx.setting("facturatie.peppol_enabled")) and peppol.company_of(ctx, inv) is not None
 
 
 def _ogm(digits: str) -> str:
@@ -251,4 +258,28 @@ def export(year: int, month: int, fmt: str):
         body, mime = exports.to_csv(built), "text/csv; charset=utf-8"
     return Response(body, mimetype=mime.split(";")[0], content_type=mime,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/invoices/<int:invoice_id>/peppol.xml")
+@requires(BILLING_VIEW)
+def peppol_xml(invoice_id: int):
+    """The invoice as a Peppol BIS Billing 3.0 (UBL 2.1) file for a company debtor; 404 when the
+    organisation has Peppol off, 409 when the debtor is not a company or the organisation's data
+    are incomplete."""
+    from flask import Response
+
+    from ..services import peppol
+
+    ctx = current_context()
+    inv = _own_invoice(ctx, invoice_id)
+    try:
+        body = peppol.build(ctx, inv)
+    except peppol.PeppolError as err:
+        status = 404 if err.code == "facturatie.peppol_disabled" else 409
+        if _wants_json():
+            return error_response(err, status)
+        return render_template("facturatie/peppol_refused.html", inv=inv, message=err.message), status
+    return Response(body, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{peppol.filename(inv)}"',
                              "Cache-Control": "private, no-store"})

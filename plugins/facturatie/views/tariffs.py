@@ -273,6 +273,7 @@ def billing_profile_post(family_id: int):
         errors["payment_method"] = _("Kies een betaalwijze.")
     if email and (len(email) > 254 or "@" not in email or " " in email):
         errors["invoice_email"] = _("Geef een geldig e-mailadres.")
+    company = _company_fields(form, errors)
     if errors:
         return _profile_page(family, errors, form)
     profile = ctx.session.scalar(select(BillingProfile).where(BillingProfile.organisation_id == ctx.org.id,
@@ -284,6 +285,29 @@ def billing_profile_post(family_id: int):
     profile.payment_method = PaymentMethod(method)
     profile.invoice_email = email
     profile.notes = form.get("notes", "")[:2000]
+    profile.is_company, profile.company_name, profile.company_kbo, profile.company_vat = company
     ctx.session.flush()
     flash(_("Facturatiegegevens bewaard."), "success")
     return redirect(url_for(".billing_profile", family_id=family.id))
+
+
+def _company_fields(form, errors: dict[str, str]) -> tuple[bool, str, str, str]:
+    """An employer as debtor (Peppol export): a name and a valid KBO number; the VAT number optional."""
+    from ..services import peppol
+
+    is_company = form.get("is_company") == "1"
+    name = form.get("company_name", "").strip()[:200]
+    kbo, vat = form.get("company_kbo", "").strip(), form.get("company_vat", "").strip()
+    if not is_company and not (name or kbo or vat):
+        return False, "", "", ""
+    if is_company and not name:
+        errors["company_name"] = _("Geef de naam van het bedrijf.")
+    try:
+        kbo = peppol.compact_kbo(kbo) if (is_company or kbo) else ""
+    except DomainError as err:
+        errors["company_kbo"] = err.message
+    try:
+        vat = peppol.compact_vat(vat)
+    except DomainError as err:
+        errors["company_vat"] = err.message
+    return is_company, name, kbo, vat
