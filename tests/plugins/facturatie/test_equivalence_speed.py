@@ -113,6 +113,7 @@ def test_line_texts_once_per_language_equal_line_text(app, locale):
     texts = LineTexts()
     with app.test_request_context():
         for key in LINE_TEXTS:
-            params = {"name": "Lotte Peeters", "item": "Maaltijd", "pct": "10", "month": "11/2026"}
+            params = {"name": "Lotte Peeters", "item": "Maaltijd", "pct": "10", "month": "11/2026",
+                      "invoice": "2026-000001"}
             for _ in range(2):  # the second time from the cache
                 assert texts(key, locale, **params) == line_text(key, locale, **params)
