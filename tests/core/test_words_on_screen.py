@@ -3,6 +3,7 @@ words; singular and plural; PDF footers escaped once; times in Europe/Brussels; 
 that keep a child's name readable."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -126,6 +127,24 @@ def test_plural_forms_in_every_catalogue():
         catalogue = Translations.load(str(TRANSLATIONS), [lang])
         assert catalogue.ngettext("%(num)s kind verwacht", "%(num)s kinderen verwacht", 1) % {"num": 1} == one
         assert catalogue.ngettext("%(num)s kind verwacht", "%(num)s kinderen verwacht", 3) % {"num": 3} == many
+
+
+def test_no_message_counts_with_a_bracketed_plural():
+    """"3 dag(en)" is what issue 12 ruled out: a count is written with ngettext, or the sentence is
+    worded so that the number stands alone ("aantal dagen: 3")."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    import core
+
+    template = Path(core.__file__).parent / "translations" / "messages.pot"
+    with template.open("rb") as handle:
+        catalogue = read_po(handle)
+    bracketed = re.compile(r"[a-zé]\((en|s|e|n|ren|eren)\)")
+    offenders = [m.id for m in catalogue if m.id and any(bracketed.search(text) for text in
+                 ((m.id,) if isinstance(m.id, str) else m.id))]
+    assert offenders == []
 
 
 def test_pdf_footer_escapes_once(app):

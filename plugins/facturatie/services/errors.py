@@ -37,12 +37,13 @@ register_messages({
     "facturatie.item_unknown": _l("Kies een extra uit de catalogus."),
     "facturatie.action_unknown": _l("Dit formulier bestaat niet."),
     # the warnings of a proposal
-    "facturatie.warn.no_attest": _l("%(name)s heeft geen attest inkomenstarief voor %(days)s dag(en): "
+    "facturatie.warn.no_attest": _l("%(name)s heeft geen attest inkomenstarief (aantal dagen: %(days)s): "
                                     "aangerekend aan het maximumtarief."),
-    "facturatie.warn.no_attest_skip": _l("%(name)s heeft geen attest inkomenstarief: %(days)s dag(en) niet "
-                                         "aangerekend."),
+    "facturatie.warn.no_attest_skip": _l("%(name)s heeft geen attest inkomenstarief: niet aangerekend "
+                                         "(aantal dagen: %(days)s)."),
     "facturatie.warn.open_stay": _l("%(name)s: vertrek ontbreekt op %(day)s."),
-    "facturatie.warn.unconfirmed": _l("%(name)s: het register is niet bevestigd door de ouder (%(days)s dag(en))."),
+    "facturatie.warn.unconfirmed": _l("%(name)s: het register is niet bevestigd door de ouder "
+                                      "(aantal dagen: %(days)s)."),
     "facturatie.warn.no_address": _l("Gezin %(name)s heeft geen adres."),
     "facturatie.warn.no_email": _l("Gezin %(name)s heeft geen e-mailadres: de factuur wordt afgedrukt."),
     "facturatie.warn.no_plan": _l("%(name)s heeft geen tariefplan: niets aangerekend."),
@@ -51,8 +52,8 @@ register_messages({
     # finalising, credit notes, documents, sending
     "facturatie.already_finalised": _l("De facturen van %(month)s/%(year)s zijn al opgemaakt; "
                                        "een vergissing herstel je met een creditnota."),
-    "facturatie.warnings_block": _l("Nog %(count)s waarschuwing(en) te beslissen: los ze op of aanvaard ze met een "
-                                    "reden voor je de facturen opmaakt."),
+    "facturatie.warnings_block": _l("Waarschuwingen nog te beslissen: %(count)s. Los ze op of aanvaard ze met "
+                                    "een reden voor je de facturen opmaakt."),
     "facturatie.amount_not_cents": _l("Een bedrag van %(amount)s is niet afgerond op centen."),
     "facturatie.negative_invoice": _l("De factuur van %(name)s zou negatief zijn (%(total)s euro); "
                                       "maak een creditnota in plaats van een factuur."),

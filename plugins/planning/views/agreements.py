@@ -95,7 +95,7 @@ def child_agreements(child_id: int):
                     "planning.accept_agreement", token=service.acceptance_token(ctx, a), lang=a.language,
                     _external=True))
                 session().commit()
-                flash(_("%(n)s overeenkomst(en) opgemaakt; %(m)s e-mails met de link verstuurd.", n=len(made),
+                flash(_("Overeenkomsten opgemaakt: %(n)s; e-mails met de link verstuurd: %(m)s.", n=len(made),
                         m=mailed), "success")
                 return redirect(url_for("planning.child_agreements", child_id=child.id))
         else:
