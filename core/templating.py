@@ -110,6 +110,18 @@ def _money(cents: int | None):
     return "" if cents is None else str(Money(cents))
 
 
+def format_number(value) -> str:
+    """A quantity in the reader's locale without trailing zeros: 10 (not 10,000), 2,5, 0,6."""
+    from decimal import Decimal
+
+    from flask_babel import format_decimal
+
+    if value is None:
+        return ""
+    value = Decimal(str(value))
+    return format_decimal(value.normalize() if value == value.to_integral() else value, format="#,##0.###")
+
+
 def init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(
         render_slot=render_slot, navigation=navigation, koepel_navigation=koepel_navigation, visible_org=visible_org, get_locale=get_locale
@@ -117,7 +129,7 @@ def init_jinja(app: Flask) -> None:
     from core.labels import field_label, value_label, yes_no
 
     app.jinja_env.globals.update(field_label=field_label, value_label=value_label, yes_no=yes_no, to_local=to_local)
-    app.jinja_env.filters.update(date=_date, money=_money, css_string=css_string)
+    app.jinja_env.filters.update(date=_date, money=_money, number=format_number, css_string=css_string)
     app.jinja_env.globals["Markup"] = Markup
     from core.branding import logo_url
 

@@ -174,3 +174,18 @@ def test_css_string_cannot_end_the_style_element():
 ])
 def test_download_names_keep_names_readable(typed, expected):
     assert safe_filename(typed) == expected
+
+
+@pytest.mark.parametrize("lang, whole, part", [("nl", "10", "2,5"), ("fr", "10", "2,5"), ("en", "10", "2.5")])
+def test_quantities_without_trailing_zeros(app, lang, whole, part):
+    """An invoice line of 10 days reads "10", not "10,000" (ten thousand to a Dutch reader)."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from core.templating import format_number
+
+    with app.test_request_context(), force_locale(lang):
+        assert format_number(Decimal("10.000")) == whole and format_number(Decimal("2.500")) == part
+        assert format_number(Decimal("1234.5")).replace("\u202f", " ").replace("\xa0", " ") in (
+            "1.234,5", "1 234,5", "1,234.5")

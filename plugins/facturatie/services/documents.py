@@ -24,7 +24,7 @@ from decimal import Decimal
 from multiprocessing import get_context
 
 from flask import render_template
-from flask_babel import force_locale, format_currency, format_date, format_decimal
+from flask_babel import force_locale, format_currency, format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select, update
@@ -35,6 +35,7 @@ from core.branding import logo_data_uri
 from core.context import TenantContext, context_for_job
 from core.jobs import enqueue, report_progress
 from core.models import Child, Role
+from core.templating import format_number
 
 from ..models import DeliveryState, Invoice, InvoiceKind
 from .doc_settings import VAT_EXEMPTION_DEFAULT
@@ -100,10 +101,6 @@ def _spaced_iban(iban: str | None) -> str:
     return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
-def _number(value: Decimal) -> str:
-    return format_decimal(value.normalize() if value == value.to_integral() else value, format="#,##0.###")
-
-
 def line_summary(summary: dict) -> str:
     """The explanation's summary in the current language: days per category, respite, absences."""
     if not summary:
@@ -112,7 +109,7 @@ def line_summary(summary: dict) -> str:
     parts = []
     days = {k: v for k, v in (summary.get("days") or {}).items() if v}
     if days:
-        parts.append(_("dagen: %(list)s", list=", ".join(f"{_number(Decimal(str(v)))} {labels.get(k, k)}"
+        parts.append(_("dagen: %(list)s", list=", ".join(f"{format_number(Decimal(str(v)))} {labels.get(k, k)}"
                                                           for k, v in days.items())))
     if summary.get("respijt_used") is not None or summary.get("respijt_left") is not None:
         parts.append(_("respijtdagen: %(used)s gebruikt, %(left)s over", used=summary.get("respijt_used", 0),
@@ -141,7 +138,7 @@ def invoice_data(invoice: Invoice, org: dict, child_names: dict[int, str], credi
         "vat_text": _(VAT_EXEMPTION_DEFAULT) if org["vat_text"] == VAT_EXEMPTION_DEFAULT else org["vat_text"],
         "qr": svg_data_uri(qr),
         "lines": [{"description": line.description, "child": child_names.get(line.child_id, ""),
-                   "quantity": _number(line.quantity), "unit_price": money(line.unit_price),
+                   "quantity": format_number(line.quantity), "unit_price": money(line.unit_price),
                    "amount": money(line.amount), "summary": line_summary(line.summary)} for line in invoice.lines],
     }
 
