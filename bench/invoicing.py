@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from common import recreate_database  # noqa: E402  (bench/common.py, beside this script)
+
 OUT = ROOT / "bench" / "out"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/koepel_bench_invoicing"
 BENCH_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="  # scratch data only
@@ -41,23 +43,6 @@ SELECT e.child_id, e.location_id, e.day, e.kind, e.at
 FROM aanwezigheden_event e
 WHERE e.organisation_id = :org AND e.day >= :lo AND e.day <= :hi AND e.status = 'accepted'
 """
-
-
-def recreate_database(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    from core.db import make_engine
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).unlink(missing_ok=True)
-        return
-    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def build_app(url: str):

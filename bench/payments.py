@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from common import recreate_database  # noqa: E402  (bench/common.py, beside this script)
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BENCH_KEY = "YVrZb3Xh4FJ9x6v3mZmXk2r5S9cC1F7m3c9gk9mN0aQ="  # scratch data only
@@ -49,26 +51,6 @@ class Counter:
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._on)
-
-
-def recreate(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
-        if os.path.exists(path):
-            os.remove(path)
-        return
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from core.db import make_engine
-
-    parsed = make_url(url)
-    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def rrn(born: date, seq: int) -> str:
@@ -183,7 +165,7 @@ def main() -> int:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("KOEPEL_ENCRYPTION_KEY", BENCH_KEY)
-    recreate(url)
+    recreate_database(url)
 
     from coda import CODA
     from sqlalchemy import select
