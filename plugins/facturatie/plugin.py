@@ -29,14 +29,10 @@ def menu_items(org, user):
 
 @hookimpl
 def setting_definitions():
-    """Tariff amounts, fees and thresholds (services/settings.py); payment term, VAT-exemption
-    wording, invoice retention and account codes (services/doc_settings.py); direct debit,
-    reminders and tax certificates (services/payment_settings.py)."""
-    from .services.doc_settings import DOC_DEFINITIONS
-    from .services.payment_settings import PAY_DEFINITIONS
+    """Tariff amounts, fees, invoices, payments and tax certificates (services/settings.py)."""
     from .services.settings import DEFINITIONS
 
-    return [*DEFINITIONS, *DOC_DEFINITIONS, *PAY_DEFINITIONS]
+    return list(DEFINITIONS)
 
 
 @hookimpl

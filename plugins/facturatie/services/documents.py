@@ -38,9 +38,9 @@ from core.models import Child, Role
 from core.templating import format_number
 
 from ..models import DeliveryState, Invoice, InvoiceKind
-from .doc_settings import VAT_EXEMPTION_DEFAULT
 from .ogm import format_ogm
 from .qr import epc_qr, svg_data_uri
+from .settings import VAT_EXEMPTION_DEFAULT
 
 log = logging.getLogger(__name__)
 
