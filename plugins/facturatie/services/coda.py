@@ -15,10 +15,8 @@ request's one transaction: a failure leaves nothing half-imported, and a restart
 what an earlier, committed one recorded."""
 from __future__ import annotations
 
-import enum
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,9 +25,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from schwifty import IBAN
 from sqlalchemy import (
-    JSON,
     bindparam,
-    insert,
     select,
     text,
     update,
@@ -52,7 +48,7 @@ from ..models import (
     PaymentState,
 )
 from . import allocation
-from .bulk import in_values
+from .bulk import in_values, insert_rows
 from .errors import BillingError
 
 HEADER_RE = re.compile(r"^0{5}\d{9}05[ D] {7}")
@@ -406,40 +402,6 @@ def _update_invoices(session, rows: list[tuple[int, Decimal, PaymentState]]) -> 
     session.execute(text("DELETE FROM facturatie_paid_now"))
 
 
-def _insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list[int]:
-    """Insert ``rows`` (dicts with the same keys) into ``table``; with ``ids``, return the new ids
-    in the rows' order. PostgreSQL: ids drawn from the table's sequence in one statement and the
-    rows sent with ``COPY`` (a multi-row INSERT of thousands of rows costs more in building and
-    parsing the SQL text than in the database). Elsewhere: a multi-row INSERT ... RETURNING."""
-    if not rows:
-        return []
-    if session.get_bind().dialect.name != "postgresql":
-        if ids:
-            return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-        session.execute(insert(table), rows)
-        return []
-    new_ids: list[int] = []
-    if ids:
-        new_ids = list(session.scalars(text(
-            "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table.name, "n": len(rows)}))
-    columns = (["id"] if ids else []) + list(rows[0])
-    json_columns = {c.name for c in table.c if isinstance(c.type, JSON)}
-    driver = session.connection().connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(
-            f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
-        for n, row in enumerate(rows):
-            values_ = [new_ids[n]] if ids else []
-            for key, value in row.items():
-                if isinstance(value, enum.Enum):
-                    value = value.value
-                elif key in json_columns and value is not None:
-                    value = json.dumps(value)
-                values_.append(value)
-            copy.write_row(values_)
-    return new_ids
-
-
 def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> None:
     """The matched payments, their allocations, the movements, the invoices' new payment state and
     one audit entry for the import listing them: a handful of multi-row statements."""
@@ -450,14 +412,14 @@ def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> N
     now = ctx.now()
     for payment in payments:
         payment["created_at"] = payment["updated_at"] = now
-    payment_ids = _insert_rows(session, Payment.__table__, payments, ids=True)
-    _insert_rows(session, PaymentAllocation.__table__, [
+    payment_ids = insert_rows(session, Payment.__table__, payments, ids=True)
+    insert_rows(session, PaymentAllocation.__table__, [
         {"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "line_id": line_id, "amount": part}
         for pid, planned in zip(payment_ids, parts, strict=True) for inv_id, line_id, part in planned])
     indexes = [row.pop("payment") for row in movements]
     for row, index in zip(movements, indexes, strict=True):
         row["payment_id"] = payment_ids[index] if index is not None else None
-    movement_ids = _insert_rows(session, BankMovement.__table__, movements, ids=True)
+    movement_ids = insert_rows(session, BankMovement.__table__, movements, ids=True)
     by_id = {inv.id: inv for inv in invoices.values()}
     _update_invoices(session, [(inv_id, by_id[inv_id].paid, by_id[inv_id].state) for inv_id in touched])
     if not movements:
