@@ -144,12 +144,3 @@ def resolve_kindcodes(org, child_ids, start, end):
     inkomenstarief (facturatie): ``{(child_id, family_id or None): kindcode}`` (None as family: the
     child's own attest), or None when no enabled module keeps them (the first non-None answer wins;
     aanwezigheden then uses its own table)."""
-
-
-# --- collectors used by billing (facturatie) ------------------------------------------------------
-
-
-@hookspec
-def invoice_lines_for_period(org, family_id, period):
-    """Return draft invoice lines (list of dataclasses with ``weight``) a module contributes for a
-    family and a core.values.Period."""

@@ -54,11 +54,6 @@ def _hooks() -> types.ModuleType:
         return [Panel("Proefpaneel", "<p>paneel</p>", module="proefmodule")]
 
     @hookimpl
-    def invoice_lines_for_period(org, family_id, period):
-        CALLS.append(("invoice_lines_for_period", org.id))
-        return []
-
-    @hookimpl
     def resolve_expected_children(org, location_id, day):
         CALLS.append(("resolve_expected_children", org.id))
         return None
@@ -68,7 +63,7 @@ def _hooks() -> types.ModuleType:
         CALLS.append(("on_module_changed", event.organisation_id))
 
     for fn in (register_blueprints, menu_items, dashboard_widgets, child_detail_panels,
-               invoice_lines_for_period, resolve_expected_children, on_module_changed):
+               resolve_expected_children, on_module_changed):
         setattr(hooks, fn.__name__, fn)
     return hooks
 
@@ -119,12 +114,11 @@ def test_runtime_hooks_never_run_for_a_disabled_organisation(app, session, facto
     with app.test_request_context("/"):
         for org in (on, off):
             relay = tenant_hook(session, org)
-            relay.invoice_lines_for_period(org=org, family_id=1, period=None)
             relay.resolve_expected_children(org=org, location_id=1, day=None)
             relay.menu_items(org=org, user=user)
             relay.dashboard_widgets(org=org, user=user)
     assert {name for name, org_id in CALLS if org_id == on.id} == {
-        "invoice_lines_for_period", "resolve_expected_children", "menu_items", "dashboard_widgets"}
+        "resolve_expected_children", "menu_items", "dashboard_widgets"}
     assert [c for c in CALLS if c[1] == off.id] == []
 
 
