@@ -23,6 +23,7 @@ from plugins.planning.api import (
     agreement_deposits,
     agreements,
     book_respite_day,
+    release_respite_day,
     respite_per_agreement_bulk,
 )
 
@@ -53,6 +54,8 @@ from .pricing import ZERO, PlanPrice, Priced, Rules, cents
 from .settings import money
 from .tariffs import attests_in, price_on
 from .texts import LineTexts, line_text
+
+RESPIJT_RULE = "not_billed.respijt"  # a reserved day nobody came or reported, counted as a respijtdag
 
 
 def rules_of(ctx) -> Rules:
@@ -664,7 +667,7 @@ def correction_lines(ctx, year: int, month: int, rules: Rules, only=None) -> dic
         key = (fam, child_id, day, LineKind(kind))
         stored[key] += Decimal(str(amount))
         stored_rule.setdefault(key, rule)
-        if rule == "not_billed.respijt":
+        if rule == RESPIJT_RULE:
             stored_respijt.add((child_id, day))
         if corrects is None:
             original[(fam, child_id, day)] = inv_id
@@ -673,7 +676,10 @@ def correction_lines(ctx, year: int, month: int, rules: Rules, only=None) -> dic
                 if (d.day.year, d.day.month) in finalised and not d.planned]
     t = load_tariffs(ctx, {d.child_id for d in now_days} | {k[1] for k in stored},
                      {d.location_id for d in now_days}, start, end, rules)
-    entries = price_days(ctx, now_days, t, rules, virtual_respijt=stored_respijt)
+    # a respijtdag booked at finalising stays one while the day is still an unrecorded absence; a
+    # late registration that shows the child came makes it a billed day (book_respite_days gives it back)
+    still_respijt = {(d.child_id, d.day) for d in now_days if (d.child_id, d.day) in stored_respijt and not d.present}
+    entries = price_days(ctx, now_days, t, rules, virtual_respijt=still_respijt)
     entries += extra_entries(ctx, start, end, now_days, t, only)
     now: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     now_day: dict[tuple, DraftDay] = {}
@@ -823,8 +829,10 @@ def accept_warning(ctx, year: int, month: int, key: str, reason: str, keys: set[
 
 def book_respite_days(ctx, proposal: Proposal) -> int:
     """Book, through planning, the respijtdagen the proposal counted for reserved days nobody
-    came and nobody reported (``detail["book_respite"]``). Call it in the finalising
-    transaction; returns how many were booked."""
+    came and nobody reported (``detail["book_respite"]``), and give back those of a finalised
+    month that a correction now charges because the child came after all (a day cannot be both
+    used as respijt and billed as care). Call it in the finalising transaction; returns how many
+    were booked."""
     booked = 0
     for inv in proposal.invoices:
         for line in inv.lines:
@@ -832,4 +840,6 @@ def book_respite_days(ctx, proposal: Proposal) -> int:
                 if d.detail.get("book_respite"):
                     outcome = book_respite_day(ctx, d.child_id, d.day, location_id=d.detail.get("location_id"))
                     booked += bool(outcome.booked)
+                elif d.detail.get("was_rule") == RESPIJT_RULE and d.rule != RESPIJT_RULE:
+                    release_respite_day(ctx, d.child_id, d.day)
     return booked

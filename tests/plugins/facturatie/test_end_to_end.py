@@ -43,6 +43,7 @@ from plugins.facturatie.models import (
 )
 from plugins.facturatie.services import documents, sending, tariffs
 from plugins.planning import api as planning
+from plugins.planning.models import RespiteUse
 from tests.conftest import login
 from tests.plugins.facturatie.engine_helpers import ctx_of, freeze, money, plan, stay, weekdays_of
 
@@ -320,3 +321,36 @@ def test_the_director_reads_everything_and_changes_nothing(app, client, session,
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Invoice)) == before
     assert session.scalar(select(func.count()).select_from(Job).where(Job.status == JobStatus.FAILED)) == 0
+
+
+def test_a_respijtdag_is_given_back_when_the_child_came_after_all(client, session, org, location, finance,
+                                                                   ikt_month):
+    """The unrecorded day of November was booked as a respijtdag at finalising; a late registration
+    shows Emma came: December's correction charges the day and finalising gives the respijtdag back
+    (a day is never both billed and used as respijt). Another correction without respijt changes
+    nothing in the balance."""
+    emma = ikt_month["emma"]
+    login(client, finance)
+    _finalise_through_the_routes(client, session, org, ikt_month)
+    assert planning.respite_used(ctx_of(session, org), emma.id, 2026) == 1
+    for kind, hour in (("arrival", 8), ("departure", 16)):
+        registrations.add_manual(ctx_of(session, org), child_id=emma.id, location_id=location.id, kind=kind,
+                                 at=datetime.combine(UNRECORDED, time(hour), tzinfo=BRUSSELS),
+                                 reason="Registratie vergeten op de tablet", actor_id=finance.id)
+    session.commit()
+    freeze(2027, 1, 6)
+    december = api.compute_proposal(ctx_of(session, org), 2026, 12)
+    [draft] = [i for i in december.invoices if i.family_id == ikt_month["peeters"].id]
+    [correction] = [line for line in draft.lines if line.corrects_invoice_id]
+    [day] = correction.days
+    assert day.day == UNRECORDED and day.detail["was_rule"] == "not_billed.respijt"
+    assert correction.amount == money(20)
+    assert planning.respite_used(ctx_of(session, org), emma.id, 2026) == 1  # computing books nothing
+    to_book = [d for i in december.invoices for line in i.lines for d in line.days if d.detail.get("book_respite")]
+    december_respijt = [d for d in to_book if d.child_id == emma.id]
+    assert all(d.day.month == 12 for d in to_book)  # December's own unrecorded days
+    assert api.book_respite_days(ctx_of(session, org), december) == len(to_book)
+    session.flush()
+    used_days = set(session.scalars(select(RespiteUse.day).where(RespiteUse.child_id == emma.id)))
+    assert UNRECORDED not in used_days and used_days == {d.day for d in december_respijt}
+    assert planning.respite_used(ctx_of(session, org), emma.id, 2026) == len(december_respijt)
