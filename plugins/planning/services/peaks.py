@@ -1,18 +1,19 @@
-"""Children at the same time at a location, per day: the peak of the reserved blocks' times.
+"""Children at the same time at a location: the days on which they exceed a limit.
 
 The family daycare cap (domain-rules §4.1) counts children *at the same time*, so a morning and
 an afternoon child are one place, not two. Like ``pattern_counts``, plans sharing a weekly
 pattern are counted together: each version's blocks per day class become time spans (the
-location's opening hours of that weekday give a day part its times); the children present only
-rise at a start, so one difference array per (location, start time) counts the children present
-just after that time on each day, and a day's peak is the largest of them. Plans that cannot take this
-path (extra days, custom schedules, two plans of a child) are expanded day by day
-(``reservations.iter_reserved``). ``test_equivalence_rule_warnings`` holds the result to the
-day-by-day sweep it replaces."""
+location's opening hours of that weekday give a day part its times). The children present only
+rise at a start, so a day's peak is the largest count at one of the location's start times; and
+between two dates on which a version starts or ends these counts are the same on every day of a
+class, so the days are walked as runs, not one by one, and only the days over the limit are
+listed. Plans that cannot take this path (extra days, custom schedules, two plans of a child) are
+expanded day by day (``reservations.iter_reserved``), each such day a run of its own.
+``test_equivalence_rule_warnings`` holds the result to the day-by-day sweep it replaces."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, time, timedelta
 from functools import lru_cache
 from itertools import accumulate
@@ -96,14 +97,14 @@ def days_over(plans: list[PlanData], hours, closed, split: time, first: date, la
         if span[0] is not None and span[1] is not None:
             reserved[plan.location_id][(day - first).days].append(span)
             starts[plan.location_id].add(span[0])
-    # per location: at each day offset, the (class, start time index, weight) to add (+) or take off
+    # per location: at each day offset, the (class, start time index, weight) to add (+) or take off (-)
     events: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     times = {loc: tuple(sorted(ts)) for loc, ts in starts.items()}
     deltas_of: dict[tuple, list] = {}
     for loc, a, b, held in patterns:
-        deltas = deltas_of.get((id(held), times[loc]))
+        deltas = deltas_of.get((id(held), loc))
         if deltas is None:
-            deltas = deltas_of[(id(held), times[loc])] = _deltas(held, times[loc])
+            deltas = deltas_of[(id(held), loc)] = _deltas(held, times[loc])
         events[loc][a].append((1, deltas))
         events[loc][b + 1].append((-1, deltas))
     cut = {(day - first).days for day in changes if first < day <= last}
@@ -121,28 +122,26 @@ def days_over(plans: list[PlanData], hours, closed, split: time, first: date, la
             hi = bounds[j + 1] if j + 1 < len(bounds) else n_days  # the run is [lo, hi)
             dirty = set()
             for sign, deltas in at.get(lo, ()):
-                for (cls, ti), w in deltas:
+                for cls, ti, w in deltas:
                     diffs[cls][ti] += sign * w
                     dirty.add(cls)
             for cls in dirty:
                 peaks[cls] = max(0, *accumulate(diffs[cls][:-1]))
+            limit = limit_of(loc, first + timedelta(days=lo))
             spans = on_day.get(lo)
             if spans:  # a run of one day: that day's class with its expanded blocks added
                 cls = (start_cls + lo) % CLASSES
                 row = list(diffs[cls])
-                for (_cls, ti), w in _deltas([(cls, span) for span in spans], ts):
+                for _cls, ti, w in _deltas([(cls, span) for span in spans], ts):
                     row[ti] += w
                 runs = [(cls, max(0, *accumulate(row[:-1])))]
+            elif max(peaks) > limit:
+                runs = [(cls, peak) for cls, peak in enumerate(peaks) if peak > limit]
             else:
-                runs = [(cls, peak) for cls, peak in enumerate(peaks) if peak]
-            limit = None
+                continue
             for cls, peak in runs:
                 i0 = lo + (cls - start_cls - lo) % CLASSES  # the first day of this class in the run
-                if i0 >= hi:
-                    continue
-                if limit is None:
-                    limit = limit_of(loc, first + timedelta(days=lo))
-                if peak <= limit:
+                if peak <= limit or i0 >= hi:
                     continue
                 for i in range(i0, hi, CLASSES):
                     day = first + timedelta(days=i)
@@ -151,15 +150,14 @@ def days_over(plans: list[PlanData], hours, closed, split: time, first: date, la
     return out
 
 
-def _deltas(held, times) -> list[tuple[tuple[int, int], int]]:
-    """((day class, index into ``times``), weight) of spans as a difference array over the sorted
+def _deltas(held, times) -> list[tuple[int, int, int]]:
+    """(day class, index into ``times``, weight) of spans as a difference array over the sorted
     start times: a span is present just after t when start <= t < end, so it adds 1 at the index
     of its start and takes 1 off at the index of its end (a span ending before it starts takes 1
     off between the two, as a sweep over start and end events does)."""
-    weights: Counter = Counter()
+    out = []
     for cls, (start, end) in held:
         a, b = bisect_left(times, start), bisect_left(times, end)
         if a != b:
-            weights[(cls, a)] += 1
-            weights[(cls, b)] -= 1
-    return [(key, w) for key, w in weights.items() if w]
+            out += ((cls, a, 1), (cls, b, -1))
+    return out
