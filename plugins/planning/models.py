@@ -113,12 +113,12 @@ class PatternDay(Base, TenantMixin):
         CheckConstraint("day_part IN ('morning', 'afternoon', 'full', 'hours')", name="day_part_known"),
         CheckConstraint("week IS NULL OR week IN ('A', 'B')", name="week_known"),
         CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time", name="start_before_end"),
+        # read per version under the organisation's filter, like the versions per plan
+        Index("ix_planning_pattern_day_version_org", "version_id", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"), index=True
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"))
     weekday: Mapped[int] = mapped_column(Integer)
     week: Mapped[str | None] = mapped_column(String(1))
     day_part: Mapped[str] = mapped_column(String(10))
