@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -81,10 +82,13 @@ class CarePlanVersion(Base, TenantMixin, TimestampMixin):
         CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
         CheckConstraint("kind IN ('weekly', 'alternating', 'custom')", name="kind_known"),
         UniqueConstraint("care_plan_id", "start_date"),
+        # a plan's versions are read under the organisation's filter (tenant guard, bulk_plans): with
+        # only single-column indexes SQLite walked every version of the organisation for each plan
+        Index("ix_planning_care_plan_version_plan_org", "care_plan_id", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    care_plan_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan.id", ondelete="CASCADE"), index=True)
+    care_plan_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan.id", ondelete="CASCADE"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12), default="weekly")
@@ -109,12 +113,12 @@ class PatternDay(Base, TenantMixin):
         CheckConstraint("day_part IN ('morning', 'afternoon', 'full', 'hours')", name="day_part_known"),
         CheckConstraint("week IS NULL OR week IN ('A', 'B')", name="week_known"),
         CheckConstraint("start_time IS NULL OR end_time IS NULL OR start_time < end_time", name="start_before_end"),
+        # read per version under the organisation's filter, like the versions per plan
+        Index("ix_planning_pattern_day_version_org", "version_id", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"), index=True
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("planning_care_plan_version.id", ondelete="CASCADE"))
     weekday: Mapped[int] = mapped_column(Integer)
     week: Mapped[str | None] = mapped_column(String(1))
     day_part: Mapped[str] = mapped_column(String(10))

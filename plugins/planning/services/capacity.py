@@ -8,7 +8,7 @@ last-minute places and plan checks asks :func:`effective_capacity` instead of re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from sqlalchemy import select
 
@@ -77,30 +77,24 @@ def rule_warnings(horizon: RuleHorizon, homes, plans, hours, closed, split: time
     """The warnings of already loaded data (no queries): ``homes`` (family daycare locations: id,
     name, licensed_places), ``plans`` (PlanData; other locations' plans are left out), ``hours``
     {location: {weekday: (opens, closes)}} and ``closed`` {location: days} covering the horizon.
-    Children at the same time are counted per weekly pattern (``peaks``), per home and day, in
-    the order of home name and day."""
-    from .peaks import peaks_per_day
+    Children at the same time are counted per weekly pattern and run of days (``peaks``), and
+    only the days over the limit are listed, in the order of home name and day."""
+    from .peaks import days_over
 
     homes = {home.id: home for home in homes}
     plans = [p for p in plans if p.location_id in homes]
-    first = horizon.first
-    n_days = (horizon.last - first).days + 1
-    rules = [horizon.rule_on(first + timedelta(days=i)) for i in range(n_days)]
-    limits_of: dict[int | None, list[int]] = {}  # per licence: the limit on each day
+
+    def limit_of(loc_id: int, day: date) -> int:
+        rs = horizon.rule_on(day)
+        licensed = homes[loc_id].licensed_places
+        return 10**9 if rs is None else rs.family_max if licensed is None else min(licensed, rs.family_max)
+
     out = []
-    for loc_id, peaks in peaks_per_day(plans, hours, closed, split, first, horizon.last).items():
-        home = homes[loc_id]
-        licensed = home.licensed_places
-        limits = limits_of.get(licensed)
-        if limits is None:
-            limits = limits_of[licensed] = [
-                10**9 if rs is None else rs.family_max if licensed is None else min(licensed, rs.family_max)
-                for rs in rules]
-        for i, (children, limit) in enumerate(zip(peaks, limits, strict=True)):
-            if children > limit:
-                rs = rules[i]
-                out.append(RuleWarning(loc_id, home.name, first + timedelta(days=i), children, limit, rs.label,
-                                       rs.valid_from))
+    for loc_id, day, children in days_over(plans, hours, closed, split, horizon.first, horizon.last, limit_of,
+                                           [rs.valid_from for rs in horizon.starting]):
+        rs = horizon.rule_on(day)
+        out.append(RuleWarning(loc_id, homes[loc_id].name, day, children, limit_of(loc_id, day), rs.label,
+                               rs.valid_from))
     out.sort(key=lambda w: (w.location_name, w.day, w.location_id))
     return out
 

@@ -230,39 +230,6 @@ def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: dat
     return out
 
 
-def weighted_day_sums(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
-                      ) -> dict[tuple, list[int]]:
-    """{place: sum of weights on each day of the window}, where each segment (place, 14 weights
-    per day class, from, to) adds its count times the weight of the day's class (a place is a
-    tuple starting with the location id). One difference array per place, summed per day class,
-    like ``day_counts``; weights may be negative."""
-    start_cls = day_class(first)
-    out: dict[tuple, list[int]] = {}
-    for (place, weights, a, b), n in segments.items():
-        cal = calendars[place[0]]
-        lo, hi = max(0, (a - first).days), (b - first).days
-        arr = None
-        for cls, weight in enumerate(weights):
-            if not weight or cls % 7 not in cal.open:
-                continue
-            offset = (cls - start_cls) % CLASSES
-            on = lo + (offset - lo) % CLASSES
-            off = hi + 1 + (offset - hi - 1) % CLASSES
-            if on > hi or on >= n_days:
-                continue
-            if arr is None:
-                arr = out.get(place)
-                if arr is None:
-                    arr = out[place] = [0] * n_days
-            arr[on] += n * weight
-            if off < n_days:
-                arr[off] -= n * weight
-    for arr in out.values():
-        for cls in range(min(CLASSES, n_days)):
-            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
-    return out
-
-
 def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
                       ) -> dict[int, list[int]]:
     """{location: reserved day parts on each day of the window}: what ``day_counts`` gives summed

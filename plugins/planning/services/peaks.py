@@ -1,23 +1,25 @@
-"""Children at the same time at a location, per day: the peak of the reserved blocks' times.
+"""Children at the same time at a location: the days on which they exceed a limit.
 
 The family daycare cap (domain-rules §4.1) counts children *at the same time*, so a morning and
 an afternoon child are one place, not two. Like ``pattern_counts``, plans sharing a weekly
 pattern are counted together: each version's blocks per day class become time spans (the
-location's opening hours of that weekday give a day part its times); the children present only
-rise at a start, so one difference array per (location, start time) counts the children present
-just after that time on each day, and a day's peak is the largest of them. Plans that cannot take this
-path (extra days, custom schedules, two plans of a child) are expanded day by day
-(``reservations.iter_reserved``). ``test_equivalence_rule_warnings`` holds the result to the
-day-by-day sweep it replaces."""
+location's opening hours of that weekday give a day part its times). The children present only
+rise at a start, so a day's peak is the largest count at one of the location's start times; and
+between two dates on which a version starts or ends these counts are the same on every day of a
+class, so the days are walked as runs, not one by one, and only the days over the limit are
+listed. Plans that cannot take this path (extra days, custom schedules, two plans of a child) are
+expanded day by day (``reservations.iter_reserved``), each such day a run of its own.
+``test_equivalence_rule_warnings`` holds the result to the day-by-day sweep it replaces."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date, time
+from bisect import bisect_left
+from collections import defaultdict
+from datetime import date, time, timedelta
 from functools import lru_cache
-from operator import mul
+from itertools import accumulate
 
 from .expansion import EPOCH_MONDAY, Block, block_times, monday
-from .pattern_counts import CLASSES, OpenCalendar, open_flags, plan_parts, weighted_day_sums
+from .pattern_counts import CLASSES, day_class, plan_parts
 from .reservations import PlanData, iter_reserved
 
 Span = tuple[time, time]
@@ -56,82 +58,106 @@ def _held_spans(key, loc_hours, split: time) -> tuple[tuple[int, Span], ...]:
     return tuple(out)
 
 
-def _coefficient(span: Span, t: time) -> int:
-    """What a span adds to the children present just after the events at ``t``: 1 from its start
-    to its end. (A span ending before it starts, a day part outside the opening hours, takes one
-    off between its end and start, as a sweep over the start and end events does.)"""
-    return (span[0] <= t) - (span[1] <= t)
-
-
-def _weights(held, times) -> list[tuple[time, tuple[int, ...]]]:
-    """Per start time t, the 14 per-class weights of a pattern's spans at t (only non-zero ones)."""
-    out = []
-    for t in times:
-        weights = [0] * CLASSES
-        for cls, span in held:
-            weights[cls] += _coefficient(span, t)
-        if any(weights):
-            out.append((t, tuple(weights)))
-    return out
-
-
-def peaks_per_day(plans: list[PlanData], hours, closed, split: time, first: date, last: date,
-                  ) -> dict[int, list[int]]:
-    """{location: most children at the same time on each day of [first, last]} (0 on the days the
-    location is closed), for the locations of ``plans``. ``hours``: {location: {weekday: (opens,
-    closes)}}; ``closed``: {location: days}. Two blocks touching (one ends when the other starts)
-    are not at the same time.
+def days_over(plans: list[PlanData], hours, closed, split: time, first: date, last: date, limit_of,
+              changes=()) -> list[tuple[int, date, int]]:
+    """(location, day, children) for each open day of [first, last] on which the location of
+    ``plans`` has more children at the same time than ``limit_of(location, day)`` allows; the limit
+    may only change on the days in ``changes``. ``hours``: {location: {weekday: (opens, closes)}};
+    ``closed``: {location: days}. Two blocks touching (one ends when the other starts) are not at
+    the same time.
 
     The count of children present only rises at a start, so a day's peak is the largest count at
-    one of the start times of the location's spans: one array per (location, start time), summed
-    per weekly pattern (``weighted_day_sums``) plus the plans expanded day by day."""
+    one of the start times of the location's spans. Between two dates on which a plan version
+    starts or ends (or a limit changes) the counts per (day class, start time) do not change: the
+    days are walked as such runs, one running sum per (day class, start time) per location, and
+    only the days of a run whose peak is over the limit are listed. Plans expanded day by day
+    (extra days, custom schedules, two plans of a child) make a run of their own day."""
     n_days = (last - first).days + 1
     if n_days <= 0:
-        return {}
+        return []
     parts, exact = plan_parts(plans, first, last, split, key_of=block_key)
     same_hours: dict[tuple, int] = {}
     hours_id = {loc: same_hours.setdefault(tuple(sorted(hours.get(loc, {}).items())), len(same_hours))
                 for loc in {p.location_id for p in plans}}
     starts: dict[int, set[time]] = defaultdict(set)
     held_of: dict[tuple[int, int], tuple] = {}  # by id(key): the keys live as long as ``parts``
-    seen: set[tuple[int, int]] = set()
     patterns = []
     for plan, a, b, key in parts:
         loc = plan.location_id
         held = held_of.get((id(key), hours_id[loc]))
         if held is None:
             held = held_of[(id(key), hours_id[loc])] = _held_spans(key, hours.get(loc, {}), split)
-        if (loc, id(held)) not in seen:
-            seen.add((loc, id(held)))
+        if held:
             starts[loc].update(span[0] for _cls, span in held)
-        patterns.append((loc, a, b, held))
-    reserved = []
+            patterns.append((loc, (a - first).days, (b - first).days, held))
+    reserved: dict[int, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for plan, day, block, _extra in iter_reserved(exact, first, last, hours, closed):
         opens, closes = hours[plan.location_id][day.weekday()]
         span = block_times(block, opens, closes, split)
         if span[0] is not None and span[1] is not None:
-            reserved.append((plan.location_id, (day - first).days, span))
+            reserved[plan.location_id][(day - first).days].append(span)
             starts[plan.location_id].add(span[0])
+    # per location: at each day offset, the (class, start time index, weight) to add (+) or take off (-)
+    events: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     times = {loc: tuple(sorted(ts)) for loc, ts in starts.items()}
-    segments: Counter = Counter()
-    weights_of: dict[tuple, list] = {}
+    deltas_of: dict[tuple, list] = {}
     for loc, a, b, held in patterns:
-        weights = weights_of.get((id(held), times[loc]))
-        if weights is None:
-            weights = weights_of[(id(held), times[loc])] = _weights(held, times[loc])
-        for t, w in weights:
-            segments[((loc, t), w, a, b)] += 1
-    calendars = {loc: OpenCalendar(hours.get(loc, {}), ()) for loc in hours_id}
-    present = weighted_day_sums(segments, calendars, first, n_days)
-    for loc, i, span in reserved:
-        for t in times[loc]:
-            c = _coefficient(span, t)
-            if c:
-                present.setdefault((loc, t), [0] * n_days)[i] += c
-    per_location: dict[int, list[list[int]]] = defaultdict(list)
-    for (loc, _t), arr in present.items():
-        per_location[loc].append(arr)
-    zeros = [0] * n_days
-    return {loc: list(map(mul, map(max, zeros, *arrays), open_flags(hours.get(loc, {}), closed.get(loc, ()), first,
-                                                                     n_days)))
-            for loc, arrays in per_location.items()}
+        deltas = deltas_of.get((id(held), loc))
+        if deltas is None:
+            deltas = deltas_of[(id(held), loc)] = _deltas(held, times[loc])
+        events[loc][a].append((1, deltas))
+        events[loc][b + 1].append((-1, deltas))
+    cut = {(day - first).days for day in changes if first < day <= last}
+    start_cls = day_class(first)
+    out = []
+    for loc, ts in times.items():
+        loc_hours, loc_closed, on_day = hours.get(loc, {}), closed.get(loc, ()), reserved.get(loc, {})
+        # per class, the children present just after each start time as a difference array
+        # over the start times: a span adds 1 from its start's index to its end's
+        diffs = [[0] * (len(ts) + 1) for _ in range(CLASSES)]
+        peaks = [0] * CLASSES
+        at = events.get(loc, {})
+        bounds = sorted({0, *cut, *(i for i in at if i < n_days), *on_day, *(i + 1 for i in on_day if i + 1 < n_days)})
+        for j, lo in enumerate(bounds):
+            hi = bounds[j + 1] if j + 1 < len(bounds) else n_days  # the run is [lo, hi)
+            dirty = set()
+            for sign, deltas in at.get(lo, ()):
+                for cls, ti, w in deltas:
+                    diffs[cls][ti] += sign * w
+                    dirty.add(cls)
+            for cls in dirty:
+                peaks[cls] = max(0, *accumulate(diffs[cls][:-1]))
+            limit = limit_of(loc, first + timedelta(days=lo))
+            spans = on_day.get(lo)
+            if spans:  # a run of one day: that day's class with its expanded blocks added
+                cls = (start_cls + lo) % CLASSES
+                row = list(diffs[cls])
+                for _cls, ti, w in _deltas([(cls, span) for span in spans], ts):
+                    row[ti] += w
+                runs = [(cls, max(0, *accumulate(row[:-1])))]
+            elif max(peaks) > limit:
+                runs = [(cls, peak) for cls, peak in enumerate(peaks) if peak > limit]
+            else:
+                continue
+            for cls, peak in runs:
+                i0 = lo + (cls - start_cls - lo) % CLASSES  # the first day of this class in the run
+                if peak <= limit or i0 >= hi:
+                    continue
+                for i in range(i0, hi, CLASSES):
+                    day = first + timedelta(days=i)
+                    if day.weekday() in loc_hours and day not in loc_closed:
+                        out.append((loc, day, peak))
+    return out
+
+
+def _deltas(held, times) -> list[tuple[int, int, int]]:
+    """(day class, index into ``times``, weight) of spans as a difference array over the sorted
+    start times: a span is present just after t when start <= t < end, so it adds 1 at the index
+    of its start and takes 1 off at the index of its end (a span ending before it starts takes 1
+    off between the two, as a sweep over start and end events does)."""
+    out = []
+    for cls, (start, end) in held:
+        a, b = bisect_left(times, start), bisect_left(times, end)
+        if a != b:
+            out += ((cls, a, 1), (cls, b, -1))
+    return out
