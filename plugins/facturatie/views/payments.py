@@ -530,7 +530,8 @@ def _certificate_docs(certs: list[FiscalCertificate]) -> list[dict]:
     children = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_({c.child_id for c in certs} or {-1})))}
     ctx = current_context()
     org = g.org
-    belcotax.audit_reads(s, [*contacts.values(), *children.values()], "rijksregisternummer (fiscaal attest)")
+    belcotax.audit_reads(s, org.id, [(type(p).__tablename__, p.id) for p in (*contacts.values(), *children.values())],
+                         "rijksregisternummer (fiscaal attest)")
     docs = []
     for cert in certs:
         debtor, child = contacts[cert.debtor_contact_id], children[cert.child_id]

@@ -165,3 +165,34 @@ def test_batch_without_creditor_id_or_debtors(ctx, factory, org, session):
     with pytest.raises(BillingError) as err:
         sepa.build_batch(ctx, date(2026, 11, 20))
     assert err.value.code == "facturatie.creditor_id_missing"
+
+
+def test_batch_is_built_and_written_in_a_fixed_number_of_statements(ctx, factory, org, session):
+    """Two debits or seven: the same statements (the debits in one bulk insert, one audit entry
+    for the batch naming every debit)."""
+    from core.models import AuditEntry
+    from tests.conftest import QueryCounter
+
+    families = [factory.family(org) for _ in range(7)]
+    for n, family in enumerate(families):
+        mandate_for(ctx, family, f"M-{n}")
+        build.invoice(session, org, family, None, care=f"{10 + n}.00")
+    session.commit()
+    counts = []
+    for day, keep in ((date(2026, 11, 20), 2), (date(2026, 11, 23), 7)):
+        for n, family in enumerate(families):  # only ``keep`` families pay by direct debit
+            profile = session.scalar(select(BillingProfile).where(BillingProfile.family_id == family.id))
+            profile.payment_method = PaymentMethod.DIRECT_DEBIT if n < keep else PaymentMethod.TRANSFER
+        session.commit()
+        with QueryCounter(session.connection()) as q:
+            batch = sepa.build_batch(ctx, day).batch
+            _validate(sepa.render_batch(ctx, batch), "pain.008.001.02")
+        counts.append(q.count)
+        assert batch.count == keep and len(batch.items) == keep
+    assert counts[1] <= counts[0], counts  # the first also reads the settings
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "facturatie_dd_batch",
+                                                     AuditEntry.entity_id == batch.id,
+                                                     AuditEntry.action == "update")).one()
+    assert sorted(row[1:] for row in entry.changes["items"][1]) == sorted(
+        [i.invoice_id, i.mandate_id, str(i.amount), i.sequence_type] for i in batch.items)
+    assert {row[0] for row in entry.changes["items"][1]} == {i.id for i in batch.items}
