@@ -169,7 +169,8 @@ def payments_mandate_amend(mandate_id: int):
     if form.validate():
         try:
             sepa.amend_mandate(current_context(), mandate, sepa.MandateInput(
-                mandate.reference, form.debtor_name.data, form.iban.data, form.bic.data or ""), form.reason.data or "")
+                form.reference.data or mandate.reference, form.debtor_name.data, form.iban.data, form.bic.data or ""),
+                form.reason.data or "")
             flash(_("Mandaat %(ref)s gewijzigd.", ref=mandate.reference), "success")
             return redirect(url_for("facturatie.payments_family", family_id=mandate.family_id))
         except BillingError as err:
