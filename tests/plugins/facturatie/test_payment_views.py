@@ -72,6 +72,9 @@ def test_mandate_screens(client, setup, factory, finance, session):
     session.expire_all()
     mandate = session.get(SepaMandate, mandate.id)
     assert (mandate.reference, mandate.iban) == ("MDT-1B", "BE93096011111167")
+    page = client.get(url(org, f"/payments/families/{family.id}")).get_data(as_text=True)
+    assert "was BE71096123456769" in page and "referentie was MDT-1" in page and "herschikt" in page
+    assert "gemeld aan de bank" not in page  # no file has carried it yet
     refused = client.post(url(org, f"/payments/families/{family.id}/mandates"), data={
         "reference": "MDT-1", "debtor_name": "Ouder", "iban": "BE71096123456769", "signed_on": "2026-10-01",
         "contact_id": "0"})
