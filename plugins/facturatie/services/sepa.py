@@ -487,36 +487,59 @@ def _ogm_display(ogm: str) -> str:
 
 def freeze_batch(ctx, batch: DirectDebitBatch):
     """The first download: the file is stored and never made again, the invoices are being
-    collected and the mandates move on to RCUR. Returns the stored document."""
+    collected and the mandates move on to RCUR. Returns the stored document. A fixed number of
+    statements whatever the batch's size: the invoices and mandates are updated with one
+    statement each, and one audit entry on the batch names each invoice's and mandate's change
+    (as building the batch logs its debits)."""
     from core import documents
+    from core.audit import current_actor_id
+    from core.models import AuditEntry
 
+    session = ctx.session
     if batch.state == BatchState.FROZEN:
-        return documents.get(ctx.session, ctx.org, batch.document_id)
+        return documents.get(session, ctx.org, batch.document_id)
     data = render_batch(ctx, batch)
     root = etree.fromstring(data)
     msg = root.find(".//{*}GrpHdr/{*}MsgId")
     batch.message_id = (msg.text or "")[:35] if msg is not None else ""
-    doc = documents.store(ctx.session, ctx.org, data, filename=f"domiciliering-{batch.collection_date}-{batch.id}.xml",
+    doc = documents.store(session, ctx.org, data, filename=f"domiciliering-{batch.collection_date}-{batch.id}.xml",
                           content_type="application/xml", kind="facturatie.pain008", module="facturatie",
                           created_by_id=ctx.user.id if ctx.user else None, roles=READERS)
+    now = ctx.now()
     batch.document_id = doc.id
     batch.state = BatchState.FROZEN
-    batch.frozen_at = ctx.now()
+    batch.frozen_at = now
     batch.frozen_by_id = ctx.user.id if ctx.user else None
-    items = batch.items
-    invoices = ctx.session.scalars(select(Invoice).where(Invoice.id.in_({i.invoice_id for i in items}))).all()
-    for invoice in invoices:
-        invoice.payment_state = PaymentState.COLLECTING
-    mandate_ids = {i.mandate_id for i in items}
-    mandates = ctx.session.scalars(select(SepaMandate).where(SepaMandate.id.in_(mandate_ids)))
-    for mandate in mandates:
-        mandate.needs_first = False
-        mandate.last_collection_on = batch.collection_date
-    # the file told the banks what changed (or, for a first collection, showed the data as it is)
-    ctx.session.execute(update(SepaMandateAmendment).where(
-        SepaMandateAmendment.mandate_id.in_(select(DirectDebitItem.mandate_id).where(
-            DirectDebitItem.batch_id == batch.id)),
-        SepaMandateAmendment.sent_batch_id.is_(None)).values(sent_batch_id=batch.id)
+    in_batch = select(DirectDebitItem.invoice_id).where(DirectDebitItem.batch_id == batch.id)
+    of_batch = select(DirectDebitItem.mandate_id).where(DirectDebitItem.batch_id == batch.id)
+    invoices = session.execute(select(Invoice.id, Invoice.payment_state).where(
+        Invoice.id.in_(in_batch)).order_by(Invoice.id)).all()
+    mandates = session.execute(select(SepaMandate.id, SepaMandate.needs_first, SepaMandate.last_collection_on)
+                               .where(SepaMandate.id.in_(of_batch)).order_by(SepaMandate.id)).all()
+    session.execute(update(Invoice).where(Invoice.id.in_(in_batch)).values(
+        payment_state=PaymentState.COLLECTING, updated_at=now).execution_options(synchronize_session=False))
+    session.execute(update(SepaMandate).where(SepaMandate.id.in_(of_batch)).values(
+        needs_first=False, last_collection_on=batch.collection_date, updated_at=now)
         .execution_options(synchronize_session=False))
-    ctx.session.flush()
+    changed = {Invoice: {i.id for i in invoices}, SepaMandate: {m.id for m in mandates}}
+    for obj in list(session.identity_map.values()):  # the few loaded here read the new values
+        if obj.id in changed.get(type(obj), ()):
+            session.expire(obj, ["payment_state", "updated_at"] if isinstance(obj, Invoice)
+                           else ["needs_first", "last_collection_on", "updated_at"])
+    # the file told the banks what changed (or, for a first collection, showed the data as it is)
+    session.execute(update(SepaMandateAmendment).where(
+        SepaMandateAmendment.mandate_id.in_(of_batch), SepaMandateAmendment.sent_batch_id.is_(None))
+        .values(sent_batch_id=batch.id).execution_options(synchronize_session=False))
+    session.add(AuditEntry(
+        organisation_id=ctx.org.id, user_id=current_actor_id(), at=now, action="update",
+        entity=DirectDebitBatch.__tablename__, entity_id=batch.id, summary=str(batch.collection_date),
+        changes={"invoices": [None, [[i.id, _plain(i.payment_state), PaymentState.COLLECTING.value]
+                                     for i in invoices]],
+                 "mandates": [None, [[m.id, m.needs_first, m.last_collection_on and m.last_collection_on.isoformat(),
+                                      batch.collection_date.isoformat()] for m in mandates]]}))
+    session.flush()
     return doc
+
+
+def _plain(value):
+    return getattr(value, "value", value)

@@ -334,3 +334,36 @@ def test_amendment_input_is_checked(ctx, factory, org, session):
         sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M<1>", "Ouder Debiteur", "BE71096123456769"))
     assert err.value.code == "facturatie.mandate_reference_invalid"
     assert session.scalars(select(SepaMandateAmendment)).all() == []
+
+
+def test_freezing_takes_a_fixed_number_of_statements_and_logs_every_change(ctx, factory, org, session):
+    """Freezing two debits or five: the same statements; the batch's audit entry names each
+    invoice's and mandate's change."""
+    from core.models import AuditEntry
+    from tests.conftest import QueryCounter
+
+    families = [factory.family(org) for _ in range(7)]
+    mandates = [mandate_for(ctx, family, f"M-F{n}") for n, family in enumerate(families)]
+    invoices = [build.invoice(session, org, family, None, care="20.00") for family in families]
+    counts, batches = [], []
+    for day, keep in ((date(2026, 11, 20), 2), (date(2026, 11, 23), 7)):
+        for n, family in enumerate(families):
+            profile = session.scalar(select(BillingProfile).where(BillingProfile.family_id == family.id))
+            profile.payment_method = PaymentMethod.DIRECT_DEBIT if n < keep else PaymentMethod.TRANSFER
+        session.commit()
+        batch = sepa.build_batch(ctx, day).batch
+        session.commit()
+        with QueryCounter(session.connection()) as q:
+            sepa.freeze_batch(ctx, batch)
+        counts.append(q.count)
+        batches.append(batch)
+        session.commit()
+    assert [b.count for b in batches] == [2, 5]
+    assert counts[1] <= counts[0], counts
+    assert all(session.get(Invoice, i.id).payment_state == PaymentState.COLLECTING for i in invoices)
+    assert all(m.needs_first is False and m.last_collection_on is not None for m in mandates)
+    (entry,) = [e for e in session.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "facturatie_dd_batch", AuditEntry.entity_id == batches[1].id,
+        AuditEntry.action == "update")) if "invoices" in (e.changes or {})]
+    assert sorted(entry.changes["invoices"][1]) == sorted([i.id, "open", "collecting"] for i in invoices[2:])
+    assert sorted(entry.changes["mandates"][1]) == sorted([m.id, True, None, "2026-11-23"] for m in mandates[2:])
