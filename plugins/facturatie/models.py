@@ -511,7 +511,9 @@ class SepaMandate(Base, TenantMixin, TimestampMixin):
 
 
 class SepaMandateAmendment(Base, TenantMixin):
-    """What a mandate was before a change (account, bank, name), kept for the bank and the audit."""
+    """What a mandate was before a change (reference, account, bank, name), kept for the bank and
+    the audit. The next pain.008 file after a collection tells the debtor's bank what changed
+    (``AmdmntInfDtls``); ``sent_batch_id`` is the frozen batch whose file did (None: not yet)."""
 
     __tablename__ = "facturatie_sepa_mandate_amendment"
     __audit_label__ = _l("Wijziging SEPA-mandaat")
@@ -523,7 +525,9 @@ class SepaMandateAmendment(Base, TenantMixin):
     old_debtor_name: Mapped[str] = mapped_column(String(70))
     old_iban: Mapped[str] = mapped_column(String(34))
     old_bic: Mapped[str] = mapped_column(String(11), default="")
+    old_reference: Mapped[str] = mapped_column(String(35), default="", server_default="")
     reason: Mapped[str] = mapped_column(String(200), default="")
+    sent_batch_id: Mapped[int | None] = mapped_column(ForeignKey("facturatie_dd_batch.id", ondelete="SET NULL"))
 
 
 class BatchState(enum.StrEnum):

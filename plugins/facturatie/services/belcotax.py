@@ -15,13 +15,13 @@ from datetime import date
 from decimal import Decimal
 
 from lxml import etree
-from sqlalchemy import insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from stdnum.be import vat as kbo
 
-from core.models import Child, ContactPerson
+from core.models import Child, ContactPerson, Family
 
 from ..models import FiscalCertificate
+from .bulk import in_values, insert_rows
 from .errors import BillingError
 from .fiscal import certificate_lines
 
@@ -39,19 +39,18 @@ LENGTHS = {
 LANGUAGE_CODE = {"nl": "1", "fr": "2", "de": "3"}
 
 
-def audit_reads(session, objects, what: str) -> None:
+def audit_reads(session, organisation_id: int, people, what: str) -> None:
     """One audit entry per person whose national number is read (as ``core.audit.record_view``
-    writes it), in one multi-row statement."""
+    writes it: retention scrubs a person's entries by entity and id), ``people`` as (table name,
+    id) pairs, in one bulk insert."""
     from core.audit import current_actor_id
     from core.clock import clock
     from core.models import AuditEntry
 
     now, actor = clock.now(), current_actor_id()
-    rows = [{"organisation_id": obj.organisation_id, "user_id": actor, "at": now, "action": "view",
-             "entity": type(obj).__tablename__, "entity_id": obj.id, "summary": "", "changes": {"opened": what}}
-            for obj in objects]
-    if rows:
-        session.execute(insert(AuditEntry.__table__), rows)
+    insert_rows(session, AuditEntry.__table__, [
+        {"organisation_id": organisation_id, "user_id": actor, "at": now, "action": "view", "entity": entity,
+         "entity_id": entity_id, "summary": "", "changes": {"opened": what}} for entity, entity_id in people])
 
 
 def cents(value: Decimal) -> str:
@@ -82,12 +81,20 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
     if not kbo.is_valid(org_kbo) or not org.street or not org.postcode or not org.municipality:
         raise BillingError("facturatie.sender_incomplete")
     session = ctx.session
-    contacts = {c.id: c for c in session.scalars(select(ContactPerson).where(
-        ContactPerson.id.in_({c.debtor_contact_id for c in certificates})).options(
-        selectinload(ContactPerson.family)))} if certificates else {}
-    children = {c.id: c for c in session.scalars(select(Child).where(
-        Child.id.in_({c.child_id for c in certificates})))} if certificates else {}
-    audit_reads(session, [*contacts.values(), *children.values()], "rijksregisternummer (Belcotax 281.86)")
+    contacts = {c.id: c for c in session.execute(select(
+        ContactPerson.id, ContactPerson.first_name, ContactPerson.last_name, ContactPerson.national_number,
+        ContactPerson.street, ContactPerson.postcode, ContactPerson.municipality,
+        Family.street.label("family_street"), Family.postcode.label("family_postcode"),
+        Family.municipality.label("family_municipality"))
+        .join(Family, Family.id == ContactPerson.family_id)
+        .where(in_values(session, ContactPerson.id, {c.debtor_contact_id for c in certificates})))} \
+        if certificates else {}
+    children = {c.id: c for c in session.execute(select(
+        Child.id, Child.first_name, Child.last_name, Child.national_number, Child.date_of_birth)
+        .where(in_values(session, Child.id, {c.child_id for c in certificates})))} if certificates else {}
+    audit_reads(session, org.id, [*((ContactPerson.__tablename__, i) for i in contacts),
+                                  *((Child.__tablename__, i) for i in children)],
+                "rijksregisternummer (Belcotax 281.86)")
     today = ctx.today()
     root = etree.Element("Verzendingen")
     sending = etree.SubElement(root, "Verzending")
@@ -118,6 +125,9 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
     forms = etree.SubElement(etree.SubElement(declaration, "Opgaven"), "Opgave32586")
     serial_total = 0
     control_total = 0
+    certifier = {k: v for k, v in (
+        ("f86_2155_certifiername", ctx.setting("facturatie.fiscal_certifier_name") or ""),
+        ("f86_2109_certifiercbenumber", _digits(ctx.setting("facturatie.fiscal_certifier_kbo") or ""))) if v}
     for cert in sorted(certificates, key=lambda c: c.number):
         debtor, child = contacts[cert.debtor_contact_id], children[cert.child_id]
         lines = certificate_lines(cert)
@@ -130,9 +140,9 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
         _add(fiche, "f2010_referentie", f"{year}-{cert.number}")
         _add(fiche, "f2011_nationaalnr", _digits(debtor.national_number))
         _add(fiche, "f2013_naam", debtor.last_name)
-        _add(fiche, "f2015_adres", debtor.street or debtor.family.street)
-        _add(fiche, "f2016_postcodebelgisch", debtor.postcode or debtor.family.postcode)
-        _add(fiche, "f2017_gemeente", debtor.municipality or debtor.family.municipality)
+        _add(fiche, "f2015_adres", debtor.street or debtor.family_street)
+        _add(fiche, "f2016_postcodebelgisch", debtor.postcode or debtor.family_postcode)
+        _add(fiche, "f2017_gemeente", debtor.municipality or debtor.family_municipality)
         _add(fiche, "f2018_landwoonplaats", "150")
         _add(fiche, "f2028_typetraitement", "0")
         _add(fiche, "f2029_enkelopgave325", "0")
@@ -143,27 +153,17 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
         fields: dict[str, str] = {"f86_2031_certificationautorisation": "1",
                                   "f86_2059_totaalcontrole": str(fiche_control),
                                   "f86_2064_totalamount": total}
-        period_names = (("f86_2055_begindate1", "f86_2056_enddate1", "f86_2060_amount1", "f86_2110_numberofday1",
-                         "f86_2111_dailytariff1"),
-                        ("f86_2093_begindate2", "f86_2144_enddate2", "f86_2061_amount2", "f86_2113_numberofday2",
-                         "f86_2115_dailytariff2"),
-                        ("f86_2157_begindate3", "f86_2158_enddate3", "f86_2062_amount3", "f86_2116_numberofday3",
-                         "f86_2117_dailytariff3"),
-                        ("f86_2161_begindate4", "f86_2162_enddate4", "f86_2063_amount4", "f86_2119_numberofday4",
-                         "f86_2120_dailytariff4"))
-        for line, (begin, end, amount, days, tariff) in zip(lines, period_names, strict=False):
+        for line, (begin, end, amount, days, tariff) in zip(lines, PERIOD_FIELDS, strict=False):
             fields.update({begin: _d(line.start), end: _d(line.end), amount: cents(line.amount), days: str(line.days),
                            tariff: cents(line.tariff)})
-        certifier = {"f86_2155_certifiername": ctx.setting("facturatie.fiscal_certifier_name") or "",
-                     "f86_2109_certifiercbenumber": _digits(ctx.setting("facturatie.fiscal_certifier_kbo") or "")}
-        fields.update({k: v for k, v in certifier.items() if v})
+        fields.update(certifier)
         fields.update({
             "f86_2101_childcountry": "150",
-            "f86_2102_childaddress": debtor.family.street or debtor.street,
+            "f86_2102_childaddress": debtor.family_street or debtor.street,
             "f86_2106_childname": child.last_name,
             "f86_2107_childfirstname": child.first_name,
-            "f86_2139_childpostnr": debtor.family.postcode or debtor.postcode,
-            "f86_2140_childmunicipality": debtor.family.municipality or debtor.municipality,
+            "f86_2139_childpostnr": debtor.family_postcode or debtor.postcode,
+            "f86_2140_childmunicipality": debtor.family_municipality or debtor.municipality,
             "f86_2153_nnchild": _digits(child.national_number),
             "f86_2163_childbirthdate": _d(child.date_of_birth),
         })
@@ -188,6 +188,14 @@ def build_xml(ctx, year: int, certificates: list[FiscalCertificate]) -> bytes:
     _add(sending, "r9014_controletotaal", 0)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
 
+
+#: The f86 elements of the (at most four) periods: begin, end, amount, days, day tariff.
+PERIOD_FIELDS = (
+    ("f86_2055_begindate1", "f86_2056_enddate1", "f86_2060_amount1", "f86_2110_numberofday1", "f86_2111_dailytariff1"),
+    ("f86_2093_begindate2", "f86_2144_enddate2", "f86_2061_amount2", "f86_2113_numberofday2", "f86_2115_dailytariff2"),
+    ("f86_2157_begindate3", "f86_2158_enddate3", "f86_2062_amount3", "f86_2116_numberofday3", "f86_2117_dailytariff3"),
+    ("f86_2161_begindate4", "f86_2162_enddate4", "f86_2063_amount4", "f86_2119_numberofday4", "f86_2120_dailytariff4"),
+)
 
 #: The f86 elements in the order of the schema's Fiche28186 sequence.
 FICHE_ORDER = (

@@ -27,10 +27,15 @@ def insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list[
     if not rows:
         return []
     if session.get_bind().dialect.name != "postgresql":
-        if ids:
-            return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-        session.execute(insert(table), rows)
-        return []
+        if not ids:
+            session.execute(insert(table), rows)
+            return []
+        # one INSERT ... VALUES (...), (...) RETURNING per SQLITE_LIMIT_VARIABLE_NUMBER parameters
+        # (``sort_by_parameter_order`` would make SQLAlchemy send the rows one at a time); SQLite
+        # numbers the rows of one statement in their order, so the ids sorted are the rows' ids
+        per = max(1, 32766 // max(1, len(rows[0])))
+        return [i for n in range(0, len(rows), per)
+                for i in sorted(session.scalars(insert(table).values(rows[n:n + per]).returning(table.c.id)))]
     new_ids: list[int] = []
     if ids:
         new_ids = list(session.scalars(text(

@@ -1,8 +1,10 @@
 """Synthetic billing demo data for ``koepel demo`` (never real people): under the income-related
 tariff an attest inkomenstarief for most children (a few without, to show the warning; some with
 IVT); under free price two tariff plans with a January indexation, a sibling reduction and an
-extras catalogue with meals charged per present day; billing profiles for some families.
-Idempotent: an organisation with attests or plans gets nothing added."""
+extras catalogue with meals charged per present day; billing profiles for some families. At the
+free-price partner an employer reserves a place for an employee's child: that family is billed to
+the company (name, KBO and VAT number) and Peppol is on, so its invoice of a finalised month can
+be downloaded as UBL. Idempotent: an organisation with attests or plans gets nothing added."""
 from __future__ import annotations
 
 import random
@@ -13,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.context import context_for
-from core.models import Child, Family, PriceRegime
+from core.models import Child, ChildFamily, Family, PriceRegime
 
 from ..models import (
     BillingProfile,
@@ -58,14 +60,37 @@ def populate(session, org, seed: int) -> int:
             made += 1
     families = session.scalars(select(Family).where(Family.organisation_id == org.id)
                                .options(selectinload(Family.contacts)).order_by(Family.id)).all()
+    company = _company(session, org, rng) if org.price_regime == PriceRegime.VRIJE_PRIJS else None
     for family in families:
-        if family.contacts and rng.random() < 0.3:
+        if family.id != company and family.contacts and rng.random() < 0.3:
             session.add(BillingProfile(organisation_id=org.id, family_id=family.id,
                                        paying_contact_id=family.contacts[-1].id,
                                        payment_method=rng.choice([PaymentMethod.TRANSFER, PaymentMethod.DIRECT_DEBIT,
                                                                   PaymentMethod.CASH])))
     session.flush()
     return made
+
+
+#: A made-up employer (never a real company): the KBO number is drawn like the demo's partners'.
+COMPANY_NAME = "Voorbeeldbedrijf Zonnewijzer NV (demo)"
+
+
+def _company(session, org, rng: random.Random) -> int | None:
+    """The first family with a placed child is billed to an employer that reserves its place, and
+    Peppol is switched on for the partner. Returns the family's id."""
+    from core.demo import synthetic_enterprise_number
+    from core.settings import set_setting
+
+    family_id = session.scalar(select(ChildFamily.family_id).join(Child, Child.id == ChildFamily.child_id).where(
+        ChildFamily.organisation_id == org.id, Child.location_id.is_not(None)).order_by(ChildFamily.family_id))
+    if family_id is None:
+        return None
+    kbo = synthetic_enterprise_number(rng)
+    session.add(BillingProfile(organisation_id=org.id, family_id=family_id, payment_method=PaymentMethod.TRANSFER,
+                               is_company=True, company_name=COMPANY_NAME, company_kbo=kbo, company_vat=f"BE{kbo}",
+                               invoice_email="facturen@zonnewijzer.example"))
+    set_setting(session, org, "facturatie.peppol_enabled", True)
+    return family_id
 
 
 def _free_price(session, org, rng: random.Random, year: int, children) -> int:

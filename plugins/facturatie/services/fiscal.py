@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from stdnum.be import bis, nn
 
 from core.models import Child, ContactPerson
@@ -40,6 +40,7 @@ from ..models import (
     Payment,
     PaymentAllocation,
 )
+from .bulk import in_values, insert_rows
 from .errors import BillingError
 
 CENT = Decimal("0.01")
@@ -147,6 +148,18 @@ def _line(days, tariff: Decimal) -> CertificateLine:
                            money(tariff), money(sum(d[2] for d in days)))
 
 
+def _people(session, child_ids: set[int], debtor_ids: set[int]) -> tuple[dict, dict]:
+    """The children and debtors a certificate names, as plain rows (only what it needs: each
+    national number is decrypted once), in two statements."""
+    children = {c.id: c for c in session.execute(select(
+        Child.id, Child.first_name, Child.last_name, Child.date_of_birth, Child.national_number).where(
+        in_values(session, Child.id, child_ids)))} if child_ids else {}
+    debtors = {c.id: c for c in session.execute(select(
+        ContactPerson.id, ContactPerson.first_name, ContactPerson.last_name, ContactPerson.national_number).where(
+        in_values(session, ContactPerson.id, debtor_ids)))} if debtor_ids else {}
+    return children, debtors
+
+
 def compute(ctx, year: int) -> tuple[list[Draft], list[Problem]]:
     """Every certificate of ``year`` that can be made, and the ones that cannot (with why). A
     fixed number of statements whatever the number of families."""
@@ -169,13 +182,10 @@ def compute(ctx, year: int) -> tuple[list[Draft], list[Problem]]:
                                                        InvoiceLineDay.amount)
                                                 .where(InvoiceLineDay.line_id.in_(line_ids))):
         days_of[line_id].append((day, Decimal(amount)))
-    child_ids = {r.child_id for r in rows if r.child_id}
-    children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(child_ids)))} if child_ids else {}
+    children, debtors = _people(session, {r.child_id for r in rows if r.child_id},
+                                {r.debtor_contact_id for r in rows if r.debtor_contact_id})
     handicap = set(session.scalars(select(ChildFiscalInfo.child_id).where(
         ChildFiscalInfo.organisation_id == org_id, ChildFiscalInfo.severe_handicap.is_(True))))
-    debtor_ids = {r.debtor_contact_id for r in rows if r.debtor_contact_id}
-    debtors = {c.id: c for c in session.scalars(select(ContactPerson).where(
-        ContactPerson.id.in_(debtor_ids)))} if debtor_ids else {}
 
     groups: dict[tuple[int, int | None], list] = defaultdict(list)
     names: dict[tuple[int, int | None], str] = {}
@@ -241,7 +251,9 @@ def _content(draft: Draft) -> dict:
 def issue(ctx, year: int) -> tuple[list[FiscalCertificate], list[Problem]]:
     """Store the year's certificates: new ones get the next serial number, existing ones keep
     theirs and get the current content (a late payment or return changes the amount). New ones
-    are written in multi-row statements with their audit entries (thousands at once in January)."""
+    are written with one bulk insert and one audit entry naming each (its number, child, debtor
+    and amount): the same facts as an entry per certificate, as finalising a month or a CODA
+    import is logged. A fixed number of statements whatever the number of certificates."""
     from core.audit import current_actor_id
     from core.models import AuditEntry
 
@@ -250,6 +262,7 @@ def issue(ctx, year: int) -> tuple[list[FiscalCertificate], list[Problem]]:
     existing = {(c.child_id, c.debtor_contact_id): c for c in session.scalars(select(FiscalCertificate).where(
         FiscalCertificate.organisation_id == org_id, FiscalCertificate.year == year))}
     number = max((c.number for c in existing.values()), default=0)
+    now = ctx.now()
     rows = []
     for draft in drafts:
         cert = existing.get((draft.child_id, draft.debtor_id))
@@ -258,19 +271,17 @@ def issue(ctx, year: int) -> tuple[list[FiscalCertificate], list[Problem]]:
             number += 1
             rows.append({"organisation_id": org_id, "year": year, "number": number, "child_id": draft.child_id,
                          "debtor_contact_id": draft.debtor_id, "amount": draft.amount, "content": content,
-                         "prints": 0})
+                         "prints": 0, "created_at": now, "updated_at": now})
         elif cert.amount != draft.amount or cert.content != content:
             cert.amount, cert.content = draft.amount, content
     if rows:
-        table = FiscalCertificate.__table__
-        ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-        now, actor = ctx.now(), current_actor_id()
-        session.execute(insert(AuditEntry.__table__), [
-            {"organisation_id": org_id, "user_id": actor, "at": now, "action": "create",
-             "entity": FiscalCertificate.__tablename__, "entity_id": cert_id, "summary": "",
-             "changes": {"year": [None, year], "number": [None, row["number"]], "child_id": [None, row["child_id"]],
-                         "debtor_contact_id": [None, row["debtor_contact_id"]], "amount": [None, str(row["amount"])]}}
-            for cert_id, row in zip(ids, rows, strict=True)])
+        ids = insert_rows(session, FiscalCertificate.__table__, rows, ids=True)
+        session.add(AuditEntry(
+            organisation_id=org_id, user_id=current_actor_id(), at=now, action="create",
+            entity=FiscalCertificate.__tablename__, entity_id=None, summary=f"{year}: {len(rows)}",
+            changes={"year": [None, year],
+                     "certificates": [None, [[cert_id, row["number"], row["child_id"], row["debtor_contact_id"],
+                                              str(row["amount"])] for cert_id, row in zip(ids, rows, strict=True)]]}))
     session.flush()
     out = session.scalars(select(FiscalCertificate).where(
         FiscalCertificate.organisation_id == org_id, FiscalCertificate.year == year)

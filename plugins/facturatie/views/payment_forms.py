@@ -21,6 +21,7 @@ class MandateForm(FlaskForm):
 
 
 class AmendForm(FlaskForm):
+    reference = StringField(_l("Mandaatreferentie"), validators=[Optional(), Length(max=35)])
     debtor_name = StringField(_l("Naam rekeninghouder"), validators=[DataRequired(REQUIRED), Length(max=70)])
     iban = StringField(_l("IBAN"), validators=[DataRequired(REQUIRED), Length(max=42)])
     bic = StringField(_l("BIC"), validators=[Optional(), Length(max=11)])

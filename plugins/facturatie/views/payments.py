@@ -169,7 +169,8 @@ def payments_mandate_amend(mandate_id: int):
     if form.validate():
         try:
             sepa.amend_mandate(current_context(), mandate, sepa.MandateInput(
-                mandate.reference, form.debtor_name.data, form.iban.data, form.bic.data or ""), form.reason.data or "")
+                form.reference.data or mandate.reference, form.debtor_name.data, form.iban.data, form.bic.data or ""),
+                form.reason.data or "")
             flash(_("Mandaat %(ref)s gewijzigd.", ref=mandate.reference), "success")
             return redirect(url_for("facturatie.payments_family", family_id=mandate.family_id))
         except BillingError as err:
@@ -530,7 +531,8 @@ def _certificate_docs(certs: list[FiscalCertificate]) -> list[dict]:
     children = {c.id: c for c in s.scalars(select(Child).where(Child.id.in_({c.child_id for c in certs} or {-1})))}
     ctx = current_context()
     org = g.org
-    belcotax.audit_reads(s, [*contacts.values(), *children.values()], "rijksregisternummer (fiscaal attest)")
+    belcotax.audit_reads(s, org.id, [(type(p).__tablename__, p.id) for p in (*contacts.values(), *children.values())],
+                         "rijksregisternummer (fiscaal attest)")
     docs = []
     for cert in certs:
         debtor, child = contacts[cert.debtor_contact_id], children[cert.child_id]

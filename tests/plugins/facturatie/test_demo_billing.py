@@ -26,13 +26,21 @@ from tests.plugins.facturatie.engine_helpers import freeze
 def test_a_demo_partner_bills_last_month(app, client, session, factory, regime):
     freeze()
     org = factory.org(name=f"Demo {regime.value}", modules={"planning", "aanwezigheden", "facturatie"},
-                      price_regime=regime, bic="GEBABEBB")
+                      price_regime=regime, bic="GEBABEBB", enterprise_number="0403170701", street="Kerkstraat 1",
+                      postcode="8500", municipality="Kortrijk")  # as the demo's partners have them
     factory.location(org, name="Demo centrum", places=10)
     session.refresh(org)
     _families_and_children(session, org, random.Random(2026), date(2026, 12, 2))
     session.commit()
     tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)
     session.commit()
+    from plugins.facturatie.models import BillingProfile
+
+    profiles = session.scalar(select(func.count(BillingProfile.id)).where(BillingProfile.organisation_id == org.id))
+    tenant_hook(session, org).populate_demo(session=session, org=org, seed=2026 + org.id)  # make demo again
+    session.commit()
+    assert session.scalar(select(func.count(BillingProfile.id)).where(
+        BillingProfile.organisation_id == org.id)) == profiles
     login(client, factory.user(org, Role.FINANCE))
     base = f"/o/{org.slug}/facturatie"
     assert client.get(f"{base}/").status_code == 200
@@ -55,3 +63,35 @@ def test_a_demo_partner_bills_last_month(app, client, session, factory, regime):
     listing = client.get(f"{base}/invoices?year=2026&month=11")
     first = re.search(r'/facturatie/invoices/(\d+)"', listing.get_data(as_text=True)).group(1)
     assert listing.status_code == 200 and client.get(f"{base}/invoices/{first}").status_code == 200
+    _company_invoice_as_ubl(client, session, org, base, month)
+
+
+def _company_invoice_as_ubl(client, session, org, base, month):
+    """At the free-price partner one family is billed to an employer and Peppol is on: its invoice
+    page offers the UBL file, which names the company; elsewhere no invoice offers it."""
+    from lxml import etree
+
+    from plugins.facturatie.models import BillingProfile
+    from plugins.facturatie.services.demo import COMPANY_NAME
+
+    company = session.scalar(select(BillingProfile).where(BillingProfile.organisation_id == org.id,
+                                                          BillingProfile.is_company.is_(True)))
+    invoice_ids = session.scalars(select(Invoice.id).where(*month).order_by(Invoice.id)).all()
+    if org.price_regime != PriceRegime.VRIJE_PRIJS:
+        assert company is None
+        assert "E-factuur (UBL" not in client.get(f"{base}/invoices/{invoice_ids[0]}").get_data(as_text=True)
+        return
+    assert company is not None and company.company_name == COMPANY_NAME and len(company.company_kbo) == 10
+    inv_id = session.scalar(select(Invoice.id).where(*month, Invoice.family_id == company.family_id))
+    assert inv_id is not None  # the employee's child was billed last month
+    page = client.get(f"{base}/invoices/{inv_id}").get_data(as_text=True)
+    assert f"/facturatie/invoices/{inv_id}/peppol.xml" in page
+    ubl = client.get(f"{base}/invoices/{inv_id}/peppol.xml")
+    assert ubl.status_code == 200 and ubl.mimetype == "application/xml"
+    doc = etree.fromstring(ubl.data)
+    names = doc.xpath("//cac:AccountingCustomerParty//cbc:RegistrationName/text()", namespaces={
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"})
+    assert names == [COMPANY_NAME]
+    other = next(i for i in invoice_ids if i != inv_id)
+    assert f"/invoices/{other}/peppol.xml" not in client.get(f"{base}/invoices/{other}").get_data(as_text=True)

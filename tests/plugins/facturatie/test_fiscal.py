@@ -183,3 +183,27 @@ def test_belcotax_needs_the_senders_data(ctx, org, session):
     with pytest.raises(BillingError) as err:
         belcotax.build_xml(ctx, 2025, [])
     assert err.value.code == "facturatie.sender_incomplete"
+
+
+def test_certificates_are_issued_in_a_fixed_number_of_statements(ctx, factory, org, session):
+    """Two certificates or six: the same statements, one audit entry naming every certificate."""
+    from core.models import AuditEntry
+    from tests.conftest import QueryCounter
+
+    counts = []
+    for year, n in ((2024, 2), (2025, 6)):
+        for i in range(n):
+            fam = parent_family(factory, org, seq=40 + i)
+            child = kid(factory, org, fam, seq=60 + i)
+            inv = build.invoice(session, org, fam, child, care="100", year=year, month=3, day_price="10")
+            build.pay(session, org, inv, "100", date(year, 4, 1))
+        with QueryCounter(session.connection()) as q:
+            certs, problems = fiscal.issue(ctx, year)
+        counts.append(q.count)
+        assert len(certs) == n and not problems
+    assert counts[1] <= counts[0], counts  # the first also reads the settings
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "facturatie_fiscal_certificate",
+                                                     AuditEntry.summary == "2025: 6")).one()
+    assert entry.action == "create" and entry.changes["year"] == [None, 2025]
+    assert sorted(entry.changes["certificates"][1]) == sorted(
+        [c.id, c.number, c.child_id, c.debtor_contact_id, str(c.amount)] for c in certs)

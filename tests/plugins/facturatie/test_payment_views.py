@@ -64,6 +64,21 @@ def test_mandate_screens(client, setup, factory, finance, session):
     mandate = session.scalars(select(SepaMandate)).one()
     pdf = client.get(url(org, f"/payments/mandates/{mandate.id}/form.pdf"))
     assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+    page = client.get(url(org, f"/payments/families/{family.id}")).get_data(as_text=True)
+    assert 'name="reference" value="MDT-1"' in page  # the amendment form offers the reference
+    amended = client.post(url(org, f"/payments/mandates/{mandate.id}/amend"), data={
+        "reference": "MDT-1B", "debtor_name": "Ouder", "iban": "BE93096011111167", "reason": "herschikt"})
+    assert amended.status_code == 302
+    session.expire_all()
+    mandate = session.get(SepaMandate, mandate.id)
+    assert (mandate.reference, mandate.iban) == ("MDT-1B", "BE93096011111167")
+    page = client.get(url(org, f"/payments/families/{family.id}")).get_data(as_text=True)
+    assert "was BE71096123456769" in page and "referentie was MDT-1" in page and "herschikt" in page
+    assert "gemeld aan de bank" not in page  # no file has carried it yet
+    refused = client.post(url(org, f"/payments/families/{family.id}/mandates"), data={
+        "reference": "MDT-1", "debtor_name": "Ouder", "iban": "BE71096123456769", "signed_on": "2026-10-01",
+        "contact_id": "0"})
+    assert refused.status_code == 422  # the old reference is never given again
 
 
 def test_batch_screens_and_frozen_download(client, setup, factory, finance, director, session):

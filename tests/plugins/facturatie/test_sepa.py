@@ -165,3 +165,205 @@ def test_batch_without_creditor_id_or_debtors(ctx, factory, org, session):
     with pytest.raises(BillingError) as err:
         sepa.build_batch(ctx, date(2026, 11, 20))
     assert err.value.code == "facturatie.creditor_id_missing"
+
+
+def test_batch_is_built_and_written_in_a_fixed_number_of_statements(ctx, factory, org, session):
+    """Two debits or seven: the same statements (the debits in one bulk insert, one audit entry
+    for the batch naming every debit)."""
+    from core.models import AuditEntry
+    from tests.conftest import QueryCounter
+
+    families = [factory.family(org) for _ in range(7)]
+    for n, family in enumerate(families):
+        mandate_for(ctx, family, f"M-{n}")
+        build.invoice(session, org, family, None, care=f"{10 + n}.00")
+    session.commit()
+    counts = []
+    for day, keep in ((date(2026, 11, 20), 2), (date(2026, 11, 23), 7)):
+        for n, family in enumerate(families):  # only ``keep`` families pay by direct debit
+            profile = session.scalar(select(BillingProfile).where(BillingProfile.family_id == family.id))
+            profile.payment_method = PaymentMethod.DIRECT_DEBIT if n < keep else PaymentMethod.TRANSFER
+        session.commit()
+        with QueryCounter(session.connection()) as q:
+            batch = sepa.build_batch(ctx, day).batch
+            _validate(sepa.render_batch(ctx, batch), "pain.008.001.02")
+        counts.append(q.count)
+        assert batch.count == keep and len(batch.items) == keep
+    assert counts[1] <= counts[0], counts  # the first also reads the settings
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "facturatie_dd_batch",
+                                                     AuditEntry.entity_id == batch.id,
+                                                     AuditEntry.action == "update")).one()
+    assert sorted(row[1:] for row in entry.changes["items"][1]) == sorted(
+        [i.invoice_id, i.mandate_id, str(i.amount), i.sequence_type] for i in batch.items)
+    assert {row[0] for row in entry.changes["items"][1]} == {i.id for i in batch.items}
+
+
+def _collected_mandate(ctx, factory, org, session, reference="M-AM"):
+    """A mandate with one frozen (downloaded) collection behind it."""
+    family = factory.family(org)
+    mandate = mandate_for(ctx, family, reference)
+    build.invoice(session, org, family, None, care="40.00")
+    sepa.freeze_batch(ctx, sepa.build_batch(ctx, date(2026, 11, 20)).batch)
+    session.commit()
+    assert mandate.needs_first is False and mandate.last_collection_on == date(2026, 11, 20)
+    return family, mandate
+
+
+def _next_debit(ctx, session, org, family, version):
+    """The next month's batch, validated; its one debit's element and namespace map."""
+    build.invoice(session, org, family, None, care="45.00", month=11)
+    batch = sepa.build_batch(ctx, date(2026, 12, 18)).batch
+    doc = _validate(sepa.render_batch(ctx, batch), version)
+    ns = {"p": doc.nsmap[None]}
+    (tx,) = doc.findall(".//p:DrctDbtTxInf", ns)
+    return batch, doc, tx, ns
+
+
+@pytest.fixture(params=["pain.008.001.02", "pain.008.001.08"])
+def version(request, session, org, ctx):
+    set_setting(session, org, "facturatie.sepa_pain_version", request.param)
+    session.commit()
+    ctx.forget_settings()
+    return request.param
+
+
+def test_new_account_at_the_same_bank_gives_the_original_account(ctx, factory, org, session, version):
+    family, mandate = _collected_mandate(ctx, factory, org, session)
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("", "Ouder Debiteur", "BE93096011111167"), "nieuwe rekening")
+    session.commit()
+    batch, doc, tx, ns = _next_debit(ctx, session, org, family, version)
+    assert [i.sequence_type for i in batch.items] == ["RCUR"]  # same bank: the series goes on
+    info = tx.find("p:DrctDbtTx/p:MndtRltdInf", ns)
+    assert [etree.QName(e).localname for e in info] == ["MndtId", "DtOfSgntr", "AmdmntInd", "AmdmntInfDtls"]
+    assert info.findtext("p:AmdmntInd", namespaces=ns) == "true"
+    details = info.find("p:AmdmntInfDtls", ns)
+    assert [etree.QName(e).localname for e in details] == ["OrgnlDbtrAcct"]
+    assert details.findtext("p:OrgnlDbtrAcct/p:Id/p:IBAN", namespaces=ns) == "BE71096123456769"
+    assert tx.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=ns) == "BE93096011111167"
+    assert doc.findtext(".//p:PmtTpInf/p:SeqTp", namespaces=ns) == "RCUR"
+
+
+def test_new_bank_gives_smnda_and_frst(ctx, factory, org, session, version):
+    family, mandate = _collected_mandate(ctx, factory, org, session)
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("", "Ouder Debiteur", "BE68539007547034"), "andere bank")
+    session.commit()
+    batch, doc, tx, ns = _next_debit(ctx, session, org, family, version)
+    assert [i.sequence_type for i in batch.items] == ["FRST"]
+    assert doc.findtext(".//p:PmtTpInf/p:SeqTp", namespaces=ns) == "FRST"
+    details = tx.find("p:DrctDbtTx/p:MndtRltdInf/p:AmdmntInfDtls", ns)
+    assert [etree.QName(e).localname for e in details] == ["OrgnlDbtrAgt"]  # no original account with SMNDA
+    assert details.findtext("p:OrgnlDbtrAgt/p:FinInstnId/p:Othr/p:Id", namespaces=ns) == "SMNDA"
+    assert tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:AmdmntInd", namespaces=ns) == "true"
+
+
+def test_new_reference_gives_the_original_reference_which_is_never_reused(ctx, factory, org, session, version):
+    family, mandate = _collected_mandate(ctx, factory, org, session, reference="M-OUD")
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-NIEUW", "Ouder Debiteur", "BE71096123456769"))
+    session.commit()
+    assert mandate.reference == "M-NIEUW"
+    with pytest.raises(BillingError) as err:
+        mandate_for(ctx, factory.family(org), "M-OUD")
+    assert err.value.code == "facturatie.mandate_reference_taken"
+    batch, doc, tx, ns = _next_debit(ctx, session, org, family, version)
+    info = tx.find("p:DrctDbtTx/p:MndtRltdInf", ns)
+    assert info.findtext("p:MndtId", namespaces=ns) == "M-NIEUW"
+    details = info.find("p:AmdmntInfDtls", ns)
+    assert [etree.QName(e).localname for e in details] == ["OrgnlMndtId"]
+    assert details.findtext("p:OrgnlMndtId", namespaces=ns) == "M-OUD"
+    assert [i.sequence_type for i in batch.items] == ["RCUR"]
+
+
+def test_reference_and_bank_changed_together_in_one_amendment_block(ctx, factory, org, session, version):
+    family, mandate = _collected_mandate(ctx, factory, org, session, reference="M-X1")
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-X2", "Ouder Debiteur", "BE93096011111167"))
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-X2", "Ouder Debiteur", "BE68539007547034"))
+    session.commit()
+    batch, doc, tx, ns = _next_debit(ctx, session, org, family, version)
+    details = tx.find("p:DrctDbtTx/p:MndtRltdInf/p:AmdmntInfDtls", ns)
+    # compared with what the bank last saw (the first change since the collection)
+    assert [etree.QName(e).localname for e in details] == ["OrgnlMndtId", "OrgnlDbtrAgt"]
+    assert details.findtext("p:OrgnlMndtId", namespaces=ns) == "M-X1"
+    assert [i.sequence_type for i in batch.items] == ["FRST"]
+
+
+def test_amendment_is_reported_once_and_not_before_a_first_collection(ctx, factory, org, session):
+    family, mandate = _collected_mandate(ctx, factory, org, session)
+    fresh_family = factory.family(org)
+    fresh = mandate_for(ctx, fresh_family, "M-FRESH")
+    sepa.amend_mandate(ctx, fresh, sepa.MandateInput("", "Ouder Debiteur", "BE68539007547034"))  # never collected
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("", "Ouder Debiteur", "BE93096011111167"))
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("", "Andere Naam", "BE93096011111167"))  # a name only
+    build.invoice(session, org, fresh_family, None, care="30.00", month=11)
+    build.invoice(session, org, family, None, care="45.00", month=11)
+    batch = sepa.build_batch(ctx, date(2026, 12, 18)).batch
+    doc = _validate(sepa.render_batch(ctx, batch), "pain.008.001.02")
+    ns = {"p": doc.nsmap[None]}
+    flagged = {tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:MndtId", namespaces=ns):
+               tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:AmdmntInfDtls/p:OrgnlDbtrAcct/p:Id/p:IBAN", namespaces=ns)
+               for tx in doc.iterfind(".//p:DrctDbtTxInf", ns)}
+    assert flagged == {"M-AM": "BE71096123456769", "M-FRESH": None}
+    sepa.freeze_batch(ctx, batch)
+    session.commit()
+    assert all(a.sent_batch_id == batch.id for a in session.scalars(select(SepaMandateAmendment)))
+    # the month after: the bank knows, nothing to report
+    build.invoice(session, org, family, None, care="50.00", month=12)
+    later = sepa.build_batch(ctx, date(2027, 1, 20)).batch
+    doc = _validate(sepa.render_batch(ctx, later), "pain.008.001.02")
+    assert not doc.findall(".//{*}AmdmntInd") and [i.sequence_type for i in later.items] == ["RCUR"]
+
+
+def test_a_bank_change_after_the_draft_makes_its_debit_frst(ctx, factory, org, session):
+    family, mandate = _collected_mandate(ctx, factory, org, session)
+    build.invoice(session, org, family, None, care="45.00", month=11)
+    draft = sepa.build_batch(ctx, date(2026, 12, 18)).batch
+    assert [i.sequence_type for i in draft.items] == ["RCUR"]
+    sepa.amend_mandate(ctx, mandate, sepa.MandateInput("", "Ouder Debiteur", "BE68539007547034"))
+    session.commit()
+    assert [i.sequence_type for i in draft.items] == ["FRST"]
+    doc = _validate(sepa.render_batch(ctx, draft), "pain.008.001.02")
+    assert doc.findtext(".//{*}SeqTp") == "FRST" and doc.findtext(".//{*}OrgnlDbtrAgt//{*}Id") == "SMNDA"
+
+
+def test_amendment_input_is_checked(ctx, factory, org, session):
+    family, mandate = _collected_mandate(ctx, factory, org, session)
+    other = mandate_for(ctx, factory.family(org), "M-ANDER")
+    with pytest.raises(BillingError) as err:
+        sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M-ANDER", "Ouder Debiteur", "BE71096123456769"))
+    assert err.value.code == "facturatie.mandate_reference_taken" and other.reference == "M-ANDER"
+    with pytest.raises(BillingError) as err:
+        sepa.amend_mandate(ctx, mandate, sepa.MandateInput("M<1>", "Ouder Debiteur", "BE71096123456769"))
+    assert err.value.code == "facturatie.mandate_reference_invalid"
+    assert session.scalars(select(SepaMandateAmendment)).all() == []
+
+
+def test_freezing_takes_a_fixed_number_of_statements_and_logs_every_change(ctx, factory, org, session):
+    """Freezing two debits or five: the same statements; the batch's audit entry names each
+    invoice's and mandate's change."""
+    from core.models import AuditEntry
+    from tests.conftest import QueryCounter
+
+    families = [factory.family(org) for _ in range(7)]
+    mandates = [mandate_for(ctx, family, f"M-F{n}") for n, family in enumerate(families)]
+    invoices = [build.invoice(session, org, family, None, care="20.00") for family in families]
+    counts, batches = [], []
+    for day, keep in ((date(2026, 11, 20), 2), (date(2026, 11, 23), 7)):
+        for n, family in enumerate(families):
+            profile = session.scalar(select(BillingProfile).where(BillingProfile.family_id == family.id))
+            profile.payment_method = PaymentMethod.DIRECT_DEBIT if n < keep else PaymentMethod.TRANSFER
+        session.commit()
+        batch = sepa.build_batch(ctx, day).batch
+        session.commit()
+        with QueryCounter(session.connection()) as q:
+            sepa.freeze_batch(ctx, batch)
+        counts.append(q.count)
+        batches.append(batch)
+        session.commit()
+    assert [b.count for b in batches] == [2, 5]
+    assert counts[1] <= counts[0], counts
+    assert all(session.get(Invoice, i.id).payment_state == PaymentState.COLLECTING for i in invoices)
+    assert all(m.needs_first is False and m.last_collection_on is not None for m in mandates)
+    (entry,) = [e for e in session.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "facturatie_dd_batch", AuditEntry.entity_id == batches[1].id,
+        AuditEntry.action == "update")) if "invoices" in (e.changes or {})]
+    assert sorted(entry.changes["invoices"][1]) == sorted([i.id, "open", "collecting"] for i in invoices[2:])
+    assert sorted(entry.changes["mandates"][1]) == sorted([m.id, True, None, "2026-11-23"] for m in mandates[2:])
