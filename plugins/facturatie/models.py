@@ -13,8 +13,9 @@ The shape every part of billing shares (domain-rules §6):
   changes except its delivery and payment state; a mistake is fixed by a credit note (an invoice
   of kind ``credit_note`` pointing at the invoice it cancels) or by a correction line next month
   that points at the original invoice and day;
-* money that comes in is a :class:`Payment`, allocated to invoice lines by
-  :class:`PaymentAllocation` (the tax certificate counts what was received for care lines only).
+* money that comes in is a :class:`Payment`, allocated to invoices by :class:`PaymentAllocation`
+  (one row per payment and invoice; the split over the invoice's lines follows from their order,
+  ``services/allocation.py``: the tax certificate counts what was received for care lines only).
 """
 from __future__ import annotations
 
@@ -313,14 +314,15 @@ class Payment(Base, TenantMixin, TimestampMixin):
 
 
 class PaymentAllocation(Base, TenantMixin):
-    """Part of a payment assigned to one invoice line (the tax certificate reads these)."""
+    """Part of a payment assigned to one invoice (negative: a returned debit undoing it). Its split
+    over the invoice's lines is derived, not stored (``allocation.received_per_line``, read by
+    the tax certificate)."""
 
     __tablename__ = "facturatie_payment_allocation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("facturatie_payment.id", ondelete="CASCADE"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice.id", ondelete="RESTRICT"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("facturatie_invoice_line.id", ondelete="RESTRICT"), index=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
 
     payment: Mapped[Payment] = relationship(back_populates="allocations")

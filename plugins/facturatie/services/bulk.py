@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 
-from sqlalchemy import JSON, any_, bindparam, insert, text
+from sqlalchemy import JSON, Enum, any_, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -41,18 +41,22 @@ def insert_rows(session, table, rows: list[dict], *, ids: bool = False) -> list[
         new_ids = list(session.scalars(text(
             "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
             {"t": table.name, "n": len(rows)}))
-    columns = (["id"] if ids else []) + list(rows[0])
-    json_columns = {c.name for c in table.c if isinstance(c.type, JSON)}
+    keys = list(rows[0])
+    # only the enum and JSON columns need converting: found once from the table, not per value
+    convert = [(i, json.dumps if isinstance(table.c[key].type, JSON) else _enum_value)
+               for i, key in enumerate(keys) if isinstance(table.c[key].type, (JSON, Enum))]
+    columns = (["id"] if ids else []) + keys
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(
             f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
         for n, row in enumerate(rows):
-            values_ = [new_ids[n]] if ids else []
-            for key, value in row.items():
-                if isinstance(value, enum.Enum):
-                    value = value.value
-                elif key in json_columns and value is not None:
-                    value = json.dumps(value)
-                values_.append(value)
-            copy.write_row(values_)
+            values_ = [row[key] for key in keys]
+            for i, to_db in convert:
+                if values_[i] is not None:
+                    values_[i] = to_db(values_[i])
+            copy.write_row([new_ids[n], *values_] if ids else values_)
     return new_ids
+
+
+def _enum_value(value):
+    return value.value if isinstance(value, enum.Enum) else value

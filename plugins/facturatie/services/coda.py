@@ -3,7 +3,7 @@ automatic matching of what came in.
 
 * A credit movement with a valid structured communication (or, for a direct debit, the
   end-to-end id, which is the invoice's OGM) is matched to the invoice with that OGM *of this
-  organisation*: a :class:`Payment` allocated to its lines (``allocation``); a partial payment
+  organisation*: a :class:`Payment` allocated to it (``allocation``); a partial payment
   leaves the invoice partly paid, an over-payment stays on the family as ``unallocated``.
 * A debit movement that returns or refuses one of our direct debits (an R-transaction, or the
   direct-debit family 05 with our end-to-end id) reopens the invoice with the reason.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -40,7 +40,6 @@ from ..models import (
     DebitState,
     DirectDebitItem,
     Invoice,
-    InvoiceLine,
     MovementState,
     Payment,
     PaymentAllocation,
@@ -236,13 +235,6 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
             items[item.end_to_end_id] = item  # the latest batch's
     lumps = _lump_sums(ctx, [m for m in new if m.amount > 0 and m.ogm not in invoices
                              and m.reference not in invoices], invoices, items)
-    by_id = {inv.id: inv for inv in invoices.values()}
-    for chunk in _chunks(list(by_id)):
-        for line in session.execute(select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind,
-                                           InvoiceLine.position, InvoiceLine.amount)
-                                    .where(in_values(session, InvoiceLine.invoice_id, chunk))):
-            by_id[line.invoice_id].lines.append(line)
-    already = allocation.allocated_per_line(session, list(by_id))
     record = CodaImport(organisation_id=org_id, sha256=sha, filename=name[:200], account=parsed.account[:34],
                         statements=", ".join(parsed.statements)[:200], movements=len(new),
                         imported_by_id=ctx.user.id if ctx.user else None)
@@ -250,7 +242,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
     session.flush()
     user_id = ctx.user.id if ctx.user else None
     payments: list[dict] = []
-    parts: list[list[tuple[int, int, Decimal]]] = []  # per payment: (invoice id, line id, amount)
+    parts: list[tuple[int, Decimal]] = []  # per payment: (invoice id, amount allocated)
     movements: list[dict] = []
     returns: list[tuple[Movement, DirectDebitItem]] = []
     touched: dict[int, tuple[Decimal, PaymentState]] = {}
@@ -265,8 +257,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
             row["payment"] = len(payments)
             for item in batch_items:
                 inv = invoices[item.end_to_end_id]
-                planned = allocation.plan(inv.lines, already, item.amount)
-                used = sum((part for _, part in planned), Decimal("0"))
+                used = allocation.allocatable(inv.total, inv.paid, item.amount)
                 touched.setdefault(inv.id, (inv.paid, inv.state))
                 inv.paid += used
                 inv.state = allocation.state_for(inv.total, inv.paid)
@@ -275,7 +266,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
                                  "reference": item.end_to_end_id, "counterparty_name": m.name,
                                  "counterparty_iban": m.iban, "external_key": f"{m.key}/{item.id}"[:120],
                                  "unallocated": item.amount - used, "recorded_by_id": user_id})
-                parts.append([(inv.id, line_id, part) for line_id, part in planned])
+                parts.append((inv.id, used))
                 item.state = DebitState.COLLECTED
             row["state"] = MovementState.MATCHED
             row["note"] = f"{batch.message_id} ({len(batch_items)})"[:200]
@@ -283,8 +274,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
         elif m.amount > 0 and ref:
             inv = invoices[ref]
             item = items.get(ref)
-            planned = allocation.plan(inv.lines, already, m.amount)
-            used = sum((part for _, part in planned), Decimal("0"))
+            used = allocation.allocatable(inv.total, inv.paid, m.amount)
             touched.setdefault(inv.id, (inv.paid, inv.state))
             inv.paid += used
             inv.state = allocation.state_for(inv.total, inv.paid)
@@ -294,7 +284,7 @@ def import_file(ctx, name: str, data: bytes, *, parsed: ParsedFile | None = None
                              "source": "coda", "reference": (m.communication or m.reference)[:140],
                              "counterparty_name": m.name, "counterparty_iban": m.iban, "external_key": m.key,
                              "unallocated": m.amount - used, "recorded_by_id": user_id})
-            parts.append([(inv.id, line_id, part) for line_id, part in planned])
+            parts.append((inv.id, used))
             row["payment"] = len(payments) - 1
             row["state"] = MovementState.MATCHED
             if item is not None and item.state == DebitState.PENDING:
@@ -372,7 +362,6 @@ class _Open:
     total: Decimal
     paid: Decimal
     state: PaymentState
-    lines: list = field(default_factory=list)
 
 
 def _update_invoices(session, rows: list[tuple[int, Decimal, PaymentState]]) -> None:
@@ -414,8 +403,8 @@ def _write_bulk(ctx, record, payments, parts, movements, invoices, touched) -> N
         payment["created_at"] = payment["updated_at"] = now
     payment_ids = insert_rows(session, Payment.__table__, payments, ids=True)
     insert_rows(session, PaymentAllocation.__table__, [
-        {"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "line_id": line_id, "amount": part}
-        for pid, planned in zip(payment_ids, parts, strict=True) for inv_id, line_id, part in planned])
+        {"organisation_id": ctx.org.id, "payment_id": pid, "invoice_id": inv_id, "amount": used}
+        for pid, (inv_id, used) in zip(payment_ids, parts, strict=True) if used > 0])
     indexes = [row.pop("payment") for row in movements]
     for row, index in zip(movements, indexes, strict=True):
         row["payment_id"] = payment_ids[index] if index is not None else None
@@ -482,8 +471,7 @@ def manual_match(ctx, movement_id: int, invoice_id: int) -> Payment:
     m = Movement(row.external_key, row.entry_date, row.amount, row.communication, row.ogm, row.counterparty_name,
                  row.counterparty_iban, "", False, "")
     payment = _payment(ctx, invoice.family_id, m, PaymentMethod.TRANSFER)
-    already = allocation.allocated_per_line(session, [invoice.id])
-    payment.unallocated = row.amount - allocation.allocate(payment, invoice, invoice.lines, already, row.amount)
+    payment.unallocated = row.amount - allocation.allocate(payment, invoice, row.amount)
     row.payment = payment
     row.state = MovementState.MANUAL
     session.flush()

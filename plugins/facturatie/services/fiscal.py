@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from stdnum.be import bis, nn
 
 from core.models import Child, ContactPerson
@@ -37,9 +37,8 @@ from ..models import (
     InvoiceLine,
     InvoiceLineDay,
     LineKind,
-    Payment,
-    PaymentAllocation,
 )
+from . import allocation
 from .bulk import in_values, insert_rows
 from .errors import BillingError
 
@@ -166,12 +165,8 @@ def compute(ctx, year: int) -> tuple[list[Draft], list[Problem]]:
     check_year(ctx, year)
     session, org_id = ctx.session, ctx.org.id
     maximum = day_maximum(ctx, year)
-    received = (select(PaymentAllocation.line_id, func.sum(PaymentAllocation.amount).label("received"))
-                .join(Payment, Payment.id == PaymentAllocation.payment_id)
-                .join(InvoiceLine, InvoiceLine.id == PaymentAllocation.line_id)
-                .where(PaymentAllocation.organisation_id == org_id, InvoiceLine.kind == LineKind.CARE,
-                       Payment.received_on >= date(year, 1, 1), Payment.received_on <= date(year, 12, 31))
-                .group_by(PaymentAllocation.line_id).subquery())
+    received = allocation.received_per_line(org_id, kind=LineKind.CARE, received_from=date(year, 1, 1),
+                                            received_to=date(year, 12, 31))
     rows = session.execute(select(InvoiceLine.id, InvoiceLine.child_id, InvoiceLine.amount, Invoice.debtor_contact_id,
                                   Invoice.debtor_name, received.c.received)
                            .join(received, received.c.line_id == InvoiceLine.id)

@@ -129,8 +129,7 @@ def populate(session, org, seed: int) -> int:
                           amount=amount, method=PaymentMethod.TRANSFER, source="manual", reference=inv.ogm,
                           counterparty_iban=_demo_iban(inv.family_id or 0), unallocated=Decimal("0"))
         session.add(payment)
-        already = allocation.allocated_per_line(session, [inv.id])
-        payment.unallocated = amount - allocation.allocate(payment, inv, inv.lines, already, amount)
+        payment.unallocated = amount - allocation.allocate(payment, inv, amount)
     # mandates for a third of the families with a contact
     made = 0
     for family in families:

@@ -64,7 +64,6 @@ def record_payment(ctx, invoice_id: int, amount: Decimal, received_on: date,
                       reference=(reference or invoice.display_number)[:140], unallocated=Decimal("0"),
                       recorded_by_id=ctx.user.id if ctx.user else None)
     session.add(payment)
-    already = allocation.allocated_per_line(session, [invoice.id])
-    payment.unallocated = amount - allocation.allocate(payment, invoice, invoice.lines, already, amount)
+    payment.unallocated = amount - allocation.allocate(payment, invoice, amount)
     session.flush()
     return payment

@@ -94,8 +94,7 @@ def pay(session, org, inv: Invoice, amount, received_on: date, *, commit: bool =
     payment = Payment(organisation_id=org.id, family_id=inv.family_id, received_on=received_on, amount=amount,
                       method=PaymentMethod.TRANSFER, source="manual", unallocated=Decimal("0"))
     session.add(payment)
-    already = allocation.allocated_per_line(session, [inv.id])
-    payment.unallocated = amount - allocation.allocate(payment, inv, inv.lines, already, amount)
+    payment.unallocated = amount - allocation.allocate(payment, inv, amount)
     if commit:
         session.commit()
     return payment
