@@ -6,7 +6,9 @@ rows of every partner are read together, then computed per partner with its own 
 part is a half day: available day parts = licensed places × 2 × open days (weekdays with opening
 hours, closing days excluded). Plans sharing a weekly pattern are counted together
 (``pattern_counts.day_counts``: one difference array per location and half day); the days of a
-month are then summed over the location's open days with slices, not day by day in Python."""
+month are then summed over the location's open days with slices, not day by day in Python. Free
+places come as runs: one row for the consecutive months and the age bands with the same number
+(``types.Vacancy``), worked out again only for a month whose peaks or capacity differ."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -290,7 +292,8 @@ def _rule_cuts(first: date, n_days: int) -> list[int]:
 
 
 def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
-    """Free places per location, month, age band and pattern (positive only), and last-minute rows.
+    """Free places per location and pattern (positive only), one row per run of months and age bands
+    with the same number, and last-minute rows.
 
     Per weekday and half day the month's peak of children present is compared with the licensed
     places. When every living group of the location has an age range and a capacity, a band's free
