@@ -197,10 +197,11 @@ def _month_slices(periods, first: date) -> list[tuple[int, int]]:
     return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
 
 
-def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None,
+def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None, flags=None,
                        ) -> dict[tuple[int, int, int], int]:
     """{(location, year, month): reserved day parts}: the children present on each half day,
-    summed over the month's open days."""
+    summed over the month's open days (``flags``: the locations' ``open_flags`` when the caller
+    has them)."""
     slices = slices or _month_slices(periods, periods[0].first_day)
     first = periods[0].first_day
     n_days = slices[-1][1]
@@ -210,9 +211,11 @@ def reserved_per_month(plans, hours, closed, split, locations, periods, slices=N
         arr = parts.get(loc.id)
         if arr is None:
             continue
-        flags = open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days)
+        loc_flags = flags[loc.id] if flags else open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first,
+                                                           n_days)
+        arr = list(map(mul, arr, loc_flags))  # closed days cleared once, then a month is a plain sum
         for period, (a, b) in zip(periods, slices, strict=True):
-            out[(loc.id, period.year, period.month)] += sum(map(mul, arr[a:b], flags[a:b]))
+            out[(loc.id, period.year, period.month)] += sum(arr[a:b])
     return out
 
 
@@ -221,13 +224,15 @@ def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, 
     if not locations or not periods:
         return []
     first, n_days = periods[0].first_day, slices[-1][1]
+    flags = {loc.id: open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
+             for loc in locations}
     reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
-                                  slices)
+                                  slices, flags)
     cells = []
     for loc in locations:
-        flags = open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
+        loc_flags = flags[loc.id]
         for period, (a, b) in zip(periods, slices, strict=True):
-            open_days = sum(flags[a:b])
+            open_days = sum(loc_flags[a:b])
             booked = reserved.get((loc.id, period.year, period.month), 0)
             available = (loc.licensed_places or 0) * 2 * open_days
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
