@@ -27,21 +27,23 @@ from .services.types import (
     DayPlan,
     ExpectedChild,
     HalfHourSlot,
+    MonthVacancy,
     OccupancyCell,
     PlanningError,
     PlanWarning,
     ReservedDay,
     ScheduledDay,
     Vacancy,
+    per_month,
 )
 
 __all__ = [
     "Agreement", "AgreementRespite", "RespiteOutcome", "RuleWarning", "agreements", "book_respite_day",
     "effective_capacity", "respite_per_agreement", "respite_per_agreement_bulk", "upcoming_rule_warnings",
-    "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "OccupancyCell", "PlanningError", "PlanWarning",
+    "ClosingDay", "DayPlan", "ExpectedChild", "HalfHourSlot", "MonthVacancy", "OccupancyCell", "PlanningError", "PlanWarning",
     "ReservedDay", "ScheduledDay", "Vacancy", "add_closing_period", "add_extra_day", "care_ended", "check_plan_change",
     "closing_days", "create_care_plan", "end_care_plan", "expected_children", "free_places", "half_hour_profile",
-    "new_care_plan_version", "occupancy", "release_respite_day", "remove_closing_period", "remove_extra_day",
+    "new_care_plan_version", "occupancy", "per_month", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
     "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit", "agreement_deposits",
 ]
@@ -259,8 +261,10 @@ def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> lis
 
 
 def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
-    """Free places per location, month, age band and day-part pattern (only positive numbers), plus
-    last-minute rows (next weeks, setting ``planning.last_minute_weeks``) with ``last_minute=True``."""
+    """Free places per location and day-part pattern (only positive numbers), each row for the
+    consecutive months (``period`` .. ``until``) and the age bands (``age_bands``) that have the
+    same number, plus last-minute rows (next weeks, setting ``planning.last_minute_weeks``) with
+    ``last_minute=True``. ``per_month(rows)`` gives them per month and age band."""
     return _occupancy.free_places(ctx, start=start, months=months, location_ids=location_ids)
 
 

@@ -72,7 +72,7 @@ def current_vacancies(ctx, location_id: int, period: Period) -> dict[tuple, int]
     found: dict[tuple, int] = {}
     if (period.year, period.month) < (ctx.today().year, ctx.today().month):
         return found  # a past month: everything of it is withdrawn
-    for v in planning.free_places(ctx, start=period, months=1, location_ids=[location_id]):
+    for v in planning.per_month(planning.free_places(ctx, start=period, months=1, location_ids=[location_id])):
         if v.last_minute and not with_last_minute:
             continue
         if not v.last_minute and v.period != period:

@@ -59,8 +59,11 @@ class OccupancyRow:
 
 @dataclass(frozen=True)
 class VacancyRow:
+    """Free places the same from ``month`` through ``until`` for the age bands in ``age_band``."""
+
     location: str
     month: date
+    until: date
     age_band: str
     pattern: str
     places: float
@@ -191,14 +194,16 @@ def occupancy_workbook(title: str, occupancy: Sequence[OccupancyRow], vacancies:
     year of free places of every location is thousands of rows)."""
     wb = Workbook(write_only=True)
     month = {1: "MM/YYYY"}
+    months = {1: "MM/YYYY", 2: "MM/YYYY"}
     _stream_sheet(wb, "Bezetting", ["Locatie", "Maand", "Plaatsen", "Dagdelen gereserveerd", "Dagdelen beschikbaar",
                                     "Bezetting %"],
                   [(o.location, o.month, o.places, o.reserved_day_parts, o.available_day_parts,
                     round(100 * o.reserved_day_parts / o.available_day_parts, 1) if o.available_day_parts else None)
                    for o in occupancy], [24, 12, 10, 14, 14, 12], month)
-    _stream_sheet(wb, "Vrije plaatsen", ["Locatie", "Maand", "Leeftijd", "Patroon", "Plaatsen", "Last minute"],
-                  [(v.location, v.month, v.age_band, v.pattern, round(v.places, 2), "ja" if v.last_minute else "")
-                   for v in vacancies], [24, 12, 18, 24, 10, 12], month)
+    _stream_sheet(wb, "Vrije plaatsen", ["Locatie", "Van maand", "Tot en met", "Leeftijd", "Patroon", "Plaatsen",
+                                         "Last minute"],
+                  [(v.location, v.month, v.until, v.age_band, v.pattern, round(v.places, 2),
+                    "ja" if v.last_minute else "") for v in vacancies], [24, 12, 12, 24, 24, 10, 12], months)
     wb.properties.title = title
     return _save(wb)
 

@@ -6,7 +6,9 @@ rows of every partner are read together, then computed per partner with its own 
 part is a half day: available day parts = licensed places × 2 × open days (weekdays with opening
 hours, closing days excluded). Plans sharing a weekly pattern are counted together
 (``pattern_counts.day_counts``: one difference array per location and half day); the days of a
-month are then summed over the location's open days with slices, not day by day in Python."""
+month are then summed over the location's open days with slices, not day by day in Python. Free
+places come as runs: one row for the consecutive months and the age bands with the same number
+(``types.Vacancy``), worked out again only for a month whose peaks or capacity differ."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -195,10 +197,11 @@ def _month_slices(periods, first: date) -> list[tuple[int, int]]:
     return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
 
 
-def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None,
+def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None, flags=None,
                        ) -> dict[tuple[int, int, int], int]:
     """{(location, year, month): reserved day parts}: the children present on each half day,
-    summed over the month's open days."""
+    summed over the month's open days (``flags``: the locations' ``open_flags`` when the caller
+    has them)."""
     slices = slices or _month_slices(periods, periods[0].first_day)
     first = periods[0].first_day
     n_days = slices[-1][1]
@@ -208,9 +211,11 @@ def reserved_per_month(plans, hours, closed, split, locations, periods, slices=N
         arr = parts.get(loc.id)
         if arr is None:
             continue
-        flags = open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days)
+        loc_flags = flags[loc.id] if flags else open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first,
+                                                           n_days)
+        arr = list(map(mul, arr, loc_flags))  # closed days cleared once, then a month is a plain sum
         for period, (a, b) in zip(periods, slices, strict=True):
-            out[(loc.id, period.year, period.month)] += sum(map(mul, arr[a:b], flags[a:b]))
+            out[(loc.id, period.year, period.month)] += sum(arr[a:b])
     return out
 
 
@@ -219,13 +224,15 @@ def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, 
     if not locations or not periods:
         return []
     first, n_days = periods[0].first_day, slices[-1][1]
+    flags = {loc.id: open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
+             for loc in locations}
     reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
-                                  slices)
+                                  slices, flags)
     cells = []
     for loc in locations:
-        flags = open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
+        loc_flags = flags[loc.id]
         for period, (a, b) in zip(periods, slices, strict=True):
-            open_days = sum(flags[a:b])
+            open_days = sum(loc_flags[a:b])
             booked = reserved.get((loc.id, period.year, period.month), 0)
             available = (loc.licensed_places or 0) * 2 * open_days
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
@@ -290,7 +297,8 @@ def _rule_cuts(first: date, n_days: int) -> list[int]:
 
 
 def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:
-    """Free places per location, month, age band and pattern (positive only), and last-minute rows.
+    """Free places per location and pattern (positive only), one row per run of months and age bands
+    with the same number, and last-minute rows.
 
     Per weekday and half day the month's peak of children present is compared with the licensed
     places. When every living group of the location has an age range and a capacity, a band's free
@@ -423,41 +431,76 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
                     out[2 * w + bit - 1] = max(arr[s:hi_i + 1:7])
         return out
 
-    def vacancies(loc: LocationRow, lo: date, hi: date, period: Period, last_minute: bool) -> list[Vacancy]:
-        loc_id, places = loc.id, loc.licensed_places
+    def window(loc: LocationRow, lo: date, hi: date) -> tuple | None:
+        """What a window's free places follow from: the capacity, the peaks (of the location and
+        of each living group when they limit the places) and the open weekdays; None when nothing
+        can be offered. Two windows with the same state have the same free places."""
         lo_i, hi_i = max(0, (lo - first).days), min(n_days - 1, (hi - first).days)
-        loc_flags = flags[loc_id]
-        if lo_i > hi_i or not places or not any(loc_flags[lo_i:hi_i + 1]):
-            return []
+        loc_id, loc_flags = loc.id, flags[loc.id]
+        if lo_i > hi_i or not loc.licensed_places or not any(loc_flags[lo_i:hi_i + 1]):
+            return None
         places = capacity(loc, lo_i, hi_i, loc_flags)
         peak = peaks((counts.get((loc_id, 1), zeros), counts.get((loc_id, 2), zeros)), lo_i, hi_i)
-        is_limited = limited[loc_id]
-        rows = group_rows[loc_id] if is_limited else []
-        group_peak = {gid: peaks((gcounts.get(((loc_id, gid), 1), zeros), gcounts.get(((loc_id, gid), 2), zeros)),
-                                 lo_i, hi_i) for gid, _cap, _lo, _hi in rows}
-        open_weekdays = tuple(w for w in range(7)
-                              if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
-        out = []
+        group_peaks = tuple(tuple(peaks((gcounts.get(((loc_id, gid), 1), zeros), gcounts.get(((loc_id, gid), 2), zeros)),
+                                        lo_i, hi_i)) for gid, _cap, _lo, _hi in group_rows[loc_id]) \
+            if limited[loc_id] else ()
+        open_weekdays = tuple(w for w in range(7) if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
+        return places, tuple(peak), group_peaks, open_weekdays
+
+    def offers(loc: LocationRow, state: tuple) -> list[tuple[tuple[str, ...], str, int]]:
+        """(age bands, pattern, free places) of a window's state, positive only; the bands with the
+        same free places for a pattern together, in band order."""
+        places, peak, group_peaks, open_weekdays = state
         patterns = _patterns(open_weekdays)
-        if not is_limited:  # the same free places for every age band
-            free_of = [(label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns]
-            return [Vacancy(loc_id, period, band, label, free, last_minute)
-                    for band, _lo, _hi in age_bands(loc.care_type, max_age) for label, free in free_of if free > 0]
-        out = []
-        for band, lo_m, hi_m in age_bands(loc.care_type, max_age):
-            fitting = [(gid, cap) for gid, cap, g_lo, g_hi in rows if g_lo < hi_m and g_hi > lo_m]
-            group_free = [sum(cap - group_peak[gid][c] for gid, cap in fitting) for c in range(14)]
+        bands = age_bands(loc.care_type, max_age)
+        if not limited[loc.id]:  # the same free places for every age band
+            names = tuple(band for band, _lo, _hi in bands)
+            frees = ((label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns)
+            return [(names, label, free) for label, free in frees if free > 0]
+        rows = group_rows[loc.id]
+        by_pattern: dict[tuple[str, int], list[str]] = {}
+        for band, lo_m, hi_m in bands:
+            fitting = [(cap, group_peaks[k]) for k, (_gid, cap, g_lo, g_hi) in enumerate(rows)
+                       if g_lo < hi_m and g_hi > lo_m]
+            group_free = [sum(cap - gp[c] for cap, gp in fitting) for c in range(14)]
             for label, idx in patterns:
                 free = min(places - max(map(peak.__getitem__, idx)), min(map(group_free.__getitem__, idx)))
                 if free > 0:
-                    out.append(Vacancy(loc_id, period, band, label, free, last_minute))
+                    by_pattern.setdefault((label, free), []).append(band)
+        order = {label: i for i, (label, _idx) in enumerate(patterns)}
+        band_order = {band: i for i, (band, _lo, _hi) in enumerate(bands)}
+        out = [(tuple(names), label, free) for (label, free), names in by_pattern.items()]
+        out.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
         return out
 
     months = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
     lm_period = Period.of(lm[0])
     result: list[Vacancy] = []
     for loc in locations:
+        # a row runs on as long as the next month offers the same bands, pattern and places
+        running: dict[tuple[tuple[str, ...], str], list] = {}  # (bands, pattern) -> [from, until, free]
+        rows: list[list] = []
+        previous_state = previous = None
         for period, lo, hi in months:
-            result += vacancies(loc, lo, hi, period, False)
-        result += vacancies(loc, lm[0], lm[1], lm_period, True)
+            state = window(loc, lo, hi)
+            if state is not None and state == previous_state:
+                for run in running.values():
+                    run[1] = period
+            else:
+                now = {} if state is None else {(bands, label): free for bands, label, free in offers(loc, state)}
+                for key, free in now.items():
+                    run = running.get(key)
+                    if run is not None and run[2] == free and run[1] == previous:
+                        run[1] = period
+                    else:
+                        run = running[key] = [period, period, free, key]
+                        rows.append(run)
+                for key in [k for k in running if k not in now]:
+                    del running[key]
+            previous_state, previous = state, period
+        result += [Vacancy(loc.id, a, b, key[0], key[1], free, False) for a, b, free, key in rows]
+        state = window(loc, lm[0], lm[1])
+        if state is not None:
+            result += [Vacancy(loc.id, lm_period, lm_period, bands, label, free, True)
+                       for bands, label, free in offers(loc, state)]
     return result

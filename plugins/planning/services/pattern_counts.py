@@ -90,7 +90,8 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_
     exact: list[PlanData] = []
     for plan in plans:
         lo, hi = max(first, plan.start), last if plan.end is None else min(last, plan.end)
-        if per_child[(plan.location_id, plan.child_id)] > 1 or any(lo <= d <= hi for d, _b in plan.extras):
+        if per_child[(plan.location_id, plan.child_id)] > 1 or (
+                plan.extras and any(lo <= d <= hi for d, _b in plan.extras)):
             exact.append(plan)
             continue
         parts, ok = [], True
@@ -105,11 +106,17 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_
             a, b = max(lo, spec.start), hi if spec.end is None else min(hi, spec.end)
             if a <= b and any(key):
                 parts.append((a, b, key))
-        parts.sort()
-        if not ok or any(x[1] >= y[0] for x, y in zip(parts, parts[1:], strict=False)):
+        if not ok:
             exact.append(plan)
-            continue
-        out += [(plan, a, b, key) for a, b, key in parts]
+        elif len(parts) == 1:  # most plans: one version in the window
+            a, b, key = parts[0]
+            out.append((plan, a, b, key))
+        else:
+            parts.sort()
+            if any(x[1] >= y[0] for x, y in zip(parts, parts[1:], strict=False)):
+                exact.append(plan)
+                continue
+            out += [(plan, a, b, key) for a, b, key in parts]
     return out, exact
 
 

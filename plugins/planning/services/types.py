@@ -94,10 +94,33 @@ class Agreement:
 
 
 class Vacancy(NamedTuple):
-    """Free places at a location in a month (``period``) for an age band and a day-part pattern;
-    ``last_minute``: in the coming weeks instead. Immutable and read by field name like the other
-    value types, but a named tuple: a koepel's 12-month free places are some 20,000 rows, and a
-    frozen dataclass costs several times more to build than the whole computation (bench/README)."""
+    """Free places at a location for a day-part pattern, the same from month ``period`` through
+    month ``until`` and for every age band in ``age_bands``; ``last_minute``: in the coming weeks
+    instead (then ``until == period``, the month the window starts in). One row stands for the
+    months and bands it covers because a koepel's 12-month free places repeat: one row per month
+    and band was some 20,000 rows, this is about 2,000 (bench/README). ``per_month`` gives the
+    rows per month and band where a reader needs them (the loket, the waiting list's offers)."""
+
+    location_id: int
+    period: Period
+    until: Period
+    age_bands: tuple[str, ...]
+    day_parts: str
+    free_places: int
+    last_minute: bool
+
+    def months(self) -> list[Period]:
+        """The months the row covers, ``period`` through ``until``."""
+        out, p = [self.period], self.period
+        while p != self.until:
+            p = p.next()
+            out.append(p)
+        return out
+
+
+class MonthVacancy(NamedTuple):
+    """One month and age band of a ``Vacancy``: free places at a location in a month (``period``)
+    for an age band and a day-part pattern; ``last_minute``: in the coming weeks instead."""
 
     location_id: int
     period: Period
@@ -105,6 +128,21 @@ class Vacancy(NamedTuple):
     day_parts: str
     free_places: int
     last_minute: bool
+
+
+def per_month(rows) -> list[MonthVacancy]:
+    """The ``Vacancy`` rows per month and age band, sorted by location (in the order the rows
+    name them), last-minute after the months, month, then the order of the rows and bands."""
+    order: dict[int, int] = {}
+    out = []
+    for v in rows:
+        loc = order.setdefault(v.location_id, len(order))
+        for period in v.months():
+            out += [(loc, v.last_minute, period, MonthVacancy(v.location_id, period, band, v.day_parts,
+                                                              v.free_places, v.last_minute))
+                    for band in v.age_bands]
+    out.sort(key=lambda x: x[:3])  # stable: rows and bands keep their order within a month
+    return [x[3] for x in out]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Bezetting: occupancy per location and month for the next 12 months as a heatmap (one canvas
-drawn from JSON, with the same figures as a table), the free places that can be offered (per location, month, age band and day-part
-pattern) with last-minute places in the coming weeks highlighted, and both as Excel."""
+drawn from JSON, with the same figures as a table), the free places that can be offered (per location and day-part pattern, a row
+for the months and age bands with the same number) with last-minute places in the coming weeks highlighted, and both as Excel."""
 from __future__ import annotations
 
 from flask import Response, render_template, request
@@ -68,9 +68,11 @@ def occupancy_view(locations, first: Period) -> dict:
         grid.append(row_cells)
         rows.append({"name": loc.name, "cells": row_cells})
     names = {loc.id: loc.name for loc in locations}
+    # one row per run of months and age bands with the same free places (api.free_places)
     vacancy_rows = [{"location": names.get(v.location_id, ""), "location_id": v.location_id,
-                     "month": v.period.first_day, "start": max(v.period.first_day, clock.today()),
-                     "age_band": v.age_band, "pattern": v.day_parts, "places": v.free_places,
+                     "month": v.period.first_day, "until": v.until.first_day,
+                     "start": max(v.period.first_day, clock.today()),
+                     "age_band": ", ".join(v.age_bands), "pattern": v.day_parts, "places": v.free_places,
                      "places_text": _places_text(v.free_places), "last_minute": v.last_minute}
                     for v in vacancies]
     heatmap = heatmap_data([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months],
@@ -114,8 +116,8 @@ def occupancy_xlsx():
     places = {loc.id: loc.licensed_places for loc in chosen}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
                         c.reserved_day_parts, c.available_day_parts) for c in cells]
-    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.age_band, v.day_parts, v.free_places,
-                      v.last_minute)
+    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.until.first_day, ", ".join(v.age_bands),
+                      v.day_parts, v.free_places, v.last_minute)
            for v in sorted(vacancies, key=lambda v: not v.last_minute)]  # last-minute rows first
     data = occupancy_workbook(_("Bezetting vanaf %(m)s", m=format_date(first.first_day, "MMMM y")), occ, vac)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={

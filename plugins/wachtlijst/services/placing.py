@@ -93,7 +93,8 @@ def group_key(slot: Slot) -> str:
 
 def vacancies(ctx, *, start: date, months: int = 12,
               location_ids: list[int] | None = None) -> list[Slot]:
-    found = planning_api().free_places(ctx, start=start, months=months, location_ids=location_ids)
+    api = planning_api()
+    found = api.per_month(api.free_places(ctx, start=start, months=months, location_ids=location_ids))
     return [Slot(v.location_id, v.period.year, v.period.month, str(v.age_band), str(v.day_parts),
                  int(v.free_places), bool(v.last_minute)) for v in found if v.free_places > 0]
 

@@ -27,7 +27,8 @@ from plugins.planning.services.pattern_counts import (
 )
 from plugins.planning.services.reservations import opening_hours
 from plugins.planning.services.settings import day_part_split
-from plugins.planning.services.types import OccupancyCell, Vacancy
+from plugins.planning.services.types import MonthVacancy as Vacancy
+from plugins.planning.services.types import OccupancyCell
 
 HALVES = (MORNING, AFTERNOON)
 BIT = {MORNING: 1, AFTERNOON: 2}

@@ -36,7 +36,7 @@ def test_free_places_per_pattern_and_month(session, factory, org, location, froz
     _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2026, 12, 1))
     _plan(session, org, factory.child(org, location=location), location, [DayPlan(0, "morning")],
           start=date(2026, 12, 1))
-    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=2)
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2026, 12), months=2))
     dec = {(v.age_band, v.day_parts): v.free_places for v in rows if v.period == Period(2026, 12)
            and not v.last_minute}
     assert dec[("0-12m", "ma-vr volle dag")] == 16  # Monday mornings: 2 of 18 taken
@@ -52,18 +52,36 @@ def test_free_places_per_pattern_and_month(session, factory, org, location, froz
 
 def test_free_place_rows_keep_their_field_names_and_stay_immutable(session, factory, org, location, frozen_today):
     """The consumers (wachtlijst, reports, loket_sync) read the rows by field name: a named tuple
-    keeps those names, compares and hashes by value and cannot be changed."""
+    keeps those names, compares and hashes by value and cannot be changed. One row stands for the
+    months and age bands with the same free places; ``per_month`` gives one per month and band."""
     _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2026, 12, 1))
-    row = next(v for v in api.free_places(context_for(session, org), start=Period(2026, 12), months=1,
-                                          location_ids=[location.id]) if not v.last_minute)
-    assert (row.location_id, row.period, row.age_band, row.day_parts, row.free_places, row.last_minute) == (
-        location.id, Period(2026, 12), "0-12m", "ma-vr volle dag", 17, False)
-    assert row == api.Vacancy(location.id, Period(2026, 12), "0-12m", "ma-vr volle dag", 17, False)
+    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=3, location_ids=[location.id])
+    row = next(v for v in rows if not v.last_minute)
+    bands = ("0-12m", "12-24m", "24-36m", "36-48m")
+    assert (row.location_id, row.period, row.until, row.age_bands, row.day_parts, row.free_places,
+            row.last_minute) == (location.id, Period(2026, 12), Period(2027, 2), bands, "ma-vr volle dag", 17, False)
+    assert row == api.Vacancy(location.id, Period(2026, 12), Period(2027, 2), bands, "ma-vr volle dag", 17, False)
     assert len({row, api.Vacancy(*row)}) == 1
+    assert row.months() == [Period(2026, 12), Period(2027, 1), Period(2027, 2)]
     with pytest.raises(AttributeError):
         row.free_places = 3
     assert not dataclasses.is_dataclass(row) and row._fields == (
-        "location_id", "period", "age_band", "day_parts", "free_places", "last_minute")
+        "location_id", "period", "until", "age_bands", "day_parts", "free_places", "last_minute")
+    monthly = [v for v in api.per_month(rows) if v.day_parts == "ma-vr volle dag" and not v.last_minute]
+    assert [(v.period, v.age_band) for v in monthly] == [(p, b) for p in row.months() for b in bands]
+    assert monthly[0] == api.MonthVacancy(location.id, Period(2026, 12), "0-12m", "ma-vr volle dag", 17, False)
+    assert monthly[0]._fields == ("location_id", "period", "age_band", "day_parts", "free_places", "last_minute")
+
+
+def test_a_month_with_other_free_places_starts_a_new_row(session, factory, org, location, frozen_today):
+    """A plan from February on: December and January share a row, February has its own."""
+    _plan(session, org, factory.child(org, location=location), location, full_week(), start=date(2027, 2, 1))
+    rows = [v for v in api.free_places(context_for(session, org), start=Period(2026, 12), months=3,
+                                       location_ids=[location.id])
+            if v.day_parts == "ma-vr volle dag" and not v.last_minute]
+    assert [(v.period, v.until, v.free_places) for v in rows] == [
+        (Period(2026, 12), Period(2027, 1), 18), (Period(2027, 2), Period(2027, 2), 17)]
+    assert api.per_month([]) == []
 
 
 def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, frozen_today):
@@ -74,7 +92,7 @@ def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, 
     session.flush()
     baby = factory.child(org, location=location, born=date(2026, 6, 10))
     _plan(session, org, baby, location, full_week(), start=date(2026, 12, 1))
-    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=7)
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2026, 12), months=7))
 
     def free(period, band):
         return next((v.free_places for v in rows if v.period == period and v.age_band == band
@@ -83,7 +101,7 @@ def test_free_places_by_age_follow_children_as_they_grow(session, factory, org, 
     assert free(Period(2026, 12), "0-12m") == 3 and free(Period(2026, 12), "12-24m") == 6
     # born 10/6/2026: 12 months until 9/7/2027 -> still a baby; from August 2027 a toddler
     assert free(Period(2027, 6), "0-12m") == 3
-    rows = api.free_places(context_for(session, org), start=Period(2027, 8), months=1)
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2027, 8), months=1))
     assert free(Period(2027, 8), "0-12m") == 4 and free(Period(2027, 8), "12-24m") == 5
 
 
@@ -146,7 +164,7 @@ def test_a_child_that_changes_living_group_counts_in_each_group_for_its_own_plan
     _plan(session, org, child, location, full_week(), start=date(2026, 12, 1), end_date=date(2027, 2, 28),
           living_group_id=babies.id)
     _plan(session, org, child, location, full_week(), start=date(2027, 3, 1), living_group_id=toddlers.id)
-    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=4)
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2026, 12), months=4))
 
     def free(period, band):
         return next(v.free_places for v in rows if v.period == period and v.age_band == band

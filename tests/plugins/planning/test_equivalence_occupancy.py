@@ -3,7 +3,8 @@ gave (``reference_occupancy``, main 441fda4), on random partners: several organi
 care (age-limited living groups), family daycare homes (the 2027 cap) and out-of-school care, random
 weekly / alternating / hours patterns, second versions, extra days, children with two plans,
 closing periods and different start months. Both the per-organisation API and the
-``*_of_partners`` calls are compared."""
+``*_of_partners`` calls are compared. Free places come as one row per run of months and age bands
+with the same number: read per month and band (``api.per_month``) they are the reference's rows."""
 from __future__ import annotations
 
 import random
@@ -20,6 +21,28 @@ from tests.conftest import QueryCounter
 from tests.plugins.planning import reference_occupancy as reference
 
 PARTS = ("full", "full", "morning", "afternoon", "hours")
+
+
+def monthly(rows) -> list[tuple]:
+    """The free-place rows per month and age band, in one order (the reference gives them per
+    month, the API per run of months)."""
+    return sorted(tuple(v) for v in api.per_month(rows))
+
+
+def reference_free(ctx, **kw) -> list[tuple]:
+    return sorted(tuple(v) for v in reference.free_places(ctx, **kw))
+
+
+def assert_collapsed(rows) -> None:
+    """No month and band twice, and no row that could have run on into the next: a row with the
+    same location, bands, pattern and places does not start the month after another ends."""
+    flat = [(v.location_id, v.period, v.age_band, v.day_parts, v.last_minute) for v in api.per_month(rows)]
+    assert len(flat) == len(set(flat))
+    starts = {(v.location_id, v.age_bands, v.day_parts, v.free_places, v.period) for v in rows if not v.last_minute}
+    assert not any((v.location_id, v.age_bands, v.day_parts, v.free_places, v.until.next()) in starts
+                   for v in rows if not v.last_minute)
+    assert all(v.free_places > 0 and v.age_bands and v.period <= v.until for v in rows)
+    assert all(v.until == v.period for v in rows if v.last_minute)
 
 
 def _days(rng: random.Random) -> list[DayPlan]:
@@ -94,16 +117,20 @@ def test_bulk_forecasts_equal_the_reference_on_random_partners(session, factory,
         many_free = api.free_places_of_partners(contexts, start=start, months=months)
         for org, ctx in zip(orgs, contexts, strict=True):
             want_cells = reference.occupancy(ctx, start=start, months=months)
-            want_free = reference.free_places(ctx, start=start, months=months)
+            want_free = reference_free(ctx, start=start, months=months)
             assert api.occupancy(ctx, start=start, months=months) == want_cells
             assert many_cells[org.id] == want_cells
-            assert api.free_places(ctx, start=start, months=months) == want_free
-            assert many_free[org.id] == want_free
+            got = api.free_places(ctx, start=start, months=months)
+            assert monthly(got) == want_free and want_free
+            assert many_free[org.id] == got
+            assert_collapsed(got)
+            if months == 12:
+                assert len(got) < len(want_free)  # the point of the rows: fewer than one per month and band
         one = [orgs[0].locations[0].id]
-        assert (api.free_places(contexts[0], start=start, months=months, location_ids=one)
-                == reference.free_places(contexts[0], start=start, months=months, location_ids=one))
-        assert (api.free_places(contexts[0], start=start.first_day + timedelta(days=9), months=months)
-                == reference.free_places(contexts[0], start=start.first_day + timedelta(days=9), months=months))
+        assert (monthly(api.free_places(contexts[0], start=start, months=months, location_ids=one))
+                == reference_free(contexts[0], start=start, months=months, location_ids=one))
+        assert (monthly(api.free_places(contexts[0], start=start.first_day + timedelta(days=9), months=months))
+                == reference_free(contexts[0], start=start.first_day + timedelta(days=9), months=months))
 
 
 def test_a_koepel_wide_forecast_costs_the_same_statements_for_one_partner_as_for_four(session, factory,
@@ -145,7 +172,8 @@ def test_last_minute_window_across_the_2027_family_cap_equals_the_reference(app,
         for org in orgs:
             ctx = context_for(session, org)
             got = api.free_places(ctx, start=Period(2026, 12), months=2)
-            assert got == reference.free_places(ctx, start=Period(2026, 12), months=2)
+            assert monthly(got) == reference_free(ctx, start=Period(2026, 12), months=2)
+            assert_collapsed(got)
             homes = {loc.id for loc in org.locations if loc.care_type == CareType.GEZINSOPVANG}
             last_minute = [v for v in got if v.last_minute and v.location_id in homes]
             assert last_minute and max(v.free_places for v in last_minute) <= 7

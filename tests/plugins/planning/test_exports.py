@@ -46,13 +46,17 @@ def test_day_planning_workbook_round_trip():
 def test_occupancy_workbook_round_trip():
     occ = [OccupancyRow("Het Nest", date(2026, 12, 1), 18, 540, 720), OccupancyRow("Zonnetje", date(2026, 12, 1),
                                                                                      None, 2, 0)]
-    vac = [VacancyRow("Het Nest", date(2026, 12, 1), "0-12 maanden", "ma-di-wo volle dag", 1.0, True)]
+    vac = [VacancyRow("Het Nest", date(2026, 12, 1), date(2027, 2, 1), "0-12 maanden", "ma-di-wo volle dag", 1.0,
+                      True)]
     wb = load_workbook(io.BytesIO(occupancy_workbook("Bezetting", occ, vac)))
     ws = wb["Bezetting"]
     assert (ws["A2"].value, ws["C2"].value, ws["D2"].value, ws["E2"].value, ws["F2"].value) == (
         "Het Nest", 18, 540, 720, 75.0)
     assert ws["F3"].value is None
-    assert wb["Vrije plaatsen"]["F2"].value == "ja"
+    free = wb["Vrije plaatsen"]
+    assert (free["B2"].value.date(), free["C2"].value.date(), free["D2"].value) == (
+        date(2026, 12, 1), date(2027, 2, 1), "0-12 maanden")
+    assert free["G2"].value == "ja"
 
 
 def test_reserved_days_calendar_round_trip():

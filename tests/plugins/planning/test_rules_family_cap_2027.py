@@ -55,11 +55,13 @@ def test_free_places_and_last_minute_places_follow_the_cap(session, factory, org
     places over the year end take the lower number."""
     app_clock().freeze(datetime(2026, 11, 20, 10, 0, tzinfo=BRUSSELS))
     _children(session, factory, org, home, 6)
-    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=2, location_ids=[home.id])
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2026, 12), months=2,
+                                         location_ids=[home.id]))
     assert _free(rows, home, Period(2026, 12)) == {2}
     assert _free(rows, home, Period(2027, 1)) == {1}
     app_clock().freeze(datetime(2026, 12, 21, 10, 0, tzinfo=BRUSSELS))
-    rows = api.free_places(context_for(session, org), start=Period(2026, 12), months=1, location_ids=[home.id])
+    rows = api.per_month(api.free_places(context_for(session, org), start=Period(2026, 12), months=1,
+                                         location_ids=[home.id]))
     assert {r.free_places for r in rows if r.location_id == home.id and r.last_minute
             and r.day_parts == "ma-vr volle dag"} == {1}
 

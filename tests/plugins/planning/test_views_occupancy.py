@@ -107,13 +107,16 @@ def test_bad_or_foreign_location_is_404_and_forgets_nothing(client, session, fac
         f"/o/{org.slug}/planning/occupancy").get_data(as_text=True)
 
 
-def test_free_places_are_paged(client, session, factory, org, family, frozen_today):
-    from plugins.planning.views.occupancy import ROWS_PER_PAGE
+def test_free_places_are_paged(client, session, factory, org, family, frozen_today, monkeypatch):
+    from plugins.planning.views import occupancy
 
+    ROWS_PER_PAGE = 5  # a year of free places is a few rows per location and pattern: a small page
+    monkeypatch.setattr(occupancy, "ROWS_PER_PAGE", ROWS_PER_PAGE)
     setup_org(session, factory, org, family)
     login(client, factory.user(org, Role.DIRECTOR))
     url = f"/o/{org.slug}/planning/occupancy?location=all"
-    total = len(api.free_places(context_for(session, org), start=api.Period.of(date(2026, 11, 1)), months=12))
+    total = len([v for v in api.free_places(context_for(session, org), start=api.Period.of(date(2026, 11, 1)),
+                                            months=12) if not v.last_minute])
     assert total > ROWS_PER_PAGE  # enough rows for more than one page
     first = client.get(url).get_data(as_text=True)
     assert len(free_rows(first, "vacancies")) == ROWS_PER_PAGE
@@ -134,7 +137,12 @@ def test_occupancy_excel(client, session, factory, org, family, frozen_today):
     december = next(r for r in rows if r[0] == "Het Nest" and r[1].date() == date(2026, 12, 1))
     assert december[2] == 2 and december[3] == december[4] and december[5] == 100.0
     free = list(wb["Vrije plaatsen"].iter_rows(min_row=2, values_only=True))
-    assert any(r[0] == "Zonnetje" and r[5] == "ja" for r in free)
+    assert any(r[0] == "Zonnetje" and r[6] == "ja" for r in free)
+    # a row per run of months: from..through, the age bands together, as api.free_places gives them
+    rows = api.free_places(context_for(session, org), start=api.Period(2026, 11), months=12)
+    assert sorted((r[1].date(), r[2].date(), r[3], r[4], r[5]) for r in free if r[0] == "Het Nest") == sorted(
+        (v.period.first_day, v.until.first_day, ", ".join(v.age_bands), v.day_parts, v.free_places)
+        for v in rows if v.location_id == nest.id)
     assert response.headers["Content-Disposition"].startswith("attachment")
     one = load_workbook(io.BytesIO(client.get(f"/o/{org.slug}/planning/occupancy.xlsx?location={nest.id}").data))
     assert {r[0] for r in one["Bezetting"].iter_rows(min_row=2, values_only=True)} == {"Het Nest"}
