@@ -44,6 +44,7 @@ from .plans import part_label
 
 NO_GROUP = 0
 LOCATIONS_PER_PAGE = 10
+NEXT_OPEN_DAYS = 21  # how far ahead the day planning and the dashboard look for an open day
 
 
 def next_open_day(hours: dict[int, dict], after: date, closed=None) -> date:
@@ -51,8 +52,8 @@ def next_open_day(hours: dict[int, dict], after: date, closed=None) -> date:
     {weekday: (opens, closes)}}; two queries, none when the caller passes its ``closed`` calendar
     covering the three weeks after ``after``)."""
     if closed is None:
-        closed = closing_calendar(current_context(), list(hours), after, after + timedelta(days=21))
-    for offset in range(1, 22):
+        closed = closing_calendar(current_context(), list(hours), after, after + timedelta(days=NEXT_OPEN_DAYS))
+    for offset in range(1, NEXT_OPEN_DAYS + 1):
         day = after + timedelta(days=offset)
         for loc, weekly in hours.items():
             if day.weekday() in weekly and day not in closed.get(loc, {}):

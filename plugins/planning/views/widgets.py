@@ -18,7 +18,7 @@ from core.security import location_scope
 from ..api import effective_capacity
 from ..services.bulk_plans import load_location_plans
 from ..services.capacity import rule_horizon, rule_warnings
-from ..services.closing_days import closing_calendar
+from ..services.closing_days import calendar_of, closing_periods, next_closing_day
 from ..services.peaks import children_on
 from ..services.reservations import opening_hours
 from ..services.settings import day_part_split
@@ -28,7 +28,7 @@ SHOWN = 8
 
 def today_widget(org, user) -> tuple[str, str]:
     """(title, html) of the card."""
-    from .day import planning_day
+    from .day import NEXT_OPEN_DAYS, planning_day
 
     sess = session()
     ctx = context_for(sess, org)
@@ -45,14 +45,17 @@ def today_widget(org, user) -> tuple[str, str]:
     # today's expected children and the homes' plans for the rule warnings come from one load of
     # the plans, so the card costs the same statements with or without family daycare homes
     horizon = rule_horizon(ctx, today, int(ctx.setting("planning.rule_warning_months")))
-    closed = closing_calendar(ctx, ids, today, max(today + timedelta(days=366), horizon.last if horizon else today)
-                              ) if ids else {}
+    # one query for the closing periods of the next year (and of the horizon); the calendar only
+    # for the days the card looks at: the three weeks in which "today" falls and the horizon
+    year = today + timedelta(days=366)
+    periods = closing_periods(ctx, ids, today, max(year, horizon.last if horizon else today))
+    holidays_closed = bool(ctx.setting("planning.public_holidays_closed")) if ids else False
+    closed = calendar_of(periods, holidays_closed, ids, today,
+                         max(today + timedelta(days=NEXT_OPEN_DAYS), horizon.last if horizon else today))
     day = planning_day(hours, today, closed)
     first, last = (min(day, horizon.first), max(day, horizon.last)) if horizon else (day, day)
     plans = load_location_plans(sess, org, first, last, ids) if ids else []
     children = children_on(plans, day, hours, closed)
-    upcoming = sorted({(d, c.reason) for per in closed.values() for d, c in per.items()
-                       if d <= today + timedelta(days=366)})
     homes = [loc for loc in locations if loc.care_type == CareType.GEZINSOPVANG]
     warnings = rule_warnings(horizon, homes, plans, hours, closed, day_part_split(ctx)) if horizon and homes else []
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
@@ -66,7 +69,7 @@ def today_widget(org, user) -> tuple[str, str]:
         "planning/widget_today.html", rows=rows[:SHOWN], more=max(0, len(rows) - SHOWN), day=day,
         total=sum(r["expected"] for r in rows), places=sum(r["places"] or 0 for r in rows),
         over=sum(1 for r in rows if r["places"] is not None and r["expected"] > r["places"]),
-        next_closing=upcoming[0] if upcoming else None, rule_warnings=_per_home(warnings))
+        next_closing=next_closing_day(periods, holidays_closed, ids, today, year), rule_warnings=_per_home(warnings))
     return title, html
 
 
