@@ -48,31 +48,66 @@ def public_holidays(start: date, end: date, language: str | None = None) -> dict
 def closing_calendar(ctx, location_ids: Iterable[int], start: date, end: date) -> dict[int, dict[date, ClosingDay]]:
     """Per location: every closing day in [start, end]. Two queries whatever the number of
     locations (the holiday setting and the closing periods)."""
-    session = ctx.session
-    org = ctx.org
+    ids = sorted(set(location_ids))
+    if not ids or end < start:
+        return {loc: {} for loc in ids}
+    return calendar_of(closing_periods(ctx, ids, start, end), bool(ctx.setting("planning.public_holidays_closed")),
+                       ids, start, end)
+
+
+def closing_periods(ctx, location_ids: Iterable[int], start: date, end: date) -> list[tuple]:
+    """(id, location_id, start, end, kind, reason) of the closing periods overlapping [start, end]
+    that hold for the locations (their own and the organisation's), organisation-wide ones first:
+    one query, for a caller that needs the calendar of a shorter range than the periods'
+    (``calendar_of``) or only the next closing day (``next_closing_day``)."""
+    ids = sorted(set(location_ids))
+    if not ids or end < start:
+        return []
+    return list(ctx.session.execute(
+        select(ClosingPeriod.id, ClosingPeriod.location_id, ClosingPeriod.start_date, ClosingPeriod.end_date,
+               ClosingPeriod.kind, ClosingPeriod.reason)
+        .where(ClosingPeriod.organisation_id == ctx.org.id, ClosingPeriod.start_date <= end,
+               ClosingPeriod.end_date >= start,
+               or_(ClosingPeriod.location_id.is_(None), ClosingPeriod.location_id.in_(ids)))
+        .order_by(ClosingPeriod.location_id.is_(None).desc(), ClosingPeriod.start_date)
+    ).all())
+
+
+def calendar_of(periods, holidays_closed: bool, location_ids: Iterable[int], start: date, end: date,
+                ) -> dict[int, dict[date, ClosingDay]]:
+    """Per location: the closing days in [start, end] of already loaded ``periods``
+    (``closing_periods``) and, when ``holidays_closed``, the public holidays (no queries). A
+    location's own closure wins over the organisation's, a closure over a holiday."""
     ids = sorted(set(location_ids))
     result: dict[int, dict[date, ClosingDay]] = {loc: {} for loc in ids}
     if not ids or end < start:
         return result
-    if ctx.setting("planning.public_holidays_closed"):
+    if holidays_closed:
         for day, name in public_holidays(start, end).items():
             for loc in ids:
                 result[loc][day] = ClosingDay(day, name, "holiday")
-    rows = session.execute(
-        select(ClosingPeriod.id, ClosingPeriod.location_id, ClosingPeriod.start_date, ClosingPeriod.end_date,
-               ClosingPeriod.kind, ClosingPeriod.reason)
-        .where(ClosingPeriod.organisation_id == org.id, ClosingPeriod.start_date <= end,
-               ClosingPeriod.end_date >= start,
-               or_(ClosingPeriod.location_id.is_(None), ClosingPeriod.location_id.in_(ids)))
-        .order_by(ClosingPeriod.location_id.is_(None).desc(), ClosingPeriod.start_date)
-    ).all()
-    for period_id, location_id, first, last, kind, reason in rows:
+    for period_id, location_id, first, last, kind, reason in periods:
         day = max(first, start)
         while day <= min(last, end):
             for loc in ids if location_id is None else [location_id]:
                 result[loc][day] = ClosingDay(day, reason, kind, location_id, period_id)
             day += timedelta(days=1)
     return result
+
+
+def next_closing_day(periods, holidays_closed: bool, location_ids: Iterable[int], start: date, end: date,
+                     ) -> tuple[date, str] | None:
+    """(day, reason) of the first closing day in [start, end] of any of the locations, as their
+    calendars (``calendar_of``) give it (the first reason in sort order when locations differ on
+    that day), without building the calendars of the whole range."""
+    firsts = [max(first, start) for _id, _loc, first, last, _kind, _reason in periods if last >= start]
+    if holidays_closed:
+        firsts += sorted(public_holidays(start, end))[:1]
+    day = min(firsts, default=None)
+    if day is None or day > end:
+        return None
+    return day, min(c.reason for per in calendar_of(periods, holidays_closed, location_ids, day, day).values()
+                    for c in per.values())
 
 
 def closing_days(ctx, location_id: int, start: date, end: date) -> dict[date, str]:

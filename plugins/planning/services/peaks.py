@@ -18,7 +18,7 @@ from datetime import date, time, timedelta
 from functools import lru_cache
 from itertools import accumulate
 
-from .expansion import EPOCH_MONDAY, Block, block_times, monday
+from .expansion import EPOCH_MONDAY, Block, block_times, monday, week_letter
 from .pattern_counts import CLASSES, day_class, plan_parts
 from .reservations import PlanData, iter_reserved
 
@@ -42,6 +42,33 @@ def _blocks_of(entries, week_a: int) -> tuple[tuple[Block, ...], ...]:
         for parity in parities:
             per_class[parity * 7 + entry.weekday].append(entry.block)
     return tuple(tuple(blocks) for blocks in per_class)
+
+
+def children_on(plans: list[PlanData], day: date, hours, closed) -> dict[int, set[int]]:
+    """{location: children} with a reserved block on ``day`` at an open location: what
+    ``iter_reserved(plans, day, day, hours, closed)`` yields, without expanding a range of dates
+    per version (the dashboard's count of today). A weekly or alternating version reserves the
+    day when one of its entries is on the day's weekday, in every week or in the day's week
+    (A or B, ``week_letter``); a custom schedule or an extra day when it lists the day."""
+    weekday = day.weekday()
+
+    def reserves(spec) -> bool:
+        if spec.start > day or (spec.end is not None and day > spec.end):
+            return False
+        if spec.kind == "custom":
+            return any(d == day for d, _block in spec.schedule)
+        letter = week_letter(day, spec.reference or spec.start)
+        return any(e.weekday == weekday and e.week in (None, letter) for e in spec.entries)
+
+    out: dict[int, set[int]] = defaultdict(set)
+    for plan in plans:
+        loc = plan.location_id
+        if (day < plan.start or (plan.end is not None and day > plan.end) or weekday not in hours.get(loc, {})
+                or day in closed.get(loc, ())):
+            continue
+        if any(d == day for d, _block in plan.extras) or any(reserves(spec) for spec in plan.versions):
+            out[loc].add(plan.child_id)
+    return out
 
 
 def _held_spans(key, loc_hours, split: time) -> tuple[tuple[int, Span], ...]:

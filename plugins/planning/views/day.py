@@ -44,26 +44,33 @@ from .plans import part_label
 
 NO_GROUP = 0
 LOCATIONS_PER_PAGE = 10
+NEXT_OPEN_DAYS = 21  # how far ahead the day planning and the dashboard look for an open day
 
 
-def next_open_day(locations: list[Location], after: date, closed=None) -> date:
-    """The first day after ``after`` on which one of the locations is open (two queries, none when
-    the caller passes its ``closed`` calendar covering the three weeks after ``after``)."""
+def next_open_day(hours: dict[int, dict], after: date, closed=None) -> date:
+    """The first day after ``after`` on which one of the locations is open (``hours``: {location:
+    {weekday: (opens, closes)}}; two queries, none when the caller passes its ``closed`` calendar
+    covering the three weeks after ``after``)."""
     if closed is None:
-        closed = closing_calendar(current_context(), [loc.id for loc in locations], after,
-                                  after + timedelta(days=21))
-    for offset in range(1, 22):
+        closed = closing_calendar(current_context(), list(hours), after, after + timedelta(days=NEXT_OPEN_DAYS))
+    for offset in range(1, NEXT_OPEN_DAYS + 1):
         day = after + timedelta(days=offset)
-        for loc in locations:
-            if any(oh.weekday == day.weekday() for oh in loc.opening_hours) and day not in closed.get(loc.id, {}):
+        for loc, weekly in hours.items():
+            if day.weekday() in weekly and day not in closed.get(loc, {}):
                 return day
     return after + timedelta(days=1)
 
 
-def planning_day(locations: list[Location], today: date, closed=None) -> date:
+def planning_day(hours: dict[int, dict], today: date, closed=None) -> date:
     """The day the dashboard calls "today" and the day planning opens on: today when one of the
-    locations is open, else the next open day (one rule for both screens)."""
-    return next_open_day(locations, today - timedelta(days=1), closed) if locations else today
+    locations (``hours``: {location: {weekday: (opens, closes)}}) is open, else the next open day
+    (one rule for both screens)."""
+    return next_open_day(hours, today - timedelta(days=1), closed) if hours else today
+
+
+def weekly_hours(locations: list[Location]) -> dict[int, dict]:
+    """{location: {weekday: (opens, closes)}} of locations loaded with their opening hours."""
+    return {loc.id: {oh.weekday: (oh.opens, oh.closes) for oh in loc.opening_hours} for loc in locations}
 
 
 def _slot_label(slot) -> str:
@@ -196,7 +203,7 @@ def day_view(day: date, locations: list[Location]) -> dict:
 def _selection():
     locations = scoped_locations()
     choice, chosen = chosen_locations(locations)
-    day = parse_day(request.args.get("date"), None) or planning_day(chosen, clock.today())
+    day = parse_day(request.args.get("date"), None) or planning_day(weekly_hours(chosen), clock.today())
     return locations, choice, chosen, day
 
 
