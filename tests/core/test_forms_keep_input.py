@@ -92,7 +92,8 @@ FATES: dict[str, dict[str, str]] = {
     "plugins.facturatie.views.payment_forms.MandateForm": {
         name: f"SepaMandate.{name}" for name in ("reference", "contact_id", "debtor_name", "iban", "bic", "signed_on")},
     "plugins.facturatie.views.payment_forms.AmendForm": {
-        "debtor_name": "SepaMandate.debtor_name", "iban": "SepaMandate.iban", "bic": "SepaMandate.bic",
+        "debtor_name": "SepaMandate.debtor_name", "reference": "SepaMandate.reference",
+        "iban": "SepaMandate.iban", "bic": "SepaMandate.bic",
         "reason": "SepaMandateAmendment.reason"},
     "plugins.facturatie.views.payment_forms.CollectionForm": {"collection_date": "DirectDebitBatch.collection_date"},
     "plugins.facturatie.views.payment_forms.UploadForm": {
