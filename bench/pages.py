@@ -103,6 +103,19 @@ def pick_partners(app) -> tuple[tuple[str, int], tuple[str, int]]:
     return (large[0], large[1]), (small[0], small[1])
 
 
+def enable_module_for(app, module: str, slugs: list[str]) -> None:
+    """Switch ``module`` on for these partners (idempotent): the demo enables some modules for a
+    few partners only."""
+    from core.db import get_db
+    from core.models import Organisation
+    from core.tenancy import enable_module, enabled_modules
+
+    with app.app_context(), get_db().unit_of_work() as sess:
+        for org in sess.scalars(select(Organisation).where(Organisation.slug.in_(slugs))):
+            if module not in enabled_modules(sess, org):
+                enable_module(sess, org, module)
+
+
 def director_client(app, slug: str):
     from core.demo import DEMO_PASSWORD
 
@@ -245,6 +258,23 @@ def main(argv: list[str] | None = None) -> int:
         for name, path in informative.items():
             rows += measure(counter, partners, name, path, few, 1, args.show_sql)
 
+    # Waiting list (issue 12): the free places to offer ("Vrije plaatsen"), for the location the
+    # page opens on (the first, or the one chosen last: remembered); the demo has the module on for
+    # two other partners, so it is switched on here for the two measured ones. Fresh logins: the
+    # planning pages above chose "all", which the location memory would carry over.
+    waiting = {}
+    if "wachtlijst" in app.extensions["koepel_plugins"].infos:
+        enable_module_for(app, "wachtlijst", [large, small])
+        waiting = {"waiting-list vacancies": "/wachtlijst/vacancies"}
+        fresh = [(large, n_large, director_client(app, large)), (small, n_small, director_client(app, small))]
+        app.config["KOEPEL_PAGE_SIZE"] = 25
+        for name, path in waiting.items():
+            rows += measure(counter, fresh, name, path, args.repeat, args.warmup, args.show_sql)
+        every = {"waiting-list vacancies, all": "/wachtlijst/vacancies?location=all"}
+        for name, path in every.items():
+            rows += measure(counter, fresh, name, path, max(3, args.repeat // 10), 1, args.show_sql)
+        informative.update(every)
+
     print(f"\n{args.repeat} requests per page and partner (alternating) after {args.warmup} warm-up rounds;"
           " server time through the WSGI test client\n")
     head = (f"{'page':34} {'partner':40} {'children':>8} {'queries':>7} {'median ms':>9} {'p90 ms':>7}"
@@ -257,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
               f" {'' if r.rows is None else r.rows:>6} {per_row}")
     print(f"\nratios, {large} ({n_large} children) / {small} ({n_small} children), unless named:")
     ok = True
-    for name in list(pages) + list(full) + list(planning) + list(comparisons) + list(informative):
+    for name in list(pages) + list(full) + list(planning) + list(waiting) + list(comparisons) + list(informative):
         big = next(r for r in rows if r.page == name and r.partner == large)
         little = next(r for r in rows if r.page == name and r.partner != large)
         q_ratio = big.queries / little.queries
