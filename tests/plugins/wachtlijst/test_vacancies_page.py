@@ -141,7 +141,8 @@ def test_candidates_link_per_band_of_the_runs_first_month(client, session, facto
                                             location_ids=[nest.id]) if not r.last_minute]
     links = candidate_links(text)
     assert len(links) == sum(len(r.age_bands) for r in runs)
-    assert any(len(r.age_bands) > 1 for r in runs) and "Kandidaten 0-" in text  # a link per band, named
+    assert any(len(r.age_bands) > 1 for r in runs)  # a link per band, named after it
+    assert re.search(r'aria-label="Kandidaten 0-12m">0-12m</a> · <a [^>]*aria-label="Kandidaten 12-24m">', text)
     keys = [parse_qs(urlsplit(link).query)["slot"][0] for link in links]
     assert keys == [s.key for r in runs for s in r.slots()]
     first = placing.Slot.from_key(keys[0])
