@@ -52,3 +52,17 @@ def paginate(session: Session, stmt: Select, search_columns=(), scalars: bool = 
     result = session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result)
     return Page(items, total or 0, page, per_page, q)
+
+
+def page_of(items: list, per_page: int | None = None, arg: str = "page") -> Page:
+    """One page of rows computed in Python (free places, a day planning per location), for when
+    the rows are not a query ``paginate`` can limit: only the page is rendered. ``per_page``:
+    default the app's page size; ``?<arg>=`` past the end gives the last page, anything else the
+    first."""
+    per_page = per_page or current_app.config["KOEPEL_PAGE_SIZE"]
+    try:
+        number = max(1, int(request.args.get(arg, 1)))
+    except ValueError:
+        number = 1
+    number = min(number, max(1, ceil(len(items) / per_page)))
+    return Page(items[(number - 1) * per_page:number * per_page], len(items), number, per_page, "")

@@ -8,11 +8,9 @@ domain rules stay in ``plugins.planning.services``.
 from __future__ import annotations
 
 from datetime import date
-from math import ceil
 from pathlib import Path
 
-from flask import abort, g, redirect, request, send_from_directory, url_for
-from flask import session as browser_session
+from flask import abort, g, redirect, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from core.db import session
 from core.models import Location, Role
 from core.security import ALL_STAFF, ORG_STAFF, Action, TenantBlueprint, location_scope, requires
-from core.views.listing import Page
 
 MANAGERS = frozenset({Role.COORDINATOR, Role.DIRECTOR})
 READERS = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE})
@@ -68,54 +65,6 @@ def scoped_locations(with_hours: bool = True) -> list[Location]:
     if with_hours:
         stmt = stmt.options(selectinload(Location.opening_hours), selectinload(Location.living_groups))
     return list(session().scalars(stmt))
-
-
-def pick_locations(locations: list[Location], location_id: int | None) -> list[Location]:
-    """Narrow to one location when asked; an id outside the user's scope is a 404."""
-    if not location_id:
-        return locations
-    chosen = [loc for loc in locations if loc.id == location_id]
-    if not chosen:
-        abort(404)
-    return chosen
-
-
-#: The ``location`` argument that asks for every location; without an argument a page shows the
-#: location chosen last (remembered in the session), else the first one: a partner with dozens
-#: of locations does not get all of them computed and rendered on every visit.
-ALL_LOCATIONS = "all"
-LOCATION_MEMORY = "planning_location"
-
-
-def chosen_locations(locations: list[Location]) -> tuple[int | str | None, list[Location]]:
-    """(choice, locations to show): ``?location=<id>`` (404 outside the user's scope or not a
-    number), ``?location=all``, or the remembered choice. An explicit choice is remembered."""
-    raw = (request.args.get("location") or "").strip()
-    if raw == ALL_LOCATIONS:
-        choice: int | str | None = ALL_LOCATIONS
-    elif raw:
-        if not raw.isdigit():
-            abort(404, description=_("Onbekende locatie: %(value)s", value=raw[:20]))
-        choice = int(raw)
-    else:
-        choice = browser_session.get(LOCATION_MEMORY)
-        if choice != ALL_LOCATIONS and choice not in {loc.id for loc in locations}:
-            choice = locations[0].id if locations else None
-    chosen = locations if choice == ALL_LOCATIONS or choice is None else pick_locations(locations, choice)
-    if raw:  # remembered only once it proved to be one of the user's locations
-        browser_session[LOCATION_MEMORY] = choice
-    return choice, chosen
-
-
-def page_of(items: list, per_page: int, arg: str = "page") -> Page:
-    """One page of rows computed in Python (free places, a day planning per location): only the
-    page is rendered; ``?<arg>=`` past the end gives the last page, anything else the first."""
-    try:
-        number = max(1, int(request.args.get(arg, 1)))
-    except ValueError:
-        number = 1
-    number = min(number, max(1, ceil(len(items) / per_page)))
-    return Page(items[(number - 1) * per_page:number * per_page], len(items), number, per_page, "")
 
 
 def parse_day(value: str | None, default: date) -> date:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from core.clock import clock
 from core.context import current_context
 from core.security import can, requires
+from core.views.location_choice import pick_locations
 
 from ..forms import ClosingDayForm
 from ..services.closing_days import (
@@ -21,7 +22,7 @@ from ..services.closing_days import (
     yearly_calendar,
 )
 from ..services.types import PlanningError
-from .blueprint import CLOSING_EDIT, CLOSING_VIEW, bp, pick_locations, scoped_locations
+from .blueprint import CLOSING_EDIT, CLOSING_VIEW, bp, scoped_locations
 
 WEEKDAY_ABBR = ("ma", "di", "wo", "do", "vr", "za", "zo")
 

@@ -21,6 +21,8 @@ from core.db import session
 from core.models import CareType, Location
 from core.pdf import pdf_response, render_pdf
 from core.security import can, requires
+from core.views.listing import page_of
+from core.views.location_choice import chosen_locations
 
 from .. import api
 from ..models import CarePlan
@@ -33,8 +35,6 @@ from .blueprint import (
     DAY_VIEW,
     EXPORT,
     bp,
-    chosen_locations,
-    page_of,
     parse_day,
     parse_month,
     scoped_locations,

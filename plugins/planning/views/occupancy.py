@@ -11,13 +11,13 @@ from core.clock import clock
 from core.context import current_context
 from core.security import requires
 from core.values import Period
+from core.views.listing import page_of
+from core.views.location_choice import chosen_locations
 
 from .. import api
 from .blueprint import (
     OCCUPANCY_VIEW,
     bp,
-    chosen_locations,
-    page_of,
     parse_month,
     scoped_locations,
 )

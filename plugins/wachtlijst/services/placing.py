@@ -99,6 +99,42 @@ def vacancies(ctx, *, start: date, months: int = 12,
                  int(v.free_places), bool(v.last_minute)) for v in found if v.free_places > 0]
 
 
+@dataclass(frozen=True)
+class Run:
+    """Free places the same from month ``first`` through ``last`` for every age band in
+    ``age_bands``: planning's row as a coordinator reads it ("december 2026 – maart 2027")."""
+
+    location_id: int
+    first: Period
+    last: Period
+    age_bands: tuple[str, ...]
+    day_parts: str
+    free: int
+    last_minute: bool = False
+
+    def slots(self) -> list[Slot]:
+        """A slot per age band in the run's first month: the concrete place the candidates and
+        the offer are about (the same place type stays free through ``last``)."""
+        return [Slot(self.location_id, self.first.year, self.first.month, band, self.day_parts, self.free,
+                     self.last_minute) for band in self.age_bands]
+
+    def months(self) -> list[Period]:
+        periods, period = [self.first], self.first
+        while period != self.last:
+            period = period.next()
+            periods.append(period)
+        return periods
+
+
+def vacancy_runs(ctx, *, start: date, months: int = 12, location_ids: list[int] | None = None) -> list[Run]:
+    """``vacancies`` as planning counts them, one row per run of months and age bands instead of
+    one per month and band (a year of a location's free places is a few rows, not hundreds)."""
+    api = planning_api()
+    return [Run(v.location_id, v.period, v.until, tuple(str(b) for b in v.age_bands), str(v.day_parts),
+                int(v.free_places), bool(v.last_minute))
+            for v in api.free_places(ctx, start=start, months=months, location_ids=location_ids) if v.free_places > 0]
+
+
 def create_care_plan(ctx, *, child_id: int, location_id: int, start_date: date,
                      days: list[dict], family_id: int, actor_id: int | None) -> int:
     api = planning_api()

@@ -29,10 +29,11 @@ from core.clock import clock
 from core.context import current_context
 from core.db import session
 from core.models import Location, Organisation
-from core.security import public, requires
+from core.security import can, public, requires
 from core.values import Period
 from core.views.helpers import get_or_404, render_form
-from core.views.listing import paginate
+from core.views.listing import page_of, paginate
+from core.views.location_choice import chosen_locations
 
 from ..forms import DeclineForm, PolicyForm, RequestForm
 from ..models import AllocationRun, CareRequest, Offer, OfferStatus, Status
@@ -151,13 +152,21 @@ def export(request_id: int):
                     headers={"Content-Disposition": f"attachment; filename=opvangvraag-{req.id}.json"})
 
 
+def _location_rows():
+    """The organisation's locations as (id, name) rows, in the order the location choosers list them."""
+    return session().execute(select(Location.id, Location.name).where(Location.organisation_id == g.org.id)
+                             .order_by(Location.name, Location.id)).all()
+
+
 @bp.route("/ranking")
 @requires(WL_VIEW)
 def ranking():
-    locations = _locations(g.org.id)
-    wanted = request.args.get("location", type=int) or (locations[0][0] if locations else 0)
-    if locations and wanted not in dict(locations):
-        abort(404)
+    """The policy's order at one location: the chosen one (remembered, shared with the free places
+    and planning's pages); "all" has no single order, so it shows the first."""
+    rows = _location_rows()
+    _choice, chosen = chosen_locations(rows)
+    locations = [(loc.id, loc.name) for loc in rows]
+    wanted = chosen[0].id if chosen else 0
     ranked, reqs = offers.ranking(current_context(), wanted) if locations else ([], {})
     return render_template("wachtlijst/ranking.html", ranked=ranked[:200], total=len(ranked), reqs=reqs,
                            locations=locations, wanted=wanted, status_label=status_label)
@@ -166,9 +175,17 @@ def ranking():
 @bp.route("/vacancies")
 @requires(WL_FIGURES)
 def vacancies():
-    start = Period.of(current_context().today()).first_day
-    slots = [s for s in placing.vacancies(current_context(), start=start, months=12) if not s.last_minute]
-    return render_template("wachtlijst/vacancies.html", slots=slots, names=dict(_locations(g.org.id)))
+    """Free places to offer in the next 12 months, one row per run of months and age bands, for
+    the chosen location (remembered, the same choice as planning's pages) or ``?location=all``;
+    computed for those locations only and shown a page of rows at a time."""
+    locations = _location_rows()
+    choice, chosen = chosen_locations(locations)
+    ctx = current_context()
+    ids = [loc.id for loc in chosen]
+    runs = [r for r in placing.vacancy_runs(ctx, start=Period.of(ctx.today()).first_day, months=12,
+                                            location_ids=ids) if not r.last_minute] if ids else []
+    return render_template("wachtlijst/vacancies.html", page=page_of(runs), locations=locations, location_id=choice,
+                           names={loc.id: loc.name for loc in chosen}, with_candidates=can(current_user, WL_VIEW))
 
 
 @bp.route("/candidates")
