@@ -137,11 +137,14 @@ def _rank_at(ctx, location: Location, reqs: dict[int, RankRow]) -> list[Ranked]:
 
 
 def free_now(ctx, slot: Slot) -> int:
-    """Free places of this type per planning, minus offers still open on it."""
+    """Free places of this type per planning, minus offers still open on it. Offers are made on a
+    month's places: the last-minute rows of the same month count the same places again, so they
+    are left out."""
     session = ctx.session
     org = ctx.org
     found = [s for s in placing.vacancies(ctx, start=slot.start, months=1, location_ids=[slot.location_id])
-             if (s.year, s.month, s.age_band, s.day_parts) == (slot.year, slot.month, slot.age_band, slot.day_parts)]
+             if not s.last_minute
+             and (s.year, s.month, s.age_band, s.day_parts) == (slot.year, slot.month, slot.age_band, slot.day_parts)]
     free = sum(s.free for s in found)
     pending = session.scalar(select(func.count()).select_from(Offer).where(
         Offer.organisation_id == org.id, Offer.location_id == slot.location_id, Offer.status == OfferStatus.OPEN,

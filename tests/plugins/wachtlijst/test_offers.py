@@ -276,3 +276,12 @@ def test_accepting_an_expired_offer_on_the_status_page_in_french_writes_nothing(
             session.scalar(select(func.count()).select_from(Family))) == before
     assert session.get(CareRequest, req_id).status == Status.OFFER_MADE
     assert session.get(Offer, offer_id).status == OfferStatus.OPEN  # the expiry job will close it
+
+
+def test_free_now_counts_a_month_once_beside_its_last_minute_row(session, org, location, slot, monkeypatch):
+    """Planning gives the current month a regular row and a last-minute row for the same places:
+    an offer's free places are the month's, not their sum."""
+    both = [placing.Slot(slot.location_id, slot.year, slot.month, slot.age_band, slot.day_parts, 2),
+            placing.Slot(slot.location_id, slot.year, slot.month, slot.age_band, slot.day_parts, 2, last_minute=True)]
+    monkeypatch.setattr(placing, "vacancies", lambda ctx, *, start, months=12, location_ids=None: both)
+    assert offers.free_now(context_for(session, org), slot) == 2
