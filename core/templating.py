@@ -134,3 +134,6 @@ def init_jinja(app: Flask) -> None:
     from core.branding import logo_url
 
     app.jinja_env.globals["logo_url"] = logo_url
+    from core.views.locations import location_detail, many_locations
+
+    app.jinja_env.globals.update(location_detail=location_detail, many_locations=many_locations)
