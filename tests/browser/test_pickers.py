@@ -100,3 +100,107 @@ def test_director_picks_a_child_and_a_location_by_typing(live_server, new_contex
         child = s.scalar(select(Child).where(Child.first_name == "Nieuwe"))
         assert child.location.name == "Onthaalouder Janssens 09"
     assert page.console_errors == []
+
+
+def seed_many_homes(live_server):
+    """A partner with more homes than a plain list takes (one in Harelbeke, one in Kuurne), the
+    waiting list's public form open, and finance staff with an unmatched bank movement."""
+    from core.settings import set_setting
+    from plugins.facturatie.models import BankMovement, CodaImport, MovementState
+    from tests.plugins.facturatie import payment_builders as build
+
+    with live_server.seed() as f:
+        org = f.org(name="Veel Huizen vzw", modules={"planning", "wachtlijst", "aanwezigheden", "facturatie"},
+                    bic="GEBABEBB")
+        homes = [f.location(org, name=f"Onthaalouder Peeters {i:02d}", care_type=CareType.GEZINSOPVANG, places=8)
+                 for i in range(PICKER_FROM + 2)]
+        for home in homes:
+            home.municipality = "Kortrijk"
+        homes[9].municipality, homes[4].municipality = "Harelbeke", "Kuurne"
+        f.child(org, location=homes[9], first_name="Mila")
+        f.child(org, location=homes[4], first_name="Noor")
+        set_setting(f.session, org, "wachtlijst.public_form", True)
+        maes = f.family(org, name="Gezin Maes")
+        invoice = build.invoice(f.session, org, maes, care="60")
+        imported = CodaImport(organisation_id=org.id, filename="nov.cod", sha256="0" * 64, account="",
+                              statements="2026/012", movements=1, matched=0)
+        f.session.add(imported)
+        f.session.flush()
+        f.session.add(BankMovement(organisation_id=org.id, import_id=imported.id, external_key="k-1",
+                                   entry_date=date(2026, 11, 18), amount=invoice.total, communication="opvang",
+                                   counterparty_name="Iemand", counterparty_iban="BE71096123456769",
+                                   state=MovementState.UNMATCHED))
+        director, finance = f.user(org, Role.DIRECTOR), f.user(org, Role.FINANCE)
+        f.session.commit()
+        return org.slug, director.email, finance.email, homes[9].id, homes[4].id, invoice.id
+
+
+def test_many_homes_are_searched_on_the_users_form_the_filters_the_public_form_and_the_bank_match(
+        live_server, new_context):
+    """The same pickers with the Content-Security-Policy enforced (no bypass): Tom Select and the
+    init script load from 'self' and set no inline style or script."""
+    slug, director, finance, harelbeke, kuurne, invoice_id = seed_many_homes(live_server)
+    page = new_context().new_page()
+    login_as(page, director)
+
+    # a caregiver for two homes: a multiple choice, each home found by its municipality
+    page.goto(f"/o/{slug}/users/new")
+    page.get_by_label("Naam", exact=True).fill("Els Begeleider")
+    page.get_by_label("E-mailadres").fill("els.begeleider@example.be")
+    page.get_by_label("Rol").select_option("caregiver")
+    page.get_by_label("Wachtwoord").fill("een-lang-wachtwoord-2026")
+    homes = page.get_by_role("combobox", name="Locaties (voor begeleiders)")
+    for town, name in (("harel", "Onthaalouder Peeters 09"), ("kuurne", "Onthaalouder Peeters 04")):
+        homes.fill(town)
+        option = page.get_by_role("listbox").get_by_role("option", name=name)
+        expect(option).to_have_count(1)
+        homes.press("Enter")  # the first (only) match is active
+    expect(chosen(page, "location_ids")).to_have_count(2)
+    page.get_by_role("button", name="Bewaren").click()
+    expect(page.locator(".flash-success")).to_contain_text("Els Begeleider")
+    with live_server.session() as s:
+        from core.models import User
+        user = s.scalar(select(User).where(User.email == "els.begeleider@example.be"))
+        assert sorted(loc.id for loc in user.locations) == sorted([harelbeke, kuurne])
+
+    # the children's location filter: the page's own options searched, then "Filteren"
+    page.goto(f"/o/{slug}/children/")
+    where = page.get_by_role("combobox", name="Locatie")
+    where.fill("harel")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(1)
+    where.press("Enter")
+    page.get_by_role("button", name="Filteren").click()  # at once: the button did not move away
+    expect(page).to_have_url(f"{live_server.url}/o/{slug}/children/?location={harelbeke}")
+    expect(page.locator("table.list tbody")).to_contain_text("Mila")
+    expect(page.locator("table.list tbody")).not_to_contain_text("Noor")
+    assert page.console_errors == []
+
+    # a parent, without an account: the first choice found by municipality, told apart
+    parent = new_context().new_page()
+    parent.goto(f"/o/{slug}/wachtlijst/aanvraag?lang=fr")
+    first = parent.get_by_role("combobox", name="Choix 1")
+    first.fill("kuur")
+    option = parent.get_by_role("listbox").get_by_role("option", name="Onthaalouder Peeters 04")
+    expect(option).to_contain_text("Kuurne · Accueil familial")
+    option.click()
+    expect(chosen(parent, "choice_1")).to_contain_text("Onthaalouder Peeters 04 (Kuurne · Accueil familial)")
+    assert parent.locator("#choice_1").input_value() == str(kuurne)
+    assert parent.console_errors == []
+
+    # finance staff match the movement by typing the family's name, never an id
+    page.context.clear_cookies()
+    login_as(page, finance)
+    page.goto(f"/o/{slug}/facturatie/payments/bank")
+    invoice = page.get_by_role("combobox", name="Factuur")
+    invoice.fill("maes")
+    option = page.get_by_role("listbox").get_by_role("option")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text("Gezin Maes")
+    expect(option).to_contain_text("nog open € 60.00")
+    option.click()
+    page.get_by_role("button", name="Koppelen").last.click()
+    expect(page.locator(".flash-success")).to_contain_text("Beweging gekoppeld")
+    with live_server.session() as s:
+        from plugins.facturatie.models import Invoice, PaymentState
+        assert s.get(Invoice, invoice_id).payment_state == PaymentState.PAID
+    assert page.console_errors == []

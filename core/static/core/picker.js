@@ -6,8 +6,8 @@
  *   {results: [{id, name, detail}]} show what tells look-alikes apart (a family's children and
  *   address, a location's municipality and care type). The server decides what matches (a family
  *   found by a child's last name too), so the options shown are exactly those it returned.
- * select[data-picker]: every option is in the page (a filter); typing searches their text and
- *   their data-detail. Without JavaScript both stay plain selects.
+ * select[data-picker]: every option is in the page (a filter, its text "name (details)"); typing
+ *   searches their text. Without JavaScript both stay plain selects.
  * The select stays the form's field. Labels (label[for]), arrow keys, Enter and Escape are Tom
  * Select's (a combobox with a listbox); data-search-placeholder, -empty and -remove give the words.
  * A single select whose empty choice is "0" (a form's "—") posts "0" when nothing is chosen. */

@@ -18,7 +18,7 @@ from core.views.listing import LIKE_ESCAPE, escape_like
 from core.views.locations import PICKER_FROM, SEARCH_LIMIT, location_detail
 
 from ..services.intake import MAX_PREFERENCES
-from ..services.texts import t
+from ..services.texts import t, valid_language
 from .blueprint import bp
 
 
@@ -47,9 +47,7 @@ def public_locations():
     ``lang``. Throttled per address like the form, with room for typing."""
     from core.throttle import hit
 
-    from .staff import _lang
-
-    lang = _lang()
+    lang = valid_language(request.args.get("lang") or request.accept_languages.best_match(["nl", "fr", "en"]))
     limit = int(current_app.config.get("WACHTLIJST_PUBLIC_RATE", 30)) * 5
     if not hit(session(), "wachtlijst-search", request.remote_addr or "-", limit=limit, seconds=60):
         return jsonify(error=t("throttled", lang)), 429
