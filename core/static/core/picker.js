@@ -31,7 +31,8 @@
     var settings = {
       valueField: "value", labelField: "text", searchField: ["text", "detail"],
       placeholder: words.searchPlaceholder || "", allowEmptyOption: !remote, maxOptions: 50,
-      plugins: select.multiple || zero || select.querySelector('option[value=""]') ?
+      /* a remove button where nothing may be chosen; a filter's "every location" is one of its options */
+      plugins: select.multiple || (remote && (zero || select.querySelector('option[value=""]'))) ?
         { remove_button: { title: words.searchRemove || "x", label: "×" } } : [],
       render: {
         option: function (data, escape) { return template(escape, data); },
