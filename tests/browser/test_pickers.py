@@ -137,7 +137,8 @@ def seed_many_homes(live_server):
 
 def test_many_homes_are_searched_on_the_users_form_the_filters_the_public_form_and_the_bank_match(
         live_server, new_context):
-    """The same pickers with the Content-Security-Policy enforced (no bypass): Tom Select and the
+    """Users form, children filter, closing day (a choice removed posts the form's "0"), public form
+    and bank match, with the Content-Security-Policy enforced (no bypass): Tom Select and the
     init script load from 'self' and set no inline style or script."""
     slug, director, finance, harelbeke, kuurne, invoice_id = seed_many_homes(live_server)
     page = new_context().new_page()
@@ -174,6 +175,26 @@ def test_many_homes_are_searched_on_the_users_form_the_filters_the_public_form_a
     expect(page.locator("table.list tbody")).to_contain_text("Mila")
     expect(page.locator("table.list tbody")).not_to_contain_text("Noor")
     assert page.console_errors == []
+
+    # a closing day: a home chosen then removed again is the whole organisation ("0" posted), then one home
+    from plugins.planning.models import ClosingPeriod
+    for remove, reason in ((True, "Brugdag"), (False, "Opleiding")):
+        page.goto(f"/o/{slug}/planning/closing-days")
+        where = page.locator("#location_id-ts-control")
+        where.fill("kuur")
+        expect(page.locator("#location_id-ts-dropdown").get_by_role("option")).to_have_count(1)
+        where.press("Enter")
+        expect(chosen(page, "location_id")).to_contain_text("Kuurne")
+        if remove:
+            chosen(page, "location_id").get_by_title("Verwijderen").click()
+            expect(chosen(page, "location_id")).to_have_count(0)
+        page.get_by_label("Van").fill("2027-05-07" if remove else "2027-05-14")
+        page.get_by_label("Omschrijving").fill(reason)
+        page.get_by_role("button", name="Toevoegen").click()
+        expect(page.locator(".flash-success")).to_contain_text("Sluiting toegevoegd")
+    with live_server.session() as s:
+        saved = dict(s.execute(select(ClosingPeriod.reason, ClosingPeriod.location_id)).all())
+        assert saved == {"Brugdag": None, "Opleiding": kuurne}
 
     # a parent, without an account: the first choice found by municipality, told apart
     parent = new_context().new_page()
