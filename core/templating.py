@@ -134,3 +134,7 @@ def init_jinja(app: Flask) -> None:
     from core.branding import logo_url
 
     app.jinja_env.globals["logo_url"] = logo_url
+    from core.views.locations import PICKER_FROM, location_detail, many_locations
+
+    app.jinja_env.globals.update(location_detail=location_detail, many_locations=many_locations,
+                                 picker_from=PICKER_FROM)

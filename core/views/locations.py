@@ -31,22 +31,32 @@ def scoped_locations():
     return stmt if scope is None else stmt.where(Location.id.in_(scope))
 
 
+def location_detail(location) -> str:
+    """What tells look-alike locations apart: "municipality · care type" (a Location or a row;
+    missing attributes are left out)."""
+    from core.forms import CARE_TYPES
+
+    care_type = getattr(location, "care_type", None)
+    care_type = getattr(care_type, "value", care_type)
+    label = next((str(text) for value, text in CARE_TYPES if value == care_type), "")
+    return " · ".join(p for p in (getattr(location, "municipality", "") or "", label) if p)
+
+
+def many_locations(locations) -> bool:
+    """Whether a location field or filter becomes a picker (templates: ``location_filter``)."""
+    return len(locations) > PICKER_FROM
+
+
 def location_options(location_ids) -> list[dict]:
     """Locations of this organisation (within the user's scope) as picker options: the name, and
     what tells look-alikes apart (municipality, care type). One query whatever the number."""
-    from core.forms import CARE_TYPES
-
     ids = list(location_ids)
     if not ids:
         return []
-    care_types = {value: str(label) for value, label in CARE_TYPES}
     rows = session().execute(scoped_locations().with_only_columns(
         Location.id, Location.name, Location.municipality, Location.care_type)
         .where(Location.id.in_(ids)).order_by(Location.name, Location.id)).all()
-    return [{"id": r.id, "name": r.name,
-             "detail": " · ".join(p for p in (r.municipality or "", care_types.get(getattr(r.care_type, "value",
-                                                                                             r.care_type), ""))
-                                  if p)} for r in rows]
+    return [{"id": r.id, "name": r.name, "detail": location_detail(r)} for r in rows]
 
 
 def location_picker(field, chosen_ids, *, empty: tuple | None = None) -> None:

@@ -207,12 +207,12 @@ def users():
 @requires(USERS_MANAGE)
 def create_user():
     from core.forms import UserForm
+    from core.views.locations import location_picker
 
     sess = session()
     form = UserForm()
-    form.location_ids.choices = [
-        (loc.id, loc.name) for loc in sess.scalars(select(Location).where(Location.organisation_id == g.org.id).order_by(Location.name))
-    ]
+    # a partner with dozens of homes: only the chosen ones listed, a picker searches the others
+    location_picker(form.location_ids, request.form.getlist("location_ids", type=int))
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         if sess.scalar(select(User.id).where(func.lower(User.email) == email)):

@@ -58,8 +58,10 @@ class RequestForm(FlaskForm):
     language = SelectField(choices=[(code, code.upper()) for code in LANGUAGES])
     notes = TextAreaField(validators=[Optional(), Length(max=2000)])
 
-    def setup(self, lang: str, locations: list[tuple[int, str]]) -> RequestForm:
-        """Labels in ``lang`` and the organisation's locations as choices."""
+    def setup(self, lang: str, locations: list[tuple[int, str]], search_url: str | None = None) -> RequestForm:
+        """Labels in ``lang`` and the organisation's locations as choices; with ``search_url`` (an
+        organisation with many locations) ``locations`` are only the chosen ones and each choice
+        is a search-as-you-type picker asking that endpoint (``core/picker.js``)."""
         for field in self:
             key = LABEL_KEYS.get(field.name, field.name)
             if key in _TEXT_KEYS:
@@ -74,6 +76,10 @@ class RequestForm(FlaskForm):
             field = self[f"choice_{i}"]
             field.choices = options
             field.label.text = f"{t('choice', lang)} {i}"
+            if search_url:
+                field.render_kw = {"data-search-url": search_url, "data-search-params": f"lang={lang}",
+                                   "data-search-placeholder": t("location_search", lang),
+                                   "data-search-empty": t("location_none", lang), "data-search-remove": t("remove", lang)}
         self.language.choices = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
         if not self.language.data:
             self.language.data = lang

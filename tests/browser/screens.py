@@ -3,6 +3,7 @@
     KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev --jobs' &
     .venv/bin/python -m tests.browser.screens --url http://127.0.0.1:5000 --data-dir "$KOEPEL_DATA_DIR"
     # only some: --only occupancy-heatmap,child-picker,location-picker
+    # the pickers: --only family-picker,location-picker,child-picker,users-locations-picker,location-filter-picker
     # billing only: --only billing-landing,billing-proposal,billing-explanation,billing-invoices,billing-invoice
 
 A parent files a request on the public form; the job worker writes the confirmation e-mail, whose
@@ -164,12 +165,12 @@ def main() -> None:
         page.goto(f"/o/{LARGE}/children/new")
         search = page.get_by_role("combobox", name="Gezin(nen)")
         search.fill("ma")
-        page.locator(".picker-results [role=option]").first.wait_for()
+        page.locator("#family_ids-ts-dropdown [role=option]").first.wait_for()
         shot(page, out, "family-picker", full=False)
         # the location picker on the same form (31 homes), by municipality
         where = page.get_by_role("combobox", name="Opvanglocatie")
         where.fill("kort")
-        page.locator("#location_id-results [role=option]").first.wait_for()
+        page.locator("#location_id-ts-dropdown [role=option]").first.wait_for()
         shot(page, out, "location-picker", full=False)
         # the child picker of the absence notice (242 children): the attendance module switched on
         page.goto(f"/o/{LARGE}/modules")
@@ -180,8 +181,22 @@ def main() -> None:
         page.goto(f"/o/{LARGE}/aanwezigheden/absences/new")
         search = page.get_by_role("combobox", name="Kind")
         search.fill("em")
-        page.locator("#child_id-results [role=option]").first.wait_for()
+        page.locator("#child_id-ts-dropdown [role=option]").first.wait_for()
         shot(page, out, "child-picker", full=False)
+        # a caregiver's homes on the users form (a multiple choice), and the children's location filter
+        page.goto(f"/o/{LARGE}/users/new")
+        homes = page.get_by_role("combobox", name="Locaties (voor begeleiders)")
+        homes.fill("kort")
+        page.locator("#location_ids-ts-dropdown [role=option]").first.wait_for()
+        homes.press("Enter")
+        homes.fill("fleur")
+        page.locator("#location_ids-ts-dropdown .highlight", has_text="Fleur").first.wait_for()
+        shot(page, out, "users-locations-picker", full=False)
+        page.goto(f"/o/{LARGE}/children/")
+        where = page.get_by_role("combobox", name="Locatie")
+        where.fill("fleur")
+        page.locator("#location-ts-dropdown .highlight", has_text="Fleur").first.wait_for()
+        shot(page, out, "location-filter-picker", full=False)
         # the occupancy heatmap of every location: one canvas, read out cell by cell by the keyboard
         page.goto(f"/o/{LARGE}/planning/occupancy?location=all")
         page.locator("canvas.heatmap").focus()

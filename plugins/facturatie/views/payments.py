@@ -376,6 +376,7 @@ def _bank_page(form=None, status=200, results=()):
     return render_template("facturatie/payments/bank.html", form=form or UploadForm(formdata=None), imports=imports,
                            sample=sample,
                            page=page, tips=tips, results=results, can_edit=_can_edit(),
+                           search_url=url_for("facturatie.invoice_search"),
                            match_form=MatchForm(formdata=None)), status
 
 

@@ -41,6 +41,7 @@ from ..services import central, intake, offers, placing, policy, privacy, report
 from ..services.errors import ValidationFailed, WachtlijstError
 from ..services.texts import TEXTS, t, valid_language
 from .blueprint import WL_CENTRAL, WL_EDIT, WL_FIGURES, WL_POLICY, WL_REPORT, WL_VIEW, bp, koepel_bp
+from .choices import request_locations
 
 STATUS_LABELS = {s.value: t(f"st_{s.value}", "nl") for s in Status}
 
@@ -96,7 +97,7 @@ def create():
     form = RequestForm()
     if not form.is_submitted():
         form.language.data = "nl"  # the parent's language for messages: chosen, not the staff member's screen
-    form.setup(lang, _locations(g.org.id))
+    form.setup(lang, *request_locations(lang, "locations.search"))
     if form.validate_on_submit():
         try:
             created = intake.create_requests(current_context(), form.to_data(), channel="staff", actor=current_user)
@@ -163,9 +164,9 @@ def _location_rows():
 def ranking():
     """The policy's order at one location: the chosen one (remembered, shared with the free places
     and planning's pages); "all" has no single order, so it shows the first."""
-    rows = _location_rows()
-    _choice, chosen = chosen_locations(rows)
-    locations = [(loc.id, loc.name) for loc in rows]
+    locations = session().scalars(select(Location).where(Location.organisation_id == g.org.id)
+                                  .order_by(Location.name, Location.id)).all()
+    _choice, chosen = chosen_locations(locations)
     wanted = chosen[0].id if chosen else 0
     ranked, reqs = offers.ranking(current_context(), wanted) if locations else ([], {})
     return render_template("wachtlijst/ranking.html", ranked=ranked[:200], total=len(ranked), reqs=reqs,
@@ -402,7 +403,7 @@ def public_form():
         return blocked
     if not current_context().setting("wachtlijst.public_form"):
         abort(404)
-    form = RequestForm().setup(lang, _locations(g.org.id))
+    form = RequestForm().setup(lang, *request_locations(lang, "wachtlijst.public_locations"))
     if form.validate_on_submit():
         data = form.to_data()
         lang = valid_language(data.language)
