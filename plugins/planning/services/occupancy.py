@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import lru_cache
-from operator import mul
 from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy import bindparam, or_, select
 
 from core.models import CareType, Child, LivingGroup, Location, OpeningHours
@@ -28,17 +28,9 @@ from .bulk_plans import load_plans_of
 from .capacity import effective_capacity
 from .care_plans import age_in_months
 from .closing_days import public_holidays
+from .day_arrays import WeekdayWindows, add_days, day_counts, open_days
 from .expansion import AFTERNOON, MORNING, expand, halves
-from .pattern_counts import (
-    AgeGroups,
-    OpenCalendar,
-    day_counts,
-    day_parts_per_day,
-    group_segments,
-    open_flags,
-    plan_parts,
-    split_plans,
-)
+from .pattern_counts import AgeGroups, group_segments, plan_parts
 from .ratio import rule_sets
 from .settings import day_part_split
 from .types import OccupancyCell, Vacancy
@@ -178,63 +170,53 @@ def _plan_masks(plans, hours, closed, split, first: date, last: date):
     return masks, hours, closed, child_group
 
 
-def _calendars(hours, closed, locations) -> dict[int, OpenCalendar]:
-    return {loc.id: OpenCalendar(hours.get(loc.id, {}), closed.get(loc.id, {})) for loc in locations}
+def _month_starts(periods, first: date) -> tuple[np.ndarray, int]:
+    """The offset of each month's first day from ``first`` and the window's number of days."""
+    return (np.array([(p.first_day - first).days for p in periods], dtype=np.int64),
+            (periods[-1].last_day - first).days + 1)
 
 
-def _day_parts(plans, hours, closed, split, locations, first: date, last: date) -> dict[int, list[int]]:
-    """{location: reserved day parts on each day of the window}: plans sharing a weekly pattern
-    counted together, the rest expanded day by day (exact path)."""
-    n_days = (last - first).days + 1
-    segments, exact = split_plans(plans, first, last, split)
-    parts = day_parts_per_day(segments, _calendars(hours, closed, locations), first, n_days)
-    for (loc, day, _child), bits in _plan_masks(exact, hours, closed, split, first, last)[0].items():
-        parts.setdefault(loc, [0] * n_days)[(day - first).days] += (bits & 1) + (bits >> 1)
-    return parts
+def _reserved(plans, hours, closed, split, location_ids, first: date, n_days: int, mask: np.ndarray,
+              ) -> np.ndarray:
+    """Reserved day parts per (location, day of the window), on open days only: plans sharing a
+    weekly pattern counted together, the rest expanded day by day (exact path)."""
+    rows = {loc: r for r, loc in enumerate(location_ids)}
+    parts, exact = plan_parts(plans, first, first + timedelta(days=n_days - 1), split)
+    counts = day_counts(Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), rows, first, n_days)
+    masks = _plan_masks(exact, hours, closed, split, first, first + timedelta(days=n_days - 1))[0]
+    days = [(rows[loc], (day - first).days, bits) for (loc, day, _child), bits in masks.items() if loc in rows]
+    if days:
+        add_days(counts, *zip(*days, strict=True))
+    return counts.sum(axis=1) * mask
 
 
-def _month_slices(periods, first: date) -> list[tuple[int, int]]:
-    return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
-
-
-def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None, flags=None,
-                       ) -> dict[tuple[int, int, int], int]:
+def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[tuple[int, int, int], int]:
     """{(location, year, month): reserved day parts}: the children present on each half day,
-    summed over the month's open days (``flags``: the locations' ``open_flags`` when the caller
-    has them)."""
-    slices = slices or _month_slices(periods, periods[0].first_day)
+    summed over the month's open days."""
     first = periods[0].first_day
-    n_days = slices[-1][1]
-    parts = _day_parts(plans, hours, closed, split, locations, first, first + timedelta(days=n_days - 1))
-    out: dict[tuple[int, int, int], int] = defaultdict(int)
-    for loc in locations:
-        arr = parts.get(loc.id)
-        if arr is None:
-            continue
-        loc_flags = flags[loc.id] if flags else open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first,
-                                                           n_days)
-        arr = list(map(mul, arr, loc_flags))  # closed days cleared once, then a month is a plain sum
-        for period, (a, b) in zip(periods, slices, strict=True):
-            out[(loc.id, period.year, period.month)] += sum(arr[a:b])
-    return out
+    starts, n_days = _month_starts(periods, first)
+    ids = [loc.id for loc in locations]
+    mask = open_days(ids, hours, closed, first, n_days)
+    sums = np.add.reduceat(_reserved(plans, hours, closed, split, ids, first, n_days, mask), starts, axis=1)
+    return {(loc, p.year, p.month): n for loc, row in zip(ids, sums.tolist(), strict=True)
+            for p, n in zip(periods, row, strict=True)}
 
 
-def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, int]]) -> list[OccupancyCell]:
+def _occupancy(partner: Partner, periods: list[Period]) -> list[OccupancyCell]:
     locations = partner.locations
     if not locations or not periods:
         return []
-    first, n_days = periods[0].first_day, slices[-1][1]
-    flags = {loc.id: open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
-             for loc in locations}
-    reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
-                                  slices, flags)
+    first = periods[0].first_day
+    starts, n_days = _month_starts(periods, first)
+    ids = [loc.id for loc in locations]
+    mask = open_days(ids, partner.hours, partner.closed, first, n_days)
+    reserved = np.add.reduceat(_reserved(partner.plans, partner.hours, partner.closed, partner.split, ids, first,
+                                         n_days, mask), starts, axis=1).tolist()
+    open_per_month = np.add.reduceat(mask, starts, axis=1).tolist()
     cells = []
-    for loc in locations:
-        loc_flags = flags[loc.id]
-        for period, (a, b) in zip(periods, slices, strict=True):
-            open_days = sum(loc_flags[a:b])
-            booked = reserved.get((loc.id, period.year, period.month), 0)
-            available = (loc.licensed_places or 0) * 2 * open_days
+    for loc, booked_row, open_row in zip(locations, reserved, open_per_month, strict=True):
+        for period, booked, open_days_ in zip(periods, booked_row, open_row, strict=True):
+            available = (loc.licensed_places or 0) * 2 * open_days_
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
     return cells
 
@@ -249,10 +231,8 @@ def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location
     periods = _months(start, months)
     if not periods:
         return {c.org.id: [] for c in contexts}
-    slices = _month_slices(periods, periods[0].first_day)
-    last = periods[0].first_day + timedelta(days=slices[-1][1] - 1)
-    partners = load_partners(contexts, location_ids, periods[0].first_day, last)
-    return {p.ctx.org.id: _occupancy(p, periods, slices) for p in partners}
+    partners = load_partners(contexts, location_ids, periods[0].first_day, periods[-1].last_day)
+    return {p.ctx.org.id: _occupancy(p, periods) for p in partners}
 
 
 @lru_cache(maxsize=64)
@@ -278,6 +258,15 @@ def _patterns(open_weekdays: tuple[int, ...]) -> tuple[tuple[str, tuple[int, ...
            (f"{span} namiddag", [(w, 2) for w in open_weekdays])]
     out += [(f"{WEEKDAY_SHORT[w]} volle dag", [(w, 1), (w, 2)]) for w in open_weekdays]
     return tuple((label, tuple(2 * w + b - 1 for w, b in cells)) for label, cells in out)
+
+
+@lru_cache(maxsize=256)
+def _pattern_cells(open_weekdays: tuple[int, ...]) -> np.ndarray:
+    """The patterns of ``_patterns`` as a (pattern, 14 cells) boolean matrix."""
+    cells = np.zeros((len(_patterns(open_weekdays)), 14), dtype=bool)
+    for i, (_label, idx) in enumerate(_patterns(open_weekdays)):
+        cells[i, list(idx)] = True
+    return cells
 
 
 def _age_limited(groups: list[tuple]) -> bool:
@@ -371,38 +360,46 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         born = births.get(child_id)
         return age_groups[loc_id].of(age_in_months(born, day) if born and born <= day else 0)
 
-    # children present per day (offset from ``first``), per (location, bit) and per
-    # ((location, group), bit)
+    # children present per (location, half day, day) and per (living group, half day, day), on
+    # open days only (offsets from ``first``)
     n_days = (last - first).days + 1
-    calendars = _calendars(hours, closed, locations)
-    segments = Counter((plan.location_id, key, a, b) for plan, a, b, key in parts)
-    counts = day_counts(segments, calendars, first, n_days)
-    gsegments = group_segments([x for x in parts if limited[x[0].location_id]], births, age_groups)
-    gcounts = day_counts(gsegments, calendars, first, n_days)
+    ids = [loc.id for loc in locations]
+    loc_row = {loc_id: r for r, loc_id in enumerate(ids)}
+    group_row = {(loc_id, row[0]): r for r, (loc_id, row) in enumerate(
+        (loc_id, row) for loc_id in ids if limited[loc_id] for row in group_rows[loc_id])}
+    counts = day_counts(Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), loc_row, first, n_days)
+    gcounts = day_counts(group_segments([x for x in parts if limited[x[0].location_id]], births, age_groups),
+                         group_row, first, n_days)
+    days, group_days = [], []
     for (loc, day, child), bits in masks.items():
-        g = group_of(loc, child, day) if limited[loc] else None
         i = (day - first).days
-        for b in (1, 2):
-            if bits & b:
-                counts.setdefault((loc, b), [0] * n_days)[i] += 1
-                if limited[loc]:
-                    gcounts.setdefault(((loc, g), b), [0] * n_days)[i] += 1
-    zeros = [0] * n_days
-    flags = {loc.id: open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days) for loc in locations}
-    # only open days count: the arrays are cleared on the others, so a peak is a max over a slice
-    for key, arr in list(counts.items()):
-        counts[key] = list(map(mul, arr, flags[key[0]]))
-    for key, arr in list(gcounts.items()):
-        gcounts[key] = list(map(mul, arr, flags[key[0][0]]))
+        days.append((loc_row[loc], i, bits))
+        if limited[loc] and (loc, g := group_of(loc, child, day)) in group_row:
+            group_days.append((group_row[(loc, g)], i, bits))
+    for arr, extra in ((counts, days), (gcounts, group_days)):
+        if extra:
+            add_days(arr, *zip(*extra, strict=True))
+    mask = open_days(ids, hours, closed, first, n_days)
+    counts *= mask[:, None, :]
+    gcounts *= mask[[loc_row[loc_id] for loc_id, _gid in group_row]][:, None, :]
+
+    # the windows: the months (the first from ``start_day``), then the last-minute weeks
+    spans = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
+    windows = [(max(0, (lo - first).days), min(n_days - 1, (hi - first).days))
+               for lo, hi in [(lo, hi) for _p, lo, hi in spans] + [lm]]
+    by_weekday = WeekdayWindows(windows, first.weekday())
+    # peaks[row][window] holds 14 cells 2 * weekday + half day; open_weekdays the same per weekday
+    peaks = by_weekday.maxima(counts).transpose(0, 2, 3, 1).reshape(len(ids), len(windows), 14)
+    group_peaks = by_weekday.maxima(gcounts).transpose(0, 2, 3, 1).reshape(len(group_row), len(windows), 14)
+    open_weekdays = by_weekday.maxima(mask).astype(bool).tolist()
+
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
-    w_first = first.weekday()
-
     bounds_of = [0, *cuts, n_days]
     stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
     cap_memo: dict[tuple[int, int], int | None] = {}
 
-    def capacity(loc: LocationRow, lo_i: int, hi_i: int, loc_flags: list[int]) -> int | None:
+    def capacity(loc: LocationRow, lo_i: int, hi_i: int) -> int | None:
         """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
         at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
         per location and stretch."""
@@ -411,83 +408,72 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         caps = []
         for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
             a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
-            if any(loc_flags[a:b]):
+            if mask[loc_row[loc.id], a:b].any():
                 cap = cap_memo.get((loc.id, j), False)
                 if cap is False:
                     cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
                 caps.append(cap)
         return min(caps)
 
-    def peaks(arrays, lo_i: int, hi_i: int) -> list[int]:
-        """The month's peak per cell 2 * weekday + bit - 1: the max over every 7th day."""
-        out = [0] * 14
-        for w in range(7):
-            s = lo_i + (w - (w_first + lo_i)) % 7
-            if s > hi_i:
-                continue
-            for bit in (1, 2):
-                arr = arrays[bit - 1]
-                if arr is not zeros:
-                    out[2 * w + bit - 1] = max(arr[s:hi_i + 1:7])
-        return out
-
-    def window(loc: LocationRow, lo: date, hi: date) -> tuple | None:
-        """What a window's free places follow from: the capacity, the peaks (of the location and
-        of each living group when they limit the places) and the open weekdays; None when nothing
-        can be offered. Two windows with the same state have the same free places."""
-        lo_i, hi_i = max(0, (lo - first).days), min(n_days - 1, (hi - first).days)
-        loc_id, loc_flags = loc.id, flags[loc.id]
-        if lo_i > hi_i or not loc.licensed_places or not any(loc_flags[lo_i:hi_i + 1]):
-            return None
-        places = capacity(loc, lo_i, hi_i, loc_flags)
-        peak = peaks((counts.get((loc_id, 1), zeros), counts.get((loc_id, 2), zeros)), lo_i, hi_i)
-        group_peaks = tuple(tuple(peaks((gcounts.get(((loc_id, gid), 1), zeros), gcounts.get(((loc_id, gid), 2), zeros)),
-                                        lo_i, hi_i)) for gid, _cap, _lo, _hi in group_rows[loc_id]) \
-            if limited[loc_id] else ()
-        open_weekdays = tuple(w for w in range(7) if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
-        return places, tuple(peak), group_peaks, open_weekdays
-
-    def offers(loc: LocationRow, state: tuple) -> list[tuple[tuple[str, ...], str, int]]:
-        """(age bands, pattern, free places) of a window's state, positive only; the bands with the
-        same free places for a pattern together, in band order."""
-        places, peak, group_peaks, open_weekdays = state
-        patterns = _patterns(open_weekdays)
+    def offers(loc: LocationRow) -> list[list | None]:
+        """Per window: (age bands, pattern, free places) positive only, the bands with the same
+        free places for a pattern together in band order; None when nothing can be offered."""
+        r = loc_row[loc.id]
+        out: list[list | None] = [None] * len(windows)
+        if not loc.licensed_places:
+            return out
         bands = age_bands(loc.care_type, max_age)
-        if not limited[loc.id]:  # the same free places for every age band
-            names = tuple(band for band, _lo, _hi in bands)
-            frees = ((label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns)
-            return [(names, label, free) for label, free in frees if free > 0]
         rows = group_rows[loc.id]
-        by_pattern: dict[tuple[str, int], list[str]] = {}
-        for band, lo_m, hi_m in bands:
-            fitting = [(cap, group_peaks[k]) for k, (_gid, cap, g_lo, g_hi) in enumerate(rows)
-                       if g_lo < hi_m and g_hi > lo_m]
-            group_free = [sum(cap - gp[c] for cap, gp in fitting) for c in range(14)]
-            for label, idx in patterns:
-                free = min(places - max(map(peak.__getitem__, idx)), min(map(group_free.__getitem__, idx)))
-                if free > 0:
-                    by_pattern.setdefault((label, free), []).append(band)
-        order = {label: i for i, (label, _idx) in enumerate(patterns)}
-        band_order = {band: i for i, (band, _lo, _hi) in enumerate(bands)}
-        out = [(tuple(names), label, free) for (label, free), names in by_pattern.items()]
-        out.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
+        if limited[loc.id]:
+            g_rows = [group_row[(loc.id, gid)] for gid, _cap, _lo, _hi in rows]
+            room = np.array([cap for _gid, cap, _lo, _hi in rows])[:, None] - group_peaks[g_rows].transpose(1, 0, 2)
+            # a band's free places per cell: the room of the groups that take that age, added up
+            fit = np.array([[g_lo < hi_m and g_hi > lo_m for _gid, _cap, g_lo, g_hi in rows]
+                            for _band, lo_m, hi_m in bands], dtype=np.int64)
+            band_room = fit @ room  # (windows, bands, 14)
+        by_open: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for k, (lo_i, hi_i) in enumerate(windows):
+            weekdays = tuple(w for w in range(7) if open_weekdays[r][k][w])
+            if lo_i <= hi_i and weekdays:
+                by_open[weekdays].append(k)
+        for weekdays, ks in by_open.items():
+            patterns, cells = _patterns(weekdays), _pattern_cells(weekdays)
+            places = np.array([capacity(loc, *windows[k]) for k in ks])
+            free = places[:, None] - np.where(cells, peaks[r, ks][:, None, :], -1).max(axis=2)  # (ks, patterns)
+            if not limited[loc.id]:  # the same free places for every age band
+                names = tuple(band for band, _lo, _hi in bands)
+                for k, row in zip(ks, free.tolist(), strict=True):
+                    out[k] = [(names, label, n) for (label, _idx), n in zip(patterns, row, strict=True) if n > 0]
+                continue
+            group_free = np.where(cells, band_room[ks][:, :, None, :], np.iinfo(np.int64).max).min(axis=3)
+            free = np.minimum(free[:, None, :], group_free)  # (ks, bands, patterns)
+            for k, per_band in zip(ks, free.tolist(), strict=True):
+                by_pattern: dict[tuple[str, int], list[str]] = {}
+                for (band, _lo, _hi), row in zip(bands, per_band, strict=True):
+                    for (label, _idx), n in zip(patterns, row, strict=True):
+                        if n > 0:
+                            by_pattern.setdefault((label, n), []).append(band)
+                order = {label: i for i, (label, _idx) in enumerate(patterns)}
+                band_order = {band: i for i, (band, _lo, _hi) in enumerate(bands)}
+                rows_k = [(tuple(names), label, n) for (label, n), names in by_pattern.items()]
+                rows_k.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
+                out[k] = rows_k
         return out
 
-    months = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
     lm_period = Period.of(lm[0])
     result: list[Vacancy] = []
     for loc in locations:
+        per_window = offers(loc)
         # a row runs on as long as the next month offers the same bands, pattern and places
         running: dict[tuple[tuple[str, ...], str], list] = {}  # (bands, pattern) -> [from, until, free]
         rows: list[list] = []
-        previous_state = previous = None
-        for period, lo, hi in months:
-            state = window(loc, lo, hi)
-            if state is not None and state == previous_state:
+        previous_offers = previous = None
+        for (period, _lo, _hi), now_offers in zip(spans, per_window, strict=False):
+            if now_offers is not None and now_offers == previous_offers:
                 for run in running.values():
                     run[1] = period
             else:
-                now = {} if state is None else {(bands, label): free for bands, label, free in offers(loc, state)}
+                now = {} if now_offers is None else {(bands, label): free for bands, label, free in now_offers}
                 for key, free in now.items():
                     run = running.get(key)
                     if run is not None and run[2] == free and run[1] == previous:
@@ -497,10 +483,9 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
                         rows.append(run)
                 for key in [k for k in running if k not in now]:
                     del running[key]
-            previous_state, previous = state, period
+            previous_offers, previous = now_offers, period
         result += [Vacancy(loc.id, a, b, key[0], key[1], free, False) for a, b, free, key in rows]
-        state = window(loc, lm[0], lm[1])
-        if state is not None:
+        if per_window[-1] is not None:
             result += [Vacancy(loc.id, lm_period, lm_period, bands, label, free, True)
-                       for bands, label, free in offers(loc, state)]
+                       for bands, label, free in per_window[-1]]
     return result
