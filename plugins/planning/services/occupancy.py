@@ -38,6 +38,7 @@ from .types import OccupancyCell, Vacancy
 HALVES = (MORNING, AFTERNOON)
 BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+WEEKDAY_SETS = tuple(tuple(w for w in range(7) if bits >> w & 1) for bits in range(128))  # by 7-bit number
 
 
 class LocationRow(NamedTuple):
@@ -391,24 +392,25 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
     # peaks[row][window] holds 14 cells 2 * weekday + half day; open_weekdays the same per weekday
     peaks = by_weekday.maxima(counts).transpose(0, 2, 3, 1).reshape(len(ids), len(windows), 14)
     group_peaks = by_weekday.maxima(gcounts).transpose(0, 2, 3, 1).reshape(len(group_row), len(windows), 14)
-    open_weekdays = by_weekday.maxima(mask).astype(bool).tolist()
+    # the open weekdays of each (location, window) as a 7-bit number (bit w: weekday w)
+    open_weekdays = (by_weekday.maxima(mask) << np.arange(7)).sum(axis=2).tolist()
 
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
     cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
     bounds_of = [0, *cuts, n_days]
     stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
     cap_memo: dict[tuple[int, int], int | None] = {}
+    # open days before each offset, per location: whether a stretch has open days is a subtraction
+    open_before = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64), np.cumsum(mask, axis=1)], axis=1).tolist()
 
     def capacity(loc: LocationRow, lo_i: int, hi_i: int) -> int | None:
         """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
         at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
-        per location and stretch."""
-        if loc.care_type != CareType.GEZINSOPVANG:
-            return loc.licensed_places
-        caps = []
+        per location and stretch. Other locations take their licensed places."""
+        caps, opened = [], open_before[loc_row[loc.id]]
         for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
             a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
-            if mask[loc_row[loc.id], a:b].any():
+            if opened[b] > opened[a]:
                 cap = cap_memo.get((loc.id, j), False)
                 if cap is False:
                     cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
@@ -432,13 +434,13 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
                             for _band, lo_m, hi_m in bands], dtype=np.int64)
             band_room = fit @ room  # (windows, bands, 14)
         by_open: dict[tuple[int, ...], list[int]] = defaultdict(list)
-        for k, (lo_i, hi_i) in enumerate(windows):
-            weekdays = tuple(w for w in range(7) if open_weekdays[r][k][w])
-            if lo_i <= hi_i and weekdays:
-                by_open[weekdays].append(k)
+        for k, bits in enumerate(open_weekdays[r]):
+            if bits:  # else no open day in the window (or an empty window)
+                by_open[WEEKDAY_SETS[bits]].append(k)
         for weekdays, ks in by_open.items():
             patterns, cells = _patterns(weekdays), _pattern_cells(weekdays)
-            places = np.array([capacity(loc, *windows[k]) for k in ks])
+            places = (np.array([capacity(loc, *windows[k]) for k in ks]) if loc.care_type == CareType.GEZINSOPVANG
+                      else np.full(len(ks), loc.licensed_places))
             free = places[:, None] - np.where(cells, peaks[r, ks][:, None, :], -1).max(axis=2)  # (ks, patterns)
             if not limited[loc.id]:  # the same free places for every age band
                 names = tuple(band for band, _lo, _hi in bands)
@@ -447,7 +449,12 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
                 continue
             group_free = np.where(cells, band_room[ks][:, :, None, :], np.iinfo(np.int64).max).min(axis=3)
             free = np.minimum(free[:, None, :], group_free)  # (ks, bands, patterns)
+            previous = rows_k = None
             for k, per_band in zip(ks, free.tolist(), strict=True):
+                if per_band == previous:  # most months: the same free places as the month before
+                    out[k] = rows_k
+                    continue
+                previous = per_band
                 by_pattern: dict[tuple[str, int], list[str]] = {}
                 for (band, _lo, _hi), row in zip(bands, per_band, strict=True):
                     for (label, _idx), n in zip(patterns, row, strict=True):

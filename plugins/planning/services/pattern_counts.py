@@ -13,11 +13,10 @@ Everything else goes through the exact per-day expansion (``occupancy._plan_mask
 tests pin both to the same result. The counting itself is in arrays: ``day_arrays``."""
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import Counter
 from datetime import date, time, timedelta
 from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
 
 from .care_plans import age_in_months
 from .expansion import (
@@ -141,6 +140,13 @@ class AgeGroups:
         return None
 
 
+def _plus_months(day: date, months: int) -> date:
+    """``day + relativedelta(months=months)`` (the last day of a shorter month), without its cost."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
 def group_segments(parts: list[Part], births: dict[int, date | None], age_groups: dict[int, AgeGroups],
                    ) -> Counter:
     """Counts identical ((location, living group), key, from, to): the plan's assigned group, else
@@ -159,7 +165,7 @@ def group_segments(parts: list[Part], births: dict[int, date | None], age_groups
             group, later = groups.of(age), groups.next_change(age)
             end = b
             if later is not None and born is not None:
-                change = born + relativedelta(months=later)
+                change = _plus_months(born, later)
                 end = min(b, max(day, change - ONE_DAY))
             if group is not None:
                 out[((loc, group), key, day, end)] += 1

@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date, time, timedelta
 
 import numpy as np
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from plugins.planning.services.expansion import Block, PatternEntry, VersionSpec
 from plugins.planning.services.occupancy import _plan_masks, reserved_per_month
 from plugins.planning.services.pattern_counts import (
     AgeGroups,
+    _plus_months,
     day_class,
     group_segments,
     plan_parts,
@@ -215,3 +217,8 @@ def test_weekday_maxima_of_windows_equal_every_7th_day(first_weekday, spans, row
     want = [[[max([row[i] for i in range(lo, hi + 1) if (first_weekday + i) % 7 == w], default=0)
               for w in range(7)] for lo, hi in windows] for row in rows]
     assert got == want
+
+
+@given(st.dates(date(1990, 1, 1), date(2060, 12, 31)), st.integers(0, 240))
+def test_months_are_added_like_relativedelta(day, months):
+    assert _plus_months(day, months) == day + relativedelta(months=months)
