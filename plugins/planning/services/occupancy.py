@@ -178,11 +178,11 @@ def _month_starts(periods, first: date) -> tuple[np.ndarray, int]:
 
 
 def _reserved(plans, hours, closed, split, location_ids, first: date, n_days: int, mask: np.ndarray,
-              ) -> np.ndarray:
+              keys=None) -> np.ndarray:
     """Reserved day parts per (location, day of the window), on open days only: plans sharing a
     weekly pattern counted together, the rest expanded day by day (exact path)."""
     rows = {loc: r for r, loc in enumerate(location_ids)}
-    parts, exact = plan_parts(plans, first, first + timedelta(days=n_days - 1), split)
+    parts, exact = plan_parts(plans, first, first + timedelta(days=n_days - 1), split, keys=keys)
     counts = day_counts(Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), rows, first, n_days)
     masks = _plan_masks(exact, hours, closed, split, first, first + timedelta(days=n_days - 1))[0]
     days = [(rows[loc], (day - first).days, bits) for (loc, day, _child), bits in masks.items() if loc in rows]
@@ -203,7 +203,7 @@ def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[
             for p, n in zip(periods, row, strict=True)}
 
 
-def _occupancy(partner: Partner, periods: list[Period]) -> list[OccupancyCell]:
+def _occupancy(partner: Partner, periods: list[Period], keys: dict) -> list[OccupancyCell]:
     locations = partner.locations
     if not locations or not periods:
         return []
@@ -212,7 +212,7 @@ def _occupancy(partner: Partner, periods: list[Period]) -> list[OccupancyCell]:
     ids = [loc.id for loc in locations]
     mask = open_days(ids, partner.hours, partner.closed, first, n_days)
     reserved = np.add.reduceat(_reserved(partner.plans, partner.hours, partner.closed, partner.split, ids, first,
-                                         n_days, mask), starts, axis=1).tolist()
+                                         n_days, mask, keys), starts, axis=1).tolist()
     open_per_month = np.add.reduceat(mask, starts, axis=1).tolist()
     cells = []
     for loc, booked_row, open_row in zip(locations, reserved, open_per_month, strict=True):
@@ -233,7 +233,8 @@ def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location
     if not periods:
         return {c.org.id: [] for c in contexts}
     partners = load_partners(contexts, location_ids, periods[0].first_day, periods[-1].last_day)
-    return {p.ctx.org.id: _occupancy(p, periods) for p in partners}
+    keys: dict = {}  # the patterns' keys, shared by the partners (``plan_parts``)
+    return {p.ctx.org.id: _occupancy(p, periods, keys) for p in partners}
 
 
 @lru_cache(maxsize=64)
@@ -261,13 +262,20 @@ def _patterns(open_weekdays: tuple[int, ...]) -> tuple[tuple[str, tuple[int, ...
     return tuple((label, tuple(2 * w + b - 1 for w, b in cells)) for label, cells in out)
 
 
-@lru_cache(maxsize=256)
-def _pattern_cells(open_weekdays: tuple[int, ...]) -> np.ndarray:
-    """The patterns of ``_patterns`` as a (pattern, 14 cells) boolean matrix."""
-    cells = np.zeros((len(_patterns(open_weekdays)), 14), dtype=bool)
-    for i, (_label, idx) in enumerate(_patterns(open_weekdays)):
-        cells[i, list(idx)] = True
-    return cells
+NONE = np.iinfo(np.int64).max  # "no limit" in a minimum
+#: the pattern slots of ``_patterns(WEEKDAY_SETS[bits])``, by 7-bit number of open weekdays
+SLOTS = tuple((0, 1, 2, *(3 + w for w in weekdays)) if weekdays else () for weekdays in WEEKDAY_SETS)
+
+
+def _slot_peaks(on_open: np.ndarray, cells: np.ndarray, pair) -> np.ndarray:
+    """The 10 pattern slots of the 14 cells (2 * weekday + half day) on the last axis: over the open
+    weekdays (``on_open``: the cells with a neutral value on the others) the whole day, the mornings
+    and the afternoons; then each weekday's full day (``pair`` of its two halves). ``pair`` is
+    ``np.maximum`` for peaks of children, ``np.minimum`` for room."""
+    reduce = pair.reduce
+    return np.concatenate([np.stack([reduce(on_open, axis=-1), reduce(on_open[..., 0::2], axis=-1),
+                                     reduce(on_open[..., 1::2], axis=-1)], axis=-1),
+                           pair(cells[..., 0::2], cells[..., 1::2])], axis=-1)
 
 
 def _age_limited(groups: list[tuple]) -> bool:
@@ -332,22 +340,22 @@ def free_places_of_partners(contexts, *, start: date | Period, months: int = 12,
         if limited_ids:
             births = {cid: (dob or exp) for cid, dob, exp in conn.execute(
                 _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids})}
-    out = {}
+    out, keys = {}, {}  # keys: the patterns' keys, shared by the partners (``plan_parts``)
     for partner in partners:
         periods, start_day, lm = windows[partner.ctx.org.id]
-        out[partner.ctx.org.id] = (_free_places(partner, periods, start_day, lm, first, last, groups, births)
+        out[partner.ctx.org.id] = (_free_places(partner, periods, start_day, lm, first, last, groups, births, keys)
                                    if periods and partner.locations else [])
     return out
 
 
 def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, date], first: date, last: date,
-                 groups: dict[int, list[tuple]], births: dict[int, date | None]) -> list[Vacancy]:
+                 groups: dict[int, list[tuple]], births: dict[int, date | None], keys: dict) -> list[Vacancy]:
     ctx, locations, plans, hours, closed, split = (partner.ctx, partner.locations, partner.plans, partner.hours,
                                                    partner.closed, partner.split)
     limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
     # plans sharing a weekly pattern are counted together, per location and, where living groups
     # limit the places, per group (a child's group follows its age); the rest day by day
-    parts, exact = plan_parts(plans, first, last, split)
+    parts, exact = plan_parts(plans, first, last, split, keys=keys)
     masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
     max_age = int(ctx.setting("planning.max_age_months"))
     group_rows = {loc.id: groups.get(loc.id, []) for loc in locations}
@@ -392,30 +400,27 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
     # peaks[row][window] holds 14 cells 2 * weekday + half day; open_weekdays the same per weekday
     peaks = by_weekday.maxima(counts).transpose(0, 2, 3, 1).reshape(len(ids), len(windows), 14)
     group_peaks = by_weekday.maxima(gcounts).transpose(0, 2, 3, 1).reshape(len(group_row), len(windows), 14)
-    # the open weekdays of each (location, window) as a 7-bit number (bit w: weekday w)
-    open_weekdays = (by_weekday.maxima(mask) << np.arange(7)).sum(axis=2).tolist()
+    open_weekdays = by_weekday.maxima(mask) > 0  # (locations, windows, 7)
+    # ... and as a 7-bit number (bit w: weekday w)
+    open_weekday_bits = (open_weekdays << np.arange(7)).sum(axis=2).tolist()
 
+    # places per (location, window): the least effective capacity over the stretches between two
+    # rule changes that have open days in the window (family daycare homes take at most 7 children
+    # from 2027; the others their licensed places)
     forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
-    cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
-    bounds_of = [0, *cuts, n_days]
-    stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
-    cap_memo: dict[tuple[int, int], int | None] = {}
-    # open days before each offset, per location: whether a stretch has open days is a subtraction
-    open_before = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64), np.cumsum(mask, axis=1)], axis=1).tolist()
-
-    def capacity(loc: LocationRow, lo_i: int, hi_i: int) -> int | None:
-        """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
-        at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
-        per location and stretch. Other locations take their licensed places."""
-        caps, opened = [], open_before[loc_row[loc.id]]
-        for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
-            a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
-            if opened[b] > opened[a]:
-                cap = cap_memo.get((loc.id, j), False)
-                if cap is False:
-                    cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
-                caps.append(cap)
-        return min(caps)
+    bounds = [0, *([] if forced != "auto" else _rule_cuts(first, n_days)), n_days]
+    caps = np.array([[effective_capacity(loc, first + timedelta(days=b), forced) or 0 for b in bounds[:-1]]
+                     for loc in locations], dtype=np.int64)  # (locations, stretches)
+    lo_k, hi_k = (np.array(x, dtype=np.int64) for x in zip(*windows, strict=True))
+    lo_kj = np.maximum(lo_k[:, None], bounds[:-1])
+    hi_kj = np.maximum(lo_kj, np.minimum(hi_k[:, None] + 1, bounds[1:]))  # (windows, stretches), exclusive
+    opened = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64), np.cumsum(mask, axis=1)], axis=1)
+    has_open = opened[:, hi_kj] > opened[:, lo_kj]  # (locations, windows, stretches)
+    places = np.where(has_open, caps[:, None, :], NONE).min(axis=2)
+    # free places per (location, window, pattern slot): slots 0-2 the whole open week (full days,
+    # mornings, afternoons), 3 + w weekday w's full day; ``_patterns`` lists the slots of its open weekdays
+    open_cells = np.repeat(open_weekdays, 2, axis=2)
+    frees = places[:, :, None] - _slot_peaks(np.where(open_cells, peaks, -1), peaks, np.maximum)
 
     def offers(loc: LocationRow) -> list[list | None]:
         """Per window: (age bands, pattern, free places) positive only, the bands with the same
@@ -425,46 +430,40 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         if not loc.licensed_places:
             return out
         bands = age_bands(loc.care_type, max_age)
-        rows = group_rows[loc.id]
+        loc_free = frees[r]
         if limited[loc.id]:
+            rows = group_rows[loc.id]
             g_rows = [group_row[(loc.id, gid)] for gid, _cap, _lo, _hi in rows]
             room = np.array([cap for _gid, cap, _lo, _hi in rows])[:, None] - group_peaks[g_rows].transpose(1, 0, 2)
             # a band's free places per cell: the room of the groups that take that age, added up
             fit = np.array([[g_lo < hi_m and g_hi > lo_m for _gid, _cap, g_lo, g_hi in rows]
                             for _band, lo_m, hi_m in bands], dtype=np.int64)
             band_room = fit @ room  # (windows, bands, 14)
-        by_open: dict[tuple[int, ...], list[int]] = defaultdict(list)
-        for k, bits in enumerate(open_weekdays[r]):
-            if bits:  # else no open day in the window (or an empty window)
-                by_open[WEEKDAY_SETS[bits]].append(k)
-        for weekdays, ks in by_open.items():
-            patterns, cells = _patterns(weekdays), _pattern_cells(weekdays)
-            places = (np.array([capacity(loc, *windows[k]) for k in ks]) if loc.care_type == CareType.GEZINSOPVANG
-                      else np.full(len(ks), loc.licensed_places))
-            free = places[:, None] - np.where(cells, peaks[r, ks][:, None, :], -1).max(axis=2)  # (ks, patterns)
-            if not limited[loc.id]:  # the same free places for every age band
-                names = tuple(band for band, _lo, _hi in bands)
-                for k, row in zip(ks, free.tolist(), strict=True):
-                    out[k] = [(names, label, n) for (label, _idx), n in zip(patterns, row, strict=True) if n > 0]
+            group_free = _slot_peaks(np.where(open_cells[r][:, None, :], band_room, NONE), band_room, np.minimum)
+            loc_free = np.minimum(loc_free[:, None, :], group_free)  # (windows, bands, slots)
+        names = tuple(band for band, _lo, _hi in bands)
+        band_order = {band: i for i, band in enumerate(names)}
+        previous = rows_k = None
+        for k, (bits, row) in enumerate(zip(open_weekday_bits[r], loc_free.tolist(), strict=True)):
+            if not bits:  # no open day in the window (or an empty window)
                 continue
-            group_free = np.where(cells, band_room[ks][:, :, None, :], np.iinfo(np.int64).max).min(axis=3)
-            free = np.minimum(free[:, None, :], group_free)  # (ks, bands, patterns)
-            previous = rows_k = None
-            for k, per_band in zip(ks, free.tolist(), strict=True):
-                if per_band == previous:  # most months: the same free places as the month before
-                    out[k] = rows_k
-                    continue
-                previous = per_band
-                by_pattern: dict[tuple[str, int], list[str]] = {}
-                for (band, _lo, _hi), row in zip(bands, per_band, strict=True):
-                    for (label, _idx), n in zip(patterns, row, strict=True):
-                        if n > 0:
-                            by_pattern.setdefault((label, n), []).append(band)
-                order = {label: i for i, (label, _idx) in enumerate(patterns)}
-                band_order = {band: i for i, (band, _lo, _hi) in enumerate(bands)}
-                rows_k = [(tuple(names), label, n) for (label, n), names in by_pattern.items()]
-                rows_k.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
+            if (bits, row) == previous:  # most months: the same free places as the month before
                 out[k] = rows_k
+                continue
+            previous = (bits, row)
+            labels = [(label, i) for (label, _idx), i in zip(_patterns(WEEKDAY_SETS[bits]), SLOTS[bits], strict=True)]
+            if not limited[loc.id]:  # the same free places for every age band
+                rows_k = [(names, label, row[i]) for label, i in labels if row[i] > 0]
+            else:
+                by_pattern: dict[tuple[str, int], list[str]] = {}
+                for band, band_row in zip(names, row, strict=True):
+                    for label, i in labels:
+                        if band_row[i] > 0:
+                            by_pattern.setdefault((label, band_row[i]), []).append(band)
+                order = {label: i for i, (label, _slot) in enumerate(labels)}
+                rows_k = [(tuple(bs), label, n) for (label, n), bs in by_pattern.items()]
+                rows_k.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
+            out[k] = rows_k
         return out
 
     lm_period = Period.of(lm[0])
@@ -476,7 +475,7 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         rows: list[list] = []
         previous_offers = previous = None
         for (period, _lo, _hi), now_offers in zip(spans, per_window, strict=False):
-            if now_offers is not None and now_offers == previous_offers:
+            if now_offers is not None and (now_offers is previous_offers or now_offers == previous_offers):
                 for run in running.values():
                     run[1] = period
             else:

@@ -74,14 +74,16 @@ def _masks_of(entries, week_a: int, split: time) -> Key:
 Part = tuple[PlanData, date, date, Key]
 
 
-def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_of=None,
+def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_of=None, keys=None,
                ) -> tuple[list[Part], list[PlanData]]:
     """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
     key) within [first, last]; ``exact`` are the plans that need the per-day expansion. ``key_of``
     (spec -> key, None for a custom schedule) gives another key than the 14 bit masks, e.g. the
-    blocks themselves when times matter (``peaks``)."""
+    blocks themselves when times matter (``peaks``). ``keys``: the keys worked out so far for plans
+    loaded together (a koepel-wide call shares them between partners; 14 masks only)."""
     per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
-    keys: dict[tuple, Key | None] = {}  # versions loaded together share their entries tuples
+    # versions loaded together share their entries tuples: a pattern's key is worked out once
+    keys: dict[tuple, Key | None] = {} if keys is None or key_of is not None else keys
     out: list[Part] = []
     exact: list[PlanData] = []
     for plan in plans:
@@ -92,7 +94,7 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_
             continue
         parts, ok = [], True
         for spec in plan.versions:
-            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2)
+            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2, split)
             key = keys.get(memo, False)
             if key is False:
                 key = keys[memo] = pattern_key(spec, split) if key_of is None else key_of(spec)
