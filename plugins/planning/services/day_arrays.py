@@ -27,10 +27,12 @@ def day_counts(segments: Counter, rows: dict, first: date, n_days: int) -> np.nd
     the caller masks with ``open_days``."""
     width = CLASSES * (n_days // CLASSES + 2)  # room for the "after the last day" of every class
     diff = np.zeros((len(rows), 2, width), dtype=np.int64)
-    items = [(rows[place], key, a, b, n) for (place, key, a, b), n in segments.items() if place in rows]
+    distinct: dict[tuple, int] = {}  # a few patterns for hundreds of segments: converted once each
+    items = [(rows[place], distinct.setdefault(key, len(distinct)), a, b, n)
+             for (place, key, a, b), n in segments.items() if place in rows]
     if items:
-        row, keys, a, b, n = zip(*items, strict=True)
-        keys = np.array(keys, dtype=np.int64)  # (segments, 14) bit masks
+        row, key_ids, a, b, n = zip(*items, strict=True)
+        keys = np.array(list(distinct), dtype=np.int64)[list(key_ids)]  # (segments, 14) bit masks
         lo = np.maximum(0, _offsets(a, first))
         hi = _offsets(b, first)
         seg, half, cls = np.nonzero(np.stack([keys & 1, keys & 2], axis=1))

@@ -50,8 +50,8 @@ class LocationRow(NamedTuple):
     licensed_places: int | None
 
 
-_ORGS = bindparam("org_ids", expanding=True)
-_IDS = bindparam("location_ids", expanding=True)
+_ORGS = bindparam("org_ids", expanding=True, literal_execute=True)  # rendered as in ``bulk_plans``
+_IDS = bindparam("location_ids", expanding=True, literal_execute=True)
 _LOCATIONS = (select(Location.id, Location.organisation_id, Location.care_type, Location.licensed_places)
               .where(Location.organisation_id.in_(_ORGS)).order_by(Location.name, Location.id))
 _HOURS = (select(OpeningHours.location_id, OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
