@@ -4,11 +4,12 @@ Computed from the reserved days in bulk: a fixed number of statements whatever t
 children, and for a koepel-wide call (``*_of_partners``) whatever the number of partners too (the
 rows of every partner are read together, then computed per partner with its own settings). A day
 part is a half day: available day parts = licensed places × 2 × open days (weekdays with opening
-hours, closing days excluded). Plans sharing a weekly pattern are counted together
-(``pattern_counts.day_counts``: one difference array per location and half day); the days of a
-month are then summed over the location's open days with slices, not day by day in Python. Free
-places come as runs: one row for the consecutive months and the age bands with the same number
-(``types.Vacancy``), worked out again only for a month whose peaks or capacity differ."""
+hours, closing days excluded). Plans sharing a weekly pattern are counted together, in arrays
+(``day_arrays``: one row per location or living group and half day, masked by the open days); a
+month is then one ``reduceat`` over the days, and a window's peaks per weekday and half day one
+for every row at once. Free places come as runs: one row for the consecutive months and the age
+bands with the same number (``types.Vacancy``); the free places of every location, window and
+pattern are worked out together, the rows again only for a month whose numbers differ."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -416,7 +417,7 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
     hi_kj = np.maximum(lo_kj, np.minimum(hi_k[:, None] + 1, bounds[1:]))  # (windows, stretches), exclusive
     opened = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64), np.cumsum(mask, axis=1)], axis=1)
     has_open = opened[:, hi_kj] > opened[:, lo_kj]  # (locations, windows, stretches)
-    places = np.where(has_open, caps[:, None, :], NONE).min(axis=2)
+    places = np.where(has_open.any(axis=2), np.where(has_open, caps[:, None, :], NONE).min(axis=2), 0)  # 0: shut
     # free places per (location, window, pattern slot): slots 0-2 the whole open week (full days,
     # mornings, afternoons), 3 + w weekday w's full day; ``_patterns`` lists the slots of its open weekdays
     open_cells = np.repeat(open_weekdays, 2, axis=2)
