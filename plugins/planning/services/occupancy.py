@@ -178,15 +178,21 @@ def _month_starts(periods, first: date) -> tuple[np.ndarray, int]:
             (periods[-1].last_day - first).days + 1)
 
 
-def _reserved(plans, hours, closed, split, location_ids, first: date, n_days: int, mask: np.ndarray,
+def _reserved(plan_sets, hours, closed, location_ids, first: date, n_days: int, mask: np.ndarray,
               keys=None) -> np.ndarray:
     """Reserved day parts per (location, day of the window), on open days only: plans sharing a
-    weekly pattern counted together, the rest expanded day by day (exact path)."""
+    weekly pattern counted together, the rest expanded day by day (exact path). ``plan_sets``:
+    (plans, day-part split) per organisation, counted in one array."""
     rows = {loc: r for r, loc in enumerate(location_ids)}
-    parts, exact = plan_parts(plans, first, first + timedelta(days=n_days - 1), split, keys=keys)
-    counts = day_counts(Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), rows, first, n_days)
-    masks = _plan_masks(exact, hours, closed, split, first, first + timedelta(days=n_days - 1))[0]
-    days = [(rows[loc], (day - first).days, bits) for (loc, day, _child), bits in masks.items() if loc in rows]
+    last = first + timedelta(days=n_days - 1)
+    segments: Counter = Counter()
+    days = []
+    for plans, split in plan_sets:
+        parts, exact = plan_parts(plans, first, last, split, keys=keys)
+        segments.update((plan.location_id, key, a, b) for plan, a, b, key in parts)
+        masks = _plan_masks(exact, hours, closed, split, first, last)[0]
+        days += [(rows[loc], (day - first).days, bits) for (loc, day, _child), bits in masks.items() if loc in rows]
+    counts = day_counts(segments, rows, first, n_days)
     if days:
         add_days(counts, *zip(*days, strict=True))
     return counts.sum(axis=1) * mask
@@ -199,28 +205,33 @@ def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[
     starts, n_days = _month_starts(periods, first)
     ids = [loc.id for loc in locations]
     mask = open_days(ids, hours, closed, first, n_days)
-    sums = np.add.reduceat(_reserved(plans, hours, closed, split, ids, first, n_days, mask), starts, axis=1)
+    sums = np.add.reduceat(_reserved([(plans, split)], hours, closed, ids, first, n_days, mask), starts, axis=1)
     return {(loc, p.year, p.month): n for loc, row in zip(ids, sums.tolist(), strict=True)
             for p, n in zip(periods, row, strict=True)}
 
 
-def _occupancy(partner: Partner, periods: list[Period], keys: dict) -> list[OccupancyCell]:
-    locations = partner.locations
-    if not locations or not periods:
-        return []
+def _occupancy(partners: list[Partner], periods: list[Period]) -> dict[int, list[OccupancyCell]]:
+    """The cells of every partner, counted together: one array for all their locations (a small
+    partner costs its rows, not a round of array calls of its own)."""
+    out: dict[int, list[OccupancyCell]] = {p.ctx.org.id: [] for p in partners}
+    locations = [(p.ctx.org.id, loc) for p in partners for loc in p.locations]
+    if not locations:
+        return out
     first = periods[0].first_day
     starts, n_days = _month_starts(periods, first)
-    ids = [loc.id for loc in locations]
-    mask = open_days(ids, partner.hours, partner.closed, first, n_days)
-    reserved = np.add.reduceat(_reserved(partner.plans, partner.hours, partner.closed, partner.split, ids, first,
-                                         n_days, mask, keys), starts, axis=1).tolist()
+    ids = [loc.id for _org, loc in locations]
+    hours = {loc: h for p in partners for loc, h in p.hours.items()}
+    closed = {loc: c for p in partners for loc, c in p.closed.items()}
+    mask = open_days(ids, hours, closed, first, n_days)
+    reserved = np.add.reduceat(_reserved([(p.plans, p.split) for p in partners], hours, closed, ids, first, n_days,
+                                         mask, {}), starts, axis=1).tolist()
     open_per_month = np.add.reduceat(mask, starts, axis=1).tolist()
-    cells = []
-    for loc, booked_row, open_row in zip(locations, reserved, open_per_month, strict=True):
+    for (org, loc), booked_row, open_row in zip(locations, reserved, open_per_month, strict=True):
+        cells = out[org]
         for period, booked, open_days_ in zip(periods, booked_row, open_row, strict=True):
             available = (loc.licensed_places or 0) * 2 * open_days_
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
-    return cells
+    return out
 
 
 def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
@@ -234,8 +245,7 @@ def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location
     if not periods:
         return {c.org.id: [] for c in contexts}
     partners = load_partners(contexts, location_ids, periods[0].first_day, periods[-1].last_day)
-    keys: dict = {}  # the patterns' keys, shared by the partners (``plan_parts``)
-    return {p.ctx.org.id: _occupancy(p, periods, keys) for p in partners}
+    return _occupancy(partners, periods)
 
 
 @lru_cache(maxsize=64)
@@ -341,24 +351,38 @@ def free_places_of_partners(contexts, *, start: date | Period, months: int = 12,
         if limited_ids:
             births = {cid: (dob or exp) for cid, dob, exp in conn.execute(
                 _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids})}
-    out, keys = {}, {}  # keys: the patterns' keys, shared by the partners (``plan_parts``)
+    out: dict[int, list[Vacancy]] = {p.ctx.org.id: [] for p in partners}
+    together = defaultdict(list)  # partners with the same windows (as a rule all) are counted together
     for partner in partners:
         periods, start_day, lm = windows[partner.ctx.org.id]
-        out[partner.ctx.org.id] = (_free_places(partner, periods, start_day, lm, first, last, groups, births, keys)
-                                   if periods and partner.locations else [])
+        if periods and partner.locations:
+            together[(tuple(periods), start_day, lm)].append(partner)
+    keys: dict = {}  # the patterns' keys, shared by the partners (``plan_parts``)
+    for (periods, start_day, lm), group in together.items():
+        out.update(_free_places(group, list(periods), start_day, lm, first, last, groups, births, keys))
     return out
 
 
-def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, date], first: date, last: date,
-                 groups: dict[int, list[tuple]], births: dict[int, date | None], keys: dict) -> list[Vacancy]:
-    ctx, locations, plans, hours, closed, split = (partner.ctx, partner.locations, partner.plans, partner.hours,
-                                                   partner.closed, partner.split)
+def _free_places(partners: list[Partner], periods, start_day: date, lm: tuple[date, date], first: date, last: date,
+                 groups: dict[int, list[tuple]], births: dict[int, date | None], keys: dict,
+                 ) -> dict[int, list[Vacancy]]:
+    """The rows of partners with the same windows, counted together: one array for all their
+    locations (a small partner costs its rows, not a round of array calls of its own); each
+    location keeps its partner's day-part split, age limit and ratio rule setting."""
+    locations = [loc for p in partners for loc in p.locations]
+    hours = {loc: h for p in partners for loc, h in p.hours.items()}
+    closed = {loc: c for p in partners for loc, c in p.closed.items()}
     limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
     # plans sharing a weekly pattern are counted together, per location and, where living groups
     # limit the places, per group (a child's group follows its age); the rest day by day
-    parts, exact = plan_parts(plans, first, last, split, keys=keys)
-    masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
-    max_age = int(ctx.setting("planning.max_age_months"))
+    parts, masks, child_group = [], {}, {}
+    for p in partners:
+        p_parts, exact = plan_parts(p.plans, first, last, p.split, keys=keys)
+        p_masks, _hours, _closed, p_groups = _plan_masks(exact, p.hours, p.closed, p.split, first, last)
+        parts += p_parts
+        masks.update(p_masks)
+        child_group.update(p_groups)
+    max_age = {p.ctx.org.id: int(p.ctx.setting("planning.max_age_months")) for p in partners}
     group_rows = {loc.id: groups.get(loc.id, []) for loc in locations}
     age_groups = {loc_id: AgeGroups([(gid, lo, hi) for gid, _cap, lo, hi in rows])
                   for loc_id, rows in group_rows.items() if limited[loc_id]}
@@ -408,10 +432,11 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
     # places per (location, window): the least effective capacity over the stretches between two
     # rule changes that have open days in the window (family daycare homes take at most 7 children
     # from 2027; the others their licensed places)
-    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
-    bounds = [0, *([] if forced != "auto" else _rule_cuts(first, n_days)), n_days]
-    caps = np.array([[effective_capacity(loc, first + timedelta(days=b), forced) or 0 for b in bounds[:-1]]
-                     for loc in locations], dtype=np.int64)  # (locations, stretches)
+    # (a partner with a forced rule set has the same capacity in every stretch)
+    forced = {p.ctx.org.id: str(p.ctx.setting("planning.ratio_rule_set") or "auto") for p in partners}
+    bounds = [0, *_rule_cuts(first, n_days), n_days]
+    caps = np.array([[effective_capacity(loc, first + timedelta(days=b), forced[loc.organisation_id]) or 0
+                      for b in bounds[:-1]] for loc in locations], dtype=np.int64)  # (locations, stretches)
     lo_k, hi_k = (np.array(x, dtype=np.int64) for x in zip(*windows, strict=True))
     lo_kj = np.maximum(lo_k[:, None], bounds[:-1])
     hi_kj = np.maximum(lo_kj, np.minimum(hi_k[:, None] + 1, bounds[1:]))  # (windows, stretches), exclusive
@@ -430,7 +455,7 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         out: list[list | None] = [None] * len(windows)
         if not loc.licensed_places:
             return out
-        bands = age_bands(loc.care_type, max_age)
+        bands = age_bands(loc.care_type, max_age[loc.organisation_id])
         loc_free = frees[r]
         if limited[loc.id]:
             rows = group_rows[loc.id]
@@ -468,8 +493,9 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         return out
 
     lm_period = Period.of(lm[0])
-    result: list[Vacancy] = []
+    out: dict[int, list[Vacancy]] = {p.ctx.org.id: [] for p in partners}
     for loc in locations:
+        result = out[loc.organisation_id]
         per_window = offers(loc)
         # a row runs on as long as the next month offers the same bands, pattern and places
         running: dict[tuple[tuple[str, ...], str], list] = {}  # (bands, pattern) -> [from, until, free]
@@ -495,4 +521,4 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         if per_window[-1] is not None:
             result += [Vacancy(loc.id, lm_period, lm_period, bands, label, free, True)
                        for bands, label, free in per_window[-1]]
-    return result
+    return out
