@@ -350,7 +350,7 @@ def free_places_of_partners(contexts, *, start: date | Period, months: int = 12,
         limited_ids = [i for i in ids if _age_limited(groups.get(i, []))]
         if limited_ids:
             births = {cid: (dob or exp) for cid, dob, exp in conn.execute(
-                _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids})}
+                _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids}).all()}  # one fetchall
     out: dict[int, list[Vacancy]] = {p.ctx.org.id: [] for p in partners}
     together = defaultdict(list)  # partners with the same windows (as a rule all) are counted together
     for partner in partners:
