@@ -1,11 +1,10 @@
 """Small value objects shared by every module: money in cents, months, inclusive date ranges."""
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-
-from dateutil.relativedelta import relativedelta
 
 
 @dataclass(frozen=True, order=True)
@@ -78,13 +77,13 @@ class Period:
 
     @property
     def last_day(self) -> date:
-        return self.first_day + relativedelta(months=1, days=-1)
+        return date(self.year, self.month, monthrange(self.year, self.month)[1])
 
     def as_range(self) -> DateRange:
         return DateRange(self.first_day, self.last_day)
 
     def next(self) -> Period:
-        return Period.of(self.first_day + relativedelta(months=1))
+        return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
 
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year}"

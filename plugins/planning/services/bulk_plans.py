@@ -18,8 +18,11 @@ from ..models import CarePlan, CarePlanVersion, ExtraDay, PatternDay, ScheduleDa
 from .expansion import Block, PatternEntry, VersionSpec
 from .reservations import PlanData
 
-_ORGS, _LO, _HI, _LOCS = (bindparam("org_ids", expanding=True), bindparam("lo"), bindparam("hi"),
-                          bindparam("location_ids", expanding=True))
+#: the id lists are rendered into the statement (``literal_execute``: integers, by SQLAlchemy): as
+#: a hundred bound parameters they cost psycopg a fresh parse of the statement on every call (it
+#: caches statements of at most 50 parameters) and SQLAlchemy a bind cast each
+_ORGS, _LO, _HI, _LOCS = (bindparam("org_ids", expanding=True, literal_execute=True), bindparam("lo"),
+                          bindparam("hi"), bindparam("location_ids", expanding=True, literal_execute=True))
 
 
 def _in_window(table):
@@ -34,11 +37,17 @@ def _part(column):
 
 
 #: one version's pattern days as one string ("weekday|week|day part|start|end", ";" between days):
-#: the database groups them (``aggregate_strings``: string_agg / group_concat), so a plan version is
-#: one row instead of one per pattern day, and identical patterns are parsed once (``_entries``)
-_SIGNATURE = func.aggregate_strings(
-    cast(PatternDay.weekday, String) + "|" + _part(PatternDay.week) + "|" + PatternDay.day_part + "|"
-    + _part(PatternDay.start_time) + "|" + _part(PatternDay.end_time), ";")
+#: the database aggregates them (``aggregate_strings``: string_agg / group_concat) in a subquery per
+#: version, so a plan version is one row instead of one per pattern day without grouping the
+#: joined rows (SQLite sorted those in a temporary tree), and identical patterns are parsed once
+#: (``_entries``)
+_SIGNATURE = (
+    select(func.aggregate_strings(
+        cast(PatternDay.weekday, String) + "|" + _part(PatternDay.week) + "|" + PatternDay.day_part + "|"
+        + _part(PatternDay.start_time) + "|" + _part(PatternDay.end_time), ";"))
+    .where(PatternDay.version_id == CarePlanVersion.id, PatternDay.organisation_id.in_(_ORGS))
+    .scalar_subquery()
+)
 
 #: plans x versions in the window, each version's pattern days (none for a custom schedule)
 _PATTERNS = (
@@ -48,9 +57,7 @@ _PATTERNS = (
            CarePlanVersion.reference_date, _SIGNATURE)
     .select_from(CarePlan)
     .outerjoin(CarePlanVersion, and_(CarePlanVersion.care_plan_id == CarePlan.id, _in_window(CarePlanVersion)))
-    .outerjoin(PatternDay, and_(PatternDay.version_id == CarePlanVersion.id, PatternDay.organisation_id.in_(_ORGS)))
     .where(_PLAN_IN_WINDOW)
-    .group_by(CarePlan.id, CarePlanVersion.id)
     .order_by(CarePlan.id, CarePlanVersion.start_date, CarePlanVersion.id)
 )
 

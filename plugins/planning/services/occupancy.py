@@ -4,20 +4,21 @@ Computed from the reserved days in bulk: a fixed number of statements whatever t
 children, and for a koepel-wide call (``*_of_partners``) whatever the number of partners too (the
 rows of every partner are read together, then computed per partner with its own settings). A day
 part is a half day: available day parts = licensed places × 2 × open days (weekdays with opening
-hours, closing days excluded). Plans sharing a weekly pattern are counted together
-(``pattern_counts.day_counts``: one difference array per location and half day); the days of a
-month are then summed over the location's open days with slices, not day by day in Python. Free
-places come as runs: one row for the consecutive months and the age bands with the same number
-(``types.Vacancy``), worked out again only for a month whose peaks or capacity differ."""
+hours, closing days excluded). Plans sharing a weekly pattern are counted together, in arrays
+(``day_arrays``: one row per location or living group and half day, masked by the open days); a
+month is then one ``reduceat`` over the days, and a window's peaks per weekday and half day one
+for every row at once. Free places come as runs: one row for the consecutive months and the age
+bands with the same number (``types.Vacancy``); the free places of every location, window and
+pattern are worked out together, the rows again only for a month whose numbers differ."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import lru_cache
-from operator import mul
 from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy import bindparam, or_, select
 
 from core.models import CareType, Child, LivingGroup, Location, OpeningHours
@@ -28,17 +29,9 @@ from .bulk_plans import load_plans_of
 from .capacity import effective_capacity
 from .care_plans import age_in_months
 from .closing_days import public_holidays
+from .day_arrays import WeekdayWindows, add_days, day_counts, open_days
 from .expansion import AFTERNOON, MORNING, expand, halves
-from .pattern_counts import (
-    AgeGroups,
-    OpenCalendar,
-    day_counts,
-    day_parts_per_day,
-    group_segments,
-    open_flags,
-    plan_parts,
-    split_plans,
-)
+from .pattern_counts import AgeGroups, group_segments, plan_parts
 from .ratio import rule_sets
 from .settings import day_part_split
 from .types import OccupancyCell, Vacancy
@@ -46,6 +39,7 @@ from .types import OccupancyCell, Vacancy
 HALVES = (MORNING, AFTERNOON)
 BIT = {MORNING: 1, AFTERNOON: 2}
 WEEKDAY_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+WEEKDAY_SETS = tuple(tuple(w for w in range(7) if bits >> w & 1) for bits in range(128))  # by 7-bit number
 
 
 class LocationRow(NamedTuple):
@@ -57,8 +51,8 @@ class LocationRow(NamedTuple):
     licensed_places: int | None
 
 
-_ORGS = bindparam("org_ids", expanding=True)
-_IDS = bindparam("location_ids", expanding=True)
+_ORGS = bindparam("org_ids", expanding=True, literal_execute=True)  # rendered as in ``bulk_plans``
+_IDS = bindparam("location_ids", expanding=True, literal_execute=True)
 _LOCATIONS = (select(Location.id, Location.organisation_id, Location.care_type, Location.licensed_places)
               .where(Location.organisation_id.in_(_ORGS)).order_by(Location.name, Location.id))
 _HOURS = (select(OpeningHours.location_id, OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
@@ -178,65 +172,66 @@ def _plan_masks(plans, hours, closed, split, first: date, last: date):
     return masks, hours, closed, child_group
 
 
-def _calendars(hours, closed, locations) -> dict[int, OpenCalendar]:
-    return {loc.id: OpenCalendar(hours.get(loc.id, {}), closed.get(loc.id, {})) for loc in locations}
+def _month_starts(periods, first: date) -> tuple[np.ndarray, int]:
+    """The offset of each month's first day from ``first`` and the window's number of days."""
+    return (np.array([(p.first_day - first).days for p in periods], dtype=np.int64),
+            (periods[-1].last_day - first).days + 1)
 
 
-def _day_parts(plans, hours, closed, split, locations, first: date, last: date) -> dict[int, list[int]]:
-    """{location: reserved day parts on each day of the window}: plans sharing a weekly pattern
-    counted together, the rest expanded day by day (exact path)."""
-    n_days = (last - first).days + 1
-    segments, exact = split_plans(plans, first, last, split)
-    parts = day_parts_per_day(segments, _calendars(hours, closed, locations), first, n_days)
-    for (loc, day, _child), bits in _plan_masks(exact, hours, closed, split, first, last)[0].items():
-        parts.setdefault(loc, [0] * n_days)[(day - first).days] += (bits & 1) + (bits >> 1)
-    return parts
+def _reserved(plan_sets, hours, closed, location_ids, first: date, n_days: int, mask: np.ndarray,
+              keys=None) -> np.ndarray:
+    """Reserved day parts per (location, day of the window), on open days only: plans sharing a
+    weekly pattern counted together, the rest expanded day by day (exact path). ``plan_sets``:
+    (plans, day-part split) per organisation, counted in one array."""
+    rows = {loc: r for r, loc in enumerate(location_ids)}
+    last = first + timedelta(days=n_days - 1)
+    segments: Counter = Counter()
+    days = []
+    for plans, split in plan_sets:
+        parts, exact = plan_parts(plans, first, last, split, keys=keys)
+        segments.update((plan.location_id, key, a, b) for plan, a, b, key in parts)
+        masks = _plan_masks(exact, hours, closed, split, first, last)[0]
+        days += [(rows[loc], (day - first).days, bits) for (loc, day, _child), bits in masks.items() if loc in rows]
+    counts = day_counts(segments, rows, first, n_days)
+    if days:
+        add_days(counts, *zip(*days, strict=True))
+    return counts.sum(axis=1) * mask
 
 
-def _month_slices(periods, first: date) -> list[tuple[int, int]]:
-    return [((p.first_day - first).days, (p.last_day - first).days + 1) for p in periods]
-
-
-def reserved_per_month(plans, hours, closed, split, locations, periods, slices=None, flags=None,
-                       ) -> dict[tuple[int, int, int], int]:
+def reserved_per_month(plans, hours, closed, split, locations, periods) -> dict[tuple[int, int, int], int]:
     """{(location, year, month): reserved day parts}: the children present on each half day,
-    summed over the month's open days (``flags``: the locations' ``open_flags`` when the caller
-    has them)."""
-    slices = slices or _month_slices(periods, periods[0].first_day)
+    summed over the month's open days."""
     first = periods[0].first_day
-    n_days = slices[-1][1]
-    parts = _day_parts(plans, hours, closed, split, locations, first, first + timedelta(days=n_days - 1))
-    out: dict[tuple[int, int, int], int] = defaultdict(int)
-    for loc in locations:
-        arr = parts.get(loc.id)
-        if arr is None:
-            continue
-        loc_flags = flags[loc.id] if flags else open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first,
-                                                           n_days)
-        arr = list(map(mul, arr, loc_flags))  # closed days cleared once, then a month is a plain sum
-        for period, (a, b) in zip(periods, slices, strict=True):
-            out[(loc.id, period.year, period.month)] += sum(arr[a:b])
-    return out
+    starts, n_days = _month_starts(periods, first)
+    ids = [loc.id for loc in locations]
+    mask = open_days(ids, hours, closed, first, n_days)
+    sums = np.add.reduceat(_reserved([(plans, split)], hours, closed, ids, first, n_days, mask), starts, axis=1)
+    return {(loc, p.year, p.month): n for loc, row in zip(ids, sums.tolist(), strict=True)
+            for p, n in zip(periods, row, strict=True)}
 
 
-def _occupancy(partner: Partner, periods: list[Period], slices: list[tuple[int, int]]) -> list[OccupancyCell]:
-    locations = partner.locations
-    if not locations or not periods:
-        return []
-    first, n_days = periods[0].first_day, slices[-1][1]
-    flags = {loc.id: open_flags(partner.hours.get(loc.id, {}), partner.closed.get(loc.id, ()), first, n_days)
-             for loc in locations}
-    reserved = reserved_per_month(partner.plans, partner.hours, partner.closed, partner.split, locations, periods,
-                                  slices, flags)
-    cells = []
-    for loc in locations:
-        loc_flags = flags[loc.id]
-        for period, (a, b) in zip(periods, slices, strict=True):
-            open_days = sum(loc_flags[a:b])
-            booked = reserved.get((loc.id, period.year, period.month), 0)
-            available = (loc.licensed_places or 0) * 2 * open_days
+def _occupancy(partners: list[Partner], periods: list[Period]) -> dict[int, list[OccupancyCell]]:
+    """The cells of every partner, counted together: one array for all their locations (a small
+    partner costs its rows, not a round of array calls of its own)."""
+    out: dict[int, list[OccupancyCell]] = {p.ctx.org.id: [] for p in partners}
+    locations = [(p.ctx.org.id, loc) for p in partners for loc in p.locations]
+    if not locations:
+        return out
+    first = periods[0].first_day
+    starts, n_days = _month_starts(periods, first)
+    ids = [loc.id for _org, loc in locations]
+    hours = {loc: h for p in partners for loc, h in p.hours.items()}
+    closed = {loc: c for p in partners for loc, c in p.closed.items()}
+    mask = open_days(ids, hours, closed, first, n_days)
+    reserved = np.add.reduceat(_reserved([(p.plans, p.split) for p in partners], hours, closed, ids, first, n_days,
+                                         mask, {}), starts, axis=1).tolist()
+    open_per_month = np.add.reduceat(mask, starts, axis=1).tolist()
+    for (org, loc), booked_row, open_row in zip(locations, reserved, open_per_month, strict=True):
+        cells = out[org]
+        for period, booked, open_days_ in zip(periods, booked_row, open_row, strict=True):
+            available = (loc.licensed_places or 0) * 2 * open_days_
             cells.append(OccupancyCell(loc.id, period, booked, available, booked / available if available else 0.0))
-    return cells
+    return out
 
 
 def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> list[OccupancyCell]:
@@ -249,10 +244,8 @@ def occupancy_of_partners(contexts, *, start: Period, months: int = 12, location
     periods = _months(start, months)
     if not periods:
         return {c.org.id: [] for c in contexts}
-    slices = _month_slices(periods, periods[0].first_day)
-    last = periods[0].first_day + timedelta(days=slices[-1][1] - 1)
-    partners = load_partners(contexts, location_ids, periods[0].first_day, last)
-    return {p.ctx.org.id: _occupancy(p, periods, slices) for p in partners}
+    partners = load_partners(contexts, location_ids, periods[0].first_day, periods[-1].last_day)
+    return _occupancy(partners, periods)
 
 
 @lru_cache(maxsize=64)
@@ -278,6 +271,22 @@ def _patterns(open_weekdays: tuple[int, ...]) -> tuple[tuple[str, tuple[int, ...
            (f"{span} namiddag", [(w, 2) for w in open_weekdays])]
     out += [(f"{WEEKDAY_SHORT[w]} volle dag", [(w, 1), (w, 2)]) for w in open_weekdays]
     return tuple((label, tuple(2 * w + b - 1 for w, b in cells)) for label, cells in out)
+
+
+NONE = np.iinfo(np.int64).max  # "no limit" in a minimum
+#: the pattern slots of ``_patterns(WEEKDAY_SETS[bits])``, by 7-bit number of open weekdays
+SLOTS = tuple((0, 1, 2, *(3 + w for w in weekdays)) if weekdays else () for weekdays in WEEKDAY_SETS)
+
+
+def _slot_peaks(on_open: np.ndarray, cells: np.ndarray, pair) -> np.ndarray:
+    """The 10 pattern slots of the 14 cells (2 * weekday + half day) on the last axis: over the open
+    weekdays (``on_open``: the cells with a neutral value on the others) the whole day, the mornings
+    and the afternoons; then each weekday's full day (``pair`` of its two halves). ``pair`` is
+    ``np.maximum`` for peaks of children, ``np.minimum`` for room."""
+    reduce = pair.reduce
+    return np.concatenate([np.stack([reduce(on_open, axis=-1), reduce(on_open[..., 0::2], axis=-1),
+                                     reduce(on_open[..., 1::2], axis=-1)], axis=-1),
+                           pair(cells[..., 0::2], cells[..., 1::2])], axis=-1)
 
 
 def _age_limited(groups: list[tuple]) -> bool:
@@ -341,25 +350,39 @@ def free_places_of_partners(contexts, *, start: date | Period, months: int = 12,
         limited_ids = [i for i in ids if _age_limited(groups.get(i, []))]
         if limited_ids:
             births = {cid: (dob or exp) for cid, dob, exp in conn.execute(
-                _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids})}
-    out = {}
+                _BIRTHS, {"org_ids": params["org_ids"], "location_ids": limited_ids}).all()}  # one fetchall
+    out: dict[int, list[Vacancy]] = {p.ctx.org.id: [] for p in partners}
+    together = defaultdict(list)  # partners with the same windows (as a rule all) are counted together
     for partner in partners:
         periods, start_day, lm = windows[partner.ctx.org.id]
-        out[partner.ctx.org.id] = (_free_places(partner, periods, start_day, lm, first, last, groups, births)
-                                   if periods and partner.locations else [])
+        if periods and partner.locations:
+            together[(tuple(periods), start_day, lm)].append(partner)
+    keys: dict = {}  # the patterns' keys, shared by the partners (``plan_parts``)
+    for (periods, start_day, lm), group in together.items():
+        out.update(_free_places(group, list(periods), start_day, lm, first, last, groups, births, keys))
     return out
 
 
-def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, date], first: date, last: date,
-                 groups: dict[int, list[tuple]], births: dict[int, date | None]) -> list[Vacancy]:
-    ctx, locations, plans, hours, closed, split = (partner.ctx, partner.locations, partner.plans, partner.hours,
-                                                   partner.closed, partner.split)
+def _free_places(partners: list[Partner], periods, start_day: date, lm: tuple[date, date], first: date, last: date,
+                 groups: dict[int, list[tuple]], births: dict[int, date | None], keys: dict,
+                 ) -> dict[int, list[Vacancy]]:
+    """The rows of partners with the same windows, counted together: one array for all their
+    locations (a small partner costs its rows, not a round of array calls of its own); each
+    location keeps its partner's day-part split, age limit and ratio rule setting."""
+    locations = [loc for p in partners for loc in p.locations]
+    hours = {loc: h for p in partners for loc, h in p.hours.items()}
+    closed = {loc: c for p in partners for loc, c in p.closed.items()}
     limited = {loc.id: _age_limited(groups.get(loc.id, [])) for loc in locations}
     # plans sharing a weekly pattern are counted together, per location and, where living groups
     # limit the places, per group (a child's group follows its age); the rest day by day
-    parts, exact = plan_parts(plans, first, last, split)
-    masks, _hours, _closed, child_group = _plan_masks(exact, hours, closed, split, first, last)
-    max_age = int(ctx.setting("planning.max_age_months"))
+    parts, masks, child_group = [], {}, {}
+    for p in partners:
+        p_parts, exact = plan_parts(p.plans, first, last, p.split, keys=keys)
+        p_masks, _hours, _closed, p_groups = _plan_masks(exact, p.hours, p.closed, p.split, first, last)
+        parts += p_parts
+        masks.update(p_masks)
+        child_group.update(p_groups)
+    max_age = {p.ctx.org.id: int(p.ctx.setting("planning.max_age_months")) for p in partners}
     group_rows = {loc.id: groups.get(loc.id, []) for loc in locations}
     age_groups = {loc_id: AgeGroups([(gid, lo, hi) for gid, _cap, lo, hi in rows])
                   for loc_id, rows in group_rows.items() if limited[loc_id]}
@@ -371,123 +394,119 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
         born = births.get(child_id)
         return age_groups[loc_id].of(age_in_months(born, day) if born and born <= day else 0)
 
-    # children present per day (offset from ``first``), per (location, bit) and per
-    # ((location, group), bit)
+    # children present per (location, half day, day) and per (living group, half day, day), on
+    # open days only (offsets from ``first``)
     n_days = (last - first).days + 1
-    calendars = _calendars(hours, closed, locations)
-    segments = Counter((plan.location_id, key, a, b) for plan, a, b, key in parts)
-    counts = day_counts(segments, calendars, first, n_days)
-    gsegments = group_segments([x for x in parts if limited[x[0].location_id]], births, age_groups)
-    gcounts = day_counts(gsegments, calendars, first, n_days)
+    ids = [loc.id for loc in locations]
+    loc_row = {loc_id: r for r, loc_id in enumerate(ids)}
+    group_row = {(loc_id, row[0]): r for r, (loc_id, row) in enumerate(
+        (loc_id, row) for loc_id in ids if limited[loc_id] for row in group_rows[loc_id])}
+    counts = day_counts(Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), loc_row, first, n_days)
+    gcounts = day_counts(group_segments([x for x in parts if limited[x[0].location_id]], births, age_groups),
+                         group_row, first, n_days)
+    days, group_days = [], []
     for (loc, day, child), bits in masks.items():
-        g = group_of(loc, child, day) if limited[loc] else None
         i = (day - first).days
-        for b in (1, 2):
-            if bits & b:
-                counts.setdefault((loc, b), [0] * n_days)[i] += 1
-                if limited[loc]:
-                    gcounts.setdefault(((loc, g), b), [0] * n_days)[i] += 1
-    zeros = [0] * n_days
-    flags = {loc.id: open_flags(hours.get(loc.id, {}), closed.get(loc.id, ()), first, n_days) for loc in locations}
-    # only open days count: the arrays are cleared on the others, so a peak is a max over a slice
-    for key, arr in list(counts.items()):
-        counts[key] = list(map(mul, arr, flags[key[0]]))
-    for key, arr in list(gcounts.items()):
-        gcounts[key] = list(map(mul, arr, flags[key[0][0]]))
-    forced = str(ctx.setting("planning.ratio_rule_set") or "auto")
-    cuts = [] if forced != "auto" else _rule_cuts(first, n_days)
-    w_first = first.weekday()
+        days.append((loc_row[loc], i, bits))
+        if limited[loc] and (loc, g := group_of(loc, child, day)) in group_row:
+            group_days.append((group_row[(loc, g)], i, bits))
+    for arr, extra in ((counts, days), (gcounts, group_days)):
+        if extra:
+            add_days(arr, *zip(*extra, strict=True))
+    mask = open_days(ids, hours, closed, first, n_days)
+    counts *= mask[:, None, :]
+    gcounts *= mask[[loc_row[loc_id] for loc_id, _gid in group_row]][:, None, :]
 
-    bounds_of = [0, *cuts, n_days]
-    stretch_of = [j for j in range(len(bounds_of) - 1) for _ in range(bounds_of[j + 1] - bounds_of[j])]
-    cap_memo: dict[tuple[int, int], int | None] = {}
+    # the windows: the months (the first from ``start_day``), then the last-minute weeks
+    spans = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
+    windows = [(max(0, (lo - first).days), min(n_days - 1, (hi - first).days))
+               for lo, hi in [(lo, hi) for _p, lo, hi in spans] + [lm]]
+    by_weekday = WeekdayWindows(windows, first.weekday())
+    # peaks[row][window] holds 14 cells 2 * weekday + half day; open_weekdays the same per weekday
+    peaks = by_weekday.maxima(counts).transpose(0, 2, 3, 1).reshape(len(ids), len(windows), 14)
+    group_peaks = by_weekday.maxima(gcounts).transpose(0, 2, 3, 1).reshape(len(group_row), len(windows), 14)
+    open_weekdays = by_weekday.maxima(mask) > 0  # (locations, windows, 7)
+    # ... and as a 7-bit number (bit w: weekday w)
+    open_weekday_bits = (open_weekdays << np.arange(7)).sum(axis=2).tolist()
 
-    def capacity(loc: LocationRow, lo_i: int, hi_i: int, loc_flags: list[int]) -> int | None:
-        """The least effective capacity on the open days of [lo_i, hi_i] (family daycare homes take
-        at most 7 children from 2027): the rule set is constant between two cuts, so one lookup
-        per location and stretch."""
-        if loc.care_type != CareType.GEZINSOPVANG:
-            return loc.licensed_places
-        caps = []
-        for j in range(stretch_of[lo_i], stretch_of[hi_i] + 1):
-            a, b = max(lo_i, bounds_of[j]), min(hi_i + 1, bounds_of[j + 1])
-            if any(loc_flags[a:b]):
-                cap = cap_memo.get((loc.id, j), False)
-                if cap is False:
-                    cap = cap_memo[(loc.id, j)] = effective_capacity(loc, first + timedelta(days=bounds_of[j]), forced)
-                caps.append(cap)
-        return min(caps)
+    # places per (location, window): the least effective capacity over the stretches between two
+    # rule changes that have open days in the window (family daycare homes take at most 7 children
+    # from 2027; the others their licensed places)
+    # (a partner with a forced rule set has the same capacity in every stretch)
+    forced = {p.ctx.org.id: str(p.ctx.setting("planning.ratio_rule_set") or "auto") for p in partners}
+    bounds = [0, *_rule_cuts(first, n_days), n_days]
+    caps = np.array([[effective_capacity(loc, first + timedelta(days=b), forced[loc.organisation_id]) or 0
+                      for b in bounds[:-1]] for loc in locations], dtype=np.int64)  # (locations, stretches)
+    lo_k, hi_k = (np.array(x, dtype=np.int64) for x in zip(*windows, strict=True))
+    lo_kj = np.maximum(lo_k[:, None], bounds[:-1])
+    hi_kj = np.maximum(lo_kj, np.minimum(hi_k[:, None] + 1, bounds[1:]))  # (windows, stretches), exclusive
+    opened = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64), np.cumsum(mask, axis=1)], axis=1)
+    has_open = opened[:, hi_kj] > opened[:, lo_kj]  # (locations, windows, stretches)
+    places = np.where(has_open.any(axis=2), np.where(has_open, caps[:, None, :], NONE).min(axis=2), 0)  # 0: shut
+    # free places per (location, window, pattern slot): slots 0-2 the whole open week (full days,
+    # mornings, afternoons), 3 + w weekday w's full day; ``_patterns`` lists the slots of its open weekdays
+    open_cells = np.repeat(open_weekdays, 2, axis=2)
+    frees = places[:, :, None] - _slot_peaks(np.where(open_cells, peaks, -1), peaks, np.maximum)
 
-    def peaks(arrays, lo_i: int, hi_i: int) -> list[int]:
-        """The month's peak per cell 2 * weekday + bit - 1: the max over every 7th day."""
-        out = [0] * 14
-        for w in range(7):
-            s = lo_i + (w - (w_first + lo_i)) % 7
-            if s > hi_i:
+    def offers(loc: LocationRow) -> list[list | None]:
+        """Per window: (age bands, pattern, free places) positive only, the bands with the same
+        free places for a pattern together in band order; None when nothing can be offered."""
+        r = loc_row[loc.id]
+        out: list[list | None] = [None] * len(windows)
+        if not loc.licensed_places:
+            return out
+        bands = age_bands(loc.care_type, max_age[loc.organisation_id])
+        loc_free = frees[r]
+        if limited[loc.id]:
+            rows = group_rows[loc.id]
+            g_rows = [group_row[(loc.id, gid)] for gid, _cap, _lo, _hi in rows]
+            room = np.array([cap for _gid, cap, _lo, _hi in rows])[:, None] - group_peaks[g_rows].transpose(1, 0, 2)
+            # a band's free places per cell: the room of the groups that take that age, added up
+            fit = np.array([[g_lo < hi_m and g_hi > lo_m for _gid, _cap, g_lo, g_hi in rows]
+                            for _band, lo_m, hi_m in bands], dtype=np.int64)
+            band_room = fit @ room  # (windows, bands, 14)
+            group_free = _slot_peaks(np.where(open_cells[r][:, None, :], band_room, NONE), band_room, np.minimum)
+            loc_free = np.minimum(loc_free[:, None, :], group_free)  # (windows, bands, slots)
+        names = tuple(band for band, _lo, _hi in bands)
+        band_order = {band: i for i, band in enumerate(names)}
+        previous = rows_k = None
+        for k, (bits, row) in enumerate(zip(open_weekday_bits[r], loc_free.tolist(), strict=True)):
+            if not bits:  # no open day in the window (or an empty window)
                 continue
-            for bit in (1, 2):
-                arr = arrays[bit - 1]
-                if arr is not zeros:
-                    out[2 * w + bit - 1] = max(arr[s:hi_i + 1:7])
+            if (bits, row) == previous:  # most months: the same free places as the month before
+                out[k] = rows_k
+                continue
+            previous = (bits, row)
+            labels = [(label, i) for (label, _idx), i in zip(_patterns(WEEKDAY_SETS[bits]), SLOTS[bits], strict=True)]
+            if not limited[loc.id]:  # the same free places for every age band
+                rows_k = [(names, label, row[i]) for label, i in labels if row[i] > 0]
+            else:
+                by_pattern: dict[tuple[str, int], list[str]] = {}
+                for band, band_row in zip(names, row, strict=True):
+                    for label, i in labels:
+                        if band_row[i] > 0:
+                            by_pattern.setdefault((label, band_row[i]), []).append(band)
+                order = {label: i for i, (label, _slot) in enumerate(labels)}
+                rows_k = [(tuple(bs), label, n) for (label, n), bs in by_pattern.items()]
+                rows_k.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
+            out[k] = rows_k
         return out
 
-    def window(loc: LocationRow, lo: date, hi: date) -> tuple | None:
-        """What a window's free places follow from: the capacity, the peaks (of the location and
-        of each living group when they limit the places) and the open weekdays; None when nothing
-        can be offered. Two windows with the same state have the same free places."""
-        lo_i, hi_i = max(0, (lo - first).days), min(n_days - 1, (hi - first).days)
-        loc_id, loc_flags = loc.id, flags[loc.id]
-        if lo_i > hi_i or not loc.licensed_places or not any(loc_flags[lo_i:hi_i + 1]):
-            return None
-        places = capacity(loc, lo_i, hi_i, loc_flags)
-        peak = peaks((counts.get((loc_id, 1), zeros), counts.get((loc_id, 2), zeros)), lo_i, hi_i)
-        group_peaks = tuple(tuple(peaks((gcounts.get(((loc_id, gid), 1), zeros), gcounts.get(((loc_id, gid), 2), zeros)),
-                                        lo_i, hi_i)) for gid, _cap, _lo, _hi in group_rows[loc_id]) \
-            if limited[loc_id] else ()
-        open_weekdays = tuple(w for w in range(7) if any(loc_flags[lo_i + (w - (w_first + lo_i)) % 7:hi_i + 1:7]))
-        return places, tuple(peak), group_peaks, open_weekdays
-
-    def offers(loc: LocationRow, state: tuple) -> list[tuple[tuple[str, ...], str, int]]:
-        """(age bands, pattern, free places) of a window's state, positive only; the bands with the
-        same free places for a pattern together, in band order."""
-        places, peak, group_peaks, open_weekdays = state
-        patterns = _patterns(open_weekdays)
-        bands = age_bands(loc.care_type, max_age)
-        if not limited[loc.id]:  # the same free places for every age band
-            names = tuple(band for band, _lo, _hi in bands)
-            frees = ((label, places - max(map(peak.__getitem__, idx))) for label, idx in patterns)
-            return [(names, label, free) for label, free in frees if free > 0]
-        rows = group_rows[loc.id]
-        by_pattern: dict[tuple[str, int], list[str]] = {}
-        for band, lo_m, hi_m in bands:
-            fitting = [(cap, group_peaks[k]) for k, (_gid, cap, g_lo, g_hi) in enumerate(rows)
-                       if g_lo < hi_m and g_hi > lo_m]
-            group_free = [sum(cap - gp[c] for cap, gp in fitting) for c in range(14)]
-            for label, idx in patterns:
-                free = min(places - max(map(peak.__getitem__, idx)), min(map(group_free.__getitem__, idx)))
-                if free > 0:
-                    by_pattern.setdefault((label, free), []).append(band)
-        order = {label: i for i, (label, _idx) in enumerate(patterns)}
-        band_order = {band: i for i, (band, _lo, _hi) in enumerate(bands)}
-        out = [(tuple(names), label, free) for (label, free), names in by_pattern.items()]
-        out.sort(key=lambda x: (band_order[x[0][0]], order[x[1]]))
-        return out
-
-    months = [(period, max(period.first_day, start_day), period.last_day) for period in periods]
     lm_period = Period.of(lm[0])
-    result: list[Vacancy] = []
+    out: dict[int, list[Vacancy]] = {p.ctx.org.id: [] for p in partners}
     for loc in locations:
+        result = out[loc.organisation_id]
+        per_window = offers(loc)
         # a row runs on as long as the next month offers the same bands, pattern and places
         running: dict[tuple[tuple[str, ...], str], list] = {}  # (bands, pattern) -> [from, until, free]
         rows: list[list] = []
-        previous_state = previous = None
-        for period, lo, hi in months:
-            state = window(loc, lo, hi)
-            if state is not None and state == previous_state:
+        previous_offers = previous = None
+        for (period, _lo, _hi), now_offers in zip(spans, per_window, strict=False):
+            if now_offers is not None and (now_offers is previous_offers or now_offers == previous_offers):
                 for run in running.values():
                     run[1] = period
             else:
-                now = {} if state is None else {(bands, label): free for bands, label, free in offers(loc, state)}
+                now = {} if now_offers is None else {(bands, label): free for bands, label, free in now_offers}
                 for key, free in now.items():
                     run = running.get(key)
                     if run is not None and run[2] == free and run[1] == previous:
@@ -497,10 +516,9 @@ def _free_places(partner: Partner, periods, start_day: date, lm: tuple[date, dat
                         rows.append(run)
                 for key in [k for k in running if k not in now]:
                     del running[key]
-            previous_state, previous = state, period
+            previous_offers, previous = now_offers, period
         result += [Vacancy(loc.id, a, b, key[0], key[1], free, False) for a, b, free, key in rows]
-        state = window(loc, lm[0], lm[1])
-        if state is not None:
+        if per_window[-1] is not None:
             result += [Vacancy(loc.id, lm_period, lm_period, bands, label, free, True)
-                       for bands, label, free in offers(loc, state)]
-    return result
+                       for bands, label, free in per_window[-1]]
+    return out

@@ -10,16 +10,13 @@ with arithmetic (minus the closing days of that class), never by walking the day
 Only plans whose days cannot overlap take this path: the single plan of a child at a location,
 without extra days and without custom (shift-work) schedules, whose versions do not overlap.
 Everything else goes through the exact per-day expansion (``occupancy._plan_masks``); the property
-tests pin both to the same result."""
+tests pin both to the same result. The counting itself is in arrays: ``day_arrays``."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from calendar import monthrange
+from collections import Counter
 from datetime import date, time, timedelta
 from functools import lru_cache
-from itertools import accumulate
-
-from dateutil.relativedelta import relativedelta
 
 from .care_plans import age_in_months
 from .expansion import (
@@ -34,7 +31,6 @@ from .reservations import PlanData
 
 CLASSES = 14
 _EPOCH = EPOCH_MONDAY.toordinal()
-POPCOUNT = (0, 1, 1, 2)
 ONE_DAY = timedelta(days=1)
 
 Key = tuple[int, ...]  # 14 bit masks, index = day_class
@@ -78,14 +74,16 @@ def _masks_of(entries, week_a: int, split: time) -> Key:
 Part = tuple[PlanData, date, date, Key]
 
 
-def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_of=None,
+def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_of=None, keys=None,
                ) -> tuple[list[Part], list[PlanData]]:
     """(parts, exact): each version of a plan that can be counted per pattern as (plan, from, to,
     key) within [first, last]; ``exact`` are the plans that need the per-day expansion. ``key_of``
     (spec -> key, None for a custom schedule) gives another key than the 14 bit masks, e.g. the
-    blocks themselves when times matter (``peaks``)."""
+    blocks themselves when times matter (``peaks``). ``keys``: the keys worked out so far for plans
+    loaded together (a koepel-wide call shares them between partners; 14 masks only)."""
     per_child: Counter = Counter((p.location_id, p.child_id) for p in plans)
-    keys: dict[tuple, Key | None] = {}  # versions loaded together share their entries tuples
+    # versions loaded together share their entries tuples: a pattern's key is worked out once
+    keys: dict[tuple, Key | None] = {} if keys is None or key_of is not None else keys
     out: list[Part] = []
     exact: list[PlanData] = []
     for plan in plans:
@@ -96,7 +94,7 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_
             continue
         parts, ok = [], True
         for spec in plan.versions:
-            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2)
+            memo = (id(spec.entries), spec.kind, ((spec.reference or spec.start).toordinal() - _EPOCH) // 7 % 2, split)
             key = keys.get(memo, False)
             if key is False:
                 key = keys[memo] = pattern_key(spec, split) if key_of is None else key_of(spec)
@@ -118,13 +116,6 @@ def plan_parts(plans: list[PlanData], first: date, last: date, split: time, key_
                 continue
             out += [(plan, a, b, key) for a, b, key in parts]
     return out, exact
-
-
-def split_plans(plans: list[PlanData], first: date, last: date, split: time) -> tuple[Counter, list[PlanData]]:
-    """(segments, exact): ``segments`` counts identical (location, key, from, to) within
-    [first, last]; ``exact`` are the plans that need the per-day expansion."""
-    parts, exact = plan_parts(plans, first, last, split)
-    return Counter((plan.location_id, key, a, b) for plan, a, b, key in parts), exact
 
 
 class AgeGroups:
@@ -151,6 +142,13 @@ class AgeGroups:
         return None
 
 
+def _plus_months(day: date, months: int) -> date:
+    """``day + relativedelta(months=months)`` (the last day of a shorter month), without its cost."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
 def group_segments(parts: list[Part], births: dict[int, date | None], age_groups: dict[int, AgeGroups],
                    ) -> Counter:
     """Counts identical ((location, living group), key, from, to): the plan's assigned group, else
@@ -169,115 +167,9 @@ def group_segments(parts: list[Part], births: dict[int, date | None], age_groups
             group, later = groups.of(age), groups.next_change(age)
             end = b
             if later is not None and born is not None:
-                change = born + relativedelta(months=later)
+                change = _plus_months(born, later)
                 end = min(b, max(day, change - ONE_DAY))
             if group is not None:
                 out[((loc, group), key, day, end)] += 1
             day = end + ONE_DAY
     return out
-
-
-class OpenCalendar:
-    """The open days of one location as arithmetic: open weekdays and, per day class, the
-    sorted closing days (as ordinals) that fall on an open weekday."""
-
-    def __init__(self, open_weekdays, closed_days) -> None:
-        self.open = frozenset(open_weekdays)
-        by_class: dict[int, list[int]] = defaultdict(list)
-        for day in closed_days:
-            if day.weekday() in self.open:
-                by_class[day_class(day)].append(day.toordinal())
-        self.closed = {c: sorted(days) for c, days in by_class.items()}
-
-    def count(self, cls: int, lo: date, hi: date) -> int:
-        """Open days of class ``cls`` in [lo, hi]."""
-        if cls % 7 not in self.open or lo > hi:
-            return 0
-        a, b = lo.toordinal() - _EPOCH, hi.toordinal() - _EPOCH
-        n = (b - cls) // CLASSES - (a - 1 - cls) // CLASSES
-        closed = self.closed.get(cls)
-        if closed:
-            n -= bisect_right(closed, hi.toordinal()) - bisect_left(closed, lo.toordinal())
-        return n
-
-
-def day_counts(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
-               ) -> dict[tuple, list[int]]:
-    """{(place, bit): children present on each day of the window}, a list indexed by the day's
-    offset from ``first`` (a place is a location id or a (location id, living group id) pair).
-
-    Each segment adds its count at the first day of each class it reserves and takes it off
-    after its last: one difference array per (place, bit) whose running sum is taken per day
-    class (every 14th day), so nothing is done per child and day. Days the location is not open
-    on keep 0; closing days are the caller's concern (it reads open days only)."""
-    start_cls = day_class(first)
-    out: dict[tuple, list[int]] = {}
-    for (place, key, a, b), n in segments.items():
-        cal = calendars[place if isinstance(place, int) else place[0]]
-        lo, hi = max(0, (a - first).days), (b - first).days
-        for cls, bits in enumerate(key):
-            if not bits or cls % 7 not in cal.open:
-                continue
-            offset = (cls - start_cls) % CLASSES
-            on = lo + (offset - lo) % CLASSES  # the first day of this class from ``a`` on
-            off = hi + 1 + (offset - hi - 1) % CLASSES  # the first one after ``b``
-            if on > hi or on >= n_days:
-                continue
-            for bit in (1, 2):
-                if bits & bit:
-                    arr = out.get((place, bit))
-                    if arr is None:
-                        arr = out[(place, bit)] = [0] * n_days
-                    arr[on] += n
-                    if off < n_days:
-                        arr[off] -= n
-    for arr in out.values():
-        for cls in range(min(CLASSES, n_days)):
-            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
-    return out
-
-
-def day_parts_per_day(segments: Counter, calendars: dict[int, OpenCalendar], first: date, n_days: int,
-                      ) -> dict[int, list[int]]:
-    """{location: reserved day parts on each day of the window}: what ``day_counts`` gives summed
-    over both half days, in one difference array per location (a segment weighs its count times
-    the half days its class reserves). The occupancy needs no more."""
-    start_cls = day_class(first)
-    out: dict[int, list[int]] = {}
-    for (place, key, a, b), n in segments.items():
-        cal = calendars[place]
-        lo, hi = max(0, (a - first).days), (b - first).days
-        arr = None
-        for cls, bits in enumerate(key):
-            if not bits or cls % 7 not in cal.open:
-                continue
-            offset = (cls - start_cls) % CLASSES
-            on = lo + (offset - lo) % CLASSES
-            off = hi + 1 + (offset - hi - 1) % CLASSES
-            if on > hi or on >= n_days:
-                continue
-            if arr is None:
-                arr = out.get(place)
-                if arr is None:
-                    arr = out[place] = [0] * n_days
-            weight = n * POPCOUNT[bits]
-            arr[on] += weight
-            if off < n_days:
-                arr[off] -= weight
-    for arr in out.values():
-        for cls in range(min(CLASSES, n_days)):
-            arr[cls::CLASSES] = accumulate(arr[cls::CLASSES])
-    return out
-
-
-def open_flags(loc_hours, loc_closed, first: date, n_days: int) -> list[int]:
-    """1 for each day of the window the location is open (a weekday with opening hours, not a
-    closing day), else 0: built from the week's pattern, then the closing days cleared."""
-    w0 = first.weekday()
-    week = [1 if (w0 + k) % 7 in loc_hours else 0 for k in range(7)]
-    flags = (week * (n_days // 7 + 1))[:n_days]
-    for day in loc_closed:
-        i = (day - first).days
-        if 0 <= i < n_days:
-            flags[i] = 0
-    return flags

@@ -15,20 +15,12 @@ from plugins.planning.services.capacity import effective_capacity
 from plugins.planning.services.care_plans import age_in_months
 from plugins.planning.services.closing_days import closing_calendar
 from plugins.planning.services.expansion import AFTERNOON, MORNING, expand, halves
-from plugins.planning.services.pattern_counts import (
-    CLASSES,
-    POPCOUNT,
-    AgeGroups,
-    OpenCalendar,
-    day_counts,
-    group_segments,
-    plan_parts,
-    split_plans,
-)
+from plugins.planning.services.pattern_counts import CLASSES, AgeGroups, group_segments, plan_parts
 from plugins.planning.services.reservations import opening_hours
 from plugins.planning.services.settings import day_part_split
 from plugins.planning.services.types import MonthVacancy as Vacancy
 from plugins.planning.services.types import OccupancyCell
+from tests.plugins.planning.reference_counts import POPCOUNT, OpenCalendar, day_counts, split_plans
 
 HALVES = (MORNING, AFTERNOON)
 BIT = {MORNING: 1, AFTERNOON: 2}

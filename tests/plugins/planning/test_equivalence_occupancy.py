@@ -14,6 +14,7 @@ import pytest
 
 from core.context import context_for
 from core.models import CareType
+from core.settings import set_setting
 from core.values import Period
 from plugins.planning import api
 from plugins.planning.api import DayPlan, ScheduledDay
@@ -179,3 +180,26 @@ def test_last_minute_window_across_the_2027_family_cap_equals_the_reference(app,
             assert last_minute and max(v.free_places for v in last_minute) <= 7
     finally:
         app_clock().freeze(None)
+
+
+def test_partners_with_their_own_settings_counted_together_equal_the_reference(session, factory, frozen_today):
+    """A koepel-wide call counts the partners with the same windows in one array: each keeps its
+    own day-part split, age limit, ratio rule set and last-minute weeks (which gives it other
+    windows, counted apart)."""
+    rng = random.Random(11)
+    orgs = [_partner(session, factory, rng) for _ in range(4)]
+    for org, split, max_age, rules, weeks in zip(orgs, ("13:00", "09:00", "13:00", "16:30"), (36, 48, 30, 36),
+                                                 ("auto", "kindratio_2015", "kindratio_2027", "auto"),
+                                                 (4, 4, 4, 6), strict=True):
+        set_setting(session, org, "planning.day_part_split", split)
+        set_setting(session, org, "planning.max_age_months", max_age)
+        set_setting(session, org, "planning.ratio_rule_set", rules)
+        set_setting(session, org, "planning.last_minute_weeks", weeks)
+    session.flush()
+    contexts = [context_for(session, o) for o in orgs]
+    many_cells = api.occupancy_of_partners(contexts, start=Period(2026, 12), months=12)
+    many_free = api.free_places_of_partners(contexts, start=Period(2026, 12), months=12)
+    for org, ctx in zip(orgs, contexts, strict=True):
+        assert many_cells[org.id] == reference.occupancy(ctx, start=Period(2026, 12), months=12)
+        want = reference_free(ctx, start=Period(2026, 12), months=12)
+        assert monthly(many_free[org.id]) == want and want

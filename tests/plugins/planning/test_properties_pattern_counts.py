@@ -8,23 +8,25 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, time, timedelta
 
+import numpy as np
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.values import Period
 from plugins.planning.services.care_plans import age_in_months
+from plugins.planning.services.day_arrays import WeekdayWindows, day_counts
 from plugins.planning.services.expansion import Block, PatternEntry, VersionSpec
-from plugins.planning.services.occupancy import _calendars, _plan_masks, reserved_per_month
+from plugins.planning.services.occupancy import _plan_masks, reserved_per_month
 from plugins.planning.services.pattern_counts import (
     AgeGroups,
-    OpenCalendar,
+    _plus_months,
     day_class,
-    day_counts,
     group_segments,
     plan_parts,
-    split_plans,
 )
 from plugins.planning.services.reservations import PlanData
+from tests.plugins.planning.reference_counts import OpenCalendar, split_plans
 
 SPLIT = time(12, 30)
 FIRST = date(2026, 11, 1)
@@ -69,10 +71,18 @@ def scenarios(draw):
     return plans, hours, closed
 
 
-def per_day(arrays, first):
-    """day_counts' arrays as {(place, day, bit): n} without the zeros."""
-    return {(place, first + timedelta(i), bit): n for (place, bit), arr in arrays.items()
-            for i, n in enumerate(arr) if n}
+def per_day(counts, rows, first, hours, closed):
+    """day_counts' array as {(place, day, bit): n} on the location's open days, without the zeros
+    (days it is not open on are the caller's to mask)."""
+    out = {}
+    for place, r in rows.items():
+        loc = place if isinstance(place, int) else place[0]
+        for half, bit in ((0, 1), (1, 2)):
+            for i, n in enumerate(counts[r, half].tolist()):
+                day = first + timedelta(i)
+                if n and day.weekday() in hours[loc] and day not in closed[loc]:
+                    out[(place, day, bit)] = n
+    return out
 
 
 class Loc:
@@ -106,8 +116,8 @@ def test_day_counts_equal_the_children_present_per_day(scenario):
     plans, hours, closed = scenario
     first, last = date(2026, 11, 1), date(2027, 4, 30)
     segments, exact = split_plans(plans, first, last, SPLIT)
-    got = per_day(day_counts(segments, _calendars(hours, closed, [Loc(1), Loc(2)]), first,
-                             (last - first).days + 1), first)
+    rows = {1: 0, 2: 1}
+    got = per_day(day_counts(segments, rows, first, (last - first).days + 1), rows, first, hours, closed)
     fast = {p.id for p in plans} - {p.id for p in exact}
     masks = _plan_masks([p for p in plans if p.id in fast], hours, closed, SPLIT, first, last)[0]
     want = defaultdict(int)
@@ -115,9 +125,7 @@ def test_day_counts_equal_the_children_present_per_day(scenario):
         for bit in (1, 2):
             if bits & bit:
                 want[(loc, day, bit)] += 1
-    # day_counts also answers closed days (callers only read open days): compare on open days
-    open_got = {k: v for k, v in got.items() if k[1] not in closed[k[0]]}
-    assert open_got == dict(want)
+    assert got == dict(want)
 
 
 def test_identical_patterns_become_one_segment():
@@ -175,8 +183,10 @@ def test_group_counts_follow_each_childs_age_like_the_day_by_day_count(scenario,
     births = {child: born[child - 1] for child in range(1, 7)}
     table = AgeGroups([(gid, lo, hi) for gid, lo, hi in groups])
     parts, _exact = plan_parts(plans, first, last, SPLIT)
-    got = per_day(day_counts(group_segments(parts, births, {1: table, 2: table}),
-                             _calendars(hours, closed, [Loc(1), Loc(2)]), first, (last - first).days + 1), first)
+    gids = sorted({gid for gid, _lo, _hi in groups} | {1, 2})  # an assigned group may have no age range here
+    rows = {(loc, gid): r for r, (loc, gid) in enumerate((loc, gid) for loc in (1, 2) for gid in gids)}
+    got = per_day(day_counts(group_segments(parts, births, {1: table, 2: table}), rows, first,
+                             (last - first).days + 1), rows, first, hours, closed)
     fast = {p.id for p, _a, _b, _k in parts}
     by_id = {p.id: p for p in plans}
     masks = _plan_masks([p for p in plans if p.id in fast], hours, closed, SPLIT, first, last)[0]
@@ -195,4 +205,20 @@ def test_group_counts_follow_each_childs_age_like_the_day_by_day_count(scenario,
         for bit in (1, 2):
             if bits & bit:
                 want[((loc, group), day, bit)] += 1
-    assert {k: v for k, v in got.items() if k[1] not in closed[k[0][0]]} == dict(want)
+    assert got == dict(want)
+
+
+@settings(deadline=None)
+@given(st.integers(0, 6), st.lists(st.tuples(st.integers(0, 60), st.integers(-3, 20)), min_size=1, max_size=5),
+       st.lists(st.lists(st.integers(0, 9), min_size=61, max_size=61), min_size=1, max_size=3))
+def test_weekday_maxima_of_windows_equal_every_7th_day(first_weekday, spans, rows):
+    windows = [(lo, min(60, lo + length)) for lo, length in spans]
+    got = WeekdayWindows(windows, first_weekday).maxima(np.array(rows)).tolist()
+    want = [[[max([row[i] for i in range(lo, hi + 1) if (first_weekday + i) % 7 == w], default=0)
+              for w in range(7)] for lo, hi in windows] for row in rows]
+    assert got == want
+
+
+@given(st.dates(date(1990, 1, 1), date(2060, 12, 31)), st.integers(0, 240))
+def test_months_are_added_like_relativedelta(day, months):
+    assert _plus_months(day, months) == day + relativedelta(months=months)
