@@ -30,6 +30,7 @@ class SubsidyLevel(enum.StrEnum):
 
 class Koepel(Base, TimestampMixin):
     __tablename__ = "koepel"
+    __audit_name__ = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -43,6 +44,18 @@ class Organisation(Base, TimestampMixin):
 
     __tablename__ = "organisation"
     __audit_label__ = _l("Organisatie")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "slug": _l("Adres in de app"),
+        "legal_form": _l("Rechtsvorm"),
+        "enterprise_number": _l("Ondernemingsnummer"),
+        "sepa_creditor_id": _l("SEPA-schuldeiseridentificatie"),
+        "price_regime": _l("Prijsregeling"),
+        "subsidy_level": _l("Subsidietrap"),
+        "logo": _l("Logo"),
+        "logo_content_type": _l("Soort logobestand"),
+        "logo_sha256": _l("Controlegetal van het logo"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,6 +35,10 @@ user_location = Table(
 class User(Base, UserMixin, TimestampMixin):
     __tablename__ = "user_account"
     __audit_label__ = _l("Gebruiker")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "role": _l("Rol"),
+    }
     __audited__ = True
     __sensitive__ = ("password_hash",)
 
