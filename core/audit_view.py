@@ -20,6 +20,8 @@ from core.labels import HIDDEN_FIELDS, field_label, model_for, value_label
 
 ACTIONS = {"create": _l("aangemaakt"), "update": _l("gewijzigd"), "delete": _l("verwijderd"),
            "view": _l("geopend"), "erase": _l("gewist (bewaartermijn)")}
+# entries about no single row
+ENTITIES = {"retention": _l("Bewaartermijn")}
 # what ``record_view`` says was opened
 OPENED = {"dossier": _l("dossier"), "rijksregisternummer": _l("rijksregisternummer"),
           "opvangvraag": _l("opvangvraag"), "export": _l("export")}
@@ -112,15 +114,15 @@ def audit_rows(session: Session, entries, organisation_id: int | None, labels: d
     rows = []
     for entry in entries:
         model = model_for(entry.entity)
-        entity = entry.entity if model is not None else None
+        entity = entry.entity
         targets = _targets(model)
-        summary = entry.summary
+        summary = "" if entry.entity == "retention" else entry.summary  # Dutch; the changes say it
         parsed = _summary_values(model, entry.summary)
         if parsed is not None:
             summary = " · ".join(_value(model, k, parsed[k], targets, names, labels)
                                  for k in model.__audit_summary__ if k in parsed)
-        row = Row(entry, str(ACTIONS.get(entry.action, _("gewijzigd"))), labels.get(entry.entity, _("ander gegeven")),
-                  summary)
+        row = Row(entry, str(ACTIONS.get(entry.action, _("gewijzigd"))),
+                  labels.get(entry.entity) or str(ENTITIES.get(entry.entity, _("ander gegeven"))), summary)
         for key, value in (entry.changes or {}).items():
             if key in HIDDEN_FIELDS:
                 continue

@@ -74,6 +74,13 @@ EXTRA_FIELDS = {
     "care_need": _l("Specifieke zorgbehoefte"),
     "opened": _l("Geopend"),
 }
+# audit entries about no single row (a retention run): their fields' names
+UNMAPPED_FIELDS = {
+    "retention": {"cutoff": _l("Gewist tot en met"), "children": _l("Kinderen"), "families": _l("Gezinnen"),
+                  "contact_persons": _l("Contactpersonen"), "child_ids": _l("Kinderen"),
+                  "family_ids": _l("Gezinnen"), "incidents": _l("Klachten en crisissituaties"),
+                  "incident_ids": _l("Klachten en crisissituaties")},
+}
 # never shown, not even that they changed: technical mirrors of a secret
 HIDDEN_FIELDS = {"national_number_hash", "token_hash", "offline_salt", "offline_hash", "offline_key",
                  "offline_iterations"}
@@ -131,7 +138,7 @@ def _models() -> dict[str, type]:
 def field_label(key: str, entity: str | None = None) -> str:
     """The label of a stored field, e.g. 'first_name' -> 'Voornaam' (fr: 'Prénom'): the entity's
     own ``__audit_fields__`` first, then the shared names. Never the column name itself."""
-    own = getattr(model_for(entity), "__audit_fields__", {})
+    own = getattr(model_for(entity), "__audit_fields__", None) or UNMAPPED_FIELDS.get(entity, {})
     label = own.get(key) or EXTRA_FIELDS.get(key)
     return str(label) if label is not None else _("ander gegeven")
 

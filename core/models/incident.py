@@ -23,6 +23,7 @@ class IncidentEntry(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "incident_register"
     __audit_label__ = _l("Klacht of crisissituatie")
+    __audit_values__ = {"kind": {"klacht": _l("Klacht"), "crisis": _l("Crisissituatie")}}
     __audit_fields__ = {
         "occurred_on": _l("Datum van het voorval"),
         "summary": _l("Samenvatting"),
