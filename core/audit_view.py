@@ -57,7 +57,13 @@ def _targets(model) -> dict[str, type]:
 
 
 def _summary_values(model, summary: str) -> dict[str, Any] | None:
+    """The values a model's ``__audit_summary__`` names, read back from the stored summary: three
+    fields for a register row (see ``register_summary``), one for a summary that starts with a kind,
+    none when the changes say it all."""
     fields = getattr(model, "__audit_summary__", None)
+    if fields is not None and len(fields) < 3:
+        first = (summary or "").split(" ", 1)[0]
+        return {fields[0]: first} if fields and first else {}
     match = REGISTER_SUMMARY.match(summary or "") if fields else None
     if not match:
         return None
@@ -132,6 +138,10 @@ def audit_rows(session: Session, entries, organisation_id: int | None, labels: d
             elif key in SECRET_FIELDS:
                 row.changes.append(Change(label, text=_("gewijzigd")))
             elif isinstance(value, list) and len(value) == 2:
+                if all(v in (None, "", []) for v in value):
+                    continue  # nothing before, nothing after (an empty field of a new row)
+                if key == "organisation_id" and all(v in (None, organisation_id) for v in value):
+                    continue  # the organisation whose log this is
                 row.changes.append(Change(label, _value(model, key, value[0], targets, names, labels),
                                           _value(model, key, value[1], targets, names, labels)))
             else:

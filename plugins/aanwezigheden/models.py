@@ -138,6 +138,7 @@ class KotCredential(Base, TenantMixin):
 
     __tablename__ = "aanwezigheden_kot_credential"
     __audit_label__ = _l("KOT-toegangssleutel")
+    __audit_summary__ = ()  # the stored summary is Dutch; the change says it
     __audit_fields__ = {
         "token": _l("KOT-toegangssleutel"),
     }
@@ -339,7 +340,9 @@ class RejectedItem(Base, TenantMixin):
 
     __tablename__ = "aanwezigheden_rejected_item"
     __audit_label__ = _l("Geweigerde registratie")
-    __audit_values__ = {"decision": {"accepted": _l("aanvaard"), "dismissed": _l("telt niet mee (beslist)")}}
+    __audit_summary__ = ("item_type",)
+    __audit_values__ = {"decision": {"accepted": _l("aanvaard"), "dismissed": _l("telt niet mee (beslist)")},
+                        "item_type": {"absence": _l("afwezigheid"), "confirmation": _l("bevestiging")}}
     __audit_fields__ = {
         "decision": _l("Beslissing"),
     }

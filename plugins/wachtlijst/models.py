@@ -75,8 +75,8 @@ class CareRequest(Base, TenantMixin, TimestampMixin):
                         "channel": {"staff": _l("medewerker"), "public": _l("publiek formulier"),
                                     "referrer": _l("doorverwijzer")}}
     __audit_fields__ = {
-        "token_hash": _l("Koppelcode"),
-        "token": _l("Koppelcode"),
+        "token_hash": _l("Persoonlijke link"),
+        "token": _l("Persoonlijke link"),
         "channel": _l("Ingediend via"),
         "external_source": _l("Externe bron"),
         "external_id": _l("Nummer bij de externe bron"),

@@ -112,6 +112,12 @@ def test_one_entry_of_every_audited_model_in_the_readers_words(client, session, 
                            changes={"child_id": [None, child.id]}))
     session.add(AuditEntry(organisation_id=org.id, at=AT, action="create", entity="aanwezigheden_confirmation",
                            entity_id=8, summary=f"bevestiging kind {child.id} 2026-11-24", changes=None))  # an old row
+    session.add(AuditEntry(organisation_id=org.id, at=AT, action="update", entity="aanwezigheden_rejected_item",
+                           entity_id=9, summary="absence {'child_id': 3}",
+                           changes={"decision": [None, "accepted"], "reason": [None, "ok"]}))
+    session.add(AuditEntry(organisation_id=org.id, at=AT, action="erase", entity="retention", entity_id=None,
+                           summary="bewaartermijn 3 jaar: 2 kinderen, 1 gezinnen",
+                           changes={"cutoff": "2020-01-01", "children": 2, "families": 1, "child_ids": "4, 5"}))
     session.commit()
     login(client, director)
     client.set_cookie("lang", lang)
@@ -125,10 +131,11 @@ def test_one_entry_of_every_audited_model_in_the_readers_words(client, session, 
     assert [label for label in labels if "_" in label or label in ("ander gegeven", "autre donnée", "other data")
             or (lang == "fr" and label.lower() in spoken)] == []
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
-    raw_values = ("submitted", "pickup", "closure", "weekly", "transfer", "respijt", "arrival", "staff", "klacht")
+    raw_values = ("submitted", "pickup", "closure", "weekly", "transfer", "respijt", "arrival", "staff", "klacht", "accepted")
     if lang == "fr":  # in English some words are the stored value ("transfer")
         assert [line for line in lines if line.endswith(tuple(f"→ {raw}" for raw in raw_values))] == []
     for raw in ("UnboundField", "{'weekday'", "token hash", "opened: dossier", "bevestiging kind",
+                "{'child_id'", "bewaartermijn",
                 f"#{child.id} 2026"):
         assert raw not in text, raw
     assert f"→ {MONDAY[lang]} " in text and FULL_DAY[lang] in text  # the day slots in words
