@@ -112,11 +112,21 @@ class OrganisationModule(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="modules")
 
 
+def _setting_label(key: str) -> str | None:
+    """A setting's key in words: its definition's label (None for a key no module defines)."""
+    from core.settings import definitions
+
+    definition = definitions().get(key)
+    return None if definition is None else str(definition.label)
+
+
 class OrganisationSetting(Base):
     """A per-organisation override of a SettingDefinition's default."""
 
     __tablename__ = "organisation_setting"
     __audit_label__ = _l("Instelling")
+    __audit_summary__ = ("key",)
+    __audit_values__ = {"key": lambda key: _setting_label(key)}
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
     __audited__ = True
 
@@ -126,3 +136,6 @@ class OrganisationSetting(Base):
     )
     key: Mapped[str] = mapped_column(String(80))
     value: Mapped[Any] = mapped_column(JSON)
+
+    def __str__(self) -> str:
+        return self.key  # the audit summary: the page names the setting (``__audit_summary__``)

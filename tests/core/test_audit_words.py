@@ -118,6 +118,8 @@ def test_one_entry_of_every_audited_model_in_the_readers_words(client, session, 
     session.add(AuditEntry(organisation_id=org.id, at=AT, action="erase", entity="retention", entity_id=None,
                            summary="bewaartermijn 3 jaar: 2 kinderen, 1 gezinnen",
                            changes={"cutoff": "2020-01-01", "children": 2, "families": 1, "child_ids": "4, 5"}))
+    session.add(AuditEntry(organisation_id=org.id, at=AT, action="update", entity="organisation_setting",
+                           entity_id=10, summary="core.retention_years", changes={"value": [5, 7]}))
     session.commit()
     login(client, director)
     client.set_cookie("lang", lang)
@@ -135,13 +137,14 @@ def test_one_entry_of_every_audited_model_in_the_readers_words(client, session, 
     if lang == "fr":  # in English some words are the stored value ("transfer")
         assert [line for line in lines if line.endswith(tuple(f"→ {raw}" for raw in raw_values))] == []
     for raw in ("UnboundField", "{'weekday'", "token hash", "opened: dossier", "bevestiging kind",
-                "{'child_id'", "bewaartermijn",
+                "{'child_id'", "bewaartermijn", "core.retention_years",
                 f"#{child.id} 2026"):
         assert raw not in text, raw
     assert f"→ {MONDAY[lang]} " in text and FULL_DAY[lang] in text  # the day slots in words
     assert "Fien Achternaam" in text and "Het Vlindertje" in text and "Gezin Peeters" in text
     assert [line for line in lines if line.endswith(f"→ {child.id}")] == []  # a name, not the id
     assert {"fr": "Ouvert: dossier", "en": "Opened: file"}[lang] in text
+    assert {"fr": "Durée de conservation des données", "en": "Retention period for child"}[lang] in text
     assert "Pleegkind" not in text and {"fr": "Enfant placé", "en": "Foster child"}[lang] in text
 
 
