@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
+from core.labels import DAY_PARTS as DAY_PART_LABELS
 from core.models.base import TenantMixin, TimestampMixin
 
 DAY_PARTS = ("morning", "afternoon", "full", "hours")
@@ -162,6 +163,7 @@ class ExtraDay(Base, TenantMixin, TimestampMixin):
     """An occasionally agreed extra care day (no plan change needed, domain-rules §2.2 point 6)."""
 
     __tablename__ = "planning_extra_day"
+    __audit_values__ = {"day_part": DAY_PART_LABELS}
     __audit_label__ = _l("Extra dag")
     __audited__ = True
     __table_args__ = (

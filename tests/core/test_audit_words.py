@@ -133,7 +133,7 @@ def test_one_entry_of_every_audited_model_in_the_readers_words(client, session, 
     assert [label for label in labels if "_" in label or label in ("ander gegeven", "autre donnée", "other data")
             or (lang == "fr" and label.lower() in spoken)] == []
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
-    raw_values = ("submitted", "pickup", "closure", "weekly", "transfer", "respijt", "arrival", "staff", "klacht", "accepted")
+    raw_values = ("submitted", "pickup", "closure", "weekly", "transfer", "respijt", "arrival", "staff", "klacht", "accepted", "full")
     if lang == "fr":  # in English some words are the stored value ("transfer")
         assert [line for line in lines if line.endswith(tuple(f"→ {raw}" for raw in raw_values))] == []
     for raw in ("UnboundField", "{'weekday'", "token hash", "opened: dossier", "bevestiging kind",
