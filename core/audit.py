@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,10 @@ from core.clock import clock
 SECRET_FIELDS = {"national_number", "national_number_hash", "password_hash", "pin_hash", "offline_salt",
                  "offline_hash", "offline_key", "token_hash", "token"}
 IGNORED_FIELDS = {"created_at", "updated_at", "last_login_at"}
+
+# "<kind> kind <child id> <iso day>": a register row's summary; older confirmations start with
+# "bevestiging" instead of their kind
+REGISTER_SUMMARY = re.compile(r"^(?:(\S+) )?kind (\d+) (\d{4}-\d{2}-\d{2})$")
 
 _actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("koepel_actor", default=None)
 
@@ -136,6 +141,12 @@ def _write(session: Session, _ctx) -> None:
             changes = _changes(obj, "create")
         rows.append(_entry(obj, action, changes))
     session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def register_summary(kind, child_id: int | None, day) -> str:
+    """A register row's (tap, absence, confirmation) audit summary: values only, no words, so that
+    the audit page says it in the reader's language (the model's ``__audit_summary__`` fields)."""
+    return f"{getattr(kind, 'value', kind)} kind {child_id} {day}"
 
 
 def record_view(session: Session, obj: Any, what: str = "") -> None:

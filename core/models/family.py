@@ -29,6 +29,10 @@ class Language(enum.StrEnum):
 class Family(Base, TenantMixin, TimestampMixin):
     __tablename__ = "family"
     __audit_label__ = _l("Gezin")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "name": _l("Naam van het gezin"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +56,10 @@ class Family(Base, TenantMixin, TimestampMixin):
 class ContactPerson(Base, TenantMixin, TimestampMixin):
     __tablename__ = "contact_person"
     __audit_label__ = _l("Contactpersoon")
+    __audit_name__ = ("first_name", "last_name")
+    __audit_fields__ = {
+        "relation": _l("Relatie"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +85,10 @@ class ContactPerson(Base, TenantMixin, TimestampMixin):
 class Child(Base, TenantMixin, TimestampMixin):
     __tablename__ = "child"
     __audit_label__ = _l("Kind")
+    __audit_name__ = ("first_name", "last_name")
+    __audit_fields__ = {
+        "date_of_birth": _l("Geboortedatum"),
+    }
     __audited__ = True
     __sensitive__ = ("national_number",)
     __table_args__ = (

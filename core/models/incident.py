@@ -23,6 +23,13 @@ class IncidentEntry(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "incident_register"
     __audit_label__ = _l("Klacht of crisissituatie")
+    __audit_values__ = {"kind": {"klacht": _l("Klacht"), "crisis": _l("Crisissituatie")}}
+    __audit_fields__ = {
+        "occurred_on": _l("Datum van het voorval"),
+        "summary": _l("Samenvatting"),
+        "follow_up": _l("Opvolging"),
+        "last_activity_on": _l("Laatste opvolging op"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

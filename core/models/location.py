@@ -26,6 +26,15 @@ class CareType(enum.StrEnum):
 class Location(Base, TenantMixin, TimestampMixin):
     __tablename__ = "location"
     __audit_label__ = _l("Locatie")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "care_type": _l("Opvangvorm"),
+        "opgroeien_file_no": _l("Dossiernummer Opgroeien"),
+        "licensed_places": _l("Vergunde kindplaatsen"),
+        "caregiver_name": _l("Onthaalouder (gezinsopvang)"),
+        "flex_subsidy": _l("Subsidie flexibele opvang"),
+        "out_of_school_permission": _l("Mag buitenschoolse opvang registreren"),
+    }
     __audited__ = True
     __table_args__ = (CheckConstraint("licensed_places >= 0", name="licensed_places_positive"),)
 
@@ -83,6 +92,7 @@ class LivingGroup(Base, TenantMixin):
     """A leefgroep within a location (max 18 children in group care)."""
 
     __tablename__ = "living_group"
+    __audit_name__ = ("name",)
     __table_args__ = (UniqueConstraint("location_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,7 @@ class SubsidyLevel(enum.StrEnum):
 
 class Koepel(Base, TimestampMixin):
     __tablename__ = "koepel"
+    __audit_name__ = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -43,6 +44,18 @@ class Organisation(Base, TimestampMixin):
 
     __tablename__ = "organisation"
     __audit_label__ = _l("Organisatie")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "slug": _l("Adres in de app"),
+        "legal_form": _l("Rechtsvorm"),
+        "enterprise_number": _l("Ondernemingsnummer"),
+        "sepa_creditor_id": _l("SEPA-schuldeiseridentificatie"),
+        "price_regime": _l("Prijsregeling"),
+        "subsidy_level": _l("Subsidietrap"),
+        "logo": _l("Logo"),
+        "logo_content_type": _l("Soort logobestand"),
+        "logo_sha256": _l("Controlegetal van het logo"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,11 +112,21 @@ class OrganisationModule(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="modules")
 
 
+def _setting_label(key: str) -> str | None:
+    """A setting's key in words: its definition's label (None for a key no module defines)."""
+    from core.settings import definitions
+
+    definition = definitions().get(key)
+    return None if definition is None else str(definition.label)
+
+
 class OrganisationSetting(Base):
     """A per-organisation override of a SettingDefinition's default."""
 
     __tablename__ = "organisation_setting"
     __audit_label__ = _l("Instelling")
+    __audit_summary__ = ("key",)
+    __audit_values__ = {"key": lambda key: _setting_label(key)}
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
     __audited__ = True
 
@@ -113,3 +136,6 @@ class OrganisationSetting(Base):
     )
     key: Mapped[str] = mapped_column(String(80))
     value: Mapped[Any] = mapped_column(JSON)
+
+    def __str__(self) -> str:
+        return self.key  # the audit summary: the page names the setting (``__audit_summary__``)

@@ -35,6 +35,13 @@ user_location = Table(
 class User(Base, UserMixin, TimestampMixin):
     __tablename__ = "user_account"
     __audit_label__ = _l("Gebruiker")
+    __audit_name__ = ("name",)
+    __audit_values__ = {"role": {"coordinator": _l("Koepelcoördinator"), "director": _l("Verantwoordelijke"),
+                                 "finance": _l("Financiën"), "caregiver": _l("Begeleider / onthaalouder"),
+                                 "loket": _l("Lokaal loket")}}
+    __audit_fields__ = {
+        "role": _l("Rol"),
+    }
     __audited__ = True
     __sensitive__ = ("password_hash",)
 

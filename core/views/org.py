@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.audit import audit_labels
+from core.audit_view import audit_rows
 from core.db import session
 from core.models import AuditEntry, Child, ChildFamily, Family, Location, Organisation, Role, User
 from core.passwords import hash_password
@@ -243,5 +244,6 @@ def audit():
         stmt = stmt.where(AuditEntry.entity == entity)
     page = paginate(session(), stmt, search_columns=(AuditEntry.summary,))
     users = {u.id: u for u in session().scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))}
+    labels = audit_labels()
     return render_template("core/org/audit.html", org=g.org, page=page, users=users, entity=entity,
-                           labels=audit_labels())
+                           labels=labels, rows=audit_rows(session(), page.items, g.org.id, labels))

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.audit import register_summary
 from core.crypto import EncryptedString
 from core.db import Base, UTCDateTime
 from core.models.base import TenantMixin, TimestampMixin, str_enum
@@ -65,6 +66,17 @@ class Device(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "aanwezigheden_device"
     __audit_label__ = _l("Tablet")
+    __audit_name__ = ("name",)
+    __audit_fields__ = {
+        "token_hash": _l("Koppelcode"),
+        "paired_by_id": _l("Gekoppeld door"),
+        "expires_at": _l("Geldig tot"),
+        "revoked_at": _l("Ingetrokken op"),
+        "last_seen_at": _l("Laatst gezien"),
+        "failed_pins": _l("Foute pincodes"),
+        "locked_until": _l("Geblokkeerd tot"),
+        "offline_key": _l("Sleutel zonder verbinding"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +103,13 @@ class StaffPin(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "aanwezigheden_staff_pin"
     __audit_label__ = _l("Pincode")
+    __audit_fields__ = {
+        "user_id": _l("Gebruiker"),
+        "pin_hash": _l("Pincode"),
+        "offline_salt": _l("Sleutel zonder verbinding"),
+        "offline_iterations": _l("Sleutel zonder verbinding"),
+        "offline_hash": _l("Sleutel zonder verbinding"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +137,11 @@ class KotCredential(Base, TenantMixin):
     shown again after it was entered. Not audited by value: changes write an audit entry without it."""
 
     __tablename__ = "aanwezigheden_kot_credential"
+    __audit_label__ = _l("KOT-toegangssleutel")
+    __audit_summary__ = ()  # the stored summary is Dutch; the change says it
+    __audit_fields__ = {
+        "token": _l("KOT-toegangssleutel"),
+    }
     __table_args__ = (UniqueConstraint("organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +158,13 @@ class ChildCode(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "aanwezigheden_child_code"
     __audit_label__ = _l("Kindcode (Opgroeien)")
+    __audit_fields__ = {
+        "kindcode": _l("Kindcode"),
+        "sex": _l("Geslacht"),
+        "school_start": _l("Naar school vanaf"),
+        "school_part_time": _l("Deeltijds naar school"),
+        "own_child": _l("Eigen kind van de onthaalouder"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +184,9 @@ class HouseholdKindcode(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "aanwezigheden_household_kindcode"
     __audit_label__ = _l("Kindcode per gezin (Opgroeien)")
+    __audit_fields__ = {
+        "kindcode": _l("Kindcode"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id", "family_id"),)
 
@@ -166,6 +200,17 @@ class AttendanceEvent(Base, TenantMixin):
     """One tap on a tablet (or a director's correction). Never edited except its status."""
 
     __tablename__ = "aanwezigheden_event"
+    __audit_label__ = _l("Registratie")
+    __audit_summary__ = ("kind", "child_id", "day")
+    __audit_values__ = {"kind": {"arrival": _l("aankomst"), "departure": _l("vertrek")},
+                        "status": EVENT_STATUS_LABELS}
+    __audit_fields__ = {
+        "at": _l("Tijdstip"),
+        "corrects": _l("Verbetert registratie"),
+        "by": _l("Door"),
+        "client_id": _l("Registratiecode van het toestel"),
+        "offline": _l("Zonder verbinding geregistreerd"),
+    }
     # not __audited__: a tap is itself the record; corrections and decisions write audit entries
     __table_args__ = (
         UniqueConstraint("organisation_id", "client_id"),
@@ -197,7 +242,7 @@ class AttendanceEvent(Base, TenantMixin):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # raw input of rejected items
 
     def __str__(self) -> str:
-        return f"{self.kind} kind {self.child_id} {self.day}"
+        return register_summary(self.kind, self.child_id, self.day)
 
 
 class Absence(Base, TenantMixin, TimestampMixin):
@@ -205,6 +250,14 @@ class Absence(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "aanwezigheden_absence"
     __audit_label__ = _l("Afwezigheid")
+    __audit_summary__ = ("kind", "child_id", "day")
+    __audit_values__ = {"kind": {"respijt": _l("respijtdag"), "gerechtvaardigd": _l("gerechtvaardigd"),
+                                 "ongerechtvaardigd": _l("ongerechtvaardigd"), "sluiting": _l("sluitingsdag")}}
+    __audit_fields__ = {
+        "notified_in_advance": _l("Vooraf gemeld"),
+        "client_id": _l("Registratiecode van het toestel"),
+        "recorded_by_id": _l("Geregistreerd door"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id", "day"),)
 
@@ -222,7 +275,7 @@ class Absence(Base, TenantMixin, TimestampMixin):
     )
 
     def __str__(self) -> str:
-        return f"{self.kind} kind {self.child_id} {self.day}"
+        return register_summary(self.kind, self.child_id, self.day)
 
 
 class Confirmation(Base, TenantMixin):
@@ -230,6 +283,17 @@ class Confirmation(Base, TenantMixin):
 
     __tablename__ = "aanwezigheden_confirmation"
     __audit_label__ = _l("Bevestiging door ouder")
+    __audit_summary__ = ("kind", "child_id", "start_day")
+    __audit_values__ = {"kind": {"pickup": _l("bij het ophalen"), "week": _l("voor de hele week")}}
+    __audit_fields__ = {
+        "client_id": _l("Registratiecode van het toestel"),
+        "start_day": _l("Eerste dag"),
+        "end_day": _l("Laatste dag"),
+        "confirmed_by": _l("Bevestigd door"),
+        "at": _l("Tijdstip"),
+        "offline": _l("Zonder verbinding geregistreerd"),
+        "device_id": _l("Tablet"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "client_id"),)
 
@@ -248,7 +312,7 @@ class Confirmation(Base, TenantMixin):
     )
 
     def __str__(self) -> str:
-        return f"bevestiging kind {self.child_id} {self.start_day}"
+        return register_summary(self.kind, self.child_id, self.start_day)
 
 
 class ReportSubmission(Base, TenantMixin):
@@ -275,6 +339,13 @@ class RejectedItem(Base, TenantMixin):
     director's decision (refused arrivals and departures stay in ``aanwezigheden_event``)."""
 
     __tablename__ = "aanwezigheden_rejected_item"
+    __audit_label__ = _l("Geweigerde registratie")
+    __audit_summary__ = ("item_type",)
+    __audit_values__ = {"decision": {"accepted": _l("aanvaard"), "dismissed": _l("telt niet mee (beslist)")},
+                        "item_type": {"absence": _l("afwezigheid"), "confirmation": _l("bevestiging")}}
+    __audit_fields__ = {
+        "decision": _l("Beslissing"),
+    }
     __table_args__ = (UniqueConstraint("organisation_id", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -92,6 +92,13 @@ class RunState(enum.StrEnum):
     FINALISED = "finalised"  # invoices exist (numbers given)
 
 
+PAYMENT_METHOD_LABELS = {"transfer": _l("overschrijving"), "direct_debit": _l("domiciliëring"), "cash": _l("contant")}
+PAYMENT_STATE_LABELS = {"open": _l("open"), "partial": _l("deels betaald"), "paid": _l("betaald"),
+                        "collecting": _l("wordt geïnd"), "credited": _l("gecrediteerd"), "settled": _l("afgehandeld")}
+DELIVERY_STATE_LABELS = {"pending": _l("wacht"), "done": _l("klaar"), "failed": _l("mislukt"),
+                         "print": _l("af te drukken")}
+
+
 def _named(enum_type, name: str):
     """``enum_type`` with another name (the name of its CHECK constraint)."""
     enum_type.name = name
@@ -104,6 +111,17 @@ class BillingProfile(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_billing_profile"
     __audit_label__ = _l("Facturatiegegevens")
+    __audit_values__ = {"payment_method": PAYMENT_METHOD_LABELS}
+    __audit_fields__ = {
+        "paying_contact_id": _l("Betaler"),
+        "payment_method": _l("Betaalwijze"),
+        "invoice_email": _l("E-mailadres voor facturen"),
+        "reminders_stopped": _l("Geen herinneringen"),
+        "is_company": _l("Factuur aan een bedrijf"),
+        "company_name": _l("Naam van het bedrijf"),
+        "company_kbo": _l("Ondernemingsnummer"),
+        "company_vat": _l("Btw-nummer"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("family_id"),)
 
@@ -142,6 +160,14 @@ class BillingRun(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_run"
     __audit_label__ = _l("Facturatiemaand")
+    __audit_values__ = {"state": {"draft": _l("voorstel"), "finalised": _l("opgemaakt")}}
+    __audit_fields__ = {
+        "state": _l("Toestand"),
+        "invoices": _l("Facturen"),
+        "credit_notes": _l("Creditnota's"),
+        "numbers": _l("Nummers"),
+        "total": _l("Totaal"),
+    }
     __table_args__ = (UniqueConstraint("organisation_id", "year", "month"),
                       CheckConstraint("month BETWEEN 1 AND 12", name="month_valid"))
 
@@ -163,6 +189,10 @@ class WarningAcceptance(Base, TenantMixin):
 
     __tablename__ = "facturatie_warning_acceptance"
     __audit_label__ = _l("Aanvaarde waarschuwing")
+    __audit_fields__ = {
+        "accepted_by_id": _l("Aanvaard door"),
+        "accepted_at": _l("Aanvaard op"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "year", "month", "key"),)
 
@@ -181,6 +211,37 @@ class Invoice(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_invoice"
     __audit_label__ = _l("Factuur")
+    __audit_name__ = ("display_number",)
+    __audit_values__ = {"payment_method": PAYMENT_METHOD_LABELS, "payment_state": PAYMENT_STATE_LABELS,
+                        "pdf_state": DELIVERY_STATE_LABELS, "send_state": DELIVERY_STATE_LABELS,
+                        "kind": {"invoice": _l("factuur"), "credit_note": _l("creditnota")}}
+    __audit_fields__ = {
+        "display_number": _l("Factuurnummer"),
+        "period_year": _l("Jaar"),
+        "period_month": _l("Maand"),
+        "debtor_contact_id": _l("Schuldenaar"),
+        "debtor_name": _l("Naam van de schuldenaar"),
+        "debtor_street": _l("Straat en nummer"),
+        "debtor_postcode": _l("Postcode"),
+        "debtor_municipality": _l("Gemeente"),
+        "debtor_email": _l("E-mailadres"),
+        "payment_method": _l("Betaalwijze"),
+        "issue_date": _l("Factuurdatum"),
+        "due_date": _l("Vervaldatum"),
+        "total": _l("Totaal"),
+        "ogm": _l("Gestructureerde mededeling"),
+        "credited_invoice_id": _l("Gecrediteerde factuur"),
+        "pdf_document_id": _l("PDF-bestand"),
+        "pdf_sha256": _l("Controlegetal van de PDF"),
+        "pdf_state": _l("PDF"),
+        "pdf_error": _l("Fout bij de PDF"),
+        "send_state": _l("Verzending"),
+        "sent_at": _l("Verstuurd op"),
+        "send_error": _l("Fout bij het versturen"),
+        "paid_amount": _l("Betaald"),
+        "payment_state": _l("Betaaltoestand"),
+        "finalised_by_id": _l("Opgemaakt door"),
+    }
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("organisation_id", "kind", "year", "number"),
@@ -292,6 +353,18 @@ class Payment(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_payment"
     __audit_label__ = _l("Betaling")
+    __audit_values__ = {"method": PAYMENT_METHOD_LABELS}
+    __audit_fields__ = {
+        "received_on": _l("Ontvangen op"),
+        "method": _l("Betaalwijze"),
+        "source": _l("Bron"),
+        "reference": _l("Referentie"),
+        "counterparty_name": _l("Naam van de tegenpartij"),
+        "counterparty_iban": _l("Rekening van de tegenpartij"),
+        "external_key": _l("Referentie van de bank"),
+        "unallocated": _l("Niet toegewezen"),
+        "recorded_by_id": _l("Geregistreerd door"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "external_key"),)
 
@@ -348,6 +421,13 @@ class IncomeTariffAttest(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_attest"
     __audit_label__ = _l("Attest inkomenstarief")
+    __audit_fields__ = {
+        "kindcode": _l("Kindcode"),
+        "day_price": _l("Dagprijs"),
+        "valid_from": _l("Geldig vanaf"),
+        "valid_to": _l("Geldig tot"),
+        "ivt": _l("Individueel verminderd tarief"),
+    }
     __audited__ = True
     __table_args__ = (
         CheckConstraint("day_price >= 0", name="price_not_negative"),
@@ -372,6 +452,13 @@ class TariffPlan(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_tariff_plan"
     __audit_label__ = _l("Tariefplan")
+    __audit_name__ = ("name",)
+    __audit_values__ = {"mode": {"day": _l("dag"), "hour": _l("uur"), "half_hour": _l("half uur"), "month": _l("maand")}}
+    __audit_fields__ = {
+        "mode": _l("Aanrekenen per"),
+        "is_default": _l("Standaard"),
+        "sibling_reduction_pct": _l("Korting voor broers en zussen (%)"),
+    }
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
@@ -395,6 +482,14 @@ class TariffPlanPrice(Base, TenantMixin):
 
     __tablename__ = "facturatie_tariff_price"
     __audit_label__ = _l("Tariefprijs")
+    __audit_fields__ = {
+        "plan_id": _l("Tariefplan"),
+        "valid_from": _l("Geldig vanaf"),
+        "full_day": _l("Volle dag"),
+        "half_day": _l("Halve dag"),
+        "hour": _l("Per uur"),
+        "month_fee": _l("Per maand"),
+    }
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("plan_id", "valid_from"),
@@ -418,6 +513,9 @@ class ChildBilling(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_child_billing"
     __audit_label__ = _l("Tariefplan van een kind")
+    __audit_fields__ = {
+        "tariff_plan_id": _l("Tariefplan"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id"),)
 
@@ -432,6 +530,9 @@ class CostShare(Base, TenantMixin):
 
     __tablename__ = "facturatie_cost_share"
     __audit_label__ = _l("Kostenverdeling co-ouderschap")
+    __audit_fields__ = {
+        "percent": _l("Aandeel (%)"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id", "family_id"),
                       CheckConstraint("percent > 0 AND percent <= 100", name="percent_valid"))
@@ -448,6 +549,14 @@ class ExtraItem(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_extra_item"
     __audit_label__ = _l("Extra (catalogus)")
+    __audit_name__ = ("name",)
+    __audit_values__ = {"kind": {"care": _l("opvang"), "meals": _l("maaltijden"), "extra": _l("extra"),
+                                 "fine": _l("boete"), "absence_fee": _l("vergoeding voor afwezigheid"),
+                                 "deposit": _l("waarborg")}}
+    __audit_fields__ = {
+        "price": _l("Prijs"),
+        "per_present_day": _l("Per aanwezige dag"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "name"),
                       CheckConstraint("price >= 0", name="price_not_negative"),
@@ -466,6 +575,11 @@ class ExtraUse(Base, TenantMixin):
 
     __tablename__ = "facturatie_extra_use"
     __audit_label__ = _l("Extra van een kind")
+    __audit_fields__ = {
+        "item_id": _l("Extra"),
+        "quantity": _l("Aantal"),
+        "unit_price": _l("Eenheidsprijs"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id", "day", "item_id"),
                       CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -494,6 +608,18 @@ class SepaMandate(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_sepa_mandate"
     __audit_label__ = _l("SEPA-mandaat")
+    __audit_name__ = ("reference",)
+    __audit_values__ = {"state": {"active": _l("actief"), "revoked": _l("ingetrokken")}}
+    __audit_fields__ = {
+        "contact_id": _l("Schuldenaar"),
+        "reference": _l("Referentie"),
+        "debtor_name": _l("Naam van de schuldenaar"),
+        "signed_on": _l("Ondertekend op"),
+        "state": _l("Toestand"),
+        "revoked_on": _l("Ingetrokken op"),
+        "last_collection_on": _l("Laatste inning op"),
+        "needs_first": _l("Eerste inning nodig"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "reference"),)
 
@@ -519,6 +645,15 @@ class SepaMandateAmendment(Base, TenantMixin):
 
     __tablename__ = "facturatie_sepa_mandate_amendment"
     __audit_label__ = _l("Wijziging SEPA-mandaat")
+    __audit_fields__ = {
+        "mandate_id": _l("SEPA-mandaat"),
+        "changed_on": _l("Gewijzigd op"),
+        "old_debtor_name": _l("Vorige naam van de schuldenaar"),
+        "old_iban": _l("Vorige IBAN"),
+        "old_bic": _l("Vorige BIC"),
+        "old_reference": _l("Vorige referentie"),
+        "sent_batch_id": _l("Meegestuurd in"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -542,6 +677,21 @@ class DirectDebitBatch(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_dd_batch"
     __audit_label__ = _l("Domiciliëringsbestand")
+    __audit_values__ = {"state": {"draft": _l("voorstel"), "frozen": _l("vastgelegd")}}
+    __audit_fields__ = {
+        "collection_date": _l("Inningsdatum"),
+        "schema": _l("Schema"),
+        "state": _l("Toestand"),
+        "message_id": _l("Berichtnummer"),
+        "count": _l("Aantal"),
+        "control_sum": _l("Controletotaal"),
+        "document_id": _l("Bestand"),
+        "frozen_at": _l("Vastgelegd op"),
+        "frozen_by_id": _l("Vastgelegd door"),
+        "items": _l("Inningen"),
+        "invoices": _l("Facturen"),
+        "mandates": _l("Mandaten"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -571,6 +721,17 @@ class DirectDebitItem(Base, TenantMixin):
 
     __tablename__ = "facturatie_dd_item"
     __audit_label__ = _l("Domiciliëring")
+    __audit_values__ = {"state": {"pending": _l("wacht"), "collected": _l("geïnd"), "returned": _l("teruggeboekt")}}
+    __audit_fields__ = {
+        "batch_id": _l("Domiciliëringsbestand"),
+        "invoice_id": _l("Factuur"),
+        "mandate_id": _l("SEPA-mandaat"),
+        "sequence_type": _l("Soort inning"),
+        "end_to_end_id": _l("Referentie van de inning"),
+        "state": _l("Toestand"),
+        "return_reason": _l("Reden van terugboeking"),
+        "returned_on": _l("Teruggeboekt op"),
+    }
     __audited__ = True
     __table_args__ = (Index("ix_facturatie_dd_item_e2e", "organisation_id", "end_to_end_id"),)
 
@@ -593,6 +754,17 @@ class CodaImport(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_coda_import"
     __audit_label__ = _l("Bankafschrift")
+    __audit_fields__ = {
+        "sha256": _l("Controlegetal van het bestand"),
+        "filename": _l("Bestandsnaam"),
+        "account": _l("Rekening"),
+        "statements": _l("Uittreksels"),
+        "movements": _l("Bewegingen"),
+        "matched": _l("Gekoppeld"),
+        "imported_by_id": _l("Ingelezen door"),
+        "payments": _l("Betalingen"),
+        "invoices": _l("Facturen"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
 
@@ -620,6 +792,20 @@ class BankMovement(Base, TenantMixin):
 
     __tablename__ = "facturatie_bank_movement"
     __audit_label__ = _l("Bankbeweging")
+    __audit_values__ = {"state": {"matched": _l("gekoppeld"), "manual": _l("met de hand gekoppeld"),
+                                  "unmatched": _l("niet gekoppeld"), "returned": _l("teruggeboekt"),
+                                  "ignored": _l("genegeerd")}}
+    __audit_fields__ = {
+        "import_id": _l("CODA-bestand"),
+        "external_key": _l("Referentie van de bank"),
+        "entry_date": _l("Boekingsdatum"),
+        "communication": _l("Mededeling"),
+        "ogm": _l("Gestructureerde mededeling"),
+        "counterparty_name": _l("Naam van de tegenpartij"),
+        "counterparty_iban": _l("Rekening van de tegenpartij"),
+        "state": _l("Toestand"),
+        "payment_id": _l("Betaling"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "external_key"),
                       Index("ix_facturatie_movement_state", "organisation_id", "state"))
@@ -644,6 +830,12 @@ class Reminder(Base, TenantMixin):
 
     __tablename__ = "facturatie_reminder"
     __audit_label__ = _l("Betalingsherinnering")
+    __audit_fields__ = {
+        "invoice_id": _l("Factuur"),
+        "level": _l("Herinnering nr."),
+        "sent_on": _l("Verstuurd op"),
+        "amount_due": _l("Verschuldigd bedrag"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("invoice_id", "level"),)
 
@@ -661,6 +853,9 @@ class ChildFiscalInfo(Base, TenantMixin):
 
     __tablename__ = "facturatie_child_fiscal"
     __audit_label__ = _l("Fiscale gegevens kind")
+    __audit_fields__ = {
+        "severe_handicap": _l("Zware handicap"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("child_id"),)
 
@@ -675,6 +870,12 @@ class FiscalCertificate(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "facturatie_fiscal_certificate"
     __audit_label__ = _l("Fiscaal attest")
+    __audit_fields__ = {
+        "debtor_contact_id": _l("Schuldenaar"),
+        "content": _l("Inhoud"),
+        "prints": _l("Afgedrukt"),
+        "certificates": _l("Attesten"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "year", "child_id", "debtor_contact_id"),
                       UniqueConstraint("organisation_id", "year", "number"))

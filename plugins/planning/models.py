@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
+from core.labels import DAY_PARTS as DAY_PART_LABELS
 from core.models.base import TenantMixin, TimestampMixin
 
 DAY_PARTS = ("morning", "afternoon", "full", "hours")
@@ -40,6 +41,9 @@ class CarePlan(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "planning_care_plan"
     __audit_label__ = _l("Opvangplan")
+    __audit_fields__ = {
+        "own_child": _l("Eigen kind van de onthaalouder"),
+    }
     __audited__ = True
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
@@ -77,6 +81,11 @@ class CarePlanVersion(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "planning_care_plan_version"
     __audit_label__ = _l("Versie van een opvangplan")
+    __audit_values__ = {"kind": {"weekly": _l("elke week hetzelfde"), "alternating": _l("week A en week B"),
+                                 "custom": _l("eigen rooster")}}
+    __audit_fields__ = {
+        "reference_date": _l("Begin van week A"),
+    }
     __audited__ = True
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR start_date <= end_date", name="start_before_end"),
@@ -154,6 +163,7 @@ class ExtraDay(Base, TenantMixin, TimestampMixin):
     """An occasionally agreed extra care day (no plan change needed, domain-rules §2.2 point 6)."""
 
     __tablename__ = "planning_extra_day"
+    __audit_values__ = {"day_part": DAY_PART_LABELS}
     __audit_label__ = _l("Extra dag")
     __audited__ = True
     __table_args__ = (
@@ -177,6 +187,7 @@ class ClosingPeriod(Base, TenantMixin, TimestampMixin):
     location. Public holidays are not stored: they come from the ``holidays`` package."""
 
     __tablename__ = "planning_closing_period"
+    __audit_values__ = {"kind": {"closure": _l("collectieve sluiting"), "bridge": _l("brugdag")}}
     __audit_label__ = _l("Sluitingsperiode")
     __audited__ = True
     __table_args__ = (
@@ -244,6 +255,16 @@ class HouseRules(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "planning_house_rules"
     __audit_label__ = _l("Huishoudelijk reglement")
+    __audit_name__ = ("title",)
+    __audit_fields__ = {
+        "effective_date": _l("Geldt vanaf"),
+        "title": _l("Titel"),
+        "text": _l("Tekst"),
+        "pdf": _l("PDF-bestand"),
+        "pdf_name": _l("Naam van het PDF-bestand"),
+        "to_detriment": _l("In het nadeel van de gezinnen"),
+        "families_notified": _l("Verwittigde gezinnen"),
+    }
     __audited__ = True
     __table_args__ = (UniqueConstraint("organisation_id", "effective_date"),)
 
@@ -266,6 +287,19 @@ class CareAgreement(Base, TenantMixin, TimestampMixin):
 
     __tablename__ = "planning_agreement"
     __audit_label__ = _l("Schriftelijke overeenkomst")
+    __audit_fields__ = {
+        "number": _l("Nummer"),
+        "house_rules_id": _l("Huishoudelijk reglement"),
+        "deposit_amount": _l("Waarborg"),
+        "deposit_cap": _l("Maximale waarborg"),
+        "low_income": _l("Laag inkomen"),
+        "accepted_at": _l("Aanvaard op"),
+        "accepted_via": _l("Aanvaard via"),
+        "accepted_ip": _l("Aanvaard vanaf IP-adres"),
+        "signed_copy": _l("Ondertekend exemplaar"),
+        "signed_copy_name": _l("Naam van het ondertekende exemplaar"),
+        "signed_copy_type": _l("Soort ondertekend exemplaar"),
+    }
     __audited__ = True
     __table_args__ = (
         UniqueConstraint("care_plan_id", "number"),

@@ -55,9 +55,59 @@ class OfferStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+def _texts_label(prefix: str):
+    """A status in the reader's words, from the waiting list's own texts (``st_``, ``of_``, ``run_``)."""
+    def label(value) -> str | None:
+        from flask_babel import get_locale
+
+        from .services.texts import TEXTS, t, valid_language
+
+        key = f"{prefix}{value}"
+        return t(key, valid_language(str(get_locale()))) if key in TEXTS else None
+    return label
+
+
 class CareRequest(Base, TenantMixin, TimestampMixin):
     __tablename__ = "wachtlijst_request"
     __audit_label__ = _l("Opvangvraag")
+    __audit_name__ = ("child_first_name", "child_last_name")
+    __audit_values__ = {"status": _texts_label("st_"),
+                        "channel": {"staff": _l("medewerker"), "public": _l("publiek formulier"),
+                                    "referrer": _l("doorverwijzer")}}
+    __audit_fields__ = {
+        "token_hash": _l("Persoonlijke link"),
+        "token": _l("Persoonlijke link"),
+        "channel": _l("Ingediend via"),
+        "external_source": _l("Externe bron"),
+        "external_id": _l("Nummer bij de externe bron"),
+        "applicant_first_name": _l("Voornaam van de aanvrager"),
+        "applicant_last_name": _l("Familienaam van de aanvrager"),
+        "child_first_name": _l("Voornaam van het kind"),
+        "child_last_name": _l("Familienaam van het kind"),
+        "child_birth_date": _l("Geboortedatum van het kind"),
+        "sibling_request_id": _l("Aanvraag van een broer of zus"),
+        "desired_start": _l("Gewenste startdatum"),
+        "days": _l("Gewenste dagen"),
+        "work": _l("Werk, werk zoeken of opleiding"),
+        "single_parent": _l("Alleenstaande ouder"),
+        "low_income": _l("Laag inkomen"),
+        "foster_child": _l("Pleegkind"),
+        "sibling_in_care": _l("Broer of zus in de opvang"),
+        "low_education": _l("Laag opleidingsniveau"),
+        "family_member_handicap": _l("Gezinslid met een handicap"),
+        "family_member_self_care": _l("Gezinslid met zorgnood"),
+        "social_pedagogical": _l("Sociaal-pedagogische reden"),
+        "dutch_speaking": _l("Nederlandstalig"),
+        "urgent": _l("Dringend"),
+        "consent_referrers": _l("Toestemming voor doorverwijzers"),
+        "referrer_name": _l("Doorverwijzer"),
+        "submitted_at": _l("Ingediend op"),
+        "confirmed_at": _l("Bevestigd op"),
+        "closed_at": _l("Afgesloten op"),
+        "merged_into_id": _l("Samengevoegd met"),
+        "placed_location_id": _l("Geplaatst in"),
+        "anonymised_at": _l("Geanonimiseerd op"),
+    }
     __audited__ = True
     __table_args__ = (
         CheckConstraint("child_birth_date IS NOT NULL OR expected_birth_date IS NOT NULL", name="birth_known"),
@@ -174,6 +224,17 @@ class StatusChange(Base, TenantMixin):
 class Offer(Base, TenantMixin, TimestampMixin):
     __tablename__ = "wachtlijst_offer"
     __audit_label__ = _l("Aanbod")
+    __audit_values__ = {"status": _texts_label("of_")}
+    __audit_fields__ = {
+        "request_id": _l("Opvangvraag"),
+        "days": _l("Aangeboden dagen"),
+        "age_band": _l("Leeftijdsgroep"),
+        "day_parts": _l("Dagdelen"),
+        "made_by_id": _l("Aangeboden door"),
+        "made_at": _l("Aangeboden op"),
+        "answered_at": _l("Beantwoord op"),
+        "allocation_run_id": _l("Centrale toewijzing"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +273,11 @@ class AllocationRun(Base, TimestampMixin):
 
     __tablename__ = "wachtlijst_allocation_run"
     __audit_label__ = _l("Centrale toewijzing")
+    __audit_values__ = {"status": _texts_label("run_")}
+    __audit_fields__ = {
+        "start": _l("Start"),
+        "result": _l("Resultaat"),
+    }
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

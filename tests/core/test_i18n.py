@@ -202,3 +202,32 @@ def test_validation_messages_follow_the_language(client, director_org, lang, own
     html = response.get_data(as_text=True)
     assert own in html and form_error in html
     assert "Ongeldige datum." not in html and "Dit veld is verplicht." not in html
+
+
+def _extracted() -> dict[str, str]:
+    """msgid -> where, of every string babel extracts with the project's babel.cfg (in memory: the
+    catalogues are never written)."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = Path(core.__file__).parent.parent
+    with (root / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            root, method_map, options_map, keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None,
+                                                     "ngettext": (1, 2), "lazy_ngettext": (1, 2)}):
+        if "/.venv/" in f"/{filename}" or filename.startswith(("tests/", "bench/")):
+            continue
+        found.setdefault(message if isinstance(message, str) else message[0], f"{filename}:{lineno}")
+    return found
+
+
+def test_every_extracted_string_has_a_french_and_english_entry():
+    """A ``_()`` string added in code but not to the catalogues shows in Dutch on a French screen."""
+    extracted = _extracted()
+    assert len(extracted) > 1000
+    for lang in ("fr", "en"):
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id and m.string}
+        missing = sorted(f"{where}: {msgid}" for msgid, where in extracted.items() if msgid not in known)
+        assert missing == [], lang

@@ -492,8 +492,11 @@ def reminder_widget(org, user):
     what = _("KOT-gegevens") if org.price_regime == PriceRegime.VRIJE_PRIJS else _("FO-SU-05-rapport")
     items = "".join(f"<li>{Markup.escape(loc.name)}</li>" for loc in todo)
     link = url_for("aanwezigheden.index", org=org.slug, month=key)
-    html = Markup(f"<p>{Markup.escape(_('%(what)s van %(month)s doorsturen aan Opgroeien vóór de 7de:', what=what, month=key))}</p>"
-                  f"<ul>{items}</ul><p><a href=\"{link}\">{Markup.escape(_('Naar de rapporten'))}</a></p>")
+    # the words outside the f-string, so that babel extracts them
+    intro = _("%(what)s van %(month)s doorsturen aan Opgroeien vóór de 7de:", what=what, month=key)
+    to_reports = _("Naar de rapporten")
+    html = Markup(f"<p>{Markup.escape(intro)}</p>"
+                  f"<ul>{items}</ul><p><a href=\"{link}\">{Markup.escape(to_reports)}</a></p>")
     return DashboardWidget(_("Rapporten aan Opgroeien"), html, weight=20, module="aanwezigheden")
 
 
@@ -503,10 +506,12 @@ def child_panel(org, child, user):
 
     row = session().scalar(select(ChildCode).where(ChildCode.organisation_id == org.id,
                                                    ChildCode.child_id == child.id))
-    parts = [f"<p>{Markup.escape(_('Kindcode'))}: {Markup.escape(row.kindcode or '—') if row else '—'}</p>"]
+    kindcode, own_child = _("Kindcode"), _("eigen kind van de onthaalouder")
+    parts = [f"<p>{Markup.escape(kindcode)}: {Markup.escape(row.kindcode or '—') if row else '—'}</p>"]
     if row and row.own_child:
-        parts.append(f"<p><span class=\"tag\">{Markup.escape(_('eigen kind van de onthaalouder'))}</span></p>")
+        parts.append(f"<p><span class=\"tag\">{Markup.escape(own_child)}</span></p>")
     if user.role == Role.DIRECTOR:
         link = url_for("aanwezigheden.child_code", org=org.slug, child_id=child.id)
-        parts.append(f"<p><a href=\"{link}\">{Markup.escape(_('Gegevens voor Opgroeien aanpassen'))}</a></p>")
+        edit = _("Gegevens voor Opgroeien aanpassen")
+        parts.append(f"<p><a href=\"{link}\">{Markup.escape(edit)}</a></p>")
     return Panel(_("Aanwezigheden"), Markup("".join(parts)), weight=50, module="aanwezigheden")
