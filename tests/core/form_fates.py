@@ -165,6 +165,7 @@ SHOWN: dict[str, dict[str, str]] = {
         **{name: f"IncomeTariffAttest.{name}" for name in (
             "kindcode", "day_price", "valid_from", "valid_to", "ivt", "family_id", "notes")},
         "tariff_plan_id": "ChildBilling.tariff_plan_id",
+        "share_#": "CostShare.percent",  # a child in two households: each household's share of the bill
         "item_id": "ExtraUse.item_id", "day": "ExtraUse.day", "quantity": "ExtraUse.quantity"},
     "facturatie.plan_add": {
         **{name: f"TariffPlan.{name}" for name in ("name", "mode", "is_default", "sibling_reduction_pct")},

@@ -20,7 +20,7 @@ from tests.core.form_walk import Form, field_key
 SAMPLES = {
     "postcode": "8501", "email": "gewijzigd@example.be", "invoice_email": "factuur@example.be",
     "phone": "+32 470 99 88 77", "iban": "BE71096123456769", "bic": "GKCCBEBB",
-    "company_vat": "BE0403170701", "kindcode": "130101-010-02", "household_#": "130101-010-02",
+    "company_vat": "BE0403170701", "share_#": "50", "kindcode": "130101-010-02", "household_#": "130101-010-02",
     "sepa_creditor_id": "BE11ZZZ0403170701", "opgroeien_file_no": "123456789", "licensed_places": "7",
     # dates a form requires but shows empty
     "day": "2026-11-23", "valid_from": "2026-01-01", "collection_date": "2026-12-01", "occurred_on": "2026-11-16", "date_of_birth": "2025-06-01", "child_birth_date": "2026-06-01",
@@ -33,10 +33,14 @@ KEEP = {
     ("*", "week_b-days-#-kind"): "the second week counts only for alternating plans (alternating is kept)",
     ("facturatie.payments_match", "invoice_id"): "the invoice the matcher proposes (another one would not match)",
     ("planning.new_plan", "living_group_id"): "a group of the child's location",
+    ("planning.new_plan", "own_child"): "only in gezinsopvang (the walked child's location is a group)",
     ("*", "schedule"): "a list of days with their parts (ScheduleDay rows), not one date",
     ("*", "sepa_creditor_id"): "must match the enterprise number",
     ("facturatie.child_tariffs_post", "family_id"): "one of the child's own households",
 }
+# The button pressed, where the first one would need more than the form (accepting a refused
+# registration needs the child still registered there; dismissing keeps the reason just the same).
+BUTTONS = {"aanwezigheden.rejected": ("decision", "dismiss")}
 # Confirmation checkboxes, ticked as a user does after reading the warnings they stand for.
 CONFIRM = {"confirm"}
 # Dates that may not lie in the future (a signature): moved back, the others forward.
@@ -167,6 +171,7 @@ def post_data(form: Form, changes: dict[str, str | None], fates: dict[str, str])
     for name in CONFIRM:  # shown only once a warning was given
         if name in fates and name not in data:
             data.add(name, "y")
-    if form.button:
-        data.add(*form.button)
+    button = BUTTONS.get(form.endpoint, form.button)
+    if button:
+        data.add(*button)
     return data

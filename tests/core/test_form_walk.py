@@ -24,11 +24,12 @@ ROLES = [Role.COORDINATOR, Role.DIRECTOR, Role.FINANCE, Role.CAREGIVER]
 MUST_FIND = {
     "incidents.index", "incidents.follow_up", "settings.index", "org.upload_logo", "org.edit",
     "aanwezigheden.absence_notice", "aanwezigheden.child_code", "aanwezigheden.day", "aanwezigheden.devices",
-    "aanwezigheden.kot_api", "aanwezigheden.pin",
+    "aanwezigheden.kot_api", "aanwezigheden.pin", "aanwezigheden.rejected",
     "facturatie.billing_profile_post", "facturatie.child_tariffs_post", "facturatie.plan_add",
     "facturatie.plan_price_add", "facturatie.extra_add", "facturatie.credit",
     "facturatie.attest_import_post", "facturatie.payments_bank_upload", "facturatie.payments_match",
     "wachtlijst.create", "wachtlijst.close", "wachtlijst.policy_page", "wachtlijst.public_answer",
+    "wachtlijst.answer_offer",
     "wachtlijst_koepel.koepel_propose",
     "families.edit", "children.edit", "locations.edit", "planning.new_plan", "planning.closing_days",
 }
@@ -44,8 +45,11 @@ def _models() -> dict[str, type]:
 
 @pytest.fixture
 def world(app, factory, session, frozen_today):
+    from tests.core.form_walk_states import add_states
+
     org = factory.org(name="Eigen Huis", modules=set(ALL_PLUGINS))
     values = {name: make(factory, org, session) for name, make in ROUTE_OBJECTS.items()}
+    add_states(factory, org, session, values)
     locations = session.query(Location).filter_by(organisation_id=org.id).all()
     return SimpleNamespace(org=org, values=values, locations=locations)
 
