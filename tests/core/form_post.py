@@ -67,8 +67,8 @@ def unique_sample(key: str) -> str | None:
 
 def column_of(models: dict[str, type], fate: str):
     """The mapped column a fate names, or None (read-only, a relationship, a computed value)."""
-    if fate.startswith("read-only:"):
-        return None
+    if fate is None or fate.startswith("read-only:"):
+        return None  # no entry: the walk test reports it
     model_name, attribute = fate.split(".")
     model = models[model_name]
     props = sa_inspect(model).column_attrs

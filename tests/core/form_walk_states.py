@@ -11,12 +11,13 @@ def add_states(factory, org, session, values) -> None:
     from core.clock import clock
     from core.models import Child, ChildFamily
     from plugins.aanwezigheden.models import RejectedItem
-    from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus
+    from plugins.wachtlijst.models import CareRequest, Offer, OfferStatus, Status
 
     req = session.get(CareRequest, values["request_id"])
     session.add(Offer(organisation_id=org.id, request_id=req.id, location_id=req.preferences[0].location_id,
                       start_date=clock.today(), deadline=clock.today() + timedelta(days=10),
                       status=OfferStatus.OPEN))
+    req.status = Status.OFFER_MADE
     child = session.get(Child, values["child_id"])
     session.add(RejectedItem(organisation_id=org.id, client_id="walk-1", location_id=child.location_id,
                              item_type="absence", payload={"child_id": child.id, "day": "2026-11-16"},
