@@ -1,7 +1,8 @@
 """Nothing typed is lost: every WTForms form of core and the modules is walked, and each field it
 shows is either saved (to a named model attribute, which must exist) or explicitly marked as not
 stored, with the reason. A field added to a form without a decision here fails the test; the
-free-text fields of the main forms are posted and read back from the database."""
+free-text fields of the main forms are posted and read back from the database. The table is in
+``tests/core/form_fates.py``; ``tests/core/test_form_walk.py`` walks the forms as rendered."""
 from __future__ import annotations
 
 import importlib
@@ -17,99 +18,7 @@ import core
 import plugins as plugin_package
 from core.models import ContactPerson, Family, Role
 from tests.conftest import login
-
-# Not stored, on purpose (each with why):
-ACTION = "read-only: steers the action (confirmation, choice, navigation), nothing to keep"
-CREDENTIAL = "read-only: a credential, checked or hashed, never stored as typed"
-FILTER = "read-only: chooses what the page shows"
-PART = "read-only: part of the weekly pattern, stored as its PatternDay rows (see CarePlanForm.week_a)"
-
-# Form -> field -> "Model.attribute" (saved there) or a reason it is not stored.
-FATES: dict[str, dict[str, str]] = {
-    "core.forms.LoginForm": {"email": CREDENTIAL, "password": CREDENTIAL},
-    "core.forms.ConfirmForm": {},
-    "core.forms.OrganisationForm": {name: f"Organisation.{name}" for name in (
-        "name", "legal_form", "enterprise_number", "street", "postcode", "municipality", "iban", "bic",
-        "sepa_creditor_id", "price_regime", "subsidy_level")},
-    "core.forms.LocationForm": {
-        **{name: f"Location.{name}" for name in ("name", "care_type", "street", "postcode", "municipality",
-                                                  "opgroeien_file_no", "licensed_places", "caregiver_name",
-                                                  "flex_subsidy", "out_of_school_permission")},
-        "opens": "OpeningHours.opens", "closes": "OpeningHours.closes", "weekdays": "OpeningHours.weekday"},
-    "core.forms.FamilyForm": {name: f"Family.{name}" for name in ("name", "street", "postcode", "municipality",
-                                                                  "notes")},
-    "core.forms.ContactForm": {name: f"ContactPerson.{name}" for name in (
-        "first_name", "last_name", "relation", "email", "phone", "language", "street", "postcode", "municipality",
-        "national_number")},
-    "core.forms.ChildForm": {
-        **{name: f"Child.{name}" for name in ("first_name", "last_name", "date_of_birth", "expected_birth_date",
-                                               "national_number", "care_need", "location_id")},
-        "family_ids": "ChildFamily.family_id",
-        "clear_national_number": ACTION},  # removes the stored Child.national_number
-    "core.forms.UserForm": {"name": "User.name", "email": "User.email", "role": "User.role",
-                            "language": "User.language", "password": "User.password_hash",
-                            "location_ids": "User.locations"},
-    "core.forms.LivingGroupForm": {name: f"LivingGroup.{name}" for name in (
-        "name", "capacity", "min_age_months", "max_age_months")},
-    "plugins.planning.forms.CarePlanForm": {
-        "location_id": "CarePlan.location_id", "family_id": "CarePlan.family_id",
-        "living_group_id": "CarePlan.living_group_id", "start_date": "CarePlan.start_date",
-        "end_date": "CarePlan.end_date", "settling_in_end": "CarePlan.settling_in_until",
-        "alternating": "CarePlanVersion.kind", "week_a": "PatternDay.day_part", "week_b": "PatternDay.day_part",
-        "schedule": "ScheduleDay.day", "notes": "CarePlan.notes", "confirm": ACTION,
-        "own_child": "CarePlan.own_child"},
-    "plugins.planning.forms.HouseRulesForm": {name: f"HouseRules.{name}" for name in (
-        "effective_date", "title", "text", "pdf", "to_detriment")},
-    "plugins.planning.forms.AgreementForm": {name: f"CareAgreement.{name}" for name in (
-        "deposit_amount", "low_income", "language")},
-    "plugins.planning.forms.SignedCopyForm": {"scan": "CareAgreement.signed_copy"},
-    "plugins.planning.forms.AcceptForm": {},
-    "plugins.planning.forms.WeekForm": {"days": PART},
-    "plugins.planning.forms.DaySlotForm": {"kind": "PatternDay.day_part", "start": "PatternDay.start_time",
-                                           "end": "PatternDay.end_time"},
-    "plugins.planning.forms.EndPlanForm": {"end_date": "CarePlan.end_date"},
-    "plugins.planning.forms.ExtraDayForm": {"day": "ExtraDay.day", "kind": "ExtraDay.day_part",
-                                            "start": "ExtraDay.start_time", "end": "ExtraDay.end_time"},
-    "plugins.planning.forms.ClosingDayForm": {"start_date": "ClosingPeriod.start_date",
-                                              "end_date": "ClosingPeriod.end_date",
-                                              "location_id": "ClosingPeriod.location_id",
-                                              "kind": "ClosingPeriod.kind", "reason": "ClosingPeriod.reason"},
-    "plugins.planning.forms.DeleteForm": {"next": ACTION},
-    "plugins.planning.forms.YearForm": {"year": FILTER},
-    "plugins.wachtlijst.forms.RequestForm": {
-        **{name: f"CareRequest.{name}" for name in (
-            "applicant_first_name", "applicant_last_name", "email", "phone", "street", "postcode", "municipality",
-            "child_first_name", "child_last_name", "child_birth_date", "expected_birth_date", "desired_start",
-            "work", "single_parent", "low_income", "foster_child", "sibling_in_care", "care_need", "low_education",
-            "family_member_handicap", "family_member_self_care", "social_pedagogical", "dutch_speaking", "urgent",
-            "referrer_name", "consent_referrers", "language", "notes")},
-        "twin_first_name": "CareRequest.child_first_name",  # the twin's own request
-        **{f"day_{i}": "CareRequest.days" for i in range(5)},
-        **{f"choice_{i}": "Preference.location_id" for i in range(1, 6)}},
-    "plugins.wachtlijst.forms.DeclineForm": {"reason": "Offer.decline_reason"},
-    "plugins.wachtlijst.forms.PolicyForm": {},  # CSRF only: rank-<rule> selects, kept in Policy.rules
-    # facturatie, payments (fact-pay)
-    "plugins.facturatie.views.payment_forms.MandateForm": {
-        name: f"SepaMandate.{name}" for name in ("reference", "contact_id", "debtor_name", "iban", "bic", "signed_on")},
-    "plugins.facturatie.views.payment_forms.AmendForm": {
-        "debtor_name": "SepaMandate.debtor_name", "reference": "SepaMandate.reference",
-        "iban": "SepaMandate.iban", "bic": "SepaMandate.bic",
-        "reason": "SepaMandateAmendment.reason"},
-    "plugins.facturatie.views.payment_forms.CollectionForm": {"collection_date": "DirectDebitBatch.collection_date"},
-    "plugins.facturatie.views.payment_forms.UploadForm": {
-        "files": "read-only: a bank statement, parsed into BankMovement rows (CodaImport keeps its name and hash)"},
-    "plugins.facturatie.views.payment_forms.MatchForm": {"invoice_id": "PaymentAllocation.invoice_id"},
-    "plugins.facturatie.views.payment_forms.CashForm": {
-        "invoice_id": "PaymentAllocation.invoice_id", "amount": "Payment.amount", "received_on": "Payment.received_on"},
-    "plugins.facturatie.views.payment_forms.MethodForm": {
-        "payment_method": "BillingProfile.payment_method", "reminders_stopped": "BillingProfile.reminders_stopped"},
-    # loket_sync: the connection (the secret is write-only, encrypted in core's outbound secrets)
-    "plugins.loket_sync.forms.ConnectionForm": {
-        "adapter": "Connection.adapter", "base_url": "Connection.base_url", "partner_id": "Connection.partner_id",
-        "key_id": "Connection.key_id", "secret": "OutboundSecret.value"},
-    "plugins.facturatie.views.payment_forms.HandicapForm": {
-        "child_id": "ChildFiscalInfo.child_id", "severe_handicap": "ChildFiscalInfo.severe_handicap"},
-}
+from tests.core.form_fates import FATES
 
 
 def _import_everything() -> None:
