@@ -95,7 +95,7 @@ def make_offers(ctx) -> int:
         if answer == "accept":
             offers.accept(ctx, offer)
         elif answer == "decline":
-            offers.decline(ctx, offer, "We vonden opvang dichter bij huis.")
+            offers.decline(ctx, offer, "We vonden opvang dichter bij huis")
         made += 1
     return made
 

@@ -159,7 +159,7 @@ def test_demo_places_children_and_leaves_open_offers(client, session, org, locat
     assert f"{demo_offers[4].deadline:%d/%m/%Y}" in page and 'name="offer_id"' in page
     login(client, director)
     report = client.get(f"/o/{org.slug}/wachtlijst/reports").get_data(as_text=True)
-    assert "<dt>Plaatsingen</dt><dd>3</dd>" in report and "We vonden opvang dichter bij huis.: 1" in report
+    assert "<dt>Plaatsingen</dt><dd>3</dd>" in report and "We vonden opvang dichter bij huis: 1" in report
 
 
 def test_ranking_page_shows_order_and_reasons(client, session, org, location, director, frozen_today):
