@@ -101,6 +101,23 @@ def billing(page, out: Path) -> None:
     shot(page, out, "billing-invoice", full=False)
 
 
+def offer_form(page, out: Path) -> None:
+    """The offer form (start and answer date) of the first free place someone on the list fits:
+    the candidates of each free place, page after page of the free places."""
+    listing = f"/o/{ORG}/wachtlijst/vacancies"
+    while listing:
+        page.goto(listing)
+        following = page.locator("a[rel=next]").first
+        listing = following.get_attribute("href") if following.count() else None
+        for href in [a.get_attribute("href") for a in page.locator("a[href*='candidates']").all()]:
+            page.goto(href)
+            offer = page.locator("a[href*='offers/new']").first
+            if offer.count():
+                offer.click()
+                shot(page, out, "offer-form", full=False)
+                return
+
+
 def demo_links(data_dir: Path) -> list[tuple[str, str]]:
     """The modules' demo links (a status page with an open offer), from the demo's database:
     ``load_demo`` on a loaded demo changes nothing and describes it."""
@@ -173,14 +190,8 @@ def main() -> None:
         page.goto(f"/o/{ORG}/wachtlijst/reports")
         shot(page, out, "placement-report")
         # the offer form (start and answer date) of the first free place someone on the list fits
-        page.goto(f"/o/{ORG}/wachtlijst/vacancies")
-        for href in [a.get_attribute("href") for a in page.locator("a[href*='candidates']").all()]:
-            page.goto(href)
-            offer = page.locator("a[href*='offers/new']").first
-            if offer.count():
-                offer.click()
-                shot(page, out, "offer-form", full=False)
-                break
+        if not ONLY or "offer-form" in ONLY:
+            offer_form(page, out)
         page.goto(f"/o/{ORG}/audit")
         shot(page, out, "audit-log", full=False)
         # the day planning (Vandaag, previous and next day) and the care-plan form with its notes
