@@ -3,6 +3,8 @@ the whole list (the partners with more modules than planning come after the firs
 
     KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev' &
     .venv/bin/python -m tests.browser.screenshot --url http://127.0.0.1:5000 --out docs/screenshot.png
+
+On a fresh demo, before tests/browser/screens.py (which switches attendance on at Reddie Teddy).
 """
 from __future__ import annotations
 
