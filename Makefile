@@ -25,13 +25,17 @@ translations: $(STAMP)
 	@if ls core/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel -q compile -d core/translations; fi
 
+# Links in the printed hints and the demo's e-mails: KOEPEL_BASE_URL when set, else http://HOST:PORT
+# with, for HOST=0.0.0.0 or ::, the machine's own address (core/netaddr.py), which a tablet can open.
+DEMO_URL = $(or $(KOEPEL_BASE_URL),$(shell $(BIN)/python -m core.netaddr $(HOST) $(PORT)))
+
 demo: venv
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel db upgrade
-	KOEPEL_LOKET_URL=http://127.0.0.1:$(LOKET_PORT) $(BIN)/koepel demo --base-url http://$(HOST):$(PORT)
+	KOEPEL_BASE_URL=$(DEMO_URL) KOEPEL_LOKET_URL=http://127.0.0.1:$(LOKET_PORT) $(BIN)/koepel demo --base-url $(DEMO_URL)
 	$(BIN)/koepel loket demo
 	KOEPEL_INSECURE_COOKIES=1 $(BIN)/koepel loket serve --host $(HOST) --port $(LOKET_PORT) & LOKET_PID=$$!; \
 	  trap 'kill $$LOKET_PID 2>/dev/null' EXIT INT TERM; \
-	  KOEPEL_BASE_URL=$${KOEPEL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/koepel serve --dev --jobs --host $(HOST) --port $(PORT)
+	  KOEPEL_BASE_URL=$(DEMO_URL) $(BIN)/koepel serve --dev --jobs --host $(HOST) --port $(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

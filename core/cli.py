@@ -46,4 +46,9 @@ def serve(host, port, dev, with_jobs):
         click.echo(f"taakverwerker draait mee (e-mails zonder SMTP in {outbox})")
     # Not app.run(): Flask ignores it inside a FlaskGroup command (FLASK_RUN_FROM_CLI).
     click.echo(f"Koepel op http://{host}:{port}/ (Ctrl+C stopt)")
+    from core.netaddr import WILDCARDS, base_url
+
+    if host in WILDCARDS:
+        click.echo(f"Vanaf een ander toestel (tablet, gsm): {base_url(host, port)}/ ; links in e-mails gebruiken "
+                   f"KOEPEL_BASE_URL ({app.config['KOEPEL_BASE_URL']})")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

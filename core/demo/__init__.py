@@ -78,6 +78,7 @@ class DemoResult:
     public_forms: list[tuple[str, str]] = field(default_factory=list)  # (organisation, path of its form)
     tablet_org: str = ""  # slug of the organisation whose director pairs a tablet in the hint
     billing_orgs: list[str] = field(default_factory=list)  # slugs of the partners with facturatie on
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, path): the modules' demo_links
 
     def report(self, base_url: str = "http://127.0.0.1:5000", outbox: str = "var/outbox-mail/") -> str:
         """The logins (columns as wide as the longest value, nothing cut), the public request forms
@@ -97,6 +98,9 @@ class DemoResult:
         if self.public_forms:
             lines += ["", "Publiek aanvraagformulier voor ouders (zonder aanmelden):"]
             lines += [f"  {org}: {base}{path}" for org, path in self.public_forms]
+        if self.links:
+            lines += ["", "Om te bekijken:"]
+            lines += [f"  {label}: {base}{path}" for label, path in self.links]
         if self.tablet_org:
             lines += [
                 "",
@@ -347,4 +351,9 @@ def _describe(session, koepel: Koepel, created: bool) -> DemoResult:
     billing = set(session.scalars(select(OrganisationModule.organisation_id).where(
         OrganisationModule.organisation_id.in_(org_ids), OrganisationModule.module == "facturatie")))
     result.billing_orgs = [o.slug for o in orgs if o.id in billing]
+    from core.tenancy import tenant_hook
+
+    for org in orgs:
+        for chunk in tenant_hook(session, org).demo_links(session=session, org=org):
+            result.links.extend(chunk or [])
     return result

@@ -41,6 +41,12 @@ def populate_demo(session, org, seed):
 
 
 @hookspec
+def demo_links(session, org):
+    """Return a list of ``(label, path)``: pages of ``org``'s demo data worth opening (e.g. a
+    parent's status page with an open offer), printed by ``koepel demo`` after the logins."""
+
+
+@hookspec
 def setting_definitions():
     """Return a list of SettingDefinition for the module's per-organisation settings."""
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -114,6 +123,14 @@ def language(code: str):
     if code in current_app.config["KOEPEL_LANGUAGES"]:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links (older Safari, PDFs, JSON answers)."""
+    return send_from_directory(current_app.static_folder, "core/favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")

@@ -65,11 +65,18 @@ def menu_items(org, user):
     return [MenuItem(_l("Wachtlijst"), endpoint, weight=300, module="wachtlijst")]
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after planning's demo: the offers take the places its care plans leave free
 def populate_demo(session, org, seed):
     from .services.demo import populate
 
     populate(context_for(session, org), seed)
+
+
+@hookimpl
+def demo_links(session, org):
+    from .services.demo import links
+
+    return links(context_for(session, org))
 
 
 @hookimpl

@@ -7,12 +7,14 @@
     # billing only: --only billing-landing,billing-proposal,billing-explanation,billing-invoices,billing-invoice
 
 A parent files a request on the public form; the job worker writes the confirmation e-mail, whose
-link opens the status page.
+link opens the new request's status page. The status page with an offer is the demo's own (the
+link ``koepel demo`` prints, read from the same database through ``--data-dir``).
 """
 from __future__ import annotations
 
 import argparse
 import email
+import os
 import re
 import time
 from pathlib import Path
@@ -100,6 +102,35 @@ def billing(page, out: Path) -> None:
     shot(page, out, "billing-invoice", full=False)
 
 
+def offer_form(page, out: Path) -> None:
+    """The offer form (start and answer date) of the first free place someone on the list fits:
+    the candidates of each free place, page after page of the free places."""
+    listing = f"/o/{ORG}/wachtlijst/vacancies"
+    while listing:
+        page.goto(listing)
+        following = page.locator("a[rel=next]").first
+        listing = following.get_attribute("href") if following.count() else None
+        for href in [a.get_attribute("href") for a in page.locator("a[href*='candidates']").all()]:
+            page.goto(href)
+            offer = page.locator("a[href*='offers/new']").first
+            if offer.count():
+                offer.click()
+                shot(page, out, "offer-form", full=False)
+                return
+
+
+def demo_links(data_dir: Path) -> list[tuple[str, str]]:
+    """The modules' demo links (a status page with an open offer), from the demo's database:
+    ``load_demo`` on a loaded demo changes nothing and describes it."""
+    os.environ["KOEPEL_DATA_DIR"] = str(data_dir.resolve())
+    from core.app import create_app
+    from core.demo import load_demo
+
+    app = create_app()
+    with app.app_context():
+        return load_demo(app).links
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:5000")
@@ -137,6 +168,15 @@ def main() -> None:
         link = status_link(Path(args.data_dir), since)
         if link:
             page.goto(link)
+            confirm = page.get_by_role("button", name="Aanvraag bevestigen")
+            if confirm.count():
+                with page.expect_navigation():
+                    confirm.click()
+            shot(page, out, "status-page-confirmed")
+        # the parent with an open offer: its start and answer date
+        offer_page = next((path for _label, path in demo_links(Path(args.data_dir)) if ORG in path), None)
+        if offer_page:
+            page.goto(offer_page)
             shot(page, out, "status-page")
         # finance's billable days (finance lands on facturatie where it is on: open the page itself)
         login(page, f"finance.{ORG}@koepel.demo")
@@ -150,16 +190,29 @@ def main() -> None:
         shot(page, out, "policy")
         page.goto(f"/o/{ORG}/wachtlijst/reports")
         shot(page, out, "placement-report")
-        page.goto(f"/o/{ORG}/wachtlijst/vacancies")
-        candidates = page.locator("a[href*='candidates']").first
-        if candidates.count():
-            candidates.click()
-            offer = page.locator("a[href*='offers/new']").first
-            if offer.count():
-                offer.click()
-                shot(page, out, "offer-form", full=False)
+        # the offer form (start and answer date) of the first free place someone on the list fits
+        if not ONLY or "offer-form" in ONLY:
+            offer_form(page, out)
         page.goto(f"/o/{ORG}/audit")
         shot(page, out, "audit-log", full=False)
+        # the day planning (Vandaag, previous and next day) and the care-plan form with its notes
+        page.goto(f"/o/{ORG}/planning/day")
+        shot(page, out, "day-planning", full=False)
+        page.goto(f"/o/{ORG}/children/")
+        href = page.locator("table a[href*='/children/']").first.get_attribute("href")
+        child_id = re.search(r"/children/(\d+)", href).group(1)
+        page.goto(f"/o/{ORG}/planning/children/{child_id}/plans/new")
+        notes = page.get_by_label("Opmerkingen")
+        if notes.count():
+            notes.fill("Wennen in twee weken; mama brengt, papa haalt op. Allergie: noten.")
+            notes.scroll_into_view_if_needed()
+            shot(page, out, "care-plan-form", full=False)
+        # the koepel's central allocation: a proposal, each line's status and outcome in words
+        login(page, "coordinator@koepel.demo")
+        page.goto("/koepel/wachtlijst/")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Voorstel berekenen").click()
+        shot(page, out, "central-allocation", full=False)
         # the family picker of a large partner
         login(page, f"director.{LARGE}@koepel.demo")
         page.goto(f"/o/{LARGE}/children/new")

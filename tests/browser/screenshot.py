@@ -1,7 +1,10 @@
-"""Take the README screenshot: the coordinator's partner overview of the demo koepel, 1280x800.
+"""Take the README screenshot: the coordinator's partner overview of the demo koepel, 1280 wide and
+the whole list (the partners with more modules than planning come after the first five).
 
     KOEPEL_DATA_DIR=$(mktemp -d) sh -c 'koepel db upgrade && koepel demo --quiet && koepel serve --dev' &
     .venv/bin/python -m tests.browser.screenshot --url http://127.0.0.1:5000 --out docs/screenshot.png
+
+On a fresh demo, before tests/browser/screens.py (which switches attendance on at Reddie Teddy).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def main() -> None:
         with page.expect_navigation():
             page.get_by_role("button", name="Aanmelden").click()
         page.get_by_role("heading", name="Partners van de koepel").wait_for()
-        page.screenshot(path=args.out)
+        page.screenshot(path=args.out, full_page=True)
         browser.close()
     print(f"wrote {args.out}")
 

@@ -72,4 +72,78 @@ def test_make_demo_takes_host_and_port():
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert "--jobs" in demo and "--host $(HOST) --port $(PORT)" in demo
-    assert "--base-url http://$(HOST):$(PORT)" in demo
+    assert "--base-url $(DEMO_URL)" in demo and demo.count("KOEPEL_BASE_URL=$(DEMO_URL)") == 2
+    assert "DEMO_URL = $(or $(KOEPEL_BASE_URL),$(shell $(BIN)/python -m core.netaddr $(HOST) $(PORT)))" in makefile
+
+
+def test_a_wildcard_host_becomes_the_outgoing_address(monkeypatch):
+    """``make demo HOST=0.0.0.0``: links name the address of the interface used for outgoing
+    traffic (a UDP connect sends nothing), a named host stays, and without a route the host name."""
+    import socket
+
+    from core import netaddr
+
+    assert netaddr.base_url("127.0.0.1", 5000) == "http://127.0.0.1:5000"
+    assert netaddr.base_url("koepel.local", 8080) == "http://koepel.local:8080"
+    connected = []
+
+    class FakeSocket:
+        def __init__(self, family, kind):
+            self.family = family
+            assert kind == socket.SOCK_DGRAM
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def connect(self, target):
+            connected.append((self.family, target))
+            if self.family == socket.AF_INET6:
+                raise OSError("network unreachable")
+
+        def getsockname(self):
+            return ("192.168.1.23", 40000)
+
+    monkeypatch.setattr(netaddr.socket, "socket", FakeSocket)
+    assert netaddr.base_url("0.0.0.0", 8080) == "http://192.168.1.23:8080"
+    assert netaddr.reachable_host("::") == "192.168.1.23"
+    assert connected[0] == (socket.AF_INET, ("192.0.2.1", 9))
+
+    class NoRoute(FakeSocket):
+        def connect(self, target):
+            raise OSError("network unreachable")
+
+    monkeypatch.setattr(netaddr.socket, "socket", NoRoute)
+    monkeypatch.setattr(netaddr.socket, "gethostname", lambda: "kinderopvang-pc")
+    assert netaddr.base_url("0.0.0.0", 8080) == "http://kinderopvang-pc:8080"
+
+    class IPv6Only(FakeSocket):
+        def connect(self, target):
+            if self.family == socket.AF_INET:
+                raise OSError("network unreachable")
+
+        def getsockname(self):
+            return ("fd00::23", 40000, 0, 0)
+
+    monkeypatch.setattr(netaddr.socket, "socket", IPv6Only)
+    assert netaddr.base_url("::", 5000) == "http://[fd00::23]:5000"
+
+
+def test_serve_on_every_interface_prints_the_reachable_address(monkeypatch, tmp_path):
+    import werkzeug.serving
+
+    from core import netaddr
+    from core.cli import main
+
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda host, port, app, **kw: None)
+    monkeypatch.setattr(netaddr, "reachable_host", lambda host: "192.168.1.23")
+    monkeypatch.setenv("KOEPEL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("KOEPEL_INSECURE_COOKIES", "0")
+    monkeypatch.setenv("KOEPEL_BASE_URL", "http://192.168.1.23:8080")
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--dev", "--host", "0.0.0.0", "--port", "8080"])
+    assert result.exit_code == 0, result.output
+    assert "Vanaf een ander toestel (tablet, gsm): http://192.168.1.23:8080/" in result.output

@@ -178,3 +178,14 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(loket_app, staff):
         assert client.post("/login", data={"email": staff, "password": PASSWORD}).status_code == 302
     finally:
         loket_app.extensions["koepel_clock"].freeze(None)
+
+
+def test_favicon_ico_is_served_without_login_and_linked(loket_app):
+    """Browsers ask for /favicon.ico whatever the page links: an icon, not a 404 or a login page."""
+    client = loket_app.test_client()
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # the ICO header
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/favicon.ico"' in page and "favicon.svg" in page
+    assert client.get("/static/favicon.svg").status_code == 200

@@ -11,7 +11,7 @@ from core.db import get_db
 from core.jobs import Job, run_pending
 from core.mail import mail_body
 from core.models import Role
-from plugins.wachtlijst.models import CareRequest, Status
+from plugins.wachtlijst.models import WAITING_STATUSES, CareRequest, Status
 from plugins.wachtlijst.services import offers, placing, policy
 from tests.conftest import QueryCounter, login
 from tests.plugins.wachtlijst.helpers import make_request
@@ -121,12 +121,45 @@ def test_demo_data_and_dashboard_widget(client, session, org, location, director
     group_id = str(get_setting(session, org, "wachtlijst.subsidiegroep_id"))
     assert group_id.isdigit() == (org.price_regime == PriceRegime.INKOMENSTARIEF)  # FO-RE-19 can be tried
     waiting = session.scalar(select(func.count()).select_from(CareRequest).where(
-        CareRequest.organisation_id == org.id, CareRequest.status == Status.CONFIRMED))
+        CareRequest.organisation_id == org.id, CareRequest.status.in_(WAITING_STATUSES)))
     session.commit()
     slug = org.slug
     login(client, director)
     body = client.get(f"/o/{slug}/").get_data(as_text=True)
-    assert f"Wachtend: {waiting}" in body
+    assert f"Wachtend: {waiting}" in body and "Open aanbiedingen: 2" in body
+
+
+def test_demo_places_children_and_leaves_open_offers(client, session, org, location, director, frozen_today):
+    """The demo's offers go through the waiting list's services: three accepted (each placed with a
+    care plan at the offered location from the offered start), one declined, two open, one offer per
+    request; the printed link opens a status page with an offer and its answer date; a second run
+    adds nothing; the placement report counts the placements."""
+    from plugins.planning.models import CarePlan
+    from plugins.wachtlijst.models import Offer, OfferStatus
+    from plugins.wachtlijst.services.demo import links, populate
+
+    ctx = context_for(session, org)
+    populate(ctx, seed=3)
+    demo_offers = session.scalars(select(Offer).where(Offer.organisation_id == org.id).order_by(Offer.id)).all()
+    assert [o.status for o in demo_offers] == [OfferStatus.ACCEPTED] * 3 + [OfferStatus.DECLINED] + [OfferStatus.OPEN] * 2
+    assert len({o.request_id for o in demo_offers}) == 6
+    for offer in demo_offers[:3]:
+        req = offer.request
+        plan = session.get(CarePlan, req.care_plan_id)
+        assert req.status == Status.PLACED and plan.child_id == req.child_id
+        assert (plan.location_id, plan.start_date) == (offer.location_id, offer.start_date)
+    assert demo_offers[3].request.status == Status.DECLINED and demo_offers[3].decline_reason
+    assert all(o.request.status == Status.OFFER_MADE and o.deadline > frozen_today for o in demo_offers[4:])
+    [(label, path)] = links(ctx)
+    assert path.startswith(f"/o/{org.slug}/wachtlijst/status/") and org.name in label
+    session.commit()
+    assert populate(context_for(session, org), seed=3) == 0
+    assert session.scalar(select(func.count()).select_from(Offer).where(Offer.organisation_id == org.id)) == 6
+    page = client.get(path).get_data(as_text=True)
+    assert f"{demo_offers[4].deadline:%d/%m/%Y}" in page and 'name="offer_id"' in page
+    login(client, director)
+    report = client.get(f"/o/{org.slug}/wachtlijst/reports").get_data(as_text=True)
+    assert "<dt>Plaatsingen</dt><dd>3</dd>" in report and "We vonden opvang dichter bij huis: 1" in report
 
 
 def test_ranking_page_shows_order_and_reasons(client, session, org, location, director, frozen_today):
