@@ -150,14 +150,15 @@ class FamilyForm(FlaskForm):
     notes = TextAreaField(_l("Opmerkingen"), validators=[Optional(), Length(max=2000)])
 
 
+#: A contact's relation to the child: the stored key and its words (the family page shows the words).
+RELATIONS = [("ouder", _l("ouder")), ("plusouder", _l("plusouder")), ("pleegouder", _l("pleegouder")),
+             ("voogd", _l("voogd")), ("grootouder", _l("grootouder")), ("andere", _l("andere"))]
+
+
 class ContactForm(FlaskForm):
     first_name = StringField(_l("Voornaam"), validators=[DataRequired(REQUIRED), Length(max=100)])
     last_name = StringField(_l("Familienaam"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    relation = SelectField(
-        _l("Relatie"),
-        choices=[("ouder", _l("ouder")), ("plusouder", _l("plusouder")), ("pleegouder", _l("pleegouder")),
-                 ("voogd", _l("voogd")), ("grootouder", _l("grootouder")), ("andere", _l("andere"))],
-    )
+    relation = SelectField(_l("Relatie"), choices=RELATIONS)
     email = EmailField(
         _l("E-mailadres"),
         validators=[Optional(), Email(message=_l("Ongeldig e-mailadres.")), Length(max=254)],

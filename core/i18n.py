@@ -46,3 +46,16 @@ def compile_catalogues(directory: Path) -> list[Path]:
         except OSError as exc:
             logging.getLogger(__name__).warning("cannot compile %s: %s", po_path, exc)
     return done
+
+
+def document_language(requested: str | None, default: str | None = None) -> str:
+    """The language to render a document in for its reader (a PDF a parent signs or receives):
+    ``?lang=`` when it names a known language, else the reader's own (``default``: a debtor's,
+    an agreement's), else the screen's. Rendered under ``force_locale`` of the result."""
+    from flask_babel import get_locale
+
+    languages = current_app.config["KOEPEL_LANGUAGES"]
+    for choice in (requested, default):
+        if choice in languages:
+            return str(choice)
+    return str(get_locale() or "nl")

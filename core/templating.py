@@ -88,6 +88,11 @@ def _date(value, fmt="medium"):
     return value
 
 
+#: The ``|date`` filter (a datetime in Europe/Brussels, in the reader's format), for the loket's
+#: Jinja environment too.
+date_filter = _date
+
+
 def css_string(value) -> Markup:
     """Text for inside a CSS string ``content: "..."`` (PDF footers). HTML entities are not decoded
     in a <style> element, so the already HTML-escaped text is unescaped once and then escaped for

@@ -124,10 +124,14 @@ def _init_babel(app: Flask) -> None:
             return choice
         return request.accept_languages.best_match(languages) or "nl"
 
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Brussels")  # times shown as in Koepel
     Babel(app, locale_selector=select_locale, default_translation_directories=str(translations))
     from flask_babel import get_locale
 
+    from core.templating import date_filter
+
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["date"] = date_filter
 
 
 def _init_login(app: Flask) -> None:

@@ -88,7 +88,9 @@ def detail(family_id: int):
     children = session().scalars(
         select(Child).join(ChildFamily).where(ChildFamily.family_id == family.id).order_by(Child.first_name)
     ).all()
-    return render_template("core/families/detail.html", family=family, children=children)
+    from core.forms import RELATIONS
+
+    return render_template("core/families/detail.html", family=family, children=children, relations=dict(RELATIONS))
 
 
 @bp.route("/new", methods=["GET", "POST"])

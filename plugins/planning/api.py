@@ -14,6 +14,7 @@ from core.values import Period
 from .services import capacity as _capacity
 from .services import care_plans as _plans
 from .services import closing_days as _closing
+from .services import labels as _labels
 from .services import occupancy as _occupancy
 from .services import profile as _profile
 from .services import reservations as _reservations
@@ -46,6 +47,7 @@ __all__ = [
     "new_care_plan_version", "occupancy", "per_month", "release_respite_day", "remove_closing_period", "remove_extra_day",
     "reserved_days", "respite_balance", "respite_entitlement", "respite_entitlements", "respite_used",
     "use_respite_day", "yearly_closing_calendar", "DepositRule", "agreement_deposit", "agreement_deposits",
+    "pattern_label", "age_band_label", "age_bands_label", "weekday_short",
 ]
 
 
@@ -258,6 +260,26 @@ def occupancy(ctx, *, start: Period, months: int = 12, location_ids=None) -> lis
     """Per location and month: reserved day parts / available day parts (licensed places × 2 ×
     open days, closing days excluded). Bulk queries: the count does not grow with children."""
     return _occupancy.occupancy(ctx, start=start, months=months, location_ids=location_ids)
+
+
+def pattern_label(key: str) -> str:
+    """A free place's day-part pattern key (``Vacancy.day_parts``, "ma-vr volle dag") in the
+    reader's words; the key itself stays what slots and the loket match on."""
+    return _labels.pattern_label(key)
+
+
+def age_band_label(key: str) -> str:
+    """An age band key (``Vacancy.age_bands``: "0-12m", "schoolkinderen") in the reader's words."""
+    return _labels.age_band_label(key)
+
+
+def age_bands_label(keys) -> str:
+    return _labels.age_bands_label(keys)
+
+
+def weekday_short(weekday: int) -> str:
+    """Monday (0) to Sunday (6) abbreviated in the reader's language (Babel's locale data)."""
+    return _labels.weekday_short(weekday)
 
 
 def free_places(ctx, *, start: date | Period, months: int = 12, location_ids=None) -> list[Vacancy]:

@@ -11,6 +11,16 @@ from core.security import can
 
 
 @hookimpl
+def register_jinja(env):
+    """Free places' pattern and age band keys in the reader's words, for every module's pages."""
+    from .services import labels
+
+    env.globals.update(pattern_label=labels.pattern_label, age_band_label=labels.age_band_label,
+                       age_bands_label=labels.age_bands_label, weekday_short=labels.weekday_short,
+                       day_part_label=labels.day_part_label)
+
+
+@hookimpl
 def register_blueprints(app):
     from .views import bp
 

@@ -147,6 +147,70 @@ def test_no_message_counts_with_a_bracketed_plural():
     assert offenders == []
 
 
+#: Dutch plural nouns that follow a count in a message ("%(n)s dagen").
+PLURAL_NOUNS = ("dagen", "kinderen", "gezinnen", "facturen", "herinneringen", "rijen", "minuten", "locaties",
+                "plaatsen", "kindplaatsen", "begeleiders", "aanbiedingen", "aanvragen", "registraties", "attesten",
+                "bewegingen", "gebeurtenissen", "maanden", "weken", "uren", "dagdelen", "partners", "resultaten",
+                "tekens", "mandaten", "kinderen", "documenten", "fouten", "euro's", "leefgroepen", "contracten")
+#: Plain ``_()`` messages with such a count that may stay: the count is never 1 (a part of the msgid).
+COUNT_NEVER_ONE = {
+    "bezet (%(r)s van %(a)s dagdelen)": "a month's available day parts: places x 2 x open days, shown only when > 0",
+    "registraties wachten op verzending": "the tablet's script uses the data-one text for 1",
+    "tot %(limit)s maanden": "the care type's upper age limit (36 months and more)",
+    "%(age)s maanden oud; opvang voor baby": "an age above the upper limit (36 months and more)",
+    "vanaf %(minimum)s maanden": "the out-of-school care's minimum age (a rule, 30 months)",
+    "Maximaal %(n)s tekens": "a field's maximum length, a constant (hundreds)",
+    "hoogstens %(n)s dagen": "a constant (a month's worth of days)",
+    "maximaal %(n)s registraties per keer": "a constant batch size (hundreds)",
+    "van %(places)s plaatsen = %(reserved)s": "group care's licensed places, 9 and more",
+    "%(peak)s kinderen tegelijk, maximum %(max)s": "a living group's peak above its capacity (2 and more)",
+    "%(n)s aanvragen staan vóór de jouwe": "wachtlijst texts: standing_ahead_0 and _1 are the texts for 0 and 1",
+}
+
+
+def _extracted_messages():
+    """Every message in the source as babel extracts it (babel.cfg), not the catalogue: a stale
+    catalogue cannot hide a new message."""
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    import core
+
+    root = Path(core.__file__).parent.parent
+    with (root / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+                "lazy_pgettext": ((1, "c"), 2)}
+    for filename, lineno, message, _comments, _context in extract_from_dir(str(root), method_map, options_map,
+                                                                          keywords=keywords):
+        yield f"{filename}:{lineno}", message
+
+
+def test_no_plain_message_counts_a_plural_noun():
+    """"1 begeleiders nodig" (issue 12): a message with a count before a plural noun is written with
+    ngettext (or worded so that the number stands alone), unless the count can never be 1."""
+    nouns = "|".join(sorted(set(PLURAL_NOUNS)))
+    counted = re.compile(r"%\(\w+\)[sd] (?:[a-zé-]+ )?(?:" + nouns + r")\b")
+    offenders, used = [], set()
+    for where, message in _extracted_messages():
+        if not isinstance(message, str):  # ngettext: singular and plural
+            continue
+        allowed = {a for a in COUNT_NEVER_ONE if a in message}
+        used |= allowed
+        if counted.search(message) and not allowed:
+            offenders.append(f"{where}: {message[:90]}")
+    assert offenders == []
+    assert used == set(COUNT_NEVER_ONE)  # no exception outlives its message
+
+
+def test_plural_noun_check_catches_a_bare_count():
+    counted = re.compile(r"%\(\w+\)[sd] (?:[a-zé-]+ )?(?:" + "|".join(PLURAL_NOUNS) + r")\b")
+    assert counted.search("%(n)s begeleiders nodig") and counted.search("op %(days)s dagen")
+    assert counted.search("%(n)s vergunde plaatsen") and not counted.search("aantal dagen: %(n)s")
+
+
 def test_pdf_footer_escapes_once(app):
     from core.pdf import render_html
 

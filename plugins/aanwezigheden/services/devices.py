@@ -22,6 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
@@ -281,8 +282,9 @@ def unlock(ctx, device: Device, user_id: int | None, pin: str) -> User:
     now = ctx.now()
     if device.locked_until is not None and device.locked_until > now:
         minutes = max(1, int((device.locked_until - now).total_seconds() // 60) + 1)
-        raise AttendanceError(_("Te veel foute pincodes. Dit toestel is vergrendeld voor nog %(n)s minuten.",
-                                n=minutes), code="device_locked", status=429)
+        raise AttendanceError(ngettext("Te veel foute pincodes. Dit toestel is vergrendeld voor nog %(num)s minuut.",
+                                       "Te veel foute pincodes. Dit toestel is vergrendeld voor nog %(num)s minuten.",
+                                       minutes), code="device_locked", status=429)
     allowed = {u.id: u for u in staff_for_location(ctx, device.location_id)}
     user = allowed.get(user_id) if user_id is not None else None
     row = session.scalar(select(StaffPin).where(StaffPin.user_id == user.id)) if user else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -258,7 +259,8 @@ def register(ctx, device: Device, *, client_id: str | None, child_id,
                                   code="future_time")
         max_age = int(setting(ctx, "max_offline_age_days"))
         if offline and at < now - timedelta(days=max_age):
-            raise AttendanceError(_("Deze offline registratie is ouder dan %(n)s dagen.", n=max_age), code="too_old")
+            raise AttendanceError(ngettext("Deze offline registratie is ouder dan %(num)s dag.",
+                                           "Deze offline registratie is ouder dan %(num)s dagen.", max_age), code="too_old")
         window = timedelta(minutes=int(setting(ctx, "duplicate_window_minutes")))
         double_tap = timedelta(0) if offline else timedelta(seconds=int(setting(ctx, "double_tap_seconds")))
         try:

@@ -30,7 +30,7 @@ register_messages({
     "facturatie.import_empty": _l("Het bestand bevat geen rijen."),
     "facturatie.import_format": _l("Dit bestand kan niet gelezen worden: kies een .xlsx- of .csv-bestand volgens "
                                    "het sjabloon."),
-    "facturatie.import_rows": _l("%(count)s rijen bevatten fouten; er is niets ingelezen."),
+    "facturatie.import_rows": _l("Rijen met fouten: %(count)s; er is niets ingelezen."),
     "facturatie.extra_kind": _l("Een extra is een maaltijd of een ander extra."),
     "facturatie.plan_unknown": _l("Kies een tariefplan van deze organisatie."),
     "facturatie.plan_mode": _l("Kies hoe het plan aanrekent: per dag, per uur, per half uur of per maand."),
@@ -88,7 +88,7 @@ register_messages({
     "facturatie.mandate_revoked": _l("Dit mandaat is ingetrokken en kan niet meer gewijzigd worden."),
     "facturatie.collection_date_past": _l("De inningsdatum %(day)s ligt in het verleden."),
     "facturatie.collection_date_too_soon": _l("De inningsdatum kan ten vroegste %(earliest)s zijn "
-                                              "(volgende bankwerkdag plus %(lead)s dagen)."),
+                                              "(volgende bankwerkdag plus de termijn in dagen: %(lead)s)."),
     "facturatie.collection_date_closed": _l("%(day)s is geen bankwerkdag (weekend of TARGET2-feestdag)."),
     "facturatie.batch_empty": _l("Er zijn geen open facturen van schuldenaars met een actief mandaat."),
     "facturatie.batch_frozen": _l("Dit bestand is al gedownload en kan niet meer veranderen."),

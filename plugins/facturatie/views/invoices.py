@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -73,7 +73,8 @@ def finalise(year: int, month: int):
         pdfs.queue_render(ctx, year, month)
     if _wants_json():
         return {"invoices": len(done.invoice_ids), "first": done.first_number, "last": done.last_number}
-    flash(_("%(count)s facturen opgemaakt; de pdf's worden gemaakt.", count=len(done.invoice_ids)), "success")
+    flash(ngettext("%(num)s factuur opgemaakt; de pdf wordt gemaakt.", "%(num)s facturen opgemaakt; de pdf's worden gemaakt.",
+                   len(done.invoice_ids)), "success")
     return _back(year, month)
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from core.context import current_context
@@ -193,14 +194,30 @@ def payments_mandate_revoke(mandate_id: int):
 @requires(BILLING_VIEW)
 def payments_mandate_pdf(mandate_id: int):
     """The SEPA mandate form to sign, filled in (EPC layout: creditor, debtor, reference, type)."""
+    from flask_babel import force_locale
+
+    from core.i18n import document_language
+
+    from ..services.proposal import load_debtors
+
     mandate = _mandate(mandate_id)
     org = g.org
-    data = render_pdf("facturatie/payments/mandate_pdf.html", {
+    contact = session().get(ContactPerson, mandate.contact_id) if mandate.contact_id else None
+    own = getattr(contact.language, "value", None) if contact else None
+    if own is None:
+        debtor = load_debtors(current_context(), {mandate.family_id}).get(mandate.family_id)
+        own = debtor.language if debtor else None
+    with force_locale(document_language(request.args.get("lang"), own)):  # the signer's language
+        data = _mandate_pdf(mandate, org)
+    return pdf_response(data, f"mandaat-{mandate.reference}.pdf")
+
+
+def _mandate_pdf(mandate, org) -> bytes:
+    return render_pdf("facturatie/payments/mandate_pdf.html", {
         "org": {"name": org.name, "street": org.street, "postcode": org.postcode, "municipality": org.municipality,
                 "creditor_id": org.sepa_creditor_id or ""},
         "mandate": {"reference": mandate.reference, "debtor_name": mandate.debtor_name, "iban": mandate.iban,
                     "bic": mandate.bic, "signed_on": mandate.signed_on.strftime("%d/%m/%Y")}})
-    return pdf_response(data, f"mandaat-{mandate.reference}.pdf")
 
 
 @bp.route("/payments/families/<int:family_id>/method", methods=["POST"])
@@ -410,8 +427,10 @@ def payments_bank_upload():
         if r.already:
             flash(_("%(name)s was al ingelezen; er veranderde niets.", name=r.filename), "info")
         else:
-            flash(_("%(name)s: %(n)s bewegingen, %(m)s automatisch gekoppeld, %(r)s teruggestort, %(u)s te koppelen.",
-                    name=r.filename, n=r.movements, m=r.matched, r=r.returned, u=r.unmatched), "success")
+            flash(ngettext("%(name)s: %(num)s beweging, %(m)s automatisch gekoppeld, %(r)s teruggestort, %(u)s te koppelen.",
+                           "%(name)s: %(num)s bewegingen, %(m)s automatisch gekoppeld, %(r)s teruggestort, %(u)s te "
+                           "koppelen.", r.movements, name=r.filename, m=r.matched, r=r.returned, u=r.unmatched),
+                  "success")
     return redirect(url_for("facturatie.payments_bank"))
 
 
@@ -471,7 +490,8 @@ def payments_send_reminders():
         flash_error(err)
         return redirect(url_for("facturatie.payments_overdue"))
     reminders.schedule(session(), g.org.id, ctx.today() + timedelta(days=1))
-    flash(_("%(n)s herinneringen klaargezet om te versturen.", n=len(made)), "success")
+    flash(ngettext("%(num)s herinnering klaargezet om te versturen.", "%(num)s herinneringen klaargezet om te versturen.",
+                   len(made)), "success")
     return redirect(url_for("facturatie.payments_overdue"))
 
 
@@ -517,7 +537,8 @@ def payments_certificates_issue():
     except BillingError as err:
         flash_error(err)
         return redirect(url_for("facturatie.payments_certificates", year=year)), 303
-    flash(_("%(n)s attesten klaar, %(p)s kunnen niet gemaakt worden.", n=len(certs), p=len(problems)), "success")
+    flash(ngettext("%(num)s attest klaar", "%(num)s attesten klaar", len(certs)) + "; "
+          + _("niet te maken: %(p)s.", p=len(problems)), "success")
     return redirect(url_for("facturatie.payments_certificates", year=year))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -221,7 +222,7 @@ def attest_import_post():
     if errors:
         message = BillingError("facturatie.import_rows", count=len(errors)).message
         return render_template("facturatie/attest_import.html", errors=errors, message=message), 422
-    flash(_("%(count)s attesten ingelezen.", count=count), "success")
+    flash(ngettext("%(num)s attest ingelezen.", "%(num)s attesten ingelezen.", count), "success")
     return redirect(url_for(".tariffs"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from core.context import current_context
@@ -16,13 +17,17 @@ from core.views.helpers import render_form
 from core.views.listing import paginate
 
 from ..forms import ConnectionForm
-from ..services import connection, export, push, resync, sender, status
+from ..services import connection, export, inbound, push, resync, sender, status
 from .blueprint import SYNC_EDIT, SYNC_VIEW, bp
 
 STATES = {"new": _l("Nog niet verbonden"), "ok": _l("Verbonden"), "auth_refused": _l("Aanmelding geweigerd"),
           "error": _l("Fout bij het loket")}
 EVENT_STATUSES = {"pending": _l("wacht"), "sent": _l("verzonden"), "failed": _l("mislukt"),
                   "rejected": _l("geweigerd")}
+EVENT_TYPES = {"vacancy.published": _l("vrije plaatsen gemeld"), "vacancy.changed": _l("vrije plaatsen gewijzigd"),
+               "vacancy.withdrawn": _l("vrije plaatsen ingetrokken"), "placement.started": _l("plaatsing gestart"),
+               "placement.ended": _l("plaatsing beëindigd"), "request.status": _l("stand van een aanvraag")}
+OUTCOMES = {"accepted": _l("aanvaard"), "duplicate": _l("al ontvangen"), "stale": _l("verouderd")}
 
 
 def _render(form: ConnectionForm):
@@ -35,7 +40,8 @@ def _render(form: ConnectionForm):
     return render_form("loket_sync/index.html", form, conn=conn, summary=status.summary(ctx), events=events,
                        unmapped=unmapped, director=director, has_secret=connection.has_secret(ctx),
                        state_label=STATES.get(conn.state if conn else "new", STATES["new"]),
-                       statuses=EVENT_STATUSES, filter_status=request.args.get("status", ""))
+                       statuses=EVENT_STATUSES, filter_status=request.args.get("status", ""),
+                       event_types=EVENT_TYPES, outcomes=OUTCOMES, unmapped_reason=inbound.reason_text)
 
 
 @bp.route("/")
@@ -76,7 +82,8 @@ def resync_all():
 @requires(SYNC_EDIT)
 def retry_failed():
     n = sender.retry_failed(current_context())
-    flash(_("%(n)s mislukte gebeurtenissen opnieuw in de wachtrij.", n=n), "success")
+    flash(ngettext("%(num)s mislukte gebeurtenis opnieuw in de wachtrij.", "%(num)s mislukte gebeurtenissen opnieuw in de "
+                   "wachtrij.", n), "success")
     return redirect(url_for("loket_sync.index"))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from core.clock import to_local
 from core.models import Child, Family, Location, PriceRegime
 from core.pdf import render_pdf
 
@@ -68,7 +69,7 @@ def agreement_data(ctx, agreement: CareAgreement) -> dict:
         "deposit_cap": f"{agreement.deposit_cap:.2f}" if agreement.deposit_cap is not None else "",
         "low_income": agreement.low_income,
         "house_rules": {"title": rules.title, "date": _d(rules.effective_date)},
-        "accepted": _d(agreement.accepted_at.date()) if agreement.accepted_at else "",
+        "accepted": _d(to_local(agreement.accepted_at).date()) if agreement.accepted_at else "",  # the day in Brussels
         "plan": plan,  # replaced below by the annex rows (translated)
     }
 

@@ -29,8 +29,8 @@ MESSAGES = {
     "planning.not_born": _l("Het kind is op %(day)s nog niet geboren."),
     "planning.too_old": _l("%(name)s is op %(day)s %(age)s maanden oud; opvang voor baby's en peuters kan tot "
                            "%(limit)s maanden."),
-    "planning.too_young_for_school": _l("%(name)s is op %(day)s %(age)s maanden oud; buitenschoolse opvang is voor "
-                                        "schoolgaande kinderen (vanaf %(minimum)s maanden)."),
+    "planning.too_young_for_school": _l("%(name)s is op %(day)s te jong (leeftijd in maanden: %(age)s); buitenschoolse "
+                                        "opvang is voor schoolgaande kinderen (vanaf %(minimum)s maanden)."),
     "planning.plan_overlap": _l("Er bestaat al een opvangplan voor dit kind, deze locatie en dit gezin vanaf "
                                 "%(start)s. Maak een nieuwe versie of beëindig het eerst."),
     "planning.plan_overlap_until": _l("Er bestaat al een opvangplan voor dit kind, deze locatie en dit gezin vanaf "

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from core.errors import render
@@ -165,7 +166,7 @@ def _proposal(*, child_id, location_id, start_date, end_date, days, schedule, re
 
 def _listed(dates: Sequence[date]) -> str:
     shown = ", ".join(fmt(d) for d in sorted(dates)[:MAX_LISTED])
-    return shown + (_(" en nog %(n)s dagen", n=len(dates) - MAX_LISTED) if len(dates) > MAX_LISTED else "")
+    return shown + (ngettext(" en nog %(num)s dag", " en nog %(num)s dagen", len(dates) - MAX_LISTED) if len(dates) > MAX_LISTED else "")
 
 
 def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence[DayPlan] = (),
@@ -255,18 +256,20 @@ def check_plan_change(ctx, *, location_id: int, start_date: date, days: Sequence
                     over_group.setdefault(day, set()).add(f"{start:%H:%M}")
                 if group is not None and group.capacity is not None and len(in_group) > group.capacity:
                     over_group_capacity.setdefault(day, set()).add(f"{start:%H:%M}")
-    place_word = _("%(n)s kinderen tegelijk", n=limit) if family else _("%(n)s vergunde plaatsen", n=limit)
+    place_word = (ngettext("%(num)s kind tegelijk", "%(num)s kinderen tegelijk", limit) if family
+                  else ngettext("%(num)s vergunde plaats", "%(num)s vergunde plaatsen", limit))
     for code, found, text in (
         ("capacity", over_capacity, _l("Meer kinderen dan %(places)s op %(days)s.")),
         ("ratio", over_staff, _l("Er zijn meer begeleiders nodig dan ingepland op %(days)s.")),
         ("ratio_living_group", over_staff_groups,
          _l("Voor de locatie volstaan de begeleiders, maar per leefgroep gerekend zijn er meer nodig op %(days)s.")),
-        ("living_group", over_group, _l("De leefgroep telt meer dan %(n)s kinderen tegelijk op %(days)s.")),
+        ("living_group", over_group, _l("De leefgroep telt meer dan %(children)s tegelijk op %(days)s.")),
         ("group_capacity", over_group_capacity, _l("De leefgroep is voller dan haar capaciteit op %(days)s.")),
     ):
         if found:
             slots = sorted({s for v in found.values() for s in v})
-            message = render(text, {"places": place_word, "n": group_max, "days": _listed(list(found))})
+            children = ngettext("%(num)s kind", "%(num)s kinderen", group_max) if group_max is not None else ""
+            message = render(text, {"places": place_word, "children": children, "days": _listed(list(found))})
             warnings.append(PlanWarning(code, message, tuple(sorted(found)), tuple(slots)))
     warnings += _full_by_duration(new_days)
     return warnings

@@ -3,7 +3,7 @@ page (public, answering only to a signed token, rate-limited like the waiting li
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,8 +44,9 @@ def house_rules():
                 status = 422
             else:
                 session().commit()
-                flash(_("Nieuwe versie van het huishoudelijk reglement bewaard; %(n)s gezinnen verwittigd.",
-                        n=rules.families_notified), "success")
+                flash(ngettext("Nieuwe versie van het huishoudelijk reglement bewaard; %(num)s gezin verwittigd.",
+                               "Nieuwe versie van het huishoudelijk reglement bewaard; %(num)s gezinnen verwittigd.",
+                               rules.families_notified), "success")
                 if not concerned:
                     return redirect(url_for("planning.house_rules"))
         else:

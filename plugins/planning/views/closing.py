@@ -88,13 +88,17 @@ def _published(year: int) -> tuple[list[dict], str]:
 @requires(CLOSING_VIEW)
 def closing_days_pdf():
     """The year's closing days as a printable annex to the huishoudelijk reglement."""
+    from flask_babel import force_locale
+
+    from core.i18n import document_language
     from core.pdf import pdf_response, render_pdf
 
     year = _year_arg()
-    rows, title = _published(year)
-    data = render_pdf("planning/closing_days_pdf.html", {
-        "title": title, "rows": rows, "organisation": g.org.name, "year": year,
-        "printed": format_date(clock.today(), "d MMMM y")})
+    with force_locale(document_language(request.args.get("lang"))):  # ?lang=fr for French-speaking families
+        rows, title = _published(year)
+        data = render_pdf("planning/closing_days_pdf.html", {
+            "title": title, "rows": rows, "organisation": g.org.name, "year": year,
+            "printed": format_date(clock.today(), "d MMMM y")})
     return pdf_response(data, f"sluitingsdagen-{year}.pdf")
 
 

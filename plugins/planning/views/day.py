@@ -10,7 +10,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 from flask import Response, g, render_template, request
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -147,8 +147,10 @@ def location_day(location: Location, day: date, closed: dict, item=None, *, unti
     places = location.licensed_places
     if places is not None and view["peak"] > places:
         over = [_slot_label(s) for s in profile if s.children > places]
-        view["warnings"].append(_("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen "
-                                  "(om %(slots)s).", peak=view["peak"], places=places, slots=", ".join(over[:8])))
+        view["warnings"].append(ngettext("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(num)s plaats "
+                                         "(om %(slots)s).", "Capaciteit overschreden: %(peak)s kinderen tegelijk voor "
+                                         "%(num)s plaatsen (om %(slots)s).", places, peak=view["peak"],
+                                         slots=", ".join(over[:8])))
     short = [s for s in profile if s.staff_planned is not None and s.staff_needed > s.staff_planned]
     if short:
         view["warnings"].append(_("Kindratio overschreden: meer begeleiders nodig dan gepland om %(slots)s.",
@@ -257,8 +259,8 @@ def month_xlsx():
         limit = places[item.location_id]
         warning = ""
         if limit is not None and peak > limit:
-            warning = _("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(places)s plaatsen.",
-                        peak=peak, places=limit)
+            warning = ngettext("Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(num)s plaats.",
+                               "Capaciteit overschreden: %(peak)s kinderen tegelijk voor %(num)s plaatsen.", limit, peak=peak)
         summaries.append(DaySummary(item.day, names[item.location_id], len(children), limit, peak,
                                     max((s.staff_needed for s in item.profile), default=0), warning))
     title = _("Dagplanning %(month)s", month=format_date(first, "MMMM y"))

@@ -72,7 +72,8 @@ def occupancy_view(locations, first: Period) -> dict:
     vacancy_rows = [{"location": names.get(v.location_id, ""), "location_id": v.location_id,
                      "month": v.period.first_day, "until": v.until.first_day,
                      "start": max(v.period.first_day, clock.today()),
-                     "age_band": ", ".join(v.age_bands), "pattern": v.day_parts, "places": v.free_places,
+                     "age_band": api.age_bands_label(v.age_bands), "pattern": api.pattern_label(v.day_parts),
+                     "places": v.free_places,
                      "places_text": _places_text(v.free_places), "last_minute": v.last_minute}
                     for v in vacancies]
     heatmap = heatmap_data([loc.name for loc in locations], [format_date(m.first_day, "MMM yy") for m in months],
@@ -116,8 +117,8 @@ def occupancy_xlsx():
     places = {loc.id: loc.licensed_places for loc in chosen}
     occ = [OccupancyRow(names.get(c.location_id, ""), c.period.first_day, places.get(c.location_id),
                         c.reserved_day_parts, c.available_day_parts) for c in cells]
-    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.until.first_day, ", ".join(v.age_bands),
-                      v.day_parts, v.free_places, v.last_minute)
+    vac = [VacancyRow(names.get(v.location_id, ""), v.period.first_day, v.until.first_day, api.age_bands_label(v.age_bands),
+                      api.pattern_label(v.day_parts), v.free_places, v.last_minute)
            for v in sorted(vacancies, key=lambda v: not v.last_minute)]  # last-minute rows first
     data = occupancy_workbook(_("Bezetting vanaf %(m)s", m=format_date(first.first_day, "MMMM y")), occ, vac)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={

@@ -61,7 +61,8 @@ QUOTA_SETTINGS = {RESERVED: "wachtlijst.vulnerable_share", DUTCH_SHARE: "wachtli
 DUTCH_SHARE_SETTING = SettingDefinition(
     "wachtlijst.dutch_share", _l("Aandeel plaatsen met voorrang voor Nederlandstalige gezinnen (Brussel, %)"), 55,
     "int", help=_l("Brussel, Subsidiebesluit art. 23: voorrang voor Nederlandstalige gezinnen voor 55 % van de "
-                   "capaciteit (formulering niet bevestigd). Geldt enkel als de regel dutch_share in het beleid staat."))
+                   "capaciteit (formulering niet bevestigd). Geldt enkel als de regel \u201cNederlandstalig gezin, binnen "
+                   "het aandeel voor Nederlandstaligen (Brussel)\u201d in het beleid staat."))
 EXTRA_SETTINGS = (DUTCH_SHARE_SETTING,)
 
 PRESETS: dict[str, list[str]] = {

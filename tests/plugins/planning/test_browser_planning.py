@@ -74,7 +74,7 @@ def test_capacity_warning_toch_bewaren_and_day_planning(live_server, new_context
     main = page.locator("main")
     expect(main).to_contain_text("Eerste")
     expect(main).to_contain_text("Tweede")
-    expect(main).to_contain_text("Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaatsen")
+    expect(main).to_contain_text("Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaats")
     assert axe_violations(page) == []
     assert page.console_errors == []  # collected by browser_support for every page
 

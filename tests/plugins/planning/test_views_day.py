@@ -101,7 +101,7 @@ def test_closed_day_and_capacity_warning(client, session, factory, org, family, 
     for _ in range(2):
         plan(session, org, factory.child(org, family=family, location=small), small, family)
     text = client.get(f"/o/{org.slug}/planning/day?date=2026-11-19").get_data(as_text=True)
-    assert "Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaatsen" in text
+    assert "Capaciteit overschreden: 2 kinderen tegelijk voor 1 plaats" in text
     text = client.get(f"/o/{org.slug}/planning/day?date=2026-12-25").get_data(as_text=True)
     assert "gesloten" in text and "Kerstmis" in text
 
