@@ -138,10 +138,11 @@ def test_occupancy_excel(client, session, factory, org, family, frozen_today):
     assert december[2] == 2 and december[3] == december[4] and december[5] == 100.0
     free = list(wb["Vrije plaatsen"].iter_rows(min_row=2, values_only=True))
     assert any(r[0] == "Zonnetje" and r[6] == "ja" for r in free)
-    # a row per run of months: from..through, the age bands together, as api.free_places gives them
+    # a row per run of months: from..through, the age bands together (in words), as api.free_places gives them
     rows = api.free_places(context_for(session, org), start=api.Period(2026, 11), months=12)
     assert sorted((r[1].date(), r[2].date(), r[3], r[4], r[5]) for r in free if r[0] == "Het Nest") == sorted(
-        (v.period.first_day, v.until.first_day, ", ".join(v.age_bands), v.day_parts, v.free_places)
+        (v.period.first_day, v.until.first_day, api.age_bands_label(v.age_bands), api.pattern_label(v.day_parts),
+         v.free_places)
         for v in rows if v.location_id == nest.id)
     assert response.headers["Content-Disposition"].startswith("attachment")
     one = load_workbook(io.BytesIO(client.get(f"/o/{org.slug}/planning/occupancy.xlsx?location={nest.id}").data))
