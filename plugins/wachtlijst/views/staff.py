@@ -154,8 +154,10 @@ def export(request_id: int):
 
 
 def _location_rows():
-    """The organisation's locations as (id, name) rows, in the order the location choosers list them."""
-    return session().execute(select(Location.id, Location.name).where(Location.organisation_id == g.org.id)
+    """The organisation's locations as (id, name, municipality, care type) rows, in the order the
+    location choosers list them (the last two tell look-alike homes apart)."""
+    return session().execute(select(Location.id, Location.name, Location.municipality, Location.care_type)
+                             .where(Location.organisation_id == g.org.id)
                              .order_by(Location.name, Location.id)).all()
 
 

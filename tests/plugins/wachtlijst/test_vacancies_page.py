@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from core.context import context_for
 from core.models import Role
-from plugins.planning.api import DayPlan
+from plugins.planning.api import DayPlan, age_band_label, pattern_label
 from plugins.wachtlijst.services import placing
 from tests.conftest import QueryCounter, login
 
@@ -67,7 +67,8 @@ def test_default_is_the_first_location_and_rows_are_runs(client, session, factor
     assert len(rows) == len(runs)
     for row, run in zip(rows, runs, strict=True):
         cells = re.sub(r"<[^>]+>", "|", row)
-        assert ", ".join(run.age_bands) in cells.replace("|", "") and f"|{run.day_parts}|" in cells
+        bands = ", ".join(age_band_label(band) for band in run.age_bands)  # in words: "0-12 maanden"
+        assert bands in cells.replace("|", "") and f"|{pattern_label(run.day_parts)}|" in cells
         assert f'class="num">{run.free}<' in row
 
 
@@ -153,7 +154,7 @@ def test_candidates_link_per_band_of_the_runs_first_month(client, session, facto
     links = candidate_links(text)
     assert len(links) == sum(len(r.age_bands) for r in runs)
     assert any(len(r.age_bands) > 1 for r in runs)  # a link per band, named after it
-    assert re.search(r'aria-label="Kandidaten 0-12m">0-12m</a> · <a [^>]*aria-label="Kandidaten 12-24m">', text)
+    assert re.search(r'aria-label="Kandidaten 0-12 maanden">0-12 maanden</a> · <a [^>]*aria-label="Kandidaten 12-24 maanden">', text)
     keys = [parse_qs(urlsplit(link).query)["slot"][0] for link in links]
     assert keys == [s.key for r in runs for s in r.slots()]
     first = placing.Slot.from_key(keys[0])
@@ -171,7 +172,7 @@ def test_coordinator_sees_the_figures_without_the_candidates_link(client, sessio
     response = client.get(url(org, f"?location={zon.id}"))
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert rows_of(text) and "<td>ma-vr volle dag</td>" in text
+    assert rows_of(text) and "<td>ma–vr volle dag</td>" in text
     assert candidate_links(text) == [] and "Kandidaten" not in text
     assert client.get(f"/o/{org.slug}/wachtlijst/candidates?slot={nest.id}:2027-04:0-12m:ma-vr%20volle%20dag"
                       ).status_code == 403
