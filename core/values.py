@@ -85,5 +85,13 @@ class Period:
     def next(self) -> Period:
         return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
 
+    def through(self, last: Period) -> list[Period]:
+        """This month and the ones after it up to and including ``last`` (empty if ``last`` is earlier)."""
+        out, p = [], self
+        while p <= last:
+            out.append(p)
+            p = p.next()
+        return out
+
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year}"

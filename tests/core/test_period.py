@@ -16,3 +16,10 @@ def test_last_day_and_next_month_are_relativedeltas(day):
     period = Period.of(day)
     assert period.last_day == period.first_day + relativedelta(months=1, days=-1)
     assert period.next() == Period.of(period.first_day + relativedelta(months=1))
+
+
+def test_through_lists_the_months_up_to_and_including_the_last():
+    assert Period(2026, 11).through(Period(2027, 2)) == [Period(2026, 11), Period(2026, 12), Period(2027, 1),
+                                                          Period(2027, 2)]
+    assert Period(2026, 11).through(Period(2026, 11)) == [Period(2026, 11)]
+    assert Period(2026, 11).through(Period(2026, 10)) == []

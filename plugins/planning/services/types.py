@@ -111,11 +111,7 @@ class Vacancy(NamedTuple):
 
     def months(self) -> list[Period]:
         """The months the row covers, ``period`` through ``until``."""
-        out, p = [self.period], self.period
-        while p != self.until:
-            p = p.next()
-            out.append(p)
-        return out
+        return self.period.through(self.until)
 
 
 class MonthVacancy(NamedTuple):

@@ -118,13 +118,6 @@ class Run:
         return [Slot(self.location_id, self.first.year, self.first.month, band, self.day_parts, self.free,
                      self.last_minute) for band in self.age_bands]
 
-    def months(self) -> list[Period]:
-        periods, period = [self.first], self.first
-        while period != self.last:
-            period = period.next()
-            periods.append(period)
-        return periods
-
 
 def vacancy_runs(ctx, *, start: date, months: int = 12, location_ids: list[int] | None = None) -> list[Run]:
     """``vacancies`` as planning counts them, one row per run of months and age bands instead of
